@@ -1,0 +1,44 @@
+//! Server functions: the browser's only way in. Each one is thin: who is asking, may they,
+//! one service call, a DTO back. Errors set the HTTP status through `respond`.
+pub mod auth;
+pub mod content;
+pub mod dev;
+pub mod patient;
+pub mod portals;
+
+/// Request-scoped access for server functions: state, session, the verified actor.
+#[cfg(feature = "ssr")]
+pub(crate) mod context {
+    use leptos::prelude::expect_context;
+    use tower_sessions::Session;
+
+    use crate::error::AppError;
+    use crate::server::errors::internal;
+    use crate::server::services::sessions;
+    use crate::server::state::AppState;
+    use crate::server::tenancy::{Actor, Scoped};
+
+    pub fn state() -> AppState {
+        expect_context::<AppState>()
+    }
+
+    pub async fn session() -> Result<Session, AppError> {
+        leptos_axum::extract::<Session>().await.map_err(internal)
+    }
+
+    /// The signed-in actor, or 401.
+    pub async fn actor() -> Result<Actor, AppError> {
+        let state = state();
+        let session = session().await?;
+        match sessions::actor(&state.db, &state.settings, state.clock.now(), &session).await? {
+            Some((actor, _)) => Ok(actor),
+            None => Err(AppError::Unauthorized),
+        }
+    }
+
+    /// A transaction opened for the signed-in actor.
+    pub async fn scoped() -> Result<Scoped, AppError> {
+        let actor = actor().await?;
+        Scoped::begin(&state().db, &actor).await
+    }
+}

@@ -1,0 +1,111 @@
+//! Form pieces: every field has a label, and its messages stand beside it.
+use leptos::prelude::*;
+
+use crate::error::AppError;
+
+/// The messages about one field from an action's last result.
+pub fn field_errors<T, V>(value: V, field: &'static str) -> Signal<Vec<String>>
+where
+    T: Send + Sync + 'static,
+    V: With<Value = Option<Result<T, AppError>>> + Copy + Send + Sync + 'static,
+{
+    Signal::derive(move || {
+        value.with(|v| match v {
+            Some(Err(e)) => e.field_messages(field),
+            _ => Vec::new(),
+        })
+    })
+}
+
+/// The message for the form as a whole: a non-field error, or the form-level field.
+pub fn form_error<T, V>(value: V) -> Signal<Option<String>>
+where
+    T: Send + Sync + 'static,
+    V: With<Value = Option<Result<T, AppError>>> + Copy + Send + Sync + 'static,
+{
+    Signal::derive(move || {
+        value.with(|v| match v {
+            Some(Err(AppError::Validation(fields))) => fields.get("form").map(|m| m.join(" ")).or_else(|| {
+                // Fields the form does not show (a hidden token, say) still need a voice.
+                fields
+                    .iter()
+                    .find(|(name, _)| matches!(name.as_str(), "token" | "time_zone"))
+                    .map(|(_, m)| m.join(" "))
+            }),
+            Some(Err(e)) => Some(e.to_string()),
+            _ => None,
+        })
+    })
+}
+
+pub const INPUT_CLASS: &str = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-base shadow-sm focus:border-teal-600 focus:outline-2 focus:outline-teal-600 aria-[invalid=true]:border-red-600";
+
+#[component]
+pub fn Field(
+    label: &'static str,
+    name: &'static str,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(optional)] autocomplete: Option<&'static str>,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(into)] errors: Signal<Vec<String>>,
+    #[prop(default = false)] required: bool,
+) -> impl IntoView {
+    let id = format!("field-{name}");
+    let error_id = format!("{id}-error");
+    let hint_id = format!("{id}-hint");
+    let described_by = {
+        let (error_id, hint_id) = (error_id.clone(), hint_id.clone());
+        move || {
+            let mut ids = Vec::new();
+            if hint.is_some() {
+                ids.push(hint_id.clone());
+            }
+            if !errors.get().is_empty() {
+                ids.push(error_id.clone());
+            }
+            (!ids.is_empty()).then(|| ids.join(" "))
+        }
+    };
+    view! {
+        <div>
+            <label for=id.clone() class="block text-sm font-medium text-slate-800">{label}</label>
+            {hint.map(|h| view! { <p id=hint_id.clone() class="text-sm text-slate-500">{h}</p> })}
+            <input
+                id=id.clone()
+                name=name
+                type=kind
+                autocomplete=autocomplete
+                required=required
+                class=INPUT_CLASS
+                aria-invalid=move || (!errors.get().is_empty()).to_string()
+                aria-describedby=described_by
+            />
+            <FieldErrors id=error_id errors />
+        </div>
+    }
+}
+
+#[component]
+pub fn FieldErrors(id: String, #[prop(into)] errors: Signal<Vec<String>>) -> impl IntoView {
+    view! {
+        <Show when=move || !errors.get().is_empty()>
+            <ul id=id.clone() class="mt-1 text-sm text-red-700">
+                {move || errors.get().into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}
+            </ul>
+        </Show>
+    }
+}
+
+/// A banner for the form's overall outcome, announced to screen readers.
+#[component]
+pub fn FormAlert(#[prop(into)] message: Signal<Option<String>>) -> impl IntoView {
+    view! {
+        <div role="alert" aria-live="assertive">
+            {move || message.get().map(|m| view! {
+                <p class="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">{m}</p>
+            })}
+        </div>
+    }
+}
+
+pub const BUTTON_CLASS: &str = "inline-flex items-center justify-center rounded-md bg-teal-700 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-teal-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-teal-600 disabled:opacity-60";

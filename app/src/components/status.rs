@@ -1,0 +1,34 @@
+//! How a page shows an error it could not recover from.
+use leptos::prelude::*;
+use leptos_router::components::Redirect;
+use leptos_router::hooks::use_location;
+
+use crate::error::AppError;
+
+/// Sign-in for a visitor who is not signed in (then back here), a message for everyone else.
+#[component]
+pub fn ErrorPanel(error: AppError) -> impl IntoView {
+    match error {
+        AppError::Unauthorized => {
+            let location = use_location();
+            let here = format!("{}{}", location.pathname.get_untracked(), location.search.get_untracked());
+            let target = crate::api::auth::sign_in_path(&here);
+            view! { <Redirect path=target /> }.into_any()
+        }
+        other => {
+            let heading = match other {
+                AppError::Forbidden => "Not allowed",
+                AppError::NotFound => "Not found",
+                _ => "Something went wrong",
+            };
+            view! {
+                <section class="rounded-lg border border-slate-200 bg-white p-6 shadow-sm" role="alert">
+                    <h1 class="text-xl font-semibold">{heading}</h1>
+                    <p class="mt-2 text-slate-700">{other.to_string()}</p>
+                    <a href="/" class="mt-4 inline-block text-teal-800 underline">"Go to the home page"</a>
+                </section>
+            }
+            .into_any()
+        }
+    }
+}

@@ -1,0 +1,101 @@
+//! Salus: a multi-clinic wellness and preventive-care portal. This crate is the Leptos
+//! application shared by the server (SSR, `ssr` feature) and the browser (`hydrate`).
+#![recursion_limit = "256"]
+
+pub mod api;
+mod components;
+pub mod error;
+pub mod model;
+mod pages;
+#[cfg(feature = "ssr")]
+pub mod server;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{path, SsrMode};
+
+use components::layout::{Footer, Header};
+use pages::{auth, dev, patient, public, staff};
+
+/// The HTML document around the app, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="description" content="Salus: your wellness goals and preventive care, with your clinic." />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body class="min-h-screen bg-slate-50 text-slate-900 antialiased">
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // The signed-in user, shared by the header and the pages.
+    let me = Resource::new(|| (), |_| api::auth::get_current_user());
+    provide_context(me);
+    mark_hydrated();
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/salus.css" />
+        <Title text="Salus" />
+        <Router>
+            <a href="#main" class="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded-md focus:bg-white focus:px-4 focus:py-2 focus:shadow-sm">
+                "Skip to content"
+            </a>
+            <Header />
+            <main id="main" class="mx-auto w-full max-w-5xl flex-1 px-4 py-8 sm:px-6">
+                <Routes fallback=public::NotFoundPage>
+                    <Route path=path!("/") view=public::HomePage />
+                    <Route path=path!("/topics") view=public::TopicsPage />
+                    <Route path=path!("/topics/:slug") view=public::ArticlePage ssr=SsrMode::Async />
+                    <Route path=path!("/services") view=public::ServicesPage />
+                    <Route path=path!("/contact") view=public::ContactPage />
+                    <Route path=path!("/privacy") view=public::PrivacyPage ssr=SsrMode::Async />
+                    <Route path=path!("/signin") view=auth::SignInPage />
+                    <Route path=path!("/register") view=auth::RegisterPage />
+                    <Route path=path!("/forgot-password") view=auth::ForgotPasswordPage />
+                    <Route path=path!("/reset-password") view=auth::ResetPasswordPage />
+                    <Route path=path!("/patient") view=patient::DashboardPage ssr=SsrMode::Async />
+                    <Route path=path!("/provider") view=staff::ProviderHomePage ssr=SsrMode::Async />
+                    <Route path=path!("/clinic") view=staff::ClinicHomePage ssr=SsrMode::Async />
+                    <Route path=path!("/platform") view=staff::PlatformHomePage ssr=SsrMode::Async />
+                    <Route path=path!("/dev/mailbox") view=dev::MailboxPage ssr=SsrMode::Async />
+                </Routes>
+            </main>
+            <Footer />
+        </Router>
+    }
+}
+
+/// Marks the document once the WASM has taken over, so browser tests can tell a hydrated
+/// page from a server-rendered one that never came alive.
+fn mark_hydrated() {
+    #[cfg(feature = "hydrate")]
+    Effect::new(|_| {
+        if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
+            let _ = body.dataset().set("hydrated", "true");
+        }
+    });
+}
+
+/// Navigates with a full page load: used after sign-in and sign-out, when everything the
+/// page shows depends on who is signed in.
+pub(crate) fn go_to(path: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().set_href(path);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = path;
+}

@@ -1,0 +1,235 @@
+//! Data that crosses the wire between server and browser. Entities never do; secrets never do.
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// A role a user holds. `SuperAdmin` is a platform flag, the others are clinic memberships.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Role {
+    Patient,
+    Provider,
+    ClinicAdmin,
+    SuperAdmin,
+}
+
+impl Role {
+    pub const CLINIC_ROLES: [Role; 3] = [Role::Patient, Role::Provider, Role::ClinicAdmin];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Patient => "patient",
+            Role::Provider => "provider",
+            Role::ClinicAdmin => "clinic_admin",
+            Role::SuperAdmin => "super_admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        match s {
+            "patient" => Some(Role::Patient),
+            "provider" => Some(Role::Provider),
+            "clinic_admin" => Some(Role::ClinicAdmin),
+            "super_admin" => Some(Role::SuperAdmin),
+            _ => None,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Patient => "Patient",
+            Role::Provider => "Provider",
+            Role::ClinicAdmin => "Clinic admin",
+            Role::SuperAdmin => "Super admin",
+        }
+    }
+
+    /// Where this role lands after signing in.
+    pub fn portal_path(self) -> &'static str {
+        match self {
+            Role::Patient => "/patient",
+            Role::Provider => "/provider",
+            Role::ClinicAdmin => "/clinic",
+            Role::SuperAdmin => "/platform",
+        }
+    }
+
+    /// Staff roles act in a clinic and see other people's data.
+    pub fn is_staff(self) -> bool {
+        !matches!(self, Role::Patient)
+    }
+}
+
+/// The signed-in user as the browser knows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CurrentUser {
+    pub name: String,
+    pub role: Role,
+    pub clinic_name: Option<String>,
+}
+
+/// The four wellness goals of DOMAIN.md.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum GoalKind {
+    Steps,
+    ActiveMinutes,
+    Sleep,
+    Water,
+}
+
+impl GoalKind {
+    pub const ALL: [GoalKind; 4] = [GoalKind::Steps, GoalKind::ActiveMinutes, GoalKind::Sleep, GoalKind::Water];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GoalKind::Steps => "steps",
+            GoalKind::ActiveMinutes => "active_minutes",
+            GoalKind::Sleep => "sleep",
+            GoalKind::Water => "water",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<GoalKind> {
+        GoalKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            GoalKind::Steps => "Steps",
+            GoalKind::ActiveMinutes => "Active minutes",
+            GoalKind::Sleep => "Sleep",
+            GoalKind::Water => "Water",
+        }
+    }
+
+    /// The unit values are logged in.
+    pub fn unit(self) -> &'static str {
+        match self {
+            GoalKind::Steps => "steps",
+            GoalKind::ActiveMinutes => "minutes",
+            GoalKind::Sleep => "minutes",
+            GoalKind::Water => "glasses",
+        }
+    }
+
+    pub fn default_target(self) -> i64 {
+        match self {
+            GoalKind::Steps => 6000,
+            GoalKind::ActiveMinutes => 30,
+            GoalKind::Sleep => 420,
+            GoalKind::Water => 8,
+        }
+    }
+
+    /// The most one day can hold; anything above is a typing mistake, not a record.
+    pub fn max_per_day(self) -> i64 {
+        match self {
+            GoalKind::Steps => 100_000,
+            GoalKind::ActiveMinutes => 1_440,
+            GoalKind::Sleep => 1_440,
+            GoalKind::Water => 40,
+        }
+    }
+
+    /// Whether a second entry for the same day adds to the first (steps, minutes, glasses)
+    /// or replaces it (a night's sleep is one measurement).
+    pub fn entries_add_up(self) -> bool {
+        !matches!(self, GoalKind::Sleep)
+    }
+}
+
+/// One wellness goal card on the dashboard: today's value against the target.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GoalProgress {
+    pub kind: GoalKind,
+    pub value: i64,
+    pub target: i64,
+}
+
+impl GoalProgress {
+    /// Whole percent of the target reached, rounded down; can pass 100.
+    pub fn percent(&self) -> i64 {
+        if self.target <= 0 {
+            return 0;
+        }
+        self.value.max(0) * 100 / self.target
+    }
+
+    pub fn met(&self) -> bool {
+        self.value >= self.target
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PatientDashboard {
+    pub name: String,
+    /// Today in the patient's own time zone.
+    pub today: NaiveDate,
+    pub time_zone: String,
+    pub goals: Vec<GoalProgress>,
+}
+
+impl PatientDashboard {
+    /// The earliest day a value may be logged for.
+    pub fn earliest_loggable(&self) -> NaiveDate {
+        self.today - chrono::Days::new(LOG_WINDOW_DAYS)
+    }
+}
+
+/// How many days back a patient may log a value.
+pub const LOG_WINDOW_DAYS: u64 = 7;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArticleSummary {
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub published_on: NaiveDate,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Article {
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub body: String,
+    pub published_on: NaiveDate,
+    pub version: Option<String>,
+}
+
+/// A staff portal's landing summary: which clinic, and how many people it serves.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PortalSummary {
+    pub heading: String,
+    pub facts: Vec<(String, i64)>,
+}
+
+/// A message in the development mailbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MailboxMessage {
+    pub id: String,
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+    pub sent_at: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_rounds_down_and_may_pass_100() {
+        let p = GoalProgress { kind: GoalKind::Steps, value: 3620, target: 6000 };
+        assert_eq!(p.percent(), 60);
+        let p = GoalProgress { kind: GoalKind::Steps, value: 7000, target: 6000 };
+        assert_eq!(p.percent(), 116);
+        assert!(p.met());
+    }
+
+    #[test]
+    fn goal_kinds_round_trip() {
+        for k in GoalKind::ALL {
+            assert_eq!(GoalKind::parse(k.as_str()), Some(k));
+        }
+        assert_eq!(GoalKind::parse("calories"), None);
+    }
+}

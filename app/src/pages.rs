@@ -1,0 +1,6 @@
+//! Pages, one module per portal.
+pub mod auth;
+pub mod dev;
+pub mod patient;
+pub mod public;
+pub mod staff;

@@ -1,0 +1,141 @@
+//! The patient portal: today's wellness goals and the goal tracker.
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::api::patient::{get_patient_dashboard, LogGoal};
+use crate::components::form::{field_errors, form_error, FieldErrors, FormAlert, BUTTON_CLASS, INPUT_CLASS};
+use crate::components::status::ErrorPanel;
+use crate::model::{GoalKind, GoalProgress, PatientDashboard};
+
+#[component]
+pub fn DashboardPage() -> impl IntoView {
+    let log = ServerAction::<LogGoal>::new();
+    // Reload the cards only after a successful entry, so a refused one leaves the form as typed.
+    let saved = RwSignal::new(0u32);
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = log.value().get() {
+            saved.update(|n| *n += 1);
+        }
+    });
+    let dashboard = Resource::new(move || saved.get(), |_| get_patient_dashboard());
+    view! {
+        <Title text="My dashboard · Salus" />
+        <Transition fallback=|| view! { <p class="text-slate-500">"Loading your dashboard…"</p> }>
+            {move || Suspend::new(async move {
+                match dashboard.await {
+                    Ok(d) => view! { <Dashboard dashboard=d log /> }.into_any(),
+                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn Dashboard(dashboard: PatientDashboard, log: ServerAction<LogGoal>) -> impl IntoView {
+    let first_name = dashboard.name.split_whitespace().next().unwrap_or(&dashboard.name).to_owned();
+    view! {
+        <h1 class="text-3xl font-bold">{format!("Welcome, {first_name}")}</h1>
+        <p class="mt-1 text-slate-600">
+            {format!("Today is {} ({})", dashboard.today.format("%A %-d %B %Y"), dashboard.time_zone)}
+        </p>
+        <section aria-labelledby="goals-heading" class="mt-6">
+            <h2 id="goals-heading" class="text-xl font-semibold">"Wellness goals"</h2>
+            <div class="mt-3 grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
+                {dashboard.goals.iter().cloned().map(|goal| view! { <GoalCard goal /> }).collect_view()}
+            </div>
+        </section>
+        <GoalTracker dashboard log />
+    }
+}
+
+#[component]
+fn GoalCard(goal: GoalProgress) -> impl IntoView {
+    let percent = goal.percent();
+    let label = goal.kind.label();
+    let id = format!("goal-{}", goal.kind.as_str());
+    let summary = format!("{label}: {} / {} – {percent}%", goal.value, goal.target);
+    view! {
+        <article id=id.clone() aria-labelledby=format!("{id}-title") class="rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
+            <h3 id=format!("{id}-title") class="text-sm font-medium text-slate-600">{label}</h3>
+            <p class="mt-1 text-lg font-semibold" data-testid=format!("{id}-summary")>{summary}</p>
+            <div
+                role="progressbar"
+                aria-label=format!("{label} progress")
+                aria-valuemin="0"
+                aria-valuemax="100"
+                aria-valuenow=percent.min(100)
+                aria-valuetext=format!("{percent}% of today's target")
+                class="mt-3 h-3 w-full overflow-hidden rounded-full bg-slate-200"
+            >
+                <div
+                    class=if goal.met() { "h-full rounded-full bg-emerald-600" } else { "h-full rounded-full bg-teal-600" }
+                    style=format!("width: {}%", percent.min(100))
+                ></div>
+            </div>
+            <p class="mt-2 text-xs text-slate-500">
+                {if goal.met() { "Goal met today".to_owned() } else { format!("Target: {} {} a day", goal.target, goal.kind.unit()) }}
+            </p>
+        </article>
+    }
+}
+
+#[component]
+fn GoalTracker(dashboard: PatientDashboard, log: ServerAction<LogGoal>) -> impl IntoView {
+    let value = log.value();
+    let kind = RwSignal::new(GoalKind::Steps.as_str().to_owned());
+    let unit = move || GoalKind::parse(&kind.get()).map_or("", |k| k.unit());
+    let today = dashboard.today.format("%Y-%m-%d").to_string();
+    let earliest = dashboard.earliest_loggable().format("%Y-%m-%d").to_string();
+    let kind_errors = field_errors(value, "kind");
+    let date_errors = field_errors(value, "date");
+    let value_errors = field_errors(value, "value");
+    let saved = move || match value.get() {
+        Some(Ok(p)) => Some(format!("Saved. {} for that day: {} of {} {}.", p.kind.label(), p.value, p.target, p.kind.unit())),
+        _ => None,
+    };
+    view! {
+        <section aria-labelledby="tracker-heading" class="mt-8 rounded-lg border border-slate-200 bg-white p-5 shadow-sm">
+            <h2 id="tracker-heading" class="text-xl font-semibold">"Log a goal"</h2>
+            <p class="mt-1 text-sm text-slate-600">
+                "Steps, active minutes and water add to what the day already has; sleep replaces the night's value."
+            </p>
+            <ActionForm action=log attr:class="mt-4 grid gap-4 md:grid-cols-4 md:items-start" attr:novalidate="true">
+                <div class="md:col-span-4"><FormAlert message=form_error(value) /></div>
+                <div>
+                    <label for="field-kind" class="block text-sm font-medium text-slate-800">"Goal"</label>
+                    <select id="field-kind" name="kind" class=INPUT_CLASS
+                        on:change=move |ev| kind.set(event_target_value(&ev))
+                        aria-describedby="field-kind-error">
+                        {GoalKind::ALL.into_iter().map(|k| view! {
+                            <option value=k.as_str() selected=k == GoalKind::Steps>{k.label()}</option>
+                        }).collect_view()}
+                    </select>
+                    <FieldErrors id="field-kind-error".to_string() errors=kind_errors />
+                </div>
+                <div>
+                    <label for="field-date" class="block text-sm font-medium text-slate-800">"Day"</label>
+                    <input id="field-date" name="date" type="date" value=today.clone() min=earliest max=today.clone()
+                        class=INPUT_CLASS aria-describedby="field-date-error"
+                        aria-invalid=move || (!date_errors.get().is_empty()).to_string() />
+                    <FieldErrors id="field-date-error".to_string() errors=date_errors />
+                </div>
+                <div>
+                    <label for="field-value" class="block text-sm font-medium text-slate-800">
+                        "Value " <span class="text-slate-500">{move || format!("({})", unit())}</span>
+                    </label>
+                    <input id="field-value" name="value" type="number" inputmode="numeric" min="0" step="1"
+                        class=INPUT_CLASS aria-describedby="field-value-error"
+                        aria-invalid=move || (!value_errors.get().is_empty()).to_string() />
+                    <FieldErrors id="field-value-error".to_string() errors=value_errors />
+                </div>
+                <div class="md:pt-6">
+                    <button type="submit" class=format!("{BUTTON_CLASS} w-full") disabled=move || log.pending().get()>
+                        {move || if log.pending().get() { "Saving…" } else { "Log" }}
+                    </button>
+                </div>
+            </ActionForm>
+            <p role="status" aria-live="polite" class="mt-3 text-sm text-emerald-800">{saved}</p>
+        </section>
+    }
+}

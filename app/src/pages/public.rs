@@ -1,0 +1,185 @@
+//! The public site: home with the latest health information, topics, services, contact, privacy.
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+
+use crate::api::content::{get_article, get_latest_articles, get_privacy_policy};
+use crate::components::status::ErrorPanel;
+use crate::model::{Article, ArticleSummary};
+
+fn date_label(d: chrono::NaiveDate) -> String {
+    d.format("%-d %B %Y").to_string()
+}
+
+#[component]
+fn ArticleCard(article: ArticleSummary) -> impl IntoView {
+    let href = format!("/topics/{}", article.slug);
+    let heading_id = format!("article-{}", article.slug);
+    let labelled_by = heading_id.clone();
+    view! {
+        <article aria-labelledby=labelled_by class="flex flex-col rounded-lg border border-slate-200 bg-white p-5 shadow-sm">
+            <h3 id=heading_id class="text-lg font-semibold text-slate-900">{article.title.clone()}</h3>
+            <p class="mt-1 text-xs text-slate-500">{date_label(article.published_on)}</p>
+            <p class="mt-2 flex-1 text-slate-700">{article.summary.clone()}</p>
+            <A href=href attr:class="mt-4 inline-block font-medium text-teal-800 underline hover:text-teal-900">
+                "Read More"
+                <span class="sr-only">{format!(" about {}", article.title)}</span>
+            </A>
+        </article>
+    }
+}
+
+#[component]
+fn ArticleGrid(limit: usize) -> impl IntoView {
+    let articles = Resource::new(|| (), |_| get_latest_articles());
+    view! {
+        <Suspense fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match articles.await {
+                    Ok(list) => view! {
+                        <div class="grid gap-4 md:grid-cols-3">
+                            {list.into_iter().take(limit).map(|article| view! { <ArticleCard article /> }).collect_view()}
+                        </div>
+                    }.into_any(),
+                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn HomePage() -> impl IntoView {
+    view! {
+        <Title text="Salus: wellness and preventive care" />
+        <section class="rounded-xl bg-teal-700 px-6 py-10 text-white shadow-sm sm:px-10">
+            <h1 class="text-3xl font-bold sm:text-4xl">"Your health, one day at a time"</h1>
+            <p class="mt-3 max-w-2xl text-lg text-teal-50">
+                "Track your daily wellness goals, stay on top of check-ups and vaccinations, and share progress with your clinic."
+            </p>
+            <div class="mt-6 flex flex-wrap gap-3">
+                <A href="/register" attr:class="rounded-md bg-white px-4 py-2 font-semibold text-teal-800 hover:bg-teal-50">"Create an account"</A>
+                <A href="/signin" attr:class="rounded-md border border-white px-4 py-2 font-semibold text-white hover:bg-teal-800">"Sign in"</A>
+            </div>
+        </section>
+        <section aria-labelledby="latest" class="mt-10">
+            <h2 id="latest" class="text-2xl font-semibold">"Latest Health Information"</h2>
+            <div class="mt-4"><ArticleGrid limit=3 /></div>
+        </section>
+    }
+}
+
+#[component]
+pub fn TopicsPage() -> impl IntoView {
+    view! {
+        <Title text="Health Topics · Salus" />
+        <h1 class="text-3xl font-bold">"Health Topics"</h1>
+        <p class="mt-2 text-slate-700">"Reliable, plain-language information from our clinics."</p>
+        <div class="mt-6"><ArticleGrid limit=100 /></div>
+    }
+}
+
+#[component]
+fn ArticleBody(article: Article) -> impl IntoView {
+    view! {
+        <Title text=format!("{} · Salus", article.title) />
+        <article class="rounded-lg border border-slate-200 bg-white p-6 shadow-sm sm:p-8">
+            <h1 class="text-3xl font-bold">{article.title.clone()}</h1>
+            <p class="mt-1 text-sm text-slate-500">
+                {match &article.version {
+                    Some(v) => format!("Version {v} · in force since {}", date_label(article.published_on)),
+                    None => format!("Published {}", date_label(article.published_on)),
+                }}
+            </p>
+            <p class="mt-4 text-lg text-slate-700">{article.summary.clone()}</p>
+            <div class="mt-4 space-y-4 text-slate-800">
+                {article.body.split("\n\n").map(|p| view! { <p>{p.to_owned()}</p> }).collect_view()}
+            </div>
+        </article>
+    }
+}
+
+#[component]
+pub fn ArticlePage() -> impl IntoView {
+    let params = use_params_map();
+    let found = Resource::new(move || params.read().get("slug").unwrap_or_default(), get_article);
+    view! {
+        <Suspense fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match found.await {
+                    Ok(article) => view! {
+                        <ArticleBody article />
+                        <A href="/topics" attr:class="mt-6 inline-block text-teal-800 underline">"All health topics"</A>
+                    }.into_any(),
+                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn PrivacyPage() -> impl IntoView {
+    let policy = Resource::new(|| (), |_| get_privacy_policy());
+    view! {
+        <Suspense fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match policy.await {
+                    Ok(article) => view! { <ArticleBody article /> }.into_any(),
+                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn ServicesPage() -> impl IntoView {
+    let services = [
+        ("Wellness goals", "Daily targets for steps, active minutes, sleep and water, with progress you can see at a glance."),
+        ("Preventive care", "Reminders for blood tests, screenings, vaccinations and check-ups, timed to your age and history."),
+        ("Care team connection", "Your provider sees how you are doing and can follow up before small problems grow."),
+        ("Your data, your way", "Download your record at any time and see who at your clinic has viewed it."),
+    ];
+    view! {
+        <Title text="Services · Salus" />
+        <h1 class="text-3xl font-bold">"Services"</h1>
+        <div class="mt-6 grid gap-4 md:grid-cols-2">
+            {services.into_iter().map(|(title, text)| view! {
+                <section class="rounded-lg border border-slate-200 bg-white p-5 shadow-sm">
+                    <h2 class="text-lg font-semibold">{title}</h2>
+                    <p class="mt-2 text-slate-700">{text}</p>
+                </section>
+            }).collect_view()}
+        </div>
+    }
+}
+
+#[component]
+pub fn ContactPage() -> impl IntoView {
+    view! {
+        <Title text="Contact · Salus" />
+        <h1 class="text-3xl font-bold">"Contact"</h1>
+        <div class="mt-6 space-y-4 rounded-lg border border-slate-200 bg-white p-6 shadow-sm">
+            <p>"For questions about your care, appointments or results, contact your clinic directly: its details are in your clinic's welcome letter."</p>
+            <p>"For help with your Salus account, sign in and use the contact details of your clinic, or write to "
+                <a class="text-teal-800 underline" href="mailto:support@salus.example">"support@salus.example"</a>"."</p>
+            <p class="font-medium text-red-800">"In an emergency, call your local emergency number. Salus is not monitored around the clock."</p>
+        </div>
+    }
+}
+
+#[component]
+pub fn NotFoundPage() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(options) = use_context::<leptos_axum::ResponseOptions>() {
+        options.set_status(axum::http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <Title text="Not found · Salus" />
+        <h1 class="text-3xl font-bold">"Page not found"</h1>
+        <p class="mt-2 text-slate-700">"We could not find that page."</p>
+        <A href="/" attr:class="mt-4 inline-block text-teal-800 underline">"Go to the home page"</A>
+    }
+}

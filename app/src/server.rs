@@ -1,0 +1,11 @@
+//! Everything that runs only on the server: state, data access, services. Behind `ssr`.
+pub mod audit;
+pub mod entities;
+pub mod errors;
+pub mod mail;
+pub mod permissions;
+pub mod request;
+pub mod services;
+pub mod session_store;
+pub mod state;
+pub mod tenancy;

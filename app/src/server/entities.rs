@@ -1,0 +1,13 @@
+//! SeaORM entities, one module per table. They never leave the server: DTOs live in `model`.
+pub mod users;
+pub mod clinics;
+pub mod memberships;
+pub mod patient_profiles;
+pub mod consents;
+pub mod goals;
+pub mod goal_logs;
+pub mod content;
+pub mod sessions;
+pub mod password_resets;
+pub mod sign_in_failures;
+pub mod audit_events;

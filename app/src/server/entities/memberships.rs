@@ -1,0 +1,27 @@
+//! A user's role in a clinic; a patient is a member with role `patient`.
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "memberships")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub user_id: i64,
+    pub clinic_id: i64,
+    pub role: String,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(belongs_to = "super::clinics::Entity", from = "Column::ClinicId", to = "super::clinics::Column::Id")]
+    Clinic,
+}
+
+impl Related<super::clinics::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Clinic.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,52 @@
+//! Turning internal failures into the user-facing `AppError`, once, with the cause logged.
+use crate::error::AppError;
+
+/// Logs an internal failure with a short reference the user can quote, and returns the
+/// error the user sees. The cause never leaves the server.
+pub fn internal(cause: impl std::fmt::Display) -> AppError {
+    use rand::Rng;
+    let reference = format!("{:08x}", rand::thread_rng().gen::<u32>());
+    tracing::error!(reference = %reference, error = %cause, "internal error");
+    AppError::Internal { reference }
+}
+
+impl From<sea_orm::DbErr> for AppError {
+    fn from(err: sea_orm::DbErr) -> Self {
+        internal(err)
+    }
+}
+
+impl From<sea_orm::TransactionError<AppError>> for AppError {
+    fn from(err: sea_orm::TransactionError<AppError>) -> Self {
+        match err {
+            sea_orm::TransactionError::Connection(e) => internal(e),
+            sea_orm::TransactionError::Transaction(e) => e,
+        }
+    }
+}
+
+/// Whether a database error is a unique-constraint violation (on either database).
+pub fn is_unique_violation(err: &sea_orm::DbErr) -> bool {
+    matches!(err.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))
+}
+
+/// Sets the HTTP status of the current response from the error, so a server function that
+/// fails answers 401/403/404/422/429 rather than a generic 500.
+pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+    if let Err(err) = &result {
+        if let Some(options) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+            if let Ok(status) = axum::http::StatusCode::from_u16(err.status()) {
+                options.set_status(status);
+            }
+        }
+        if let AppError::RateLimited { retry_after_secs } = err {
+            if let Some(options) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+                options.insert_header(
+                    axum::http::header::RETRY_AFTER,
+                    axum::http::HeaderValue::from(*retry_after_secs),
+                );
+            }
+        }
+    }
+    result
+}

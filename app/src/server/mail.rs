@@ -1,0 +1,132 @@
+//! Outgoing email behind one small trait: SMTP in production, a local mailbox for the
+//! embedded default and development. Bodies never carry PHI, only what to do next.
+use std::path::PathBuf;
+
+use async_trait::async_trait;
+use lettre::message::{header::ContentType, Mailbox, Message};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+
+use crate::model::MailboxMessage;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutgoingMail {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MailError {
+    #[error("invalid address: {0}")]
+    Address(String),
+    #[error("mail transport failed: {0}")]
+    Transport(String),
+}
+
+#[async_trait]
+pub trait Mailer: Send + Sync + 'static {
+    async fn send(&self, mail: OutgoingMail) -> Result<(), MailError>;
+    /// The mailbox directory when this transport writes to one (development only).
+    fn mailbox_dir(&self) -> Option<&PathBuf> {
+        None
+    }
+}
+
+/// Writes each message as a JSON file in a directory; `salus mailbox` and /dev/mailbox read them.
+pub struct MailboxMailer {
+    dir: PathBuf,
+}
+
+impl MailboxMailer {
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        MailboxMailer { dir: dir.into() }
+    }
+}
+
+#[async_trait]
+impl Mailer for MailboxMailer {
+    async fn send(&self, mail: OutgoingMail) -> Result<(), MailError> {
+        use rand::Rng;
+        let now = chrono::Utc::now();
+        let id = format!("{}-{:08x}", now.format("%Y%m%dT%H%M%S%.6fZ"), rand::thread_rng().gen::<u32>());
+        let message = MailboxMessage {
+            id: id.clone(),
+            to: mail.to,
+            subject: mail.subject,
+            body: mail.text,
+            sent_at: now.to_rfc3339(),
+        };
+        let json = serde_json::to_vec_pretty(&message).map_err(|e| MailError::Transport(e.to_string()))?;
+        tokio::fs::create_dir_all(&self.dir)
+            .await
+            .map_err(|e| MailError::Transport(e.to_string()))?;
+        // Write then rename, so a reader never sees half a message.
+        let tmp = self.dir.join(format!(".{id}.tmp"));
+        tokio::fs::write(&tmp, json).await.map_err(|e| MailError::Transport(e.to_string()))?;
+        tokio::fs::rename(&tmp, self.dir.join(format!("{id}.json")))
+            .await
+            .map_err(|e| MailError::Transport(e.to_string()))?;
+        Ok(())
+    }
+
+    fn mailbox_dir(&self) -> Option<&PathBuf> {
+        Some(&self.dir)
+    }
+}
+
+/// Reads a mailbox directory, newest first.
+pub fn read_mailbox(dir: &std::path::Path) -> std::io::Result<Vec<MailboxMessage>> {
+    let mut messages = Vec::new();
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(messages),
+        Err(e) => return Err(e),
+    };
+    for entry in entries {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "json") {
+            let bytes = std::fs::read(&path)?;
+            if let Ok(message) = serde_json::from_slice::<MailboxMessage>(&bytes) {
+                messages.push(message);
+            }
+        }
+    }
+    messages.sort_by(|a, b| b.id.cmp(&a.id));
+    Ok(messages)
+}
+
+/// SMTP through lettre's pooled async transport.
+pub struct SmtpMailer {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
+}
+
+impl SmtpMailer {
+    /// `url` is lettre's form: `smtp://host:25`, `smtps://user:pass@host:465`, `smtp://host:587?tls=required`.
+    pub fn new(url: &str, from: &str) -> Result<Self, MailError> {
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+            .map_err(|e| MailError::Transport(e.to_string()))?
+            .build();
+        let from = from.parse().map_err(|_| MailError::Address(from.to_owned()))?;
+        Ok(SmtpMailer { transport, from })
+    }
+}
+
+#[async_trait]
+impl Mailer for SmtpMailer {
+    async fn send(&self, mail: OutgoingMail) -> Result<(), MailError> {
+        let to: Mailbox = mail.to.parse().map_err(|_| MailError::Address(mail.to.clone()))?;
+        let message = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(mail.subject)
+            .header(ContentType::TEXT_PLAIN)
+            .body(mail.text)
+            .map_err(|e| MailError::Transport(e.to_string()))?;
+        self.transport
+            .send(message)
+            .await
+            .map_err(|e| MailError::Transport(e.to_string()))?;
+        Ok(())
+    }
+}

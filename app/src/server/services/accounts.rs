@@ -1,0 +1,332 @@
+//! Accounts: patient self-registration with recorded consent, and verifying a sign-in.
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QuerySelect, TransactionTrait,
+};
+
+use super::password::{self, Password};
+use super::{content, dates, throttle};
+use crate::error::{AppError, Validator};
+use crate::model::{GoalKind, Role};
+use crate::server::audit::{self, AuditEntry};
+use crate::server::entities::{clinics, consents, goals, memberships, patient_profiles, users};
+use crate::server::errors::is_unique_violation;
+use crate::server::request::RequestMeta;
+use crate::server::state::Settings;
+
+/// Lower-cased and trimmed, so `David@Example.com ` and `david@example.com` are one account.
+pub fn normalize_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+/// A plausible address: one `@`, something before it, a dot in the domain, no spaces.
+pub fn email_problem(email: &str) -> Option<&'static str> {
+    if email.is_empty() {
+        return Some("Enter your email address.");
+    }
+    if email.len() > 254 || email.chars().any(char::is_whitespace) {
+        return Some("Enter a valid email address, like name@example.com.");
+    }
+    match email.split_once('@') {
+        Some((local, domain))
+            if !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.') && !domain.contains('@') =>
+        {
+            None
+        }
+        _ => Some("Enter a valid email address, like name@example.com."),
+    }
+}
+
+/// What the registration form sends, as typed.
+pub struct Registration {
+    pub name: String,
+    pub email: String,
+    pub password: Password,
+    pub clinic_code: String,
+    pub consent: bool,
+    pub time_zone: Option<String>,
+}
+
+/// Creates the patient's account, membership, profile, consent and default goals together.
+pub async fn register(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+    meta: &RequestMeta,
+    form: Registration,
+) -> Result<(), AppError> {
+    let name = form.name.trim().to_owned();
+    let email = normalize_email(&form.email);
+    let code = form.clinic_code.trim().to_uppercase();
+
+    let mut v = Validator::new();
+    v.check(!name.is_empty(), "name", "Enter your name.");
+    v.check(name.chars().count() <= 100, "name", "Use at most 100 characters.");
+    if let Some(problem) = email_problem(&email) {
+        v.add("email", problem);
+    }
+    if let Some(problem) = password::weakness(&form.password, &email) {
+        v.add("password", problem);
+    }
+    v.check(form.consent, "consent", "You must agree to the privacy policy to create an account.");
+    let clinic = if code.is_empty() {
+        v.add("clinic_code", "Enter the code your clinic gave you.");
+        None
+    } else {
+        let clinic = clinics::Entity::find()
+            .filter(clinics::Column::Code.eq(&code))
+            .filter(clinics::Column::Status.eq("active"))
+            .one(db)
+            .await?;
+        if clinic.is_none() {
+            v.add("clinic_code", "No clinic has that code. Check the code your clinic gave you.");
+        }
+        clinic
+    };
+    let time_zone = match form.time_zone.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(tz) if dates::parse_time_zone(tz).is_some() => Some(tz.to_owned()),
+        Some(_) => {
+            v.add("time_zone", "That time zone is not one we know.");
+            None
+        }
+        None => None,
+    };
+    v.finish()?;
+    let clinic = clinic.expect("validated above");
+    let time_zone = time_zone.unwrap_or_else(|| clinic.time_zone.clone());
+    let policy_version = content::current_policy_version(db).await?;
+
+    let password_hash = password::hash(form.password).await?;
+    let today = dates::local_today(now, dates::parse_time_zone(&time_zone).expect("validated above"));
+    let meta = meta.clone();
+    db.transaction::<_, (), AppError>(move |txn| {
+        Box::pin(async move {
+            let user = users::Entity::insert(users::ActiveModel {
+                email: Set(email),
+                password_hash: Set(password_hash),
+                display_name: Set(name),
+                is_super_admin: Set(false),
+                is_active: Set(true),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            })
+            .exec(txn)
+            .await
+            .map_err(|e| {
+                if is_unique_violation(&e) {
+                    AppError::field("email", "This email is already registered. Sign in, or reset your password.")
+                } else {
+                    e.into()
+                }
+            })?;
+            let patient_id = user.last_insert_id;
+            add_membership(txn, patient_id, clinic.id, Role::Patient, now).await?;
+            patient_profiles::Entity::insert(patient_profiles::ActiveModel {
+                user_id: Set(patient_id),
+                time_zone: Set(time_zone),
+                preferred_language: Set("en".into()),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            })
+            .exec(txn)
+            .await?;
+            consents::Entity::insert(consents::ActiveModel {
+                patient_id: Set(patient_id),
+                clinic_id: Set(Some(clinic.id)),
+                kind: Set("data_use".into()),
+                policy_version: Set(policy_version.clone()),
+                granted_at: Set(now),
+                ..Default::default()
+            })
+            .exec(txn)
+            .await?;
+            create_default_goals(txn, patient_id, today, now).await?;
+            audit::record(
+                txn,
+                now,
+                &meta,
+                AuditEntry {
+                    actor_user_id: Some(patient_id),
+                    actor_role: Some(Role::Patient.as_str().into()),
+                    clinic_id: Some(clinic.id),
+                    patient_id: Some(patient_id),
+                    action: "patient.register",
+                    resource: Some(format!("consent:data_use:{policy_version}")),
+                },
+            )
+            .await?;
+            Ok(())
+        })
+    })
+    .await?;
+    Ok(())
+}
+
+pub async fn add_membership<C: ConnectionTrait>(
+    conn: &C,
+    user_id: i64,
+    clinic_id: i64,
+    role: Role,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    memberships::Entity::insert(memberships::ActiveModel {
+        user_id: Set(user_id),
+        clinic_id: Set(clinic_id),
+        role: Set(role.as_str().into()),
+        created_at: Set(now),
+        ..Default::default()
+    })
+    .exec(conn)
+    .await?;
+    Ok(())
+}
+
+/// Every patient starts with the four goals at their default targets.
+pub async fn create_default_goals<C: ConnectionTrait>(
+    conn: &C,
+    patient_id: i64,
+    today: chrono::NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    goals::Entity::insert_many(GoalKind::ALL.into_iter().map(|kind| goals::ActiveModel {
+        patient_id: Set(patient_id),
+        kind: Set(kind.as_str().into()),
+        target: Set(kind.default_target()),
+        unit: Set(kind.unit().into()),
+        period: Set("daily".into()),
+        start_date: Set(today),
+        active: Set(true),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }))
+    .exec(conn)
+    .await?;
+    Ok(())
+}
+
+/// A verified sign-in: the user, and the role and clinic they will act in.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub user_id: i64,
+    pub role: Role,
+    pub clinic_id: Option<i64>,
+}
+
+/// One message for every wrong email or password, so the form reveals nothing about accounts.
+pub const WRONG_CREDENTIALS: &str = "That email and password do not match an account.";
+
+pub async fn sign_in(
+    db: &DatabaseConnection,
+    settings: &Settings,
+    now: DateTime<Utc>,
+    meta: &RequestMeta,
+    email: &str,
+    password: Password,
+) -> Result<SignedIn, AppError> {
+    let email = normalize_email(email);
+    let mut v = Validator::new();
+    v.check(!email.is_empty(), "email", "Enter your email address.");
+    v.check(!password.expose().is_empty(), "password", "Enter your password.");
+    v.finish()?;
+
+    throttle::check(db, settings, now, &email, meta.client_addr.as_deref()).await?;
+
+    let user = users::Entity::find()
+        .filter(users::Column::Email.eq(&email))
+        .one(db)
+        .await?;
+    let verified = password::verify(password, user.as_ref().map(|u| u.password_hash.clone())).await?;
+    let user = match user {
+        Some(user) if verified && user.is_active => user,
+        other => {
+            let txn = db.begin().await?;
+            throttle::record_failure(&txn, now, &email, meta.client_addr.as_deref()).await?;
+            audit::record(
+                &txn,
+                now,
+                meta,
+                AuditEntry {
+                    actor_user_id: other.as_ref().map(|u| u.id),
+                    action: "auth.sign_in_failed",
+                    ..Default::default()
+                },
+            )
+            .await?;
+            txn.commit().await?;
+            return Err(AppError::field("form", WRONG_CREDENTIALS));
+        }
+    };
+
+    let signed_in = if user.is_super_admin {
+        SignedIn { user_id: user.id, role: Role::SuperAdmin, clinic_id: None }
+    } else {
+        let rows: Vec<(String, i64)> = memberships::Entity::find()
+            .select_only()
+            .column(memberships::Column::Role)
+            .column(memberships::Column::ClinicId)
+            .inner_join(clinics::Entity)
+            .filter(memberships::Column::UserId.eq(user.id))
+            .filter(clinics::Column::Status.eq("active"))
+            .into_tuple()
+            .all(db)
+            .await?;
+        // Staff who are also patients land on their staff portal; the highest role wins.
+        let best = rows
+            .into_iter()
+            .filter_map(|(role, clinic)| Role::parse(&role).map(|r| (r, clinic)))
+            .max_by_key(|(role, clinic)| (role_rank(*role), std::cmp::Reverse(*clinic)));
+        match best {
+            Some((role, clinic_id)) => SignedIn { user_id: user.id, role, clinic_id: Some(clinic_id) },
+            None => {
+                return Err(AppError::field(
+                    "form",
+                    "Your account has no active clinic. Contact your clinic for help.",
+                ))
+            }
+        }
+    };
+
+    let txn = db.begin().await?;
+    throttle::clear_account(&txn, &email).await?;
+    audit::record(
+        &txn,
+        now,
+        meta,
+        AuditEntry {
+            actor_user_id: Some(user.id),
+            actor_role: Some(signed_in.role.as_str().into()),
+            clinic_id: signed_in.clinic_id,
+            action: "auth.sign_in",
+            ..Default::default()
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(signed_in)
+}
+
+fn role_rank(role: Role) -> u8 {
+    match role {
+        Role::Patient => 0,
+        Role::Provider => 1,
+        Role::ClinicAdmin => 2,
+        Role::SuperAdmin => 3,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_normalised_and_checked() {
+        assert_eq!(normalize_email("  David@Example.COM "), "david@example.com");
+        assert!(email_problem("david@example.com").is_none());
+        for bad in ["", "david", "david@", "@example.com", "david@example", "da vid@example.com", "a@b@c.com"] {
+            assert!(email_problem(bad).is_some(), "{bad} should be refused");
+        }
+    }
+}

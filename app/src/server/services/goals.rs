@@ -1,0 +1,179 @@
+//! Wellness goals: today's progress on each goal, and logging a day's value.
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
+};
+
+use super::dates;
+use crate::error::{AppError, Validator};
+use crate::model::{GoalKind, GoalProgress, PatientDashboard, LOG_WINDOW_DAYS};
+use crate::server::audit::{self, AuditEntry};
+use crate::server::entities::{goal_logs, goals, patient_profiles, users};
+use crate::server::request::RequestMeta;
+use crate::server::tenancy::{PatientId, Scoped};
+
+/// The patient's time zone; an unreadable stored zone falls back to UTC rather than failing.
+async fn patient_time_zone<C: ConnectionTrait>(conn: &C, patient: PatientId) -> Result<(Tz, String), AppError> {
+    let profile = patient_profiles::Entity::find()
+        .filter(patient_profiles::Column::UserId.eq(patient.get()))
+        .one(conn)
+        .await?;
+    let name = profile.map(|p| p.time_zone).unwrap_or_else(|| "UTC".into());
+    match dates::parse_time_zone(&name) {
+        Some(tz) => Ok((tz, name)),
+        None => Ok((Tz::UTC, "UTC".into())),
+    }
+}
+
+pub async fn dashboard(scoped: &Scoped, patient: PatientId, now: DateTime<Utc>) -> Result<PatientDashboard, AppError> {
+    let conn = &scoped.txn;
+    let user = users::Entity::find_by_id(patient.get()).one(conn).await?.ok_or(AppError::NotFound)?;
+    let (tz, time_zone) = patient_time_zone(conn, patient).await?;
+    let today = dates::local_today(now, tz);
+    let targets = goals::Entity::find()
+        .filter(goals::Column::PatientId.eq(patient.get()))
+        .filter(goals::Column::Active.eq(true))
+        .all(conn)
+        .await?;
+    let logs = goal_logs::Entity::find()
+        .filter(goal_logs::Column::PatientId.eq(patient.get()))
+        .filter(goal_logs::Column::LogDate.eq(today))
+        .all(conn)
+        .await?;
+    let goals = GoalKind::ALL
+        .into_iter()
+        .filter_map(|kind| {
+            let goal = targets.iter().find(|g| g.kind == kind.as_str())?;
+            let value = logs.iter().find(|l| l.kind == kind.as_str()).map_or(0, |l| l.value);
+            Some(GoalProgress { kind, value, target: goal.target })
+        })
+        .collect();
+    Ok(PatientDashboard { name: user.display_name, today, time_zone, goals })
+}
+
+/// A goal value as typed in the tracker form.
+pub struct LogEntry<'a> {
+    pub kind: &'a str,
+    pub date: &'a str,
+    pub value: &'a str,
+}
+
+/// Records a value for one of the patient's local days: today or up to `LOG_WINDOW_DAYS` back.
+/// Steps, minutes and glasses add to what the day already holds; sleep replaces it.
+pub async fn log(
+    scoped: &Scoped,
+    patient: PatientId,
+    now: DateTime<Utc>,
+    meta: &RequestMeta,
+    entry: LogEntry<'_>,
+) -> Result<GoalProgress, AppError> {
+    let conn = &scoped.txn;
+    let (tz, _) = patient_time_zone(conn, patient).await?;
+    let today = dates::local_today(now, tz);
+    let earliest = today - chrono::Days::new(LOG_WINDOW_DAYS);
+
+    let mut v = Validator::new();
+    let kind = GoalKind::parse(entry.kind.trim());
+    v.check(kind.is_some(), "kind", "Choose a goal.");
+    let date = match NaiveDate::parse_from_str(entry.date.trim(), "%Y-%m-%d") {
+        Ok(date) if date > today => {
+            v.add("date", "You cannot log a day that has not happened yet.");
+            None
+        }
+        Ok(date) if date < earliest => {
+            v.add("date", format!("You can log values for the last {LOG_WINDOW_DAYS} days only."));
+            None
+        }
+        Ok(date) => Some(date),
+        Err(_) => {
+            v.add("date", "Enter a date, like 2026-11-23.");
+            None
+        }
+    };
+    let value = match entry.value.trim().parse::<i64>() {
+        Ok(n) if n < 0 => {
+            v.add("value", "Enter a number of zero or more.");
+            None
+        }
+        Ok(n) => Some(n),
+        Err(_) if entry.value.trim().is_empty() => {
+            v.add("value", "Enter a value.");
+            None
+        }
+        Err(_) => {
+            v.add("value", "Enter a whole number, like 3500.");
+            None
+        }
+    };
+    if let (Some(kind), Some(value)) = (kind, value) {
+        if value > kind.max_per_day() {
+            v.add("value", format!("That is more than {} {} in a day.", kind.max_per_day(), kind.unit()));
+        }
+    }
+    v.finish()?;
+    let (kind, date, value) = (kind.expect("validated"), date.expect("validated"), value.expect("validated"));
+
+    let goal = goals::Entity::find()
+        .filter(goals::Column::PatientId.eq(patient.get()))
+        .filter(goals::Column::Kind.eq(kind.as_str()))
+        .filter(goals::Column::Active.eq(true))
+        .one(conn)
+        .await?
+        .ok_or_else(|| AppError::field("kind", "You have no active goal of that kind."))?;
+
+    let existing = goal_logs::Entity::find()
+        .filter(goal_logs::Column::PatientId.eq(patient.get()))
+        .filter(goal_logs::Column::Kind.eq(kind.as_str()))
+        .filter(goal_logs::Column::LogDate.eq(date))
+        .one(conn)
+        .await?;
+    let total = match &existing {
+        Some(row) if kind.entries_add_up() => row.value + value,
+        _ => value,
+    };
+    if total > kind.max_per_day() {
+        return Err(AppError::field(
+            "value",
+            format!(
+                "That would make {total} {} on {}, more than the {} a day can hold.",
+                kind.unit(),
+                date.format("%-d %b"),
+                kind.max_per_day()
+            ),
+        ));
+    }
+    match existing {
+        Some(row) => {
+            let mut row = row.into_active_model();
+            row.value = Set(total);
+            row.source = Set("manual".into());
+            row.updated_at = Set(now);
+            row.update(conn).await?;
+        }
+        None => {
+            goal_logs::Entity::insert(goal_logs::ActiveModel {
+                patient_id: Set(patient.get()),
+                kind: Set(kind.as_str().into()),
+                log_date: Set(date),
+                value: Set(total),
+                source: Set("manual".into()),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            })
+            .exec(conn)
+            .await?;
+        }
+    }
+    audit::record(
+        conn,
+        now,
+        meta,
+        AuditEntry::by(scoped.actor(), "goal_log.create")
+            .patient(patient.get())
+            .resource(format!("goal_log:{}:{}", kind.as_str(), date)),
+    )
+    .await?;
+    Ok(GoalProgress { kind, value: total, target: goal.target })
+}

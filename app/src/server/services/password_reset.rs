@@ -1,0 +1,144 @@
+//! "Forgot password?": a single-use link that expires. Only the token's hash is stored, so a
+//! copy of the database cannot be used to reset anyone's password.
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use rand::RngCore;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
+    TransactionTrait,
+};
+use sha2::{Digest, Sha256};
+
+use super::accounts::{email_problem, normalize_email};
+use super::password::{self, Password};
+use crate::error::{AppError, Validator};
+use crate::server::audit::{self, AuditEntry};
+use crate::server::entities::{password_resets, users};
+use crate::server::mail::{Mailer, OutgoingMail};
+use crate::server::request::RequestMeta;
+use crate::server::state::Settings;
+
+fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Issues a reset link when the account exists and mails it. Answers the same way either
+/// way and sends in the background, so neither the reply nor its timing reveals an account.
+pub async fn request(
+    db: &DatabaseConnection,
+    settings: &Settings,
+    mailer: Arc<dyn Mailer>,
+    now: DateTime<Utc>,
+    meta: &RequestMeta,
+    email: &str,
+) -> Result<(), AppError> {
+    let email = normalize_email(email);
+    if let Some(problem) = email_problem(&email) {
+        return Err(AppError::field("email", problem));
+    }
+    let Some(user) = users::Entity::find()
+        .filter(users::Column::Email.eq(&email))
+        .filter(users::Column::IsActive.eq(true))
+        .one(db)
+        .await?
+    else {
+        return Ok(());
+    };
+
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let token = hex::encode(bytes);
+    let ttl = chrono::Duration::from_std(settings.password_reset_ttl).unwrap_or(chrono::Duration::minutes(30));
+    let txn = db.begin().await?;
+    password_resets::Entity::insert(password_resets::ActiveModel {
+        user_id: Set(user.id),
+        token_hash: Set(token_hash(&token)),
+        expires_at: Set(now + ttl),
+        created_at: Set(now),
+        ..Default::default()
+    })
+    .exec(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        now,
+        meta,
+        AuditEntry { actor_user_id: Some(user.id), action: "auth.password_reset_requested", ..Default::default() },
+    )
+    .await?;
+    txn.commit().await?;
+
+    let link = format!("{}/reset-password?token={token}", settings.public_url.trim_end_matches('/'));
+    let minutes = ttl.num_minutes();
+    let mail = OutgoingMail {
+        to: user.email,
+        subject: "Reset your Salus password".into(),
+        text: format!(
+            "Someone asked to reset the password of your Salus account.\n\n\
+             To choose a new password, open this link within {minutes} minutes:\n{link}\n\n\
+             The link works once. If you did not ask for this, ignore this email: your password stays as it is.\n"
+        ),
+    };
+    tokio::spawn(async move {
+        if let Err(e) = mailer.send(mail).await {
+            tracing::error!(error = %e, "password reset email was not sent");
+        }
+    });
+    Ok(())
+}
+
+/// Sets a new password with a valid, unused, unexpired token, and uses the token up.
+pub async fn complete(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+    meta: &RequestMeta,
+    token: &str,
+    new_password: Password,
+) -> Result<(), AppError> {
+    const INVALID: &str = "This reset link is invalid or has expired. Ask for a new one.";
+    let token = token.trim();
+    if token.is_empty() {
+        return Err(AppError::field("token", INVALID));
+    }
+    let reset = password_resets::Entity::find()
+        .filter(password_resets::Column::TokenHash.eq(token_hash(token)))
+        .one(db)
+        .await?;
+    let Some(reset) = reset.filter(|r| r.used_at.is_none() && r.expires_at > now) else {
+        return Err(AppError::field("token", INVALID));
+    };
+    let user = users::Entity::find_by_id(reset.user_id).one(db).await?.ok_or(AppError::field("token", INVALID))?;
+    let mut v = Validator::new();
+    if let Some(problem) = password::weakness(&new_password, &user.email) {
+        v.add("password", problem);
+    }
+    v.finish()?;
+    let hash = password::hash(new_password).await?;
+
+    let txn = db.begin().await?;
+    // Use the token up first and only if still unused, so two racing requests cannot both succeed.
+    let used = password_resets::Entity::update_many()
+        .col_expr(password_resets::Column::UsedAt, sea_orm::sea_query::Expr::value(now))
+        .filter(password_resets::Column::Id.eq(reset.id))
+        .filter(password_resets::Column::UsedAt.is_null())
+        .exec(&txn)
+        .await?;
+    if used.rows_affected != 1 {
+        return Err(AppError::field("token", INVALID));
+    }
+    let user_id = user.id;
+    let mut user = user.into_active_model();
+    user.password_hash = Set(hash);
+    user.updated_at = Set(now);
+    user.update(&txn).await?;
+    audit::record(
+        &txn,
+        now,
+        meta,
+        AuditEntry { actor_user_id: Some(user_id), action: "auth.password_reset", ..Default::default() },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}

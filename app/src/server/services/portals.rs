@@ -1,0 +1,65 @@
+//! The staff portals' landing summaries, each scoped to what the actor may see.
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+
+use crate::error::AppError;
+use crate::model::{PortalSummary, Role};
+use crate::server::entities::{clinics, memberships, users};
+use crate::server::permissions::Permission;
+use crate::server::tenancy::Scoped;
+
+async fn clinic_name(scoped: &Scoped, clinic_id: i64) -> Result<String, AppError> {
+    Ok(clinics::Entity::find_by_id(clinic_id)
+        .one(&scoped.txn)
+        .await?
+        .ok_or(AppError::NotFound)?
+        .name)
+}
+
+async fn members(scoped: &Scoped, clinic_id: i64, role: Role) -> Result<i64, AppError> {
+    Ok(memberships::Entity::find()
+        .filter(memberships::Column::ClinicId.eq(clinic_id))
+        .filter(memberships::Column::Role.eq(role.as_str()))
+        .count(&scoped.txn)
+        .await? as i64)
+}
+
+pub async fn provider(scoped: &Scoped) -> Result<PortalSummary, AppError> {
+    scoped.actor().require(Permission::PatientRead)?;
+    if scoped.actor().role() != Role::Provider {
+        return Err(AppError::Forbidden);
+    }
+    let clinic = scoped.actor().active_clinic()?;
+    Ok(PortalSummary {
+        heading: clinic_name(scoped, clinic).await?,
+        facts: vec![("Patients enrolled in your clinic".into(), members(scoped, clinic, Role::Patient).await?)],
+    })
+}
+
+pub async fn clinic_admin(scoped: &Scoped) -> Result<PortalSummary, AppError> {
+    scoped.actor().require(Permission::StaffManage)?;
+    let clinic = scoped.actor().active_clinic()?;
+    Ok(PortalSummary {
+        heading: clinic_name(scoped, clinic).await?,
+        facts: vec![
+            ("Patients".into(), members(scoped, clinic, Role::Patient).await?),
+            ("Providers".into(), members(scoped, clinic, Role::Provider).await?),
+            ("Clinic admins".into(), members(scoped, clinic, Role::ClinicAdmin).await?),
+        ],
+    })
+}
+
+pub async fn platform(scoped: &Scoped) -> Result<PortalSummary, AppError> {
+    scoped.actor().require(Permission::PlatformManage)?;
+    let conn = &scoped.txn;
+    Ok(PortalSummary {
+        heading: "All clinics".into(),
+        facts: vec![
+            ("Clinics".into(), clinics::Entity::find().count(conn).await? as i64),
+            (
+                "Active clinics".into(),
+                clinics::Entity::find().filter(clinics::Column::Status.eq("active")).count(conn).await? as i64,
+            ),
+            ("Accounts".into(), users::Entity::find().count(conn).await? as i64),
+        ],
+    })
+}

@@ -1,0 +1,160 @@
+//! Demo data for a first run: one clinic, a patient with a week of logs, a provider, a clinic
+//! admin and a super admin. Only ever applied to an empty database.
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait,
+};
+
+use super::accounts::{add_membership, create_default_goals, normalize_email};
+use super::password::{self, Password};
+use super::{content, dates};
+use crate::error::AppError;
+use crate::model::{GoalKind, Role};
+use crate::server::entities::{clinics, consents, goal_logs, patient_profiles, users};
+
+pub const DEMO_CLINIC_CODE: &str = "SUNRISE";
+pub const DEMO_PASSWORD: &str = "salus-demo-2026";
+const DEMO_TIME_ZONE: &str = "America/New_York";
+
+/// Who can sign in after seeding, for the console.
+#[derive(Debug, Clone)]
+pub struct DemoAccount {
+    pub role: Role,
+    pub name: &'static str,
+    pub email: &'static str,
+}
+
+pub const DEMO_ACCOUNTS: [DemoAccount; 4] = [
+    DemoAccount { role: Role::Patient, name: "David Miller", email: "david@example.com" },
+    DemoAccount { role: Role::Provider, name: "Dr. Sarah Chen", email: "sarah.chen@example.com" },
+    DemoAccount { role: Role::ClinicAdmin, name: "Maria Lopez", email: "maria.lopez@example.com" },
+    DemoAccount { role: Role::SuperAdmin, name: "Platform Admin", email: "admin@example.com" },
+];
+
+pub async fn is_empty(db: &DatabaseConnection) -> Result<bool, AppError> {
+    Ok(users::Entity::find().count(db).await? == 0)
+}
+
+/// Seeds the demo data in one transaction. Returns `false` (and writes nothing) when the
+/// database already has accounts.
+pub async fn demo(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<bool, AppError> {
+    if !is_empty(db).await? {
+        return Ok(false);
+    }
+    let hash = password::hash(Password::new(DEMO_PASSWORD.into())).await?;
+    let policy_version = content::current_policy_version(db).await?;
+    let today = dates::local_today(now, dates::parse_time_zone(DEMO_TIME_ZONE).expect("known zone"));
+    let txn = db.begin().await?;
+    let clinic = clinics::Entity::insert(clinics::ActiveModel {
+        code: Set(DEMO_CLINIC_CODE.into()),
+        name: Set("Sunrise Wellness Clinic".into()),
+        time_zone: Set(DEMO_TIME_ZONE.into()),
+        plan: Set("standard".into()),
+        status: Set("active".into()),
+        created_at: Set(now),
+        ..Default::default()
+    })
+    .exec(&txn)
+    .await?
+    .last_insert_id;
+
+    for account in &DEMO_ACCOUNTS {
+        let user_id = users::Entity::insert(users::ActiveModel {
+            email: Set(account.email.into()),
+            password_hash: Set(hash.clone()),
+            display_name: Set(account.name.into()),
+            is_super_admin: Set(account.role == Role::SuperAdmin),
+            is_active: Set(true),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        })
+        .exec(&txn)
+        .await?
+        .last_insert_id;
+        match account.role {
+            Role::SuperAdmin => {}
+            Role::Patient => {
+                add_membership(&txn, user_id, clinic, Role::Patient, now).await?;
+                patient_profiles::Entity::insert(patient_profiles::ActiveModel {
+                    user_id: Set(user_id),
+                    time_zone: Set(DEMO_TIME_ZONE.into()),
+                    preferred_language: Set("en".into()),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                    ..Default::default()
+                })
+                .exec(&txn)
+                .await?;
+                consents::Entity::insert(consents::ActiveModel {
+                    patient_id: Set(user_id),
+                    clinic_id: Set(Some(clinic)),
+                    kind: Set("data_use".into()),
+                    policy_version: Set(policy_version.clone()),
+                    granted_at: Set(now),
+                    ..Default::default()
+                })
+                .exec(&txn)
+                .await?;
+                create_default_goals(&txn, user_id, today - chrono::Days::new(30), now).await?;
+                // A believable past week; today is left for the visitor to log.
+                let week: [(GoalKind, [i64; 7]); 4] = [
+                    (GoalKind::Steps, [5400, 7200, 6100, 3900, 8000, 6500, 4800]),
+                    (GoalKind::ActiveMinutes, [25, 40, 30, 15, 45, 35, 20]),
+                    (GoalKind::Sleep, [400, 445, 380, 460, 420, 390, 430]),
+                    (GoalKind::Water, [6, 8, 7, 5, 9, 8, 6]),
+                ];
+                let rows = week.iter().flat_map(|(kind, values)| {
+                    values.iter().enumerate().map(move |(i, value)| goal_logs::ActiveModel {
+                        patient_id: Set(user_id),
+                        kind: Set(kind.as_str().into()),
+                        log_date: Set(today - chrono::Days::new(7 - i as u64)),
+                        value: Set(*value),
+                        source: Set("manual".into()),
+                        created_at: Set(now),
+                        updated_at: Set(now),
+                        ..Default::default()
+                    })
+                });
+                goal_logs::Entity::insert_many(rows).exec(&txn).await?;
+            }
+            role => add_membership(&txn, user_id, clinic, role, now).await?,
+        }
+    }
+    txn.commit().await?;
+    Ok(true)
+}
+
+/// Creates a platform super admin, or refuses when the email is taken.
+pub async fn create_super_admin(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+    email: &str,
+    name: &str,
+    password: Password,
+) -> Result<(), AppError> {
+    let email = normalize_email(email);
+    if let Some(problem) = super::accounts::email_problem(&email) {
+        return Err(AppError::field("email", problem));
+    }
+    if let Some(problem) = password::weakness(&password, &email) {
+        return Err(AppError::field("password", problem));
+    }
+    if users::Entity::find().filter(users::Column::Email.eq(&email)).count(db).await? > 0 {
+        return Err(AppError::field("email", "An account with this email already exists."));
+    }
+    let hash = password::hash(password).await?;
+    users::Entity::insert(users::ActiveModel {
+        email: Set(email),
+        password_hash: Set(hash),
+        display_name: Set(name.trim().to_owned()),
+        is_super_admin: Set(true),
+        is_active: Set(true),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    })
+    .exec(db)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,101 @@
+//! Tenant context as a value: who is acting, in which clinic, and a transaction opened for them.
+//! Patient data is reached only through a `Scoped` transaction and a `PatientId` it vouched for.
+use sea_orm::{
+    ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction, Statement, TransactionTrait,
+};
+
+use super::permissions::{grants, Permission};
+use crate::error::AppError;
+use crate::model::Role;
+
+/// Who is acting. Built only by the session layer from a verified session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    user_id: i64,
+    role: Role,
+    /// The clinic a staff member or patient acts in; none for a super admin.
+    clinic_id: Option<i64>,
+}
+
+impl Actor {
+    pub(crate) fn new(user_id: i64, role: Role, clinic_id: Option<i64>) -> Self {
+        Actor { user_id, role, clinic_id }
+    }
+    pub fn user_id(&self) -> i64 {
+        self.user_id
+    }
+    pub fn role(&self) -> Role {
+        self.role
+    }
+    pub fn clinic_id(&self) -> Option<i64> {
+        self.clinic_id
+    }
+
+    /// Refuses with 403 unless the actor's role holds the permission.
+    pub fn require(&self, permission: Permission) -> Result<(), AppError> {
+        if grants(self.role, permission) {
+            Ok(())
+        } else {
+            tracing::warn!(user_id = self.user_id, permission = permission.name(), "permission denied");
+            Err(AppError::Forbidden)
+        }
+    }
+
+    /// The clinic a staff member acts in, or 403 for an actor with none.
+    pub fn active_clinic(&self) -> Result<i64, AppError> {
+        self.clinic_id.ok_or(AppError::Forbidden)
+    }
+}
+
+/// A patient whose record the actor of a `Scoped` transaction may touch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PatientId(i64);
+
+impl PatientId {
+    pub fn get(self) -> i64 {
+        self.0
+    }
+}
+
+/// A transaction opened for an actor. On PostgreSQL its first statement records the actor and
+/// clinic in transaction-local settings (`app.user_id`, `app.clinic_id`) for row-level security.
+pub struct Scoped {
+    pub txn: DatabaseTransaction,
+    actor: Actor,
+}
+
+impl Scoped {
+    pub async fn begin(db: &DatabaseConnection, actor: &Actor) -> Result<Self, AppError> {
+        let txn = db.begin().await?;
+        if txn.get_database_backend() == DatabaseBackend::Postgres {
+            txn.execute_raw(Statement::from_sql_and_values(
+                DatabaseBackend::Postgres,
+                "SELECT set_config('app.user_id', $1, true), set_config('app.clinic_id', $2, true)",
+                [
+                    actor.user_id.to_string().into(),
+                    actor.clinic_id.map(|c| c.to_string()).unwrap_or_default().into(),
+                ],
+            ))
+            .await?;
+        }
+        Ok(Scoped { txn, actor: actor.clone() })
+    }
+
+    pub fn actor(&self) -> &Actor {
+        &self.actor
+    }
+
+    /// The actor's own patient record, for patients acting on themselves.
+    pub fn own_record(&self, permission: Permission) -> Result<PatientId, AppError> {
+        self.actor.require(permission)?;
+        if self.actor.role != Role::Patient {
+            return Err(AppError::Forbidden);
+        }
+        Ok(PatientId(self.actor.user_id))
+    }
+
+    pub async fn commit(self) -> Result<(), AppError> {
+        self.txn.commit().await?;
+        Ok(())
+    }
+}

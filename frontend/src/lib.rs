@@ -1,0 +1,8 @@
+//! The browser entry point: hydrates the server-rendered page, nothing more.
+use wasm_bindgen::prelude::wasm_bindgen;
+
+#[wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(salus_app::App);
+}

@@ -1,0 +1,18 @@
+//! Schema migrations for Salus. Every migration runs on SQLite and PostgreSQL;
+//! a merged migration is never edited, a new one is added instead.
+pub use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_foundation;
+mod m20261123_000002_public_content;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261123_000001_foundation::Migration),
+            Box::new(m20261123_000002_public_content::Migration),
+        ]
+    }
+}

@@ -1,0 +1,273 @@
+//! Configuration: one typed struct read from the environment once at start-up and validated,
+//! so a bad value stops the server with one line naming the variable.
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use salus_app::server::state::Settings;
+
+#[derive(Debug, thiserror::Error)]
+#[error("configuration error: {var} {problem}")]
+pub struct ConfigError {
+    pub var: &'static str,
+    pub problem: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MailTransport {
+    /// Writes messages to a local directory (the embedded default).
+    Mailbox { dir: PathBuf },
+    /// Sends through an SMTP server.
+    Smtp { url: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database_url: String,
+    pub addr: SocketAddr,
+    pub site_root: String,
+    pub settings: Settings,
+    pub mail: MailTransport,
+    pub mail_from: String,
+    pub seed_demo: bool,
+    pub log_filter: String,
+    pub log_format: LogFormat,
+}
+
+/// Every variable Salus reads, with its default and meaning (also written to `.env.example`).
+pub const VARIABLES: &[(&str, &str, &str)] = &[
+    ("DATABASE_URL", "sqlite://data/salus.db?mode=rwc", "sqlite://... (embedded) or postgres://... (production)"),
+    ("SALUS_ADDR", "127.0.0.1:3000", "address and port to listen on"),
+    ("SALUS_PUBLIC_URL", "http://<SALUS_ADDR>", "the address people reach Salus at; used in email links"),
+    ("SALUS_SECURE_COOKIES", "true when SALUS_PUBLIC_URL is https", "mark the session cookie Secure and use the __Host- prefix"),
+    ("SALUS_SESSION_IDLE_MINUTES", "15", "sign out after this long without a request"),
+    ("SALUS_SESSION_ABSOLUTE_HOURS", "12", "sign out this long after sign-in, active or not"),
+    ("SALUS_SIGNIN_MAX_FAILURES_PER_ACCOUNT", "5", "failed sign-ins per account before a pause"),
+    ("SALUS_SIGNIN_MAX_FAILURES_PER_ADDRESS", "20", "failed sign-ins per client address before a pause"),
+    ("SALUS_SIGNIN_LOCKOUT_MINUTES", "15", "the window failures are counted in, and the pause"),
+    ("SALUS_PASSWORD_RESET_MINUTES", "30", "how long a password reset link works"),
+    ("SALUS_MAIL_TRANSPORT", "mailbox", "mailbox (local directory) or smtp"),
+    ("SALUS_MAILBOX_DIR", "data/mailbox", "where the mailbox transport writes messages"),
+    ("SALUS_SMTP_URL", "", "smtp://host:25, smtp://user:pass@host:587?tls=required, smtps://host:465 (required for smtp)"),
+    ("SALUS_MAIL_FROM", "Salus <no-reply@salus.localhost>", "sender of outgoing email"),
+    ("SALUS_DEV_PAGES", "true with the mailbox transport", "serve development pages such as /dev/mailbox"),
+    ("SALUS_SEED_DEMO", "true", "seed the demo clinic and accounts when the database is empty"),
+    ("SALUS_LOG", "info", "log filter (tracing EnvFilter syntax)"),
+    ("SALUS_LOG_FORMAT", "text", "text or json"),
+    ("LEPTOS_SITE_ROOT", "target/site", "where the built front end (pkg/, assets) is served from"),
+];
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the configuration through `lookup`, so tests can supply their own environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| lookup(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+
+        let database_url = get("DATABASE_URL").unwrap_or_else(|| "sqlite://data/salus.db?mode=rwc".into());
+        if !(database_url.starts_with("sqlite:") || database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
+            return Err(ConfigError {
+                var: "DATABASE_URL",
+                problem: format!("must start with sqlite:, postgres:// or postgresql:// (got {:?})", redact_url(&database_url)),
+            });
+        }
+
+        let addr_text = get("SALUS_ADDR").unwrap_or_else(|| "127.0.0.1:3000".into());
+        let addr: SocketAddr = addr_text.parse().map_err(|_| ConfigError {
+            var: "SALUS_ADDR",
+            problem: format!("must be an IP address and port such as 127.0.0.1:3000 (got {addr_text:?})"),
+        })?;
+
+        let public_url = get("SALUS_PUBLIC_URL").unwrap_or_else(|| format!("http://{addr}"));
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+            return Err(ConfigError {
+                var: "SALUS_PUBLIC_URL",
+                problem: format!("must start with http:// or https:// (got {public_url:?})"),
+            });
+        }
+        let secure_cookies = match get("SALUS_SECURE_COOKIES") {
+            Some(v) => parse_bool("SALUS_SECURE_COOKIES", &v)?,
+            None => public_url.starts_with("https://"),
+        };
+
+        let minutes = |var: &'static str, default: u64, max: u64| -> Result<Duration, ConfigError> {
+            Ok(Duration::from_secs(60 * parse_range(var, get(var), default, 1, max, "minutes")?))
+        };
+        let settings = Settings {
+            public_url: public_url.trim_end_matches('/').to_owned(),
+            session_idle: minutes("SALUS_SESSION_IDLE_MINUTES", 15, 24 * 60)?,
+            session_absolute: Duration::from_secs(
+                3600 * parse_range("SALUS_SESSION_ABSOLUTE_HOURS", get("SALUS_SESSION_ABSOLUTE_HOURS"), 12, 1, 24 * 30, "hours")?,
+            ),
+            secure_cookies,
+            sign_in_max_failures_per_account: parse_range(
+                "SALUS_SIGNIN_MAX_FAILURES_PER_ACCOUNT",
+                get("SALUS_SIGNIN_MAX_FAILURES_PER_ACCOUNT"),
+                5,
+                1,
+                1000,
+                "attempts",
+            )? as u32,
+            sign_in_max_failures_per_address: parse_range(
+                "SALUS_SIGNIN_MAX_FAILURES_PER_ADDRESS",
+                get("SALUS_SIGNIN_MAX_FAILURES_PER_ADDRESS"),
+                20,
+                1,
+                100_000,
+                "attempts",
+            )? as u32,
+            sign_in_lockout: minutes("SALUS_SIGNIN_LOCKOUT_MINUTES", 15, 24 * 60)?,
+            password_reset_ttl: minutes("SALUS_PASSWORD_RESET_MINUTES", 30, 24 * 60)?,
+            dev_pages: false,
+        };
+        if settings.session_absolute < settings.session_idle {
+            return Err(ConfigError {
+                var: "SALUS_SESSION_ABSOLUTE_HOURS",
+                problem: "must be at least as long as SALUS_SESSION_IDLE_MINUTES".into(),
+            });
+        }
+
+        let transport = get("SALUS_MAIL_TRANSPORT").unwrap_or_else(|| "mailbox".into());
+        let mail = match transport.as_str() {
+            "mailbox" => MailTransport::Mailbox { dir: get("SALUS_MAILBOX_DIR").unwrap_or_else(|| "data/mailbox".into()).into() },
+            "smtp" => {
+                let url = get("SALUS_SMTP_URL").ok_or(ConfigError {
+                    var: "SALUS_SMTP_URL",
+                    problem: "is required when SALUS_MAIL_TRANSPORT=smtp".into(),
+                })?;
+                if !(url.starts_with("smtp://") || url.starts_with("smtps://")) {
+                    return Err(ConfigError {
+                        var: "SALUS_SMTP_URL",
+                        problem: format!("must start with smtp:// or smtps:// (got {:?})", redact_url(&url)),
+                    });
+                }
+                MailTransport::Smtp { url }
+            }
+            other => {
+                return Err(ConfigError { var: "SALUS_MAIL_TRANSPORT", problem: format!("must be mailbox or smtp (got {other:?})") })
+            }
+        };
+        let mail_from = get("SALUS_MAIL_FROM").unwrap_or_else(|| "Salus <no-reply@salus.localhost>".into());
+        let dev_pages = match get("SALUS_DEV_PAGES") {
+            Some(v) => parse_bool("SALUS_DEV_PAGES", &v)?,
+            None => matches!(mail, MailTransport::Mailbox { .. }),
+        };
+        let seed_demo = match get("SALUS_SEED_DEMO") {
+            Some(v) => parse_bool("SALUS_SEED_DEMO", &v)?,
+            None => true,
+        };
+        let log_format = match get("SALUS_LOG_FORMAT").as_deref() {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return Err(ConfigError { var: "SALUS_LOG_FORMAT", problem: format!("must be text or json (got {other:?})") })
+            }
+        };
+
+        Ok(Config {
+            database_url,
+            addr,
+            site_root: get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
+            settings: Settings { dev_pages, ..settings },
+            mail,
+            mail_from,
+            seed_demo,
+            log_filter: get("SALUS_LOG").unwrap_or_else(|| "info".into()),
+            log_format,
+        })
+    }
+}
+
+fn parse_bool(var: &'static str, value: &str) -> Result<bool, ConfigError> {
+    match value.to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" => Ok(false),
+        _ => Err(ConfigError { var, problem: format!("must be true or false (got {value:?})") }),
+    }
+}
+
+fn parse_range(
+    var: &'static str,
+    value: Option<String>,
+    default: u64,
+    min: u64,
+    max: u64,
+    unit: &str,
+) -> Result<u64, ConfigError> {
+    let Some(value) = value else { return Ok(default) };
+    match value.parse::<u64>() {
+        Ok(n) if (min..=max).contains(&n) => Ok(n),
+        _ => Err(ConfigError { var, problem: format!("must be a whole number of {unit} from {min} to {max} (got {value:?})") }),
+    }
+}
+
+/// Hides a password in a URL before it is printed.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{}:***{}", &url[..scheme + 3], user, &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_give_the_embedded_setup() {
+        let c = config(&[]).unwrap();
+        assert!(c.database_url.starts_with("sqlite://"));
+        assert_eq!(c.addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(c.settings.session_idle, Duration::from_secs(900));
+        assert_eq!(c.settings.session_absolute, Duration::from_secs(12 * 3600));
+        assert!(matches!(c.mail, MailTransport::Mailbox { .. }));
+        assert!(c.settings.dev_pages);
+        assert!(!c.settings.secure_cookies);
+    }
+
+    #[test]
+    fn a_bad_value_names_the_variable_and_the_problem() {
+        let err = config(&[("SALUS_SESSION_IDLE_MINUTES", "soon")]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "configuration error: SALUS_SESSION_IDLE_MINUTES must be a whole number of minutes from 1 to 1440 (got \"soon\")"
+        );
+        assert_eq!(config(&[("SALUS_ADDR", "localhost")]).unwrap_err().var, "SALUS_ADDR");
+        assert_eq!(config(&[("DATABASE_URL", "mysql://x")]).unwrap_err().var, "DATABASE_URL");
+        assert_eq!(config(&[("SALUS_MAIL_TRANSPORT", "smtp")]).unwrap_err().var, "SALUS_SMTP_URL");
+        assert_eq!(config(&[("SALUS_SECURE_COOKIES", "maybe")]).unwrap_err().var, "SALUS_SECURE_COOKIES");
+    }
+
+    #[test]
+    fn https_public_url_turns_secure_cookies_on() {
+        let c = config(&[("SALUS_PUBLIC_URL", "https://portal.example.org/")]).unwrap();
+        assert!(c.settings.secure_cookies);
+        assert_eq!(c.settings.public_url, "https://portal.example.org");
+    }
+
+    #[test]
+    fn passwords_in_urls_are_redacted() {
+        assert_eq!(redact_url("postgres://salus:secret@db/salus"), "postgres://salus:***@db/salus");
+        assert_eq!(redact_url("sqlite://data/x.db"), "sqlite://data/x.db");
+    }
+}

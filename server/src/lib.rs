@@ -1,0 +1,103 @@
+//! The Salus server: configuration, database start-up, the axum router and its middleware.
+//! Business rules live in `salus_app::server`; this crate wires them to HTTP.
+pub mod config;
+pub mod db;
+pub mod middleware;
+
+use std::sync::Arc;
+
+use axum::Router;
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use salus_app::server::mail::{MailboxMailer, Mailer, SmtpMailer};
+use salus_app::server::session_store::SeaOrmSessionStore;
+use salus_app::server::state::{AppState, Clock};
+use salus_app::{shell, App};
+use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
+
+use config::{Config, MailTransport};
+
+/// Builds the shared state: database pool (migrated), mail transport, clock.
+pub async fn build_state(config: &Config, clock: Clock) -> Result<AppState, StartupError> {
+    let db = db::connect(&config.database_url).await?;
+    db::migrate(&db).await?;
+    let mailer: Arc<dyn Mailer> = match &config.mail {
+        MailTransport::Mailbox { dir } => Arc::new(MailboxMailer::new(dir.clone())),
+        MailTransport::Smtp { url } => Arc::new(
+            SmtpMailer::new(url, &config.mail_from).map_err(|e| StartupError(format!("mail: {e}")))?,
+        ),
+    };
+    let leptos_options = LeptosOptions::builder()
+        .output_name("salus")
+        .site_root(config.site_root.as_str())
+        .site_pkg_dir("pkg")
+        .site_addr(config.addr)
+        .build();
+    Ok(AppState { db, settings: Arc::new(config.settings.clone()), mailer, clock, leptos_options })
+}
+
+/// The whole application: pages, server functions, static files, health checks, middleware.
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let context_state = state.clone();
+    let provide_state = move || provide_context(context_state.clone());
+    let fallback_state = state.clone();
+    let settings = state.settings.clone();
+
+    let cookie_name = if settings.secure_cookies { "__Host-salus_session" } else { "salus_session" };
+    let idle = tower_sessions::cookie::time::Duration::seconds(settings.session_idle.as_secs() as i64);
+    let sessions = SessionManagerLayer::new(SeaOrmSessionStore::new(state.db.clone()))
+        .with_name(cookie_name)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(settings.secure_cookies)
+        .with_path("/")
+        // Every request refreshes the stored expiry, so the idle timeout is enforced by the
+        // server's record, not by the browser's cookie.
+        .with_always_save(true)
+        .with_expiry(Expiry::OnInactivity(idle));
+
+    Router::new()
+        .route("/healthz", axum::routing::get(|| async { "ok" }))
+        .route("/readyz", axum::routing::get(middleware::readyz))
+        .leptos_routes_with_context(&state, routes, provide_state.clone(), {
+            let options = state.leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+            move || provide_context(fallback_state.clone()),
+            shell,
+        ))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::guard_portals))
+        .layer(axum::middleware::from_fn(middleware::refuse_cross_origin))
+        .layer(sessions)
+        .layer(axum::middleware::from_fn_with_state(settings, middleware::security_headers))
+        .layer(axum::middleware::from_fn(middleware::request_id))
+        .with_state(state)
+}
+
+/// Periodically deletes expired sessions.
+pub fn spawn_session_cleanup(state: &AppState) {
+    let store = SeaOrmSessionStore::new(state.db.clone());
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
+        loop {
+            tick.tick().await;
+            if let Err(e) = store.delete_expired().await {
+                tracing::warn!(error = %e, "expired session cleanup failed");
+            }
+        }
+    });
+}
+
+/// Why the server could not start; printed as one line.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct StartupError(pub String);
+
+impl From<sea_orm::DbErr> for StartupError {
+    fn from(e: sea_orm::DbErr) -> Self {
+        StartupError(format!("database: {e}"))
+    }
+}

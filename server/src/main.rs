@@ -1,0 +1,190 @@
+//! The `salus` command: serve (default), migrate, seed, admin, audit and mailbox.
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use salus_app::server::services::password::Password;
+use salus_app::server::services::seed;
+use salus_app::server::state::Clock;
+use salus_server::config::{Config, LogFormat, MailTransport};
+use salus_server::{build_state, db, router, spawn_session_cleanup};
+
+#[derive(Parser)]
+#[command(name = "salus", version, about = "Salus: a multi-clinic wellness and preventive-care portal.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web application (the default). Migrates the database first, and seeds the
+    /// demo data into an empty database unless SALUS_SEED_DEMO=false.
+    Serve,
+    /// Bring the database schema up to date, then exit.
+    Migrate,
+    /// Seed data into the database.
+    Seed {
+        /// The demo clinic with a patient, a provider, a clinic admin and a super admin.
+        /// Applied only to an empty database.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Administration tasks.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+    /// Audit log tasks.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Print the messages in the local development mailbox, newest first.
+    Mailbox {
+        /// How many messages to print.
+        #[arg(long, default_value_t = 10)]
+        last: usize,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create a platform super admin. The password is read from standard input (one line).
+    CreateSuperAdmin {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "Platform Admin")]
+        name: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute the audit hash chain and name the first altered row, if any.
+    Verify,
+}
+
+fn init_tracing(config: &Config) {
+    let filter = tracing_subscriber::EnvFilter::try_new(&config.log_filter)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false);
+    match config.log_format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => builder.init(),
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // A .env file is for development; real environments set variables directly.
+    let _ = dotenvy::dotenv();
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    init_tracing(&config);
+    match run(cli.command.unwrap_or(Command::Serve), config).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("salus: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command, config: Config) -> Result<(), String> {
+    match command {
+        Command::Serve => serve(config).await,
+        Command::Migrate => {
+            let conn = db::connect(&config.database_url).await.map_err(|e| e.to_string())?;
+            db::migrate(&conn).await.map_err(|e| e.to_string())?;
+            println!("Database is up to date.");
+            Ok(())
+        }
+        Command::Seed { demo } => {
+            if !demo {
+                return Err("say what to seed: salus seed --demo".into());
+            }
+            let state = build_state(&config, Clock::system()).await.map_err(|e| e.to_string())?;
+            if seed::demo(&state.db, state.clock.now()).await.map_err(|e| e.to_string())? {
+                print_demo_accounts(&config);
+            } else {
+                println!("The database already has accounts; the demo data was not added.");
+            }
+            Ok(())
+        }
+        Command::Admin { command: AdminCommand::CreateSuperAdmin { email, name } } => {
+            let state = build_state(&config, Clock::system()).await.map_err(|e| e.to_string())?;
+            eprintln!("Password for {email} (one line on standard input):");
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line).map_err(|e| e.to_string())?;
+            let password = Password::new(line.trim_end_matches(['\r', '\n']).to_owned());
+            seed::create_super_admin(&state.db, state.clock.now(), &email, &name, password)
+                .await
+                .map_err(|e| match e {
+                    salus_app::error::AppError::Validation(fields) => {
+                        fields.into_iter().flat_map(|(f, m)| m.into_iter().map(move |m| format!("{f}: {m}"))).collect::<Vec<_>>().join("; ")
+                    }
+                    other => other.to_string(),
+                })?;
+            println!("Super admin {email} created.");
+            Ok(())
+        }
+        Command::Audit { command: AuditCommand::Verify } => {
+            let conn = db::connect(&config.database_url).await.map_err(|e| e.to_string())?;
+            let report = salus_app::server::audit::verify(&conn).await.map_err(|e| e.to_string())?;
+            match report.first_broken {
+                None => {
+                    println!("Audit chain intact: {} events verified.", report.checked);
+                    Ok(())
+                }
+                Some(id) => Err(format!("audit chain broken at event {id} ({} events before it verified)", report.checked)),
+            }
+        }
+        Command::Mailbox { last } => {
+            let MailTransport::Mailbox { dir } = &config.mail else {
+                return Err("SALUS_MAIL_TRANSPORT is not mailbox; there is no local mailbox to read".into());
+            };
+            let messages = salus_app::server::mail::read_mailbox(dir).map_err(|e| e.to_string())?;
+            if messages.is_empty() {
+                println!("The mailbox at {} is empty.", dir.display());
+            }
+            for m in messages.into_iter().take(last) {
+                println!("── {} ──\nTo: {}\nSubject: {}\n\n{}\n", m.sent_at, m.to, m.subject, m.body);
+            }
+            Ok(())
+        }
+    }
+}
+
+fn print_demo_accounts(config: &Config) {
+    println!("Demo data added. Sign in at {}/signin with password {:?} as:", config.settings.public_url, seed::DEMO_PASSWORD);
+    for account in &seed::DEMO_ACCOUNTS {
+        println!("  {:<12} {:<24} {}", account.role.label(), account.email, account.name);
+    }
+    println!("New patients can register with clinic code {}.", seed::DEMO_CLINIC_CODE);
+}
+
+async fn serve(config: Config) -> Result<(), String> {
+    let state = build_state(&config, Clock::system()).await.map_err(|e| e.to_string())?;
+    if config.seed_demo && seed::demo(&state.db, state.clock.now()).await.map_err(|e| e.to_string())? {
+        print_demo_accounts(&config);
+    }
+    spawn_session_cleanup(&state);
+    let app = router(state);
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .map_err(|e| format!("cannot listen on {} (SALUS_ADDR): {e}", config.addr))?;
+    tracing::info!(addr = %config.addr, "listening");
+    println!("Salus is serving on {}", config.settings.public_url);
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(|e| e.to_string())
+}

@@ -1,0 +1,133 @@
+//! HTTP middleware: request ids, security headers, the cross-origin refusal, portal guards.
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use rand::Rng;
+use salus_app::server::request::REQUEST_ID_HEADER;
+use salus_app::server::services::sessions;
+use salus_app::server::state::{AppState, Settings};
+use std::sync::Arc;
+use tower_sessions::Session;
+
+/// Gives every request an id (kept when a trusted proxy already set a well-formed one), logs
+/// the request in a span carrying it, and echoes it in the response.
+pub async fn request_id(mut req: Request, next: Next) -> Response {
+    let id = req
+        .headers()
+        .get(REQUEST_ID_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| v.len() <= 64 && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+        .map(str::to_owned)
+        .unwrap_or_else(|| format!("{:016x}", rand::thread_rng().gen::<u64>()));
+    let value = HeaderValue::from_str(&id).expect("ascii id");
+    req.headers_mut().insert(REQUEST_ID_HEADER, value.clone());
+    let method = req.method().clone();
+    // The path only: query strings may carry tokens.
+    let path = req.uri().path().to_owned();
+    let span = tracing::info_span!("request", request_id = %id, %method, %path);
+    let _enter = span.enter();
+    let started = std::time::Instant::now();
+    drop(_enter);
+    let mut response = {
+        use tracing::Instrument;
+        next.run(req).instrument(span.clone()).await
+    };
+    span.in_scope(|| {
+        tracing::info!(status = response.status().as_u16(), elapsed_ms = started.elapsed().as_millis() as u64, "request")
+    });
+    response.headers_mut().insert(REQUEST_ID_HEADER, value);
+    response
+}
+
+/// Headers every response carries. Pages and API answers are never cached, since they may
+/// hold health data; the built assets under /pkg may be.
+pub async fn security_headers(State(settings): State<Arc<Settings>>, req: Request, next: Next) -> Response {
+    let cacheable = req.uri().path().starts_with("/pkg/") || req.uri().path() == "/favicon.ico";
+    let mut response = next.run(req).await;
+    let h = response.headers_mut();
+    h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    h.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    // Reset links carry a token in the URL: never send it anywhere as a referrer.
+    h.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
+    h.insert(
+        "content-security-policy",
+        HeaderValue::from_static(
+            "default-src 'self'; script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; \
+             img-src 'self' data:; connect-src 'self' ws://127.0.0.1:3001; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+        ),
+    );
+    h.insert("permissions-policy", HeaderValue::from_static("camera=(), microphone=(), geolocation=()"));
+    if settings.secure_cookies {
+        h.insert("strict-transport-security", HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+    }
+    if !cacheable {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+/// Refuses state-changing requests sent from another origin (CSRF). Browsers send `Origin`
+/// on every cross-site POST; `Sec-Fetch-Site` covers the rest. Clients that send neither are
+/// not browsers and carry no ambient cookies to abuse.
+pub async fn refuse_cross_origin(req: Request, next: Next) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(req).await;
+    }
+    let host = req.headers().get(header::HOST).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let origin = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let fetch_site = req.headers().get("sec-fetch-site").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let same_origin = match (&origin, &host) {
+        (Some(origin), Some(host)) => {
+            let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or("");
+            origin_host.eq_ignore_ascii_case(host)
+        }
+        (Some(_), None) => false,
+        (None, _) => fetch_site.as_deref() != Some("cross-site"),
+    };
+    if same_origin {
+        next.run(req).await
+    } else {
+        tracing::warn!(origin = origin.as_deref().unwrap_or(""), "cross-origin request refused");
+        (StatusCode::FORBIDDEN, "Cross-origin requests are not allowed.").into_response()
+    }
+}
+
+const PORTALS: [&str; 4] = ["/patient", "/provider", "/clinic", "/platform"];
+
+fn is_portal_page(path: &str) -> bool {
+    PORTALS.iter().any(|p| path == *p || path.starts_with(&format!("{p}/")))
+}
+
+/// Sends a visitor who is not signed in from a portal page to sign-in, and back afterwards.
+/// (Which portal a signed-in user may see is decided by each page's server functions.)
+pub async fn guard_portals(State(state): State<AppState>, req: Request<Body>, next: Next) -> Response {
+    if req.method() != Method::GET || !is_portal_page(req.uri().path()) {
+        return next.run(req).await;
+    }
+    let signed_in = match req.extensions().get::<Session>() {
+        Some(session) => matches!(
+            sessions::actor(&state.db, &state.settings, state.clock.now(), session).await,
+            Ok(Some(_))
+        ),
+        None => false,
+    };
+    if signed_in {
+        return next.run(req).await;
+    }
+    let here = req.uri().path_and_query().map(|pq| pq.as_str()).unwrap_or("/");
+    let target = salus_app::api::auth::sign_in_path(here);
+    Redirect::to(&target).into_response()
+}
+
+/// Ready when the database answers.
+pub async fn readyz(State(state): State<AppState>) -> Response {
+    match state.db.ping().await {
+        Ok(()) => (StatusCode::OK, "ready").into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "readiness check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+        }
+    }
+}

@@ -1,0 +1,198 @@
+//! Spawns the real application on a free port against a fresh database of its own:
+//! a SQLite file in a temporary folder, or a uniquely named PostgreSQL database that is
+//! dropped when the test ends (pass or fail).
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use reqwest::{Client, Response, StatusCode};
+use salus_app::error::AppError;
+use salus_app::server::state::{Clock, Settings};
+use salus_server::config::{Config, LogFormat, MailTransport};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use serde::de::DeserializeOwned;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Where the PostgreSQL tests connect to create their databases.
+fn postgres_admin_url() -> String {
+    std::env::var("SALUS_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+struct PostgresDatabase {
+    name: String,
+}
+
+impl Drop for PostgresDatabase {
+    fn drop(&mut self) {
+        // Drop runs outside any async context we can rely on; use a runtime of our own.
+        let name = self.name.clone();
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            rt.block_on(async move {
+                if let Ok(admin) = Database::connect(postgres_admin_url()).await {
+                    let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub client: Client,
+    pub db: DatabaseConnection,
+    pub mailbox: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+    _pg: Option<PostgresDatabase>,
+}
+
+pub const DEMO_PASSWORD: &str = salus_app::server::services::seed::DEMO_PASSWORD;
+pub const DAVID: &str = "david@example.com";
+pub const PROVIDER: &str = "sarah.chen@example.com";
+pub const CLINIC_ADMIN: &str = "maria.lopez@example.com";
+pub const SUPER_ADMIN: &str = "admin@example.com";
+
+pub fn client() -> Client {
+    Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap()
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> TestApp {
+        Self::spawn_with(backend, |_| {}).await
+    }
+
+    /// Spawns with the demo data seeded and settings adjusted by `adjust`.
+    pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Settings)) -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let (database_url, pg) = match backend {
+            Backend::Sqlite => (format!("sqlite://{}?mode=rwc", dir.path().join("salus.db").display()), None),
+            Backend::Postgres => {
+                use rand::Rng;
+                let name = format!("salus_test_{:016x}", rand::thread_rng().gen::<u64>());
+                let admin = Database::connect(postgres_admin_url())
+                    .await
+                    .expect("PostgreSQL must be reachable for the PostgreSQL tests (SALUS_TEST_POSTGRES_URL)");
+                admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.unwrap();
+                admin.close().await.unwrap();
+                let base = postgres_admin_url();
+                let server = base.rsplit_once('/').map(|(s, _)| s.to_owned()).unwrap_or(base);
+                (format!("{server}/{name}"), Some(PostgresDatabase { name }))
+            }
+        };
+        let mailbox = dir.path().join("mailbox");
+        let mut settings = Settings { dev_pages: true, ..Settings::default() };
+        adjust(&mut settings);
+        let config = Config {
+            database_url,
+            addr: "127.0.0.1:0".parse().unwrap(),
+            site_root: dir.path().join("site").display().to_string(),
+            settings,
+            mail: MailTransport::Mailbox { dir: mailbox.clone() },
+            mail_from: "Salus <no-reply@salus.test>".into(),
+            seed_demo: true,
+            log_filter: "warn".into(),
+            log_format: LogFormat::Text,
+        };
+        let state = salus_server::build_state(&config, Clock::system()).await.expect("state");
+        salus_app::server::services::seed::demo(&state.db, state.clock.now()).await.expect("seed");
+        let db = state.db.clone();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let app = salus_server::router(state);
+        tokio::spawn(async move {
+            axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
+        });
+        TestApp { addr, client: client(), db, mailbox, _dir: dir, _pg: pg }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    pub fn origin(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Posts a form to a server function as a same-origin browser would.
+    pub async fn post_with(&self, client: &Client, path: &str, form: &[(&str, &str)]) -> Response {
+        client.post(self.url(path)).header("origin", self.origin()).form(form).send().await.unwrap()
+    }
+
+    pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> Response {
+        self.post_with(&self.client, path, form).await
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.client.get(self.url(path)).send().await.unwrap()
+    }
+
+    pub async fn sign_in_with(&self, client: &Client, email: &str, password: &str) -> Response {
+        self.post_with(client, "/api/auth/sign_in", &[("email", email), ("password", password)]).await
+    }
+
+    /// Signs in and insists it worked.
+    pub async fn sign_in(&self, email: &str, password: &str) {
+        let response = self.sign_in_with(&self.client, email, password).await;
+        assert_eq!(response.status(), StatusCode::OK, "sign-in of {email} failed: {}", response.text().await.unwrap());
+    }
+
+    pub async fn register(&self, client: &Client, name: &str, email: &str) -> Response {
+        self.post_with(
+            client,
+            "/api/auth/register",
+            &[
+                ("name", name),
+                ("email", email),
+                ("password", "correct horse battery"),
+                ("clinic_code", "SUNRISE"),
+                ("consent", "on"),
+                ("time_zone", "Europe/London"),
+            ],
+        )
+        .await
+    }
+}
+
+/// Reads a successful JSON answer, failing the test with the body otherwise.
+pub async fn ok_json<T: DeserializeOwned>(response: Response) -> T {
+    let status = response.status();
+    let body = response.text().await.unwrap();
+    assert!(status.is_success(), "expected success, got {status}: {body}");
+    serde_json::from_str(&body).unwrap_or_else(|e| panic!("unexpected body {body}: {e}"))
+}
+
+/// Reads an error answer: its status and the typed error.
+pub async fn err_json(response: Response) -> (StatusCode, AppError) {
+    let status = response.status();
+    let body = response.text().await.unwrap();
+    assert!(!status.is_success(), "expected an error, got {status}: {body}");
+    (status, serde_json::from_str(&body).unwrap_or_else(|e| panic!("unexpected body {body}: {e}")))
+}
+
+/// The value of the session cookie the last response set, if any.
+pub fn session_cookie(response: &Response) -> Option<String> {
+    response.cookies().find(|c| c.name() == "salus_session").map(|c| c.value().to_owned())
+}
+
+/// Generates one test per backend for each named async test function taking a `Backend`.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() { super::$name($crate::helpers::Backend::Sqlite).await } )*
+        }
+        mod postgres {
+            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() { super::$name($crate::helpers::Backend::Postgres).await } )*
+        }
+    };
+}

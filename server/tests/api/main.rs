@@ -1,0 +1,10 @@
+//! Integration tests: the real router over HTTP, on SQLite and on PostgreSQL.
+mod helpers;
+
+mod audit;
+mod auth;
+mod goals;
+mod guards;
+mod public;
+mod sessions;
+mod style;

@@ -1,0 +1,102 @@
+//! Sessions: cookie flags, id rotation at sign-in, idle and absolute expiry, sign-out.
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use salus_app::model::{CurrentUser, Role};
+
+use crate::helpers::*;
+
+async fn me_with_cookie(app: &TestApp, cookie: &str) -> Option<CurrentUser> {
+    let response = client()
+        .post(app.url("/api/auth/me"))
+        .header("origin", app.origin())
+        .header("cookie", format!("salus_session={cookie}"))
+        .send()
+        .await
+        .unwrap();
+    ok_json(response).await
+}
+
+async fn sign_in_sets_a_safe_cookie_and_rotates_the_session_id(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let first = app.sign_in_with(&app.client, DAVID, DEMO_PASSWORD).await;
+    let header = first.headers().get("set-cookie").unwrap().to_str().unwrap().to_owned();
+    assert!(header.contains("HttpOnly"), "{header}");
+    assert!(header.contains("SameSite=Lax"), "{header}");
+    assert!(header.contains("Path=/"), "{header}");
+    let first_id = session_cookie(&first).expect("a session cookie");
+    let destination: String = ok_json(first).await;
+    assert_eq!(destination, "/patient");
+
+    // Signing in again from the same browser issues a new id and retires the old one.
+    let second = app.sign_in_with(&app.client, DAVID, DEMO_PASSWORD).await;
+    let second_id = session_cookie(&second).expect("a new session cookie");
+    assert_ne!(first_id, second_id);
+    assert!(me_with_cookie(&app, &first_id).await.is_none(), "the old id no longer works");
+    assert_eq!(me_with_cookie(&app, &second_id).await.unwrap().role, Role::Patient);
+}
+
+async fn sign_out_ends_the_session_on_the_server(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let response = app.sign_in_with(&app.client, DAVID, DEMO_PASSWORD).await;
+    let id = session_cookie(&response).unwrap();
+    assert!(me_with_cookie(&app, &id).await.is_some());
+    let response = app.post("/api/auth/sign_out", &[]).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    // Replaying the old cookie from anywhere gets nothing.
+    assert!(me_with_cookie(&app, &id).await.is_none());
+    let response = app.post("/api/patient/dashboard", &[]).await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+}
+
+async fn idle_sessions_expire(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |s| s.session_idle = Duration::from_secs(2)).await;
+    let response = app.sign_in_with(&app.client, DAVID, DEMO_PASSWORD).await;
+    let id = session_cookie(&response).unwrap();
+    // Activity keeps it alive past the idle timeout…
+    for _ in 0..3 {
+        tokio::time::sleep(Duration::from_millis(1000)).await;
+        assert!(me_with_cookie(&app, &id).await.is_some());
+    }
+    // …and idleness ends it, whatever the browser still holds.
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert!(me_with_cookie(&app, &id).await.is_none());
+}
+
+async fn sessions_end_after_their_absolute_lifetime(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |s| s.session_absolute = Duration::from_secs(3)).await;
+    let response = app.sign_in_with(&app.client, DAVID, DEMO_PASSWORD).await;
+    let id = session_cookie(&response).unwrap();
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    assert!(me_with_cookie(&app, &id).await.is_some());
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert!(me_with_cookie(&app, &id).await.is_none(), "active, but past its lifetime");
+}
+
+async fn each_role_lands_on_its_own_portal(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    for (email, portal) in [(DAVID, "/patient"), (PROVIDER, "/provider"), (CLINIC_ADMIN, "/clinic"), (SUPER_ADMIN, "/platform")] {
+        let destination: String = ok_json(app.sign_in_with(&client(), email, DEMO_PASSWORD).await).await;
+        assert_eq!(destination, portal, "{email}");
+    }
+    // A local return path is honoured; anything else is ignored.
+    let c = client();
+    let to: String = ok_json(
+        app.post_with(&c, "/api/auth/sign_in", &[("email", DAVID), ("password", DEMO_PASSWORD), ("next", "/patient?x=1")]).await,
+    )
+    .await;
+    assert_eq!(to, "/patient?x=1");
+    let to: String = ok_json(
+        app.post_with(&c, "/api/auth/sign_in", &[("email", DAVID), ("password", DEMO_PASSWORD), ("next", "//evil.example/")]).await,
+    )
+    .await;
+    assert_eq!(to, "/patient");
+}
+
+crate::on_both_databases!(
+    sign_in_sets_a_safe_cookie_and_rotates_the_session_id,
+    sign_out_ends_the_session_on_the_server,
+    idle_sessions_expire,
+    sessions_end_after_their_absolute_lifetime,
+    each_role_lands_on_its_own_portal,
+);
