@@ -1,0 +1,45 @@
+import { defineConfig } from '@playwright/test';
+
+// Runs against the release build: ../target/release/salus serving ../target/site, on a fresh
+// SQLite database seeded with the demo data. Build first (the README's test command does).
+const port = Number(process.env.SALUS_E2E_PORT ?? 3100);
+const baseURL = `http://127.0.0.1:${port}`;
+
+export default defineConfig({
+  testDir: './tests',
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  reporter: [['list']],
+  use: {
+    baseURL,
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    },
+  },
+  webServer: {
+    command: 'rm -rf ../target/e2e && mkdir -p ../target/e2e && exec ../target/release/salus serve',
+    url: `${baseURL}/readyz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: 'pipe',
+    env: {
+      DATABASE_URL: 'sqlite://../target/e2e/salus.db?mode=rwc',
+      SALUS_ADDR: `127.0.0.1:${port}`,
+      SALUS_MAILBOX_DIR: '../target/e2e/mailbox',
+      LEPTOS_SITE_ROOT: '../target/site',
+      SALUS_LOG: 'warn',
+    },
+  },
+});

@@ -1,0 +1,24 @@
+import { test as base, expect, Page } from '@playwright/test';
+
+// Every browser test fails on an uncaught page error: a release build whose WASM dies at
+// start-up still shows a correct server-rendered page, and only this catches it.
+export const test = base.extend<{ page: Page }>({
+  page: async ({ page }, use) => {
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(`console.error: ${message.text()}`);
+    });
+    await use(page);
+    expect(errors, 'uncaught errors on the page').toEqual([]);
+  },
+});
+
+export { expect };
+
+/** Waits until the WASM has hydrated the page (the app marks <body data-hydrated>). */
+export async function hydrated(page: Page) {
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+}
+
+export const DEMO_PASSWORD = 'salus-demo-2026';

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Runs every test: unit and integration tests (SQLite and PostgreSQL) against a release build,
+# then the browser tests in Chromium against the same build. Installs what is missing first.
+set -euo pipefail
+cd "$(dirname "$0")"
+source scripts/toolchain.sh
+
+ensure_wasm_target
+ensure_cargo_leptos
+ensure_wasm_bindgen
+ensure_node_modules
+ensure_chromium
+ensure_postgres
+
+log=$(mktemp -d)
+trap 'rm -rf "$log"' EXIT
+
+say "Release build (server and browser bundle)"
+cargo leptos build --release
+
+say "Unit and integration tests (SQLite and PostgreSQL)"
+set +e
+cargo test --release --workspace --exclude salus-frontend 2>&1 | tee "$log/cargo.txt"
+cargo_status=${PIPESTATUS[0]}
+set -e
+
+say "Browser tests (Chromium)"
+set +e
+(cd end2end && npx playwright test) 2>&1 | tee "$log/e2e.txt"
+e2e_status=${PIPESTATUS[0]}
+set -e
+
+passed=$(grep -Eo '^test result: [a-zA-Z]+\. [0-9]+ passed' "$log/cargo.txt" | awk '{s+=$4} END {print s+0}')
+failed=$(grep -Eo '[0-9]+ failed' "$log/cargo.txt" | awk '{s+=$1} END {print s+0}')
+e2e_passed=$(grep -Eo '^ +[0-9]+ passed' "$log/e2e.txt" | awk '{s+=$1} END {print s+0}')
+e2e_failed=$(grep -Eo '^ +[0-9]+ failed' "$log/e2e.txt" | awk '{s+=$1} END {print s+0}')
+echo
+echo "cargo: $passed passed, $failed failed; browser: $e2e_passed passed, $e2e_failed failed"
+total_failed=$((failed + e2e_failed))
+# A run that failed without a failing test (a build error, a crash) still counts as a failure.
+if { [ "$cargo_status" -ne 0 ] || [ "$e2e_status" -ne 0 ]; } && [ "$total_failed" -eq 0 ]; then total_failed=1; fi
+echo "$((passed + e2e_passed)) passed, $total_failed failed"
+[ "$cargo_status" -eq 0 ] && [ "$e2e_status" -eq 0 ]
