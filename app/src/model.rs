@@ -233,3 +233,89 @@ mod tests {
         assert_eq!(GoalKind::parse("calories"), None);
     }
 }
+
+/// Sex as recorded for eligibility of sex-specific screenings (FHIR administrative gender).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Sex {
+    Female,
+    Male,
+    Other,
+}
+
+impl Sex {
+    pub const ALL: [Sex; 3] = [Sex::Female, Sex::Male, Sex::Other];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sex::Female => "female",
+            Sex::Male => "male",
+            Sex::Other => "other",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Sex> {
+        Sex::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Sex::Female => "Female",
+            Sex::Male => "Male",
+            Sex::Other => "Other",
+        }
+    }
+}
+
+/// A care item's status (after Epic's Health Maintenance statuses; DOMAIN.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum CareStatus {
+    // Ordered from best to worst, so the worst of a patient's items is the maximum.
+    NotApplicable,
+    Completed,
+    NotDue,
+    DueSoon,
+    Due,
+    Overdue,
+}
+
+impl CareStatus {
+    pub const ALL: [CareStatus; 6] = [
+        CareStatus::NotApplicable,
+        CareStatus::Completed,
+        CareStatus::NotDue,
+        CareStatus::DueSoon,
+        CareStatus::Due,
+        CareStatus::Overdue,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CareStatus::NotDue => "not_due",
+            CareStatus::DueSoon => "due_soon",
+            CareStatus::Due => "due",
+            CareStatus::Overdue => "overdue",
+            CareStatus::Completed => "completed",
+            CareStatus::NotApplicable => "not_applicable",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<CareStatus> {
+        CareStatus::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            CareStatus::NotDue => "Not due",
+            CareStatus::DueSoon => "Due soon",
+            CareStatus::Due => "Due",
+            CareStatus::Overdue => "Overdue",
+            CareStatus::Completed => "Completed",
+            CareStatus::NotApplicable => "Not applicable",
+        }
+    }
+
+    /// Open items need action (Da Vinci DEQM's "open gap").
+    pub fn is_open(self) -> bool {
+        matches!(self, CareStatus::DueSoon | CareStatus::Due | CareStatus::Overdue)
+    }
+}

@@ -1,5 +1,6 @@
 //! Everything that runs only on the server: state, data access, services. Behind `ssr`.
 pub mod audit;
+pub mod care;
 pub mod entities;
 pub mod errors;
 pub mod mail;

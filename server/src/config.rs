@@ -266,6 +266,15 @@ mod tests {
     }
 
     #[test]
+    fn env_example_lists_every_variable() {
+        let example = include_str!("../../.env.example");
+        for (name, _, _) in VARIABLES {
+            assert!(example.lines().any(|l| l.starts_with(&format!("{name}="))), "{name} is missing from .env.example");
+        }
+        assert!(config(&[]).is_ok());
+    }
+
+    #[test]
     fn passwords_in_urls_are_redacted() {
         assert_eq!(redact_url("postgres://salus:secret@db/salus"), "postgres://salus:***@db/salus");
         assert_eq!(redact_url("sqlite://data/x.db"), "sqlite://data/x.db");
