@@ -26,6 +26,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <meta name="description" content="Salus: your wellness goals and preventive care, with your clinic." />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />

@@ -7,7 +7,11 @@ export const test = base.extend<{ page: Page }>({
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
     page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(`console.error: ${message.text()}`);
+      // Refused requests (401/403/422/429) are answers the page shows, not failures of the page.
+      const expectedRefusal = /Failed to load resource: the server responded with a status of 4(01|03|22|29)\b/;
+      if (message.type() === 'error' && !expectedRefusal.test(message.text())) {
+        errors.push(`console.error: ${message.text()}`);
+      }
     });
     await use(page);
     expect(errors, 'uncaught errors on the page').toEqual([]);

@@ -36,7 +36,7 @@ test('a new patient registers with consent, signs in, logs steps and signs out',
 
   // Logging updates the card without a page load: a marker set on the window survives.
   await page.evaluate(() => ((window as any).__sameDocument = true));
-  await page.getByLabel('Goal').selectOption('steps');
+  await page.getByLabel('Goal', { exact: true }).selectOption('steps');
   await page.getByLabel(/^Value/).fill('3620');
   await page.getByRole('button', { name: 'Log', exact: true }).click();
   await expect(steps).toHaveText('Steps: 3620 / 6000 – 60%');
@@ -53,7 +53,7 @@ test('a new patient registers with consent, signs in, logs steps and signs out',
   await page.getByRole('button', { name: 'Sign out' }).click();
   await expect(page).toHaveURL(/\/$/);
   await hydrated(page);
-  await expect(page.getByRole('link', { name: 'Sign in' })).toBeVisible();
+  await expect(page.getByRole('banner').getByRole('link', { name: 'Sign in' })).toBeVisible();
   // The portal is closed again.
   await page.goto('/patient');
   await expect(page).toHaveURL(/\/signin\?next=\/patient$/);
