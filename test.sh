@@ -19,6 +19,7 @@ say "Release build (server and browser bundle)"
 cargo leptos build --release
 
 say "Unit and integration tests (SQLite and PostgreSQL)"
+export_leptos_build_env
 set +e
 cargo test --release --workspace --exclude salus-frontend 2>&1 | tee "$log/cargo.txt"
 cargo_status=${PIPESTATUS[0]}
@@ -30,10 +31,12 @@ set +e
 e2e_status=${PIPESTATUS[0]}
 set -e
 
-passed=$(grep -Eo '^test result: [a-zA-Z]+\. [0-9]+ passed' "$log/cargo.txt" | awk '{s+=$4} END {print s+0}')
-failed=$(grep -Eo '[0-9]+ failed' "$log/cargo.txt" | awk '{s+=$1} END {print s+0}')
-e2e_passed=$(grep -Eo '^ +[0-9]+ passed' "$log/e2e.txt" | awk '{s+=$1} END {print s+0}')
-e2e_failed=$(grep -Eo '^ +[0-9]+ failed' "$log/e2e.txt" | awk '{s+=$1} END {print s+0}')
+# Sums the counts a runner printed; no match counts as zero.
+count() { { grep -Eo "$1" "$2" || true; } | awk '{for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+$/) s += $i} END {print s + 0}'; }
+passed=$(count '^test result: [a-zA-Z]+\. [0-9]+ passed' "$log/cargo.txt")
+failed=$(count '[0-9]+ failed;' "$log/cargo.txt")
+e2e_passed=$(count '^ +[0-9]+ passed' "$log/e2e.txt")
+e2e_failed=$(count '^ +[0-9]+ failed' "$log/e2e.txt")
 echo
 echo "cargo: $passed passed, $failed failed; browser: $e2e_passed passed, $e2e_failed failed"
 total_failed=$((failed + e2e_failed))

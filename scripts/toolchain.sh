@@ -105,3 +105,19 @@ ensure_postgres() {
     die "cannot connect as postgres@127.0.0.1; set SALUS_TEST_POSTGRES_URL to a URL that can create databases"
   fi
 }
+
+# The variables cargo-leptos sets when it builds the server (from [workspace.metadata.leptos]).
+# Leptos reads some at compile time (LEPTOS_OUTPUT_NAME decides the WASM file name the page
+# loads), so `cargo test` must see the same values: otherwise it rebuilds the leptos crates and
+# overwrites target/release/salus with a binary that asks for /pkg/salus_bg.wasm.
+export_leptos_build_env() {
+  export LEPTOS_OUTPUT_NAME=salus
+  export LEPTOS_SITE_ROOT=target/site
+  export LEPTOS_SITE_PKG_DIR=pkg
+  export LEPTOS_SITE_ADDR=127.0.0.1:3000
+  export LEPTOS_RELOAD_PORT=3001
+  export LEPTOS_LIB_DIR=frontend
+  export LEPTOS_BIN_DIR=server
+  export LEPTOS_JS_MINIFY=true
+  export LEPTOS_HASH_FILES=false
+}

@@ -11,3 +11,8 @@ pub mod sessions;
 pub mod password_resets;
 pub mod sign_in_failures;
 pub mod audit_events;
+pub mod provider_assignments;
+pub mod patient_allergies;
+pub mod patient_medications;
+pub mod care_protocols;
+pub mod care_items;

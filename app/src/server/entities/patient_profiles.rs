@@ -12,6 +12,10 @@ pub struct Model {
     pub phone: Option<String>,
     pub time_zone: String,
     pub preferred_language: String,
+    pub email_reminders: bool,
+    pub sms_reminders: bool,
+    pub quiet_hours_start: String,
+    pub quiet_hours_end: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }
