@@ -73,7 +73,10 @@ impl Validator {
         Self::default()
     }
     pub fn add(&mut self, field: &str, message: impl Into<String>) {
-        self.0.entry(field.to_owned()).or_default().push(message.into());
+        self.0
+            .entry(field.to_owned())
+            .or_default()
+            .push(message.into());
     }
     pub fn check(&mut self, ok: bool, field: &str, message: impl Into<String>) {
         if !ok {

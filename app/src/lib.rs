@@ -84,7 +84,10 @@ pub fn App() -> impl IntoView {
 fn mark_hydrated() {
     #[cfg(feature = "hydrate")]
     Effect::new(|_| {
-        if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
+        if let Some(body) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.body())
+        {
             let _ = body.dataset().set("hydrated", "true");
         }
     });

@@ -76,7 +76,12 @@ pub enum GoalKind {
 }
 
 impl GoalKind {
-    pub const ALL: [GoalKind; 4] = [GoalKind::Steps, GoalKind::ActiveMinutes, GoalKind::Sleep, GoalKind::Water];
+    pub const ALL: [GoalKind; 4] = [
+        GoalKind::Steps,
+        GoalKind::ActiveMinutes,
+        GoalKind::Sleep,
+        GoalKind::Water,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -165,6 +170,16 @@ pub struct PatientDashboard {
     pub today: NaiveDate,
     pub time_zone: String,
     pub goals: Vec<GoalProgress>,
+    /// Open care items and the next ones coming up, soonest first.
+    pub reminders: Vec<Reminder>,
+    pub tip: Option<HealthTip>,
+}
+
+/// The health tip of the patient's day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HealthTip {
+    pub title: String,
+    pub text: String,
 }
 
 impl PatientDashboard {
@@ -218,9 +233,17 @@ mod tests {
 
     #[test]
     fn percent_rounds_down_and_may_pass_100() {
-        let p = GoalProgress { kind: GoalKind::Steps, value: 3620, target: 6000 };
+        let p = GoalProgress {
+            kind: GoalKind::Steps,
+            value: 3620,
+            target: 6000,
+        };
         assert_eq!(p.percent(), 60);
-        let p = GoalProgress { kind: GoalKind::Steps, value: 7000, target: 6000 };
+        let p = GoalProgress {
+            kind: GoalKind::Steps,
+            value: 7000,
+            target: 6000,
+        };
         assert_eq!(p.percent(), 116);
         assert!(p.met());
     }
@@ -316,6 +339,33 @@ impl CareStatus {
 
     /// Open items need action (Da Vinci DEQM's "open gap").
     pub fn is_open(self) -> bool {
-        matches!(self, CareStatus::DueSoon | CareStatus::Due | CareStatus::Overdue)
+        matches!(
+            self,
+            CareStatus::DueSoon | CareStatus::Due | CareStatus::Overdue
+        )
+    }
+}
+
+/// A preventive-care item as its patient sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reminder {
+    pub item_id: i64,
+    pub name: String,
+    pub due_on: NaiveDate,
+    pub status: CareStatus,
+}
+
+impl Reminder {
+    /// "Upcoming: Annual blood test on 2 Jan 2027", "Overdue: Dental check-up since 5 Oct 2026".
+    pub fn sentence(&self) -> String {
+        let day = self.due_on.format("%-d %b %Y");
+        match self.status {
+            CareStatus::Overdue => format!("Overdue: {} since {day}", self.name),
+            CareStatus::Due => format!("Due now: {} (due {day})", self.name),
+            CareStatus::Completed | CareStatus::NotDue | CareStatus::DueSoon => {
+                format!("Upcoming: {} on {day}", self.name)
+            }
+            CareStatus::NotApplicable => format!("{}: not applicable", self.name),
+        }
     }
 }

@@ -5,46 +5,193 @@ use sea_orm_migration::{prelude::*, schema::*};
 pub struct Migration;
 
 #[derive(DeriveIden)]
-enum Users { Table, Id, Email, PasswordHash, DisplayName, IsSuperAdmin, IsActive, CreatedAt, UpdatedAt }
-#[derive(DeriveIden)]
-enum Clinics { Table, Id, Code, Name, TimeZone, Plan, Status, CreatedAt }
-#[derive(DeriveIden)]
-enum Memberships { Table, Id, UserId, ClinicId, Role, CreatedAt }
-#[derive(DeriveIden)]
-enum PatientProfiles { Table, Id, UserId, DateOfBirth, Sex, Phone, TimeZone, PreferredLanguage, CreatedAt, UpdatedAt }
-#[derive(DeriveIden)]
-enum Consents { Table, Id, PatientId, ClinicId, Kind, PolicyVersion, GrantedAt, WithdrawnAt }
-#[derive(DeriveIden)]
-enum Goals { Table, Id, PatientId, Kind, Target, Unit, Period, StartDate, Active, CreatedAt, UpdatedAt }
-#[derive(DeriveIden)]
-enum GoalLogs { Table, Id, PatientId, Kind, LogDate, Value, Source, CreatedAt, UpdatedAt }
-#[derive(DeriveIden)]
-enum CareProtocols {
-    Table, Id, ClinicId, TemplateKey, Name, Description, MinAgeYears, MaxAgeYears, Sex,
-    IntervalMonths, DueSoonDays, ReminderOffsetsDays, CompletedBy, Active, CreatedAt,
+enum Users {
+    Table,
+    Id,
+    Email,
+    PasswordHash,
+    DisplayName,
+    IsSuperAdmin,
+    IsActive,
+    CreatedAt,
+    UpdatedAt,
 }
 #[derive(DeriveIden)]
-enum CareItems { Table, Id, ClinicId, PatientId, ProtocolId, DueOn, LastCompletedOn, Status, UpdatedAt }
+enum Clinics {
+    Table,
+    Id,
+    Code,
+    Name,
+    TimeZone,
+    Plan,
+    Status,
+    CreatedAt,
+}
+#[derive(DeriveIden)]
+enum Memberships {
+    Table,
+    Id,
+    UserId,
+    ClinicId,
+    Role,
+    CreatedAt,
+}
+#[derive(DeriveIden)]
+enum PatientProfiles {
+    Table,
+    Id,
+    UserId,
+    DateOfBirth,
+    Sex,
+    Phone,
+    TimeZone,
+    PreferredLanguage,
+    CreatedAt,
+    UpdatedAt,
+}
+#[derive(DeriveIden)]
+enum Consents {
+    Table,
+    Id,
+    PatientId,
+    ClinicId,
+    Kind,
+    PolicyVersion,
+    GrantedAt,
+    WithdrawnAt,
+}
+#[derive(DeriveIden)]
+enum Goals {
+    Table,
+    Id,
+    PatientId,
+    Kind,
+    Target,
+    Unit,
+    Period,
+    StartDate,
+    Active,
+    CreatedAt,
+    UpdatedAt,
+}
+#[derive(DeriveIden)]
+enum GoalLogs {
+    Table,
+    Id,
+    PatientId,
+    Kind,
+    LogDate,
+    Value,
+    Source,
+    CreatedAt,
+    UpdatedAt,
+}
+#[derive(DeriveIden)]
+enum CareProtocols {
+    Table,
+    Id,
+    ClinicId,
+    TemplateKey,
+    Name,
+    Description,
+    MinAgeYears,
+    MaxAgeYears,
+    Sex,
+    IntervalMonths,
+    DueSoonDays,
+    ReminderOffsetsDays,
+    CompletedBy,
+    Active,
+    CreatedAt,
+}
+#[derive(DeriveIden)]
+enum CareItems {
+    Table,
+    Id,
+    ClinicId,
+    PatientId,
+    ProtocolId,
+    DueOn,
+    LastCompletedOn,
+    Status,
+    UpdatedAt,
+}
 #[derive(DeriveIden)]
 enum Notifications {
-    Table, Id, ClinicId, PatientId, Channel, Template, IdempotencyKey, Status, Attempts,
-    NextAttemptAt, LeaseUntil, LastError, CreatedAt, SentAt,
+    Table,
+    Id,
+    ClinicId,
+    PatientId,
+    Channel,
+    Template,
+    IdempotencyKey,
+    Status,
+    Attempts,
+    NextAttemptAt,
+    LeaseUntil,
+    LastError,
+    CreatedAt,
+    SentAt,
 }
 #[derive(DeriveIden)]
 enum AuditEvents {
-    Table, Id, OccurredAt, ActorUserId, ActorRole, ClinicId, PatientId, Action, Resource,
-    RequestId, ClientAddr, PrevHash, Hash,
+    Table,
+    Id,
+    OccurredAt,
+    ActorUserId,
+    ActorRole,
+    ClinicId,
+    PatientId,
+    Action,
+    Resource,
+    RequestId,
+    ClientAddr,
+    PrevHash,
+    Hash,
 }
 #[derive(DeriveIden)]
-enum Content { Table, Id, Slug, Kind, Title, Summary, Body, Version, PublishedAt, CreatedAt }
+enum Content {
+    Table,
+    Id,
+    Slug,
+    Kind,
+    Title,
+    Summary,
+    Body,
+    Version,
+    PublishedAt,
+    CreatedAt,
+}
 #[derive(DeriveIden)]
-enum Sessions { Table, Id, Data, ExpiryDate }
+enum Sessions {
+    Table,
+    Id,
+    Data,
+    ExpiryDate,
+}
 #[derive(DeriveIden)]
-enum PasswordResets { Table, Id, UserId, TokenHash, ExpiresAt, UsedAt, CreatedAt }
+enum PasswordResets {
+    Table,
+    Id,
+    UserId,
+    TokenHash,
+    ExpiresAt,
+    UsedAt,
+    CreatedAt,
+}
 #[derive(DeriveIden)]
-enum SignInFailures { Table, Id, Scope, KeyHash, OccurredAt }
+enum SignInFailures {
+    Table,
+    Id,
+    Scope,
+    KeyHash,
+    OccurredAt,
+}
 
-fn fk(from: (impl IntoIden, impl IntoIden), to: (impl IntoIden, impl IntoIden)) -> ForeignKeyCreateStatement {
+fn fk(
+    from: (impl IntoIden, impl IntoIden),
+    to: (impl IntoIden, impl IntoIden),
+) -> ForeignKeyCreateStatement {
     ForeignKey::create()
         .from(from.0, from.1)
         .to(to.0, to.1)
@@ -92,8 +239,14 @@ impl MigrationTrait for Migration {
                 .col(big_integer(Memberships::ClinicId))
                 .col(string(Memberships::Role))
                 .col(timestamp_with_time_zone(Memberships::CreatedAt))
-                .foreign_key(&mut fk((Memberships::Table, Memberships::UserId), (Users::Table, Users::Id)))
-                .foreign_key(&mut fk((Memberships::Table, Memberships::ClinicId), (Clinics::Table, Clinics::Id)))
+                .foreign_key(&mut fk(
+                    (Memberships::Table, Memberships::UserId),
+                    (Users::Table, Users::Id),
+                ))
+                .foreign_key(&mut fk(
+                    (Memberships::Table, Memberships::ClinicId),
+                    (Clinics::Table, Clinics::Id),
+                ))
                 .to_owned(),
         )
         .await?;
@@ -130,7 +283,10 @@ impl MigrationTrait for Migration {
                 .col(string(PatientProfiles::PreferredLanguage).default("en"))
                 .col(timestamp_with_time_zone(PatientProfiles::CreatedAt))
                 .col(timestamp_with_time_zone(PatientProfiles::UpdatedAt))
-                .foreign_key(&mut fk((PatientProfiles::Table, PatientProfiles::UserId), (Users::Table, Users::Id)))
+                .foreign_key(&mut fk(
+                    (PatientProfiles::Table, PatientProfiles::UserId),
+                    (Users::Table, Users::Id),
+                ))
                 .to_owned(),
         )
         .await?;
@@ -145,8 +301,14 @@ impl MigrationTrait for Migration {
                 .col(string(Consents::PolicyVersion))
                 .col(timestamp_with_time_zone(Consents::GrantedAt))
                 .col(timestamp_with_time_zone_null(Consents::WithdrawnAt))
-                .foreign_key(&mut fk((Consents::Table, Consents::PatientId), (Users::Table, Users::Id)))
-                .foreign_key(&mut fk((Consents::Table, Consents::ClinicId), (Clinics::Table, Clinics::Id)))
+                .foreign_key(&mut fk(
+                    (Consents::Table, Consents::PatientId),
+                    (Users::Table, Users::Id),
+                ))
+                .foreign_key(&mut fk(
+                    (Consents::Table, Consents::ClinicId),
+                    (Clinics::Table, Clinics::Id),
+                ))
                 .to_owned(),
         )
         .await?;
@@ -164,7 +326,10 @@ impl MigrationTrait for Migration {
                 .col(boolean(Goals::Active).default(true))
                 .col(timestamp_with_time_zone(Goals::CreatedAt))
                 .col(timestamp_with_time_zone(Goals::UpdatedAt))
-                .foreign_key(&mut fk((Goals::Table, Goals::PatientId), (Users::Table, Users::Id)))
+                .foreign_key(&mut fk(
+                    (Goals::Table, Goals::PatientId),
+                    (Users::Table, Users::Id),
+                ))
                 .to_owned(),
         )
         .await?;
@@ -190,7 +355,10 @@ impl MigrationTrait for Migration {
                 .col(string(GoalLogs::Source))
                 .col(timestamp_with_time_zone(GoalLogs::CreatedAt))
                 .col(timestamp_with_time_zone(GoalLogs::UpdatedAt))
-                .foreign_key(&mut fk((GoalLogs::Table, GoalLogs::PatientId), (Users::Table, Users::Id)))
+                .foreign_key(&mut fk(
+                    (GoalLogs::Table, GoalLogs::PatientId),
+                    (Users::Table, Users::Id),
+                ))
                 .to_owned(),
         )
         .await?;
@@ -223,7 +391,10 @@ impl MigrationTrait for Migration {
                 .col(string(CareProtocols::CompletedBy))
                 .col(boolean(CareProtocols::Active).default(true))
                 .col(timestamp_with_time_zone(CareProtocols::CreatedAt))
-                .foreign_key(&mut fk((CareProtocols::Table, CareProtocols::ClinicId), (Clinics::Table, Clinics::Id)))
+                .foreign_key(&mut fk(
+                    (CareProtocols::Table, CareProtocols::ClinicId),
+                    (Clinics::Table, Clinics::Id),
+                ))
                 .to_owned(),
         )
         .await?;
@@ -239,9 +410,18 @@ impl MigrationTrait for Migration {
                 .col(date_null(CareItems::LastCompletedOn))
                 .col(string(CareItems::Status))
                 .col(timestamp_with_time_zone(CareItems::UpdatedAt))
-                .foreign_key(&mut fk((CareItems::Table, CareItems::ClinicId), (Clinics::Table, Clinics::Id)))
-                .foreign_key(&mut fk((CareItems::Table, CareItems::PatientId), (Users::Table, Users::Id)))
-                .foreign_key(&mut fk((CareItems::Table, CareItems::ProtocolId), (CareProtocols::Table, CareProtocols::Id)))
+                .foreign_key(&mut fk(
+                    (CareItems::Table, CareItems::ClinicId),
+                    (Clinics::Table, Clinics::Id),
+                ))
+                .foreign_key(&mut fk(
+                    (CareItems::Table, CareItems::PatientId),
+                    (Users::Table, Users::Id),
+                ))
+                .foreign_key(&mut fk(
+                    (CareItems::Table, CareItems::ProtocolId),
+                    (CareProtocols::Table, CareProtocols::Id),
+                ))
                 .to_owned(),
         )
         .await?;
@@ -272,8 +452,14 @@ impl MigrationTrait for Migration {
                 .col(text_null(Notifications::LastError))
                 .col(timestamp_with_time_zone(Notifications::CreatedAt))
                 .col(timestamp_with_time_zone_null(Notifications::SentAt))
-                .foreign_key(&mut fk((Notifications::Table, Notifications::ClinicId), (Clinics::Table, Clinics::Id)))
-                .foreign_key(&mut fk((Notifications::Table, Notifications::PatientId), (Users::Table, Users::Id)))
+                .foreign_key(&mut fk(
+                    (Notifications::Table, Notifications::ClinicId),
+                    (Clinics::Table, Clinics::Id),
+                ))
+                .foreign_key(&mut fk(
+                    (Notifications::Table, Notifications::PatientId),
+                    (Users::Table, Users::Id),
+                ))
                 .to_owned(),
         )
         .await?;
@@ -310,8 +496,14 @@ impl MigrationTrait for Migration {
             ("ix_audit_events_patient", AuditEvents::PatientId),
             ("ix_audit_events_clinic", AuditEvents::ClinicId),
         ] {
-            m.create_index(Index::create().name(name).table(AuditEvents::Table).col(col).to_owned())
-                .await?;
+            m.create_index(
+                Index::create()
+                    .name(name)
+                    .table(AuditEvents::Table)
+                    .col(col)
+                    .to_owned(),
+            )
+            .await?;
         }
 
         m.create_table(
@@ -357,7 +549,10 @@ impl MigrationTrait for Migration {
                 .col(timestamp_with_time_zone(PasswordResets::ExpiresAt))
                 .col(timestamp_with_time_zone_null(PasswordResets::UsedAt))
                 .col(timestamp_with_time_zone(PasswordResets::CreatedAt))
-                .foreign_key(&mut fk((PasswordResets::Table, PasswordResets::UserId), (Users::Table, Users::Id)))
+                .foreign_key(&mut fk(
+                    (PasswordResets::Table, PasswordResets::UserId),
+                    (Users::Table, Users::Id),
+                ))
                 .to_owned(),
         )
         .await?;

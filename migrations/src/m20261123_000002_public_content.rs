@@ -6,7 +6,17 @@ use sea_orm_migration::prelude::*;
 pub struct Migration;
 
 #[derive(DeriveIden)]
-enum Content { Table, Slug, Kind, Title, Summary, Body, Version, PublishedAt, CreatedAt }
+enum Content {
+    Table,
+    Slug,
+    Kind,
+    Title,
+    Summary,
+    Body,
+    Version,
+    PublishedAt,
+    CreatedAt,
+}
 
 /// (slug, kind, title, summary, body, version, published)
 const ENTRIES: &[(&str, &str, &str, &str, &str, Option<&str>, &str)] = &[

@@ -7,41 +7,189 @@ use sea_orm_migration::{prelude::*, schema::*};
 pub struct Migration;
 
 #[derive(DeriveIden)]
-enum ProviderAssignments { Table, Id, ClinicId, ProviderId, PatientId, CreatedAt }
-#[derive(DeriveIden)]
-enum PatientAllergies { Table, Id, PatientId, Substance, Reaction, Severity, CreatedAt, UpdatedAt }
-#[derive(DeriveIden)]
-enum PatientMedications { Table, Id, PatientId, Name, Dose, Frequency, CreatedAt, UpdatedAt }
-#[derive(DeriveIden)]
-enum PatientProfiles { Table, EmailReminders, SmsReminders, QuietHoursStart, QuietHoursEnd }
-#[derive(DeriveIden)]
-enum CareItems { Table, ClinicId, Status, DueOn, PatientId }
-#[derive(DeriveIden)]
-enum CareProtocols {
-    Table, ClinicId, TemplateKey, Name, Description, MinAgeYears, MaxAgeYears, Sex, IntervalMonths,
-    DueSoonDays, ReminderOffsetsDays, CompletedBy, Active, CreatedAt,
+enum ProviderAssignments {
+    Table,
+    Id,
+    ClinicId,
+    ProviderId,
+    PatientId,
+    CreatedAt,
 }
 #[derive(DeriveIden)]
-enum Users { Table, Id }
+enum PatientAllergies {
+    Table,
+    Id,
+    PatientId,
+    Substance,
+    Reaction,
+    Severity,
+    CreatedAt,
+    UpdatedAt,
+}
 #[derive(DeriveIden)]
-enum Clinics { Table, Id }
+enum PatientMedications {
+    Table,
+    Id,
+    PatientId,
+    Name,
+    Dose,
+    Frequency,
+    CreatedAt,
+    UpdatedAt,
+}
+#[derive(DeriveIden)]
+enum PatientProfiles {
+    Table,
+    EmailReminders,
+    SmsReminders,
+    QuietHoursStart,
+    QuietHoursEnd,
+}
+#[derive(DeriveIden)]
+enum CareItems {
+    Table,
+    Id,
+    ClinicId,
+    PatientId,
+    ProtocolId,
+    DueOn,
+    DueSoonFrom,
+    LastCompletedOn,
+    Status,
+    UpdatedAt,
+}
+#[derive(DeriveIden)]
+enum CareProtocols {
+    Table,
+    Id,
+    ClinicId,
+    TemplateKey,
+    Name,
+    Description,
+    MinAgeYears,
+    MaxAgeYears,
+    Sex,
+    IntervalMonths,
+    DueSoonDays,
+    ReminderOffsetsDays,
+    CompletedBy,
+    Active,
+    CreatedAt,
+}
+#[derive(DeriveIden)]
+enum Users {
+    Table,
+    Id,
+}
+#[derive(DeriveIden)]
+enum Clinics {
+    Table,
+    Id,
+}
 
 /// (key, name, description, min age, max age, sex, interval months, due-soon days, completed by)
-type Template = (&'static str, &'static str, &'static str, Option<i32>, Option<i32>, Option<&'static str>, i32, i32, &'static str);
+type Template = (
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<i32>,
+    Option<i32>,
+    Option<&'static str>,
+    i32,
+    i32,
+    &'static str,
+);
 
 /// Adult intervals as commonly recommended (DOMAIN.md); each clinic may change its copies.
 pub const TEMPLATES: &[Template] = &[
-    ("annual-blood-test", "Annual blood test", "A routine blood panel once a year.", Some(18), None, None, 12, 30, "lab_result"),
-    ("blood-pressure", "Blood pressure screening", "A blood pressure check once a year.", Some(18), None, None, 12, 30, "vital_signs"),
-    ("flu-vaccination", "Seasonal flu vaccination", "A flu vaccine each autumn.", None, None, None, 12, 30, "immunization"),
-    ("dental-checkup", "Dental check-up", "A dental examination every six months.", None, None, None, 6, 14, "visit"),
-    ("cholesterol", "Cholesterol screening", "A lipid panel every five years from age 35.", Some(35), None, None, 60, 60, "lab_result"),
-    ("colorectal", "Colorectal cancer screening", "Screening from 45 to 75 (USPSTF 2021); colonoscopy every 10 years.", Some(45), Some(75), None, 120, 60, "procedure"),
-    ("cervical", "Cervical cancer screening", "A cervical screening test every 3 years from 21 to 65.", Some(21), Some(65), Some("female"), 36, 60, "procedure"),
+    (
+        "annual-blood-test",
+        "Annual blood test",
+        "A routine blood panel once a year.",
+        Some(18),
+        None,
+        None,
+        12,
+        30,
+        "lab_result",
+    ),
+    (
+        "blood-pressure",
+        "Blood pressure screening",
+        "A blood pressure check once a year.",
+        Some(18),
+        None,
+        None,
+        12,
+        30,
+        "vital_signs",
+    ),
+    (
+        "flu-vaccination",
+        "Seasonal flu vaccination",
+        "A flu vaccine each autumn.",
+        None,
+        None,
+        None,
+        12,
+        30,
+        "immunization",
+    ),
+    (
+        "dental-checkup",
+        "Dental check-up",
+        "A dental examination every six months.",
+        None,
+        None,
+        None,
+        6,
+        14,
+        "visit",
+    ),
+    (
+        "cholesterol",
+        "Cholesterol screening",
+        "A lipid panel every five years from age 35.",
+        Some(35),
+        None,
+        None,
+        60,
+        60,
+        "lab_result",
+    ),
+    (
+        "colorectal",
+        "Colorectal cancer screening",
+        "Screening from 45 to 75 (USPSTF 2021); colonoscopy every 10 years.",
+        Some(45),
+        Some(75),
+        None,
+        120,
+        60,
+        "procedure",
+    ),
+    (
+        "cervical",
+        "Cervical cancer screening",
+        "A cervical screening test every 3 years from 21 to 65.",
+        Some(21),
+        Some(65),
+        Some("female"),
+        36,
+        60,
+        "procedure",
+    ),
 ];
 
-fn fk(from: (impl IntoIden, impl IntoIden), to: (impl IntoIden, impl IntoIden)) -> ForeignKeyCreateStatement {
-    ForeignKey::create().from(from.0, from.1).to(to.0, to.1).on_delete(ForeignKeyAction::Cascade).to_owned()
+fn fk(
+    from: (impl IntoIden, impl IntoIden),
+    to: (impl IntoIden, impl IntoIden),
+) -> ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .from(from.0, from.1)
+        .to(to.0, to.1)
+        .on_delete(ForeignKeyAction::Cascade)
+        .to_owned()
 }
 
 #[async_trait::async_trait]
@@ -55,9 +203,18 @@ impl MigrationTrait for Migration {
                 .col(big_integer(ProviderAssignments::ProviderId))
                 .col(big_integer(ProviderAssignments::PatientId))
                 .col(timestamp_with_time_zone(ProviderAssignments::CreatedAt))
-                .foreign_key(&mut fk((ProviderAssignments::Table, ProviderAssignments::ClinicId), (Clinics::Table, Clinics::Id)))
-                .foreign_key(&mut fk((ProviderAssignments::Table, ProviderAssignments::ProviderId), (Users::Table, Users::Id)))
-                .foreign_key(&mut fk((ProviderAssignments::Table, ProviderAssignments::PatientId), (Users::Table, Users::Id)))
+                .foreign_key(&mut fk(
+                    (ProviderAssignments::Table, ProviderAssignments::ClinicId),
+                    (Clinics::Table, Clinics::Id),
+                ))
+                .foreign_key(&mut fk(
+                    (ProviderAssignments::Table, ProviderAssignments::ProviderId),
+                    (Users::Table, Users::Id),
+                ))
+                .foreign_key(&mut fk(
+                    (ProviderAssignments::Table, ProviderAssignments::PatientId),
+                    (Users::Table, Users::Id),
+                ))
                 .to_owned(),
         )
         .await?;
@@ -83,7 +240,10 @@ impl MigrationTrait for Migration {
                 .col(string(PatientAllergies::Severity))
                 .col(timestamp_with_time_zone(PatientAllergies::CreatedAt))
                 .col(timestamp_with_time_zone(PatientAllergies::UpdatedAt))
-                .foreign_key(&mut fk((PatientAllergies::Table, PatientAllergies::PatientId), (Users::Table, Users::Id)))
+                .foreign_key(&mut fk(
+                    (PatientAllergies::Table, PatientAllergies::PatientId),
+                    (Users::Table, Users::Id),
+                ))
                 .to_owned(),
         )
         .await?;
@@ -97,27 +257,101 @@ impl MigrationTrait for Migration {
                 .col(string(PatientMedications::Frequency))
                 .col(timestamp_with_time_zone(PatientMedications::CreatedAt))
                 .col(timestamp_with_time_zone(PatientMedications::UpdatedAt))
-                .foreign_key(&mut fk((PatientMedications::Table, PatientMedications::PatientId), (Users::Table, Users::Id)))
+                .foreign_key(&mut fk(
+                    (PatientMedications::Table, PatientMedications::PatientId),
+                    (Users::Table, Users::Id),
+                ))
                 .to_owned(),
         )
         .await?;
         for (name, table, col) in [
-            ("ix_allergies_patient", PatientAllergies::Table.into_iden(), PatientAllergies::PatientId.into_iden()),
-            ("ix_medications_patient", PatientMedications::Table.into_iden(), PatientMedications::PatientId.into_iden()),
+            (
+                "ix_allergies_patient",
+                PatientAllergies::Table.into_iden(),
+                PatientAllergies::PatientId.into_iden(),
+            ),
+            (
+                "ix_medications_patient",
+                PatientMedications::Table.into_iden(),
+                PatientMedications::PatientId.into_iden(),
+            ),
         ] {
-            m.create_index(Index::create().name(name).table(table).col(col).to_owned()).await?;
+            m.create_index(Index::create().name(name).table(table).col(col).to_owned())
+                .await?;
         }
 
         // SQLite adds one column per ALTER TABLE.
         for col in [
-            boolean(PatientProfiles::EmailReminders).default(true).to_owned(),
-            boolean(PatientProfiles::SmsReminders).default(false).to_owned(),
-            string(PatientProfiles::QuietHoursStart).default("21:00").to_owned(),
-            string(PatientProfiles::QuietHoursEnd).default("08:00").to_owned(),
+            boolean(PatientProfiles::EmailReminders)
+                .default(true)
+                .to_owned(),
+            boolean(PatientProfiles::SmsReminders)
+                .default(false)
+                .to_owned(),
+            string(PatientProfiles::QuietHoursStart)
+                .default("21:00")
+                .to_owned(),
+            string(PatientProfiles::QuietHoursEnd)
+                .default("08:00")
+                .to_owned(),
         ] {
-            m.alter_table(Table::alter().table(PatientProfiles::Table).add_column(col).to_owned()).await?;
+            m.alter_table(
+                Table::alter()
+                    .table(PatientProfiles::Table)
+                    .add_column(col)
+                    .to_owned(),
+            )
+            .await?;
         }
 
+        // No code wrote care items before this migration; recreate the table in its full shape,
+        // with the day an item turns "due soon" stored so status queries compare plain dates.
+        m.drop_index(
+            Index::drop()
+                .name("ux_care_items_patient_protocol")
+                .table(CareItems::Table)
+                .to_owned(),
+        )
+        .await?;
+        m.drop_table(Table::drop().table(CareItems::Table).to_owned())
+            .await?;
+        m.create_table(
+            Table::create()
+                .table(CareItems::Table)
+                .col(big_pk_auto(CareItems::Id))
+                .col(big_integer(CareItems::ClinicId))
+                .col(big_integer(CareItems::PatientId))
+                .col(big_integer(CareItems::ProtocolId))
+                .col(date(CareItems::DueOn))
+                .col(date(CareItems::DueSoonFrom))
+                .col(date_null(CareItems::LastCompletedOn))
+                .col(string(CareItems::Status))
+                .col(timestamp_with_time_zone(CareItems::UpdatedAt))
+                .foreign_key(&mut fk(
+                    (CareItems::Table, CareItems::ClinicId),
+                    (Clinics::Table, Clinics::Id),
+                ))
+                .foreign_key(&mut fk(
+                    (CareItems::Table, CareItems::PatientId),
+                    (Users::Table, Users::Id),
+                ))
+                .foreign_key(&mut fk(
+                    (CareItems::Table, CareItems::ProtocolId),
+                    (CareProtocols::Table, CareProtocols::Id),
+                ))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ux_care_items_patient_protocol")
+                .table(CareItems::Table)
+                .col(CareItems::PatientId)
+                .col(CareItems::ProtocolId)
+                .unique()
+                .to_owned(),
+        )
+        .await?;
         m.create_index(
             Index::create()
                 .name("ix_care_items_clinic_status_due")
@@ -126,10 +360,6 @@ impl MigrationTrait for Migration {
                 .col(CareItems::Status)
                 .col(CareItems::DueOn)
                 .to_owned(),
-        )
-        .await?;
-        m.create_index(
-            Index::create().name("ix_care_items_patient").table(CareItems::Table).col(CareItems::PatientId).to_owned(),
         )
         .await?;
 
@@ -150,7 +380,9 @@ impl MigrationTrait for Migration {
             CareProtocols::Active,
             CareProtocols::CreatedAt,
         ]);
-        for (key, name, description, min_age, max_age, sex, interval, soon, completed_by) in TEMPLATES {
+        for (key, name, description, min_age, max_age, sex, interval, soon, completed_by) in
+            TEMPLATES
+        {
             insert.values_panic([
                 Option::<i64>::None.into(),
                 (*key).into(),
@@ -183,17 +415,32 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.get_connection().execute_unprepared("DELETE FROM care_items").await?;
-        m.get_connection().execute_unprepared("DELETE FROM care_protocols").await?;
-        m.drop_index(Index::drop().name("ix_care_items_patient").table(CareItems::Table).to_owned()).await?;
-        m.drop_index(Index::drop().name("ix_care_items_clinic_status_due").table(CareItems::Table).to_owned()).await?;
+        m.get_connection()
+            .execute_unprepared("DELETE FROM care_items")
+            .await?;
+        m.get_connection()
+            .execute_unprepared("DELETE FROM care_protocols")
+            .await?;
+        m.drop_index(
+            Index::drop()
+                .name("ix_care_items_clinic_status_due")
+                .table(CareItems::Table)
+                .to_owned(),
+        )
+        .await?;
         for col in [
             PatientProfiles::EmailReminders,
             PatientProfiles::SmsReminders,
             PatientProfiles::QuietHoursStart,
             PatientProfiles::QuietHoursEnd,
         ] {
-            m.alter_table(Table::alter().table(PatientProfiles::Table).drop_column(col).to_owned()).await?;
+            m.alter_table(
+                Table::alter()
+                    .table(PatientProfiles::Table)
+                    .drop_column(col)
+                    .to_owned(),
+            )
+            .await?;
         }
         for table in [
             PatientMedications::Table.into_iden(),

@@ -70,20 +70,33 @@ impl Config {
 
     /// Reads the configuration through `lookup`, so tests can supply their own environment.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let get = |name: &str| lookup(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let get = |name: &str| {
+            lookup(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
 
-        let database_url = get("DATABASE_URL").unwrap_or_else(|| "sqlite://data/salus.db?mode=rwc".into());
-        if !(database_url.starts_with("sqlite:") || database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
+        let database_url =
+            get("DATABASE_URL").unwrap_or_else(|| "sqlite://data/salus.db?mode=rwc".into());
+        if !(database_url.starts_with("sqlite:")
+            || database_url.starts_with("postgres://")
+            || database_url.starts_with("postgresql://"))
+        {
             return Err(ConfigError {
                 var: "DATABASE_URL",
-                problem: format!("must start with sqlite:, postgres:// or postgresql:// (got {:?})", redact_url(&database_url)),
+                problem: format!(
+                    "must start with sqlite:, postgres:// or postgresql:// (got {:?})",
+                    redact_url(&database_url)
+                ),
             });
         }
 
         let addr_text = get("SALUS_ADDR").unwrap_or_else(|| "127.0.0.1:3000".into());
         let addr: SocketAddr = addr_text.parse().map_err(|_| ConfigError {
             var: "SALUS_ADDR",
-            problem: format!("must be an IP address and port such as 127.0.0.1:3000 (got {addr_text:?})"),
+            problem: format!(
+                "must be an IP address and port such as 127.0.0.1:3000 (got {addr_text:?})"
+            ),
         })?;
 
         let public_url = get("SALUS_PUBLIC_URL").unwrap_or_else(|| format!("http://{addr}"));
@@ -98,14 +111,24 @@ impl Config {
             None => public_url.starts_with("https://"),
         };
 
-        let minutes = |var: &'static str, default: u64, max: u64| -> Result<Duration, ConfigError> {
-            Ok(Duration::from_secs(60 * parse_range(var, get(var), default, 1, max, "minutes")?))
-        };
+        let minutes =
+            |var: &'static str, default: u64, max: u64| -> Result<Duration, ConfigError> {
+                Ok(Duration::from_secs(
+                    60 * parse_range(var, get(var), default, 1, max, "minutes")?,
+                ))
+            };
         let settings = Settings {
             public_url: public_url.trim_end_matches('/').to_owned(),
             session_idle: minutes("SALUS_SESSION_IDLE_MINUTES", 15, 24 * 60)?,
             session_absolute: Duration::from_secs(
-                3600 * parse_range("SALUS_SESSION_ABSOLUTE_HOURS", get("SALUS_SESSION_ABSOLUTE_HOURS"), 12, 1, 24 * 30, "hours")?,
+                3600 * parse_range(
+                    "SALUS_SESSION_ABSOLUTE_HOURS",
+                    get("SALUS_SESSION_ABSOLUTE_HOURS"),
+                    12,
+                    1,
+                    24 * 30,
+                    "hours",
+                )?,
             ),
             secure_cookies,
             sign_in_max_failures_per_account: parse_range(
@@ -137,7 +160,11 @@ impl Config {
 
         let transport = get("SALUS_MAIL_TRANSPORT").unwrap_or_else(|| "mailbox".into());
         let mail = match transport.as_str() {
-            "mailbox" => MailTransport::Mailbox { dir: get("SALUS_MAILBOX_DIR").unwrap_or_else(|| "data/mailbox".into()).into() },
+            "mailbox" => MailTransport::Mailbox {
+                dir: get("SALUS_MAILBOX_DIR")
+                    .unwrap_or_else(|| "data/mailbox".into())
+                    .into(),
+            },
             "smtp" => {
                 let url = get("SALUS_SMTP_URL").ok_or(ConfigError {
                     var: "SALUS_SMTP_URL",
@@ -146,16 +173,23 @@ impl Config {
                 if !(url.starts_with("smtp://") || url.starts_with("smtps://")) {
                     return Err(ConfigError {
                         var: "SALUS_SMTP_URL",
-                        problem: format!("must start with smtp:// or smtps:// (got {:?})", redact_url(&url)),
+                        problem: format!(
+                            "must start with smtp:// or smtps:// (got {:?})",
+                            redact_url(&url)
+                        ),
                     });
                 }
                 MailTransport::Smtp { url }
             }
             other => {
-                return Err(ConfigError { var: "SALUS_MAIL_TRANSPORT", problem: format!("must be mailbox or smtp (got {other:?})") })
+                return Err(ConfigError {
+                    var: "SALUS_MAIL_TRANSPORT",
+                    problem: format!("must be mailbox or smtp (got {other:?})"),
+                })
             }
         };
-        let mail_from = get("SALUS_MAIL_FROM").unwrap_or_else(|| "Salus <no-reply@salus.localhost>".into());
+        let mail_from =
+            get("SALUS_MAIL_FROM").unwrap_or_else(|| "Salus <no-reply@salus.localhost>".into());
         let dev_pages = match get("SALUS_DEV_PAGES") {
             Some(v) => parse_bool("SALUS_DEV_PAGES", &v)?,
             None => matches!(mail, MailTransport::Mailbox { .. }),
@@ -168,7 +202,10 @@ impl Config {
             None | Some("text") => LogFormat::Text,
             Some("json") => LogFormat::Json,
             Some(other) => {
-                return Err(ConfigError { var: "SALUS_LOG_FORMAT", problem: format!("must be text or json (got {other:?})") })
+                return Err(ConfigError {
+                    var: "SALUS_LOG_FORMAT",
+                    problem: format!("must be text or json (got {other:?})"),
+                })
             }
         };
 
@@ -176,7 +213,10 @@ impl Config {
             database_url,
             addr,
             site_root: get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
-            settings: Settings { dev_pages, ..settings },
+            settings: Settings {
+                dev_pages,
+                ..settings
+            },
             mail,
             mail_from,
             seed_demo,
@@ -190,7 +230,10 @@ fn parse_bool(var: &'static str, value: &str) -> Result<bool, ConfigError> {
     match value.to_ascii_lowercase().as_str() {
         "1" | "true" | "yes" | "on" => Ok(true),
         "0" | "false" | "no" | "off" => Ok(false),
-        _ => Err(ConfigError { var, problem: format!("must be true or false (got {value:?})") }),
+        _ => Err(ConfigError {
+            var,
+            problem: format!("must be true or false (got {value:?})"),
+        }),
     }
 }
 
@@ -202,10 +245,17 @@ fn parse_range(
     max: u64,
     unit: &str,
 ) -> Result<u64, ConfigError> {
-    let Some(value) = value else { return Ok(default) };
+    let Some(value) = value else {
+        return Ok(default);
+    };
     match value.parse::<u64>() {
         Ok(n) if (min..=max).contains(&n) => Ok(n),
-        _ => Err(ConfigError { var, problem: format!("must be a whole number of {unit} from {min} to {max} (got {value:?})") }),
+        _ => Err(ConfigError {
+            var,
+            problem: format!(
+                "must be a whole number of {unit} from {min} to {max} (got {value:?})"
+            ),
+        }),
     }
 }
 
@@ -229,7 +279,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Config::from_lookup(|name| map.get(name).cloned())
     }
 
@@ -252,10 +305,24 @@ mod tests {
             err.to_string(),
             "configuration error: SALUS_SESSION_IDLE_MINUTES must be a whole number of minutes from 1 to 1440 (got \"soon\")"
         );
-        assert_eq!(config(&[("SALUS_ADDR", "localhost")]).unwrap_err().var, "SALUS_ADDR");
-        assert_eq!(config(&[("DATABASE_URL", "mysql://x")]).unwrap_err().var, "DATABASE_URL");
-        assert_eq!(config(&[("SALUS_MAIL_TRANSPORT", "smtp")]).unwrap_err().var, "SALUS_SMTP_URL");
-        assert_eq!(config(&[("SALUS_SECURE_COOKIES", "maybe")]).unwrap_err().var, "SALUS_SECURE_COOKIES");
+        assert_eq!(
+            config(&[("SALUS_ADDR", "localhost")]).unwrap_err().var,
+            "SALUS_ADDR"
+        );
+        assert_eq!(
+            config(&[("DATABASE_URL", "mysql://x")]).unwrap_err().var,
+            "DATABASE_URL"
+        );
+        assert_eq!(
+            config(&[("SALUS_MAIL_TRANSPORT", "smtp")]).unwrap_err().var,
+            "SALUS_SMTP_URL"
+        );
+        assert_eq!(
+            config(&[("SALUS_SECURE_COOKIES", "maybe")])
+                .unwrap_err()
+                .var,
+            "SALUS_SECURE_COOKIES"
+        );
     }
 
     #[test]
@@ -269,14 +336,20 @@ mod tests {
     fn env_example_lists_every_variable() {
         let example = include_str!("../../.env.example");
         for (name, _, _) in VARIABLES {
-            assert!(example.lines().any(|l| l.starts_with(&format!("{name}="))), "{name} is missing from .env.example");
+            assert!(
+                example.lines().any(|l| l.starts_with(&format!("{name}="))),
+                "{name} is missing from .env.example"
+            );
         }
         assert!(config(&[]).is_ok());
     }
 
     #[test]
     fn passwords_in_urls_are_redacted() {
-        assert_eq!(redact_url("postgres://salus:secret@db/salus"), "postgres://salus:***@db/salus");
+        assert_eq!(
+            redact_url("postgres://salus:secret@db/salus"),
+            "postgres://salus:***@db/salus"
+        );
         assert_eq!(redact_url("sqlite://data/x.db"), "sqlite://data/x.db");
     }
 }

@@ -20,12 +20,13 @@ use config::{Config, MailTransport};
 
 /// Builds the shared state: database pool (migrated), mail transport, clock.
 pub async fn build_state(config: &Config, clock: Clock) -> Result<AppState, StartupError> {
+    db::migrate_url(&config.database_url).await?;
     let db = db::connect(&config.database_url).await?;
-    db::migrate(&db).await?;
     let mailer: Arc<dyn Mailer> = match &config.mail {
         MailTransport::Mailbox { dir } => Arc::new(MailboxMailer::new(dir.clone())),
         MailTransport::Smtp { url } => Arc::new(
-            SmtpMailer::new(url, &config.mail_from).map_err(|e| StartupError(format!("mail: {e}")))?,
+            SmtpMailer::new(url, &config.mail_from)
+                .map_err(|e| StartupError(format!("mail: {e}")))?,
         ),
     };
     let leptos_options = LeptosOptions::builder()
@@ -34,7 +35,13 @@ pub async fn build_state(config: &Config, clock: Clock) -> Result<AppState, Star
         .site_pkg_dir("pkg")
         .site_addr(config.addr)
         .build();
-    Ok(AppState { db, settings: Arc::new(config.settings.clone()), mailer, clock, leptos_options })
+    Ok(AppState {
+        db,
+        settings: Arc::new(config.settings.clone()),
+        mailer,
+        clock,
+        leptos_options,
+    })
 }
 
 /// The whole application: pages, server functions, static files, health checks, middleware.
@@ -45,8 +52,13 @@ pub fn router(state: AppState) -> Router {
     let fallback_state = state.clone();
     let settings = state.settings.clone();
 
-    let cookie_name = if settings.secure_cookies { "__Host-salus_session" } else { "salus_session" };
-    let idle = tower_sessions::cookie::time::Duration::seconds(settings.session_idle.as_secs() as i64);
+    let cookie_name = if settings.secure_cookies {
+        "__Host-salus_session"
+    } else {
+        "salus_session"
+    };
+    let idle =
+        tower_sessions::cookie::time::Duration::seconds(settings.session_idle.as_secs() as i64);
     let sessions = SessionManagerLayer::new(SeaOrmSessionStore::new(state.db.clone()))
         .with_name(cookie_name)
         .with_http_only(true)
@@ -65,14 +77,22 @@ pub fn router(state: AppState) -> Router {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
-            move || provide_context(fallback_state.clone()),
-            shell,
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(
+            move || provide_context(fallback_state.clone()), shell
         ))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::guard_portals))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::guard_portals,
+        ))
         .layer(axum::middleware::from_fn(middleware::refuse_cross_origin))
         .layer(sessions)
-        .layer(axum::middleware::from_fn_with_state(settings, middleware::security_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            settings,
+            middleware::security_headers,
+        ))
         .layer(axum::middleware::from_fn(middleware::request_id))
         .with_state(state)
 }
@@ -86,6 +106,44 @@ pub fn spawn_session_cleanup(state: &AppState) {
             tick.tick().await;
             if let Err(e) = store.delete_expired().await {
                 tracing::warn!(error = %e, "expired session cleanup failed");
+            }
+        }
+    });
+}
+
+/// Keeps care-item statuses in step with the calendar: every hour, for every clinic, items
+/// whose status changed with the patients' local day are rewritten (cheap when none did).
+pub fn spawn_care_recompute(state: &AppState) {
+    use salus_app::server::entities::clinics;
+    use sea_orm::EntityTrait;
+    let (db, clock) = (state.db.clone(), state.clock.clone());
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            let clinics = match clinics::Entity::find().all(&db).await {
+                Ok(clinics) => clinics,
+                Err(e) => {
+                    tracing::warn!(error = %e, "care recompute: listing clinics failed");
+                    continue;
+                }
+            };
+            for clinic in clinics {
+                match salus_app::server::care::items::recompute_statuses(
+                    &db,
+                    clinic.id,
+                    clock.now(),
+                )
+                .await
+                {
+                    Ok(changed) if changed > 0 => {
+                        tracing::info!(clinic_id = clinic.id, changed, "care statuses recomputed")
+                    }
+                    Ok(_) => {}
+                    Err(e) => {
+                        tracing::warn!(clinic_id = clinic.id, error = %e, "care recompute failed")
+                    }
+                }
             }
         }
     });

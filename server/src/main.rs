@@ -6,10 +6,14 @@ use salus_app::server::services::password::Password;
 use salus_app::server::services::seed;
 use salus_app::server::state::Clock;
 use salus_server::config::{Config, LogFormat, MailTransport};
-use salus_server::{build_state, db, router, spawn_session_cleanup};
+use salus_server::{build_state, db, router, spawn_care_recompute, spawn_session_cleanup};
 
 #[derive(Parser)]
-#[command(name = "salus", version, about = "Salus: a multi-clinic wellness and preventive-care portal.")]
+#[command(
+    name = "salus",
+    version,
+    about = "Salus: a multi-clinic wellness and preventive-care portal."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -67,7 +71,9 @@ enum AuditCommand {
 fn init_tracing(config: &Config) {
     let filter = tracing_subscriber::EnvFilter::try_new(&config.log_filter)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false);
     match config.log_format {
         LogFormat::Json => builder.json().init(),
         LogFormat::Text => builder.init(),
@@ -100,7 +106,9 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
     match command {
         Command::Serve => serve(config).await,
         Command::Migrate => {
-            let conn = db::connect(&config.database_url).await.map_err(|e| e.to_string())?;
+            let conn = db::connect(&config.database_url)
+                .await
+                .map_err(|e| e.to_string())?;
             db::migrate(&conn).await.map_err(|e| e.to_string())?;
             println!("Database is up to date.");
             Ok(())
@@ -109,52 +117,79 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
             if !demo {
                 return Err("say what to seed: salus seed --demo".into());
             }
-            let state = build_state(&config, Clock::system()).await.map_err(|e| e.to_string())?;
-            if seed::demo(&state.db, state.clock.now()).await.map_err(|e| e.to_string())? {
+            let state = build_state(&config, Clock::system())
+                .await
+                .map_err(|e| e.to_string())?;
+            if seed::demo(&state.db, state.clock.now())
+                .await
+                .map_err(|e| e.to_string())?
+            {
                 print_demo_accounts(&config);
             } else {
                 println!("The database already has accounts; the demo data was not added.");
             }
             Ok(())
         }
-        Command::Admin { command: AdminCommand::CreateSuperAdmin { email, name } } => {
-            let state = build_state(&config, Clock::system()).await.map_err(|e| e.to_string())?;
+        Command::Admin {
+            command: AdminCommand::CreateSuperAdmin { email, name },
+        } => {
+            let state = build_state(&config, Clock::system())
+                .await
+                .map_err(|e| e.to_string())?;
             eprintln!("Password for {email} (one line on standard input):");
             let mut line = String::new();
-            std::io::stdin().read_line(&mut line).map_err(|e| e.to_string())?;
+            std::io::stdin()
+                .read_line(&mut line)
+                .map_err(|e| e.to_string())?;
             let password = Password::new(line.trim_end_matches(['\r', '\n']).to_owned());
             seed::create_super_admin(&state.db, state.clock.now(), &email, &name, password)
                 .await
                 .map_err(|e| match e {
-                    salus_app::error::AppError::Validation(fields) => {
-                        fields.into_iter().flat_map(|(f, m)| m.into_iter().map(move |m| format!("{f}: {m}"))).collect::<Vec<_>>().join("; ")
-                    }
+                    salus_app::error::AppError::Validation(fields) => fields
+                        .into_iter()
+                        .flat_map(|(f, m)| m.into_iter().map(move |m| format!("{f}: {m}")))
+                        .collect::<Vec<_>>()
+                        .join("; "),
                     other => other.to_string(),
                 })?;
             println!("Super admin {email} created.");
             Ok(())
         }
-        Command::Audit { command: AuditCommand::Verify } => {
-            let conn = db::connect(&config.database_url).await.map_err(|e| e.to_string())?;
-            let report = salus_app::server::audit::verify(&conn).await.map_err(|e| e.to_string())?;
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let conn = db::connect(&config.database_url)
+                .await
+                .map_err(|e| e.to_string())?;
+            let report = salus_app::server::audit::verify(&conn)
+                .await
+                .map_err(|e| e.to_string())?;
             match report.first_broken {
                 None => {
                     println!("Audit chain intact: {} events verified.", report.checked);
                     Ok(())
                 }
-                Some(id) => Err(format!("audit chain broken at event {id} ({} events before it verified)", report.checked)),
+                Some(id) => Err(format!(
+                    "audit chain broken at event {id} ({} events before it verified)",
+                    report.checked
+                )),
             }
         }
         Command::Mailbox { last } => {
             let MailTransport::Mailbox { dir } = &config.mail else {
-                return Err("SALUS_MAIL_TRANSPORT is not mailbox; there is no local mailbox to read".into());
+                return Err(
+                    "SALUS_MAIL_TRANSPORT is not mailbox; there is no local mailbox to read".into(),
+                );
             };
             let messages = salus_app::server::mail::read_mailbox(dir).map_err(|e| e.to_string())?;
             if messages.is_empty() {
                 println!("The mailbox at {} is empty.", dir.display());
             }
             for m in messages.into_iter().take(last) {
-                println!("── {} ──\nTo: {}\nSubject: {}\n\n{}\n", m.sent_at, m.to, m.subject, m.body);
+                println!(
+                    "── {} ──\nTo: {}\nSubject: {}\n\n{}\n",
+                    m.sent_at, m.to, m.subject, m.body
+                );
             }
             Ok(())
         }
@@ -162,29 +197,51 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
 }
 
 fn print_demo_accounts(config: &Config) {
-    println!("Demo data added. Sign in at {}/signin with password {:?} as:", config.settings.public_url, seed::DEMO_PASSWORD);
+    println!(
+        "Demo data added. Sign in at {}/signin with password {:?} as:",
+        config.settings.public_url,
+        seed::DEMO_PASSWORD
+    );
     for account in &seed::DEMO_ACCOUNTS {
-        println!("  {:<12} {:<24} {}", account.role.label(), account.email, account.name);
+        println!(
+            "  {:<12} {:<24} {}",
+            account.role.label(),
+            account.email,
+            account.name
+        );
     }
-    println!("New patients can register with clinic code {}.", seed::DEMO_CLINIC_CODE);
+    println!(
+        "New patients can register with clinic code {}.",
+        seed::DEMO_CLINIC_CODE
+    );
 }
 
 async fn serve(config: Config) -> Result<(), String> {
-    let state = build_state(&config, Clock::system()).await.map_err(|e| e.to_string())?;
-    if config.seed_demo && seed::demo(&state.db, state.clock.now()).await.map_err(|e| e.to_string())? {
+    let state = build_state(&config, Clock::system())
+        .await
+        .map_err(|e| e.to_string())?;
+    if config.seed_demo
+        && seed::demo(&state.db, state.clock.now())
+            .await
+            .map_err(|e| e.to_string())?
+    {
         print_demo_accounts(&config);
     }
     spawn_session_cleanup(&state);
+    spawn_care_recompute(&state);
     let app = router(state);
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .map_err(|e| format!("cannot listen on {} (SALUS_ADDR): {e}", config.addr))?;
     tracing::info!(addr = %config.addr, "listening");
     println!("Salus is serving on {}", config.settings.public_url);
-    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .map_err(|e| e.to_string())
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+    .map_err(|e| e.to_string())
 }

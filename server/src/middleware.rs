@@ -35,7 +35,11 @@ pub async fn request_id(mut req: Request, next: Next) -> Response {
         next.run(req).instrument(span.clone()).await
     };
     span.in_scope(|| {
-        tracing::info!(status = response.status().as_u16(), elapsed_ms = started.elapsed().as_millis() as u64, "request")
+        tracing::info!(
+            status = response.status().as_u16(),
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "request"
+        )
     });
     response.headers_mut().insert(REQUEST_ID_HEADER, value);
     response
@@ -43,11 +47,18 @@ pub async fn request_id(mut req: Request, next: Next) -> Response {
 
 /// Headers every response carries. Pages and API answers are never cached, since they may
 /// hold health data; the built assets under /pkg may be.
-pub async fn security_headers(State(settings): State<Arc<Settings>>, req: Request, next: Next) -> Response {
+pub async fn security_headers(
+    State(settings): State<Arc<Settings>>,
+    req: Request,
+    next: Next,
+) -> Response {
     let cacheable = req.uri().path().starts_with("/pkg/") || req.uri().path() == "/favicon.ico";
     let mut response = next.run(req).await;
     let h = response.headers_mut();
-    h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    h.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
     h.insert("x-frame-options", HeaderValue::from_static("DENY"));
     // Reset links carry a token in the URL: never send it anywhere as a referrer.
     h.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
@@ -58,9 +69,15 @@ pub async fn security_headers(State(settings): State<Arc<Settings>>, req: Reques
              img-src 'self' data:; connect-src 'self' ws://127.0.0.1:3001; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
         ),
     );
-    h.insert("permissions-policy", HeaderValue::from_static("camera=(), microphone=(), geolocation=()"));
+    h.insert(
+        "permissions-policy",
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
+    );
     if settings.secure_cookies {
-        h.insert("strict-transport-security", HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+        h.insert(
+            "strict-transport-security",
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
     }
     if !cacheable {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -75,9 +92,21 @@ pub async fn refuse_cross_origin(req: Request, next: Next) -> Response {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(req).await;
     }
-    let host = req.headers().get(header::HOST).and_then(|v| v.to_str().ok()).map(str::to_owned);
-    let origin = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()).map(str::to_owned);
-    let fetch_site = req.headers().get("sec-fetch-site").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let origin = req
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let fetch_site = req
+        .headers()
+        .get("sec-fetch-site")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     let same_origin = match (&origin, &host) {
         (Some(origin), Some(host)) => {
             let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or("");
@@ -89,20 +118,33 @@ pub async fn refuse_cross_origin(req: Request, next: Next) -> Response {
     if same_origin {
         next.run(req).await
     } else {
-        tracing::warn!(origin = origin.as_deref().unwrap_or(""), "cross-origin request refused");
-        (StatusCode::FORBIDDEN, "Cross-origin requests are not allowed.").into_response()
+        tracing::warn!(
+            origin = origin.as_deref().unwrap_or(""),
+            "cross-origin request refused"
+        );
+        (
+            StatusCode::FORBIDDEN,
+            "Cross-origin requests are not allowed.",
+        )
+            .into_response()
     }
 }
 
 const PORTALS: [&str; 4] = ["/patient", "/provider", "/clinic", "/platform"];
 
 fn is_portal_page(path: &str) -> bool {
-    PORTALS.iter().any(|p| path == *p || path.starts_with(&format!("{p}/")))
+    PORTALS
+        .iter()
+        .any(|p| path == *p || path.starts_with(&format!("{p}/")))
 }
 
 /// Sends a visitor who is not signed in from a portal page to sign-in, and back afterwards.
 /// (Which portal a signed-in user may see is decided by each page's server functions.)
-pub async fn guard_portals(State(state): State<AppState>, req: Request<Body>, next: Next) -> Response {
+pub async fn guard_portals(
+    State(state): State<AppState>,
+    req: Request<Body>,
+    next: Next,
+) -> Response {
     if req.method() != Method::GET || !is_portal_page(req.uri().path()) {
         return next.run(req).await;
     }
@@ -116,7 +158,11 @@ pub async fn guard_portals(State(state): State<AppState>, req: Request<Body>, ne
     if signed_in {
         return next.run(req).await;
     }
-    let here = req.uri().path_and_query().map(|pq| pq.as_str()).unwrap_or("/");
+    let here = req
+        .uri()
+        .path_and_query()
+        .map(|pq| pq.as_str())
+        .unwrap_or("/");
     let target = salus_app::api::auth::sign_in_path(here);
     Redirect::to(&target).into_response()
 }

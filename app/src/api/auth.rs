@@ -27,7 +27,9 @@ pub fn sign_in_path(here: &str) -> String {
     let mut encoded = String::with_capacity(here.len());
     for b in here.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => encoded.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                encoded.push(b as char)
+            }
             _ => encoded.push_str(&format!("%{b:02X}")),
         }
     }
@@ -36,15 +38,19 @@ pub fn sign_in_path(here: &str) -> String {
 
 #[server(prefix = "/api", endpoint = "auth/me")]
 pub async fn get_current_user() -> Result<Option<CurrentUser>, AppError> {
-    respond(async {
-        let state = context::state();
-        let session = context::session().await?;
-        match sessions::actor(&state.db, &state.settings, state.clock.now(), &session).await? {
-            Some((actor, user)) => Ok(Some(sessions::current_user(&state.db, &actor, &user).await?)),
-            None => Ok(None),
+    respond(
+        async {
+            let state = context::state();
+            let session = context::session().await?;
+            match sessions::actor(&state.db, &state.settings, state.clock.now(), &session).await? {
+                Some((actor, user)) => Ok(Some(
+                    sessions::current_user(&state.db, &actor, &user).await?,
+                )),
+                None => Ok(None),
+            }
         }
-    }
-    .await)
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "auth/register")]
@@ -56,76 +62,102 @@ pub async fn register(
     consent: Option<String>,
     time_zone: Option<String>,
 ) -> Result<(), AppError> {
-    respond(async {
-        let state = context::state();
-        let form = accounts::Registration {
-            name,
-            email,
-            password: Password::new(password),
-            clinic_code,
-            consent: consent.is_some_and(|c| matches!(c.as_str(), "on" | "true" | "yes")),
-            time_zone,
-        };
-        accounts::register(&state.db, state.clock.now(), &RequestMeta::current(), form).await
-    }
-    .await)
+    respond(
+        async {
+            let state = context::state();
+            let form = accounts::Registration {
+                name,
+                email,
+                password: Password::new(password),
+                clinic_code,
+                consent: consent.is_some_and(|c| matches!(c.as_str(), "on" | "true" | "yes")),
+                time_zone,
+            };
+            accounts::register(&state.db, state.clock.now(), &RequestMeta::current(), form).await
+        }
+        .await,
+    )
 }
 
 /// Signs in and answers with the path to go to next.
 #[server(prefix = "/api", endpoint = "auth/sign_in")]
-pub async fn sign_in(email: String, password: String, next: Option<String>) -> Result<String, AppError> {
-    respond(async {
-        let state = context::state();
-        let now = state.clock.now();
-        let signed_in =
-            accounts::sign_in(&state.db, &state.settings, now, &RequestMeta::current(), &email, Password::new(password))
-                .await?;
-        let session = context::session().await?;
-        sessions::establish(&session, &signed_in, now).await?;
-        let destination = next
-            .as_deref()
-            .and_then(safe_return_path)
-            .filter(|p| p != "/signin")
-            .unwrap_or_else(|| signed_in.role.portal_path().to_owned());
-        Ok(destination)
-    }
-    .await)
+pub async fn sign_in(
+    email: String,
+    password: String,
+    next: Option<String>,
+) -> Result<String, AppError> {
+    respond(
+        async {
+            let state = context::state();
+            let now = state.clock.now();
+            let signed_in = accounts::sign_in(
+                &state.db,
+                &state.settings,
+                now,
+                &RequestMeta::current(),
+                &email,
+                Password::new(password),
+            )
+            .await?;
+            let session = context::session().await?;
+            sessions::establish(&session, &signed_in, now).await?;
+            let destination = next
+                .as_deref()
+                .and_then(safe_return_path)
+                .filter(|p| p != "/signin")
+                .unwrap_or_else(|| signed_in.role.portal_path().to_owned());
+            Ok(destination)
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "auth/sign_out")]
 pub async fn sign_out() -> Result<(), AppError> {
-    respond(async {
-        let session = context::session().await?;
-        sessions::end(&session).await
-    }
-    .await)
+    respond(
+        async {
+            let session = context::session().await?;
+            sessions::end(&session).await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "auth/request_password_reset")]
 pub async fn request_password_reset(email: String) -> Result<(), AppError> {
-    respond(async {
-        let state = context::state();
-        password_reset::request(
-            &state.db,
-            &state.settings,
-            state.mailer.clone(),
-            state.clock.now(),
-            &RequestMeta::current(),
-            &email,
-        )
-        .await
-    }
-    .await)
+    respond(
+        async {
+            let state = context::state();
+            password_reset::request(
+                &state.db,
+                &state.settings,
+                state.mailer.clone(),
+                state.clock.now(),
+                &RequestMeta::current(),
+                &email,
+            )
+            .await
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "auth/reset_password")]
 pub async fn reset_password(token: String, password: String) -> Result<(), AppError> {
-    respond(async {
-        let state = context::state();
-        password_reset::complete(&state.db, state.clock.now(), &RequestMeta::current(), &token, Password::new(password))
+    respond(
+        async {
+            let state = context::state();
+            password_reset::complete(
+                &state.db,
+                state.clock.now(),
+                &RequestMeta::current(),
+                &token,
+                Password::new(password),
+            )
             .await
-    }
-    .await)
+        }
+        .await,
+    )
 }
 
 #[cfg(test)]
@@ -134,13 +166,26 @@ mod tests {
 
     #[test]
     fn sign_in_path_encodes_the_return_path() {
-        assert_eq!(super::sign_in_path("/patient?a=1&b=2"), "/signin?next=/patient%3Fa%3D1%26b%3D2");
+        assert_eq!(
+            super::sign_in_path("/patient?a=1&b=2"),
+            "/signin?next=/patient%3Fa%3D1%26b%3D2"
+        );
     }
 
     #[test]
     fn only_local_paths_are_return_paths() {
-        assert_eq!(safe_return_path("/patient?tab=goals").as_deref(), Some("/patient?tab=goals"));
-        for bad in ["https://evil.example", "//evil.example/x", "/\\evil.example", "patient", "javascript:alert(1)", ""] {
+        assert_eq!(
+            safe_return_path("/patient?tab=goals").as_deref(),
+            Some("/patient?tab=goals")
+        );
+        for bad in [
+            "https://evil.example",
+            "//evil.example/x",
+            "/\\evil.example",
+            "patient",
+            "javascript:alert(1)",
+            "",
+        ] {
             assert_eq!(safe_return_path(bad), None, "{bad}");
         }
     }

@@ -9,33 +9,39 @@ use {super::context, crate::server::errors::respond, crate::server::services::po
 
 #[server(prefix = "/api", endpoint = "provider/home")]
 pub async fn get_provider_home() -> Result<PortalSummary, AppError> {
-    respond(async {
-        let scoped = context::scoped().await?;
-        let summary = portals::provider(&scoped).await?;
-        scoped.commit().await?;
-        Ok(summary)
-    }
-    .await)
+    respond(
+        async {
+            let scoped = context::scoped().await?;
+            let summary = portals::provider(&scoped).await?;
+            scoped.commit().await?;
+            Ok(summary)
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "clinic/home")]
 pub async fn get_clinic_home() -> Result<PortalSummary, AppError> {
-    respond(async {
-        let scoped = context::scoped().await?;
-        let summary = portals::clinic_admin(&scoped).await?;
-        scoped.commit().await?;
-        Ok(summary)
-    }
-    .await)
+    respond(
+        async {
+            let scoped = context::scoped().await?;
+            let summary = portals::clinic_admin(&scoped).await?;
+            scoped.commit().await?;
+            Ok(summary)
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/api", endpoint = "platform/home")]
 pub async fn get_platform_home() -> Result<PortalSummary, AppError> {
-    respond(async {
-        let scoped = context::scoped().await?;
-        let summary = portals::platform(&scoped).await?;
-        scoped.commit().await?;
-        Ok(summary)
-    }
-    .await)
+    respond(
+        async {
+            let scoped = context::scoped().await?;
+            let summary = portals::platform(&scoped).await?;
+            scoped.commit().await?;
+            Ok(summary)
+        }
+        .await,
+    )
 }

@@ -25,13 +25,15 @@ where
 {
     Signal::derive(move || {
         value.with(|v| match v {
-            Some(Err(AppError::Validation(fields))) => fields.get("form").map(|m| m.join(" ")).or_else(|| {
-                // Fields the form does not show (a hidden token, say) still need a voice.
-                fields
-                    .iter()
-                    .find(|(name, _)| matches!(name.as_str(), "token" | "time_zone"))
-                    .map(|(_, m)| m.join(" "))
-            }),
+            Some(Err(AppError::Validation(fields))) => {
+                fields.get("form").map(|m| m.join(" ")).or_else(|| {
+                    // Fields the form does not show (a hidden token, say) still need a voice.
+                    fields
+                        .iter()
+                        .find(|(name, _)| matches!(name.as_str(), "token" | "time_zone"))
+                        .map(|(_, m)| m.join(" "))
+                })
+            }
             Some(Err(e)) => Some(e.to_string()),
             _ => None,
         })

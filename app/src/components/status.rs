@@ -11,7 +11,11 @@ pub fn ErrorPanel(error: AppError) -> impl IntoView {
     match error {
         AppError::Unauthorized => {
             let location = use_location();
-            let here = format!("{}{}", location.pathname.get_untracked(), location.search.get_untracked());
+            let here = format!(
+                "{}{}",
+                location.pathname.get_untracked(),
+                location.search.get_untracked()
+            );
             let target = crate::api::auth::sign_in_path(&here);
             view! { <Redirect path=target /> }.into_any()
         }

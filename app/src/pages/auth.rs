@@ -4,8 +4,10 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::auth::{RequestPasswordReset, ResetPassword, SignIn, Register};
-use crate::components::form::{field_errors, form_error, Field, FieldErrors, FormAlert, BUTTON_CLASS};
+use crate::api::auth::{Register, RequestPasswordReset, ResetPassword, SignIn};
+use crate::components::form::{
+    field_errors, form_error, Field, FieldErrors, FormAlert, BUTTON_CLASS,
+};
 
 #[component]
 fn AuthCard(title: &'static str, children: Children) -> impl IntoView {
@@ -67,8 +69,13 @@ pub fn RegisterPage() -> impl IntoView {
     let time_zone = RwSignal::new(String::new());
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
-        let options = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new()).resolved_options();
-        if let Some(tz) = js_sys::Reflect::get(&options, &"timeZone".into()).ok().and_then(|v| v.as_string()) {
+        let options =
+            js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new())
+                .resolved_options();
+        if let Some(tz) = js_sys::Reflect::get(&options, &"timeZone".into())
+            .ok()
+            .and_then(|v| v.as_string())
+        {
             time_zone.set(tz);
         }
     });

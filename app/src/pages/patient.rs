@@ -3,9 +3,11 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::patient::{get_patient_dashboard, LogGoal};
-use crate::components::form::{field_errors, form_error, FieldErrors, FormAlert, BUTTON_CLASS, INPUT_CLASS};
+use crate::components::form::{
+    field_errors, form_error, FieldErrors, FormAlert, BUTTON_CLASS, INPUT_CLASS,
+};
 use crate::components::status::ErrorPanel;
-use crate::model::{GoalKind, GoalProgress, PatientDashboard};
+use crate::model::{CareStatus, GoalKind, GoalProgress, HealthTip, PatientDashboard, Reminder};
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {
@@ -33,7 +35,12 @@ pub fn DashboardPage() -> impl IntoView {
 
 #[component]
 fn Dashboard(dashboard: PatientDashboard, log: ServerAction<LogGoal>) -> impl IntoView {
-    let first_name = dashboard.name.split_whitespace().next().unwrap_or(&dashboard.name).to_owned();
+    let first_name = dashboard
+        .name
+        .split_whitespace()
+        .next()
+        .unwrap_or(&dashboard.name)
+        .to_owned();
     view! {
         <h1 class="text-3xl font-bold">{format!("Welcome, {first_name}")}</h1>
         <p class="mt-1 text-slate-600">
@@ -45,7 +52,49 @@ fn Dashboard(dashboard: PatientDashboard, log: ServerAction<LogGoal>) -> impl In
                 {dashboard.goals.iter().cloned().map(|goal| view! { <GoalCard goal /> }).collect_view()}
             </div>
         </section>
+        <div class="mt-6 grid gap-4 md:grid-cols-2">
+            <Reminders reminders=dashboard.reminders.clone() />
+            <TipOfTheDay tip=dashboard.tip.clone() />
+        </div>
         <GoalTracker dashboard log />
+    }
+}
+
+#[component]
+fn Reminders(reminders: Vec<Reminder>) -> impl IntoView {
+    view! {
+        <section aria-labelledby="reminders-heading" class="rounded-lg border border-slate-200 bg-white p-5 shadow-sm">
+            <h2 id="reminders-heading" class="text-xl font-semibold">"Preventive Care Reminders"</h2>
+            {if reminders.is_empty() {
+                view! { <p class="mt-2 text-slate-600">"You are up to date with your preventive care."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="mt-3 space-y-2" data-testid="reminders">
+                        {reminders.into_iter().map(|r| {
+                            let tone = match r.status {
+                                CareStatus::Overdue => "border-red-600 bg-red-50 text-red-900",
+                                CareStatus::Due => "border-amber-500 bg-amber-50 text-amber-900",
+                                _ => "border-teal-600 bg-teal-50 text-teal-900",
+                            };
+                            view! { <li class=format!("rounded-md border-l-4 px-3 py-2 {tone}")>{r.sentence()}</li> }
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn TipOfTheDay(tip: Option<HealthTip>) -> impl IntoView {
+    view! {
+        <section aria-labelledby="tip-heading" class="rounded-lg border border-slate-200 bg-white p-5 shadow-sm">
+            <h2 id="tip-heading" class="text-xl font-semibold">"Health Tip of the Day"</h2>
+            {tip.map(|t| view! {
+                <p class="mt-2 font-medium text-slate-900">{t.title}</p>
+                <p class="mt-1 text-slate-700">{t.text}</p>
+            })}
+        </section>
     }
 }
 
@@ -91,7 +140,13 @@ fn GoalTracker(dashboard: PatientDashboard, log: ServerAction<LogGoal>) -> impl 
     let date_errors = field_errors(value, "date");
     let value_errors = field_errors(value, "value");
     let saved = move || match value.get() {
-        Some(Ok(p)) => Some(format!("Saved. {} for that day: {} of {} {}.", p.kind.label(), p.value, p.target, p.kind.unit())),
+        Some(Ok(p)) => Some(format!(
+            "Saved. {} for that day: {} of {} {}.",
+            p.kind.label(),
+            p.value,
+            p.target,
+            p.kind.unit()
+        )),
         _ => None,
     };
     view! {

@@ -103,7 +103,10 @@ fn ArticleBody(article: Article) -> impl IntoView {
 #[component]
 pub fn ArticlePage() -> impl IntoView {
     let params = use_params_map();
-    let found = Resource::new(move || params.read().get("slug").unwrap_or_default(), get_article);
+    let found = Resource::new(
+        move || params.read().get("slug").unwrap_or_default(),
+        get_article,
+    );
     view! {
         <Suspense fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
             {move || Suspend::new(async move {

@@ -2,7 +2,8 @@
 //! so `salus audit verify` can recompute the chain and name the first row that was altered.
 use chrono::{DateTime, SubsecRound, Utc};
 use sea_orm::{
-    ActiveValue::Set, ConnectionTrait, DatabaseBackend, EntityTrait, QueryOrder, QuerySelect, Statement,
+    ActiveValue::Set, ConnectionTrait, DatabaseBackend, EntityTrait, QueryOrder, QuerySelect,
+    Statement,
 };
 use sha2::{Digest, Sha256};
 
@@ -147,8 +148,8 @@ pub struct ChainReport {
 }
 
 pub async fn verify<C: ConnectionTrait>(conn: &C) -> Result<ChainReport, sea_orm::DbErr> {
-    use sea_orm::QueryFilter;
     use sea_orm::ColumnTrait;
+    use sea_orm::QueryFilter;
     let mut prev_hash = GENESIS.to_owned();
     let mut after = 0i64;
     let mut checked = 0u64;
@@ -160,7 +161,10 @@ pub async fn verify<C: ConnectionTrait>(conn: &C) -> Result<ChainReport, sea_orm
             .all(conn)
             .await?;
         if batch.is_empty() {
-            return Ok(ChainReport { checked, first_broken: None });
+            return Ok(ChainReport {
+                checked,
+                first_broken: None,
+            });
         }
         for row in batch {
             let fields = Fields {
@@ -175,7 +179,10 @@ pub async fn verify<C: ConnectionTrait>(conn: &C) -> Result<ChainReport, sea_orm
                 client_addr: row.client_addr.as_deref(),
             };
             if row.prev_hash != prev_hash || chain_hash(&prev_hash, &fields) != row.hash {
-                return Ok(ChainReport { checked, first_broken: Some(row.id) });
+                return Ok(ChainReport {
+                    checked,
+                    first_broken: Some(row.id),
+                });
             }
             checked += 1;
             prev_hash = row.hash;

@@ -1,2 +1,4 @@
 //! Preventive care: the rules (pure) and, later, the services that apply them.
+pub mod items;
+pub mod protocols;
 pub mod rules;

@@ -27,7 +27,10 @@ impl From<sea_orm::TransactionError<AppError>> for AppError {
 
 /// Whether a database error is a unique-constraint violation (on either database).
 pub fn is_unique_violation(err: &sea_orm::DbErr) -> bool {
-    matches!(err.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))
+    matches!(
+        err.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    )
 }
 
 /// Sets the HTTP status of the current response from the error, so a server function that

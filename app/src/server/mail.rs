@@ -48,7 +48,11 @@ impl Mailer for MailboxMailer {
     async fn send(&self, mail: OutgoingMail) -> Result<(), MailError> {
         use rand::Rng;
         let now = chrono::Utc::now();
-        let id = format!("{}-{:08x}", now.format("%Y%m%dT%H%M%S%.6fZ"), rand::thread_rng().gen::<u32>());
+        let id = format!(
+            "{}-{:08x}",
+            now.format("%Y%m%dT%H%M%S%.6fZ"),
+            rand::thread_rng().gen::<u32>()
+        );
         let message = MailboxMessage {
             id: id.clone(),
             to: mail.to,
@@ -56,13 +60,16 @@ impl Mailer for MailboxMailer {
             body: mail.text,
             sent_at: now.to_rfc3339(),
         };
-        let json = serde_json::to_vec_pretty(&message).map_err(|e| MailError::Transport(e.to_string()))?;
+        let json =
+            serde_json::to_vec_pretty(&message).map_err(|e| MailError::Transport(e.to_string()))?;
         tokio::fs::create_dir_all(&self.dir)
             .await
             .map_err(|e| MailError::Transport(e.to_string()))?;
         // Write then rename, so a reader never sees half a message.
         let tmp = self.dir.join(format!(".{id}.tmp"));
-        tokio::fs::write(&tmp, json).await.map_err(|e| MailError::Transport(e.to_string()))?;
+        tokio::fs::write(&tmp, json)
+            .await
+            .map_err(|e| MailError::Transport(e.to_string()))?;
         tokio::fs::rename(&tmp, self.dir.join(format!("{id}.json")))
             .await
             .map_err(|e| MailError::Transport(e.to_string()))?;
@@ -107,7 +114,9 @@ impl SmtpMailer {
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
             .map_err(|e| MailError::Transport(e.to_string()))?
             .build();
-        let from = from.parse().map_err(|_| MailError::Address(from.to_owned()))?;
+        let from = from
+            .parse()
+            .map_err(|_| MailError::Address(from.to_owned()))?;
         Ok(SmtpMailer { transport, from })
     }
 }
@@ -115,7 +124,10 @@ impl SmtpMailer {
 #[async_trait]
 impl Mailer for SmtpMailer {
     async fn send(&self, mail: OutgoingMail) -> Result<(), MailError> {
-        let to: Mailbox = mail.to.parse().map_err(|_| MailError::Address(mail.to.clone()))?;
+        let to: Mailbox = mail
+            .to
+            .parse()
+            .map_err(|_| MailError::Address(mail.to.clone()))?;
         let message = Message::builder()
             .from(self.from.clone())
             .to(to)

@@ -24,7 +24,10 @@ impl RequestMeta {
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map(|ConnectInfo(addr)| addr.ip().to_string());
-        RequestMeta { request_id, client_addr }
+        RequestMeta {
+            request_id,
+            client_addr,
+        }
     }
 
     /// The current request's meta, inside a server function or SSR.

@@ -39,14 +39,17 @@ fn to_chrono(t: time::OffsetDateTime) -> DateTime<Utc> {
 }
 
 fn from_chrono(t: DateTime<Utc>) -> Result<time::OffsetDateTime, session_store::Error> {
-    time::OffsetDateTime::from_unix_timestamp_nanos(t.timestamp_nanos_opt().unwrap_or(i64::MAX) as i128)
-        .map_err(|e| session_store::Error::Decode(e.to_string()))
+    time::OffsetDateTime::from_unix_timestamp_nanos(
+        t.timestamp_nanos_opt().unwrap_or(i64::MAX) as i128
+    )
+    .map_err(|e| session_store::Error::Decode(e.to_string()))
 }
 
 fn to_active(record: &Record) -> Result<sessions::ActiveModel, session_store::Error> {
     Ok(sessions::ActiveModel {
         id: Set(record.id.to_string()),
-        data: Set(serde_json::to_string(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?),
+        data: Set(serde_json::to_string(&record.data)
+            .map_err(|e| session_store::Error::Encode(e.to_string()))?),
         expiry_date: Set(to_chrono(record.expiry_date)),
     })
 }
@@ -57,7 +60,10 @@ impl SessionStore for SeaOrmSessionStore {
         // A fresh random id collides essentially never; if it does, draw another rather than
         // overwrite somebody else's session.
         loop {
-            match sessions::Entity::insert(to_active(record)?).exec(&self.db).await {
+            match sessions::Entity::insert(to_active(record)?)
+                .exec(&self.db)
+                .await
+            {
                 Ok(_) => return Ok(()),
                 Err(e) if is_unique_violation(&e) => record.id = Id::default(),
                 Err(e) => return Err(backend(e)),
@@ -89,7 +95,8 @@ impl SessionStore for SeaOrmSessionStore {
         };
         Ok(Some(Record {
             id: *id,
-            data: serde_json::from_str(&row.data).map_err(|e| session_store::Error::Decode(e.to_string()))?,
+            data: serde_json::from_str(&row.data)
+                .map_err(|e| session_store::Error::Decode(e.to_string()))?,
             expiry_date: from_chrono(row.expiry_date)?,
         }))
     }

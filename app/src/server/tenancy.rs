@@ -1,7 +1,8 @@
 //! Tenant context as a value: who is acting, in which clinic, and a transaction opened for them.
 //! Patient data is reached only through a `Scoped` transaction and a `PatientId` it vouched for.
 use sea_orm::{
-    ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction, Statement, TransactionTrait,
+    ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction, Statement,
+    TransactionTrait,
 };
 
 use super::permissions::{grants, Permission};
@@ -19,7 +20,11 @@ pub struct Actor {
 
 impl Actor {
     pub(crate) fn new(user_id: i64, role: Role, clinic_id: Option<i64>) -> Self {
-        Actor { user_id, role, clinic_id }
+        Actor {
+            user_id,
+            role,
+            clinic_id,
+        }
     }
     pub fn user_id(&self) -> i64 {
         self.user_id
@@ -36,7 +41,11 @@ impl Actor {
         if grants(self.role, permission) {
             Ok(())
         } else {
-            tracing::warn!(user_id = self.user_id, permission = permission.name(), "permission denied");
+            tracing::warn!(
+                user_id = self.user_id,
+                permission = permission.name(),
+                "permission denied"
+            );
             Err(AppError::Forbidden)
         }
     }
@@ -73,12 +82,19 @@ impl Scoped {
                 "SELECT set_config('app.user_id', $1, true), set_config('app.clinic_id', $2, true)",
                 [
                     actor.user_id.to_string().into(),
-                    actor.clinic_id.map(|c| c.to_string()).unwrap_or_default().into(),
+                    actor
+                        .clinic_id
+                        .map(|c| c.to_string())
+                        .unwrap_or_default()
+                        .into(),
                 ],
             ))
             .await?;
         }
-        Ok(Scoped { txn, actor: actor.clone() })
+        Ok(Scoped {
+            txn,
+            actor: actor.clone(),
+        })
     }
 
     pub fn actor(&self) -> &Actor {

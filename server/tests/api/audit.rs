@@ -9,25 +9,43 @@ async fn audit_chain_records_events_and_exposes_tampering(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let _ = app.sign_in_with(&app.client, DAVID, "wrong-password").await;
     app.sign_in(DAVID, DEMO_PASSWORD).await;
-    let d: salus_app::model::PatientDashboard = ok_json(app.post("/api/patient/dashboard", &[]).await).await;
+    let d: salus_app::model::PatientDashboard =
+        ok_json(app.post("/api/patient/dashboard", &[]).await).await;
     let today = d.today.to_string();
-    app.post("/api/patient/log_goal", &[("kind", "steps"), ("date", &today), ("value", "10")]).await;
+    app.post(
+        "/api/patient/log_goal",
+        &[("kind", "steps"), ("date", &today), ("value", "10")],
+    )
+    .await;
 
-    let events = audit_events::Entity::find().order_by_asc(audit_events::Column::Id).all(&app.db).await.unwrap();
+    let events = audit_events::Entity::find()
+        .order_by_asc(audit_events::Column::Id)
+        .all(&app.db)
+        .await
+        .unwrap();
     let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
-    assert_eq!(actions, ["auth.sign_in_failed", "auth.sign_in", "goal_log.create"]);
+    assert_eq!(
+        actions,
+        ["auth.sign_in_failed", "auth.sign_in", "goal_log.create"]
+    );
     let logged = &events[2];
     assert_eq!(logged.patient_id, logged.actor_user_id);
     assert_eq!(logged.actor_role.as_deref(), Some("patient"));
     assert!(logged.request_id.is_some());
-    assert_eq!(logged.resource.as_deref(), Some(format!("goal_log:steps:{today}").as_str()));
+    assert_eq!(
+        logged.resource.as_deref(),
+        Some(format!("goal_log:steps:{today}").as_str())
+    );
 
     let report = verify(&app.db).await.unwrap();
     assert_eq!((report.checked, report.first_broken), (3, None));
 
     // Rewrite history: the chain names the altered row.
     app.db
-        .execute_unprepared(&format!("UPDATE audit_events SET action = 'auth.sign_out' WHERE id = {}", events[1].id))
+        .execute_unprepared(&format!(
+            "UPDATE audit_events SET action = 'auth.sign_out' WHERE id = {}",
+            events[1].id
+        ))
         .await
         .unwrap();
     let report = verify(&app.db).await.unwrap();

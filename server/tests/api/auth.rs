@@ -9,8 +9,15 @@ use crate::helpers::*;
 
 async fn registration_records_consent_with_the_policy_version(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let response = app.register(&app.client, "Ada Lovelace", "Ada@Example.org ").await;
-    assert_eq!(response.status(), StatusCode::OK, "{}", response.text().await.unwrap());
+    let response = app
+        .register(&app.client, "Ada Lovelace", "Ada@Example.org ")
+        .await;
+    assert_eq!(
+        response.status(),
+        StatusCode::OK,
+        "{}",
+        response.text().await.unwrap()
+    );
 
     let user = salus_app::server::entities::users::Entity::find()
         .filter(salus_app::server::entities::users::Column::Email.eq("ada@example.org"))
@@ -27,10 +34,16 @@ async fn registration_records_consent_with_the_policy_version(backend: Backend) 
     assert_eq!(consent.policy_version, "2026-11-01");
     assert_eq!(consent.kind, "data_use");
     assert!(consent.withdrawn_at.is_none());
-    assert!(!user.password_hash.contains("correct horse"), "only a hash is stored");
-    assert!(user.password_hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+    assert!(
+        !user.password_hash.contains("correct horse"),
+        "only a hash is stored"
+    );
+    assert!(user
+        .password_hash
+        .starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
 
-    app.sign_in("ada@example.org", "correct horse battery").await;
+    app.sign_in("ada@example.org", "correct horse battery")
+        .await;
     let me: Option<CurrentUser> = ok_json(app.post("/api/auth/me", &[]).await).await;
     let me = me.expect("signed in");
     assert_eq!(me.name, "Ada Lovelace");
@@ -42,15 +55,30 @@ async fn registration_explains_each_problem(backend: Backend) {
     let response = app
         .post(
             "/api/auth/register",
-            &[("name", ""), ("email", "not-an-email"), ("password", "short"), ("clinic_code", "NOPE"), ("time_zone", "")],
+            &[
+                ("name", ""),
+                ("email", "not-an-email"),
+                ("password", "short"),
+                ("clinic_code", "NOPE"),
+                ("time_zone", ""),
+            ],
         )
         .await;
     let (status, error) = err_json(response).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(error.field_messages("name"), ["Enter your name."]);
-    assert_eq!(error.field_messages("email"), ["Enter a valid email address, like name@example.com."]);
-    assert_eq!(error.field_messages("password"), ["Use at least 10 characters."]);
-    assert_eq!(error.field_messages("clinic_code"), ["No clinic has that code. Check the code your clinic gave you."]);
+    assert_eq!(
+        error.field_messages("email"),
+        ["Enter a valid email address, like name@example.com."]
+    );
+    assert_eq!(
+        error.field_messages("password"),
+        ["Use at least 10 characters."]
+    );
+    assert_eq!(
+        error.field_messages("clinic_code"),
+        ["No clinic has that code. Check the code your clinic gave you."]
+    );
     assert_eq!(
         error.field_messages("consent"),
         ["You must agree to the privacy policy to create an account."]
@@ -59,32 +87,55 @@ async fn registration_explains_each_problem(backend: Backend) {
     // A taken email is a clear field error, not a 500, and nothing half-written remains.
     let (status, error) = err_json(app.register(&app.client, "David Again", DAVID).await).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(error.field_messages("email"), ["This email is already registered. Sign in, or reset your password."]);
+    assert_eq!(
+        error.field_messages("email"),
+        ["This email is already registered. Sign in, or reset your password."]
+    );
     let consents = consents::Entity::find().all(&app.db).await.unwrap();
     assert_eq!(consents.len(), 1, "only the demo patient's consent exists");
 }
 
 async fn wrong_credentials_get_one_generic_message(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let (status, unknown) = err_json(app.sign_in_with(&app.client, "nobody@example.com", "whatever-password").await).await;
+    let (status, unknown) = err_json(
+        app.sign_in_with(&app.client, "nobody@example.com", "whatever-password")
+            .await,
+    )
+    .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let (_, wrong) = err_json(app.sign_in_with(&app.client, DAVID, "wrong-password").await).await;
-    assert_eq!(unknown, wrong, "an unknown email and a wrong password look the same");
-    assert_eq!(wrong.field_messages("form"), ["That email and password do not match an account."]);
+    assert_eq!(
+        unknown, wrong,
+        "an unknown email and a wrong password look the same"
+    );
+    assert_eq!(
+        wrong.field_messages("form"),
+        ["That email and password do not match an account."]
+    );
 }
 
 async fn repeated_failures_lock_the_account_for_a_while(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     for _ in 0..5 {
-        let (status, _) = err_json(app.sign_in_with(&app.client, DAVID, "wrong-password").await).await;
+        let (status, _) =
+            err_json(app.sign_in_with(&app.client, DAVID, "wrong-password").await).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     }
     // Even the right password waits now.
     let response = app.sign_in_with(&app.client, DAVID, DEMO_PASSWORD).await;
-    assert_eq!(response.headers().get("retry-after").map(|v| v.to_str().unwrap().parse::<u64>().unwrap() > 800), Some(true));
+    assert_eq!(
+        response
+            .headers()
+            .get("retry-after")
+            .map(|v| v.to_str().unwrap().parse::<u64>().unwrap() > 800),
+        Some(true)
+    );
     let (status, error) = err_json(response).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
-    assert_eq!(error.to_string(), "Too many attempts. Try again in 15 minutes.");
+    assert_eq!(
+        error.to_string(),
+        "Too many attempts. Try again in 15 minutes."
+    );
     // Other accounts are unaffected by this account's lock.
     app.sign_in(PROVIDER, DEMO_PASSWORD).await;
 }
@@ -93,10 +144,15 @@ async fn repeated_failures_from_one_address_are_limited(backend: Backend) {
     let app = TestApp::spawn_with(backend, |s| s.sign_in_max_failures_per_address = 3).await;
     for n in 0..3 {
         let email = format!("guess{n}@example.com");
-        let (status, _) = err_json(app.sign_in_with(&app.client, &email, "wrong-password").await).await;
+        let (status, _) = err_json(
+            app.sign_in_with(&app.client, &email, "wrong-password")
+                .await,
+        )
+        .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     }
-    let (status, error) = err_json(app.sign_in_with(&app.client, PROVIDER, DEMO_PASSWORD).await).await;
+    let (status, error) =
+        err_json(app.sign_in_with(&app.client, PROVIDER, DEMO_PASSWORD).await).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     assert!(matches!(error, AppError::RateLimited { .. }));
 }
@@ -105,55 +161,119 @@ fn reset_link(app: &TestApp) -> String {
     let messages = salus_app::server::mail::read_mailbox(&app.mailbox).unwrap();
     let message = messages.first().expect("a reset email was sent");
     assert_eq!(message.to, DAVID);
-    let line = message.body.lines().find(|l| l.contains("/reset-password?token=")).expect("a link");
+    let line = message
+        .body
+        .lines()
+        .find(|l| l.contains("/reset-password?token="))
+        .expect("a link");
     line.trim().to_owned()
 }
 
 async fn password_reset_link_works_once(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     // Unknown emails get the same answer and no mail.
-    let response = app.post("/api/auth/request_password_reset", &[("email", "nobody@example.com")]).await;
+    let response = app
+        .post(
+            "/api/auth/request_password_reset",
+            &[("email", "nobody@example.com")],
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::OK);
-    let response = app.post("/api/auth/request_password_reset", &[("email", DAVID)]).await;
+    let response = app
+        .post("/api/auth/request_password_reset", &[("email", DAVID)])
+        .await;
     assert_eq!(response.status(), StatusCode::OK);
 
     let mut link = None;
     for _ in 0..50 {
-        if salus_app::server::mail::read_mailbox(&app.mailbox).map(|m| !m.is_empty()).unwrap_or(false) {
+        if salus_app::server::mail::read_mailbox(&app.mailbox)
+            .map(|m| !m.is_empty())
+            .unwrap_or(false)
+        {
             link = Some(reset_link(&app));
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     let link = link.expect("reset email arrived");
-    assert_eq!(salus_app::server::mail::read_mailbox(&app.mailbox).unwrap().len(), 1);
+    assert_eq!(
+        salus_app::server::mail::read_mailbox(&app.mailbox)
+            .unwrap()
+            .len(),
+        1
+    );
     let token = link.split("token=").nth(1).unwrap().to_owned();
 
-    let (status, error) = err_json(app.post("/api/auth/reset_password", &[("token", &token), ("password", "short")]).await).await;
+    let (status, error) = err_json(
+        app.post(
+            "/api/auth/reset_password",
+            &[("token", &token), ("password", "short")],
+        )
+        .await,
+    )
+    .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(error.field_messages("password"), ["Use at least 10 characters."]);
+    assert_eq!(
+        error.field_messages("password"),
+        ["Use at least 10 characters."]
+    );
 
-    let response = app.post("/api/auth/reset_password", &[("token", &token), ("password", "a brand new passphrase")]).await;
-    assert_eq!(response.status(), StatusCode::OK, "{}", response.text().await.unwrap());
+    let response = app
+        .post(
+            "/api/auth/reset_password",
+            &[("token", &token), ("password", "a brand new passphrase")],
+        )
+        .await;
+    assert_eq!(
+        response.status(),
+        StatusCode::OK,
+        "{}",
+        response.text().await.unwrap()
+    );
     let (_, error) = err_json(app.sign_in_with(&app.client, DAVID, DEMO_PASSWORD).await).await;
-    assert_eq!(error.field_messages("form"), ["That email and password do not match an account."]);
+    assert_eq!(
+        error.field_messages("form"),
+        ["That email and password do not match an account."]
+    );
     app.sign_in(DAVID, "a brand new passphrase").await;
 
-    let (status, error) =
-        err_json(app.post("/api/auth/reset_password", &[("token", &token), ("password", "another new passphrase")]).await).await;
+    let (status, error) = err_json(
+        app.post(
+            "/api/auth/reset_password",
+            &[("token", &token), ("password", "another new passphrase")],
+        )
+        .await,
+    )
+    .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(error.field_messages("token"), ["This reset link is invalid or has expired. Ask for a new one."]);
+    assert_eq!(
+        error.field_messages("token"),
+        ["This reset link is invalid or has expired. Ask for a new one."]
+    );
 }
 
 async fn expired_reset_links_are_refused(backend: Backend) {
-    let app = TestApp::spawn_with(backend, |s| s.password_reset_ttl = std::time::Duration::from_secs(1)).await;
-    app.post("/api/auth/request_password_reset", &[("email", DAVID)]).await;
+    let app = TestApp::spawn_with(backend, |s| {
+        s.password_reset_ttl = std::time::Duration::from_secs(1)
+    })
+    .await;
+    app.post("/api/auth/request_password_reset", &[("email", DAVID)])
+        .await;
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
     let token = reset_link(&app).split("token=").nth(1).unwrap().to_owned();
-    let (status, error) =
-        err_json(app.post("/api/auth/reset_password", &[("token", &token), ("password", "a brand new passphrase")]).await).await;
+    let (status, error) = err_json(
+        app.post(
+            "/api/auth/reset_password",
+            &[("token", &token), ("password", "a brand new passphrase")],
+        )
+        .await,
+    )
+    .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(error.field_messages("token"), ["This reset link is invalid or has expired. Ask for a new one."]);
+    assert_eq!(
+        error.field_messages("token"),
+        ["This reset link is invalid or has expired. Ask for a new one."]
+    );
 }
 
 crate::on_both_databases!(

@@ -8,13 +8,28 @@ async fn visitors_are_sent_to_sign_in_and_back(backend: Backend) {
     for page in ["/patient", "/provider", "/clinic", "/platform"] {
         let response = app.get(page).await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER, "{page}");
-        assert_eq!(response.headers()["location"], format!("/signin?next={page}"));
+        assert_eq!(
+            response.headers()["location"],
+            format!("/signin?next={page}")
+        );
     }
     let response = app.get("/patient?week=2").await;
-    assert_eq!(response.headers()["location"], "/signin?next=/patient%3Fweek%3D2");
+    assert_eq!(
+        response.headers()["location"],
+        "/signin?next=/patient%3Fweek%3D2"
+    );
     // Server functions answer 401 rather than data.
-    for endpoint in ["/api/patient/dashboard", "/api/provider/home", "/api/clinic/home", "/api/platform/home"] {
-        assert_eq!(app.post(endpoint, &[]).await.status(), StatusCode::UNAUTHORIZED, "{endpoint}");
+    for endpoint in [
+        "/api/patient/dashboard",
+        "/api/provider/home",
+        "/api/clinic/home",
+        "/api/platform/home",
+    ] {
+        assert_eq!(
+            app.post(endpoint, &[]).await.status(),
+            StatusCode::UNAUTHORIZED,
+            "{endpoint}"
+        );
     }
 }
 
@@ -38,7 +53,14 @@ async fn each_role_is_refused_the_other_portals(backend: Backend) {
                 assert_eq!(status, StatusCode::FORBIDDEN, "{email} on {endpoint}");
             }
         }
-        let status = app.post_with(&c, "/api/patient/log_goal", &[("kind", "steps"), ("date", "2026-01-01"), ("value", "1")]).await.status();
+        let status = app
+            .post_with(
+                &c,
+                "/api/patient/log_goal",
+                &[("kind", "steps"), ("date", "2026-01-01"), ("value", "1")],
+            )
+            .await
+            .status();
         if email != DAVID {
             assert_eq!(status, StatusCode::FORBIDDEN, "{email} logging a goal");
         }
@@ -51,7 +73,10 @@ async fn a_patient_signed_in_sees_a_forbidden_page_on_the_provider_portal(backen
     let response = app.get("/provider").await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     let body = response.text().await.unwrap();
-    assert!(body.contains("You do not have permission to do that."), "{body}");
+    assert!(
+        body.contains("You do not have permission to do that."),
+        "{body}"
+    );
 }
 
 async fn requests_from_another_origin_are_refused(backend: Backend) {
@@ -65,7 +90,10 @@ async fn requests_from_another_origin_are_refused(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
-    assert!(session_cookie(&response).is_none(), "no session was created");
+    assert!(
+        session_cookie(&response).is_none(),
+        "no session was created"
+    );
     let response = app
         .client
         .post(app.url("/api/auth/sign_in"))
@@ -85,7 +113,10 @@ async fn responses_carry_security_headers(backend: Backend) {
     assert_eq!(h["x-frame-options"], "DENY");
     assert_eq!(h["referrer-policy"], "no-referrer");
     assert_eq!(h["cache-control"], "no-store");
-    assert!(h["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
+    assert!(h["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .contains("frame-ancestors 'none'"));
     assert!(h.contains_key("x-request-id"));
 }
 

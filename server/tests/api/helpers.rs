@@ -19,7 +19,8 @@ pub enum Backend {
 
 /// Where the PostgreSQL tests connect to create their databases.
 fn postgres_admin_url() -> String {
-    std::env::var("SALUS_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    std::env::var("SALUS_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 struct PostgresDatabase {
@@ -31,10 +32,17 @@ impl Drop for PostgresDatabase {
         // Drop runs outside any async context we can rely on; use a runtime of our own.
         let name = self.name.clone();
         let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
             rt.block_on(async move {
                 if let Ok(admin) = Database::connect(postgres_admin_url()).await {
-                    let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await;
+                    let _ = admin
+                        .execute_unprepared(&format!(
+                            "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                        ))
+                        .await;
                 }
             });
         })
@@ -75,44 +83,77 @@ impl TestApp {
     pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Settings)) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let (database_url, pg) = match backend {
-            Backend::Sqlite => (format!("sqlite://{}?mode=rwc", dir.path().join("salus.db").display()), None),
+            Backend::Sqlite => (
+                format!(
+                    "sqlite://{}?mode=rwc",
+                    dir.path().join("salus.db").display()
+                ),
+                None,
+            ),
             Backend::Postgres => {
                 use rand::Rng;
                 let name = format!("salus_test_{:016x}", rand::thread_rng().gen::<u64>());
                 let admin = Database::connect(postgres_admin_url())
                     .await
                     .expect("PostgreSQL must be reachable for the PostgreSQL tests (SALUS_TEST_POSTGRES_URL)");
-                admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.unwrap();
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                    .await
+                    .unwrap();
                 admin.close().await.unwrap();
                 let base = postgres_admin_url();
-                let server = base.rsplit_once('/').map(|(s, _)| s.to_owned()).unwrap_or(base);
+                let server = base
+                    .rsplit_once('/')
+                    .map(|(s, _)| s.to_owned())
+                    .unwrap_or(base);
                 (format!("{server}/{name}"), Some(PostgresDatabase { name }))
             }
         };
         let mailbox = dir.path().join("mailbox");
-        let mut settings = Settings { dev_pages: true, ..Settings::default() };
+        let mut settings = Settings {
+            dev_pages: true,
+            ..Settings::default()
+        };
         adjust(&mut settings);
         let config = Config {
             database_url,
             addr: "127.0.0.1:0".parse().unwrap(),
             site_root: dir.path().join("site").display().to_string(),
             settings,
-            mail: MailTransport::Mailbox { dir: mailbox.clone() },
+            mail: MailTransport::Mailbox {
+                dir: mailbox.clone(),
+            },
             mail_from: "Salus <no-reply@salus.test>".into(),
             seed_demo: true,
             log_filter: "warn".into(),
             log_format: LogFormat::Text,
         };
-        let state = salus_server::build_state(&config, Clock::system()).await.expect("state");
-        salus_app::server::services::seed::demo(&state.db, state.clock.now()).await.expect("seed");
+        let state = salus_server::build_state(&config, Clock::system())
+            .await
+            .expect("state");
+        salus_app::server::services::seed::demo(&state.db, state.clock.now())
+            .await
+            .expect("seed");
         let db = state.db.clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let app = salus_server::router(state);
         tokio::spawn(async move {
-            axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
+            axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .await
+            .unwrap();
         });
-        TestApp { addr, client: client(), db, mailbox, _dir: dir, _pg: pg }
+        TestApp {
+            addr,
+            client: client(),
+            db,
+            mailbox,
+            _dir: dir,
+            _pg: pg,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -125,7 +166,13 @@ impl TestApp {
 
     /// Posts a form to a server function as a same-origin browser would.
     pub async fn post_with(&self, client: &Client, path: &str, form: &[(&str, &str)]) -> Response {
-        client.post(self.url(path)).header("origin", self.origin()).form(form).send().await.unwrap()
+        client
+            .post(self.url(path))
+            .header("origin", self.origin())
+            .form(form)
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> Response {
@@ -137,13 +184,23 @@ impl TestApp {
     }
 
     pub async fn sign_in_with(&self, client: &Client, email: &str, password: &str) -> Response {
-        self.post_with(client, "/api/auth/sign_in", &[("email", email), ("password", password)]).await
+        self.post_with(
+            client,
+            "/api/auth/sign_in",
+            &[("email", email), ("password", password)],
+        )
+        .await
     }
 
     /// Signs in and insists it worked.
     pub async fn sign_in(&self, email: &str, password: &str) {
         let response = self.sign_in_with(&self.client, email, password).await;
-        assert_eq!(response.status(), StatusCode::OK, "sign-in of {email} failed: {}", response.text().await.unwrap());
+        assert_eq!(
+            response.status(),
+            StatusCode::OK,
+            "sign-in of {email} failed: {}",
+            response.text().await.unwrap()
+        );
     }
 
     pub async fn register(&self, client: &Client, name: &str, email: &str) -> Response {
@@ -167,7 +224,10 @@ impl TestApp {
 pub async fn ok_json<T: DeserializeOwned>(response: Response) -> T {
     let status = response.status();
     let body = response.text().await.unwrap();
-    assert!(status.is_success(), "expected success, got {status}: {body}");
+    assert!(
+        status.is_success(),
+        "expected success, got {status}: {body}"
+    );
     serde_json::from_str(&body).unwrap_or_else(|e| panic!("unexpected body {body}: {e}"))
 }
 
@@ -175,13 +235,22 @@ pub async fn ok_json<T: DeserializeOwned>(response: Response) -> T {
 pub async fn err_json(response: Response) -> (StatusCode, AppError) {
     let status = response.status();
     let body = response.text().await.unwrap();
-    assert!(!status.is_success(), "expected an error, got {status}: {body}");
-    (status, serde_json::from_str(&body).unwrap_or_else(|e| panic!("unexpected body {body}: {e}")))
+    assert!(
+        !status.is_success(),
+        "expected an error, got {status}: {body}"
+    );
+    (
+        status,
+        serde_json::from_str(&body).unwrap_or_else(|e| panic!("unexpected body {body}: {e}")),
+    )
 }
 
 /// The value of the session cookie the last response set, if any.
 pub fn session_cookie(response: &Response) -> Option<String> {
-    response.cookies().find(|c| c.name() == "salus_session").map(|c| c.value().to_owned())
+    response
+        .cookies()
+        .find(|c| c.name() == "salus_session")
+        .map(|c| c.value().to_owned())
 }
 
 /// Generates one test per backend for each named async test function taking a `Backend`.

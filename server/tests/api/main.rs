@@ -3,6 +3,7 @@ mod helpers;
 
 mod audit;
 mod auth;
+mod care;
 mod goals;
 mod guards;
 mod public;

@@ -32,7 +32,10 @@ async fn read_more_pages_come_from_the_content_table(backend: Backend) {
 
     let response = app.get("/topics/no-such-topic").await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
-    assert_eq!(app.get("/no/such/page").await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get("/no/such/page").await.status(),
+        StatusCode::NOT_FOUND
+    );
 }
 
 async fn privacy_policy_shows_its_version(backend: Backend) {
@@ -46,7 +49,12 @@ async fn every_form_field_has_a_label(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let input = regex_lite::Regex::new(r#"<(?:input|select)\b[^>]*>"#).unwrap();
     let id = regex_lite::Regex::new(r#"\bid="([^"]+)""#).unwrap();
-    for page in ["/signin", "/register", "/forgot-password", "/reset-password?token=x"] {
+    for page in [
+        "/signin",
+        "/register",
+        "/forgot-password",
+        "/reset-password?token=x",
+    ] {
         let body = app.get(page).await.text().await.unwrap();
         let mut fields = 0;
         for tag in input.find_iter(&body).map(|m| m.as_str()) {
@@ -54,8 +62,14 @@ async fn every_form_field_has_a_label(backend: Backend) {
                 continue;
             }
             fields += 1;
-            let id = id.captures(tag).unwrap_or_else(|| panic!("{page}: field without id: {tag}"))[1].to_owned();
-            assert!(body.contains(&format!(r#"for="{id}""#)), "{page}: no label for {id}");
+            let id = id
+                .captures(tag)
+                .unwrap_or_else(|| panic!("{page}: field without id: {tag}"))[1]
+                .to_owned();
+            assert!(
+                body.contains(&format!(r#"for="{id}""#)),
+                "{page}: no label for {id}"
+            );
         }
         assert!(fields > 0, "{page} has fields");
     }

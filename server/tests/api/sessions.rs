@@ -20,7 +20,13 @@ async fn me_with_cookie(app: &TestApp, cookie: &str) -> Option<CurrentUser> {
 async fn sign_in_sets_a_safe_cookie_and_rotates_the_session_id(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let first = app.sign_in_with(&app.client, DAVID, DEMO_PASSWORD).await;
-    let header = first.headers().get("set-cookie").unwrap().to_str().unwrap().to_owned();
+    let header = first
+        .headers()
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
     assert!(header.contains("HttpOnly"), "{header}");
     assert!(header.contains("SameSite=Lax"), "{header}");
     assert!(header.contains("Path=/"), "{header}");
@@ -32,8 +38,14 @@ async fn sign_in_sets_a_safe_cookie_and_rotates_the_session_id(backend: Backend)
     let second = app.sign_in_with(&app.client, DAVID, DEMO_PASSWORD).await;
     let second_id = session_cookie(&second).expect("a new session cookie");
     assert_ne!(first_id, second_id);
-    assert!(me_with_cookie(&app, &first_id).await.is_none(), "the old id no longer works");
-    assert_eq!(me_with_cookie(&app, &second_id).await.unwrap().role, Role::Patient);
+    assert!(
+        me_with_cookie(&app, &first_id).await.is_none(),
+        "the old id no longer works"
+    );
+    assert_eq!(
+        me_with_cookie(&app, &second_id).await.unwrap().role,
+        Role::Patient
+    );
 }
 
 async fn sign_out_ends_the_session_on_the_server(backend: Backend) {
@@ -70,24 +82,51 @@ async fn sessions_end_after_their_absolute_lifetime(backend: Backend) {
     tokio::time::sleep(Duration::from_millis(1000)).await;
     assert!(me_with_cookie(&app, &id).await.is_some());
     tokio::time::sleep(Duration::from_millis(2500)).await;
-    assert!(me_with_cookie(&app, &id).await.is_none(), "active, but past its lifetime");
+    assert!(
+        me_with_cookie(&app, &id).await.is_none(),
+        "active, but past its lifetime"
+    );
 }
 
 async fn each_role_lands_on_its_own_portal(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    for (email, portal) in [(DAVID, "/patient"), (PROVIDER, "/provider"), (CLINIC_ADMIN, "/clinic"), (SUPER_ADMIN, "/platform")] {
-        let destination: String = ok_json(app.sign_in_with(&client(), email, DEMO_PASSWORD).await).await;
+    for (email, portal) in [
+        (DAVID, "/patient"),
+        (PROVIDER, "/provider"),
+        (CLINIC_ADMIN, "/clinic"),
+        (SUPER_ADMIN, "/platform"),
+    ] {
+        let destination: String =
+            ok_json(app.sign_in_with(&client(), email, DEMO_PASSWORD).await).await;
         assert_eq!(destination, portal, "{email}");
     }
     // A local return path is honoured; anything else is ignored.
     let c = client();
     let to: String = ok_json(
-        app.post_with(&c, "/api/auth/sign_in", &[("email", DAVID), ("password", DEMO_PASSWORD), ("next", "/patient?x=1")]).await,
+        app.post_with(
+            &c,
+            "/api/auth/sign_in",
+            &[
+                ("email", DAVID),
+                ("password", DEMO_PASSWORD),
+                ("next", "/patient?x=1"),
+            ],
+        )
+        .await,
     )
     .await;
     assert_eq!(to, "/patient?x=1");
     let to: String = ok_json(
-        app.post_with(&c, "/api/auth/sign_in", &[("email", DAVID), ("password", DEMO_PASSWORD), ("next", "//evil.example/")]).await,
+        app.post_with(
+            &c,
+            "/api/auth/sign_in",
+            &[
+                ("email", DAVID),
+                ("password", DEMO_PASSWORD),
+                ("next", "//evil.example/"),
+            ],
+        )
+        .await,
     )
     .await;
     assert_eq!(to, "/patient");

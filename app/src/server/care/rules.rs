@@ -20,7 +20,8 @@ pub struct Rule {
 /// `date` plus whole months, landing on the month's last day when it is shorter
 /// (31 Jan + 1 month = 28 or 29 Feb; 29 Feb 2028 + 12 months = 28 Feb 2029).
 pub fn add_months(date: NaiveDate, months: u32) -> NaiveDate {
-    date.checked_add_months(Months::new(months)).unwrap_or(NaiveDate::MAX)
+    date.checked_add_months(Months::new(months))
+        .unwrap_or(NaiveDate::MAX)
 }
 
 /// Age in whole years on `on`. Someone born on 29 February has their birthday on 1 March in
@@ -30,8 +31,9 @@ pub fn age_on(date_of_birth: NaiveDate, on: NaiveDate) -> u32 {
         return 0;
     }
     let mut years = on.year() - date_of_birth.year();
-    let birthday_this_year = NaiveDate::from_ymd_opt(on.year(), date_of_birth.month(), date_of_birth.day())
-        .unwrap_or_else(|| NaiveDate::from_ymd_opt(on.year(), 3, 1).expect("1 March exists"));
+    let birthday_this_year =
+        NaiveDate::from_ymd_opt(on.year(), date_of_birth.month(), date_of_birth.day())
+            .unwrap_or_else(|| NaiveDate::from_ymd_opt(on.year(), 3, 1).expect("1 March exists"));
     if on < birthday_this_year {
         years -= 1;
     }
@@ -40,7 +42,12 @@ pub fn age_on(date_of_birth: NaiveDate, on: NaiveDate) -> u32 {
 
 /// Whether the rule applies to a patient of this birth date and sex on `on`. A rule that
 /// depends on age or sex does not apply while the profile lacks it.
-pub fn eligible(rule: &Rule, date_of_birth: Option<NaiveDate>, sex: Option<Sex>, on: NaiveDate) -> bool {
+pub fn eligible(
+    rule: &Rule,
+    date_of_birth: Option<NaiveDate>,
+    sex: Option<Sex>,
+    on: NaiveDate,
+) -> bool {
     if let Some(required) = rule.sex {
         if sex != Some(required) {
             return false;
@@ -49,9 +56,12 @@ pub fn eligible(rule: &Rule, date_of_birth: Option<NaiveDate>, sex: Option<Sex>,
     if rule.min_age_years.is_none() && rule.max_age_years.is_none() {
         return true;
     }
-    let Some(dob) = date_of_birth else { return false };
+    let Some(dob) = date_of_birth else {
+        return false;
+    };
     let age = age_on(dob, on);
-    rule.min_age_years.is_none_or(|min| age >= min) && rule.max_age_years.is_none_or(|max| age <= max)
+    rule.min_age_years.is_none_or(|min| age >= min)
+        && rule.max_age_years.is_none_or(|max| age <= max)
 }
 
 /// When the item is next due: one interval after the last completion, or at once (the
@@ -64,7 +74,12 @@ pub fn due_on(rule: &Rule, last_completed: Option<NaiveDate>, enrolled_on: Naive
 }
 
 /// The status on `today` of an item of an eligible patient.
-pub fn status(rule: &Rule, due_on: NaiveDate, last_completed: Option<NaiveDate>, today: NaiveDate) -> CareStatus {
+pub fn status(
+    rule: &Rule,
+    due_on: NaiveDate,
+    last_completed: Option<NaiveDate>,
+    today: NaiveDate,
+) -> CareStatus {
     let soon_from = due_on - Days::new(u64::from(rule.due_soon_days));
     if today >= due_on + Days::new(OVERDUE_AFTER_DAYS) {
         CareStatus::Overdue
@@ -88,7 +103,13 @@ mod tests {
     }
 
     fn annual() -> Rule {
-        Rule { interval_months: 12, due_soon_days: 30, min_age_years: None, max_age_years: None, sex: None }
+        Rule {
+            interval_months: 12,
+            due_soon_days: 30,
+            min_age_years: None,
+            max_age_years: None,
+            sex: None,
+        }
     }
 
     #[test]
@@ -117,17 +138,56 @@ mod tests {
 
     #[test]
     fn eligibility_follows_age_range_and_sex() {
-        let colorectal = Rule { interval_months: 120, due_soon_days: 60, min_age_years: Some(45), max_age_years: Some(75), sex: None };
+        let colorectal = Rule {
+            interval_months: 120,
+            due_soon_days: 60,
+            min_age_years: Some(45),
+            max_age_years: Some(75),
+            sex: None,
+        };
         let dob = d(1981, 12, 2);
-        assert!(!eligible(&colorectal, Some(dob), None, d(2026, 12, 1)), "44 the day before");
-        assert!(eligible(&colorectal, Some(dob), None, d(2026, 12, 2)), "45 on the birthday");
-        assert!(eligible(&colorectal, Some(d(1951, 1, 1)), None, d(2026, 12, 31)), "75 still in");
-        assert!(!eligible(&colorectal, Some(d(1950, 1, 1)), None, d(2026, 1, 1)), "76 out");
-        assert!(!eligible(&colorectal, None, None, d(2026, 1, 1)), "unknown age: not applicable yet");
-        let cervical = Rule { sex: Some(Sex::Female), min_age_years: Some(21), max_age_years: Some(65), ..annual() };
-        assert!(eligible(&cervical, Some(d(1990, 1, 1)), Some(Sex::Female), d(2026, 1, 1)));
-        assert!(!eligible(&cervical, Some(d(1990, 1, 1)), Some(Sex::Male), d(2026, 1, 1)));
-        assert!(eligible(&annual(), None, None, d(2026, 1, 1)), "no conditions: everyone");
+        assert!(
+            !eligible(&colorectal, Some(dob), None, d(2026, 12, 1)),
+            "44 the day before"
+        );
+        assert!(
+            eligible(&colorectal, Some(dob), None, d(2026, 12, 2)),
+            "45 on the birthday"
+        );
+        assert!(
+            eligible(&colorectal, Some(d(1951, 1, 1)), None, d(2026, 12, 31)),
+            "75 still in"
+        );
+        assert!(
+            !eligible(&colorectal, Some(d(1950, 1, 1)), None, d(2026, 1, 1)),
+            "76 out"
+        );
+        assert!(
+            !eligible(&colorectal, None, None, d(2026, 1, 1)),
+            "unknown age: not applicable yet"
+        );
+        let cervical = Rule {
+            sex: Some(Sex::Female),
+            min_age_years: Some(21),
+            max_age_years: Some(65),
+            ..annual()
+        };
+        assert!(eligible(
+            &cervical,
+            Some(d(1990, 1, 1)),
+            Some(Sex::Female),
+            d(2026, 1, 1)
+        ));
+        assert!(!eligible(
+            &cervical,
+            Some(d(1990, 1, 1)),
+            Some(Sex::Male),
+            d(2026, 1, 1)
+        ));
+        assert!(
+            eligible(&annual(), None, None, d(2026, 1, 1)),
+            "no conditions: everyone"
+        );
     }
 
     #[test]
@@ -136,12 +196,33 @@ mod tests {
         let done = d(2026, 1, 2);
         let due = due_on(&rule, Some(done), d(2025, 6, 1));
         assert_eq!(due, d(2027, 1, 2));
-        assert_eq!(status(&rule, due, Some(done), d(2026, 12, 2)), CareStatus::Completed);
-        assert_eq!(status(&rule, due, Some(done), d(2026, 12, 3)), CareStatus::DueSoon, "30 days before");
-        assert_eq!(status(&rule, due, Some(done), d(2027, 1, 1)), CareStatus::DueSoon);
-        assert_eq!(status(&rule, due, Some(done), d(2027, 1, 2)), CareStatus::Due, "on the day");
-        assert_eq!(status(&rule, due, Some(done), d(2027, 1, 31)), CareStatus::Due);
-        assert_eq!(status(&rule, due, Some(done), d(2027, 2, 1)), CareStatus::Overdue, "30 days after");
+        assert_eq!(
+            status(&rule, due, Some(done), d(2026, 12, 2)),
+            CareStatus::Completed
+        );
+        assert_eq!(
+            status(&rule, due, Some(done), d(2026, 12, 3)),
+            CareStatus::DueSoon,
+            "30 days before"
+        );
+        assert_eq!(
+            status(&rule, due, Some(done), d(2027, 1, 1)),
+            CareStatus::DueSoon
+        );
+        assert_eq!(
+            status(&rule, due, Some(done), d(2027, 1, 2)),
+            CareStatus::Due,
+            "on the day"
+        );
+        assert_eq!(
+            status(&rule, due, Some(done), d(2027, 1, 31)),
+            CareStatus::Due
+        );
+        assert_eq!(
+            status(&rule, due, Some(done), d(2027, 2, 1)),
+            CareStatus::Overdue,
+            "30 days after"
+        );
     }
 
     #[test]
@@ -151,6 +232,9 @@ mod tests {
         let due = due_on(&rule, None, enrolled);
         assert_eq!(due, enrolled);
         assert_eq!(status(&rule, due, None, enrolled), CareStatus::Due);
-        assert_eq!(status(&rule, d(2027, 3, 1), None, d(2026, 11, 23)), CareStatus::NotDue);
+        assert_eq!(
+            status(&rule, d(2027, 3, 1), None, d(2026, 11, 23)),
+            CareStatus::NotDue
+        );
     }
 }

@@ -10,6 +10,7 @@ pub struct Model {
     pub patient_id: i64,
     pub protocol_id: i64,
     pub due_on: Date,
+    pub due_soon_from: Date,
     pub last_completed_on: Option<Date>,
     pub status: String,
     pub updated_at: DateTimeUtc,

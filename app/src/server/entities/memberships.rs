@@ -14,7 +14,11 @@ pub struct Model {
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
-    #[sea_orm(belongs_to = "super::clinics::Entity", from = "Column::ClinicId", to = "super::clinics::Column::Id")]
+    #[sea_orm(
+        belongs_to = "super::clinics::Entity",
+        from = "Column::ClinicId",
+        to = "super::clinics::Column::Id"
+    )]
     Clinic,
 }
 

@@ -10,6 +10,7 @@ use super::{content, dates, throttle};
 use crate::error::{AppError, Validator};
 use crate::model::{GoalKind, Role};
 use crate::server::audit::{self, AuditEntry};
+use crate::server::care;
 use crate::server::entities::{clinics, consents, goals, memberships, patient_profiles, users};
 use crate::server::errors::is_unique_violation;
 use crate::server::request::RequestMeta;
@@ -30,7 +31,11 @@ pub fn email_problem(email: &str) -> Option<&'static str> {
     }
     match email.split_once('@') {
         Some((local, domain))
-            if !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.') && !domain.contains('@') =>
+            if !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !domain.contains('@') =>
         {
             None
         }
@@ -61,14 +66,22 @@ pub async fn register(
 
     let mut v = Validator::new();
     v.check(!name.is_empty(), "name", "Enter your name.");
-    v.check(name.chars().count() <= 100, "name", "Use at most 100 characters.");
+    v.check(
+        name.chars().count() <= 100,
+        "name",
+        "Use at most 100 characters.",
+    );
     if let Some(problem) = email_problem(&email) {
         v.add("email", problem);
     }
     if let Some(problem) = password::weakness(&form.password, &email) {
         v.add("password", problem);
     }
-    v.check(form.consent, "consent", "You must agree to the privacy policy to create an account.");
+    v.check(
+        form.consent,
+        "consent",
+        "You must agree to the privacy policy to create an account.",
+    );
     let clinic = if code.is_empty() {
         v.add("clinic_code", "Enter the code your clinic gave you.");
         None
@@ -79,11 +92,19 @@ pub async fn register(
             .one(db)
             .await?;
         if clinic.is_none() {
-            v.add("clinic_code", "No clinic has that code. Check the code your clinic gave you.");
+            v.add(
+                "clinic_code",
+                "No clinic has that code. Check the code your clinic gave you.",
+            );
         }
         clinic
     };
-    let time_zone = match form.time_zone.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    let time_zone = match form
+        .time_zone
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         Some(tz) if dates::parse_time_zone(tz).is_some() => Some(tz.to_owned()),
         Some(_) => {
             v.add("time_zone", "That time zone is not one we know.");
@@ -97,7 +118,10 @@ pub async fn register(
     let policy_version = content::current_policy_version(db).await?;
 
     let password_hash = password::hash(form.password).await?;
-    let today = dates::local_today(now, dates::parse_time_zone(&time_zone).expect("validated above"));
+    let today = dates::local_today(
+        now,
+        dates::parse_time_zone(&time_zone).expect("validated above"),
+    );
     let meta = meta.clone();
     db.transaction::<_, (), AppError>(move |txn| {
         Box::pin(async move {
@@ -115,7 +139,10 @@ pub async fn register(
             .await
             .map_err(|e| {
                 if is_unique_violation(&e) {
-                    AppError::field("email", "This email is already registered. Sign in, or reset your password.")
+                    AppError::field(
+                        "email",
+                        "This email is already registered. Sign in, or reset your password.",
+                    )
                 } else {
                     e.into()
                 }
@@ -143,6 +170,7 @@ pub async fn register(
             .exec(txn)
             .await?;
             create_default_goals(txn, patient_id, today, now).await?;
+            care::items::sync_patient(txn, clinic.id, patient_id, today, now).await?;
             audit::record(
                 txn,
                 now,
@@ -229,7 +257,11 @@ pub async fn sign_in(
     let email = normalize_email(email);
     let mut v = Validator::new();
     v.check(!email.is_empty(), "email", "Enter your email address.");
-    v.check(!password.expose().is_empty(), "password", "Enter your password.");
+    v.check(
+        !password.expose().is_empty(),
+        "password",
+        "Enter your password.",
+    );
     v.finish()?;
 
     throttle::check(db, settings, now, &email, meta.client_addr.as_deref()).await?;
@@ -238,7 +270,8 @@ pub async fn sign_in(
         .filter(users::Column::Email.eq(&email))
         .one(db)
         .await?;
-    let verified = password::verify(password, user.as_ref().map(|u| u.password_hash.clone())).await?;
+    let verified =
+        password::verify(password, user.as_ref().map(|u| u.password_hash.clone())).await?;
     let user = match user {
         Some(user) if verified && user.is_active => user,
         other => {
@@ -261,7 +294,11 @@ pub async fn sign_in(
     };
 
     let signed_in = if user.is_super_admin {
-        SignedIn { user_id: user.id, role: Role::SuperAdmin, clinic_id: None }
+        SignedIn {
+            user_id: user.id,
+            role: Role::SuperAdmin,
+            clinic_id: None,
+        }
     } else {
         let rows: Vec<(String, i64)> = memberships::Entity::find()
             .select_only()
@@ -279,7 +316,11 @@ pub async fn sign_in(
             .filter_map(|(role, clinic)| Role::parse(&role).map(|r| (r, clinic)))
             .max_by_key(|(role, clinic)| (role_rank(*role), std::cmp::Reverse(*clinic)));
         match best {
-            Some((role, clinic_id)) => SignedIn { user_id: user.id, role, clinic_id: Some(clinic_id) },
+            Some((role, clinic_id)) => SignedIn {
+                user_id: user.id,
+                role,
+                clinic_id: Some(clinic_id),
+            },
             None => {
                 return Err(AppError::field(
                     "form",
@@ -325,7 +366,15 @@ mod tests {
     fn emails_are_normalised_and_checked() {
         assert_eq!(normalize_email("  David@Example.COM "), "david@example.com");
         assert!(email_problem("david@example.com").is_none());
-        for bad in ["", "david", "david@", "@example.com", "david@example", "da vid@example.com", "a@b@c.com"] {
+        for bad in [
+            "",
+            "david",
+            "david@",
+            "@example.com",
+            "david@example",
+            "da vid@example.com",
+            "a@b@c.com",
+        ] {
             assert!(email_problem(bad).is_some(), "{bad} should be refused");
         }
     }

@@ -1,13 +1,17 @@
 //! Public health content: articles for the home page and topics, and the privacy policy.
+use chrono::Datelike;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::error::AppError;
-use crate::model::{Article, ArticleSummary};
+use crate::model::{Article, ArticleSummary, HealthTip};
 use crate::server::entities::content;
 
 pub const PRIVACY_POLICY_SLUG: &str = "privacy-policy";
 
-pub async fn latest_articles<C: ConnectionTrait>(conn: &C, limit: u64) -> Result<Vec<ArticleSummary>, AppError> {
+pub async fn latest_articles<C: ConnectionTrait>(
+    conn: &C,
+    limit: u64,
+) -> Result<Vec<ArticleSummary>, AppError> {
     let rows = content::Entity::find()
         .filter(content::Column::Kind.eq("article"))
         .order_by_desc(content::Column::PublishedAt)
@@ -49,4 +53,25 @@ pub async fn current_policy_version<C: ConnectionTrait>(conn: &C) -> Result<Stri
     policy
         .version
         .ok_or_else(|| crate::server::errors::internal("privacy policy has no version"))
+}
+
+/// The tip for a local day: the tips take turns, one a day, the same for everyone on that day.
+pub async fn tip_of_the_day<C: ConnectionTrait>(
+    conn: &C,
+    day: chrono::NaiveDate,
+) -> Result<Option<HealthTip>, AppError> {
+    let tips = content::Entity::find()
+        .filter(content::Column::Kind.eq("tip"))
+        .order_by_asc(content::Column::Slug)
+        .all(conn)
+        .await?;
+    if tips.is_empty() {
+        return Ok(None);
+    }
+    let index = day.num_days_from_ce().rem_euclid(tips.len() as i32) as usize;
+    let tip = &tips[index];
+    Ok(Some(HealthTip {
+        title: tip.title.clone(),
+        text: tip.summary.clone(),
+    }))
 }

@@ -22,10 +22,16 @@ mod tests {
         // 03:30 UTC on 23 Nov is still the evening of 22 Nov in New York (UTC-5)…
         let now = Utc.with_ymd_and_hms(2026, 11, 23, 3, 30, 0).unwrap();
         let ny = parse_time_zone("America/New_York").unwrap();
-        assert_eq!(local_today(now, ny), NaiveDate::from_ymd_opt(2026, 11, 22).unwrap());
+        assert_eq!(
+            local_today(now, ny),
+            NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()
+        );
         // …and already the afternoon of 23 Nov in Auckland (UTC+13).
         let akl = parse_time_zone("Pacific/Auckland").unwrap();
-        assert_eq!(local_today(now, akl), NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
+        assert_eq!(
+            local_today(now, akl),
+            NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
+        );
     }
 
     #[test]

@@ -2,10 +2,15 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
+    QueryFilter,
 };
 
-use super::dates;
+use super::{content, dates};
+use crate::server::care;
+
+/// How far ahead the dashboard looks for upcoming care.
+const REMINDER_HORIZON_DAYS: u64 = 90;
 use crate::error::{AppError, Validator};
 use crate::model::{GoalKind, GoalProgress, PatientDashboard, LOG_WINDOW_DAYS};
 use crate::server::audit::{self, AuditEntry};
@@ -14,7 +19,10 @@ use crate::server::request::RequestMeta;
 use crate::server::tenancy::{PatientId, Scoped};
 
 /// The patient's time zone; an unreadable stored zone falls back to UTC rather than failing.
-async fn patient_time_zone<C: ConnectionTrait>(conn: &C, patient: PatientId) -> Result<(Tz, String), AppError> {
+async fn patient_time_zone<C: ConnectionTrait>(
+    conn: &C,
+    patient: PatientId,
+) -> Result<(Tz, String), AppError> {
     let profile = patient_profiles::Entity::find()
         .filter(patient_profiles::Column::UserId.eq(patient.get()))
         .one(conn)
@@ -26,9 +34,16 @@ async fn patient_time_zone<C: ConnectionTrait>(conn: &C, patient: PatientId) -> 
     }
 }
 
-pub async fn dashboard(scoped: &Scoped, patient: PatientId, now: DateTime<Utc>) -> Result<PatientDashboard, AppError> {
+pub async fn dashboard(
+    scoped: &Scoped,
+    patient: PatientId,
+    now: DateTime<Utc>,
+) -> Result<PatientDashboard, AppError> {
     let conn = &scoped.txn;
-    let user = users::Entity::find_by_id(patient.get()).one(conn).await?.ok_or(AppError::NotFound)?;
+    let user = users::Entity::find_by_id(patient.get())
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let (tz, time_zone) = patient_time_zone(conn, patient).await?;
     let today = dates::local_today(now, tz);
     let targets = goals::Entity::find()
@@ -45,11 +60,33 @@ pub async fn dashboard(scoped: &Scoped, patient: PatientId, now: DateTime<Utc>) 
         .into_iter()
         .filter_map(|kind| {
             let goal = targets.iter().find(|g| g.kind == kind.as_str())?;
-            let value = logs.iter().find(|l| l.kind == kind.as_str()).map_or(0, |l| l.value);
-            Some(GoalProgress { kind, value, target: goal.target })
+            let value = logs
+                .iter()
+                .find(|l| l.kind == kind.as_str())
+                .map_or(0, |l| l.value);
+            Some(GoalProgress {
+                kind,
+                value,
+                target: goal.target,
+            })
         })
         .collect();
-    Ok(PatientDashboard { name: user.display_name, today, time_zone, goals })
+    let horizon = today + chrono::Days::new(REMINDER_HORIZON_DAYS);
+    let reminders = care::items::reminders(conn, patient.get(), today)
+        .await?
+        .into_iter()
+        .filter(|r| r.status.is_open() || r.due_on <= horizon)
+        .take(3)
+        .collect();
+    let tip = content::tip_of_the_day(conn, today).await?;
+    Ok(PatientDashboard {
+        name: user.display_name,
+        today,
+        time_zone,
+        goals,
+        reminders,
+        tip,
+    })
 }
 
 /// A goal value as typed in the tracker form.
@@ -82,7 +119,10 @@ pub async fn log(
             None
         }
         Ok(date) if date < earliest => {
-            v.add("date", format!("You can log values for the last {LOG_WINDOW_DAYS} days only."));
+            v.add(
+                "date",
+                format!("You can log values for the last {LOG_WINDOW_DAYS} days only."),
+            );
             None
         }
         Ok(date) => Some(date),
@@ -108,11 +148,22 @@ pub async fn log(
     };
     if let (Some(kind), Some(value)) = (kind, value) {
         if value > kind.max_per_day() {
-            v.add("value", format!("That is more than {} {} in a day.", kind.max_per_day(), kind.unit()));
+            v.add(
+                "value",
+                format!(
+                    "That is more than {} {} in a day.",
+                    kind.max_per_day(),
+                    kind.unit()
+                ),
+            );
         }
     }
     v.finish()?;
-    let (kind, date, value) = (kind.expect("validated"), date.expect("validated"), value.expect("validated"));
+    let (kind, date, value) = (
+        kind.expect("validated"),
+        date.expect("validated"),
+        value.expect("validated"),
+    );
 
     let goal = goals::Entity::find()
         .filter(goals::Column::PatientId.eq(patient.get()))
@@ -175,5 +226,9 @@ pub async fn log(
             .resource(format!("goal_log:{}:{}", kind.as_str(), date)),
     )
     .await?;
-    Ok(GoalProgress { kind, value: total, target: goal.target })
+    Ok(GoalProgress {
+        kind,
+        value: total,
+        target: goal.target,
+    })
 }

@@ -5,8 +5,8 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use rand::RngCore;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
-    TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait,
+    IntoActiveModel, QueryFilter, TransactionTrait,
 };
 use sha2::{Digest, Sha256};
 
@@ -49,7 +49,8 @@ pub async fn request(
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let token = hex::encode(bytes);
-    let ttl = chrono::Duration::from_std(settings.password_reset_ttl).unwrap_or(chrono::Duration::minutes(30));
+    let ttl = chrono::Duration::from_std(settings.password_reset_ttl)
+        .unwrap_or(chrono::Duration::minutes(30));
     let txn = db.begin().await?;
     password_resets::Entity::insert(password_resets::ActiveModel {
         user_id: Set(user.id),
@@ -64,12 +65,19 @@ pub async fn request(
         &txn,
         now,
         meta,
-        AuditEntry { actor_user_id: Some(user.id), action: "auth.password_reset_requested", ..Default::default() },
+        AuditEntry {
+            actor_user_id: Some(user.id),
+            action: "auth.password_reset_requested",
+            ..Default::default()
+        },
     )
     .await?;
     txn.commit().await?;
 
-    let link = format!("{}/reset-password?token={token}", settings.public_url.trim_end_matches('/'));
+    let link = format!(
+        "{}/reset-password?token={token}",
+        settings.public_url.trim_end_matches('/')
+    );
     let minutes = ttl.num_minutes();
     let mail = OutgoingMail {
         to: user.email,
@@ -108,7 +116,10 @@ pub async fn complete(
     let Some(reset) = reset.filter(|r| r.used_at.is_none() && r.expires_at > now) else {
         return Err(AppError::field("token", INVALID));
     };
-    let user = users::Entity::find_by_id(reset.user_id).one(db).await?.ok_or(AppError::field("token", INVALID))?;
+    let user = users::Entity::find_by_id(reset.user_id)
+        .one(db)
+        .await?
+        .ok_or(AppError::field("token", INVALID))?;
     let mut v = Validator::new();
     if let Some(problem) = password::weakness(&new_password, &user.email) {
         v.add("password", problem);
@@ -119,7 +130,10 @@ pub async fn complete(
     let txn = db.begin().await?;
     // Use the token up first and only if still unused, so two racing requests cannot both succeed.
     let used = password_resets::Entity::update_many()
-        .col_expr(password_resets::Column::UsedAt, sea_orm::sea_query::Expr::value(now))
+        .col_expr(
+            password_resets::Column::UsedAt,
+            sea_orm::sea_query::Expr::value(now),
+        )
         .filter(password_resets::Column::Id.eq(reset.id))
         .filter(password_resets::Column::UsedAt.is_null())
         .exec(&txn)
@@ -136,7 +150,11 @@ pub async fn complete(
         &txn,
         now,
         meta,
-        AuditEntry { actor_user_id: Some(user_id), action: "auth.password_reset", ..Default::default() },
+        AuditEntry {
+            actor_user_id: Some(user_id),
+            action: "auth.password_reset",
+            ..Default::default()
+        },
     )
     .await?;
     txn.commit().await?;

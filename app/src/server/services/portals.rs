@@ -31,7 +31,10 @@ pub async fn provider(scoped: &Scoped) -> Result<PortalSummary, AppError> {
     let clinic = scoped.actor().active_clinic()?;
     Ok(PortalSummary {
         heading: clinic_name(scoped, clinic).await?,
-        facts: vec![("Patients enrolled in your clinic".into(), members(scoped, clinic, Role::Patient).await?)],
+        facts: vec![(
+            "Patients enrolled in your clinic".into(),
+            members(scoped, clinic, Role::Patient).await?,
+        )],
     })
 }
 
@@ -41,9 +44,18 @@ pub async fn clinic_admin(scoped: &Scoped) -> Result<PortalSummary, AppError> {
     Ok(PortalSummary {
         heading: clinic_name(scoped, clinic).await?,
         facts: vec![
-            ("Patients".into(), members(scoped, clinic, Role::Patient).await?),
-            ("Providers".into(), members(scoped, clinic, Role::Provider).await?),
-            ("Clinic admins".into(), members(scoped, clinic, Role::ClinicAdmin).await?),
+            (
+                "Patients".into(),
+                members(scoped, clinic, Role::Patient).await?,
+            ),
+            (
+                "Providers".into(),
+                members(scoped, clinic, Role::Provider).await?,
+            ),
+            (
+                "Clinic admins".into(),
+                members(scoped, clinic, Role::ClinicAdmin).await?,
+            ),
         ],
     })
 }
@@ -54,12 +66,21 @@ pub async fn platform(scoped: &Scoped) -> Result<PortalSummary, AppError> {
     Ok(PortalSummary {
         heading: "All clinics".into(),
         facts: vec![
-            ("Clinics".into(), clinics::Entity::find().count(conn).await? as i64),
+            (
+                "Clinics".into(),
+                clinics::Entity::find().count(conn).await? as i64,
+            ),
             (
                 "Active clinics".into(),
-                clinics::Entity::find().filter(clinics::Column::Status.eq("active")).count(conn).await? as i64,
+                clinics::Entity::find()
+                    .filter(clinics::Column::Status.eq("active"))
+                    .count(conn)
+                    .await? as i64,
             ),
-            ("Accounts".into(), users::Entity::find().count(conn).await? as i64),
+            (
+                "Accounts".into(),
+                users::Entity::find().count(conn).await? as i64,
+            ),
         ],
     })
 }

@@ -18,12 +18,28 @@ const SIGNED_IN_AT: &str = "signed_in_at";
 
 /// Stores the sign-in in the session under a new id, so a session id seen before sign-in
 /// (session fixation) is worth nothing after it.
-pub async fn establish(session: &Session, signed_in: &SignedIn, now: DateTime<Utc>) -> Result<(), AppError> {
+pub async fn establish(
+    session: &Session,
+    signed_in: &SignedIn,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
     session.cycle_id().await.map_err(internal)?;
-    session.insert(USER_ID, signed_in.user_id).await.map_err(internal)?;
-    session.insert(ROLE, signed_in.role.as_str()).await.map_err(internal)?;
-    session.insert(CLINIC_ID, signed_in.clinic_id).await.map_err(internal)?;
-    session.insert(SIGNED_IN_AT, now.timestamp()).await.map_err(internal)?;
+    session
+        .insert(USER_ID, signed_in.user_id)
+        .await
+        .map_err(internal)?;
+    session
+        .insert(ROLE, signed_in.role.as_str())
+        .await
+        .map_err(internal)?;
+    session
+        .insert(CLINIC_ID, signed_in.clinic_id)
+        .await
+        .map_err(internal)?;
+    session
+        .insert(SIGNED_IN_AT, now.timestamp())
+        .await
+        .map_err(internal)?;
     Ok(())
 }
 
@@ -43,10 +59,22 @@ pub async fn actor(
     let Some(user_id) = session.get::<i64>(USER_ID).await.map_err(internal)? else {
         return Ok(None);
     };
-    let signed_in_at = session.get::<i64>(SIGNED_IN_AT).await.map_err(internal)?.unwrap_or(0);
+    let signed_in_at = session
+        .get::<i64>(SIGNED_IN_AT)
+        .await
+        .map_err(internal)?
+        .unwrap_or(0);
     let lifetime = settings.session_absolute.as_secs() as i64;
-    let role = session.get::<String>(ROLE).await.map_err(internal)?.and_then(|r| Role::parse(&r));
-    let clinic_id = session.get::<Option<i64>>(CLINIC_ID).await.map_err(internal)?.flatten();
+    let role = session
+        .get::<String>(ROLE)
+        .await
+        .map_err(internal)?
+        .and_then(|r| Role::parse(&r));
+    let clinic_id = session
+        .get::<Option<i64>>(CLINIC_ID)
+        .await
+        .map_err(internal)?
+        .flatten();
     let (Some(role), true) = (role, now.timestamp() - signed_in_at < lifetime) else {
         end(session).await?;
         return Ok(None);
@@ -67,8 +95,15 @@ pub async fn current_user(
     user: &users::Model,
 ) -> Result<CurrentUser, AppError> {
     let clinic_name = match actor.clinic_id() {
-        Some(id) => clinics::Entity::find_by_id(id).one(db).await?.map(|c| c.name),
+        Some(id) => clinics::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .map(|c| c.name),
         None => None,
     };
-    Ok(CurrentUser { name: user.display_name.clone(), role: actor.role(), clinic_name })
+    Ok(CurrentUser {
+        name: user.display_name.clone(),
+        role: actor.role(),
+        clinic_name,
+    })
 }

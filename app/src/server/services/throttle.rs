@@ -2,7 +2,8 @@
 //! Kept in the database so every application server sees the same counts.
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use sha2::{Digest, Sha256};
 
@@ -55,11 +56,27 @@ pub async fn check<C: ConnectionTrait>(
     email: &str,
     address: Option<&str>,
 ) -> Result<(), AppError> {
-    let window = chrono::Duration::from_std(settings.sign_in_lockout).unwrap_or(chrono::Duration::minutes(15));
-    let mut wait = retry_after(conn, ACCOUNT, email, settings.sign_in_max_failures_per_account, now, window).await?;
+    let window = chrono::Duration::from_std(settings.sign_in_lockout)
+        .unwrap_or(chrono::Duration::minutes(15));
+    let mut wait = retry_after(
+        conn,
+        ACCOUNT,
+        email,
+        settings.sign_in_max_failures_per_account,
+        now,
+        window,
+    )
+    .await?;
     if let Some(address) = address {
-        let by_address =
-            retry_after(conn, ADDRESS, address, settings.sign_in_max_failures_per_address, now, window).await?;
+        let by_address = retry_after(
+            conn,
+            ADDRESS,
+            address,
+            settings.sign_in_max_failures_per_address,
+            now,
+            window,
+        )
+        .await?;
         wait = wait.max(by_address);
     }
     match wait {
@@ -78,11 +95,13 @@ pub async fn record_failure<C: ConnectionTrait>(
     if let Some(address) = address {
         rows.push((ADDRESS, address));
     }
-    sign_in_failures::Entity::insert_many(rows.into_iter().map(|(scope, key)| sign_in_failures::ActiveModel {
-        scope: Set(scope.to_owned()),
-        key_hash: Set(key_hash(scope, key)),
-        occurred_at: Set(now),
-        ..Default::default()
+    sign_in_failures::Entity::insert_many(rows.into_iter().map(|(scope, key)| {
+        sign_in_failures::ActiveModel {
+            scope: Set(scope.to_owned()),
+            key_hash: Set(key_hash(scope, key)),
+            occurred_at: Set(now),
+            ..Default::default()
+        }
     }))
     .exec(conn)
     .await?;

@@ -1,0 +1,163 @@
+//! Preventive care: items created at enrollment for eligible protocols, reminders on the
+//! dashboard, and the database recompute agreeing with the rules.
+use chrono::{Days, Months, NaiveDate, Utc};
+use reqwest::StatusCode;
+use salus_app::model::{CareStatus, PatientDashboard};
+use salus_app::server::care::items::recompute_statuses;
+use salus_app::server::care::rules::{self, Rule};
+use salus_app::server::entities::{care_items, care_protocols, clinics, users};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
+};
+
+use crate::helpers::*;
+
+async fn user_id(app: &TestApp, email: &str) -> i64 {
+    users::Entity::find()
+        .filter(users::Column::Email.eq(email))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+}
+
+async fn protocol_keys_of(app: &TestApp, patient: i64) -> Vec<(String, String)> {
+    let items = care_items::Entity::find()
+        .filter(care_items::Column::PatientId.eq(patient))
+        .all(&app.db)
+        .await
+        .unwrap();
+    let mut keys = Vec::new();
+    for item in items {
+        let protocol = care_protocols::Entity::find_by_id(item.protocol_id)
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        keys.push((protocol.template_key.unwrap(), item.status));
+    }
+    keys.sort();
+    keys
+}
+
+async fn enrollment_creates_items_for_eligible_protocols(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    assert_eq!(
+        app.register(&app.client, "Grace Hopper", "grace@example.org")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let grace = user_id(&app, "grace@example.org").await;
+    // No birth date or sex yet: only the protocols that apply to everyone, due at once.
+    assert_eq!(
+        protocol_keys_of(&app, grace).await,
+        [
+            ("dental-checkup".to_string(), "due".to_string()),
+            ("flu-vaccination".to_string(), "due".to_string())
+        ]
+    );
+    // The demo patient (46, male) has every adult protocol but the cervical screening.
+    let david = user_id(&app, DAVID).await;
+    let keys: Vec<String> = protocol_keys_of(&app, david)
+        .await
+        .into_iter()
+        .map(|(k, _)| k)
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "annual-blood-test",
+            "blood-pressure",
+            "cholesterol",
+            "colorectal",
+            "dental-checkup",
+            "flu-vaccination"
+        ]
+    );
+}
+
+async fn dashboard_shows_reminders_and_a_tip_in_the_patients_days(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.sign_in(DAVID, DEMO_PASSWORD).await;
+    let d: PatientDashboard = ok_json(app.post("/api/patient/dashboard", &[]).await).await;
+    let last_test = d.today.checked_sub_months(Months::new(12)).unwrap() + Days::new(21);
+    let due = rules::add_months(last_test, 12);
+    assert_eq!(d.reminders.len(), 1, "{:?}", d.reminders);
+    assert_eq!(d.reminders[0].status, CareStatus::DueSoon);
+    assert_eq!(
+        d.reminders[0].sentence(),
+        format!("Upcoming: Annual blood test on {}", due.format("%-d %b %Y"))
+    );
+    let tip = d.tip.expect("a tip of the day");
+    assert!(!tip.text.is_empty());
+}
+
+async fn database_recompute_agrees_with_the_rules(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let david = user_id(&app, DAVID).await;
+    let clinic = clinics::Entity::find()
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let now = Utc::now();
+    let today: NaiveDate = now
+        .with_timezone(&chrono_tz::America::New_York)
+        .date_naive();
+    let items = care_items::Entity::find()
+        .filter(care_items::Column::PatientId.eq(david))
+        .all(&app.db)
+        .await
+        .unwrap();
+    // Put each item at a different distance from today, across every boundary, with a stale status.
+    let offsets: [i64; 6] = [-31, -30, -1, 0, 29, 200];
+    let mut expected = Vec::new();
+    for (item, offset) in items.into_iter().zip(offsets) {
+        let protocol = care_protocols::Entity::find_by_id(item.protocol_id)
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        let rule = Rule::from(&protocol);
+        let due_on = today
+            .checked_add_signed(chrono::Duration::days(-offset))
+            .unwrap();
+        let completed = (offset % 2 == 0).then(|| today - Days::new(400));
+        let mut active = item.clone().into_active_model();
+        active.due_on = Set(due_on);
+        active.due_soon_from = Set(due_on - Days::new(u64::from(rule.due_soon_days)));
+        active.last_completed_on = Set(completed);
+        active.status = Set("not_due".into());
+        active.update(&app.db).await.unwrap();
+        expected.push((item.id, rules::status(&rule, due_on, completed, today)));
+    }
+    assert!(
+        expected.iter().any(|(_, s)| *s == CareStatus::Overdue)
+            && expected.iter().any(|(_, s)| *s == CareStatus::DueSoon)
+    );
+    recompute_statuses(&app.db, clinic, now).await.unwrap();
+    for (id, status) in expected {
+        let item = care_items::Entity::find_by_id(id)
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            item.status,
+            status.as_str(),
+            "item {id} due {}",
+            item.due_on
+        );
+    }
+    // Nothing changed, nothing written.
+    assert_eq!(recompute_statuses(&app.db, clinic, now).await.unwrap(), 0);
+}
+
+crate::on_both_databases!(
+    enrollment_creates_items_for_eligible_protocols,
+    dashboard_shows_reminders_and_a_tip_in_the_patients_days,
+    database_recompute_agrees_with_the_rules,
+);
