@@ -5,6 +5,7 @@ pub mod content;
 pub mod dev;
 pub mod patient;
 pub mod portals;
+pub mod provider;
 
 /// Request-scoped access for server functions: state, session, the verified actor.
 #[cfg(feature = "ssr")]

@@ -369,3 +369,126 @@ impl Reminder {
         }
     }
 }
+
+/// A patient's compliance as a provider sees it (DOMAIN.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ComplianceLabel {
+    GoalMet,
+    GoalsMissed,
+    DueSoon,
+    MissedCheckup,
+}
+
+impl ComplianceLabel {
+    pub const ALL: [ComplianceLabel; 4] = [
+        ComplianceLabel::MissedCheckup,
+        ComplianceLabel::DueSoon,
+        ComplianceLabel::GoalsMissed,
+        ComplianceLabel::GoalMet,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ComplianceLabel::GoalMet => "goal_met",
+            ComplianceLabel::GoalsMissed => "goals_missed",
+            ComplianceLabel::DueSoon => "due_soon",
+            ComplianceLabel::MissedCheckup => "missed_checkup",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ComplianceLabel> {
+        ComplianceLabel::ALL.into_iter().find(|l| l.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ComplianceLabel::GoalMet => "Goal met",
+            ComplianceLabel::GoalsMissed => "Goals missed",
+            ComplianceLabel::DueSoon => "Due soon",
+            ComplianceLabel::MissedCheckup => "Missed preventive checkup",
+        }
+    }
+
+    /// Worse is higher.
+    pub fn rank(self) -> i32 {
+        match self {
+            ComplianceLabel::GoalMet => 0,
+            ComplianceLabel::GoalsMissed => 1,
+            ComplianceLabel::DueSoon => 2,
+            ComplianceLabel::MissedCheckup => 3,
+        }
+    }
+}
+
+/// One row of a provider's compliance list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ComplianceRow {
+    pub patient_id: i64,
+    pub name: String,
+    pub label: Option<ComplianceLabel>,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompliancePage {
+    pub rows: Vec<ComplianceRow>,
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+impl CompliancePage {
+    pub fn pages(&self) -> u64 {
+        self.total.div_ceil(self.per_page).max(1)
+    }
+}
+
+/// A goal's adherence over the last 30 days, for the provider.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GoalAdherence {
+    pub kind: GoalKind,
+    pub target: i64,
+    pub days_met: u32,
+    pub days: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CareItemView {
+    pub item_id: i64,
+    pub name: String,
+    pub status: CareStatus,
+    pub due_on: NaiveDate,
+    pub last_completed_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Allergy {
+    pub id: i64,
+    pub substance: String,
+    pub reaction: String,
+    pub severity: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Medication {
+    pub id: i64,
+    pub name: String,
+    pub dose: String,
+    pub frequency: String,
+}
+
+/// What a provider sees of one assigned patient.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PatientDetail {
+    pub patient_id: i64,
+    pub name: String,
+    pub age: Option<u32>,
+    pub sex: Option<Sex>,
+    /// The patient's today, in their time zone.
+    pub today: NaiveDate,
+    pub compliance: Option<(ComplianceLabel, String)>,
+    pub goals: Vec<GoalAdherence>,
+    pub care: Vec<CareItemView>,
+    pub allergies: Vec<Allergy>,
+    pub medications: Vec<Medication>,
+}

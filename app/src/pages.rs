@@ -2,5 +2,6 @@
 pub mod auth;
 pub mod dev;
 pub mod patient;
+pub mod provider;
 pub mod public;
 pub mod staff;

@@ -77,6 +77,19 @@ enum CareProtocols {
     CreatedAt,
 }
 #[derive(DeriveIden)]
+enum PatientCompliance {
+    Table,
+    Id,
+    ClinicId,
+    PatientId,
+    Label,
+    Rank,
+    Reason,
+    DaysMet,
+    ComputedOn,
+    UpdatedAt,
+}
+#[derive(DeriveIden)]
 enum Users {
     Table,
     Id,
@@ -363,6 +376,51 @@ impl MigrationTrait for Migration {
         )
         .await?;
 
+        // Each patient's compliance in a clinic, kept current on every change and each local day,
+        // so a provider's list of thousands of patients reads one indexed row per patient.
+        m.create_table(
+            Table::create()
+                .table(PatientCompliance::Table)
+                .col(big_pk_auto(PatientCompliance::Id))
+                .col(big_integer(PatientCompliance::ClinicId))
+                .col(big_integer(PatientCompliance::PatientId))
+                .col(string(PatientCompliance::Label))
+                .col(integer(PatientCompliance::Rank))
+                .col(string(PatientCompliance::Reason))
+                .col(integer(PatientCompliance::DaysMet))
+                .col(date(PatientCompliance::ComputedOn))
+                .col(timestamp_with_time_zone(PatientCompliance::UpdatedAt))
+                .foreign_key(&mut fk(
+                    (PatientCompliance::Table, PatientCompliance::ClinicId),
+                    (Clinics::Table, Clinics::Id),
+                ))
+                .foreign_key(&mut fk(
+                    (PatientCompliance::Table, PatientCompliance::PatientId),
+                    (Users::Table, Users::Id),
+                ))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ux_compliance_clinic_patient")
+                .table(PatientCompliance::Table)
+                .col(PatientCompliance::ClinicId)
+                .col(PatientCompliance::PatientId)
+                .unique()
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ix_compliance_clinic_label")
+                .table(PatientCompliance::Table)
+                .col(PatientCompliance::ClinicId)
+                .col(PatientCompliance::Label)
+                .to_owned(),
+        )
+        .await?;
+
         let now = chrono::Utc::now();
         let mut insert = Query::insert();
         insert.into_table(CareProtocols::Table).columns([
@@ -443,6 +501,7 @@ impl MigrationTrait for Migration {
             .await?;
         }
         for table in [
+            PatientCompliance::Table.into_iden(),
             PatientMedications::Table.into_iden(),
             PatientAllergies::Table.into_iden(),
             ProviderAssignments::Table.into_iden(),

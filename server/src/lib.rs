@@ -111,8 +111,8 @@ pub fn spawn_session_cleanup(state: &AppState) {
     });
 }
 
-/// Keeps care-item statuses in step with the calendar: every hour, for every clinic, items
-/// whose status changed with the patients' local day are rewritten (cheap when none did).
+/// Keeps care-item statuses and compliance in step with the calendar: every hour, for every
+/// clinic, what changed with the patients' local day is rewritten (cheap when nothing did).
 pub fn spawn_care_recompute(state: &AppState) {
     use salus_app::server::entities::clinics;
     use sea_orm::EntityTrait;

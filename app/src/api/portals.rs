@@ -7,19 +7,6 @@ use crate::model::PortalSummary;
 #[cfg(feature = "ssr")]
 use {super::context, crate::server::errors::respond, crate::server::services::portals};
 
-#[server(prefix = "/api", endpoint = "provider/home")]
-pub async fn get_provider_home() -> Result<PortalSummary, AppError> {
-    respond(
-        async {
-            let scoped = context::scoped().await?;
-            let summary = portals::provider(&scoped).await?;
-            scoped.commit().await?;
-            Ok(summary)
-        }
-        .await,
-    )
-}
-
 #[server(prefix = "/api", endpoint = "clinic/home")]
 pub async fn get_clinic_home() -> Result<PortalSummary, AppError> {
     respond(

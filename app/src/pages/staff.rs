@@ -1,9 +1,9 @@
-//! The staff portals' landing pages: provider, clinic admin, super admin. Each is guarded on
+//! The staff portals' landing pages: clinic admin and super admin. Each is guarded on
 //! the server by its own permission; these pages only show what the server allowed.
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::portals::{get_clinic_home, get_platform_home, get_provider_home};
+use crate::api::portals::{get_clinic_home, get_platform_home};
 use crate::components::status::ErrorPanel;
 use crate::error::AppError;
 use crate::model::PortalSummary;
@@ -38,11 +38,6 @@ where
             })}
         </Suspense>
     }
-}
-
-#[component]
-pub fn ProviderHomePage() -> impl IntoView {
-    view! { <PortalPage title="Provider portal" blurb="Your assigned patients and their compliance will appear here." load=get_provider_home /> }
 }
 
 #[component]

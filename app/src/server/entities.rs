@@ -10,6 +10,7 @@ pub mod goals;
 pub mod memberships;
 pub mod password_resets;
 pub mod patient_allergies;
+pub mod patient_compliance;
 pub mod patient_medications;
 pub mod patient_profiles;
 pub mod provider_assignments;

@@ -37,7 +37,7 @@ pub fn grants(role: Role, permission: Permission) -> bool {
         (role, permission),
         (Role::Patient, OwnRecordRead | OwnRecordWrite)
             | (Role::Provider, PatientRead | CareItemComplete)
-            | (Role::ClinicAdmin, StaffManage | PatientRead)
+            | (Role::ClinicAdmin, StaffManage)
             | (Role::SuperAdmin, PlatformManage)
     )
 }
@@ -51,6 +51,12 @@ mod tests {
         assert!(grants(Role::Patient, Permission::OwnRecordWrite));
         assert!(!grants(Role::Patient, Permission::PatientRead));
         assert!(!grants(Role::Patient, Permission::StaffManage));
+    }
+
+    #[test]
+    fn clinic_admins_manage_staff_but_do_not_read_patients() {
+        assert!(grants(Role::ClinicAdmin, Permission::StaffManage));
+        assert!(!grants(Role::ClinicAdmin, Permission::PatientRead));
     }
 
     #[test]

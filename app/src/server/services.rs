@@ -6,6 +6,7 @@ pub mod goals;
 pub mod password;
 pub mod password_reset;
 pub mod portals;
+pub mod provider;
 pub mod seed;
 pub mod sessions;
 pub mod throttle;

@@ -110,6 +110,33 @@ impl Scoped {
         Ok(PatientId(self.actor.user_id))
     }
 
+    /// A patient assigned to the acting provider in the clinic they act in. Anyone else, and
+    /// patients who do not exist, get the same 404: the answer reveals nothing.
+    pub async fn assigned_patient(
+        &self,
+        permission: Permission,
+        patient_id: i64,
+    ) -> Result<PatientId, AppError> {
+        use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+        self.actor.require(permission)?;
+        if self.actor.role != Role::Provider {
+            return Err(AppError::Forbidden);
+        }
+        let clinic = self.actor.active_clinic()?;
+        let assigned = super::entities::provider_assignments::Entity::find()
+            .filter(super::entities::provider_assignments::Column::ClinicId.eq(clinic))
+            .filter(
+                super::entities::provider_assignments::Column::ProviderId.eq(self.actor.user_id),
+            )
+            .filter(super::entities::provider_assignments::Column::PatientId.eq(patient_id))
+            .count(&self.txn)
+            .await?;
+        if assigned == 0 {
+            return Err(AppError::NotFound);
+        }
+        Ok(PatientId(patient_id))
+    }
+
     pub async fn commit(self) -> Result<(), AppError> {
         self.txn.commit().await?;
         Ok(())

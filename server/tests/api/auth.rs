@@ -92,7 +92,11 @@ async fn registration_explains_each_problem(backend: Backend) {
         ["This email is already registered. Sign in, or reset your password."]
     );
     let consents = consents::Entity::find().all(&app.db).await.unwrap();
-    assert_eq!(consents.len(), 1, "only the demo patient's consent exists");
+    assert_eq!(
+        consents.len(),
+        3,
+        "only the three demo patients' consents exist"
+    );
 }
 
 async fn wrong_credentials_get_one_generic_message(backend: Backend) {

@@ -21,7 +21,7 @@ async fn visitors_are_sent_to_sign_in_and_back(backend: Backend) {
     // Server functions answer 401 rather than data.
     for endpoint in [
         "/api/patient/dashboard",
-        "/api/provider/home",
+        "/api/provider/patients",
         "/api/clinic/home",
         "/api/platform/home",
     ] {
@@ -37,7 +37,7 @@ async fn each_role_is_refused_the_other_portals(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let cases = [
         (DAVID, "/api/patient/dashboard"),
-        (PROVIDER, "/api/provider/home"),
+        (PROVIDER, "/api/provider/patients"),
         (CLINIC_ADMIN, "/api/clinic/home"),
         (SUPER_ADMIN, "/api/platform/home"),
     ];

@@ -6,6 +6,7 @@ mod auth;
 mod care;
 mod goals;
 mod guards;
+mod provider;
 mod public;
 mod sessions;
 mod style;

@@ -171,6 +171,7 @@ pub async fn register(
             .await?;
             create_default_goals(txn, patient_id, today, now).await?;
             care::items::sync_patient(txn, clinic.id, patient_id, today, now).await?;
+            care::compliance::refresh(txn, clinic.id, patient_id, now).await?;
             audit::record(
                 txn,
                 now,

@@ -217,6 +217,7 @@ pub async fn log(
             .await?;
         }
     }
+    care::compliance::refresh_everywhere(conn, patient.get(), now).await?;
     audit::record(
         conn,
         now,

@@ -1,4 +1,4 @@
-//! The staff portals' landing summaries, each scoped to what the actor may see.
+//! The clinic admin and platform portals' landing summaries, each scoped to what the actor may see.
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 use crate::error::AppError;
@@ -21,21 +21,6 @@ async fn members(scoped: &Scoped, clinic_id: i64, role: Role) -> Result<i64, App
         .filter(memberships::Column::Role.eq(role.as_str()))
         .count(&scoped.txn)
         .await? as i64)
-}
-
-pub async fn provider(scoped: &Scoped) -> Result<PortalSummary, AppError> {
-    scoped.actor().require(Permission::PatientRead)?;
-    if scoped.actor().role() != Role::Provider {
-        return Err(AppError::Forbidden);
-    }
-    let clinic = scoped.actor().active_clinic()?;
-    Ok(PortalSummary {
-        heading: clinic_name(scoped, clinic).await?,
-        facts: vec![(
-            "Patients enrolled in your clinic".into(),
-            members(scoped, clinic, Role::Patient).await?,
-        )],
-    })
 }
 
 pub async fn clinic_admin(scoped: &Scoped) -> Result<PortalSummary, AppError> {

@@ -1,5 +1,5 @@
-//! Demo data for a first run: one clinic, a patient with a week of logs, a provider, a clinic
-//! admin and a super admin. Only ever applied to an empty database.
+//! Demo data for a first run: one clinic, three patients with a week of logs and a care
+//! history, a provider they are assigned to, a clinic admin and a super admin. Only ever applied to an empty database.
 use chrono::{DateTime, Months, NaiveDate, Utc};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
@@ -11,9 +11,11 @@ use super::password::{self, Password};
 use super::{content, dates};
 use crate::error::AppError;
 use crate::model::{GoalKind, Role, Sex};
+use crate::server::care::compliance;
 use crate::server::care::items::{record_completion, sync_patient};
 use crate::server::entities::{
-    care_items, care_protocols, clinics, consents, goal_logs, patient_profiles, users,
+    care_items, care_protocols, clinics, consents, goal_logs, patient_profiles,
+    provider_assignments, users,
 };
 
 pub const DEMO_CLINIC_CODE: &str = "SUNRISE";
@@ -28,11 +30,21 @@ pub struct DemoAccount {
     pub email: &'static str,
 }
 
-pub const DEMO_ACCOUNTS: [DemoAccount; 4] = [
+pub const DEMO_ACCOUNTS: [DemoAccount; 6] = [
     DemoAccount {
         role: Role::Patient,
         name: "David Miller",
         email: "david@example.com",
+    },
+    DemoAccount {
+        role: Role::Patient,
+        name: "Emma Wilson",
+        email: "emma@example.com",
+    },
+    DemoAccount {
+        role: Role::Patient,
+        name: "Noah Patel",
+        email: "noah@example.com",
     },
     DemoAccount {
         role: Role::Provider,
@@ -48,6 +60,99 @@ pub const DEMO_ACCOUNTS: [DemoAccount; 4] = [
         role: Role::SuperAdmin,
         name: "Platform Admin",
         email: "admin@example.com",
+    },
+];
+
+/// A demo patient's story: who they are, their last week of goals, their care history.
+struct DemoPatient {
+    email: &'static str,
+    date_of_birth: (i32, u32, u32),
+    sex: Sex,
+    /// Values for the 7 days before today, oldest first, then today's (None: not logged yet).
+    week: [(GoalKind, [i64; 7], Option<i64>); 4],
+    /// (template key, months ago completed, days added); protocols not named are left due.
+    history: &'static [(&'static str, u32, u64)],
+}
+
+/// David: on track with goals, his annual blood test comes due in three weeks ("Due soon").
+/// Emma: care up to date, all goals met on 4 of the last 6 days and today all but steps
+/// ("Goals missed" until she logs her steps). Noah: his flu vaccination is overdue.
+const DEMO_PATIENTS: [DemoPatient; 3] = [
+    DemoPatient {
+        email: "david@example.com",
+        date_of_birth: (1980, 3, 14),
+        sex: Sex::Male,
+        week: [
+            (
+                GoalKind::Steps,
+                [5400, 7200, 6100, 3900, 8000, 6500, 4800],
+                None,
+            ),
+            (GoalKind::ActiveMinutes, [25, 40, 30, 15, 45, 35, 20], None),
+            (GoalKind::Sleep, [400, 445, 380, 460, 420, 390, 430], None),
+            (GoalKind::Water, [6, 8, 7, 5, 9, 8, 6], None),
+        ],
+        history: &[
+            ("annual-blood-test", 12, 21),
+            ("blood-pressure", 3, 0),
+            ("flu-vaccination", 2, 0),
+            ("dental-checkup", 1, 0),
+            ("cholesterol", 24, 0),
+            ("colorectal", 36, 0),
+        ],
+    },
+    DemoPatient {
+        email: "emma@example.com",
+        date_of_birth: (1992, 7, 9),
+        sex: Sex::Female,
+        week: [
+            (
+                GoalKind::Steps,
+                [2000, 7000, 6500, 8000, 3000, 9000, 5000],
+                None,
+            ),
+            (
+                GoalKind::ActiveMinutes,
+                [40, 35, 30, 45, 20, 50, 30],
+                Some(35),
+            ),
+            (
+                GoalKind::Sleep,
+                [450, 430, 440, 425, 400, 460, 420],
+                Some(430),
+            ),
+            (GoalKind::Water, [8, 9, 8, 10, 6, 8, 8], Some(9)),
+        ],
+        history: &[
+            ("annual-blood-test", 2, 0),
+            ("blood-pressure", 2, 0),
+            ("flu-vaccination", 1, 0),
+            ("dental-checkup", 1, 0),
+            ("cervical", 12, 0),
+        ],
+    },
+    DemoPatient {
+        email: "noah@example.com",
+        date_of_birth: (1975, 11, 30),
+        sex: Sex::Male,
+        week: [
+            (
+                GoalKind::Steps,
+                [9000, 8500, 9100, 10000, 7600, 8800, 9300],
+                None,
+            ),
+            (GoalKind::ActiveMinutes, [45, 50, 40, 60, 35, 55, 50], None),
+            (GoalKind::Sleep, [420, 430, 450, 420, 440, 425, 435], None),
+            (GoalKind::Water, [8, 8, 9, 8, 8, 10, 9], None),
+        ],
+        history: &[
+            ("annual-blood-test", 4, 0),
+            ("blood-pressure", 4, 0),
+            ("flu-vaccination", 14, 0),
+            ("dental-checkup", 2, 0),
+            ("cholesterol", 12, 0),
+            ("colorectal", 24, 0),
+        ],
     },
 ];
 
@@ -82,6 +187,8 @@ pub async fn demo(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<bool, A
     .last_insert_id;
     crate::server::care::protocols::adopt_templates(&txn, clinic, now).await?;
 
+    let mut patients = Vec::new();
+    let mut provider = None;
     for account in &DEMO_ACCOUNTS {
         let user_id = users::Entity::insert(users::ActiveModel {
             email: Set(account.email.into()),
@@ -99,60 +206,119 @@ pub async fn demo(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<bool, A
         match account.role {
             Role::SuperAdmin => {}
             Role::Patient => {
-                add_membership(&txn, user_id, clinic, Role::Patient, now).await?;
-                patient_profiles::Entity::insert(patient_profiles::ActiveModel {
-                    user_id: Set(user_id),
-                    date_of_birth: Set(NaiveDate::from_ymd_opt(1980, 3, 14)),
-                    sex: Set(Some(Sex::Male.as_str().into())),
-                    time_zone: Set(DEMO_TIME_ZONE.into()),
-                    preferred_language: Set("en".into()),
-                    created_at: Set(now),
-                    updated_at: Set(now),
-                    ..Default::default()
-                })
-                .exec(&txn)
-                .await?;
-                consents::Entity::insert(consents::ActiveModel {
-                    patient_id: Set(user_id),
-                    clinic_id: Set(Some(clinic)),
-                    kind: Set("data_use".into()),
-                    policy_version: Set(policy_version.clone()),
-                    granted_at: Set(now),
-                    ..Default::default()
-                })
-                .exec(&txn)
-                .await?;
-                create_default_goals(&txn, user_id, today - chrono::Days::new(30), now).await?;
-                // A believable past week; today is left for the visitor to log.
-                let week: [(GoalKind, [i64; 7]); 4] = [
-                    (GoalKind::Steps, [5400, 7200, 6100, 3900, 8000, 6500, 4800]),
-                    (GoalKind::ActiveMinutes, [25, 40, 30, 15, 45, 35, 20]),
-                    (GoalKind::Sleep, [400, 445, 380, 460, 420, 390, 430]),
-                    (GoalKind::Water, [6, 8, 7, 5, 9, 8, 6]),
-                ];
-                let rows = week.iter().flat_map(|(kind, values)| {
-                    values
-                        .iter()
-                        .enumerate()
-                        .map(move |(i, value)| goal_logs::ActiveModel {
-                            patient_id: Set(user_id),
-                            kind: Set(kind.as_str().into()),
-                            log_date: Set(today - chrono::Days::new(7 - i as u64)),
-                            value: Set(*value),
-                            source: Set("manual".into()),
-                            created_at: Set(now),
-                            updated_at: Set(now),
-                            ..Default::default()
-                        })
-                });
-                goal_logs::Entity::insert_many(rows).exec(&txn).await?;
-                seed_care_history(&txn, clinic, user_id, today, now).await?;
+                let story = DEMO_PATIENTS
+                    .iter()
+                    .find(|p| p.email == account.email)
+                    .expect("a story per demo patient");
+                seed_patient(&txn, clinic, user_id, story, &policy_version, today, now).await?;
+                patients.push(user_id);
             }
-            role => add_membership(&txn, user_id, clinic, role, now).await?,
+            role => {
+                add_membership(&txn, user_id, clinic, role, now).await?;
+                if role == Role::Provider {
+                    provider = Some(user_id);
+                }
+            }
         }
+    }
+    let provider = provider.expect("a demo provider");
+    for patient in patients {
+        provider_assignments::Entity::insert(provider_assignments::ActiveModel {
+            clinic_id: Set(clinic),
+            provider_id: Set(provider),
+            patient_id: Set(patient),
+            created_at: Set(now),
+            ..Default::default()
+        })
+        .exec(&txn)
+        .await?;
+        compliance::refresh(&txn, clinic, patient, now).await?;
     }
     txn.commit().await?;
     Ok(true)
+}
+
+async fn seed_patient<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    clinic: i64,
+    user_id: i64,
+    story: &DemoPatient,
+    policy_version: &str,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    add_membership(conn, user_id, clinic, Role::Patient, now).await?;
+    let (y, m, d) = story.date_of_birth;
+    patient_profiles::Entity::insert(patient_profiles::ActiveModel {
+        user_id: Set(user_id),
+        date_of_birth: Set(NaiveDate::from_ymd_opt(y, m, d)),
+        sex: Set(Some(story.sex.as_str().into())),
+        time_zone: Set(DEMO_TIME_ZONE.into()),
+        preferred_language: Set("en".into()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    })
+    .exec(conn)
+    .await?;
+    consents::Entity::insert(consents::ActiveModel {
+        patient_id: Set(user_id),
+        clinic_id: Set(Some(clinic)),
+        kind: Set("data_use".into()),
+        policy_version: Set(policy_version.to_owned()),
+        granted_at: Set(now),
+        ..Default::default()
+    })
+    .exec(conn)
+    .await?;
+    create_default_goals(conn, user_id, today - chrono::Days::new(30), now).await?;
+    let log = |kind: GoalKind, day: NaiveDate, value: i64| goal_logs::ActiveModel {
+        patient_id: Set(user_id),
+        kind: Set(kind.as_str().into()),
+        log_date: Set(day),
+        value: Set(value),
+        source: Set("manual".into()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    let rows: Vec<_> = story
+        .week
+        .iter()
+        .flat_map(|(kind, values, today_value)| {
+            let past = values
+                .iter()
+                .enumerate()
+                .map(move |(i, v)| log(*kind, today - chrono::Days::new(7 - i as u64), *v));
+            past.chain(today_value.map(|v| log(*kind, today, v)))
+        })
+        .collect();
+    goal_logs::Entity::insert_many(rows).exec(conn).await?;
+
+    sync_patient(conn, clinic, user_id, today, now).await?;
+    for (key, months_ago, extra_days) in story.history {
+        let completed_on = today
+            .checked_sub_months(Months::new(*months_ago))
+            .unwrap_or(today)
+            + chrono::Days::new(*extra_days);
+        let Some(protocol) = care_protocols::Entity::find()
+            .filter(care_protocols::Column::ClinicId.eq(clinic))
+            .filter(care_protocols::Column::TemplateKey.eq(*key))
+            .one(conn)
+            .await?
+        else {
+            continue;
+        };
+        if let Some(item) = care_items::Entity::find()
+            .filter(care_items::Column::PatientId.eq(user_id))
+            .filter(care_items::Column::ProtocolId.eq(protocol.id))
+            .one(conn)
+            .await?
+        {
+            record_completion(conn, item, completed_on, today, now).await?;
+        }
+    }
+    Ok(())
 }
 
 /// Creates a platform super admin, or refuses when the email is taken.
@@ -194,45 +360,5 @@ pub async fn create_super_admin(
     })
     .exec(db)
     .await?;
-    Ok(())
-}
-
-/// A care history in which everything is up to date except the annual blood test, which
-/// comes due in three weeks.
-async fn seed_care_history<C: sea_orm::ConnectionTrait>(
-    conn: &C,
-    clinic_id: i64,
-    patient_id: i64,
-    today: NaiveDate,
-    now: DateTime<Utc>,
-) -> Result<(), AppError> {
-    sync_patient(conn, clinic_id, patient_id, today, now).await?;
-    let months_ago = |m: u32| today.checked_sub_months(Months::new(m)).unwrap_or(today);
-    let history = [
-        ("annual-blood-test", months_ago(12) + chrono::Days::new(21)),
-        ("blood-pressure", months_ago(3)),
-        ("flu-vaccination", months_ago(2)),
-        ("dental-checkup", months_ago(1)),
-        ("cholesterol", months_ago(24)),
-        ("colorectal", months_ago(36)),
-    ];
-    for (key, completed_on) in history {
-        let Some(protocol) = care_protocols::Entity::find()
-            .filter(care_protocols::Column::ClinicId.eq(clinic_id))
-            .filter(care_protocols::Column::TemplateKey.eq(key))
-            .one(conn)
-            .await?
-        else {
-            continue;
-        };
-        if let Some(item) = care_items::Entity::find()
-            .filter(care_items::Column::PatientId.eq(patient_id))
-            .filter(care_items::Column::ProtocolId.eq(protocol.id))
-            .one(conn)
-            .await?
-        {
-            record_completion(conn, item, completed_on, today, now).await?;
-        }
-    }
     Ok(())
 }

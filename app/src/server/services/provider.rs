@@ -1,0 +1,410 @@
+//! The provider's view of their assigned patients: the compliance list, a patient's detail,
+//! and recording a completed care item. Every read and write of patient data is audited.
+use chrono::{DateTime, Days, NaiveDate, Utc};
+use sea_orm::sea_query::{
+    Alias, Condition, Expr, ExprTrait, Func, LikeExpr, Order, Query, SelectStatement,
+};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
+};
+
+use crate::error::AppError;
+use crate::model::{
+    Allergy, CareItemView, ComplianceLabel, CompliancePage, ComplianceRow, GoalAdherence, GoalKind,
+    Medication, PatientDetail, Sex,
+};
+use crate::server::audit::{self, AuditEntry};
+use crate::server::care::{compliance, items, rules};
+use crate::server::entities::{
+    care_items, goal_logs, goals, patient_allergies, patient_compliance, patient_medications,
+    patient_profiles, provider_assignments, users,
+};
+use crate::server::permissions::Permission;
+use crate::server::request::RequestMeta;
+use crate::server::tenancy::Scoped;
+
+pub const PER_PAGE: u64 = 20;
+
+/// What the list was asked for, as typed in the filter form.
+#[derive(Debug, Default, Clone)]
+pub struct ListQuery {
+    pub status: Option<String>,
+    pub search: Option<String>,
+    pub sort: Option<String>,
+    pub page: Option<String>,
+}
+
+#[derive(Debug, FromQueryResult)]
+struct RawRow {
+    patient_id: i64,
+    name: String,
+    label: Option<String>,
+    reason: Option<String>,
+}
+
+#[derive(Debug, FromQueryResult)]
+struct Count {
+    total: i64,
+}
+
+/// The provider's assigned patients with their compliance, filtered, searched, sorted and paged.
+pub async fn compliance_list(
+    scoped: &Scoped,
+    now: DateTime<Utc>,
+    meta: &RequestMeta,
+    query: ListQuery,
+) -> Result<CompliancePage, AppError> {
+    let actor = scoped.actor();
+    actor.require(Permission::PatientRead)?;
+    if actor.role() != crate::model::Role::Provider {
+        return Err(AppError::Forbidden);
+    }
+    let clinic = actor.active_clinic()?;
+    let status = match query
+        .status
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => None,
+        Some(s) => Some(
+            ComplianceLabel::parse(s)
+                .ok_or_else(|| AppError::field("status", "Choose a status from the list."))?,
+        ),
+    };
+    let search = query
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_lowercase);
+    if search.as_ref().is_some_and(|s| s.chars().count() > 100) {
+        return Err(AppError::field(
+            "search",
+            "Search for at most 100 characters.",
+        ));
+    }
+    let by_status = match query.sort.as_deref().map(str::trim) {
+        None | Some("") | Some("status") => true,
+        Some("name") => false,
+        Some(_) => return Err(AppError::field("sort", "Sort by status or by name.")),
+    };
+    let page = match query
+        .page
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => 1,
+        Some(p) => p
+            .parse::<u64>()
+            .ok()
+            .filter(|p| *p >= 1)
+            .ok_or_else(|| AppError::field("page", "Pages are numbered from 1."))?,
+    };
+
+    let pa = provider_assignments::Entity;
+    let pc = patient_compliance::Entity;
+    let mut select: SelectStatement = Query::select();
+    select
+        .from(pa)
+        .inner_join(
+            users::Entity,
+            Expr::col((users::Entity, users::Column::Id))
+                .equals((pa, provider_assignments::Column::PatientId)),
+        )
+        .left_join(
+            pc,
+            Condition::all()
+                .add(
+                    Expr::col((pc, patient_compliance::Column::PatientId))
+                        .equals((pa, provider_assignments::Column::PatientId)),
+                )
+                .add(
+                    Expr::col((pc, patient_compliance::Column::ClinicId))
+                        .equals((pa, provider_assignments::Column::ClinicId)),
+                ),
+        )
+        .and_where(Expr::col((pa, provider_assignments::Column::ClinicId)).eq(clinic))
+        .and_where(Expr::col((pa, provider_assignments::Column::ProviderId)).eq(actor.user_id()));
+    if let Some(status) = status {
+        select.and_where(Expr::col((pc, patient_compliance::Column::Label)).eq(status.as_str()));
+    }
+    if let Some(search) = &search {
+        let escaped = search
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        select.and_where(
+            Expr::expr(Func::lower(Expr::col((
+                users::Entity,
+                users::Column::DisplayName,
+            ))))
+            .like(LikeExpr::new(format!("%{escaped}%")).escape('\\')),
+        );
+    }
+
+    let conn = &scoped.txn;
+    let backend = conn.get_database_backend();
+    let mut counting = select.clone();
+    counting.expr_as(
+        Expr::col((pa, provider_assignments::Column::PatientId)).count(),
+        Alias::new("total"),
+    );
+    let total = Count::find_by_statement(backend.build(&counting))
+        .one(conn)
+        .await?
+        .map_or(0, |c| u64::try_from(c.total).unwrap_or(0));
+
+    select
+        .expr_as(
+            Expr::col((users::Entity, users::Column::Id)),
+            Alias::new("patient_id"),
+        )
+        .expr_as(
+            Expr::col((users::Entity, users::Column::DisplayName)),
+            Alias::new("name"),
+        )
+        .expr_as(
+            Expr::col((pc, patient_compliance::Column::Label)),
+            Alias::new("label"),
+        )
+        .expr_as(
+            Expr::col((pc, patient_compliance::Column::Reason)),
+            Alias::new("reason"),
+        );
+    if by_status {
+        select.order_by((pc, patient_compliance::Column::Rank), Order::Desc);
+    }
+    select
+        .order_by((users::Entity, users::Column::DisplayName), Order::Asc)
+        .order_by((users::Entity, users::Column::Id), Order::Asc)
+        .limit(PER_PAGE)
+        .offset((page - 1) * PER_PAGE);
+    let rows = RawRow::find_by_statement(backend.build(&select))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|r| ComplianceRow {
+            patient_id: r.patient_id,
+            name: r.name,
+            label: r.label.as_deref().and_then(ComplianceLabel::parse),
+            reason: r.reason.unwrap_or_default(),
+        })
+        .collect();
+
+    audit::record(
+        conn,
+        now,
+        meta,
+        AuditEntry::by(actor, "patient.compliance_list.view").resource(format!("page:{page}")),
+    )
+    .await?;
+    Ok(CompliancePage {
+        rows,
+        total,
+        page,
+        per_page: PER_PAGE,
+    })
+}
+
+/// One assigned patient in full, audited as a view of that patient's record.
+pub async fn patient_detail(
+    scoped: &Scoped,
+    now: DateTime<Utc>,
+    meta: &RequestMeta,
+    patient_id: i64,
+) -> Result<PatientDetail, AppError> {
+    let patient = scoped
+        .assigned_patient(Permission::PatientRead, patient_id)
+        .await?;
+    let conn = &scoped.txn;
+    let clinic = scoped.actor().active_clinic()?;
+    let user = users::Entity::find_by_id(patient.get())
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let profile = patient_profiles::Entity::find()
+        .filter(patient_profiles::Column::UserId.eq(patient.get()))
+        .one(conn)
+        .await?;
+    let today = items::patient_today(conn, patient.get(), now).await?;
+
+    let targets = goals::Entity::find()
+        .filter(goals::Column::PatientId.eq(patient.get()))
+        .filter(goals::Column::Active.eq(true))
+        .all(conn)
+        .await?;
+    const DAYS: u32 = 30;
+    let from = today - Days::new(u64::from(DAYS) - 1);
+    let logs = goal_logs::Entity::find()
+        .filter(goal_logs::Column::PatientId.eq(patient.get()))
+        .filter(goal_logs::Column::LogDate.between(from, today))
+        .all(conn)
+        .await?;
+    let goals = GoalKind::ALL
+        .into_iter()
+        .filter_map(|kind| {
+            let goal = targets.iter().find(|g| g.kind == kind.as_str())?;
+            let days_met = logs
+                .iter()
+                .filter(|l| l.kind == goal.kind && l.value >= goal.target)
+                .count() as u32;
+            Some(GoalAdherence {
+                kind,
+                target: goal.target,
+                days_met,
+                days: DAYS,
+            })
+        })
+        .collect();
+
+    let care = items::reminders(conn, patient.get(), today)
+        .await?
+        .into_iter()
+        .map(|r| (r.item_id, r))
+        .collect::<Vec<_>>();
+    let completed: Vec<care_items::Model> = care_items::Entity::find()
+        .filter(care_items::Column::Id.is_in(care.iter().map(|(id, _)| *id)))
+        .all(conn)
+        .await?;
+    let care = care
+        .into_iter()
+        .map(|(id, r)| CareItemView {
+            item_id: id,
+            name: r.name,
+            status: r.status,
+            due_on: r.due_on,
+            last_completed_on: completed
+                .iter()
+                .find(|c| c.id == id)
+                .and_then(|c| c.last_completed_on),
+        })
+        .collect();
+
+    let allergies = patient_allergies::Entity::find()
+        .filter(patient_allergies::Column::PatientId.eq(patient.get()))
+        .order_by_asc(patient_allergies::Column::Substance)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|a| Allergy {
+            id: a.id,
+            substance: a.substance,
+            reaction: a.reaction,
+            severity: a.severity,
+        })
+        .collect();
+    let medications = patient_medications::Entity::find()
+        .filter(patient_medications::Column::PatientId.eq(patient.get()))
+        .order_by_asc(patient_medications::Column::Name)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|m| Medication {
+            id: m.id,
+            name: m.name,
+            dose: m.dose,
+            frequency: m.frequency,
+        })
+        .collect();
+    let stored = patient_compliance::Entity::find()
+        .filter(patient_compliance::Column::ClinicId.eq(clinic))
+        .filter(patient_compliance::Column::PatientId.eq(patient.get()))
+        .one(conn)
+        .await?;
+
+    audit::record(
+        conn,
+        now,
+        meta,
+        AuditEntry::by(scoped.actor(), "patient.summary.view")
+            .patient(patient.get())
+            .resource("summary"),
+    )
+    .await?;
+    Ok(PatientDetail {
+        patient_id: patient.get(),
+        name: user.display_name,
+        age: profile
+            .as_ref()
+            .and_then(|p| p.date_of_birth)
+            .map(|dob| rules::age_on(dob, today)),
+        sex: profile
+            .as_ref()
+            .and_then(|p| p.sex.as_deref())
+            .and_then(Sex::parse),
+        today,
+        compliance: stored.and_then(|c| ComplianceLabel::parse(&c.label).map(|l| (l, c.reason))),
+        goals,
+        care,
+        allergies,
+        medications,
+    })
+}
+
+/// Records that an assigned patient's care item was completed on a day; the next due date
+/// follows from the protocol's interval.
+pub async fn complete_care_item(
+    scoped: &Scoped,
+    now: DateTime<Utc>,
+    meta: &RequestMeta,
+    patient_id: i64,
+    item_id: i64,
+    completed_on: &str,
+) -> Result<CareItemView, AppError> {
+    let patient = scoped
+        .assigned_patient(Permission::CareItemComplete, patient_id)
+        .await?;
+    let conn = &scoped.txn;
+    let clinic = scoped.actor().active_clinic()?;
+    let item = care_items::Entity::find_by_id(item_id)
+        .filter(care_items::Column::PatientId.eq(patient.get()))
+        .filter(care_items::Column::ClinicId.eq(clinic))
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let today = items::patient_today(conn, patient.get(), now).await?;
+    let completed_on =
+        NaiveDate::parse_from_str(completed_on.trim(), "%Y-%m-%d").map_err(|_| {
+            AppError::field(
+                "completed_on",
+                "Enter the date it was done, like 2026-11-23.",
+            )
+        })?;
+    if completed_on > today {
+        return Err(AppError::field(
+            "completed_on",
+            "A completion cannot be in the future.",
+        ));
+    }
+    if completed_on < today - Days::new(365 * 10) {
+        return Err(AppError::field(
+            "completed_on",
+            "That is more than ten years ago.",
+        ));
+    }
+    let updated = items::record_completion(conn, item, completed_on, today, now).await?;
+    compliance::refresh(conn, clinic, patient.get(), now).await?;
+    audit::record(
+        conn,
+        now,
+        meta,
+        AuditEntry::by(scoped.actor(), "care_item.complete")
+            .patient(patient.get())
+            .resource(format!("care_item:{}", updated.id)),
+    )
+    .await?;
+    let view = items::reminders(conn, patient.get(), today)
+        .await?
+        .into_iter()
+        .find(|r| r.item_id == updated.id)
+        .ok_or(AppError::NotFound)?;
+    Ok(CareItemView {
+        item_id: updated.id,
+        name: view.name,
+        status: view.status,
+        due_on: updated.due_on,
+        last_completed_on: updated.last_completed_on,
+    })
+}
