@@ -68,6 +68,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/forgot-password") view=auth::ForgotPasswordPage />
                     <Route path=path!("/reset-password") view=auth::ResetPasswordPage />
                     <Route path=path!("/patient") view=patient::DashboardPage ssr=SsrMode::Async />
+                    <Route path=path!("/patient/my-data") view=patient::MyDataPage ssr=SsrMode::Async />
                     <Route path=path!("/provider") view=provider::PatientListPage ssr=SsrMode::Async />
                     <Route path=path!("/provider/patients/:id") view=provider::PatientDetailPage ssr=SsrMode::Async />
                     <Route path=path!("/clinic") view=staff::ClinicHomePage ssr=SsrMode::Async />

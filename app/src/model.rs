@@ -492,3 +492,28 @@ pub struct PatientDetail {
     pub allergies: Vec<Allergy>,
     pub medications: Vec<Medication>,
 }
+
+/// One access to a patient's record by someone else, as the patient sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordAccess {
+    pub who: String,
+    pub role: String,
+    pub clinic: Option<String>,
+    pub what: String,
+    /// When, in the patient's time zone, e.g. "23 Nov 2026, 14:05".
+    pub when: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordAccessPage {
+    pub rows: Vec<RecordAccess>,
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+impl RecordAccessPage {
+    pub fn pages(&self) -> u64 {
+        self.total.div_ceil(self.per_page).max(1)
+    }
+}

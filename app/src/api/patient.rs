@@ -49,3 +49,50 @@ pub async fn log_goal(kind: String, date: String, value: String) -> Result<GoalP
         .await,
     )
 }
+
+#[server(prefix = "/api", endpoint = "patient/record_accesses")]
+pub async fn get_record_accesses(
+    page: Option<String>,
+) -> Result<crate::model::RecordAccessPage, AppError> {
+    respond(
+        async {
+            let scoped = context::scoped().await?;
+            let me = scoped.own_record(Permission::OwnRecordRead)?;
+            let accesses =
+                crate::server::services::my_data::record_accesses(&scoped, me, page.as_deref())
+                    .await?;
+            scoped.commit().await?;
+            Ok(accesses)
+        }
+        .await,
+    )
+}
+
+/// The patient's record as a FHIR R4 Bundle. A GET, so a plain link downloads it.
+#[server(prefix = "/api", endpoint = "patient/export", input = server_fn::codec::GetUrl)]
+pub async fn export_my_data() -> Result<serde_json::Value, AppError> {
+    respond(
+        async {
+            let scoped = context::scoped().await?;
+            let me = scoped.own_record(Permission::OwnRecordRead)?;
+            let bundle = crate::server::services::my_data::export(
+                &scoped,
+                me,
+                context::state().clock.now(),
+                &RequestMeta::current(),
+            )
+            .await?;
+            scoped.commit().await?;
+            if let Some(options) = use_context::<leptos_axum::ResponseOptions>() {
+                options.insert_header(
+                    axum::http::header::CONTENT_DISPOSITION,
+                    axum::http::HeaderValue::from_static(
+                        "attachment; filename=\"salus-my-record.fhir.json\"",
+                    ),
+                );
+            }
+            Ok(bundle)
+        }
+        .await,
+    )
+}

@@ -1,8 +1,10 @@
 //! The patient portal: today's wellness goals and the goal tracker.
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
 
-use crate::api::patient::{get_patient_dashboard, LogGoal};
+use crate::api::patient::{get_patient_dashboard, get_record_accesses, LogGoal};
 use crate::components::form::{
     field_errors, form_error, FieldErrors, FormAlert, BUTTON_CLASS, INPUT_CLASS,
 };
@@ -42,6 +44,7 @@ fn Dashboard(dashboard: PatientDashboard, log: ServerAction<LogGoal>) -> impl In
         .unwrap_or(&dashboard.name)
         .to_owned();
     view! {
+        <PatientNav />
         <h1 class="text-3xl font-bold">{format!("Welcome, {first_name}")}</h1>
         <p class="mt-1 text-slate-600">
             {format!("Today is {} ({})", dashboard.today.format("%A %-d %B %Y"), dashboard.time_zone)}
@@ -191,6 +194,82 @@ fn GoalTracker(dashboard: PatientDashboard, log: ServerAction<LogGoal>) -> impl 
                 </div>
             </ActionForm>
             <p role="status" aria-live="polite" class="mt-3 text-sm text-emerald-800">{saved}</p>
+        </section>
+    }
+}
+
+/// Links between the patient's pages.
+#[component]
+pub fn PatientNav() -> impl IntoView {
+    let link = "rounded-md px-3 py-2 text-sm font-medium text-teal-800 hover:bg-teal-50";
+    view! {
+        <nav aria-label="My pages" class="mb-4 flex flex-wrap gap-1">
+            <A href="/patient" attr:class=link>"Dashboard"</A>
+            <A href="/patient/my-data" attr:class=link>"My data"</A>
+        </nav>
+    }
+}
+
+#[component]
+pub fn MyDataPage() -> impl IntoView {
+    let query = use_query_map();
+    let accesses = Resource::new(
+        move || query.read().get("page").filter(|p| !p.is_empty()),
+        get_record_accesses,
+    );
+    view! {
+        <Title text="My data · Salus" />
+        <PatientNav />
+        <h1 class="text-3xl font-bold">"My data"</h1>
+        <section aria-labelledby="download-heading" class="mt-6 rounded-lg border border-slate-200 bg-white p-5 shadow-sm">
+            <h2 id="download-heading" class="text-xl font-semibold">"Download my data"</h2>
+            <p class="mt-1 text-slate-700">
+                "Your whole record (profile, allergies, medications, goals and every value you logged) as a FHIR R4 file that other health apps can read."
+            </p>
+            <a href="/api/patient/export" download="salus-my-record.fhir.json" rel="external" class=format!("{BUTTON_CLASS} mt-3")>"Download my data"</a>
+        </section>
+        <section aria-labelledby="views-heading" class="mt-6 rounded-lg border border-slate-200 bg-white p-5 shadow-sm">
+            <h2 id="views-heading" class="text-xl font-semibold">"Who viewed my record"</h2>
+            <Transition fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match accesses.await {
+                        Ok(page) if page.rows.is_empty() => view! { <p class="mt-2 text-slate-600">"Nobody else has opened your record yet."</p> }.into_any(),
+                        Ok(page) => {
+                            let (current, pages) = (page.page, page.pages());
+                            view! {
+                                <div class="mt-3 overflow-x-auto">
+                                    <table class="w-full text-left text-sm">
+                                        <thead class="bg-slate-50 text-slate-700">
+                                            <tr>
+                                                <th scope="col" class="px-3 py-2">"Who"</th>
+                                                <th scope="col" class="px-3 py-2">"Clinic"</th>
+                                                <th scope="col" class="px-3 py-2">"What"</th>
+                                                <th scope="col" class="px-3 py-2">"When"</th>
+                                            </tr>
+                                        </thead>
+                                        <tbody>
+                                            {page.rows.into_iter().map(|r| view! {
+                                                <tr class="border-t border-slate-200" data-testid="record-access">
+                                                    <td class="px-3 py-2">{format!("{} ({})", r.who, r.role)}</td>
+                                                    <td class="px-3 py-2">{r.clinic.unwrap_or_default()}</td>
+                                                    <td class="px-3 py-2">{r.what}</td>
+                                                    <td class="px-3 py-2">{r.when}</td>
+                                                </tr>
+                                            }).collect_view()}
+                                        </tbody>
+                                    </table>
+                                </div>
+                                <nav aria-label="Pages" class="mt-3 flex items-center gap-3 text-sm">
+                                    {(current > 1).then(|| view! { <A href=format!("/patient/my-data?page={}", current - 1) attr:class="text-teal-800 underline">"Newer"</A> })}
+                                    <span>{format!("Page {current} of {pages}")}</span>
+                                    {(current < pages).then(|| view! { <A href=format!("/patient/my-data?page={}", current + 1) attr:class="text-teal-800 underline">"Older"</A> })}
+                                </nav>
+                            }.into_any()
+                        }
+                        Err(error) => view! { <ErrorPanel error /> }.into_any(),
+                    }
+                })}
+            </Transition>
         </section>
     }
 }

@@ -3,6 +3,7 @@ pub mod accounts;
 pub mod content;
 pub mod dates;
 pub mod goals;
+pub mod my_data;
 pub mod password;
 pub mod password_reset;
 pub mod portals;

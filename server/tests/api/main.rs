@@ -6,6 +6,7 @@ mod auth;
 mod care;
 mod goals;
 mod guards;
+mod my_data;
 mod provider;
 mod public;
 mod sessions;
