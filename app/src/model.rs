@@ -517,3 +517,33 @@ impl RecordAccessPage {
         self.total.div_ceil(self.per_page).max(1)
     }
 }
+
+/// The patient's own profile, as shown and edited on the profile page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Profile {
+    pub name: String,
+    pub email: String,
+    pub date_of_birth: Option<NaiveDate>,
+    pub sex: Option<Sex>,
+    pub phone: Option<String>,
+    pub time_zone: String,
+    pub preferred_language: String,
+    pub email_reminders: bool,
+    pub sms_reminders: bool,
+    pub quiet_hours_start: String,
+    pub quiet_hours_end: String,
+    pub allergies: Vec<Allergy>,
+    pub medications: Vec<Medication>,
+}
+
+/// Languages the portal offers to write to patients in.
+pub const LANGUAGES: [(&str, &str); 5] = [
+    ("en", "English"),
+    ("es", "Español"),
+    ("fr", "Français"),
+    ("de", "Deutsch"),
+    ("pt", "Português"),
+];
+
+/// Allergy severities (FHIR AllergyIntolerance.reaction.severity).
+pub const SEVERITIES: [&str; 3] = ["mild", "moderate", "severe"];

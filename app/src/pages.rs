@@ -2,6 +2,7 @@
 pub mod auth;
 pub mod dev;
 pub mod patient;
+pub mod profile;
 pub mod provider;
 pub mod public;
 pub mod staff;

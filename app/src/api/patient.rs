@@ -96,3 +96,155 @@ pub async fn export_my_data() -> Result<serde_json::Value, AppError> {
         .await,
     )
 }
+
+#[server(prefix = "/api", endpoint = "patient/profile")]
+pub async fn get_profile() -> Result<crate::model::Profile, AppError> {
+    respond(
+        async {
+            let scoped = context::scoped().await?;
+            let me = scoped.own_record(Permission::OwnRecordRead)?;
+            let profile = crate::server::services::profile::get(&scoped, me).await?;
+            scoped.commit().await?;
+            Ok(profile)
+        }
+        .await,
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+#[server(prefix = "/api", endpoint = "patient/update_profile")]
+pub async fn update_profile(
+    name: String,
+    date_of_birth: String,
+    sex: String,
+    phone: String,
+    time_zone: String,
+    preferred_language: String,
+    email_reminders: Option<String>,
+    sms_reminders: Option<String>,
+    quiet_hours_start: String,
+    quiet_hours_end: String,
+) -> Result<(), AppError> {
+    respond(
+        async {
+            let scoped = context::scoped().await?;
+            let me = scoped.own_record(Permission::OwnRecordWrite)?;
+            let form = crate::server::services::profile::ProfileForm {
+                name,
+                date_of_birth,
+                sex,
+                phone,
+                time_zone,
+                preferred_language,
+                email_reminders: email_reminders.is_some(),
+                sms_reminders: sms_reminders.is_some(),
+                quiet_hours_start,
+                quiet_hours_end,
+            };
+            crate::server::services::profile::update(
+                &scoped,
+                me,
+                context::state().clock.now(),
+                &RequestMeta::current(),
+                form,
+            )
+            .await?;
+            scoped.commit().await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api", endpoint = "patient/add_allergy")]
+pub async fn add_allergy(
+    substance: String,
+    reaction: String,
+    severity: String,
+) -> Result<(), AppError> {
+    respond(
+        async {
+            let scoped = context::scoped().await?;
+            let me = scoped.own_record(Permission::OwnRecordWrite)?;
+            let now = context::state().clock.now();
+            crate::server::services::profile::add_allergy(
+                &scoped,
+                me,
+                now,
+                &RequestMeta::current(),
+                &substance,
+                &reaction,
+                &severity,
+            )
+            .await?;
+            scoped.commit().await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api", endpoint = "patient/remove_allergy")]
+pub async fn remove_allergy(id: i64) -> Result<(), AppError> {
+    respond(
+        async {
+            let scoped = context::scoped().await?;
+            let me = scoped.own_record(Permission::OwnRecordWrite)?;
+            crate::server::services::profile::remove_allergy(
+                &scoped,
+                me,
+                context::state().clock.now(),
+                &RequestMeta::current(),
+                id,
+            )
+            .await?;
+            scoped.commit().await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api", endpoint = "patient/add_medication")]
+pub async fn add_medication(
+    medication: String,
+    dose: String,
+    frequency: String,
+) -> Result<(), AppError> {
+    respond(
+        async {
+            let scoped = context::scoped().await?;
+            let me = scoped.own_record(Permission::OwnRecordWrite)?;
+            let now = context::state().clock.now();
+            crate::server::services::profile::add_medication(
+                &scoped,
+                me,
+                now,
+                &RequestMeta::current(),
+                &medication,
+                &dose,
+                &frequency,
+            )
+            .await?;
+            scoped.commit().await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api", endpoint = "patient/remove_medication")]
+pub async fn remove_medication(id: i64) -> Result<(), AppError> {
+    respond(
+        async {
+            let scoped = context::scoped().await?;
+            let me = scoped.own_record(Permission::OwnRecordWrite)?;
+            crate::server::services::profile::remove_medication(
+                &scoped,
+                me,
+                context::state().clock.now(),
+                &RequestMeta::current(),
+                id,
+            )
+            .await?;
+            scoped.commit().await
+        }
+        .await,
+    )
+}

@@ -51,6 +51,9 @@ pub fn Field(
     #[prop(optional)] hint: Option<&'static str>,
     #[prop(into)] errors: Signal<Vec<String>>,
     #[prop(default = false)] required: bool,
+    /// The value the field starts with (an edit form's current data).
+    #[prop(optional, into)]
+    value: Option<String>,
 ) -> impl IntoView {
     let id = format!("field-{name}");
     let error_id = format!("{id}-error");
@@ -78,6 +81,7 @@ pub fn Field(
                 type=kind
                 autocomplete=autocomplete
                 required=required
+                value=value
                 class=INPUT_CLASS
                 aria-invalid=move || (!errors.get().is_empty()).to_string()
                 aria-describedby=described_by

@@ -205,6 +205,7 @@ pub fn PatientNav() -> impl IntoView {
     view! {
         <nav aria-label="My pages" class="mb-4 flex flex-wrap gap-1">
             <A href="/patient" attr:class=link>"Dashboard"</A>
+            <A href="/patient/profile" attr:class=link>"Profile"</A>
             <A href="/patient/my-data" attr:class=link>"My data"</A>
         </nav>
     }

@@ -7,6 +7,7 @@ pub mod my_data;
 pub mod password;
 pub mod password_reset;
 pub mod portals;
+pub mod profile;
 pub mod provider;
 pub mod seed;
 pub mod sessions;

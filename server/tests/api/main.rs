@@ -7,6 +7,7 @@ mod care;
 mod goals;
 mod guards;
 mod my_data;
+mod profile;
 mod provider;
 mod public;
 mod sessions;

@@ -1,0 +1,355 @@
+//! The patient's profile: personal details, allergies, medications and reminder preferences.
+//! A change of birth date or sex re-applies the clinic's protocols (eligibility may change).
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, ModelTrait,
+    QueryFilter, QueryOrder,
+};
+
+use super::dates;
+use crate::error::{AppError, Validator};
+use crate::model::{Allergy, Medication, Profile, Role, Sex, LANGUAGES, SEVERITIES};
+use crate::server::audit::{self, AuditEntry};
+use crate::server::care;
+use crate::server::entities::{
+    memberships, patient_allergies, patient_medications, patient_profiles, users,
+};
+use crate::server::request::RequestMeta;
+use crate::server::tenancy::{PatientId, Scoped};
+
+async fn profile_row(
+    scoped: &Scoped,
+    patient: PatientId,
+) -> Result<patient_profiles::Model, AppError> {
+    patient_profiles::Entity::find()
+        .filter(patient_profiles::Column::UserId.eq(patient.get()))
+        .one(&scoped.txn)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+pub async fn get(scoped: &Scoped, patient: PatientId) -> Result<Profile, AppError> {
+    let conn = &scoped.txn;
+    let user = users::Entity::find_by_id(patient.get())
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let p = profile_row(scoped, patient).await?;
+    let allergies = patient_allergies::Entity::find()
+        .filter(patient_allergies::Column::PatientId.eq(patient.get()))
+        .order_by_asc(patient_allergies::Column::Id)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|a| Allergy {
+            id: a.id,
+            substance: a.substance,
+            reaction: a.reaction,
+            severity: a.severity,
+        })
+        .collect();
+    let medications = patient_medications::Entity::find()
+        .filter(patient_medications::Column::PatientId.eq(patient.get()))
+        .order_by_asc(patient_medications::Column::Id)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|m| Medication {
+            id: m.id,
+            name: m.name,
+            dose: m.dose,
+            frequency: m.frequency,
+        })
+        .collect();
+    Ok(Profile {
+        name: user.display_name,
+        email: user.email,
+        date_of_birth: p.date_of_birth,
+        sex: p.sex.as_deref().and_then(Sex::parse),
+        phone: p.phone,
+        time_zone: p.time_zone,
+        preferred_language: p.preferred_language,
+        email_reminders: p.email_reminders,
+        sms_reminders: p.sms_reminders,
+        quiet_hours_start: p.quiet_hours_start,
+        quiet_hours_end: p.quiet_hours_end,
+        allergies,
+        medications,
+    })
+}
+
+/// The profile form as typed.
+pub struct ProfileForm {
+    pub name: String,
+    pub date_of_birth: String,
+    pub sex: String,
+    pub phone: String,
+    pub time_zone: String,
+    pub preferred_language: String,
+    pub email_reminders: bool,
+    pub sms_reminders: bool,
+    pub quiet_hours_start: String,
+    pub quiet_hours_end: String,
+}
+
+fn valid_phone(phone: &str) -> bool {
+    let digits = phone.chars().filter(char::is_ascii_digit).count();
+    (7..=15).contains(&digits)
+        && phone
+            .chars()
+            .all(|c| c.is_ascii_digit() || " +-().".contains(c))
+}
+
+pub async fn update(
+    scoped: &Scoped,
+    patient: PatientId,
+    now: DateTime<Utc>,
+    meta: &RequestMeta,
+    form: ProfileForm,
+) -> Result<(), AppError> {
+    let mut v = Validator::new();
+    let name = form.name.trim().to_owned();
+    v.check(!name.is_empty(), "name", "Enter your name.");
+    v.check(
+        name.chars().count() <= 100,
+        "name",
+        "Use at most 100 characters.",
+    );
+    let tz = dates::parse_time_zone(&form.time_zone);
+    v.check(
+        tz.is_some(),
+        "time_zone",
+        "Choose a time zone such as Europe/London.",
+    );
+    let today = dates::local_today(now, tz.unwrap_or(chrono_tz::Tz::UTC));
+    let date_of_birth = match form.date_of_birth.trim() {
+        "" => None,
+        text => match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+            Ok(d) if d > today => {
+                v.add(
+                    "date_of_birth",
+                    "Your date of birth cannot be in the future.",
+                );
+                None
+            }
+            Ok(d) if d < NaiveDate::from_ymd_opt(1900, 1, 1).expect("valid") => {
+                v.add("date_of_birth", "Enter a date of birth after 1900.");
+                None
+            }
+            Ok(d) => Some(d),
+            Err(_) => {
+                v.add("date_of_birth", "Enter a date, like 1980-03-14.");
+                None
+            }
+        },
+    };
+    let sex = match form.sex.trim() {
+        "" => None,
+        s => {
+            let parsed = Sex::parse(s);
+            v.check(parsed.is_some(), "sex", "Choose from the list.");
+            parsed
+        }
+    };
+    let phone = Some(form.phone.trim().to_owned()).filter(|p| !p.is_empty());
+    if let Some(p) = &phone {
+        v.check(
+            valid_phone(p),
+            "phone",
+            "Enter a phone number with 7 to 15 digits, like +1 555 010 0199.",
+        );
+    }
+    v.check(
+        !form.sms_reminders || phone.is_some(),
+        "sms_reminders",
+        "Add a phone number to get reminders by text message.",
+    );
+    let language = form.preferred_language.trim().to_owned();
+    v.check(
+        LANGUAGES.iter().any(|(code, _)| *code == language),
+        "preferred_language",
+        "Choose a language from the list.",
+    );
+    for (field, value) in [
+        ("quiet_hours_start", &form.quiet_hours_start),
+        ("quiet_hours_end", &form.quiet_hours_end),
+    ] {
+        v.check(
+            NaiveTime::parse_from_str(value.trim(), "%H:%M").is_ok(),
+            field,
+            "Enter a time like 21:00.",
+        );
+    }
+    v.finish()?;
+
+    let conn = &scoped.txn;
+    let before = profile_row(scoped, patient).await?;
+    let eligibility_changed =
+        before.date_of_birth != date_of_birth || before.sex.as_deref() != sex.map(Sex::as_str);
+    let mut user = users::Entity::find_by_id(patient.get())
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound)?
+        .into_active_model();
+    user.display_name = Set(name);
+    user.updated_at = Set(now);
+    user.update(conn).await?;
+    let mut profile = before.into_active_model();
+    profile.date_of_birth = Set(date_of_birth);
+    profile.sex = Set(sex.map(|s| s.as_str().to_owned()));
+    profile.phone = Set(phone);
+    profile.time_zone = Set(form.time_zone.trim().to_owned());
+    profile.preferred_language = Set(language);
+    profile.email_reminders = Set(form.email_reminders);
+    profile.sms_reminders = Set(form.sms_reminders);
+    profile.quiet_hours_start = Set(form.quiet_hours_start.trim().to_owned());
+    profile.quiet_hours_end = Set(form.quiet_hours_end.trim().to_owned());
+    profile.updated_at = Set(now);
+    profile.update(conn).await?;
+
+    if eligibility_changed {
+        let clinics = memberships::Entity::find()
+            .filter(memberships::Column::UserId.eq(patient.get()))
+            .filter(memberships::Column::Role.eq(Role::Patient.as_str()))
+            .all(conn)
+            .await?;
+        for m in clinics {
+            care::items::sync_patient(conn, m.clinic_id, patient.get(), today, now).await?;
+            care::compliance::refresh(conn, m.clinic_id, patient.get(), now).await?;
+        }
+    }
+    audit::record(
+        conn,
+        now,
+        meta,
+        AuditEntry::by(scoped.actor(), "patient.profile.update").patient(patient.get()),
+    )
+    .await
+}
+
+fn required(v: &mut Validator, field: &str, value: &str, what: &str) -> String {
+    let value = value.trim();
+    v.check(!value.is_empty(), field, format!("Enter the {what}."));
+    v.check(
+        value.chars().count() <= 100,
+        field,
+        "Use at most 100 characters.",
+    );
+    value.to_owned()
+}
+
+pub async fn add_allergy(
+    scoped: &Scoped,
+    patient: PatientId,
+    now: DateTime<Utc>,
+    meta: &RequestMeta,
+    substance: &str,
+    reaction: &str,
+    severity: &str,
+) -> Result<(), AppError> {
+    let mut v = Validator::new();
+    let substance = required(&mut v, "substance", substance, "substance");
+    let reaction = required(&mut v, "reaction", reaction, "reaction");
+    v.check(
+        SEVERITIES.contains(&severity.trim()),
+        "severity",
+        "Choose mild, moderate or severe.",
+    );
+    v.finish()?;
+    patient_allergies::Entity::insert(patient_allergies::ActiveModel {
+        patient_id: Set(patient.get()),
+        substance: Set(substance),
+        reaction: Set(reaction),
+        severity: Set(severity.trim().to_owned()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    })
+    .exec(&scoped.txn)
+    .await?;
+    audit::record(
+        &scoped.txn,
+        now,
+        meta,
+        AuditEntry::by(scoped.actor(), "patient.allergy.create").patient(patient.get()),
+    )
+    .await
+}
+
+pub async fn remove_allergy(
+    scoped: &Scoped,
+    patient: PatientId,
+    now: DateTime<Utc>,
+    meta: &RequestMeta,
+    id: i64,
+) -> Result<(), AppError> {
+    let row = patient_allergies::Entity::find_by_id(id)
+        .filter(patient_allergies::Column::PatientId.eq(patient.get()))
+        .one(&scoped.txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    row.delete(&scoped.txn).await?;
+    audit::record(
+        &scoped.txn,
+        now,
+        meta,
+        AuditEntry::by(scoped.actor(), "patient.allergy.delete").patient(patient.get()),
+    )
+    .await
+}
+
+pub async fn add_medication(
+    scoped: &Scoped,
+    patient: PatientId,
+    now: DateTime<Utc>,
+    meta: &RequestMeta,
+    name: &str,
+    dose: &str,
+    frequency: &str,
+) -> Result<(), AppError> {
+    let mut v = Validator::new();
+    let name = required(&mut v, "medication", name, "medication's name");
+    let dose = required(&mut v, "dose", dose, "dose");
+    let frequency = required(&mut v, "frequency", frequency, "frequency");
+    v.finish()?;
+    patient_medications::Entity::insert(patient_medications::ActiveModel {
+        patient_id: Set(patient.get()),
+        name: Set(name),
+        dose: Set(dose),
+        frequency: Set(frequency),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    })
+    .exec(&scoped.txn)
+    .await?;
+    audit::record(
+        &scoped.txn,
+        now,
+        meta,
+        AuditEntry::by(scoped.actor(), "patient.medication.create").patient(patient.get()),
+    )
+    .await
+}
+
+pub async fn remove_medication(
+    scoped: &Scoped,
+    patient: PatientId,
+    now: DateTime<Utc>,
+    meta: &RequestMeta,
+    id: i64,
+) -> Result<(), AppError> {
+    let row = patient_medications::Entity::find_by_id(id)
+        .filter(patient_medications::Column::PatientId.eq(patient.get()))
+        .one(&scoped.txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    row.delete(&scoped.txn).await?;
+    audit::record(
+        &scoped.txn,
+        now,
+        meta,
+        AuditEntry::by(scoped.actor(), "patient.medication.delete").patient(patient.get()),
+    )
+    .await
+}
