@@ -16,7 +16,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
 use components::layout::{Footer, Header};
-use pages::{auth, dev, patient, profile, provider, public, staff};
+use pages::{auth, dev, goals, patient, profile, provider, public, staff};
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -70,6 +70,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/patient") view=patient::DashboardPage ssr=SsrMode::Async />
                     <Route path=path!("/patient/my-data") view=patient::MyDataPage ssr=SsrMode::Async />
                     <Route path=path!("/patient/profile") view=profile::ProfilePage ssr=SsrMode::Async />
+                    <Route path=path!("/patient/goals") view=goals::GoalHistoryPage ssr=SsrMode::Async />
                     <Route path=path!("/provider") view=provider::PatientListPage ssr=SsrMode::Async />
                     <Route path=path!("/provider/patients/:id") view=provider::PatientDetailPage ssr=SsrMode::Async />
                     <Route path=path!("/clinic") view=staff::ClinicHomePage ssr=SsrMode::Async />

@@ -173,6 +173,73 @@ pub struct PatientDashboard {
     /// Open care items and the next ones coming up, soonest first.
     pub reminders: Vec<Reminder>,
     pub tip: Option<HealthTip>,
+    /// Minutes slept on each of the last 7 nights, oldest first (0 when not logged).
+    pub sleep_week: Vec<DayValue>,
+}
+
+/// A value on a day, for charts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayValue {
+    pub day: NaiveDate,
+    pub value: i64,
+}
+
+/// What active minutes are worth, roughly. Moderate activity such as brisk walking is about
+/// 4 METs; at 70 kg that burns 4 × 3.5 × 70 / 200 ≈ 4.9 kcal a minute and covers about
+/// 80 m a minute (4.8 km/h). An estimate for encouragement, not a measurement.
+pub struct ActivityEstimate {
+    pub kcal: i64,
+    pub km: f64,
+}
+
+pub const ACTIVITY_ESTIMATE_NOTE: &str =
+    "Estimated for moderate activity such as brisk walking (4 METs) at 70 kg: about 4.9 kcal and 80 m a minute.";
+
+impl ActivityEstimate {
+    pub fn for_minutes(minutes: i64) -> Self {
+        let minutes = minutes.max(0);
+        ActivityEstimate {
+            kcal: (minutes as f64 * 4.9).round() as i64,
+            km: (minutes as f64 * 0.08 * 10.0).round() / 10.0,
+        }
+    }
+}
+
+/// One goal's last 30 days, target and streak, for the goal history page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GoalSeries {
+    pub kind: GoalKind,
+    pub target: i64,
+    pub days: Vec<DayValue>,
+    /// Days in a row the target was met, up to today (today counts once met; until then the
+    /// streak runs to yesterday).
+    pub streak: u32,
+}
+
+/// An editable log entry of the last 7 days.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogEntryView {
+    pub id: i64,
+    pub kind: GoalKind,
+    pub day: NaiveDate,
+    pub value: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GoalHistory {
+    pub today: NaiveDate,
+    pub series: Vec<GoalSeries>,
+    pub recent: Vec<LogEntryView>,
+}
+
+/// Days in a row `met` holds, counting back from the last day; an unmet last day (today, not
+/// over yet) is skipped rather than breaking the streak.
+pub fn streak(days_met: &[bool]) -> u32 {
+    let mut days = days_met.iter().rev().peekable();
+    if days.peek() == Some(&&false) {
+        days.next();
+    }
+    days.take_while(|met| **met).count() as u32
 }
 
 /// The health tip of the patient's day.
@@ -246,6 +313,23 @@ mod tests {
         };
         assert_eq!(p.percent(), 116);
         assert!(p.met());
+    }
+
+    #[test]
+    fn streaks_count_back_and_forgive_an_unfinished_today() {
+        assert_eq!(streak(&[true, true, true]), 3);
+        assert_eq!(streak(&[true, true, false]), 2, "today not met yet");
+        assert_eq!(streak(&[true, false, true]), 1);
+        assert_eq!(streak(&[true, false, false]), 0);
+        assert_eq!(streak(&[]), 0);
+    }
+
+    #[test]
+    fn activity_estimates_scale_with_minutes() {
+        let e = ActivityEstimate::for_minutes(30);
+        assert_eq!(e.kcal, 147);
+        assert!((e.km - 2.4).abs() < 1e-9);
+        assert_eq!(ActivityEstimate::for_minutes(-5).kcal, 0);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Pages, one module per portal.
 pub mod auth;
 pub mod dev;
+pub mod goals;
 pub mod patient;
 pub mod profile;
 pub mod provider;

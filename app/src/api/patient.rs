@@ -248,3 +248,79 @@ pub async fn remove_medication(id: i64) -> Result<(), AppError> {
         .await,
     )
 }
+
+#[server(prefix = "/api", endpoint = "patient/goal_history")]
+pub async fn get_goal_history() -> Result<crate::model::GoalHistory, AppError> {
+    respond(
+        async {
+            let scoped = context::scoped().await?;
+            let me = scoped.own_record(Permission::OwnRecordRead)?;
+            let history = goals::history(&scoped, me, context::state().clock.now()).await?;
+            scoped.commit().await?;
+            Ok(history)
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api", endpoint = "patient/set_goal_target")]
+pub async fn set_goal_target(kind: String, target: String) -> Result<(), AppError> {
+    respond(
+        async {
+            let scoped = context::scoped().await?;
+            let me = scoped.own_record(Permission::OwnRecordWrite)?;
+            goals::set_target(
+                &scoped,
+                me,
+                context::state().clock.now(),
+                &RequestMeta::current(),
+                &kind,
+                &target,
+            )
+            .await?;
+            scoped.commit().await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api", endpoint = "patient/update_goal_log")]
+pub async fn update_goal_log(id: i64, value: String) -> Result<(), AppError> {
+    respond(
+        async {
+            let scoped = context::scoped().await?;
+            let me = scoped.own_record(Permission::OwnRecordWrite)?;
+            goals::update_entry(
+                &scoped,
+                me,
+                context::state().clock.now(),
+                &RequestMeta::current(),
+                id,
+                &value,
+            )
+            .await?;
+            scoped.commit().await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api", endpoint = "patient/delete_goal_log")]
+pub async fn delete_goal_log(id: i64) -> Result<(), AppError> {
+    respond(
+        async {
+            let scoped = context::scoped().await?;
+            let me = scoped.own_record(Permission::OwnRecordWrite)?;
+            goals::delete_entry(
+                &scoped,
+                me,
+                context::state().clock.now(),
+                &RequestMeta::current(),
+                id,
+            )
+            .await?;
+            scoped.commit().await
+        }
+        .await,
+    )
+}

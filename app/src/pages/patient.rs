@@ -5,11 +5,15 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::patient::{get_patient_dashboard, get_record_accesses, LogGoal};
+use crate::components::chart::DayBarChart;
 use crate::components::form::{
     field_errors, form_error, FieldErrors, FormAlert, BUTTON_CLASS, INPUT_CLASS,
 };
 use crate::components::status::ErrorPanel;
-use crate::model::{CareStatus, GoalKind, GoalProgress, HealthTip, PatientDashboard, Reminder};
+use crate::model::{
+    ActivityEstimate, CareStatus, GoalKind, GoalProgress, HealthTip, PatientDashboard, Reminder,
+    ACTIVITY_ESTIMATE_NOTE,
+};
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {
@@ -43,6 +47,11 @@ fn Dashboard(dashboard: PatientDashboard, log: ServerAction<LogGoal>) -> impl In
         .next()
         .unwrap_or(&dashboard.name)
         .to_owned();
+    let sleep_target = dashboard
+        .goals
+        .iter()
+        .find(|g| g.kind == GoalKind::Sleep)
+        .map_or(GoalKind::Sleep.default_target(), |g| g.target);
     view! {
         <PatientNav />
         <h1 class="text-3xl font-bold">{format!("Welcome, {first_name}")}</h1>
@@ -59,6 +68,17 @@ fn Dashboard(dashboard: PatientDashboard, log: ServerAction<LogGoal>) -> impl In
             <Reminders reminders=dashboard.reminders.clone() />
             <TipOfTheDay tip=dashboard.tip.clone() />
         </div>
+        <section aria-labelledby="sleep-heading" class="mt-6 rounded-lg border border-slate-200 bg-white p-5 shadow-sm">
+            <h2 id="sleep-heading" class="text-xl font-semibold">"Sleep, last 7 nights"</h2>
+            <DayBarChart
+                id="sleep-week".to_string()
+                title="Minutes slept on each of the last 7 nights".to_string()
+                unit="minutes"
+                target=sleep_target
+                values=dashboard.sleep_week.clone()
+            />
+            <p class="mt-1 text-xs text-slate-500">"Dashed line: your target. Green bars: target met."</p>
+        </section>
         <GoalTracker dashboard log />
     }
 }
@@ -128,6 +148,15 @@ fn GoalCard(goal: GoalProgress) -> impl IntoView {
             <p class="mt-2 text-xs text-slate-500">
                 {if goal.met() { "Goal met today".to_owned() } else { format!("Target: {} {} a day", goal.target, goal.kind.unit()) }}
             </p>
+            {(goal.kind == GoalKind::ActiveMinutes).then(|| {
+                let estimate = ActivityEstimate::for_minutes(goal.value);
+                view! {
+                    <p class="mt-1 text-sm text-slate-700" data-testid="activity-estimate">
+                        {format!("≈ {} kcal · {:.1} km", estimate.kcal, estimate.km)}
+                    </p>
+                    <p class="text-xs text-slate-500">{ACTIVITY_ESTIMATE_NOTE}</p>
+                }
+            })}
         </article>
     }
 }
@@ -205,6 +234,7 @@ pub fn PatientNav() -> impl IntoView {
     view! {
         <nav aria-label="My pages" class="mb-4 flex flex-wrap gap-1">
             <A href="/patient" attr:class=link>"Dashboard"</A>
+            <A href="/patient/goals" attr:class=link>"Goal history"</A>
             <A href="/patient/profile" attr:class=link>"Profile"</A>
             <A href="/patient/my-data" attr:class=link>"My data"</A>
         </nav>

@@ -6,6 +6,7 @@ mod auth;
 mod care;
 mod goals;
 mod guards;
+mod history;
 mod my_data;
 mod profile;
 mod provider;

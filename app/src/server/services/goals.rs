@@ -3,16 +3,22 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
-    QueryFilter,
+    QueryFilter, QueryOrder,
 };
 
 use super::{content, dates};
 use crate::server::care;
 
+/// How many days the goal history charts show.
+const HISTORY_DAYS: u64 = 30;
+
 /// How far ahead the dashboard looks for upcoming care.
 const REMINDER_HORIZON_DAYS: u64 = 90;
 use crate::error::{AppError, Validator};
-use crate::model::{GoalKind, GoalProgress, PatientDashboard, LOG_WINDOW_DAYS};
+use crate::model::{
+    streak, DayValue, GoalHistory, GoalKind, GoalProgress, GoalSeries, LogEntryView,
+    PatientDashboard, LOG_WINDOW_DAYS,
+};
 use crate::server::audit::{self, AuditEntry};
 use crate::server::entities::{goal_logs, goals, patient_profiles, users};
 use crate::server::request::RequestMeta;
@@ -79,6 +85,7 @@ pub async fn dashboard(
         .take(3)
         .collect();
     let tip = content::tip_of_the_day(conn, today).await?;
+    let sleep_week = series(conn, patient, GoalKind::Sleep, today, 7).await?;
     Ok(PatientDashboard {
         name: user.display_name,
         today,
@@ -86,7 +93,222 @@ pub async fn dashboard(
         goals,
         reminders,
         tip,
+        sleep_week,
     })
+}
+
+/// One goal's values for the `days` days ending `today`, oldest first; 0 where nothing was logged.
+async fn series<C: ConnectionTrait>(
+    conn: &C,
+    patient: PatientId,
+    kind: GoalKind,
+    today: NaiveDate,
+    days: u64,
+) -> Result<Vec<DayValue>, AppError> {
+    let from = today - chrono::Days::new(days - 1);
+    let logs = goal_logs::Entity::find()
+        .filter(goal_logs::Column::PatientId.eq(patient.get()))
+        .filter(goal_logs::Column::Kind.eq(kind.as_str()))
+        .filter(goal_logs::Column::LogDate.between(from, today))
+        .all(conn)
+        .await?;
+    Ok(from
+        .iter_days()
+        .take(days as usize)
+        .map(|day| DayValue {
+            day,
+            value: logs
+                .iter()
+                .find(|l| l.log_date == day)
+                .map_or(0, |l| l.value),
+        })
+        .collect())
+}
+
+/// The goal history page: 30 days of each goal with its streak, and the entries of the last
+/// week the patient may still change.
+pub async fn history(
+    scoped: &Scoped,
+    patient: PatientId,
+    now: DateTime<Utc>,
+) -> Result<GoalHistory, AppError> {
+    let conn = &scoped.txn;
+    let (tz, _) = patient_time_zone(conn, patient).await?;
+    let today = dates::local_today(now, tz);
+    let targets = goals::Entity::find()
+        .filter(goals::Column::PatientId.eq(patient.get()))
+        .filter(goals::Column::Active.eq(true))
+        .all(conn)
+        .await?;
+    let mut all_series = Vec::new();
+    for kind in GoalKind::ALL {
+        let Some(goal) = targets.iter().find(|g| g.kind == kind.as_str()) else {
+            continue;
+        };
+        let days = series(conn, patient, kind, today, HISTORY_DAYS).await?;
+        let met: Vec<bool> = days.iter().map(|d| d.value >= goal.target).collect();
+        all_series.push(GoalSeries {
+            kind,
+            target: goal.target,
+            streak: streak(&met),
+            days,
+        });
+    }
+    let earliest = today - chrono::Days::new(LOG_WINDOW_DAYS);
+    let recent = goal_logs::Entity::find()
+        .filter(goal_logs::Column::PatientId.eq(patient.get()))
+        .filter(goal_logs::Column::LogDate.between(earliest, today))
+        .order_by_desc(goal_logs::Column::LogDate)
+        .order_by_asc(goal_logs::Column::Kind)
+        .all(conn)
+        .await?
+        .into_iter()
+        .filter_map(|l| {
+            Some(LogEntryView {
+                id: l.id,
+                kind: GoalKind::parse(&l.kind)?,
+                day: l.log_date,
+                value: l.value,
+            })
+        })
+        .collect();
+    Ok(GoalHistory {
+        today,
+        series: all_series,
+        recent,
+    })
+}
+
+/// Sets a goal's daily target.
+pub async fn set_target(
+    scoped: &Scoped,
+    patient: PatientId,
+    now: DateTime<Utc>,
+    meta: &RequestMeta,
+    kind: &str,
+    target: &str,
+) -> Result<(), AppError> {
+    let kind =
+        GoalKind::parse(kind.trim()).ok_or_else(|| AppError::field("kind", "Choose a goal."))?;
+    let target = match target.trim().parse::<i64>() {
+        Ok(t) if (1..=kind.max_per_day()).contains(&t) => t,
+        _ => {
+            return Err(AppError::field(
+                "target",
+                format!(
+                    "Enter a whole number from 1 to {} {}.",
+                    kind.max_per_day(),
+                    kind.unit()
+                ),
+            ))
+        }
+    };
+    let conn = &scoped.txn;
+    let goal = goals::Entity::find()
+        .filter(goals::Column::PatientId.eq(patient.get()))
+        .filter(goals::Column::Kind.eq(kind.as_str()))
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut goal = goal.into_active_model();
+    goal.target = Set(target);
+    goal.updated_at = Set(now);
+    goal.update(conn).await?;
+    care::compliance::refresh_everywhere(conn, patient.get(), now).await?;
+    let entry = AuditEntry::by(scoped.actor(), "goal.update")
+        .patient(patient.get())
+        .resource(format!("goal:{}", kind.as_str()));
+    audit::record(conn, now, meta, entry).await
+}
+
+/// One of the patient's own entries that is still within the editable week.
+async fn editable_entry(
+    scoped: &Scoped,
+    patient: PatientId,
+    now: DateTime<Utc>,
+    id: i64,
+) -> Result<goal_logs::Model, AppError> {
+    let conn = &scoped.txn;
+    let entry = goal_logs::Entity::find_by_id(id)
+        .filter(goal_logs::Column::PatientId.eq(patient.get()))
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (tz, _) = patient_time_zone(conn, patient).await?;
+    let today = dates::local_today(now, tz);
+    if entry.log_date < today - chrono::Days::new(LOG_WINDOW_DAYS) {
+        return Err(AppError::Conflict(format!(
+            "Entries older than {LOG_WINDOW_DAYS} days can no longer be changed."
+        )));
+    }
+    Ok(entry)
+}
+
+/// Replaces the value of one of the last week's entries.
+pub async fn update_entry(
+    scoped: &Scoped,
+    patient: PatientId,
+    now: DateTime<Utc>,
+    meta: &RequestMeta,
+    id: i64,
+    value: &str,
+) -> Result<(), AppError> {
+    let entry = editable_entry(scoped, patient, now, id).await?;
+    let kind = GoalKind::parse(&entry.kind).ok_or(AppError::NotFound)?;
+    let value = match value.trim().parse::<i64>() {
+        Ok(v) if (0..=kind.max_per_day()).contains(&v) => v,
+        _ => {
+            return Err(AppError::field(
+                "value",
+                format!(
+                    "Enter a whole number from 0 to {} {}.",
+                    kind.max_per_day(),
+                    kind.unit()
+                ),
+            ))
+        }
+    };
+    let conn = &scoped.txn;
+    let resource = format!("goal_log:{}:{}", entry.kind, entry.log_date);
+    let mut entry = entry.into_active_model();
+    entry.value = Set(value);
+    entry.updated_at = Set(now);
+    entry.update(conn).await?;
+    care::compliance::refresh_everywhere(conn, patient.get(), now).await?;
+    audit::record(
+        conn,
+        now,
+        meta,
+        AuditEntry::by(scoped.actor(), "goal_log.update")
+            .patient(patient.get())
+            .resource(resource),
+    )
+    .await
+}
+
+/// Deletes one of the last week's entries.
+pub async fn delete_entry(
+    scoped: &Scoped,
+    patient: PatientId,
+    now: DateTime<Utc>,
+    meta: &RequestMeta,
+    id: i64,
+) -> Result<(), AppError> {
+    use sea_orm::ModelTrait;
+    let entry = editable_entry(scoped, patient, now, id).await?;
+    let resource = format!("goal_log:{}:{}", entry.kind, entry.log_date);
+    let conn = &scoped.txn;
+    entry.delete(conn).await?;
+    care::compliance::refresh_everywhere(conn, patient.get(), now).await?;
+    audit::record(
+        conn,
+        now,
+        meta,
+        AuditEntry::by(scoped.actor(), "goal_log.delete")
+            .patient(patient.get())
+            .resource(resource),
+    )
+    .await
 }
 
 /// A goal value as typed in the tracker form.
