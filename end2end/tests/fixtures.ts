@@ -26,3 +26,20 @@ export async function hydrated(page: Page) {
 }
 
 export const DEMO_PASSWORD = 'salus-demo-2026';
+
+/** Signs in through the form and waits for the portal to hydrate. */
+export async function signIn(page: Page, email: string, password = DEMO_PASSWORD) {
+  await page.goto('/signin');
+  await hydrated(page);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).not.toHaveURL(/\/signin/);
+  await hydrated(page);
+}
+
+export async function signOut(page: Page) {
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/\/$/);
+  await hydrated(page);
+}

@@ -65,7 +65,7 @@ test('a forgotten password is reset with the link from the mailbox', async ({ pa
   await page.getByRole('link', { name: 'Forgot password?' }).click();
   await expect(page).toHaveURL(/\/forgot-password$/);
   await hydrated(page);
-  await page.getByLabel('Email').fill('david@example.com');
+  await page.getByLabel('Email').fill('noah@example.com');
   await page.getByRole('button', { name: 'Send reset link' }).click();
   await expect(page.getByText('If an account exists for that email')).toBeVisible();
 
@@ -83,11 +83,11 @@ test('a forgotten password is reset with the link from the mailbox', async ({ pa
 
   await page.getByRole('link', { name: 'Sign in', exact: true }).first().click();
   await hydrated(page);
-  await page.getByLabel('Email').fill('david@example.com');
+  await page.getByLabel('Email').fill('noah@example.com');
   await page.getByLabel('Password').fill('my new long passphrase');
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page).toHaveURL(/\/patient$/);
-  await expect(page.getByRole('heading', { name: 'Welcome, David' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Welcome, Noah' })).toBeVisible();
 });
 
 test('a visitor asking for the patient portal signs in and comes back to it', async ({ page }) => {
