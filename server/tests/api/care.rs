@@ -156,8 +156,87 @@ async fn database_recompute_agrees_with_the_rules(backend: Backend) {
     assert_eq!(recompute_statuses(&app.db, clinic, now).await.unwrap(), 0);
 }
 
+async fn protocol_changes_and_new_days_are_applied_to_patients(backend: Backend) {
+    use salus_app::server::care::compliance::resync_clinic;
+    use salus_app::server::entities::patient_compliance;
+    let app = TestApp::spawn(backend).await;
+    let clinic = clinics::Entity::find()
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let david = user_id(&app, DAVID).await;
+    // The clinic raises the blood test's minimum age to 50 and retires the dental check-up.
+    for (key, change) in [("annual-blood-test", 0), ("dental-checkup", 1)] {
+        let protocol = care_protocols::Entity::find()
+            .filter(care_protocols::Column::ClinicId.eq(clinic))
+            .filter(care_protocols::Column::TemplateKey.eq(key))
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        let mut active = protocol.into_active_model();
+        if change == 0 {
+            active.min_age_years = Set(Some(50));
+        } else {
+            active.active = Set(false);
+        }
+        active.update(&app.db).await.unwrap();
+    }
+    // A daily pass leaves patients already current for today alone…
+    assert_eq!(
+        resync_clinic(&app.db, clinic, Utc::now(), true)
+            .await
+            .unwrap(),
+        0
+    );
+    // …a protocol change re-applies to everyone.
+    assert_eq!(
+        resync_clinic(&app.db, clinic, Utc::now(), false)
+            .await
+            .unwrap(),
+        3
+    );
+    let statuses: Vec<(String, String)> = protocol_keys_of(&app, david).await;
+    let status_of = |key: &str| {
+        statuses
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, s)| s.clone())
+            .unwrap()
+    };
+    assert_eq!(
+        status_of("annual-blood-test"),
+        "not_applicable",
+        "46 is under the new minimum"
+    );
+    assert_eq!(
+        status_of("dental-checkup"),
+        "not_applicable",
+        "retired protocol"
+    );
+    // David's only open item is gone, so his compliance now follows his goals.
+    let stored = patient_compliance::Entity::find()
+        .filter(patient_compliance::Column::PatientId.eq(david))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.label, "goals_missed");
+    // On a later day the daily pass picks everyone up again.
+    let tomorrow = Utc::now() + chrono::Duration::days(1);
+    assert_eq!(
+        resync_clinic(&app.db, clinic, tomorrow, true)
+            .await
+            .unwrap(),
+        3
+    );
+}
+
 crate::on_both_databases!(
     enrollment_creates_items_for_eligible_protocols,
     dashboard_shows_reminders_and_a_tip_in_the_patients_days,
     database_recompute_agrees_with_the_rules,
+    protocol_changes_and_new_days_are_applied_to_patients,
 );

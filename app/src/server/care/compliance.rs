@@ -138,11 +138,14 @@ pub async fn refresh_everywhere<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Refreshes every patient of a clinic whose stored compliance is from an earlier local day.
-pub async fn refresh_stale<C: ConnectionTrait>(
+/// Re-applies the clinic's protocols to its patients and refreshes their compliance: every
+/// patient after a protocol changed (`only_stale = false`), or, once a local day, those whose
+/// stored compliance is from an earlier day (ages change on birthdays, statuses with the date).
+pub async fn resync_clinic<C: ConnectionTrait>(
     conn: &C,
     clinic_id: i64,
     now: DateTime<Utc>,
+    only_stale: bool,
 ) -> Result<u64, AppError> {
     let patients: Vec<i64> = memberships::Entity::find()
         .filter(memberships::Column::ClinicId.eq(clinic_id))
@@ -162,10 +165,12 @@ pub async fn refresh_stale<C: ConnectionTrait>(
         let current = stored
             .iter()
             .any(|c| c.patient_id == patient_id && c.computed_on == today);
-        if !current {
-            refresh(conn, clinic_id, patient_id, now).await?;
-            refreshed += 1;
+        if only_stale && current {
+            continue;
         }
+        super::items::sync_patient(conn, clinic_id, patient_id, today, now).await?;
+        refresh(conn, clinic_id, patient_id, now).await?;
+        refreshed += 1;
     }
     Ok(refreshed)
 }
