@@ -1,6 +1,7 @@
 //! Integration tests: the real router over HTTP, on SQLite and on PostgreSQL.
 mod helpers;
 
+mod access;
 mod audit;
 mod auth;
 mod care;

@@ -2,8 +2,8 @@
 //! A change of birth date or sex re-applies the clinic's protocols (eligibility may change).
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, ModelTrait,
-    QueryFilter, QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
+    ModelTrait, QueryFilter, QueryOrder,
 };
 
 use super::dates;
@@ -28,13 +28,11 @@ async fn profile_row(
         .ok_or(AppError::NotFound)
 }
 
-pub async fn get(scoped: &Scoped, patient: PatientId) -> Result<Profile, AppError> {
-    let conn = &scoped.txn;
-    let user = users::Entity::find_by_id(patient.get())
-        .one(conn)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let p = profile_row(scoped, patient).await?;
+/// The patient's allergies and current medications, in the order they were added.
+pub async fn allergies_and_medications<C: ConnectionTrait>(
+    conn: &C,
+    patient: PatientId,
+) -> Result<(Vec<Allergy>, Vec<Medication>), AppError> {
     let allergies = patient_allergies::Entity::find()
         .filter(patient_allergies::Column::PatientId.eq(patient.get()))
         .order_by_asc(patient_allergies::Column::Id)
@@ -61,6 +59,17 @@ pub async fn get(scoped: &Scoped, patient: PatientId) -> Result<Profile, AppErro
             frequency: m.frequency,
         })
         .collect();
+    Ok((allergies, medications))
+}
+
+pub async fn get(scoped: &Scoped, patient: PatientId) -> Result<Profile, AppError> {
+    let conn = &scoped.txn;
+    let user = users::Entity::find_by_id(patient.get())
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let p = profile_row(scoped, patient).await?;
+    let (allergies, medications) = allergies_and_medications(conn, patient).await?;
     Ok(Profile {
         name: user.display_name,
         email: user.email,

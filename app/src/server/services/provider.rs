@@ -4,20 +4,17 @@ use chrono::{DateTime, Days, NaiveDate, Utc};
 use sea_orm::sea_query::{
     Alias, Condition, Expr, ExprTrait, Func, LikeExpr, Order, Query, SelectStatement,
 };
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter};
 
 use crate::error::AppError;
 use crate::model::{
-    Allergy, CareItemView, ComplianceLabel, CompliancePage, ComplianceRow, GoalAdherence, GoalKind,
-    Medication, PatientDetail, Sex,
+    CareItemView, ComplianceLabel, CompliancePage, ComplianceRow, GoalAdherence, GoalKind,
+    PatientDetail, Sex,
 };
 use crate::server::audit::{self, AuditEntry};
 use crate::server::care::{compliance, items, rules};
 use crate::server::entities::{
-    care_items, goal_logs, goals, patient_allergies, patient_compliance, patient_medications,
-    patient_profiles, provider_assignments, users,
+    care_items, goal_logs, goals, patient_compliance, patient_profiles, provider_assignments, users,
 };
 use crate::server::permissions::Permission;
 use crate::server::request::RequestMeta;
@@ -282,32 +279,7 @@ pub async fn patient_detail(
         })
         .collect();
 
-    let allergies = patient_allergies::Entity::find()
-        .filter(patient_allergies::Column::PatientId.eq(patient.get()))
-        .order_by_asc(patient_allergies::Column::Substance)
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|a| Allergy {
-            id: a.id,
-            substance: a.substance,
-            reaction: a.reaction,
-            severity: a.severity,
-        })
-        .collect();
-    let medications = patient_medications::Entity::find()
-        .filter(patient_medications::Column::PatientId.eq(patient.get()))
-        .order_by_asc(patient_medications::Column::Name)
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|m| Medication {
-            id: m.id,
-            name: m.name,
-            dose: m.dose,
-            frequency: m.frequency,
-        })
-        .collect();
+    let (allergies, medications) = super::profile::allergies_and_medications(conn, patient).await?;
     let stored = patient_compliance::Entity::find()
         .filter(patient_compliance::Column::ClinicId.eq(clinic))
         .filter(patient_compliance::Column::PatientId.eq(patient.get()))
