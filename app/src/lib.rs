@@ -32,7 +32,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <HydrationScripts options />
                 <MetaTags />
             </head>
-            <body class="min-h-screen bg-slate-50 text-slate-900">
+            <body class="flex min-h-screen flex-col bg-slate-50 text-slate-900">
                 <App />
             </body>
         </html>
