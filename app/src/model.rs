@@ -12,8 +12,6 @@ pub enum Role {
 }
 
 impl Role {
-    pub const CLINIC_ROLES: [Role; 3] = [Role::Patient, Role::Provider, Role::ClinicAdmin];
-
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Patient => "patient",
@@ -50,11 +48,6 @@ impl Role {
             Role::ClinicAdmin => "/clinic",
             Role::SuperAdmin => "/platform",
         }
-    }
-
-    /// Staff roles act in a clinic and see other people's data.
-    pub fn is_staff(self) -> bool {
-        !matches!(self, Role::Patient)
     }
 }
 

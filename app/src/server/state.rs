@@ -41,16 +41,13 @@ impl Default for Settings {
     }
 }
 
-/// The time source. Real time in production; tests may pin it to probe day boundaries.
+/// The time source, behind one seam so a test or a replay can substitute its own.
 #[derive(Clone)]
 pub struct Clock(Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>);
 
 impl Clock {
     pub fn system() -> Self {
         Clock(Arc::new(Utc::now))
-    }
-    pub fn fixed(at: DateTime<Utc>) -> Self {
-        Clock(Arc::new(move || at))
     }
     pub fn now(&self) -> DateTime<Utc> {
         (self.0)()
