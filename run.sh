@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# Builds Salus and serves it on http://127.0.0.1:3000 with an embedded SQLite database,
+# Builds Salus and serves the demo on http://127.0.0.1:3000 with an embedded SQLite database,
 # installing the build tools first if they are missing. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/toolchain.sh
+source scripts/site.sh
 
-ensure_wasm_target
-ensure_cargo_leptos
-ensure_wasm_bindgen
-ensure_style
-say "Building and serving on http://127.0.0.1:3000 (Ctrl-C to stop)"
-exec cargo leptos serve "$@"
+ensure_build_tools
+# The fresh-machine test (scripts/test-fresh-machine.sh) stops here.
+if [ -n "${SALUS_SETUP_ONLY:-}" ]; then exit 0; fi
+
+build_site debug
+say "Serving on http://127.0.0.1:3000 (Ctrl-C to stop)"
+export LEPTOS_SITE_ROOT=target/site
+exec target/debug/salus serve

@@ -4,22 +4,19 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/toolchain.sh
+source scripts/site.sh
 
-ensure_wasm_target
-ensure_cargo_leptos
-ensure_wasm_bindgen
-ensure_node_modules
-ensure_chromium
-ensure_postgres
+ensure_test_tools
+# The fresh-machine test (scripts/test-fresh-machine.sh) stops here.
+if [ -n "${SALUS_SETUP_ONLY:-}" ]; then exit 0; fi
 
 log=$(mktemp -d)
 trap 'rm -rf "$log"' EXIT
 
 say "Release build (server and browser bundle)"
-cargo leptos build --release
+build_site release
 
-say "Unit and integration tests (SQLite and PostgreSQL)"
-export_leptos_build_env
+say "Unit and integration tests (SQLite and PostgreSQL; about 4 minutes to build them from clean)"
 set +e
 cargo test --release --workspace --exclude salus-frontend 2>&1 | tee "$log/cargo.txt"
 cargo_status=${PIPESTATUS[0]}

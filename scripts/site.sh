@@ -1,0 +1,62 @@
+# Sourced by run.sh and test.sh: builds the site (the `salus` server binary and, in
+# target/site, the browser bundle, the stylesheet and the static files) with cargo,
+# wasm-bindgen and, for release, wasm-opt. It does what `cargo leptos build` does for this
+# project, without cargo-leptos, whose install from source takes about 20 minutes on 2 cores;
+# developers who have cargo-leptos can still use `cargo leptos watch` ([workspace.metadata.leptos]).
+# shellcheck shell=bash
+
+SITE_ROOT=target/site
+SITE_PKG=$SITE_ROOT/pkg
+
+# The variables cargo-leptos sets when it builds (from [workspace.metadata.leptos]). Leptos reads
+# some at compile time (LEPTOS_OUTPUT_NAME decides the WASM file name the page loads), so every
+# cargo command that builds the server (this build and `cargo test`) must see the same values:
+# otherwise cargo rebuilds the leptos crates into a binary that asks for /pkg/salus_bg.wasm.
+export_leptos_build_env() {
+  export LEPTOS_OUTPUT_NAME=salus
+  export LEPTOS_SITE_ROOT=$SITE_ROOT
+  export LEPTOS_SITE_PKG_DIR=pkg
+  export LEPTOS_SITE_ADDR=127.0.0.1:3000
+  export LEPTOS_RELOAD_PORT=3001
+  export LEPTOS_LIB_DIR=frontend
+  export LEPTOS_BIN_DIR=server
+  export LEPTOS_JS_MINIFY=true
+  export LEPTOS_HASH_FILES=false
+}
+
+# build_site debug|release
+build_site() {
+  local mode=$1 wasm_profile server_flag=()
+  case "$mode" in
+    debug) wasm_profile=debug ;;
+    release) wasm_profile="wasm-release"; server_flag=(--release) ;;
+    *) die "build_site: debug or release, not '$mode'" ;;
+  esac
+  export_leptos_build_env
+
+  say "Stylesheet (seconds)"
+  cargo run -q -p salus-style
+
+  say "Browser bundle, $mode (about 3 minutes from clean on 2 cores; seconds when unchanged)"
+  local profile_flag=(--profile "$wasm_profile")
+  [ "$mode" = debug ] && profile_flag=()
+  cargo build -p salus-frontend --lib --target wasm32-unknown-unknown "${profile_flag[@]}"
+  local wasm=target/wasm32-unknown-unknown/$wasm_profile/salus_frontend.wasm
+  [ -f "$wasm" ] || die "the front-end build did not produce $wasm"
+  rm -rf "$SITE_PKG"
+  mkdir -p "$SITE_PKG"
+  wasm-bindgen --target web --no-typescript --out-dir "$SITE_PKG" --out-name salus "$wasm"
+  # Leptos loads /pkg/<output-name>.wasm when LEPTOS_OUTPUT_NAME is set, as cargo-leptos names it.
+  mv "$SITE_PKG/salus_bg.wasm" "$SITE_PKG/salus.wasm"
+  if [ "$mode" = release ]; then
+    say "wasm-opt -Oz (about 30 seconds)"
+    # The flags cargo-leptos uses; never -all, which enables features Chromium rejects.
+    wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+      -o "$SITE_PKG/salus.wasm" "$SITE_PKG/salus.wasm"
+  fi
+  cp style/salus.css "$SITE_PKG/salus.css"
+  cp -R public/. "$SITE_ROOT/"
+
+  say "Server, $mode (about 8 minutes from clean on 2 cores; seconds when unchanged)"
+  cargo build -p salus-server --bin salus "${server_flag[@]}"
+}
