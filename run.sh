@@ -11,6 +11,9 @@ ensure_build_tools
 if [ -n "${SALUS_SETUP_ONLY:-}" ]; then exit 0; fi
 
 build_site debug
-say "Serving on http://127.0.0.1:3000 (Ctrl-C to stop)"
+say "Serving the demo on http://127.0.0.1:3000 (Ctrl-C to stop)"
 export LEPTOS_SITE_ROOT=target/site
+# The demo's own switches, never defaults: accounts with a published password, and the page
+# that shows mail (refused unless Salus listens on a loopback address).
+export SALUS_SEED_DEMO=true SALUS_DEV_PAGES=true
 exec target/debug/salus serve

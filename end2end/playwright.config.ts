@@ -39,6 +39,9 @@ export default defineConfig({
       SALUS_ADDR: `127.0.0.1:${port}`,
       SALUS_MAILBOX_DIR: '../target/e2e/mailbox',
       LEPTOS_SITE_ROOT: '../target/site',
+      // The journeys sign in as the demo accounts and read reset links in the dev mailbox.
+      SALUS_SEED_DEMO: 'true',
+      SALUS_DEV_PAGES: 'true',
       SALUS_LOG: 'warn',
     },
   },

@@ -49,7 +49,7 @@ build_site() {
   # Leptos loads /pkg/<output-name>.wasm when LEPTOS_OUTPUT_NAME is set, as cargo-leptos names it.
   mv "$SITE_PKG/salus_bg.wasm" "$SITE_PKG/salus.wasm"
   if [ "$mode" = release ]; then
-    say "wasm-opt -Oz (about 30 seconds)"
+    say "wasm-opt -Oz (about 2 minutes)"
     # The flags cargo-leptos uses; never -all, which enables features Chromium rejects.
     wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
       -o "$SITE_PKG/salus.wasm" "$SITE_PKG/salus.wasm"

@@ -10,7 +10,8 @@ pub mod provider;
 /// Request-scoped access for server functions: state, session, the verified actor.
 #[cfg(feature = "ssr")]
 pub(crate) mod context {
-    use leptos::prelude::expect_context;
+    use axum::http::request::Parts;
+    use leptos::prelude::{expect_context, use_context};
     use tower_sessions::Session;
 
     use crate::error::AppError;
@@ -27,12 +28,22 @@ pub(crate) mod context {
         leptos_axum::extract::<Session>().await.map_err(internal)
     }
 
-    /// The signed-in actor, or 401.
-    pub async fn actor() -> Result<Actor, AppError> {
+    /// The signed-in user, verified once per request (see `SignedInCache`).
+    pub async fn signed_in() -> Result<Option<sessions::SignedInUser>, AppError> {
         let state = state();
         let session = session().await?;
-        match sessions::actor(&state.db, &state.settings, state.clock.now(), &session).await? {
-            Some((actor, _)) => Ok(actor),
+        let cache = use_context::<Parts>()
+            .and_then(|parts| parts.extensions.get::<sessions::SignedInCache>().cloned())
+            .unwrap_or_default();
+        cache
+            .get(&state.db, &state.settings, state.clock.now(), &session)
+            .await
+    }
+
+    /// The signed-in actor, or 401.
+    pub async fn actor() -> Result<Actor, AppError> {
+        match signed_in().await? {
+            Some(signed_in) => Ok(signed_in.actor),
             None => Err(AppError::Unauthorized),
         }
     }

@@ -95,7 +95,12 @@ impl Validator {
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
+    /// On the server this is a request whose arguments could not be decoded (a wrong type, a
+    /// missing field, bytes that are not UTF-8): the client's mistake, answered 400.
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        AppError::Request(value.to_string())
+        let error = AppError::Request(value.to_string());
+        #[cfg(feature = "ssr")]
+        let error = crate::server::errors::respond::<()>(Err(error)).unwrap_err();
+        error
     }
 }

@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use salus_app::server::request::IpRange;
 use salus_app::server::state::Settings;
 
 #[derive(Debug, thiserror::Error)]
@@ -56,8 +57,10 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("SALUS_MAILBOX_DIR", "data/mailbox", "where the mailbox transport writes messages"),
     ("SALUS_SMTP_URL", "", "smtp://host:25, smtp://user:pass@host:587?tls=required, smtps://host:465 (required for smtp)"),
     ("SALUS_MAIL_FROM", "Salus <no-reply@salus.localhost>", "sender of outgoing email"),
-    ("SALUS_DEV_PAGES", "true with the mailbox transport", "serve development pages such as /dev/mailbox"),
-    ("SALUS_SEED_DEMO", "true", "seed the demo clinic and accounts when the database is empty"),
+    ("SALUS_DEV_PAGES", "false", "serve development pages such as /dev/mailbox (refused unless SALUS_ADDR is loopback)"),
+    ("SALUS_SEED_DEMO", "false", "seed the demo clinic and accounts (published password) when the database is empty"),
+    ("SALUS_ALLOW_PLAIN_HTTP", "false", "accept an http:// SALUS_PUBLIC_URL on a non-loopback SALUS_ADDR"),
+    ("SALUS_TRUSTED_PROXIES", "", "comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For and X-Request-Id are believed"),
     ("SALUS_LOG", "info", "log filter (tracing EnvFilter syntax)"),
     ("SALUS_LOG_FORMAT", "text", "text or json"),
     ("LEPTOS_SITE_ROOT", "target/site", "where the built front end (pkg/, assets) is served from"),
@@ -106,6 +109,21 @@ impl Config {
                 problem: format!("must start with http:// or https:// (got {public_url:?})"),
             });
         }
+        let allow_plain_http = match get("SALUS_ALLOW_PLAIN_HTTP") {
+            Some(v) => parse_bool("SALUS_ALLOW_PLAIN_HTTP", &v)?,
+            None => false,
+        };
+        // Session cookies and reset links would cross the network in clear text. TLS usually
+        // ends at a proxy, whose public URL is https; anything else must be said explicitly.
+        if !addr.ip().is_loopback() && public_url.starts_with("http://") && !allow_plain_http {
+            return Err(ConfigError {
+                var: "SALUS_PUBLIC_URL",
+                problem: format!(
+                    "is http:// ({public_url:?}) while SALUS_ADDR ({addr}) is not a loopback address; \
+                     serve behind TLS with an https:// public URL, or set SALUS_ALLOW_PLAIN_HTTP=true"
+                ),
+            });
+        }
         let secure_cookies = match get("SALUS_SECURE_COOKIES") {
             Some(v) => parse_bool("SALUS_SECURE_COOKIES", &v)?,
             None => public_url.starts_with("https://"),
@@ -150,6 +168,22 @@ impl Config {
             sign_in_lockout: minutes("SALUS_SIGNIN_LOCKOUT_MINUTES", 15, 24 * 60)?,
             password_reset_ttl: minutes("SALUS_PASSWORD_RESET_MINUTES", 30, 24 * 60)?,
             dev_pages: false,
+            trusted_proxies: match get("SALUS_TRUSTED_PROXIES") {
+                None => Vec::new(),
+                Some(list) => list
+                    .split(',')
+                    .filter(|s| !s.trim().is_empty())
+                    .map(|s| {
+                        IpRange::parse(s).ok_or_else(|| ConfigError {
+                            var: "SALUS_TRUSTED_PROXIES",
+                            problem: format!(
+                                "must be addresses or CIDR ranges separated by commas, such as 10.0.0.0/8,::1 (got {:?})",
+                                s.trim()
+                            ),
+                        })
+                    })
+                    .collect::<Result<_, _>>()?,
+            },
         };
         if settings.session_absolute < settings.session_idle {
             return Err(ConfigError {
@@ -190,13 +224,23 @@ impl Config {
         };
         let mail_from =
             get("SALUS_MAIL_FROM").unwrap_or_else(|| "Salus <no-reply@salus.localhost>".into());
+        // Development pages show mail, sign-in links included: only when asked, only on loopback.
         let dev_pages = match get("SALUS_DEV_PAGES") {
             Some(v) => parse_bool("SALUS_DEV_PAGES", &v)?,
-            None => matches!(mail, MailTransport::Mailbox { .. }),
+            None => false,
         };
+        if dev_pages && !addr.ip().is_loopback() {
+            return Err(ConfigError {
+                var: "SALUS_DEV_PAGES",
+                problem: format!(
+                    "is refused unless SALUS_ADDR is a loopback address (got {addr}): the pages show mail, sign-in links included"
+                ),
+            });
+        }
+        // The demo accounts' password is published: only when asked.
         let seed_demo = match get("SALUS_SEED_DEMO") {
             Some(v) => parse_bool("SALUS_SEED_DEMO", &v)?,
-            None => true,
+            None => false,
         };
         let log_format = match get("SALUS_LOG_FORMAT").as_deref() {
             None | Some("text") => LogFormat::Text,
@@ -294,8 +338,49 @@ mod tests {
         assert_eq!(c.settings.session_idle, Duration::from_secs(900));
         assert_eq!(c.settings.session_absolute, Duration::from_secs(12 * 3600));
         assert!(matches!(c.mail, MailTransport::Mailbox { .. }));
-        assert!(c.settings.dev_pages);
         assert!(!c.settings.secure_cookies);
+    }
+
+    #[test]
+    fn demo_data_and_dev_pages_only_when_asked() {
+        let c = config(&[]).unwrap();
+        assert!(!c.seed_demo, "the demo accounts' password is published");
+        assert!(!c.settings.dev_pages, "the mailbox page shows reset links");
+        let c = config(&[("SALUS_SEED_DEMO", "true"), ("SALUS_DEV_PAGES", "true")]).unwrap();
+        assert!(c.seed_demo);
+        assert!(c.settings.dev_pages);
+    }
+
+    #[test]
+    fn dev_pages_are_refused_off_loopback() {
+        let err = config(&[
+            ("SALUS_DEV_PAGES", "true"),
+            ("SALUS_ADDR", "0.0.0.0:3000"),
+            ("SALUS_PUBLIC_URL", "https://portal.example.org"),
+        ])
+        .unwrap_err();
+        assert_eq!(err.var, "SALUS_DEV_PAGES");
+        assert!(config(&[("SALUS_DEV_PAGES", "true"), ("SALUS_ADDR", "[::1]:3000")]).is_ok());
+    }
+
+    #[test]
+    fn plain_http_off_loopback_needs_an_explicit_yes() {
+        let err = config(&[("SALUS_ADDR", "0.0.0.0:3000")]).unwrap_err();
+        assert_eq!(err.var, "SALUS_PUBLIC_URL");
+        assert!(
+            err.to_string().contains("SALUS_ALLOW_PLAIN_HTTP=true"),
+            "{err}"
+        );
+        assert!(config(&[
+            ("SALUS_ADDR", "0.0.0.0:3000"),
+            ("SALUS_PUBLIC_URL", "https://portal.example.org"),
+        ])
+        .is_ok());
+        assert!(config(&[
+            ("SALUS_ADDR", "0.0.0.0:3000"),
+            ("SALUS_ALLOW_PLAIN_HTTP", "true"),
+        ])
+        .is_ok());
     }
 
     #[test]
@@ -323,6 +408,16 @@ mod tests {
                 .var,
             "SALUS_SECURE_COOKIES"
         );
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_or_ranges() {
+        let c = config(&[("SALUS_TRUSTED_PROXIES", "10.0.0.0/8, ::1")]).unwrap();
+        assert_eq!(c.settings.trusted_proxies.len(), 2);
+        assert!(config(&[]).unwrap().settings.trusted_proxies.is_empty());
+        let err = config(&[("SALUS_TRUSTED_PROXIES", "10.0.0.0/8,proxy.local")]).unwrap_err();
+        assert_eq!(err.var, "SALUS_TRUSTED_PROXIES");
+        assert!(err.to_string().contains("proxy.local"), "{err}");
     }
 
     #[test]

@@ -59,7 +59,9 @@ pub fn router(state: AppState) -> Router {
     };
     let idle =
         tower_sessions::cookie::time::Duration::seconds(settings.session_idle.as_secs() as i64);
-    let sessions = SessionManagerLayer::new(SeaOrmSessionStore::new(state.db.clone()))
+    let store =
+        SeaOrmSessionStore::new(state.db.clone(), state.clock.clone(), settings.session_idle);
+    let sessions = SessionManagerLayer::new(store)
         .with_name(cookie_name)
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
@@ -93,13 +95,20 @@ pub fn router(state: AppState) -> Router {
             settings,
             middleware::security_headers,
         ))
-        .layer(axum::middleware::from_fn(middleware::request_id))
+        .layer(axum::middleware::from_fn_with_state(
+            state.settings.clone(),
+            middleware::request_context,
+        ))
         .with_state(state)
 }
 
 /// Periodically deletes expired sessions.
 pub fn spawn_session_cleanup(state: &AppState) {
-    let store = SeaOrmSessionStore::new(state.db.clone());
+    let store = SeaOrmSessionStore::new(
+        state.db.clone(),
+        state.clock.clone(),
+        state.settings.session_idle,
+    );
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
         loop {
@@ -111,39 +120,21 @@ pub fn spawn_session_cleanup(state: &AppState) {
     });
 }
 
-/// Keeps care-item statuses and compliance in step with the calendar: every hour, for every
-/// clinic, what changed with the patients' local day is rewritten (cheap when nothing did).
-pub fn spawn_care_recompute(state: &AppState) {
-    use salus_app::server::entities::clinics;
-    use sea_orm::EntityTrait;
+/// Keeps care-item statuses and compliance in step with the calendar: every hour, every
+/// clinic's statuses and compliance snapshot are refreshed for the patients' local day.
+pub fn spawn_care_refresh(state: &AppState) {
     let (db, clock) = (state.db.clone(), state.clock.clone());
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
         loop {
             tick.tick().await;
-            let clinics = match clinics::Entity::find().all(&db).await {
-                Ok(clinics) => clinics,
-                Err(e) => {
-                    tracing::warn!(error = %e, "care recompute: listing clinics failed");
-                    continue;
-                }
-            };
-            for clinic in clinics {
-                match salus_app::server::care::items::recompute_statuses(
-                    &db,
-                    clinic.id,
-                    clock.now(),
-                )
-                .await
-                {
-                    Ok(changed) if changed > 0 => {
-                        tracing::info!(clinic_id = clinic.id, changed, "care statuses recomputed")
-                    }
-                    Ok(_) => {}
-                    Err(e) => {
-                        tracing::warn!(clinic_id = clinic.id, error = %e, "care recompute failed")
-                    }
-                }
+            match salus_app::server::care::refresh_all_clinics(&db, clock.now()).await {
+                Ok(done) => tracing::info!(
+                    statuses_changed = done.statuses_changed,
+                    patients_refreshed = done.patients_refreshed,
+                    "care refresh"
+                ),
+                Err(e) => tracing::warn!(error = %e, "care refresh failed"),
             }
         }
     });

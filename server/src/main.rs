@@ -6,7 +6,7 @@ use salus_app::server::services::password::Password;
 use salus_app::server::services::seed;
 use salus_app::server::state::Clock;
 use salus_server::config::{Config, LogFormat, MailTransport};
-use salus_server::{build_state, db, router, spawn_care_recompute, spawn_session_cleanup};
+use salus_server::{build_state, db, router, spawn_care_refresh, spawn_session_cleanup};
 
 #[derive(Parser)]
 #[command(
@@ -21,8 +21,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Serve the web application (the default). Migrates the database first, and seeds the
-    /// demo data into an empty database unless SALUS_SEED_DEMO=false.
+    /// Serve the web application (the default). Migrates the database first; seeds the demo
+    /// data into an empty database only when SALUS_SEED_DEMO=true (./run.sh sets it).
     Serve,
     /// Bring the database schema up to date, then exit.
     Migrate,
@@ -228,7 +228,7 @@ async fn serve(config: Config) -> Result<(), String> {
         print_demo_accounts(&config);
     }
     spawn_session_cleanup(&state);
-    spawn_care_recompute(&state);
+    spawn_care_refresh(&state);
     let app = router(state);
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await

@@ -1,35 +1,66 @@
 //! HTTP middleware: request ids, security headers, the cross-origin refusal, portal guards.
 use axum::body::Body;
+use axum::extract::ConnectInfo;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use rand::Rng;
-use salus_app::server::request::REQUEST_ID_HEADER;
-use salus_app::server::services::sessions;
+use salus_app::server::request::{client_addr, ClientAddr, RequestId, REQUEST_ID_HEADER};
+use salus_app::server::services::sessions::SignedInCache;
 use salus_app::server::state::{AppState, Settings};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use tower_sessions::Session;
 
-/// Gives every request an id (kept when a trusted proxy already set a well-formed one), logs
-/// the request in a span carrying it, and echoes it in the response.
-pub async fn request_id(mut req: Request, next: Next) -> Response {
+/// Decides, once per request, the request id and the client's address, from the connection
+/// itself unless it comes from a trusted proxy (`SALUS_TRUSTED_PROXIES`); keeps both in the
+/// request for services and the audit log; logs the request in a span carrying the id; and
+/// echoes the id in the response.
+pub async fn request_context(
+    State(settings): State<Arc<Settings>>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip());
+    let from_trusted_proxy = peer.is_some_and(|peer| {
+        settings
+            .trusted_proxies
+            .iter()
+            .any(|range| range.contains(peer))
+    });
     let id = req
         .headers()
         .get(REQUEST_ID_HEADER)
+        .filter(|_| from_trusted_proxy)
         .and_then(|v| v.to_str().ok())
-        .filter(|v| v.len() <= 64 && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+        .filter(|v| {
+            !v.is_empty()
+                && v.len() <= 64
+                && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        })
         .map(str::to_owned)
         .unwrap_or_else(|| format!("{:016x}", rand::thread_rng().gen::<u64>()));
+    if let Some(peer) = peer {
+        let forwarded_for = req
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok());
+        let client = client_addr(peer, forwarded_for, &settings.trusted_proxies);
+        req.extensions_mut().insert(ClientAddr(client));
+    }
     let value = HeaderValue::from_str(&id).expect("ascii id");
     req.headers_mut().insert(REQUEST_ID_HEADER, value.clone());
+    req.extensions_mut().insert(RequestId(id.clone()));
+    req.extensions_mut().insert(SignedInCache::default());
     let method = req.method().clone();
     // The path only: query strings may carry tokens.
     let path = req.uri().path().to_owned();
     let span = tracing::info_span!("request", request_id = %id, %method, %path);
-    let _enter = span.enter();
     let started = std::time::Instant::now();
-    drop(_enter);
     let mut response = {
         use tracing::Instrument;
         next.run(req).instrument(span.clone()).await
@@ -148,12 +179,15 @@ pub async fn guard_portals(
     if req.method() != Method::GET || !is_portal_page(req.uri().path()) {
         return next.run(req).await;
     }
-    let signed_in = match req.extensions().get::<Session>() {
-        Some(session) => matches!(
-            sessions::actor(&state.db, &state.settings, state.clock.now(), session).await,
+    let cache = req.extensions().get::<SignedInCache>().cloned();
+    let signed_in = match (req.extensions().get::<Session>(), cache) {
+        (Some(session), Some(cache)) => matches!(
+            cache
+                .get(&state.db, &state.settings, state.clock.now(), session)
+                .await,
             Ok(Some(_))
         ),
-        None => false,
+        _ => false,
     };
     if signed_in {
         return next.run(req).await;

@@ -40,14 +40,9 @@ pub fn sign_in_path(here: &str) -> String {
 pub async fn get_current_user() -> Result<Option<CurrentUser>, AppError> {
     respond(
         async {
-            let state = context::state();
-            let session = context::session().await?;
-            match sessions::actor(&state.db, &state.settings, state.clock.now(), &session).await? {
-                Some((actor, user)) => Ok(Some(
-                    sessions::current_user(&state.db, &actor, &user).await?,
-                )),
-                None => Ok(None),
-            }
+            Ok(context::signed_in()
+                .await?
+                .map(|signed_in| signed_in.current_user()))
         }
         .await,
     )

@@ -1,5 +1,36 @@
-//! Preventive care: the rules (pure) and, later, the services that apply them.
+//! Preventive care: the rules (pure), care items, compliance, and the daily refresh that keeps
+//! both in step with the calendar.
 pub mod compliance;
 pub mod items;
 pub mod protocols;
 pub mod rules;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{DatabaseConnection, EntityTrait, TransactionTrait};
+
+use crate::error::AppError;
+use crate::server::entities::clinics;
+
+/// One run of the care refresh over every clinic, each in a transaction of its own so that
+/// one clinic's failure leaves the others refreshed. `serve` runs it every hour; tests call it
+/// after moving their clock. Returns what changed, summed over the clinics that succeeded.
+pub async fn refresh_all_clinics(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+) -> Result<compliance::ClinicRefresh, AppError> {
+    let mut total = compliance::ClinicRefresh::default();
+    for clinic in clinics::Entity::find().all(db).await? {
+        let txn = db.begin().await?;
+        match compliance::refresh_clinic(&txn, clinic.id, now).await {
+            Ok(done) => {
+                txn.commit().await?;
+                total.statuses_changed += done.statuses_changed;
+                total.patients_refreshed += done.patients_refreshed;
+            }
+            Err(e) => {
+                tracing::warn!(clinic_id = clinic.id, error = %e, "care refresh failed");
+            }
+        }
+    }
+    Ok(total)
+}

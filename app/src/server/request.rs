@@ -1,11 +1,20 @@
 //! Facts about the current request that services record: request id and client address.
-use std::net::SocketAddr;
+//! Both are decided once, by the server's request middleware; a client's own headers are
+//! believed only when they arrive through a trusted proxy.
+use std::net::IpAddr;
 
-use axum::extract::ConnectInfo;
 use axum::http::request::Parts;
 
-/// The request id header set by the request-id middleware.
+/// The request id header the server sets on every request and response.
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
+/// The client's address as the request middleware decided it, kept in request extensions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientAddr(pub IpAddr);
+
+/// The request id the server assigned, kept in request extensions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestId(pub String);
 
 #[derive(Debug, Clone, Default)]
 pub struct RequestMeta {
@@ -15,18 +24,12 @@ pub struct RequestMeta {
 
 impl RequestMeta {
     pub fn from_parts(parts: &Parts) -> Self {
-        let request_id = parts
-            .headers
-            .get(REQUEST_ID_HEADER)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let client_addr = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(addr)| addr.ip().to_string());
         RequestMeta {
-            request_id,
-            client_addr,
+            request_id: parts.extensions.get::<RequestId>().map(|id| id.0.clone()),
+            client_addr: parts
+                .extensions
+                .get::<ClientAddr>()
+                .map(|addr| addr.0.to_string()),
         }
     }
 
@@ -35,5 +38,130 @@ impl RequestMeta {
         leptos::prelude::use_context::<Parts>()
             .map(|parts| Self::from_parts(&parts))
             .unwrap_or_default()
+    }
+}
+
+/// An address or a CIDR range of addresses (`10.0.0.0/8`, `::1`), as in
+/// `SALUS_TRUSTED_PROXIES`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IpRange {
+    network: IpAddr,
+    prefix: u8,
+}
+
+impl IpRange {
+    /// Parses `address` or `address/prefix`; `None` when it is neither.
+    pub fn parse(text: &str) -> Option<IpRange> {
+        let text = text.trim();
+        let (addr, prefix) = match text.split_once('/') {
+            Some((addr, prefix)) => (addr, Some(prefix)),
+            None => (text, None),
+        };
+        let network: IpAddr = addr.parse().ok()?;
+        let max = if network.is_ipv4() { 32 } else { 128 };
+        let prefix = match prefix {
+            Some(p) => p.parse::<u8>().ok().filter(|p| *p <= max)?,
+            None => max,
+        };
+        Some(IpRange { network, prefix })
+    }
+
+    pub fn contains(&self, addr: IpAddr) -> bool {
+        // An IPv4 peer may arrive as an IPv4-mapped IPv6 address on a dual-stack socket.
+        let addr = match addr {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(addr, IpAddr::V4),
+            v4 => v4,
+        };
+        match (self.network, addr) {
+            (IpAddr::V4(net), IpAddr::V4(a)) => {
+                let mask = u32::MAX
+                    .checked_shl(32 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                u32::from(net) & mask == u32::from(a) & mask
+            }
+            (IpAddr::V6(net), IpAddr::V6(a)) => {
+                let mask = u128::MAX
+                    .checked_shl(128 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                u128::from(net) & mask == u128::from(a) & mask
+            }
+            _ => false,
+        }
+    }
+}
+
+/// The client's address: the peer itself, unless the peer is a trusted proxy, in which case
+/// the `X-Forwarded-For` chain is read from the right, past every trusted proxy, to the first
+/// address that is not one. Entries a client wrote (further left) are never believed.
+pub fn client_addr(peer: IpAddr, forwarded_for: Option<&str>, trusted: &[IpRange]) -> IpAddr {
+    let is_trusted = |addr: IpAddr| trusted.iter().any(|range| range.contains(addr));
+    if !is_trusted(peer) {
+        return peer;
+    }
+    let Some(chain) = forwarded_for else {
+        return peer;
+    };
+    let mut client = peer;
+    for hop in chain.rsplit(',') {
+        match hop.trim().parse::<IpAddr>() {
+            Ok(addr) if is_trusted(addr) => client = addr,
+            Ok(addr) => return addr,
+            // A malformed entry: stop at the last address we could vouch for.
+            Err(_) => return client,
+        }
+    }
+    client
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn ranges_parse_and_match() {
+        let net = IpRange::parse("10.1.0.0/16").unwrap();
+        assert!(net.contains(ip("10.1.200.3")));
+        assert!(!net.contains(ip("10.2.0.1")));
+        assert!(IpRange::parse("127.0.0.1")
+            .unwrap()
+            .contains(ip("::ffff:127.0.0.1")));
+        assert!(IpRange::parse("fd00::/8").unwrap().contains(ip("fd12::1")));
+        assert!(IpRange::parse("0.0.0.0/0").unwrap().contains(ip("8.8.8.8")));
+        for bad in ["", "10.0.0.0/33", "localhost", "10.0.0/8", "::1/129"] {
+            assert_eq!(IpRange::parse(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn forwarded_for_is_believed_only_from_trusted_proxies() {
+        let proxies = [IpRange::parse("10.0.0.0/8").unwrap()];
+        // A direct client cannot claim another address.
+        assert_eq!(
+            client_addr(ip("203.0.113.9"), Some("198.51.100.1"), &proxies),
+            ip("203.0.113.9")
+        );
+        // Through the proxy, the address the proxy saw.
+        assert_eq!(
+            client_addr(ip("10.0.0.2"), Some("198.51.100.1"), &proxies),
+            ip("198.51.100.1")
+        );
+        // A client's own forged entry sits left of what the proxy appended.
+        assert_eq!(
+            client_addr(
+                ip("10.0.0.2"),
+                Some("1.2.3.4, 198.51.100.1, 10.0.0.7"),
+                &proxies
+            ),
+            ip("198.51.100.1")
+        );
+        assert_eq!(
+            client_addr(ip("10.0.0.2"), Some("garbage"), &proxies),
+            ip("10.0.0.2")
+        );
+        assert_eq!(client_addr(ip("10.0.0.2"), None, &[]), ip("10.0.0.2"));
     }
 }

@@ -4,6 +4,7 @@ pub mod content;
 pub mod dates;
 pub mod goals;
 pub mod my_data;
+pub mod paging;
 pub mod password;
 pub mod password_reset;
 pub mod portals;

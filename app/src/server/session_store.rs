@@ -1,7 +1,7 @@
 //! tower-sessions storage in our own `sessions` table through SeaORM, so sessions share the
 //! one connection pool, work on SQLite and PostgreSQL alike, survive restarts and are revocable.
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use tower_sessions::session::{Id, Record};
@@ -9,21 +9,31 @@ use tower_sessions::session_store::{self, SessionStore};
 
 use super::entities::sessions;
 use super::errors::is_unique_violation;
+use super::state::Clock;
 
+/// The stored expiry is the idle timeout from the state's clock (not the one tower-sessions
+/// computes from the system clock), so idle logoff follows the same clock as everything else
+/// and tests move it instead of sleeping.
 #[derive(Clone, Debug)]
 pub struct SeaOrmSessionStore {
     db: DatabaseConnection,
+    clock: Clock,
+    idle: Duration,
 }
 
 impl SeaOrmSessionStore {
-    pub fn new(db: DatabaseConnection) -> Self {
-        SeaOrmSessionStore { db }
+    pub fn new(db: DatabaseConnection, clock: Clock, idle: std::time::Duration) -> Self {
+        SeaOrmSessionStore {
+            db,
+            clock,
+            idle: Duration::from_std(idle).unwrap_or(Duration::minutes(15)),
+        }
     }
 
     /// Removes sessions past their expiry; run periodically.
     pub async fn delete_expired(&self) -> Result<u64, sea_orm::DbErr> {
         let result = sessions::Entity::delete_many()
-            .filter(sessions::Column::ExpiryDate.lte(Utc::now()))
+            .filter(sessions::Column::ExpiryDate.lte(self.clock.now()))
             .exec(&self.db)
             .await?;
         Ok(result.rows_affected)
@@ -34,10 +44,6 @@ fn backend(err: sea_orm::DbErr) -> session_store::Error {
     session_store::Error::Backend(err.to_string())
 }
 
-fn to_chrono(t: time::OffsetDateTime) -> DateTime<Utc> {
-    DateTime::from_timestamp_nanos(t.unix_timestamp_nanos() as i64)
-}
-
 fn from_chrono(t: DateTime<Utc>) -> Result<time::OffsetDateTime, session_store::Error> {
     time::OffsetDateTime::from_unix_timestamp_nanos(
         t.timestamp_nanos_opt().unwrap_or(i64::MAX) as i128
@@ -45,13 +51,15 @@ fn from_chrono(t: DateTime<Utc>) -> Result<time::OffsetDateTime, session_store::
     .map_err(|e| session_store::Error::Decode(e.to_string()))
 }
 
-fn to_active(record: &Record) -> Result<sessions::ActiveModel, session_store::Error> {
-    Ok(sessions::ActiveModel {
-        id: Set(record.id.to_string()),
-        data: Set(serde_json::to_string(&record.data)
-            .map_err(|e| session_store::Error::Encode(e.to_string()))?),
-        expiry_date: Set(to_chrono(record.expiry_date)),
-    })
+impl SeaOrmSessionStore {
+    fn to_active(&self, record: &Record) -> Result<sessions::ActiveModel, session_store::Error> {
+        Ok(sessions::ActiveModel {
+            id: Set(record.id.to_string()),
+            data: Set(serde_json::to_string(&record.data)
+                .map_err(|e| session_store::Error::Encode(e.to_string()))?),
+            expiry_date: Set(self.clock.now() + self.idle),
+        })
+    }
 }
 
 #[async_trait]
@@ -60,7 +68,7 @@ impl SessionStore for SeaOrmSessionStore {
         // A fresh random id collides essentially never; if it does, draw another rather than
         // overwrite somebody else's session.
         loop {
-            match sessions::Entity::insert(to_active(record)?)
+            match sessions::Entity::insert(self.to_active(record)?)
                 .exec(&self.db)
                 .await
             {
@@ -72,7 +80,7 @@ impl SessionStore for SeaOrmSessionStore {
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        sessions::Entity::insert(to_active(record)?)
+        sessions::Entity::insert(self.to_active(record)?)
             .on_conflict(
                 OnConflict::column(sessions::Column::Id)
                     .update_columns([sessions::Column::Data, sessions::Column::ExpiryDate])
@@ -86,7 +94,7 @@ impl SessionStore for SeaOrmSessionStore {
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
         let Some(row) = sessions::Entity::find_by_id(id.to_string())
-            .filter(sessions::Column::ExpiryDate.gt(Utc::now()))
+            .filter(sessions::Column::ExpiryDate.gt(self.clock.now()))
             .one(&self.db)
             .await
             .map_err(backend)?

@@ -1,5 +1,5 @@
 //! The shared application state every request and server function reads.
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::extract::FromRef;
@@ -8,6 +8,7 @@ use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
 
 use super::mail::Mailer;
+use super::request::IpRange;
 
 /// Settings the services need, already validated by the server's configuration loader.
 #[derive(Debug, Clone)]
@@ -23,6 +24,8 @@ pub struct Settings {
     pub password_reset_ttl: Duration,
     /// Development pages such as the mailbox viewer.
     pub dev_pages: bool,
+    /// Proxies whose `X-Forwarded-For` and `X-Request-Id` are believed.
+    pub trusted_proxies: Vec<IpRange>,
 }
 
 impl Default for Settings {
@@ -37,26 +40,66 @@ impl Default for Settings {
             sign_in_lockout: Duration::from_secs(15 * 60),
             password_reset_ttl: Duration::from_secs(30 * 60),
             dev_pages: false,
+            trusted_proxies: Vec::new(),
         }
     }
 }
 
-/// The time source, behind one seam so a test or a replay can substitute its own.
+/// The time source, behind one seam: the system clock in production, a manual one that only
+/// the test moves in tests, so tests of dates and expiry never sleep on the real clock.
 #[derive(Clone)]
-pub struct Clock(Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>);
+pub struct Clock(ClockSource);
+
+#[derive(Clone)]
+enum ClockSource {
+    System,
+    Manual(Arc<Mutex<DateTime<Utc>>>),
+}
 
 impl Clock {
     pub fn system() -> Self {
-        Clock(Arc::new(Utc::now))
+        Clock(ClockSource::System)
     }
+
+    /// A clock that stands at `start` until `advance` or `set` moves it.
+    pub fn manual(start: DateTime<Utc>) -> Self {
+        Clock(ClockSource::Manual(Arc::new(Mutex::new(start))))
+    }
+
     pub fn now(&self) -> DateTime<Utc> {
-        (self.0)()
+        match &self.0 {
+            ClockSource::System => Utc::now(),
+            ClockSource::Manual(at) => *at.lock().expect("clock lock"),
+        }
+    }
+
+    /// Moves a manual clock forward (or back, with a negative duration).
+    ///
+    /// # Panics
+    /// On the system clock, which only time moves.
+    pub fn advance(&self, by: chrono::Duration) {
+        let now = self.now();
+        self.set(now + by);
+    }
+
+    /// Puts a manual clock at `at`.
+    ///
+    /// # Panics
+    /// On the system clock, which only time moves.
+    pub fn set(&self, at: DateTime<Utc>) {
+        match &self.0 {
+            ClockSource::System => panic!("the system clock cannot be moved"),
+            ClockSource::Manual(current) => *current.lock().expect("clock lock") = at,
+        }
     }
 }
 
 impl std::fmt::Debug for Clock {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Clock")
+        match &self.0 {
+            ClockSource::System => f.write_str("Clock::system"),
+            ClockSource::Manual(_) => write!(f, "Clock::manual({})", self.now()),
+        }
     }
 }
 

@@ -56,13 +56,21 @@ impl Actor {
     }
 }
 
-/// A patient whose record the actor of a `Scoped` transaction may touch.
+/// A patient whose record the actor of a `Scoped` transaction may touch, in the clinic the
+/// actor acts in. A patient may be enrolled in several clinics; clinic-scoped data (care items,
+/// compliance) is read through `clinic()`, so one clinic's items never reach another's staff.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PatientId(i64);
+pub struct PatientId {
+    patient: i64,
+    clinic: i64,
+}
 
 impl PatientId {
     pub fn get(self) -> i64 {
-        self.0
+        self.patient
+    }
+    pub fn clinic(self) -> i64 {
+        self.clinic
     }
 }
 
@@ -107,7 +115,10 @@ impl Scoped {
         if self.actor.role != Role::Patient {
             return Err(AppError::Forbidden);
         }
-        Ok(PatientId(self.actor.user_id))
+        Ok(PatientId {
+            patient: self.actor.user_id,
+            clinic: self.actor.active_clinic()?,
+        })
     }
 
     /// A patient assigned to the acting provider in the clinic they act in. Anyone else, and
@@ -134,7 +145,10 @@ impl Scoped {
         if assigned == 0 {
             return Err(AppError::NotFound);
         }
-        Ok(PatientId(patient_id))
+        Ok(PatientId {
+            patient: patient_id,
+            clinic,
+        })
     }
 
     pub async fn commit(self) -> Result<(), AppError> {

@@ -1,6 +1,6 @@
 //! Preventive care: items created at enrollment for eligible protocols, reminders on the
 //! dashboard, and the database recompute agreeing with the rules.
-use chrono::{Days, Months, NaiveDate, Utc};
+use chrono::{Days, Months, NaiveDate};
 use reqwest::StatusCode;
 use salus_app::model::{CareStatus, PatientDashboard};
 use salus_app::server::care::items::recompute_statuses;
@@ -103,7 +103,7 @@ async fn database_recompute_agrees_with_the_rules(backend: Backend) {
         .unwrap()
         .unwrap()
         .id;
-    let now = Utc::now();
+    let now = app.clock.now();
     let today: NaiveDate = now
         .with_timezone(&chrono_tz::America::New_York)
         .date_naive();
@@ -186,14 +186,14 @@ async fn protocol_changes_and_new_days_are_applied_to_patients(backend: Backend)
     }
     // A daily pass leaves patients already current for today alone…
     assert_eq!(
-        resync_clinic(&app.db, clinic, Utc::now(), true)
+        resync_clinic(&app.db, clinic, app.clock.now(), true)
             .await
             .unwrap(),
         0
     );
     // …a protocol change re-applies to everyone.
     assert_eq!(
-        resync_clinic(&app.db, clinic, Utc::now(), false)
+        resync_clinic(&app.db, clinic, app.clock.now(), false)
             .await
             .unwrap(),
         3
@@ -225,7 +225,7 @@ async fn protocol_changes_and_new_days_are_applied_to_patients(backend: Backend)
         .unwrap();
     assert_eq!(stored.label, "goals_missed");
     // On a later day the daily pass picks everyone up again.
-    let tomorrow = Utc::now() + chrono::Duration::days(1);
+    let tomorrow = app.clock.now() + chrono::Duration::days(1);
     assert_eq!(
         resync_clinic(&app.db, clinic, tomorrow, true)
             .await
@@ -234,7 +234,47 @@ async fn protocol_changes_and_new_days_are_applied_to_patients(backend: Backend)
     );
 }
 
+async fn the_daily_refresh_moves_labels_with_the_calendar(backend: Backend) {
+    use salus_app::model::{ComplianceLabel, CompliancePage};
+    let app = TestApp::spawn(backend).await;
+    app.sign_in(PROVIDER, DEMO_PASSWORD).await;
+    let david = user_id(&app, DAVID).await;
+    let label = |page: CompliancePage| {
+        page.rows
+            .into_iter()
+            .find(|r| r.patient_id == david)
+            .and_then(|r| r.label)
+    };
+    let before: CompliancePage = ok_json(app.post("/api/provider/patients", &[]).await).await;
+    assert_eq!(
+        label(before),
+        Some(ComplianceLabel::DueSoon),
+        "blood test due soon"
+    );
+
+    // Three months on, nobody has logged in or recorded anything; the hourly task runs.
+    app.clock.advance(chrono::Duration::days(90));
+    let done = salus_app::server::care::refresh_all_clinics(&app.db, app.clock.now())
+        .await
+        .unwrap();
+    assert!(done.statuses_changed > 0);
+    assert_eq!(done.patients_refreshed, 3);
+    app.sign_in(PROVIDER, DEMO_PASSWORD).await;
+    let after: CompliancePage = ok_json(app.post("/api/provider/patients", &[]).await).await;
+    assert_eq!(
+        label(after),
+        Some(ComplianceLabel::MissedCheckup),
+        "the blood test is now overdue"
+    );
+    // Run again at the same moment: nothing left to change.
+    let again = salus_app::server::care::refresh_all_clinics(&app.db, app.clock.now())
+        .await
+        .unwrap();
+    assert_eq!(again.statuses_changed, 0);
+}
+
 crate::on_both_databases!(
+    the_daily_refresh_moves_labels_with_the_calendar,
     enrollment_creates_items_for_eligible_protocols,
     dashboard_shows_reminders_and_a_tip_in_the_patients_days,
     database_recompute_agrees_with_the_rules,

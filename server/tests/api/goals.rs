@@ -1,12 +1,13 @@
 //! The goal tracker: logging, validation, the patient's own days, and isolation.
-use chrono::{Days, NaiveDate, Utc};
+use chrono::{Days, NaiveDate};
 use reqwest::StatusCode;
 use salus_app::model::{GoalKind, GoalProgress, PatientDashboard};
 
 use crate::helpers::*;
 
-fn today_in(zone: &str) -> NaiveDate {
-    Utc::now()
+fn today_in(app: &TestApp, zone: &str) -> NaiveDate {
+    app.clock
+        .now()
         .with_timezone(&zone.parse::<chrono_tz::Tz>().unwrap())
         .date_naive()
 }
@@ -47,7 +48,7 @@ async fn logging_steps_moves_todays_progress(backend: Backend) {
     assert_eq!(before.time_zone, "America/New_York");
     assert_eq!(
         before.today,
-        today_in("America/New_York"),
+        today_in(&app, "America/New_York"),
         "the patient's day, not the server's"
     );
     assert_eq!(before.goals.len(), 4);

@@ -54,6 +54,8 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub client: Client,
     pub db: DatabaseConnection,
+    /// The server's clock: it stands still until the test moves it.
+    pub clock: Clock,
     pub mailbox: std::path::PathBuf,
     _dir: tempfile::TempDir,
     _pg: Option<PostgresDatabase>,
@@ -64,6 +66,14 @@ pub const DAVID: &str = "david@example.com";
 pub const PROVIDER: &str = "sarah.chen@example.com";
 pub const CLINIC_ADMIN: &str = "maria.lopez@example.com";
 pub const SUPER_ADMIN: &str = "admin@example.com";
+
+/// Where every test's clock starts: a fixed instant, so dates in tests never depend on the day
+/// they run (14:00 UTC is 09:00 in New York and 14:00 in London, the demo's time zones).
+pub fn test_start() -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc3339("2026-11-23T14:00:00Z")
+        .unwrap()
+        .to_utc()
+}
 
 pub fn client() -> Client {
     Client::builder()
@@ -110,10 +120,7 @@ impl TestApp {
             }
         };
         let mailbox = dir.path().join("mailbox");
-        let mut settings = Settings {
-            dev_pages: true,
-            ..Settings::default()
-        };
+        let mut settings = Settings::default();
         adjust(&mut settings);
         let config = Config {
             database_url,
@@ -128,7 +135,8 @@ impl TestApp {
             log_filter: "warn".into(),
             log_format: LogFormat::Text,
         };
-        let state = salus_server::build_state(&config, Clock::system())
+        let clock = Clock::manual(test_start());
+        let state = salus_server::build_state(&config, clock.clone())
             .await
             .expect("state");
         salus_app::server::services::seed::demo(&state.db, state.clock.now())
@@ -150,6 +158,7 @@ impl TestApp {
             addr,
             client: client(),
             db,
+            clock,
             mailbox,
             _dir: dir,
             _pg: pg,
@@ -264,4 +273,91 @@ macro_rules! on_both_databases {
             $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() { super::$name($crate::helpers::Backend::Postgres).await } )*
         }
     };
+}
+
+/// A second clinic for tenancy tests: its own protocols and provider, and an existing patient
+/// (of the demo clinic) enrolled in it too and assigned to that provider.
+pub struct SecondClinic {
+    pub id: i64,
+    pub provider_email: &'static str,
+}
+
+pub const SECOND_PROVIDER: &str = "omar.haddad@example.org";
+
+/// Creates clinic "Harbour Health" with a provider who signs in with the demo password, and
+/// enrols `patient_email` in it as a patient of that provider. Care items and compliance are
+/// applied as at enrolment.
+pub async fn second_clinic(app: &TestApp, patient_email: &str) -> SecondClinic {
+    use salus_app::model::Role;
+    use salus_app::server::care::{compliance, items, protocols};
+    use salus_app::server::entities::{clinics, provider_assignments, users};
+    use salus_app::server::services::accounts::add_membership;
+    use salus_app::server::services::password::{self, Password};
+    use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+
+    let now = app.clock.now();
+    let db = &app.db;
+    let clinic = clinics::Entity::insert(clinics::ActiveModel {
+        code: Set("HARBOUR".into()),
+        name: Set("Harbour Health".into()),
+        time_zone: Set("Europe/London".into()),
+        plan: Set("standard".into()),
+        status: Set("active".into()),
+        created_at: Set(now),
+        ..Default::default()
+    })
+    .exec(db)
+    .await
+    .unwrap()
+    .last_insert_id;
+    protocols::adopt_templates(db, clinic, now).await.unwrap();
+    let hash = password::hash(Password::new(DEMO_PASSWORD.into()))
+        .await
+        .unwrap();
+    let provider = users::Entity::insert(users::ActiveModel {
+        email: Set(SECOND_PROVIDER.into()),
+        password_hash: Set(hash),
+        display_name: Set("Dr. Omar Haddad".into()),
+        is_super_admin: Set(false),
+        is_active: Set(true),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    })
+    .exec(db)
+    .await
+    .unwrap()
+    .last_insert_id;
+    add_membership(db, provider, clinic, Role::Provider, now)
+        .await
+        .unwrap();
+    let patient = users::Entity::find()
+        .filter(users::Column::Email.eq(patient_email))
+        .one(db)
+        .await
+        .unwrap()
+        .expect("the patient exists")
+        .id;
+    add_membership(db, patient, clinic, Role::Patient, now)
+        .await
+        .unwrap();
+    provider_assignments::Entity::insert(provider_assignments::ActiveModel {
+        clinic_id: Set(clinic),
+        provider_id: Set(provider),
+        patient_id: Set(patient),
+        created_at: Set(now),
+        ..Default::default()
+    })
+    .exec(db)
+    .await
+    .unwrap();
+    let today = items::patient_today(db, patient, now).await.unwrap();
+    items::sync_patient(db, clinic, patient, today, now)
+        .await
+        .unwrap();
+    compliance::refresh(db, clinic, patient, now).await.unwrap();
+    SecondClinic {
+        id: clinic,
+        provider_email: SECOND_PROVIDER,
+    }
 }

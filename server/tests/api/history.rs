@@ -1,5 +1,5 @@
 //! Goal history: 30-day series, streaks, targets, and correcting the last week's entries.
-use chrono::{Days, Utc};
+use chrono::Days;
 use reqwest::StatusCode;
 use salus_app::model::{GoalHistory, GoalKind, PatientDashboard};
 use salus_app::server::entities::{goal_logs, users};
@@ -151,8 +151,8 @@ async fn targets_and_entries_can_be_changed_within_limits(backend: Backend) {
         log_date: Set(h.today - Days::new(12)),
         value: Set(5),
         source: Set("manual".into()),
-        created_at: Set(Utc::now()),
-        updated_at: Set(Utc::now()),
+        created_at: Set(app.clock.now()),
+        updated_at: Set(app.clock.now()),
         ..Default::default()
     })
     .exec(&app.db)

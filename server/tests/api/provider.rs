@@ -1,6 +1,6 @@
 //! The provider's compliance list, patient detail and recorded completions, with the access
 //! rules and audit events around them.
-use chrono::{Months, Utc};
+use chrono::Months;
 use reqwest::StatusCode;
 use salus_app::error::AppError;
 use salus_app::model::{
@@ -332,7 +332,7 @@ async fn the_list_pages_through_thousands_of_patients(backend: Backend) {
         .unwrap()
         .unwrap()
         .clinic_id;
-    let now = Utc::now();
+    let now = app.clock.now();
     for n in 0..25 {
         let user = users::Entity::insert(users::ActiveModel {
             email: Set(format!("patient{n:02}@example.org")),

@@ -62,26 +62,31 @@ async fn sign_out_ends_the_session_on_the_server(backend: Backend) {
 }
 
 async fn idle_sessions_expire(backend: Backend) {
-    let app = TestApp::spawn_with(backend, |s| s.session_idle = Duration::from_secs(2)).await;
+    let app = TestApp::spawn_with(backend, |s| s.session_idle = Duration::from_secs(15 * 60)).await;
     let response = app.sign_in_with(&app.client, DAVID, DEMO_PASSWORD).await;
     let id = session_cookie(&response).unwrap();
     // Activity keeps it alive past the idle timeout…
     for _ in 0..3 {
-        tokio::time::sleep(Duration::from_millis(1000)).await;
+        app.clock.advance(chrono::Duration::minutes(10));
         assert!(me_with_cookie(&app, &id).await.is_some());
     }
     // …and idleness ends it, whatever the browser still holds.
-    tokio::time::sleep(Duration::from_millis(2500)).await;
+    app.clock
+        .advance(chrono::Duration::minutes(15) + chrono::Duration::seconds(1));
     assert!(me_with_cookie(&app, &id).await.is_none());
 }
 
 async fn sessions_end_after_their_absolute_lifetime(backend: Backend) {
-    let app = TestApp::spawn_with(backend, |s| s.session_absolute = Duration::from_secs(3)).await;
+    let app =
+        TestApp::spawn_with(backend, |s| s.session_absolute = Duration::from_secs(3600)).await;
     let response = app.sign_in_with(&app.client, DAVID, DEMO_PASSWORD).await;
     let id = session_cookie(&response).unwrap();
-    tokio::time::sleep(Duration::from_millis(1000)).await;
-    assert!(me_with_cookie(&app, &id).await.is_some());
-    tokio::time::sleep(Duration::from_millis(2500)).await;
+    // Active every ten minutes, so never idle for long…
+    for _ in 0..5 {
+        app.clock.advance(chrono::Duration::minutes(10));
+        assert!(me_with_cookie(&app, &id).await.is_some());
+    }
+    app.clock.advance(chrono::Duration::minutes(10));
     assert!(
         me_with_cookie(&app, &id).await.is_none(),
         "active, but past its lifetime"
@@ -132,7 +137,97 @@ async fn each_role_lands_on_its_own_portal(backend: Backend) {
     assert_eq!(to, "/patient");
 }
 
+/// What a session was granted is checked on every request, not only at sign-in.
+async fn lost_roles_end_sessions_on_the_next_request(backend: Backend) {
+    use salus_app::server::entities::{clinics, memberships, users};
+    use sea_orm::{
+        ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
+    };
+    let app = TestApp::spawn(backend).await;
+    let signed_in = |email: &'static str| {
+        let app = &app;
+        async move {
+            let c = client();
+            let id = session_cookie(&app.sign_in_with(&c, email, DEMO_PASSWORD).await).unwrap();
+            assert!(
+                me_with_cookie(app, &id).await.is_some(),
+                "{email} signed in"
+            );
+            id
+        }
+    };
+    let user = |email: &'static str| {
+        let db = app.db.clone();
+        async move {
+            users::Entity::find()
+                .filter(users::Column::Email.eq(email))
+                .one(&db)
+                .await
+                .unwrap()
+                .unwrap()
+        }
+    };
+
+    // The provider's membership is removed.
+    let provider = signed_in(PROVIDER).await;
+    memberships::Entity::delete_many()
+        .filter(memberships::Column::UserId.eq(user(PROVIDER).await.id))
+        .exec(&app.db)
+        .await
+        .unwrap();
+    assert!(
+        me_with_cookie(&app, &provider).await.is_none(),
+        "removed provider"
+    );
+
+    // The clinic admin is demoted to provider.
+    let admin = signed_in(CLINIC_ADMIN).await;
+    let membership = memberships::Entity::find()
+        .filter(memberships::Column::UserId.eq(user(CLINIC_ADMIN).await.id))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut demoted = membership.into_active_model();
+    demoted.role = Set("provider".into());
+    demoted.update(&app.db).await.unwrap();
+    assert!(
+        me_with_cookie(&app, &admin).await.is_none(),
+        "demoted admin"
+    );
+
+    // The super admin flag is revoked.
+    let platform = signed_in(SUPER_ADMIN).await;
+    let mut revoked = user(SUPER_ADMIN).await.into_active_model();
+    revoked.is_super_admin = Set(false);
+    revoked.update(&app.db).await.unwrap();
+    assert!(
+        me_with_cookie(&app, &platform).await.is_none(),
+        "revoked super admin"
+    );
+
+    // The patient's clinic is suspended.
+    let patient = signed_in(DAVID).await;
+    let clinic = clinics::Entity::find().one(&app.db).await.unwrap().unwrap();
+    let mut suspended = clinic.into_active_model();
+    suspended.status = Set("suspended".into());
+    suspended.update(&app.db).await.unwrap();
+    assert!(
+        me_with_cookie(&app, &patient).await.is_none(),
+        "suspended clinic"
+    );
+    let response = client()
+        .post(app.url("/api/patient/dashboard"))
+        .header("origin", app.origin())
+        .header("cookie", format!("salus_session={patient}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+}
+
 crate::on_both_databases!(
+    lost_roles_end_sessions_on_the_next_request,
     sign_in_sets_a_safe_cookie_and_rotates_the_session_id,
     sign_out_ends_the_session_on_the_server,
     idle_sessions_expire,

@@ -1,13 +1,22 @@
 //! A patient's compliance: the worst open care item and goal adherence over the last 7 days,
 //! turned into the label and reason a provider sees; kept in `patient_compliance`.
-use chrono::{DateTime, Days, NaiveDate, Utc};
-use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use std::collections::HashMap;
 
-use super::items::{patient_today, reminders};
+use chrono::{DateTime, Days, NaiveDate, Utc};
+use chrono_tz::Tz;
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+
+use super::items::{patient_today, protocols_of, reminder};
 use crate::error::AppError;
 use crate::model::{CareStatus, ComplianceLabel, Reminder, Role};
-use crate::server::entities::{goal_logs, goals, memberships, patient_compliance};
+use crate::server::entities::{
+    care_items, goal_logs, goals, memberships, patient_compliance, patient_profiles,
+};
+use crate::server::services::dates;
 
 /// Days, counting today, over which goal adherence is judged.
 pub const WINDOW_DAYS: u64 = 7;
@@ -38,37 +47,27 @@ pub fn assess(worst: Option<&Reminder>, days_all_goals_met: u32) -> (ComplianceL
     }
 }
 
-/// On how many of the `WINDOW_DAYS` days ending `today` every active goal was met.
-pub async fn days_all_goals_met<C: ConnectionTrait>(
-    conn: &C,
-    patient_id: i64,
+/// On how many of the `WINDOW_DAYS` days ending `today` every one of the patient's `active`
+/// goals was met, judged from their `logs` (other days' logs are ignored).
+pub fn days_all_goals_met(
+    active: &[&goals::Model],
+    logs: &[&goal_logs::Model],
     today: NaiveDate,
-) -> Result<u32, AppError> {
-    let active = goals::Entity::find()
-        .filter(goals::Column::PatientId.eq(patient_id))
-        .filter(goals::Column::Active.eq(true))
-        .all(conn)
-        .await?;
+) -> u32 {
     if active.is_empty() {
-        return Ok(0);
+        return 0;
     }
     let from = today - Days::new(WINDOW_DAYS - 1);
-    let logs = goal_logs::Entity::find()
-        .filter(goal_logs::Column::PatientId.eq(patient_id))
-        .filter(goal_logs::Column::LogDate.between(from, today))
-        .all(conn)
-        .await?;
     let met_on = |day: NaiveDate| {
         active.iter().all(|goal| {
             logs.iter()
                 .any(|l| l.log_date == day && l.kind == goal.kind && l.value >= goal.target)
         })
     };
-    Ok(from
-        .iter_days()
+    from.iter_days()
         .take(WINDOW_DAYS as usize)
         .filter(|d| met_on(*d))
-        .count() as u32)
+        .count() as u32
 }
 
 /// Recomputes and stores one patient's compliance in one clinic.
@@ -78,43 +77,149 @@ pub async fn refresh<C: ConnectionTrait>(
     patient_id: i64,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let today = patient_today(conn, patient_id, now).await?;
-    let items = reminders(conn, patient_id, today).await?;
-    let worst = items
-        .iter()
-        .filter(|r| r.status.is_open())
-        .max_by_key(|r| (r.status, std::cmp::Reverse(r.due_on)));
-    let days = days_all_goals_met(conn, patient_id, today).await?;
-    let (label, reason) = assess(worst, days);
-    patient_compliance::Entity::insert(patient_compliance::ActiveModel {
-        clinic_id: Set(clinic_id),
-        patient_id: Set(patient_id),
-        label: Set(label.as_str().into()),
-        rank: Set(label.rank()),
-        reason: Set(reason),
-        days_met: Set(days as i32),
-        computed_on: Set(today),
-        updated_at: Set(now),
-        ..Default::default()
-    })
-    .on_conflict(
-        OnConflict::columns([
-            patient_compliance::Column::ClinicId,
-            patient_compliance::Column::PatientId,
-        ])
-        .update_columns([
-            patient_compliance::Column::Label,
-            patient_compliance::Column::Rank,
-            patient_compliance::Column::Reason,
-            patient_compliance::Column::DaysMet,
-            patient_compliance::Column::ComputedOn,
-            patient_compliance::Column::UpdatedAt,
-        ])
-        .to_owned(),
-    )
-    .exec(conn)
-    .await?;
+    refresh_many(conn, clinic_id, &[patient_id], now).await
+}
+
+/// Recomputes and stores the compliance of `patients` in one clinic, each for the day it is
+/// in their own time zone, with the same five reads and one upsert however many they are.
+/// Only the clinic's own care items count: another clinic the patient is enrolled in keeps
+/// its own label.
+pub async fn refresh_many<C: ConnectionTrait>(
+    conn: &C,
+    clinic_id: i64,
+    patients: &[i64],
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    if patients.is_empty() {
+        return Ok(());
+    }
+    let zones: HashMap<i64, Tz> = patient_profiles::Entity::find()
+        .filter(patient_profiles::Column::UserId.is_in(patients.iter().copied()))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|p| {
+            (
+                p.user_id,
+                dates::parse_time_zone(&p.time_zone).unwrap_or(Tz::UTC),
+            )
+        })
+        .collect();
+    let today_of =
+        |patient: i64| dates::local_today(now, zones.get(&patient).copied().unwrap_or(Tz::UTC));
+    let items = care_items::Entity::find()
+        .filter(care_items::Column::ClinicId.eq(clinic_id))
+        .filter(care_items::Column::PatientId.is_in(patients.iter().copied()))
+        .filter(care_items::Column::Status.ne(CareStatus::NotApplicable.as_str()))
+        .all(conn)
+        .await?;
+    let protocols = protocols_of(conn, &items).await?;
+    let active_goals = goals::Entity::find()
+        .filter(goals::Column::PatientId.is_in(patients.iter().copied()))
+        .filter(goals::Column::Active.eq(true))
+        .all(conn)
+        .await?;
+    // Local days differ by at most one across zones; read the window around all of them.
+    let todays: Vec<NaiveDate> = patients.iter().map(|p| today_of(*p)).collect();
+    let (first, last) = (
+        todays.iter().min().copied().expect("patients is not empty"),
+        todays.iter().max().copied().expect("patients is not empty"),
+    );
+    let logs = goal_logs::Entity::find()
+        .filter(goal_logs::Column::PatientId.is_in(patients.iter().copied()))
+        .filter(goal_logs::Column::LogDate.between(first - Days::new(WINDOW_DAYS - 1), last))
+        .all(conn)
+        .await?;
+
+    let rows = patients.iter().zip(&todays).map(|(&patient_id, &today)| {
+        let worst = items
+            .iter()
+            .filter(|i| i.patient_id == patient_id)
+            .filter_map(|i| reminder(i, &protocols, today))
+            .filter(|r| r.status.is_open())
+            .max_by_key(|r| (r.status, std::cmp::Reverse(r.due_on)));
+        let goals: Vec<_> = active_goals
+            .iter()
+            .filter(|g| g.patient_id == patient_id)
+            .collect();
+        let logs: Vec<_> = logs.iter().filter(|l| l.patient_id == patient_id).collect();
+        let days = days_all_goals_met(&goals, &logs, today);
+        let (label, reason) = assess(worst.as_ref(), days);
+        patient_compliance::ActiveModel {
+            clinic_id: Set(clinic_id),
+            patient_id: Set(patient_id),
+            label: Set(label.as_str().into()),
+            rank: Set(label.rank()),
+            reason: Set(reason),
+            days_met: Set(days as i32),
+            computed_on: Set(today),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+    });
+    patient_compliance::Entity::insert_many(rows)
+        .on_conflict(
+            OnConflict::columns([
+                patient_compliance::Column::ClinicId,
+                patient_compliance::Column::PatientId,
+            ])
+            .update_columns([
+                patient_compliance::Column::Label,
+                patient_compliance::Column::Rank,
+                patient_compliance::Column::Reason,
+                patient_compliance::Column::DaysMet,
+                patient_compliance::Column::ComputedOn,
+                patient_compliance::Column::UpdatedAt,
+            ])
+            .to_owned(),
+        )
+        .exec(conn)
+        .await?;
     Ok(())
+}
+
+/// Patients refreshed per batch by `refresh_clinic`: bounded memory and statement size.
+const BATCH: u64 = 500;
+
+/// What the daily refresh of one clinic changed.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct ClinicRefresh {
+    pub statuses_changed: u64,
+    pub patients_refreshed: u64,
+}
+
+/// Brings a clinic's care-item statuses and every patient's compliance up to date with the
+/// calendar: statuses by one UPDATE per time zone, compliance in batches of `BATCH` patients.
+/// The hourly task runs it for every clinic; it is cheap to run again.
+pub async fn refresh_clinic<C: ConnectionTrait>(
+    conn: &C,
+    clinic_id: i64,
+    now: DateTime<Utc>,
+) -> Result<ClinicRefresh, AppError> {
+    let statuses_changed = super::items::recompute_statuses(conn, clinic_id, now).await?;
+    let mut patients_refreshed = 0;
+    let mut after = 0i64;
+    loop {
+        let batch: Vec<i64> = memberships::Entity::find()
+            .select_only()
+            .column(memberships::Column::UserId)
+            .filter(memberships::Column::ClinicId.eq(clinic_id))
+            .filter(memberships::Column::Role.eq(Role::Patient.as_str()))
+            .filter(memberships::Column::UserId.gt(after))
+            .order_by_asc(memberships::Column::UserId)
+            .limit(BATCH)
+            .into_tuple()
+            .all(conn)
+            .await?;
+        let Some(&last) = batch.last() else { break };
+        refresh_many(conn, clinic_id, &batch, now).await?;
+        patients_refreshed += batch.len() as u64;
+        after = last;
+    }
+    Ok(ClinicRefresh {
+        statuses_changed,
+        patients_refreshed,
+    })
 }
 
 /// Refreshes the patient's compliance in every clinic they are enrolled in (goals are the
@@ -139,8 +244,8 @@ pub async fn refresh_everywhere<C: ConnectionTrait>(
 }
 
 /// Re-applies the clinic's protocols to its patients and refreshes their compliance: every
-/// patient after a protocol changed (`only_stale = false`), or, once a local day, those whose
-/// stored compliance is from an earlier day (ages change on birthdays, statuses with the date).
+/// patient after a protocol changed (`only_stale = false`), or those whose stored compliance
+/// is from an earlier local day (ages change on birthdays, statuses with the date).
 pub async fn resync_clinic<C: ConnectionTrait>(
     conn: &C,
     clinic_id: i64,
@@ -159,7 +264,7 @@ pub async fn resync_clinic<C: ConnectionTrait>(
         .filter(patient_compliance::Column::ClinicId.eq(clinic_id))
         .all(conn)
         .await?;
-    let mut refreshed = 0;
+    let mut resynced = Vec::new();
     for patient_id in patients {
         let today = patient_today(conn, patient_id, now).await?;
         let current = stored
@@ -169,10 +274,12 @@ pub async fn resync_clinic<C: ConnectionTrait>(
             continue;
         }
         super::items::sync_patient(conn, clinic_id, patient_id, today, now).await?;
-        refresh(conn, clinic_id, patient_id, now).await?;
-        refreshed += 1;
+        resynced.push(patient_id);
     }
-    Ok(refreshed)
+    for batch in resynced.chunks(BATCH as usize) {
+        refresh_many(conn, clinic_id, batch, now).await?;
+    }
+    Ok(resynced.len() as u64)
 }
 
 #[cfg(test)]

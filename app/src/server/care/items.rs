@@ -199,41 +199,61 @@ pub async fn recompute_statuses<C: ConnectionTrait>(
     Ok(changed)
 }
 
-/// A patient's open and upcoming care items, soonest first, for reminders.
+/// A patient's open and upcoming care items in one clinic, soonest first, for reminders.
+/// Another clinic the patient is enrolled in has items of its own, which are not this one's.
 pub async fn reminders<C: ConnectionTrait>(
     conn: &C,
+    clinic_id: i64,
     patient_id: i64,
     today: NaiveDate,
 ) -> Result<Vec<Reminder>, AppError> {
     let items = care_items::Entity::find()
+        .filter(care_items::Column::ClinicId.eq(clinic_id))
         .filter(care_items::Column::PatientId.eq(patient_id))
         .filter(care_items::Column::Status.ne(CareStatus::NotApplicable.as_str()))
         .order_by_asc(care_items::Column::DueOn)
         .all(conn)
         .await?;
-    let protocol_ids: Vec<i64> = items.iter().map(|i| i.protocol_id).collect();
-    let protocols = care_protocols::Entity::find()
-        .filter(care_protocols::Column::Id.is_in(protocol_ids))
-        .all(conn)
-        .await?;
+    let protocols = protocols_of(conn, &items).await?;
     Ok(items
-        .into_iter()
-        .filter_map(|item| {
-            let protocol = protocols.iter().find(|p| p.id == item.protocol_id)?;
-            let status = rules::status(
-                &Rule::from(protocol),
-                item.due_on,
-                item.last_completed_on,
-                today,
-            );
-            Some(Reminder {
-                item_id: item.id,
-                name: protocol.name.clone(),
-                due_on: item.due_on,
-                status,
-            })
-        })
+        .iter()
+        .filter_map(|item| reminder(item, &protocols, today))
         .collect())
+}
+
+/// The protocols the items follow.
+pub async fn protocols_of<C: ConnectionTrait>(
+    conn: &C,
+    items: &[care_items::Model],
+) -> Result<Vec<care_protocols::Model>, AppError> {
+    let mut ids: Vec<i64> = items.iter().map(|i| i.protocol_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(care_protocols::Entity::find()
+        .filter(care_protocols::Column::Id.is_in(ids))
+        .all(conn)
+        .await?)
+}
+
+/// An item as a reminder, with its status for `today` by the rules.
+pub fn reminder(
+    item: &care_items::Model,
+    protocols: &[care_protocols::Model],
+    today: NaiveDate,
+) -> Option<Reminder> {
+    let protocol = protocols.iter().find(|p| p.id == item.protocol_id)?;
+    let status = rules::status(
+        &Rule::from(protocol),
+        item.due_on,
+        item.last_completed_on,
+        today,
+    );
+    Some(Reminder {
+        item_id: item.id,
+        name: protocol.name.clone(),
+        due_on: item.due_on,
+        status,
+    })
 }
 
 /// Records that a care item was completed on `completed_on`: the next due date follows one

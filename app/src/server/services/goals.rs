@@ -78,7 +78,7 @@ pub async fn dashboard(
         })
         .collect();
     let horizon = today + chrono::Days::new(REMINDER_HORIZON_DAYS);
-    let reminders = care::items::reminders(conn, patient.get(), today)
+    let reminders = care::items::reminders(conn, patient.clinic(), patient.get(), today)
         .await?
         .into_iter()
         .filter(|r| r.status.is_open() || r.due_on <= horizon)

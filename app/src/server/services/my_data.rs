@@ -3,7 +3,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use serde_json::{json, Value};
 
-use super::dates;
+use super::{dates, paging};
 use crate::error::AppError;
 use crate::model::{GoalKind, RecordAccess, RecordAccessPage, Role};
 use crate::server::audit::{self, AuditEntry};
@@ -32,14 +32,7 @@ pub async fn record_accesses(
     patient: PatientId,
     page: Option<&str>,
 ) -> Result<RecordAccessPage, AppError> {
-    let page = match page.map(str::trim).filter(|p| !p.is_empty()) {
-        None => 1,
-        Some(p) => p
-            .parse::<u64>()
-            .ok()
-            .filter(|p| *p >= 1)
-            .ok_or_else(|| AppError::field("page", "Pages are numbered from 1."))?,
-    };
+    let page = paging::parse_page(page)?;
     let conn = &scoped.txn;
     let tz = patient_profiles::Entity::find()
         .filter(patient_profiles::Column::UserId.eq(patient.get()))

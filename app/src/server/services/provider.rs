@@ -18,6 +18,7 @@ use crate::server::entities::{
 };
 use crate::server::permissions::Permission;
 use crate::server::request::RequestMeta;
+use crate::server::services::paging;
 use crate::server::tenancy::Scoped;
 
 pub const PER_PAGE: u64 = 20;
@@ -86,19 +87,7 @@ pub async fn compliance_list(
         Some("name") => false,
         Some(_) => return Err(AppError::field("sort", "Sort by status or by name.")),
     };
-    let page = match query
-        .page
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        None => 1,
-        Some(p) => p
-            .parse::<u64>()
-            .ok()
-            .filter(|p| *p >= 1)
-            .ok_or_else(|| AppError::field("page", "Pages are numbered from 1."))?,
-    };
+    let page = paging::parse_page(query.page.as_deref())?;
 
     let pa = provider_assignments::Entity;
     let pc = patient_compliance::Entity;
@@ -256,7 +245,7 @@ pub async fn patient_detail(
         })
         .collect();
 
-    let care = items::reminders(conn, patient.get(), today)
+    let care = items::reminders(conn, patient.clinic(), patient.get(), today)
         .await?
         .into_iter()
         .map(|r| (r.item_id, r))
@@ -367,7 +356,7 @@ pub async fn complete_care_item(
             .resource(format!("care_item:{}", updated.id)),
     )
     .await?;
-    let view = items::reminders(conn, patient.get(), today)
+    let view = items::reminders(conn, patient.clinic(), patient.get(), today)
         .await?
         .into_iter()
         .find(|r| r.item_id == updated.id)

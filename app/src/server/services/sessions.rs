@@ -1,12 +1,14 @@
 //! What a signed-in session holds, and turning it back into a verified `Actor` on each request.
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
-use sea_orm::{DatabaseConnection, EntityTrait};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
 use tower_sessions::Session;
 
 use super::accounts::SignedIn;
 use crate::error::AppError;
 use crate::model::{CurrentUser, Role};
-use crate::server::entities::{clinics, users};
+use crate::server::entities::{clinics, memberships, users};
 use crate::server::errors::internal;
 use crate::server::state::Settings;
 use crate::server::tenancy::Actor;
@@ -48,14 +50,26 @@ pub async fn end(session: &Session) -> Result<(), AppError> {
     session.flush().await.map_err(internal)
 }
 
-/// The actor of a session, if it is signed in, within its absolute lifetime, and its user
-/// is still active. A session past its lifetime is ended here.
+/// Who a signed-in session belongs to, as verified for this request.
+#[derive(Debug, Clone)]
+pub struct SignedInUser {
+    pub actor: Actor,
+    pub user: users::Model,
+    /// The clinic the actor acts in, by name; none for a super admin.
+    pub clinic_name: Option<String>,
+}
+
+/// The signed-in user of a session, if it is signed in, within its absolute lifetime, and
+/// everything it was granted still holds *now*: the user is active, and the role is still
+/// theirs (a membership of that role in a clinic that is active, or the super-admin flag).
+/// Anything else ends the session, so a removed membership, a demotion, a suspended clinic
+/// or a revoked super admin takes effect on the next request.
 pub async fn actor(
     db: &DatabaseConnection,
     settings: &Settings,
     now: DateTime<Utc>,
     session: &Session,
-) -> Result<Option<(Actor, users::Model)>, AppError> {
+) -> Result<Option<SignedInUser>, AppError> {
     let Some(user_id) = session.get::<i64>(USER_ID).await.map_err(internal)? else {
         return Ok(None);
     };
@@ -79,8 +93,33 @@ pub async fn actor(
         end(session).await?;
         return Ok(None);
     };
-    match users::Entity::find_by_id(user_id).one(db).await? {
-        Some(user) if user.is_active => Ok(Some((Actor::new(user_id, role, clinic_id), user))),
+    let user = users::Entity::find_by_id(user_id)
+        .one(db)
+        .await?
+        .filter(|u| u.is_active);
+    let granted = match (&user, role, clinic_id) {
+        (None, _, _) => None,
+        (Some(user), Role::SuperAdmin, None) => user.is_super_admin.then_some(None),
+        (Some(_), Role::SuperAdmin, Some(_)) | (Some(_), _, None) => None,
+        (Some(_), role, Some(clinic_id)) => memberships::Entity::find()
+            .select_only()
+            .column(clinics::Column::Name)
+            .inner_join(clinics::Entity)
+            .filter(memberships::Column::UserId.eq(user_id))
+            .filter(memberships::Column::ClinicId.eq(clinic_id))
+            .filter(memberships::Column::Role.eq(role.as_str()))
+            .filter(clinics::Column::Status.eq("active"))
+            .into_tuple::<String>()
+            .one(db)
+            .await?
+            .map(Some),
+    };
+    match (user, granted) {
+        (Some(user), Some(clinic_name)) => Ok(Some(SignedInUser {
+            actor: Actor::new(user_id, role, clinic_id),
+            user,
+            clinic_name,
+        })),
         _ => {
             end(session).await?;
             Ok(None)
@@ -88,22 +127,34 @@ pub async fn actor(
     }
 }
 
-/// The signed-in user as shown in the browser.
-pub async fn current_user(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    user: &users::Model,
-) -> Result<CurrentUser, AppError> {
-    let clinic_name = match actor.clinic_id() {
-        Some(id) => clinics::Entity::find_by_id(id)
-            .one(db)
-            .await?
-            .map(|c| c.name),
-        None => None,
-    };
-    Ok(CurrentUser {
-        name: user.display_name.clone(),
-        role: actor.role(),
-        clinic_name,
-    })
+/// The request's signed-in user, looked up at most once per request however often the portal
+/// guard, the page header and the page's server functions ask. The request middleware puts an
+/// empty one in each request; it is shared by every clone of the request's parts.
+#[derive(Clone, Default)]
+pub struct SignedInCache(Arc<tokio::sync::OnceCell<Option<SignedInUser>>>);
+
+impl SignedInCache {
+    pub async fn get(
+        &self,
+        db: &DatabaseConnection,
+        settings: &Settings,
+        now: DateTime<Utc>,
+        session: &Session,
+    ) -> Result<Option<SignedInUser>, AppError> {
+        self.0
+            .get_or_try_init(|| actor(db, settings, now, session))
+            .await
+            .cloned()
+    }
+}
+
+impl SignedInUser {
+    /// The signed-in user as shown in the browser.
+    pub fn current_user(&self) -> CurrentUser {
+        CurrentUser {
+            name: self.user.display_name.clone(),
+            role: self.actor.role(),
+            clinic_name: self.clinic_name.clone(),
+        }
+    }
 }
