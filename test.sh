@@ -13,10 +13,13 @@ if [ -n "${SALUS_SETUP_ONLY:-}" ]; then exit 0; fi
 log=$(mktemp -d)
 trap 'rm -rf "$log"' EXIT
 
-say "Release build (server and browser bundle)"
-build_site release
+say "Release build of the browser bundle"
+build_front_end release
 
-say "Unit and integration tests (SQLite and PostgreSQL; about 4 minutes to build them from clean)"
+# cargo test also builds target/release/salus, the binary the browser tests run: the tests'
+# dev-dependencies change the features of shared crates (tokio, hyper), so a separate
+# `cargo build --release` would compile the whole server a second time (about 10 minutes).
+say "Server, unit and integration tests in release (SQLite and PostgreSQL; about 10 minutes to build from clean)"
 set +e
 cargo test --release --workspace --exclude salus-frontend 2>&1 | tee "$log/cargo.txt"
 cargo_status=${PIPESTATUS[0]}

@@ -24,13 +24,19 @@ export_leptos_build_env() {
   export LEPTOS_HASH_FILES=false
 }
 
-# build_site debug|release
+# build_site debug|release: the browser side, then the server.
 build_site() {
-  local mode=$1 wasm_profile server_flag=()
+  build_front_end "$1"
+  build_server "$1"
+}
+
+# build_front_end debug|release: target/site (bundle, stylesheet, static files).
+build_front_end() {
+  local mode=$1 wasm_profile
   case "$mode" in
     debug) wasm_profile=debug ;;
-    release) wasm_profile="wasm-release"; server_flag=(--release) ;;
-    *) die "build_site: debug or release, not '$mode'" ;;
+    release) wasm_profile="wasm-release" ;;
+    *) die "build_front_end: debug or release, not '$mode'" ;;
   esac
   export_leptos_build_env
 
@@ -56,7 +62,13 @@ build_site() {
   fi
   cp style/salus.css "$SITE_PKG/salus.css"
   cp -R public/. "$SITE_ROOT/"
+}
 
-  say "Server, $mode (about 8 minutes from clean on 2 cores; seconds when unchanged)"
-  cargo build -p salus-server --bin salus "${server_flag[@]}"
+# build_server debug|release: target/<mode>/salus.
+build_server() {
+  local mode=$1 flags=()
+  [ "$mode" = release ] && flags=(--release)
+  export_leptos_build_env
+  say "Server, $mode (about 10 minutes from clean on 2 cores; seconds when unchanged)"
+  cargo build -p salus-server --bin salus "${flags[@]}"
 }

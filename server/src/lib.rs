@@ -89,6 +89,7 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             middleware::guard_portals,
         ))
+        .layer(axum::middleware::from_fn(middleware::refuse_nul_characters))
         .layer(axum::middleware::from_fn(middleware::refuse_cross_origin))
         .layer(sessions)
         .layer(axum::middleware::from_fn_with_state(

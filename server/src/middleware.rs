@@ -161,6 +161,48 @@ pub async fn refuse_cross_origin(req: Request, next: Next) -> Response {
     }
 }
 
+/// The largest request body a server function accepts.
+const MAX_API_BODY: usize = 1 << 20;
+
+/// Refuses server-function requests carrying a NUL character, raw or encoded, with a clear
+/// 400: no field accepts one, and PostgreSQL cannot store one in text (it would otherwise
+/// surface as a 500 from deep inside whichever service wrote it). Bodies over 1 MiB are
+/// refused too.
+pub async fn refuse_nul_characters(req: Request, next: Next) -> Response {
+    if !req.uri().path().starts_with("/api/") {
+        return next.run(req).await;
+    }
+    let has_nul = |bytes: &[u8]| {
+        bytes.contains(&0)
+            || bytes
+                .windows(3)
+                .any(|w| w[0] == b'%' && w[1] == b'0' && w[2] == b'0')
+            || bytes.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000"))
+    };
+    let refuse = |message: &str| {
+        let error = salus_app::error::AppError::Request(message.to_owned());
+        let body = serde_json::to_string(&error).unwrap_or_default();
+        (
+            StatusCode::from_u16(error.status()).unwrap_or(StatusCode::BAD_REQUEST),
+            [(header::CONTENT_TYPE, "application/json")],
+            body,
+        )
+            .into_response()
+    };
+    if req.uri().query().is_some_and(|q| has_nul(q.as_bytes())) {
+        return refuse("Text cannot contain NUL characters.");
+    }
+    let (parts, body) = req.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_API_BODY).await else {
+        return refuse("The request is too large.");
+    };
+    if has_nul(&bytes) {
+        return refuse("Text cannot contain NUL characters.");
+    }
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
+}
+
 const PORTALS: [&str; 4] = ["/patient", "/provider", "/clinic", "/platform"];
 
 fn is_portal_page(path: &str) -> bool {
