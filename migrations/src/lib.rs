@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261123_000001_foundation;
 mod m20261123_000002_public_content;
 mod m20261123_000003_care_and_profile;
+mod m20261123_000004_audit_append_only;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_foundation::Migration),
             Box::new(m20261123_000002_public_content::Migration),
             Box::new(m20261123_000003_care_and_profile::Migration),
+            Box::new(m20261123_000004_audit_append_only::Migration),
         ]
     }
 }

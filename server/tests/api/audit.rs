@@ -40,14 +40,39 @@ async fn audit_chain_records_events_and_exposes_tampering(backend: Backend) {
     let report = verify(&app.db).await.unwrap();
     assert_eq!((report.checked, report.first_broken), (3, None));
 
-    // Rewrite history: the chain names the altered row.
+    // The database refuses to rewrite or remove history…
+    let rewrite = format!(
+        "UPDATE audit_events SET action = 'auth.sign_out' WHERE id = {}",
+        events[1].id
+    );
+    let refused = app.db.execute_unprepared(&rewrite).await.unwrap_err();
+    assert!(refused.to_string().contains("append-only"), "{refused}");
+    let refused = app
+        .db
+        .execute_unprepared("DELETE FROM audit_events")
+        .await
+        .unwrap_err();
+    assert!(refused.to_string().contains("append-only"), "{refused}");
+    if backend == Backend::Postgres {
+        let refused = app
+            .db
+            .execute_unprepared("TRUNCATE audit_events")
+            .await
+            .unwrap_err();
+        assert!(refused.to_string().contains("append-only"), "{refused}");
+    }
+    assert_eq!(verify(&app.db).await.unwrap().checked, 3);
+
+    // …so an insider who owns the table drops the triggers first, and rewrites a row: the
+    // chain names it.
     app.db
-        .execute_unprepared(&format!(
-            "UPDATE audit_events SET action = 'auth.sign_out' WHERE id = {}",
-            events[1].id
-        ))
+        .execute_unprepared(match backend {
+            Backend::Postgres => "DROP TRIGGER audit_events_append_only ON audit_events",
+            Backend::Sqlite => "DROP TRIGGER audit_events_no_update",
+        })
         .await
         .unwrap();
+    app.db.execute_unprepared(&rewrite).await.unwrap();
     let report = verify(&app.db).await.unwrap();
     assert_eq!(report.first_broken, Some(events[1].id));
 }
