@@ -16,6 +16,7 @@ pub(crate) mod context {
 
     use crate::error::AppError;
     use crate::server::errors::internal;
+    use crate::server::request::RequestMeta;
     use crate::server::services::sessions;
     use crate::server::state::AppState;
     use crate::server::tenancy::{Actor, Scoped};
@@ -51,6 +52,7 @@ pub(crate) mod context {
     /// A transaction opened for the signed-in actor.
     pub async fn scoped() -> Result<Scoped, AppError> {
         let actor = actor().await?;
-        Scoped::begin(&state().db, &actor).await
+        let state = state();
+        Scoped::begin(&state.db, &actor, state.clock.now(), RequestMeta::current()).await
     }
 }

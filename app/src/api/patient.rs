@@ -15,7 +15,7 @@ pub async fn get_patient_dashboard() -> Result<PatientDashboard, AppError> {
     respond(
         async {
             let scoped = context::scoped().await?;
-            let me = scoped.own_record(Permission::OwnRecordRead)?;
+            let me = scoped.own_record(Permission::OwnRecordRead).await?;
             let dashboard = goals::dashboard(&scoped, me, context::state().clock.now()).await?;
             scoped.commit().await?;
             Ok(dashboard)
@@ -29,7 +29,7 @@ pub async fn log_goal(kind: String, date: String, value: String) -> Result<GoalP
     respond(
         async {
             let scoped = context::scoped().await?;
-            let me = scoped.own_record(Permission::OwnRecordWrite)?;
+            let me = scoped.own_record(Permission::OwnRecordWrite).await?;
             let entry = goals::LogEntry {
                 kind: &kind,
                 date: &date,
@@ -57,7 +57,7 @@ pub async fn get_record_accesses(
     respond(
         async {
             let scoped = context::scoped().await?;
-            let me = scoped.own_record(Permission::OwnRecordRead)?;
+            let me = scoped.own_record(Permission::OwnRecordRead).await?;
             let accesses =
                 crate::server::services::my_data::record_accesses(&scoped, me, page.as_deref())
                     .await?;
@@ -74,7 +74,7 @@ pub async fn export_my_data() -> Result<serde_json::Value, AppError> {
     respond(
         async {
             let scoped = context::scoped().await?;
-            let me = scoped.own_record(Permission::OwnRecordRead)?;
+            let me = scoped.own_record(Permission::OwnRecordRead).await?;
             let bundle = crate::server::services::my_data::export(
                 &scoped,
                 me,
@@ -102,7 +102,7 @@ pub async fn get_profile() -> Result<crate::model::Profile, AppError> {
     respond(
         async {
             let scoped = context::scoped().await?;
-            let me = scoped.own_record(Permission::OwnRecordRead)?;
+            let me = scoped.own_record(Permission::OwnRecordRead).await?;
             let profile = crate::server::services::profile::get(&scoped, me).await?;
             scoped.commit().await?;
             Ok(profile)
@@ -128,7 +128,7 @@ pub async fn update_profile(
     respond(
         async {
             let scoped = context::scoped().await?;
-            let me = scoped.own_record(Permission::OwnRecordWrite)?;
+            let me = scoped.own_record(Permission::OwnRecordWrite).await?;
             let form = crate::server::services::profile::ProfileForm {
                 name,
                 date_of_birth,
@@ -164,7 +164,7 @@ pub async fn add_allergy(
     respond(
         async {
             let scoped = context::scoped().await?;
-            let me = scoped.own_record(Permission::OwnRecordWrite)?;
+            let me = scoped.own_record(Permission::OwnRecordWrite).await?;
             let now = context::state().clock.now();
             crate::server::services::profile::add_allergy(
                 &scoped,
@@ -187,7 +187,7 @@ pub async fn remove_allergy(id: i64) -> Result<(), AppError> {
     respond(
         async {
             let scoped = context::scoped().await?;
-            let me = scoped.own_record(Permission::OwnRecordWrite)?;
+            let me = scoped.own_record(Permission::OwnRecordWrite).await?;
             crate::server::services::profile::remove_allergy(
                 &scoped,
                 me,
@@ -211,7 +211,7 @@ pub async fn add_medication(
     respond(
         async {
             let scoped = context::scoped().await?;
-            let me = scoped.own_record(Permission::OwnRecordWrite)?;
+            let me = scoped.own_record(Permission::OwnRecordWrite).await?;
             let now = context::state().clock.now();
             crate::server::services::profile::add_medication(
                 &scoped,
@@ -234,7 +234,7 @@ pub async fn remove_medication(id: i64) -> Result<(), AppError> {
     respond(
         async {
             let scoped = context::scoped().await?;
-            let me = scoped.own_record(Permission::OwnRecordWrite)?;
+            let me = scoped.own_record(Permission::OwnRecordWrite).await?;
             crate::server::services::profile::remove_medication(
                 &scoped,
                 me,
@@ -254,7 +254,7 @@ pub async fn get_goal_history() -> Result<crate::model::GoalHistory, AppError> {
     respond(
         async {
             let scoped = context::scoped().await?;
-            let me = scoped.own_record(Permission::OwnRecordRead)?;
+            let me = scoped.own_record(Permission::OwnRecordRead).await?;
             let history = goals::history(&scoped, me, context::state().clock.now()).await?;
             scoped.commit().await?;
             Ok(history)
@@ -268,7 +268,7 @@ pub async fn set_goal_target(kind: String, target: String) -> Result<(), AppErro
     respond(
         async {
             let scoped = context::scoped().await?;
-            let me = scoped.own_record(Permission::OwnRecordWrite)?;
+            let me = scoped.own_record(Permission::OwnRecordWrite).await?;
             goals::set_target(
                 &scoped,
                 me,
@@ -289,7 +289,7 @@ pub async fn update_goal_log(id: i64, value: String) -> Result<(), AppError> {
     respond(
         async {
             let scoped = context::scoped().await?;
-            let me = scoped.own_record(Permission::OwnRecordWrite)?;
+            let me = scoped.own_record(Permission::OwnRecordWrite).await?;
             goals::update_entry(
                 &scoped,
                 me,
@@ -310,7 +310,7 @@ pub async fn delete_goal_log(id: i64) -> Result<(), AppError> {
     respond(
         async {
             let scoped = context::scoped().await?;
-            let me = scoped.own_record(Permission::OwnRecordWrite)?;
+            let me = scoped.own_record(Permission::OwnRecordWrite).await?;
             goals::delete_entry(
                 &scoped,
                 me,

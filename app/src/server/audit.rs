@@ -91,6 +91,20 @@ pub async fn record<C: ConnectionTrait>(
     meta: &RequestMeta,
     entry: AuditEntry,
 ) -> Result<(), AppError> {
+    record_many(conn, now, meta, vec![entry]).await
+}
+
+/// Appends events, in order, inside the caller's transaction: one read of the chain's head
+/// and one insert however many there are.
+pub async fn record_many<C: ConnectionTrait>(
+    conn: &C,
+    now: DateTime<Utc>,
+    meta: &RequestMeta,
+    entries: Vec<AuditEntry>,
+) -> Result<(), AppError> {
+    if entries.is_empty() {
+        return Ok(());
+    }
     if conn.get_database_backend() == DatabaseBackend::Postgres {
         conn.execute_raw(Statement::from_sql_and_values(
             DatabaseBackend::Postgres,
@@ -99,7 +113,7 @@ pub async fn record<C: ConnectionTrait>(
         ))
         .await?;
     }
-    let prev_hash = audit_events::Entity::find()
+    let mut prev_hash = audit_events::Entity::find()
         .order_by_desc(audit_events::Column::Id)
         .limit(1)
         .one(conn)
@@ -108,34 +122,36 @@ pub async fn record<C: ConnectionTrait>(
         .unwrap_or_else(|| GENESIS.to_owned());
     // Stored precision is microseconds on both databases; hash what will be read back.
     let occurred_at = now.trunc_subsecs(6);
-    let fields = Fields {
-        occurred_at,
-        actor_user_id: entry.actor_user_id,
-        actor_role: entry.actor_role.as_deref(),
-        clinic_id: entry.clinic_id,
-        patient_id: entry.patient_id,
-        action: entry.action,
-        resource: entry.resource.as_deref(),
-        request_id: meta.request_id.as_deref(),
-        client_addr: meta.client_addr.as_deref(),
-    };
-    let hash = chain_hash(&prev_hash, &fields);
-    audit_events::Entity::insert(audit_events::ActiveModel {
-        occurred_at: Set(occurred_at),
-        actor_user_id: Set(entry.actor_user_id),
-        actor_role: Set(entry.actor_role.clone()),
-        clinic_id: Set(entry.clinic_id),
-        patient_id: Set(entry.patient_id),
-        action: Set(entry.action.to_owned()),
-        resource: Set(entry.resource.clone()),
-        request_id: Set(meta.request_id.clone()),
-        client_addr: Set(meta.client_addr.clone()),
-        prev_hash: Set(prev_hash),
-        hash: Set(hash),
-        ..Default::default()
-    })
-    .exec(conn)
-    .await?;
+    let mut rows = Vec::with_capacity(entries.len());
+    for entry in entries {
+        let fields = Fields {
+            occurred_at,
+            actor_user_id: entry.actor_user_id,
+            actor_role: entry.actor_role.as_deref(),
+            clinic_id: entry.clinic_id,
+            patient_id: entry.patient_id,
+            action: entry.action,
+            resource: entry.resource.as_deref(),
+            request_id: meta.request_id.as_deref(),
+            client_addr: meta.client_addr.as_deref(),
+        };
+        let hash = chain_hash(&prev_hash, &fields);
+        rows.push(audit_events::ActiveModel {
+            occurred_at: Set(occurred_at),
+            actor_user_id: Set(entry.actor_user_id),
+            actor_role: Set(entry.actor_role.clone()),
+            clinic_id: Set(entry.clinic_id),
+            patient_id: Set(entry.patient_id),
+            action: Set(entry.action.to_owned()),
+            resource: Set(entry.resource.clone()),
+            request_id: Set(meta.request_id.clone()),
+            client_addr: Set(meta.client_addr.clone()),
+            prev_hash: Set(std::mem::replace(&mut prev_hash, hash.clone())),
+            hash: Set(hash),
+            ..Default::default()
+        });
+    }
+    audit_events::Entity::insert_many(rows).exec(conn).await?;
     Ok(())
 }
 

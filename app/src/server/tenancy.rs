@@ -5,7 +5,11 @@ use sea_orm::{
     TransactionTrait,
 };
 
+use chrono::{DateTime, Utc};
+
+use super::audit::{self, AuditEntry};
 use super::permissions::{grants, Permission};
+use super::request::RequestMeta;
 use crate::error::AppError;
 use crate::model::Role;
 
@@ -75,14 +79,23 @@ impl PatientId {
 }
 
 /// A transaction opened for an actor. On PostgreSQL its first statement records the actor and
-/// clinic in transaction-local settings (`app.user_id`, `app.clinic_id`) for row-level security.
+/// clinic in transaction-local settings (`app.user_id`, `app.clinic_id`).
 pub struct Scoped {
     pub txn: DatabaseTransaction,
     actor: Actor,
+    /// For auditing refusals, which must outlive the transaction they roll back.
+    db: DatabaseConnection,
+    now: DateTime<Utc>,
+    meta: RequestMeta,
 }
 
 impl Scoped {
-    pub async fn begin(db: &DatabaseConnection, actor: &Actor) -> Result<Self, AppError> {
+    pub async fn begin(
+        db: &DatabaseConnection,
+        actor: &Actor,
+        now: DateTime<Utc>,
+        meta: RequestMeta,
+    ) -> Result<Self, AppError> {
         let txn = db.begin().await?;
         if txn.get_database_backend() == DatabaseBackend::Postgres {
             txn.execute_raw(Statement::from_sql_and_values(
@@ -102,18 +115,47 @@ impl Scoped {
         Ok(Scoped {
             txn,
             actor: actor.clone(),
+            db: db.clone(),
+            now,
+            meta,
         })
+    }
+
+    /// Records a refused attempt to reach patient data in a transaction of its own (the
+    /// scope's own is rolled back with the error), then returns the refusal.
+    async fn refuse(
+        &self,
+        error: AppError,
+        permission: Permission,
+        patient_id: Option<i64>,
+    ) -> AppError {
+        let mut entry = AuditEntry::by(&self.actor, "patient.access_refused").resource(format!(
+            "{}:{}",
+            permission.name(),
+            error.status()
+        ));
+        entry.patient_id = patient_id;
+        let recorded = async {
+            let txn = self.db.begin().await?;
+            audit::record(&txn, self.now, &self.meta, entry).await?;
+            txn.commit().await?;
+            Ok::<(), AppError>(())
+        }
+        .await;
+        if let Err(e) = recorded {
+            tracing::error!(error = %e, "recording a refused access failed");
+        }
+        error
     }
 
     pub fn actor(&self) -> &Actor {
         &self.actor
     }
 
-    /// The actor's own patient record, for patients acting on themselves.
-    pub fn own_record(&self, permission: Permission) -> Result<PatientId, AppError> {
-        self.actor.require(permission)?;
-        if self.actor.role != Role::Patient {
-            return Err(AppError::Forbidden);
+    /// The actor's own patient record, for patients acting on themselves. A refusal is audited.
+    pub async fn own_record(&self, permission: Permission) -> Result<PatientId, AppError> {
+        if self.actor.require(permission).is_err() || self.actor.role != Role::Patient {
+            return Err(self.refuse(AppError::Forbidden, permission, None).await);
         }
         Ok(PatientId {
             patient: self.actor.user_id,
@@ -121,17 +163,31 @@ impl Scoped {
         })
     }
 
+    /// The clinic a provider acts in, for reading their patients as a list. A refusal is audited.
+    pub async fn provider_clinic(&self, permission: Permission) -> Result<i64, AppError> {
+        match self.actor.clinic_id {
+            Some(clinic)
+                if self.actor.require(permission).is_ok() && self.actor.role == Role::Provider =>
+            {
+                Ok(clinic)
+            }
+            _ => Err(self.refuse(AppError::Forbidden, permission, None).await),
+        }
+    }
+
     /// A patient assigned to the acting provider in the clinic they act in. Anyone else, and
-    /// patients who do not exist, get the same 404: the answer reveals nothing.
+    /// patients who do not exist, get the same 404: the answer reveals nothing. Refusals (403
+    /// and 404) are audited, with the patient asked for.
     pub async fn assigned_patient(
         &self,
         permission: Permission,
         patient_id: i64,
     ) -> Result<PatientId, AppError> {
         use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
-        self.actor.require(permission)?;
-        if self.actor.role != Role::Provider {
-            return Err(AppError::Forbidden);
+        if self.actor.require(permission).is_err() || self.actor.role != Role::Provider {
+            return Err(self
+                .refuse(AppError::Forbidden, permission, Some(patient_id))
+                .await);
         }
         let clinic = self.actor.active_clinic()?;
         let assigned = super::entities::provider_assignments::Entity::find()
@@ -143,7 +199,9 @@ impl Scoped {
             .count(&self.txn)
             .await?;
         if assigned == 0 {
-            return Err(AppError::NotFound);
+            return Err(self
+                .refuse(AppError::NotFound, permission, Some(patient_id))
+                .await);
         }
         Ok(PatientId {
             patient: patient_id,

@@ -116,4 +116,44 @@ async fn every_patient_data_function_refuses_outsiders(backend: Backend) {
     }
 }
 
-crate::on_both_databases!(every_patient_data_function_refuses_outsiders);
+/// The refusals above that reached a signed-in actor are in the audit log, one each.
+async fn refusals_are_audited(backend: Backend) {
+    use salus_app::server::entities::audit_events;
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    let app = TestApp::spawn(backend).await;
+    for email in [PROVIDER, CLINIC_ADMIN] {
+        let c = client();
+        app.sign_in_with(&c, email, DEMO_PASSWORD).await;
+        for (endpoint, form) in PATIENT_FUNCTIONS {
+            app.post_with(&c, endpoint, form).await;
+        }
+    }
+    let c = client();
+    app.sign_in_with(&c, DAVID, DEMO_PASSWORD).await;
+    for (endpoint, form) in PROVIDER_FUNCTIONS {
+        app.post_with(&c, endpoint, form).await;
+    }
+    let refused = |role: &'static str| {
+        audit_events::Entity::find()
+            .filter(audit_events::Column::Action.eq("patient.access_refused"))
+            .filter(audit_events::Column::ActorRole.eq(role))
+            .count(&app.db)
+    };
+    assert_eq!(
+        refused("provider").await.unwrap(),
+        PATIENT_FUNCTIONS.len() as u64
+    );
+    assert_eq!(
+        refused("clinic_admin").await.unwrap(),
+        PATIENT_FUNCTIONS.len() as u64
+    );
+    assert_eq!(
+        refused("patient").await.unwrap(),
+        PROVIDER_FUNCTIONS.len() as u64
+    );
+}
+
+crate::on_both_databases!(
+    every_patient_data_function_refuses_outsiders,
+    refusals_are_audited
+);

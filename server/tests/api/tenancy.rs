@@ -173,6 +173,38 @@ async fn a_patient_in_two_clinics_has_separate_care_in_each(backend: Backend) {
         ComplianceLabel::MissedCheckup
     );
 
+    // Harbour's provider asking for a Sunrise-only patient gets the same 404 as for nobody,
+    // and the attempt is audited.
+    let emma = id_of(&app, "emma@example.com").await;
+    let response = app
+        .post_with(
+            &omar,
+            "/api/provider/patient",
+            &[("patient_id", &emma.to_string())],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    let refused = audit_events::Entity::find()
+        .filter(audit_events::Column::Action.eq("patient.access_refused"))
+        .filter(audit_events::Column::PatientId.eq(emma))
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(refused.len(), 1);
+    assert_eq!(refused[0].clinic_id, Some(harbour.id));
+
+    // Each list showed David in its own clinic, and says so in his record.
+    let appeared: Vec<Option<i64>> = audit_events::Entity::find()
+        .filter(audit_events::Column::Action.eq("patient.list.appeared"))
+        .filter(audit_events::Column::PatientId.eq(david))
+        .all(&app.db)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.clinic_id)
+        .collect();
+    assert!(appeared.contains(&Some(sunrise)) && appeared.contains(&Some(harbour.id)));
+
     // Each provider's views are audited in the clinic they act in.
     let views = audit_events::Entity::find()
         .filter(audit_events::Column::Action.eq("patient.summary.view"))

@@ -22,6 +22,8 @@ fn describe(action: &str) -> String {
         "patient.summary.view" => "Viewed your record".into(),
         "care_item.complete" => "Recorded a completed check-up".into(),
         "goal_log.create" => "Logged a goal value for you".into(),
+        "patient.list.appeared" => "Saw you in their patient list".into(),
+        "patient.access_refused" => "Was refused access to your record".into(),
         other => format!("Accessed your record ({other})"),
     }
 }

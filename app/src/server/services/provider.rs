@@ -52,12 +52,8 @@ pub async fn compliance_list(
     meta: &RequestMeta,
     query: ListQuery,
 ) -> Result<CompliancePage, AppError> {
+    let clinic = scoped.provider_clinic(Permission::PatientRead).await?;
     let actor = scoped.actor();
-    actor.require(Permission::PatientRead)?;
-    if actor.role() != crate::model::Role::Provider {
-        return Err(AppError::Forbidden);
-    }
-    let clinic = actor.active_clinic()?;
     let status = match query
         .status
         .as_deref()
@@ -179,11 +175,22 @@ pub async fn compliance_list(
         })
         .collect();
 
-    audit::record(
+    // One event for the view, and one per patient it showed, so each patient's "Who viewed
+    // my record" can say that they appeared in this provider's list.
+    let shown = rows.iter().map(|row: &ComplianceRow| {
+        AuditEntry::by(actor, "patient.list.appeared")
+            .patient(row.patient_id)
+            .resource(format!("page:{page}"))
+    });
+    audit::record_many(
         conn,
         now,
         meta,
-        AuditEntry::by(actor, "patient.compliance_list.view").resource(format!("page:{page}")),
+        std::iter::once(
+            AuditEntry::by(actor, "patient.compliance_list.view").resource(format!("page:{page}")),
+        )
+        .chain(shown)
+        .collect(),
     )
     .await?;
     Ok(CompliancePage {
