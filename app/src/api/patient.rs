@@ -7,7 +7,7 @@ use crate::model::{GoalProgress, PatientDashboard};
 #[cfg(feature = "ssr")]
 use {
     super::context, crate::server::errors::respond, crate::server::permissions::Permission,
-    crate::server::request::RequestMeta, crate::server::services::goals,
+    crate::server::services::goals,
 };
 
 #[server(prefix = "/api", endpoint = "patient/dashboard")]
@@ -16,7 +16,7 @@ pub async fn get_patient_dashboard() -> Result<PatientDashboard, AppError> {
         async {
             let scoped = context::scoped().await?;
             let me = scoped.own_record(Permission::OwnRecordRead).await?;
-            let dashboard = goals::dashboard(&scoped, me, context::state().clock.now()).await?;
+            let dashboard = goals::dashboard(&scoped, me).await?;
             scoped.commit().await?;
             Ok(dashboard)
         }
@@ -35,14 +35,7 @@ pub async fn log_goal(kind: String, date: String, value: String) -> Result<GoalP
                 date: &date,
                 value: &value,
             };
-            let progress = goals::log(
-                &scoped,
-                me,
-                context::state().clock.now(),
-                &RequestMeta::current(),
-                entry,
-            )
-            .await?;
+            let progress = goals::log(&scoped, me, entry).await?;
             scoped.commit().await?;
             Ok(progress)
         }
@@ -75,13 +68,7 @@ pub async fn export_my_data() -> Result<serde_json::Value, AppError> {
         async {
             let scoped = context::scoped().await?;
             let me = scoped.own_record(Permission::OwnRecordRead).await?;
-            let bundle = crate::server::services::my_data::export(
-                &scoped,
-                me,
-                context::state().clock.now(),
-                &RequestMeta::current(),
-            )
-            .await?;
+            let bundle = crate::server::services::my_data::export(&scoped, me).await?;
             scoped.commit().await?;
             if let Some(options) = use_context::<leptos_axum::ResponseOptions>() {
                 options.insert_header(
@@ -141,14 +128,7 @@ pub async fn update_profile(
                 quiet_hours_start,
                 quiet_hours_end,
             };
-            crate::server::services::profile::update(
-                &scoped,
-                me,
-                context::state().clock.now(),
-                &RequestMeta::current(),
-                form,
-            )
-            .await?;
+            crate::server::services::profile::update(&scoped, me, form).await?;
             scoped.commit().await
         }
         .await,
@@ -165,15 +145,8 @@ pub async fn add_allergy(
         async {
             let scoped = context::scoped().await?;
             let me = scoped.own_record(Permission::OwnRecordWrite).await?;
-            let now = context::state().clock.now();
             crate::server::services::profile::add_allergy(
-                &scoped,
-                me,
-                now,
-                &RequestMeta::current(),
-                &substance,
-                &reaction,
-                &severity,
+                &scoped, me, &substance, &reaction, &severity,
             )
             .await?;
             scoped.commit().await
@@ -188,14 +161,7 @@ pub async fn remove_allergy(id: i64) -> Result<(), AppError> {
         async {
             let scoped = context::scoped().await?;
             let me = scoped.own_record(Permission::OwnRecordWrite).await?;
-            crate::server::services::profile::remove_allergy(
-                &scoped,
-                me,
-                context::state().clock.now(),
-                &RequestMeta::current(),
-                id,
-            )
-            .await?;
+            crate::server::services::profile::remove_allergy(&scoped, me, id).await?;
             scoped.commit().await
         }
         .await,
@@ -212,12 +178,9 @@ pub async fn add_medication(
         async {
             let scoped = context::scoped().await?;
             let me = scoped.own_record(Permission::OwnRecordWrite).await?;
-            let now = context::state().clock.now();
             crate::server::services::profile::add_medication(
                 &scoped,
                 me,
-                now,
-                &RequestMeta::current(),
                 &medication,
                 &dose,
                 &frequency,
@@ -235,14 +198,7 @@ pub async fn remove_medication(id: i64) -> Result<(), AppError> {
         async {
             let scoped = context::scoped().await?;
             let me = scoped.own_record(Permission::OwnRecordWrite).await?;
-            crate::server::services::profile::remove_medication(
-                &scoped,
-                me,
-                context::state().clock.now(),
-                &RequestMeta::current(),
-                id,
-            )
-            .await?;
+            crate::server::services::profile::remove_medication(&scoped, me, id).await?;
             scoped.commit().await
         }
         .await,
@@ -255,7 +211,7 @@ pub async fn get_goal_history() -> Result<crate::model::GoalHistory, AppError> {
         async {
             let scoped = context::scoped().await?;
             let me = scoped.own_record(Permission::OwnRecordRead).await?;
-            let history = goals::history(&scoped, me, context::state().clock.now()).await?;
+            let history = goals::history(&scoped, me).await?;
             scoped.commit().await?;
             Ok(history)
         }
@@ -269,15 +225,7 @@ pub async fn set_goal_target(kind: String, target: String) -> Result<(), AppErro
         async {
             let scoped = context::scoped().await?;
             let me = scoped.own_record(Permission::OwnRecordWrite).await?;
-            goals::set_target(
-                &scoped,
-                me,
-                context::state().clock.now(),
-                &RequestMeta::current(),
-                &kind,
-                &target,
-            )
-            .await?;
+            goals::set_target(&scoped, me, &kind, &target).await?;
             scoped.commit().await
         }
         .await,
@@ -290,15 +238,7 @@ pub async fn update_goal_log(id: i64, value: String) -> Result<(), AppError> {
         async {
             let scoped = context::scoped().await?;
             let me = scoped.own_record(Permission::OwnRecordWrite).await?;
-            goals::update_entry(
-                &scoped,
-                me,
-                context::state().clock.now(),
-                &RequestMeta::current(),
-                id,
-                &value,
-            )
-            .await?;
+            goals::update_entry(&scoped, me, id, &value).await?;
             scoped.commit().await
         }
         .await,
@@ -311,14 +251,7 @@ pub async fn delete_goal_log(id: i64) -> Result<(), AppError> {
         async {
             let scoped = context::scoped().await?;
             let me = scoped.own_record(Permission::OwnRecordWrite).await?;
-            goals::delete_entry(
-                &scoped,
-                me,
-                context::state().clock.now(),
-                &RequestMeta::current(),
-                id,
-            )
-            .await?;
+            goals::delete_entry(&scoped, me, id).await?;
             scoped.commit().await
         }
         .await,

@@ -8,7 +8,6 @@ use crate::model::{CareItemView, CompliancePage, PatientDetail};
 use {
     super::context,
     crate::server::errors::respond,
-    crate::server::request::RequestMeta,
     crate::server::services::provider::{self, ListQuery},
 };
 
@@ -28,13 +27,7 @@ pub async fn list_assigned_patients(
                 sort,
                 page,
             };
-            let list = provider::compliance_list(
-                &scoped,
-                context::state().clock.now(),
-                &RequestMeta::current(),
-                query,
-            )
-            .await?;
+            let list = provider::compliance_list(&scoped, query).await?;
             scoped.commit().await?;
             Ok(list)
         }
@@ -47,13 +40,7 @@ pub async fn get_patient_detail(patient_id: i64) -> Result<PatientDetail, AppErr
     respond(
         async {
             let scoped = context::scoped().await?;
-            let detail = provider::patient_detail(
-                &scoped,
-                context::state().clock.now(),
-                &RequestMeta::current(),
-                patient_id,
-            )
-            .await?;
+            let detail = provider::patient_detail(&scoped, patient_id).await?;
             scoped.commit().await?;
             Ok(detail)
         }
@@ -70,15 +57,8 @@ pub async fn complete_care_item(
     respond(
         async {
             let scoped = context::scoped().await?;
-            let view = provider::complete_care_item(
-                &scoped,
-                context::state().clock.now(),
-                &RequestMeta::current(),
-                patient_id,
-                item_id,
-                &completed_on,
-            )
-            .await?;
+            let view =
+                provider::complete_care_item(&scoped, patient_id, item_id, &completed_on).await?;
             scoped.commit().await?;
             Ok(view)
         }

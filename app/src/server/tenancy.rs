@@ -152,6 +152,16 @@ impl Scoped {
         &self.actor
     }
 
+    /// The moment the request is handled at, read once from the state's clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.now
+    }
+
+    /// The request's id and client address, for the audit log.
+    pub fn meta(&self) -> &RequestMeta {
+        &self.meta
+    }
+
     /// The actor's own patient record, for patients acting on themselves. A refusal is audited.
     pub async fn own_record(&self, permission: Permission) -> Result<PatientId, AppError> {
         if self.actor.require(permission).is_err() || self.actor.role != Role::Patient {

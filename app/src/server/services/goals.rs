@@ -1,5 +1,5 @@
 //! Wellness goals: today's progress on each goal, and logging a day's value.
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use chrono_tz::Tz;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
@@ -21,7 +21,6 @@ use crate::model::{
 };
 use crate::server::audit::{self, AuditEntry};
 use crate::server::entities::{goal_logs, goals, patient_profiles, users};
-use crate::server::request::RequestMeta;
 use crate::server::tenancy::{PatientId, Scoped};
 
 /// The patient's time zone; an unreadable stored zone falls back to UTC rather than failing.
@@ -40,11 +39,8 @@ async fn patient_time_zone<C: ConnectionTrait>(
     }
 }
 
-pub async fn dashboard(
-    scoped: &Scoped,
-    patient: PatientId,
-    now: DateTime<Utc>,
-) -> Result<PatientDashboard, AppError> {
+pub async fn dashboard(scoped: &Scoped, patient: PatientId) -> Result<PatientDashboard, AppError> {
+    let now = scoped.now();
     let conn = &scoped.txn;
     let user = users::Entity::find_by_id(patient.get())
         .one(conn)
@@ -127,11 +123,8 @@ async fn series<C: ConnectionTrait>(
 
 /// The goal history page: 30 days of each goal with its streak, and the entries of the last
 /// week the patient may still change.
-pub async fn history(
-    scoped: &Scoped,
-    patient: PatientId,
-    now: DateTime<Utc>,
-) -> Result<GoalHistory, AppError> {
+pub async fn history(scoped: &Scoped, patient: PatientId) -> Result<GoalHistory, AppError> {
+    let now = scoped.now();
     let conn = &scoped.txn;
     let (tz, _) = patient_time_zone(conn, patient).await?;
     let today = dates::local_today(now, tz);
@@ -183,11 +176,11 @@ pub async fn history(
 pub async fn set_target(
     scoped: &Scoped,
     patient: PatientId,
-    now: DateTime<Utc>,
-    meta: &RequestMeta,
     kind: &str,
     target: &str,
 ) -> Result<(), AppError> {
+    let now = scoped.now();
+    let meta = scoped.meta();
     let kind =
         GoalKind::parse(kind.trim()).ok_or_else(|| AppError::field("kind", "Choose a goal."))?;
     let target = match target.trim().parse::<i64>() {
@@ -225,9 +218,9 @@ pub async fn set_target(
 async fn editable_entry(
     scoped: &Scoped,
     patient: PatientId,
-    now: DateTime<Utc>,
     id: i64,
 ) -> Result<goal_logs::Model, AppError> {
+    let now = scoped.now();
     let conn = &scoped.txn;
     let entry = goal_logs::Entity::find_by_id(id)
         .filter(goal_logs::Column::PatientId.eq(patient.get()))
@@ -248,12 +241,12 @@ async fn editable_entry(
 pub async fn update_entry(
     scoped: &Scoped,
     patient: PatientId,
-    now: DateTime<Utc>,
-    meta: &RequestMeta,
     id: i64,
     value: &str,
 ) -> Result<(), AppError> {
-    let entry = editable_entry(scoped, patient, now, id).await?;
+    let now = scoped.now();
+    let meta = scoped.meta();
+    let entry = editable_entry(scoped, patient, id).await?;
     let kind = GoalKind::parse(&entry.kind).ok_or(AppError::NotFound)?;
     let value = match value.trim().parse::<i64>() {
         Ok(v) if (0..=kind.max_per_day()).contains(&v) => v,
@@ -287,15 +280,11 @@ pub async fn update_entry(
 }
 
 /// Deletes one of the last week's entries.
-pub async fn delete_entry(
-    scoped: &Scoped,
-    patient: PatientId,
-    now: DateTime<Utc>,
-    meta: &RequestMeta,
-    id: i64,
-) -> Result<(), AppError> {
+pub async fn delete_entry(scoped: &Scoped, patient: PatientId, id: i64) -> Result<(), AppError> {
+    let now = scoped.now();
+    let meta = scoped.meta();
     use sea_orm::ModelTrait;
-    let entry = editable_entry(scoped, patient, now, id).await?;
+    let entry = editable_entry(scoped, patient, id).await?;
     let resource = format!("goal_log:{}:{}", entry.kind, entry.log_date);
     let conn = &scoped.txn;
     entry.delete(conn).await?;
@@ -323,10 +312,10 @@ pub struct LogEntry<'a> {
 pub async fn log(
     scoped: &Scoped,
     patient: PatientId,
-    now: DateTime<Utc>,
-    meta: &RequestMeta,
     entry: LogEntry<'_>,
 ) -> Result<GoalProgress, AppError> {
+    let now = scoped.now();
+    let meta = scoped.meta();
     let conn = &scoped.txn;
     let (tz, _) = patient_time_zone(conn, patient).await?;
     let today = dates::local_today(now, tz);

@@ -1,5 +1,5 @@
 //! A patient's rights over their data: who viewed their record, and a full export as FHIR R4.
-use chrono::{DateTime, Utc};
+
 use sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use serde_json::{json, Value};
 
@@ -11,7 +11,6 @@ use crate::server::entities::{
     audit_events, clinics, goal_logs, goals, patient_allergies, patient_medications,
     patient_profiles, users,
 };
-use crate::server::request::RequestMeta;
 use crate::server::tenancy::{PatientId, Scoped};
 
 pub const PER_PAGE: u64 = 20;
@@ -131,12 +130,9 @@ fn uuid(kind: u8, id: i64) -> String {
 
 /// The patient's whole record as a FHIR R4 Bundle (type collection); references resolve
 /// inside the bundle through `urn:uuid` full URLs.
-pub async fn export(
-    scoped: &Scoped,
-    patient: PatientId,
-    now: DateTime<Utc>,
-    meta: &RequestMeta,
-) -> Result<Value, AppError> {
+pub async fn export(scoped: &Scoped, patient: PatientId) -> Result<Value, AppError> {
+    let now = scoped.now();
+    let meta = scoped.meta();
     let conn = &scoped.txn;
     let user = users::Entity::find_by_id(patient.get())
         .one(conn)

@@ -1,6 +1,6 @@
 //! The patient's profile: personal details, allergies, medications and reminder preferences.
 //! A change of birth date or sex re-applies the clinic's protocols (eligibility may change).
-use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use chrono::{NaiveDate, NaiveTime};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
     ModelTrait, QueryFilter, QueryOrder,
@@ -14,7 +14,6 @@ use crate::server::care;
 use crate::server::entities::{
     memberships, patient_allergies, patient_medications, patient_profiles, users,
 };
-use crate::server::request::RequestMeta;
 use crate::server::tenancy::{PatientId, Scoped};
 
 async fn profile_row(
@@ -112,10 +111,10 @@ fn valid_phone(phone: &str) -> bool {
 pub async fn update(
     scoped: &Scoped,
     patient: PatientId,
-    now: DateTime<Utc>,
-    meta: &RequestMeta,
     form: ProfileForm,
 ) -> Result<(), AppError> {
+    let now = scoped.now();
+    let meta = scoped.meta();
     let mut v = Validator::new();
     let name = form.name.trim().to_owned();
     v.check(!name.is_empty(), "name", "Enter your name.");
@@ -250,12 +249,12 @@ fn required(v: &mut Validator, field: &str, value: &str, what: &str) -> String {
 pub async fn add_allergy(
     scoped: &Scoped,
     patient: PatientId,
-    now: DateTime<Utc>,
-    meta: &RequestMeta,
     substance: &str,
     reaction: &str,
     severity: &str,
 ) -> Result<(), AppError> {
+    let now = scoped.now();
+    let meta = scoped.meta();
     let mut v = Validator::new();
     let substance = required(&mut v, "substance", substance, "substance");
     let reaction = required(&mut v, "reaction", reaction, "reaction");
@@ -285,13 +284,9 @@ pub async fn add_allergy(
     .await
 }
 
-pub async fn remove_allergy(
-    scoped: &Scoped,
-    patient: PatientId,
-    now: DateTime<Utc>,
-    meta: &RequestMeta,
-    id: i64,
-) -> Result<(), AppError> {
+pub async fn remove_allergy(scoped: &Scoped, patient: PatientId, id: i64) -> Result<(), AppError> {
+    let now = scoped.now();
+    let meta = scoped.meta();
     let row = patient_allergies::Entity::find_by_id(id)
         .filter(patient_allergies::Column::PatientId.eq(patient.get()))
         .one(&scoped.txn)
@@ -310,12 +305,12 @@ pub async fn remove_allergy(
 pub async fn add_medication(
     scoped: &Scoped,
     patient: PatientId,
-    now: DateTime<Utc>,
-    meta: &RequestMeta,
     name: &str,
     dose: &str,
     frequency: &str,
 ) -> Result<(), AppError> {
+    let now = scoped.now();
+    let meta = scoped.meta();
     let mut v = Validator::new();
     let name = required(&mut v, "medication", name, "medication's name");
     let dose = required(&mut v, "dose", dose, "dose");
@@ -344,10 +339,10 @@ pub async fn add_medication(
 pub async fn remove_medication(
     scoped: &Scoped,
     patient: PatientId,
-    now: DateTime<Utc>,
-    meta: &RequestMeta,
     id: i64,
 ) -> Result<(), AppError> {
+    let now = scoped.now();
+    let meta = scoped.meta();
     let row = patient_medications::Entity::find_by_id(id)
         .filter(patient_medications::Column::PatientId.eq(patient.get()))
         .one(&scoped.txn)

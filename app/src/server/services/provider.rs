@@ -1,6 +1,6 @@
 //! The provider's view of their assigned patients: the compliance list, a patient's detail,
 //! and recording a completed care item. Every read and write of patient data is audited.
-use chrono::{DateTime, Days, NaiveDate, Utc};
+use chrono::{Days, NaiveDate};
 use sea_orm::sea_query::{
     Alias, Condition, Expr, ExprTrait, Func, LikeExpr, Order, Query, SelectStatement,
 };
@@ -17,7 +17,6 @@ use crate::server::entities::{
     care_items, goal_logs, goals, patient_compliance, patient_profiles, provider_assignments, users,
 };
 use crate::server::permissions::Permission;
-use crate::server::request::RequestMeta;
 use crate::server::services::paging;
 use crate::server::tenancy::Scoped;
 
@@ -48,10 +47,10 @@ struct Count {
 /// The provider's assigned patients with their compliance, filtered, searched, sorted and paged.
 pub async fn compliance_list(
     scoped: &Scoped,
-    now: DateTime<Utc>,
-    meta: &RequestMeta,
     query: ListQuery,
 ) -> Result<CompliancePage, AppError> {
+    let now = scoped.now();
+    let meta = scoped.meta();
     let clinic = scoped.provider_clinic(Permission::PatientRead).await?;
     let actor = scoped.actor();
     let status = match query
@@ -163,7 +162,7 @@ pub async fn compliance_list(
         .order_by((users::Entity, users::Column::Id), Order::Asc)
         .limit(PER_PAGE)
         .offset((page - 1) * PER_PAGE);
-    let rows = RawRow::find_by_statement(backend.build(&select))
+    let rows: Vec<ComplianceRow> = RawRow::find_by_statement(backend.build(&select))
         .all(conn)
         .await?
         .into_iter()
@@ -177,7 +176,7 @@ pub async fn compliance_list(
 
     // One event for the view, and one per patient it showed, so each patient's "Who viewed
     // my record" can say that they appeared in this provider's list.
-    let shown = rows.iter().map(|row: &ComplianceRow| {
+    let shown = rows.iter().map(|row| {
         AuditEntry::by(actor, "patient.list.appeared")
             .patient(row.patient_id)
             .resource(format!("page:{page}"))
@@ -202,12 +201,9 @@ pub async fn compliance_list(
 }
 
 /// One assigned patient in full, audited as a view of that patient's record.
-pub async fn patient_detail(
-    scoped: &Scoped,
-    now: DateTime<Utc>,
-    meta: &RequestMeta,
-    patient_id: i64,
-) -> Result<PatientDetail, AppError> {
+pub async fn patient_detail(scoped: &Scoped, patient_id: i64) -> Result<PatientDetail, AppError> {
+    let now = scoped.now();
+    let meta = scoped.meta();
     let patient = scoped
         .assigned_patient(Permission::PatientRead, patient_id)
         .await?;
@@ -315,12 +311,12 @@ pub async fn patient_detail(
 /// follows from the protocol's interval.
 pub async fn complete_care_item(
     scoped: &Scoped,
-    now: DateTime<Utc>,
-    meta: &RequestMeta,
     patient_id: i64,
     item_id: i64,
     completed_on: &str,
 ) -> Result<CareItemView, AppError> {
+    let now = scoped.now();
+    let meta = scoped.meta();
     let patient = scoped
         .assigned_patient(Permission::CareItemComplete, patient_id)
         .await?;
