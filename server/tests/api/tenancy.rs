@@ -217,4 +217,344 @@ async fn a_patient_in_two_clinics_has_separate_care_in_each(backend: Backend) {
     assert_eq!(clinics, [Some(sunrise), Some(harbour.id)]);
 }
 
-crate::on_both_databases!(a_patient_in_two_clinics_has_separate_care_in_each);
+/// One attempt of the cross-tenant matrix: who tried what, what should happen, what did.
+struct Attempt {
+    who: &'static str,
+    what: String,
+    allowed: bool,
+    got: StatusCode,
+    leaked: Option<String>,
+}
+
+impl Attempt {
+    fn ok(&self) -> bool {
+        self.got.is_success() == self.allowed
+            && self.leaked.is_none()
+            && !self.got.is_server_error()
+    }
+}
+
+async fn status_of(
+    app: &TestApp,
+    client: &reqwest::Client,
+    endpoint: &str,
+    form: &[(&str, &str)],
+) -> StatusCode {
+    app.post_with(client, endpoint, form).await.status()
+}
+
+/// Two clinics, staff of each role, a patient in each and one in both, tried against every
+/// tenant-scoped server function that takes an id. Prints the matrix; passes only with no leak.
+async fn cross_tenant_http_matrix(backend: Backend) {
+    use salus_app::server::entities::provider_assignments;
+    let app = TestApp::spawn(backend).await;
+    let harbour = second_clinic(&app, DAVID).await;
+    // Hana registers at Harbour only, and is assigned to Harbour's provider.
+    let hana_client = client();
+    let registered = app
+        .post_with(
+            &hana_client,
+            "/api/auth/register",
+            &[
+                ("name", "Hana Sato"),
+                ("email", "hana@example.org"),
+                ("password", "correct horse battery"),
+                ("clinic_code", "HARBOUR"),
+                ("consent", "on"),
+                ("time_zone", "Europe/London"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        registered.status(),
+        StatusCode::OK,
+        "{}",
+        registered.text().await.unwrap()
+    );
+    let (david, emma, hana, omar) = (
+        id_of(&app, DAVID).await,
+        id_of(&app, "emma@example.com").await,
+        id_of(&app, "hana@example.org").await,
+        id_of(&app, SECOND_PROVIDER).await,
+    );
+    provider_assignments::Entity::insert(provider_assignments::ActiveModel {
+        clinic_id: Set(harbour.id),
+        provider_id: Set(omar),
+        patient_id: Set(hana),
+        created_at: Set(app.clock.now()),
+        ..Default::default()
+    })
+    .exec(&app.db)
+    .await
+    .unwrap();
+    let sunrise = salus_app::server::entities::clinics::Entity::find()
+        .filter(salus_app::server::entities::clinics::Column::Code.eq("SUNRISE"))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+
+    let signed_in = |email: &'static str| {
+        let app = &app;
+        async move {
+            let c = client();
+            let response = app.sign_in_with(&c, email, DEMO_PASSWORD).await;
+            assert_eq!(response.status(), StatusCode::OK, "{email} signs in");
+            c
+        }
+    };
+    let sarah = signed_in(PROVIDER).await;
+    let omar_c = signed_in(SECOND_PROVIDER).await;
+    let maria = signed_in(CLINIC_ADMIN).await;
+    let admin = signed_in(SUPER_ADMIN).await;
+    let david_c = signed_in(DAVID).await;
+    let emma_c = signed_in("emma@example.com").await;
+    let hana_c = client();
+    app.sign_in_with(&hana_c, "hana@example.org", "correct horse battery")
+        .await;
+
+    let mut attempts = Vec::new();
+
+    // Patient details, by every staff member, of every patient.
+    let staff: [(&'static str, &reqwest::Client, Option<i64>); 4] = [
+        ("Sarah (Sunrise provider)", &sarah, Some(sunrise)),
+        ("Omar (Harbour provider)", &omar_c, Some(harbour.id)),
+        ("Maria (Sunrise admin)", &maria, None),
+        ("super admin", &admin, None),
+    ];
+    let assigned = [
+        (sunrise, david),
+        (sunrise, emma),
+        (harbour.id, david),
+        (harbour.id, hana),
+    ];
+    for (who, c, clinic) in staff {
+        for (name, patient) in [("David", david), ("Emma", emma), ("Hana", hana)] {
+            let allowed = clinic.is_some_and(|clinic| assigned.contains(&(clinic, patient)));
+            let response = app
+                .post_with(
+                    c,
+                    "/api/provider/patient",
+                    &[("patient_id", &patient.to_string())],
+                )
+                .await;
+            let got = response.status();
+            let mut leaked = None;
+            if got.is_success() {
+                let seen: PatientDetail = response.json().await.unwrap();
+                let own = item_ids(&app, clinic.unwrap(), patient).await;
+                let foreign: Vec<i64> = seen
+                    .care
+                    .iter()
+                    .map(|c| c.item_id)
+                    .filter(|id| !own.contains(id))
+                    .collect();
+                if !foreign.is_empty() {
+                    leaked = Some(format!("another clinic's care items {foreign:?}"));
+                }
+            }
+            attempts.push(Attempt {
+                who,
+                what: format!("open {name}'s record"),
+                allowed,
+                got,
+                leaked,
+            });
+        }
+    }
+
+    // Recording a completion on another clinic's care item of a shared patient.
+    let today = app.clock.now().date_naive().to_string();
+    for (who, c, clinic) in [
+        ("Sarah (Sunrise provider)", &sarah, sunrise),
+        ("Omar (Harbour provider)", &omar_c, harbour.id),
+    ] {
+        for item_clinic in [sunrise, harbour.id] {
+            let item = item_ids(&app, item_clinic, david).await[0];
+            let got = status_of(
+                &app,
+                c,
+                "/api/provider/complete_care_item",
+                &[
+                    ("patient_id", &david.to_string()),
+                    ("item_id", &item.to_string()),
+                    ("completed_on", &today),
+                ],
+            )
+            .await;
+            attempts.push(Attempt {
+                who,
+                what: format!(
+                    "complete David's {} care item",
+                    if item_clinic == sunrise {
+                        "Sunrise"
+                    } else {
+                        "Harbour"
+                    }
+                ),
+                allowed: item_clinic == clinic,
+                got,
+                leaked: None,
+            });
+        }
+    }
+
+    // Provider lists hold their own clinic's assigned patients only.
+    for (who, c, expected) in [
+        (
+            "Sarah (Sunrise provider)",
+            &sarah,
+            vec![david, emma, id_of(&app, "noah@example.com").await],
+        ),
+        ("Omar (Harbour provider)", &omar_c, vec![david, hana]),
+    ] {
+        let response = app.post_with(c, "/api/provider/patients", &[]).await;
+        let got = response.status();
+        let page: CompliancePage = response.json().await.unwrap();
+        let listed = sorted(page.rows.iter().map(|r| r.patient_id).collect());
+        let leaked = (listed != sorted(expected.clone()))
+            .then(|| format!("listed {listed:?}, expected {:?}", sorted(expected)));
+        attempts.push(Attempt {
+            who,
+            what: "list my patients".into(),
+            allowed: true,
+            got,
+            leaked,
+        });
+    }
+
+    // Patients' own rows, tried by other patients (in the same clinic and in the other one).
+    let added = app
+        .post_with(
+            &david_c,
+            "/api/patient/add_allergy",
+            &[
+                ("substance", "Penicillin"),
+                ("reaction", "Hives"),
+                ("severity", "severe"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status(), StatusCode::OK);
+    let profile: salus_app::model::Profile =
+        ok_json(app.post_with(&david_c, "/api/patient/profile", &[]).await).await;
+    let allergy = profile.allergies[0].id.to_string();
+    let dashboard: PatientDashboard =
+        ok_json(app.post_with(&david_c, "/api/patient/dashboard", &[]).await).await;
+    let logged = app
+        .post_with(
+            &david_c,
+            "/api/patient/log_goal",
+            &[
+                ("kind", "water"),
+                ("value", "4"),
+                ("date", &dashboard.today.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(logged.status(), StatusCode::OK);
+    let history: salus_app::model::GoalHistory = ok_json(
+        app.post_with(&david_c, "/api/patient/goal_history", &[])
+            .await,
+    )
+    .await;
+    let log_id = history.recent[0].id.to_string();
+    for (who, c) in [
+        ("Emma (Sunrise patient)", &emma_c),
+        ("Hana (Harbour patient)", &hana_c),
+    ] {
+        for (what, endpoint, form) in [
+            (
+                "remove David's allergy",
+                "/api/patient/remove_allergy",
+                vec![("id", allergy.as_str())],
+            ),
+            (
+                "change David's goal log",
+                "/api/patient/update_goal_log",
+                vec![("id", log_id.as_str()), ("value", "1")],
+            ),
+            (
+                "delete David's goal log",
+                "/api/patient/delete_goal_log",
+                vec![("id", log_id.as_str())],
+            ),
+        ] {
+            let got = status_of(&app, c, endpoint, &form).await;
+            attempts.push(Attempt {
+                who,
+                what: what.into(),
+                allowed: false,
+                got,
+                leaked: None,
+            });
+        }
+    }
+    let after: salus_app::model::Profile =
+        ok_json(app.post_with(&david_c, "/api/patient/profile", &[]).await).await;
+    assert_eq!(after.allergies.len(), 1, "David's allergy is still there");
+    let after: salus_app::model::GoalHistory = ok_json(
+        app.post_with(&david_c, "/api/patient/goal_history", &[])
+            .await,
+    )
+    .await;
+    assert_eq!(
+        after.recent[0].value, history.recent[0].value,
+        "David's log is unchanged"
+    );
+
+    // Each patient's reminders come from the clinic they act in.
+    for (who, c, patient, clinic) in [
+        ("David (both clinics)", &david_c, david, sunrise),
+        ("Hana (Harbour patient)", &hana_c, hana, harbour.id),
+    ] {
+        let response = app.post_with(c, "/api/patient/dashboard", &[]).await;
+        let got = response.status();
+        let d: PatientDashboard = response.json().await.unwrap();
+        let own = item_ids(&app, clinic, patient).await;
+        let foreign: Vec<&str> = d
+            .reminders
+            .iter()
+            .filter(|r| !own.contains(&r.item_id))
+            .map(|r| r.name.as_str())
+            .collect();
+        let leaked =
+            (!foreign.is_empty()).then(|| format!("reminders from another clinic: {foreign:?}"));
+        attempts.push(Attempt {
+            who,
+            what: "see my reminders".into(),
+            allowed: true,
+            got,
+            leaked,
+        });
+    }
+
+    println!("\ncross-tenant HTTP matrix ({backend:?}):");
+    println!(
+        "{:<26} {:<32} {:<9} {:<6} result",
+        "who", "tried to", "expected", "got"
+    );
+    for a in &attempts {
+        println!(
+            "{:<26} {:<32} {:<9} {:<6} {}",
+            a.who,
+            a.what,
+            if a.allowed { "allowed" } else { "refused" },
+            a.got.as_u16(),
+            match (&a.leaked, a.ok()) {
+                (Some(leak), _) => format!("LEAK: {leak}"),
+                (None, true) => "ok".into(),
+                (None, false) => "WRONG".into(),
+            }
+        );
+    }
+    let wrong = attempts.iter().filter(|a| !a.ok()).count();
+    println!("{} attempts, {wrong} wrong", attempts.len());
+    assert_eq!(wrong, 0, "the matrix above has leaks or wrong answers");
+}
+
+crate::on_both_databases!(
+    a_patient_in_two_clinics_has_separate_care_in_each,
+    cross_tenant_http_matrix
+);
