@@ -53,6 +53,13 @@ pub(crate) mod context {
     pub async fn scoped() -> Result<Scoped, AppError> {
         let actor = actor().await?;
         let state = state();
-        Scoped::begin(&state.db, &actor, state.clock.now(), RequestMeta::current()).await
+        Scoped::begin(
+            &state.db,
+            &actor,
+            state.clock.now(),
+            RequestMeta::current(),
+            state.audit_key.clone(),
+        )
+        .await
     }
 }

@@ -236,6 +236,7 @@ async fn run(backend: &str) {
         },
         mail_from: "bench@salus.example".into(),
         seed_demo: true,
+        audit_key_file: dir.path().join("audit.key"),
         log_filter: "error".into(),
         log_format: LogFormat::Text,
     };

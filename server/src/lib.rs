@@ -35,9 +35,12 @@ pub async fn build_state(config: &Config, clock: Clock) -> Result<AppState, Star
         .site_pkg_dir("pkg")
         .site_addr(config.addr)
         .build();
+    let audit_key = salus_app::server::audit::AuditKey::load_or_create(&config.audit_key_file)
+        .map_err(StartupError)?;
     Ok(AppState {
         db,
         settings: Arc::new(config.settings.clone()),
+        audit_key,
         mailer,
         clock,
         leptos_options,

@@ -64,8 +64,19 @@ enum AdminCommand {
 
 #[derive(Subcommand)]
 enum AuditCommand {
-    /// Recompute the audit hash chain and name the first altered row, if any.
-    Verify,
+    /// Recompute the audit chain with the key (SALUS_AUDIT_KEY_FILE) and name the first row
+    /// that was edited, inserted, deleted or reordered; with --anchor, also find a cut-off tail.
+    Verify {
+        /// An anchor written by `salus audit anchor`.
+        #[arg(long)]
+        anchor: Option<std::path::PathBuf>,
+    },
+    /// Write the chain's head (count, last id, last hash) as JSON to a file, which belongs
+    /// somewhere the database's administrators cannot change.
+    Anchor {
+        #[arg(long)]
+        file: std::path::PathBuf,
+    },
 }
 
 fn init_tracing(config: &Config) {
@@ -156,24 +167,68 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
             Ok(())
         }
         Command::Audit {
-            command: AuditCommand::Verify,
+            command: AuditCommand::Verify { anchor },
+        } => {
+            use salus_app::server::audit::{self, Anchor, AuditKey, Tampering};
+            let key = AuditKey::load(&config.audit_key_file)?;
+            let anchor: Option<Anchor> = match anchor {
+                None => None,
+                Some(path) => Some(
+                    std::fs::read_to_string(&path)
+                        .map_err(|e| format!("reading {}: {e}", path.display()))
+                        .and_then(|text| {
+                            serde_json::from_str(&text)
+                                .map_err(|e| format!("{} is not an anchor: {e}", path.display()))
+                        })?,
+                ),
+            };
+            let conn = db::connect(&config.database_url)
+                .await
+                .map_err(|e| e.to_string())?;
+            let report = audit::verify(&conn, &key, anchor.as_ref())
+                .await
+                .map_err(|e| e.to_string())?;
+            match (report.first_broken, report.problem) {
+                (Some(id), Some(problem)) => Err(format!(
+                    "audit chain broken at event {id}: {} ({} events before it verified)",
+                    match problem {
+                        Tampering::AlteredOrInserted =>
+                            "its content does not match its hash (edited, or inserted without the key)",
+                        Tampering::MissingOrReordered =>
+                            "it does not follow the event before it (events deleted or reordered)",
+                        Tampering::Truncated =>
+                            "the anchored last event is missing or changed (the log was cut off)",
+                    },
+                    report.checked
+                )),
+                _ => {
+                    println!("Audit chain intact: {} events verified.", report.checked);
+                    Ok(())
+                }
+            }
+        }
+        Command::Audit {
+            command: AuditCommand::Anchor { file },
         } => {
             let conn = db::connect(&config.database_url)
                 .await
                 .map_err(|e| e.to_string())?;
-            let report = salus_app::server::audit::verify(&conn)
+            let Some(anchor) = salus_app::server::audit::anchor(&conn)
                 .await
-                .map_err(|e| e.to_string())?;
-            match report.first_broken {
-                None => {
-                    println!("Audit chain intact: {} events verified.", report.checked);
-                    Ok(())
-                }
-                Some(id) => Err(format!(
-                    "audit chain broken at event {id} ({} events before it verified)",
-                    report.checked
-                )),
-            }
+                .map_err(|e| e.to_string())?
+            else {
+                return Err("the audit log is empty; there is nothing to anchor".into());
+            };
+            let json = serde_json::to_string_pretty(&anchor).map_err(|e| e.to_string())?;
+            std::fs::write(&file, json + "\n")
+                .map_err(|e| format!("writing {}: {e}", file.display()))?;
+            println!(
+                "Anchored {} events (last {}) in {}.",
+                anchor.count,
+                anchor.last_id,
+                file.display()
+            );
+            Ok(())
         }
         Command::Mailbox { last } => {
             let MailTransport::Mailbox { dir } = &config.mail else {

@@ -68,7 +68,14 @@ pub async fn register(
                 consent: consent.is_some_and(|c| matches!(c.as_str(), "on" | "true" | "yes")),
                 time_zone,
             };
-            accounts::register(&state.db, state.clock.now(), &RequestMeta::current(), form).await
+            accounts::register(
+                &state.db,
+                &state.audit_key,
+                state.clock.now(),
+                &RequestMeta::current(),
+                form,
+            )
+            .await
         }
         .await,
     )
@@ -88,6 +95,7 @@ pub async fn sign_in(
             let signed_in = accounts::sign_in(
                 &state.db,
                 &state.settings,
+                &state.audit_key,
                 now,
                 &RequestMeta::current(),
                 &email,
@@ -126,6 +134,7 @@ pub async fn request_password_reset(email: String) -> Result<(), AppError> {
             password_reset::request(
                 &state.db,
                 &state.settings,
+                &state.audit_key,
                 state.mailer.clone(),
                 state.clock.now(),
                 &RequestMeta::current(),
@@ -144,6 +153,7 @@ pub async fn reset_password(token: String, password: String) -> Result<(), AppEr
             let state = context::state();
             password_reset::complete(
                 &state.db,
+                &state.audit_key,
                 state.clock.now(),
                 &RequestMeta::current(),
                 &token,

@@ -1,6 +1,13 @@
 //! The tamper-evident audit log: each event stores the hash of the one before it and its own,
 //! so `salus audit verify` can recompute the chain and name the first row that was altered.
+//! The hashes are HMACs under a key kept outside the database (`AuditKey`), so someone who can
+//! write to the database cannot recompute a valid chain; `salus audit anchor` records the head
+//! outside the database, so a cut-off tail is found too.
+use std::path::Path;
+use std::sync::Arc;
+
 use chrono::{DateTime, SubsecRound, Utc};
+use hmac::{Hmac, Mac};
 use sea_orm::{
     ActiveValue::Set, ConnectionTrait, DatabaseBackend, EntityTrait, QueryOrder, QuerySelect,
     Statement,
@@ -15,6 +22,61 @@ use crate::error::AppError;
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 /// Serialises writers of the chain on PostgreSQL (SQLite serialises writes already).
 const CHAIN_LOCK_KEY: i64 = 0x5A1_A0D1;
+
+/// The key the chain's HMACs are computed with. Never stored in the database, never printed.
+#[derive(Clone)]
+pub struct AuditKey(Arc<[u8; 32]>);
+
+impl std::fmt::Debug for AuditKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AuditKey(…)")
+    }
+}
+
+impl AuditKey {
+    pub fn random() -> Self {
+        use rand::RngCore;
+        let mut key = [0u8; 32];
+        rand::rngs::OsRng.fill_bytes(&mut key);
+        AuditKey(Arc::new(key))
+    }
+
+    /// Reads the key file (64 hex characters).
+    pub fn load(path: &Path) -> Result<Self, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("reading the audit key {}: {e}", path.display()))?;
+        let bytes = hex::decode(text.trim())
+            .ok()
+            .and_then(|b| <[u8; 32]>::try_from(b).ok())
+            .ok_or_else(|| format!("the audit key {} is not 64 hex characters", path.display()))?;
+        Ok(AuditKey(Arc::new(bytes)))
+    }
+
+    /// Reads the key file, or creates it (readable by its owner only) when there is none: the
+    /// embedded default's first start.
+    pub fn load_or_create(path: &Path) -> Result<Self, String> {
+        if path.exists() {
+            return Self::load(path);
+        }
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+        }
+        let key = Self::random();
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        use std::io::Write;
+        options
+            .open(path)
+            .and_then(|mut file| writeln!(file, "{}", hex::encode(*key.0)))
+            .map_err(|e| format!("writing the audit key {}: {e}", path.display()))?;
+        Ok(key)
+    }
+}
 
 /// One semantic event: who did what to whose record. Never carries the data itself.
 #[derive(Debug, Clone, Default)]
@@ -59,12 +121,11 @@ struct Fields<'a> {
     client_addr: Option<&'a str>,
 }
 
-fn chain_hash(prev_hash: &str, f: &Fields<'_>) -> String {
+fn chain_parts(prev_hash: &str, f: &Fields<'_>) -> [String; 10] {
     fn opt<T: ToString>(v: Option<T>) -> String {
         v.map(|v| v.to_string()).unwrap_or_default()
     }
-    let mut hasher = Sha256::new();
-    for part in [
+    [
         prev_hash.to_owned(),
         f.occurred_at.timestamp_micros().to_string(),
         opt(f.actor_user_id),
@@ -75,8 +136,25 @@ fn chain_hash(prev_hash: &str, f: &Fields<'_>) -> String {
         opt(f.resource),
         opt(f.request_id),
         opt(f.client_addr),
-    ] {
-        // Length-prefixed so that moving text between fields changes the hash.
+    ]
+}
+
+/// The event's HMAC-SHA256 under the key, over the previous hash and every field,
+/// length-prefixed so that moving text between fields changes it.
+fn chain_hash(key: &AuditKey, prev_hash: &str, f: &Fields<'_>) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(&key.0[..]).expect("any key length");
+    for part in chain_parts(prev_hash, f) {
+        mac.update(&(part.len() as u64).to_be_bytes());
+        mac.update(part.as_bytes());
+    }
+    hex::encode(mac.finalize().into_bytes())
+}
+
+/// The unkeyed SHA-256 that events written before the key existed carry. `verify` accepts it
+/// only for a chain's first events, before any keyed one.
+fn legacy_hash(prev_hash: &str, f: &Fields<'_>) -> String {
+    let mut hasher = Sha256::new();
+    for part in chain_parts(prev_hash, f) {
         hasher.update((part.len() as u64).to_be_bytes());
         hasher.update(part.as_bytes());
     }
@@ -87,17 +165,19 @@ fn chain_hash(prev_hash: &str, f: &Fields<'_>) -> String {
 /// describes commit together or not at all.
 pub async fn record<C: ConnectionTrait>(
     conn: &C,
+    key: &AuditKey,
     now: DateTime<Utc>,
     meta: &RequestMeta,
     entry: AuditEntry,
 ) -> Result<(), AppError> {
-    record_many(conn, now, meta, vec![entry]).await
+    record_many(conn, key, now, meta, vec![entry]).await
 }
 
 /// Appends events, in order, inside the caller's transaction: one read of the chain's head
 /// and one insert however many there are.
 pub async fn record_many<C: ConnectionTrait>(
     conn: &C,
+    key: &AuditKey,
     now: DateTime<Utc>,
     meta: &RequestMeta,
     entries: Vec<AuditEntry>,
@@ -135,7 +215,7 @@ pub async fn record_many<C: ConnectionTrait>(
             request_id: meta.request_id.as_deref(),
             client_addr: meta.client_addr.as_deref(),
         };
-        let hash = chain_hash(&prev_hash, &fields);
+        let hash = chain_hash(key, &prev_hash, &fields);
         rows.push(audit_events::ActiveModel {
             occurred_at: Set(occurred_at),
             actor_user_id: Set(entry.actor_user_id),
@@ -155,20 +235,72 @@ pub async fn record_many<C: ConnectionTrait>(
     Ok(())
 }
 
+/// The chain's head, recorded outside the database by `salus audit anchor` so that `verify`
+/// can tell when events were cut off the end.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Anchor {
+    pub count: u64,
+    pub last_id: i64,
+    pub last_hash: String,
+}
+
+/// The chain's head now (none when there are no events).
+pub async fn anchor<C: ConnectionTrait>(conn: &C) -> Result<Option<Anchor>, sea_orm::DbErr> {
+    use sea_orm::PaginatorTrait;
+    let count = audit_events::Entity::find().count(conn).await?;
+    let last = audit_events::Entity::find()
+        .order_by_desc(audit_events::Column::Id)
+        .one(conn)
+        .await?;
+    Ok(last.map(|last| Anchor {
+        count,
+        last_id: last.id,
+        last_hash: last.hash,
+    }))
+}
+
+/// What is wrong at the first broken place in the chain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tampering {
+    /// The row's content does not match its hash: edited, or inserted without the key.
+    AlteredOrInserted,
+    /// The row does not follow the one before it: rows before it were deleted or reordered.
+    MissingOrReordered,
+    /// The anchored head is gone: the chain was cut off after the row named.
+    Truncated,
+}
+
 /// The outcome of recomputing the chain.
 #[derive(Debug, PartialEq, Eq)]
 pub struct ChainReport {
     pub checked: u64,
-    /// The id of the first row whose stored hashes do not match the recomputed chain.
+    /// The id of the first row that breaks the chain (for `Truncated`, the anchored last row,
+    /// which is missing or changed).
     pub first_broken: Option<i64>,
+    pub problem: Option<Tampering>,
 }
 
-pub async fn verify<C: ConnectionTrait>(conn: &C) -> Result<ChainReport, sea_orm::DbErr> {
+/// Recomputes the chain with the key and, when given, compares its end with an anchor.
+pub async fn verify<C: ConnectionTrait>(
+    conn: &C,
+    key: &AuditKey,
+    anchor: Option<&Anchor>,
+) -> Result<ChainReport, sea_orm::DbErr> {
     use sea_orm::ColumnTrait;
     use sea_orm::QueryFilter;
+    let broken = |checked, id, problem| {
+        Ok(ChainReport {
+            checked,
+            first_broken: Some(id),
+            problem: Some(problem),
+        })
+    };
     let mut prev_hash = GENESIS.to_owned();
     let mut after = 0i64;
     let mut checked = 0u64;
+    // Unkeyed events are accepted only before the first keyed one.
+    let mut keyed_seen = false;
+    let mut anchored_seen = false;
     loop {
         let batch = audit_events::Entity::find()
             .filter(audit_events::Column::Id.gt(after))
@@ -177,10 +309,7 @@ pub async fn verify<C: ConnectionTrait>(conn: &C) -> Result<ChainReport, sea_orm
             .all(conn)
             .await?;
         if batch.is_empty() {
-            return Ok(ChainReport {
-                checked,
-                first_broken: None,
-            });
+            break;
         }
         for row in batch {
             let fields = Fields {
@@ -194,15 +323,33 @@ pub async fn verify<C: ConnectionTrait>(conn: &C) -> Result<ChainReport, sea_orm
                 request_id: row.request_id.as_deref(),
                 client_addr: row.client_addr.as_deref(),
             };
-            if row.prev_hash != prev_hash || chain_hash(&prev_hash, &fields) != row.hash {
-                return Ok(ChainReport {
-                    checked,
-                    first_broken: Some(row.id),
-                });
+            if row.prev_hash != prev_hash {
+                return broken(checked, row.id, Tampering::MissingOrReordered);
+            }
+            if chain_hash(key, &prev_hash, &fields) == row.hash {
+                keyed_seen = true;
+            } else if keyed_seen || legacy_hash(&prev_hash, &fields) != row.hash {
+                return broken(checked, row.id, Tampering::AlteredOrInserted);
+            }
+            if let Some(anchor) = anchor {
+                if row.id == anchor.last_id {
+                    if row.hash != anchor.last_hash || checked + 1 != anchor.count {
+                        return broken(checked, row.id, Tampering::Truncated);
+                    }
+                    anchored_seen = true;
+                }
             }
             checked += 1;
             prev_hash = row.hash;
             after = row.id;
         }
+    }
+    match anchor {
+        Some(anchor) if !anchored_seen => broken(checked, anchor.last_id, Tampering::Truncated),
+        _ => Ok(ChainReport {
+            checked,
+            first_broken: None,
+            problem: None,
+        }),
     }
 }

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
 
+use super::audit::AuditKey;
 use super::mail::Mailer;
 use super::request::IpRange;
 
@@ -109,6 +110,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub mailer: Arc<dyn Mailer>,
     pub clock: Clock,
+    /// The audit chain's key, loaded from outside the database at start.
+    pub audit_key: AuditKey,
     pub leptos_options: LeptosOptions,
 }
 

@@ -7,7 +7,7 @@ use sea_orm::{
 
 use chrono::{DateTime, Utc};
 
-use super::audit::{self, AuditEntry};
+use super::audit::{self, AuditEntry, AuditKey};
 use super::permissions::{grants, Permission};
 use super::request::RequestMeta;
 use crate::error::AppError;
@@ -87,6 +87,7 @@ pub struct Scoped {
     db: DatabaseConnection,
     now: DateTime<Utc>,
     meta: RequestMeta,
+    audit_key: AuditKey,
 }
 
 impl Scoped {
@@ -95,6 +96,7 @@ impl Scoped {
         actor: &Actor,
         now: DateTime<Utc>,
         meta: RequestMeta,
+        audit_key: AuditKey,
     ) -> Result<Self, AppError> {
         let txn = db.begin().await?;
         if txn.get_database_backend() == DatabaseBackend::Postgres {
@@ -118,7 +120,19 @@ impl Scoped {
             db: db.clone(),
             now,
             meta,
+            audit_key,
         })
+    }
+
+    /// Appends an audit event in the scope's transaction: it commits with the change it
+    /// describes, or not at all.
+    pub async fn audit(&self, entry: AuditEntry) -> Result<(), AppError> {
+        audit::record(&self.txn, &self.audit_key, self.now, &self.meta, entry).await
+    }
+
+    /// Appends several audit events, in order, in the scope's transaction.
+    pub async fn audit_many(&self, entries: Vec<AuditEntry>) -> Result<(), AppError> {
+        audit::record_many(&self.txn, &self.audit_key, self.now, &self.meta, entries).await
     }
 
     /// Records a refused attempt to reach patient data in a transaction of its own (the
@@ -137,7 +151,7 @@ impl Scoped {
         entry.patient_id = patient_id;
         let recorded = async {
             let txn = self.db.begin().await?;
-            audit::record(&txn, self.now, &self.meta, entry).await?;
+            audit::record(&txn, &self.audit_key, self.now, &self.meta, entry).await?;
             txn.commit().await?;
             Ok::<(), AppError>(())
         }

@@ -56,6 +56,8 @@ pub struct TestApp {
     pub db: DatabaseConnection,
     /// The server's clock: it stands still until the test moves it.
     pub clock: Clock,
+    /// The audit chain's key, as the server loaded it.
+    pub audit_key: salus_app::server::audit::AuditKey,
     pub mailbox: std::path::PathBuf,
     _dir: tempfile::TempDir,
     _pg: Option<PostgresDatabase>,
@@ -132,6 +134,7 @@ impl TestApp {
             },
             mail_from: "Salus <no-reply@salus.test>".into(),
             seed_demo: true,
+            audit_key_file: dir.path().join("audit.key"),
             log_filter: "warn".into(),
             log_format: LogFormat::Text,
         };
@@ -143,6 +146,7 @@ impl TestApp {
             .await
             .expect("seed");
         let db = state.db.clone();
+        let audit_key = state.audit_key.clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let app = salus_server::router(state);
@@ -159,6 +163,7 @@ impl TestApp {
             client: client(),
             db,
             clock,
+            audit_key,
             mailbox,
             _dir: dir,
             _pg: pg,

@@ -532,12 +532,12 @@ async fn cross_tenant_http_matrix(backend: Backend) {
 
     println!("\ncross-tenant HTTP matrix ({backend:?}):");
     println!(
-        "{:<26} {:<32} {:<9} {:<6} result",
+        "{:<26} {:<36} {:<9} {:<6} result",
         "who", "tried to", "expected", "got"
     );
     for a in &attempts {
         println!(
-            "{:<26} {:<32} {:<9} {:<6} {}",
+            "{:<26} {:<36} {:<9} {:<6} {}",
             a.who,
             a.what,
             if a.allowed { "allowed" } else { "refused" },

@@ -9,7 +9,7 @@ use super::password::{self, Password};
 use super::{content, dates, throttle};
 use crate::error::{AppError, Validator};
 use crate::model::{GoalKind, Role};
-use crate::server::audit::{self, AuditEntry};
+use crate::server::audit::{self, AuditEntry, AuditKey};
 use crate::server::care;
 use crate::server::entities::{clinics, consents, goals, memberships, patient_profiles, users};
 use crate::server::errors::is_unique_violation;
@@ -56,10 +56,13 @@ pub struct Registration {
 /// Creates the patient's account, membership, profile, consent and default goals together.
 pub async fn register(
     db: &DatabaseConnection,
+    audit_key: &AuditKey,
     now: DateTime<Utc>,
     meta: &RequestMeta,
     form: Registration,
 ) -> Result<(), AppError> {
+    // The transaction's closure must own what it uses.
+    let audit_key = audit_key.clone();
     let name = form.name.trim().to_owned();
     let email = normalize_email(&form.email);
     let code = form.clinic_code.trim().to_uppercase();
@@ -174,6 +177,7 @@ pub async fn register(
             care::compliance::refresh(txn, clinic.id, patient_id, now).await?;
             audit::record(
                 txn,
+                &audit_key,
                 now,
                 &meta,
                 AuditEntry {
@@ -250,6 +254,7 @@ pub const WRONG_CREDENTIALS: &str = "That email and password do not match an acc
 pub async fn sign_in(
     db: &DatabaseConnection,
     settings: &Settings,
+    audit_key: &AuditKey,
     now: DateTime<Utc>,
     meta: &RequestMeta,
     email: &str,
@@ -280,6 +285,7 @@ pub async fn sign_in(
             throttle::record_failure(&txn, now, &email, meta.client_addr.as_deref()).await?;
             audit::record(
                 &txn,
+                audit_key,
                 now,
                 meta,
                 AuditEntry {
@@ -335,6 +341,7 @@ pub async fn sign_in(
     throttle::clear_account(&txn, &email).await?;
     audit::record(
         &txn,
+        audit_key,
         now,
         meta,
         AuditEntry {

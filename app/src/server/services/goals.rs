@@ -19,7 +19,7 @@ use crate::model::{
     streak, DayValue, GoalHistory, GoalKind, GoalProgress, GoalSeries, LogEntryView,
     PatientDashboard, LOG_WINDOW_DAYS,
 };
-use crate::server::audit::{self, AuditEntry};
+use crate::server::audit::AuditEntry;
 use crate::server::entities::{goal_logs, goals, patient_profiles, users};
 use crate::server::tenancy::{PatientId, Scoped};
 
@@ -180,7 +180,6 @@ pub async fn set_target(
     target: &str,
 ) -> Result<(), AppError> {
     let now = scoped.now();
-    let meta = scoped.meta();
     let kind =
         GoalKind::parse(kind.trim()).ok_or_else(|| AppError::field("kind", "Choose a goal."))?;
     let target = match target.trim().parse::<i64>() {
@@ -211,7 +210,7 @@ pub async fn set_target(
     let entry = AuditEntry::by(scoped.actor(), "goal.update")
         .patient(patient.get())
         .resource(format!("goal:{}", kind.as_str()));
-    audit::record(conn, now, meta, entry).await
+    scoped.audit(entry).await
 }
 
 /// One of the patient's own entries that is still within the editable week.
@@ -245,7 +244,6 @@ pub async fn update_entry(
     value: &str,
 ) -> Result<(), AppError> {
     let now = scoped.now();
-    let meta = scoped.meta();
     let entry = editable_entry(scoped, patient, id).await?;
     let kind = GoalKind::parse(&entry.kind).ok_or(AppError::NotFound)?;
     let value = match value.trim().parse::<i64>() {
@@ -268,36 +266,31 @@ pub async fn update_entry(
     entry.updated_at = Set(now);
     entry.update(conn).await?;
     care::compliance::refresh_everywhere(conn, patient.get(), now).await?;
-    audit::record(
-        conn,
-        now,
-        meta,
-        AuditEntry::by(scoped.actor(), "goal_log.update")
-            .patient(patient.get())
-            .resource(resource),
-    )
-    .await
+    scoped
+        .audit(
+            AuditEntry::by(scoped.actor(), "goal_log.update")
+                .patient(patient.get())
+                .resource(resource),
+        )
+        .await
 }
 
 /// Deletes one of the last week's entries.
 pub async fn delete_entry(scoped: &Scoped, patient: PatientId, id: i64) -> Result<(), AppError> {
     let now = scoped.now();
-    let meta = scoped.meta();
     use sea_orm::ModelTrait;
     let entry = editable_entry(scoped, patient, id).await?;
     let resource = format!("goal_log:{}:{}", entry.kind, entry.log_date);
     let conn = &scoped.txn;
     entry.delete(conn).await?;
     care::compliance::refresh_everywhere(conn, patient.get(), now).await?;
-    audit::record(
-        conn,
-        now,
-        meta,
-        AuditEntry::by(scoped.actor(), "goal_log.delete")
-            .patient(patient.get())
-            .resource(resource),
-    )
-    .await
+    scoped
+        .audit(
+            AuditEntry::by(scoped.actor(), "goal_log.delete")
+                .patient(patient.get())
+                .resource(resource),
+        )
+        .await
 }
 
 /// A goal value as typed in the tracker form.
@@ -315,7 +308,6 @@ pub async fn log(
     entry: LogEntry<'_>,
 ) -> Result<GoalProgress, AppError> {
     let now = scoped.now();
-    let meta = scoped.meta();
     let conn = &scoped.txn;
     let (tz, _) = patient_time_zone(conn, patient).await?;
     let today = dates::local_today(now, tz);
@@ -429,15 +421,13 @@ pub async fn log(
         }
     }
     care::compliance::refresh_everywhere(conn, patient.get(), now).await?;
-    audit::record(
-        conn,
-        now,
-        meta,
-        AuditEntry::by(scoped.actor(), "goal_log.create")
-            .patient(patient.get())
-            .resource(format!("goal_log:{}:{}", kind.as_str(), date)),
-    )
-    .await?;
+    scoped
+        .audit(
+            AuditEntry::by(scoped.actor(), "goal_log.create")
+                .patient(patient.get())
+                .resource(format!("goal_log:{}:{}", kind.as_str(), date)),
+        )
+        .await?;
     Ok(GoalProgress {
         kind,
         value: total,

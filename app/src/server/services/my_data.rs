@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use super::{dates, paging};
 use crate::error::AppError;
 use crate::model::{GoalKind, RecordAccess, RecordAccessPage, Role};
-use crate::server::audit::{self, AuditEntry};
+use crate::server::audit::AuditEntry;
 use crate::server::entities::{
     audit_events, clinics, goal_logs, goals, patient_allergies, patient_medications,
     patient_profiles, users,
@@ -132,7 +132,6 @@ fn uuid(kind: u8, id: i64) -> String {
 /// inside the bundle through `urn:uuid` full URLs.
 pub async fn export(scoped: &Scoped, patient: PatientId) -> Result<Value, AppError> {
     let now = scoped.now();
-    let meta = scoped.meta();
     let conn = &scoped.txn;
     let user = users::Entity::find_by_id(patient.get())
         .one(conn)
@@ -257,13 +256,9 @@ pub async fn export(scoped: &Scoped, patient: PatientId) -> Result<Value, AppErr
             }
         }));
     }
-    audit::record(
-        conn,
-        now,
-        meta,
-        AuditEntry::by(scoped.actor(), "patient.export").patient(patient.get()),
-    )
-    .await?;
+    scoped
+        .audit(AuditEntry::by(scoped.actor(), "patient.export").patient(patient.get()))
+        .await?;
     Ok(json!({
         "resourceType": "Bundle",
         "type": "collection",

@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 use super::accounts::{email_problem, normalize_email};
 use super::password::{self, Password};
 use crate::error::{AppError, Validator};
-use crate::server::audit::{self, AuditEntry};
+use crate::server::audit::{self, AuditEntry, AuditKey};
 use crate::server::entities::{password_resets, users};
 use crate::server::mail::{Mailer, OutgoingMail};
 use crate::server::request::RequestMeta;
@@ -28,6 +28,7 @@ fn token_hash(token: &str) -> String {
 pub async fn request(
     db: &DatabaseConnection,
     settings: &Settings,
+    audit_key: &AuditKey,
     mailer: Arc<dyn Mailer>,
     now: DateTime<Utc>,
     meta: &RequestMeta,
@@ -63,6 +64,7 @@ pub async fn request(
     .await?;
     audit::record(
         &txn,
+        audit_key,
         now,
         meta,
         AuditEntry {
@@ -99,6 +101,7 @@ pub async fn request(
 /// Sets a new password with a valid, unused, unexpired token, and uses the token up.
 pub async fn complete(
     db: &DatabaseConnection,
+    audit_key: &AuditKey,
     now: DateTime<Utc>,
     meta: &RequestMeta,
     token: &str,
@@ -148,6 +151,7 @@ pub async fn complete(
     user.update(&txn).await?;
     audit::record(
         &txn,
+        audit_key,
         now,
         meta,
         AuditEntry {

@@ -9,7 +9,7 @@ use sea_orm::{
 use super::dates;
 use crate::error::{AppError, Validator};
 use crate::model::{Allergy, Medication, Profile, Role, Sex, LANGUAGES, SEVERITIES};
-use crate::server::audit::{self, AuditEntry};
+use crate::server::audit::AuditEntry;
 use crate::server::care;
 use crate::server::entities::{
     memberships, patient_allergies, patient_medications, patient_profiles, users,
@@ -114,7 +114,6 @@ pub async fn update(
     form: ProfileForm,
 ) -> Result<(), AppError> {
     let now = scoped.now();
-    let meta = scoped.meta();
     let mut v = Validator::new();
     let name = form.name.trim().to_owned();
     v.check(!name.is_empty(), "name", "Enter your name.");
@@ -226,13 +225,9 @@ pub async fn update(
             care::compliance::refresh(conn, m.clinic_id, patient.get(), now).await?;
         }
     }
-    audit::record(
-        conn,
-        now,
-        meta,
-        AuditEntry::by(scoped.actor(), "patient.profile.update").patient(patient.get()),
-    )
-    .await
+    scoped
+        .audit(AuditEntry::by(scoped.actor(), "patient.profile.update").patient(patient.get()))
+        .await
 }
 
 fn required(v: &mut Validator, field: &str, value: &str, what: &str) -> String {
@@ -254,7 +249,6 @@ pub async fn add_allergy(
     severity: &str,
 ) -> Result<(), AppError> {
     let now = scoped.now();
-    let meta = scoped.meta();
     let mut v = Validator::new();
     let substance = required(&mut v, "substance", substance, "substance");
     let reaction = required(&mut v, "reaction", reaction, "reaction");
@@ -275,31 +269,21 @@ pub async fn add_allergy(
     })
     .exec(&scoped.txn)
     .await?;
-    audit::record(
-        &scoped.txn,
-        now,
-        meta,
-        AuditEntry::by(scoped.actor(), "patient.allergy.create").patient(patient.get()),
-    )
-    .await
+    scoped
+        .audit(AuditEntry::by(scoped.actor(), "patient.allergy.create").patient(patient.get()))
+        .await
 }
 
 pub async fn remove_allergy(scoped: &Scoped, patient: PatientId, id: i64) -> Result<(), AppError> {
-    let now = scoped.now();
-    let meta = scoped.meta();
     let row = patient_allergies::Entity::find_by_id(id)
         .filter(patient_allergies::Column::PatientId.eq(patient.get()))
         .one(&scoped.txn)
         .await?
         .ok_or(AppError::NotFound)?;
     row.delete(&scoped.txn).await?;
-    audit::record(
-        &scoped.txn,
-        now,
-        meta,
-        AuditEntry::by(scoped.actor(), "patient.allergy.delete").patient(patient.get()),
-    )
-    .await
+    scoped
+        .audit(AuditEntry::by(scoped.actor(), "patient.allergy.delete").patient(patient.get()))
+        .await
 }
 
 pub async fn add_medication(
@@ -310,7 +294,6 @@ pub async fn add_medication(
     frequency: &str,
 ) -> Result<(), AppError> {
     let now = scoped.now();
-    let meta = scoped.meta();
     let mut v = Validator::new();
     let name = required(&mut v, "medication", name, "medication's name");
     let dose = required(&mut v, "dose", dose, "dose");
@@ -327,13 +310,9 @@ pub async fn add_medication(
     })
     .exec(&scoped.txn)
     .await?;
-    audit::record(
-        &scoped.txn,
-        now,
-        meta,
-        AuditEntry::by(scoped.actor(), "patient.medication.create").patient(patient.get()),
-    )
-    .await
+    scoped
+        .audit(AuditEntry::by(scoped.actor(), "patient.medication.create").patient(patient.get()))
+        .await
 }
 
 pub async fn remove_medication(
@@ -341,19 +320,13 @@ pub async fn remove_medication(
     patient: PatientId,
     id: i64,
 ) -> Result<(), AppError> {
-    let now = scoped.now();
-    let meta = scoped.meta();
     let row = patient_medications::Entity::find_by_id(id)
         .filter(patient_medications::Column::PatientId.eq(patient.get()))
         .one(&scoped.txn)
         .await?
         .ok_or(AppError::NotFound)?;
     row.delete(&scoped.txn).await?;
-    audit::record(
-        &scoped.txn,
-        now,
-        meta,
-        AuditEntry::by(scoped.actor(), "patient.medication.delete").patient(patient.get()),
-    )
-    .await
+    scoped
+        .audit(AuditEntry::by(scoped.actor(), "patient.medication.delete").patient(patient.get()))
+        .await
 }

@@ -11,7 +11,7 @@ use crate::model::{
     CareItemView, ComplianceLabel, CompliancePage, ComplianceRow, GoalAdherence, GoalKind,
     PatientDetail, Sex,
 };
-use crate::server::audit::{self, AuditEntry};
+use crate::server::audit::AuditEntry;
 use crate::server::care::{compliance, items, rules};
 use crate::server::entities::{
     care_items, goal_logs, goals, patient_compliance, patient_profiles, provider_assignments, users,
@@ -49,8 +49,6 @@ pub async fn compliance_list(
     scoped: &Scoped,
     query: ListQuery,
 ) -> Result<CompliancePage, AppError> {
-    let now = scoped.now();
-    let meta = scoped.meta();
     let clinic = scoped.provider_clinic(Permission::PatientRead).await?;
     let actor = scoped.actor();
     let status = match query
@@ -181,17 +179,16 @@ pub async fn compliance_list(
             .patient(row.patient_id)
             .resource(format!("page:{page}"))
     });
-    audit::record_many(
-        conn,
-        now,
-        meta,
-        std::iter::once(
-            AuditEntry::by(actor, "patient.compliance_list.view").resource(format!("page:{page}")),
+    scoped
+        .audit_many(
+            std::iter::once(
+                AuditEntry::by(actor, "patient.compliance_list.view")
+                    .resource(format!("page:{page}")),
+            )
+            .chain(shown)
+            .collect(),
         )
-        .chain(shown)
-        .collect(),
-    )
-    .await?;
+        .await?;
     Ok(CompliancePage {
         rows,
         total,
@@ -203,7 +200,6 @@ pub async fn compliance_list(
 /// One assigned patient in full, audited as a view of that patient's record.
 pub async fn patient_detail(scoped: &Scoped, patient_id: i64) -> Result<PatientDetail, AppError> {
     let now = scoped.now();
-    let meta = scoped.meta();
     let patient = scoped
         .assigned_patient(Permission::PatientRead, patient_id)
         .await?;
@@ -278,15 +274,13 @@ pub async fn patient_detail(scoped: &Scoped, patient_id: i64) -> Result<PatientD
         .one(conn)
         .await?;
 
-    audit::record(
-        conn,
-        now,
-        meta,
-        AuditEntry::by(scoped.actor(), "patient.summary.view")
-            .patient(patient.get())
-            .resource("summary"),
-    )
-    .await?;
+    scoped
+        .audit(
+            AuditEntry::by(scoped.actor(), "patient.summary.view")
+                .patient(patient.get())
+                .resource("summary"),
+        )
+        .await?;
     Ok(PatientDetail {
         patient_id: patient.get(),
         name: user.display_name,
@@ -316,7 +310,6 @@ pub async fn complete_care_item(
     completed_on: &str,
 ) -> Result<CareItemView, AppError> {
     let now = scoped.now();
-    let meta = scoped.meta();
     let patient = scoped
         .assigned_patient(Permission::CareItemComplete, patient_id)
         .await?;
@@ -350,15 +343,13 @@ pub async fn complete_care_item(
     }
     let updated = items::record_completion(conn, item, completed_on, today, now).await?;
     compliance::refresh(conn, clinic, patient.get(), now).await?;
-    audit::record(
-        conn,
-        now,
-        meta,
-        AuditEntry::by(scoped.actor(), "care_item.complete")
-            .patient(patient.get())
-            .resource(format!("care_item:{}", updated.id)),
-    )
-    .await?;
+    scoped
+        .audit(
+            AuditEntry::by(scoped.actor(), "care_item.complete")
+                .patient(patient.get())
+                .resource(format!("care_item:{}", updated.id)),
+        )
+        .await?;
     let view = items::reminders(conn, patient.clinic(), patient.get(), today)
         .await?
         .into_iter()
