@@ -353,3 +353,31 @@ pub async fn verify<C: ConnectionTrait>(
         }),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_key_file_is_created_once_for_its_owner_only() {
+        let dir = std::env::temp_dir().join(format!("salus-audit-key-{}", std::process::id()));
+        let path = dir.join("nested").join("audit.key");
+        let created = AuditKey::load_or_create(&path).unwrap();
+        let loaded = AuditKey::load_or_create(&path).unwrap();
+        assert_eq!(created.0, loaded.0, "the second start reads the same key");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        std::fs::write(&path, "not hex").unwrap();
+        assert!(AuditKey::load(&path).unwrap_err().contains("64 hex characters"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn the_key_never_prints() {
+        assert_eq!(format!("{:?}", AuditKey::random()), "AuditKey(…)");
+    }
+}
