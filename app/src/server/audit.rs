@@ -372,7 +372,9 @@ mod tests {
             assert_eq!(mode & 0o777, 0o600);
         }
         std::fs::write(&path, "not hex").unwrap();
-        assert!(AuditKey::load(&path).unwrap_err().contains("64 hex characters"));
+        assert!(AuditKey::load(&path)
+            .unwrap_err()
+            .contains("64 hex characters"));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

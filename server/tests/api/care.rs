@@ -5,22 +5,12 @@ use reqwest::StatusCode;
 use salus_app::model::{CareStatus, PatientDashboard};
 use salus_app::server::care::items::recompute_statuses;
 use salus_app::server::care::rules::{self, Rule};
-use salus_app::server::entities::{care_items, care_protocols, clinics, users};
+use salus_app::server::entities::{care_items, care_protocols, clinics};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
 };
 
 use crate::helpers::*;
-
-async fn user_id(app: &TestApp, email: &str) -> i64 {
-    users::Entity::find()
-        .filter(users::Column::Email.eq(email))
-        .one(&app.db)
-        .await
-        .unwrap()
-        .unwrap()
-        .id
-}
 
 async fn protocol_keys_of(app: &TestApp, patient: i64) -> Vec<(String, String)> {
     let items = care_items::Entity::find()

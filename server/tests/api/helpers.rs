@@ -234,6 +234,19 @@ impl TestApp {
     }
 }
 
+/// The id of the user with this email.
+pub async fn user_id(app: &TestApp, email: &str) -> i64 {
+    use salus_app::server::entities::users;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    users::Entity::find()
+        .filter(users::Column::Email.eq(email))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap_or_else(|| panic!("no user {email}"))
+        .id
+}
+
 /// Reads a successful JSON answer, failing the test with the body otherwise.
 pub async fn ok_json<T: DeserializeOwned>(response: Response) -> T {
     let status = response.status();

@@ -3,21 +3,14 @@ use std::collections::HashSet;
 
 use reqwest::StatusCode;
 use salus_app::model::RecordAccessPage;
-use salus_app::server::entities::{audit_events, goal_logs, users};
+use salus_app::server::entities::{audit_events, goal_logs};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::Value;
 
 use crate::helpers::*;
 
 async fn david_id(app: &TestApp) -> String {
-    users::Entity::find()
-        .filter(users::Column::Email.eq(DAVID))
-        .one(&app.db)
-        .await
-        .unwrap()
-        .unwrap()
-        .id
-        .to_string()
+    user_id(app, DAVID).await.to_string()
 }
 
 async fn patients_see_who_viewed_their_record(backend: Backend) {

@@ -11,16 +11,6 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrde
 
 use crate::helpers::*;
 
-async fn id_of(app: &TestApp, email: &str) -> i64 {
-    users::Entity::find()
-        .filter(users::Column::Email.eq(email))
-        .one(&app.db)
-        .await
-        .unwrap()
-        .unwrap()
-        .id
-}
-
 async fn list(
     app: &TestApp,
     client: &reqwest::Client,
@@ -121,7 +111,7 @@ async fn logging_the_missing_steps_turns_goals_missed_into_goal_met(backend: Bac
 
 async fn recording_a_completion_moves_the_due_date_and_clears_the_reminder(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let david_id = id_of(&app, DAVID).await;
+    let david_id = user_id(&app, DAVID).await;
     app.sign_in(PROVIDER, DEMO_PASSWORD).await;
     let detail: PatientDetail = ok_json(
         app.post(
@@ -155,7 +145,7 @@ async fn recording_a_completion_moves_the_due_date_and_clears_the_reminder(backe
         .unwrap();
     assert_eq!(viewed.len(), 1);
     assert_eq!(viewed[0].patient_id, Some(david_id));
-    assert_eq!(viewed[0].actor_user_id, Some(id_of(&app, PROVIDER).await));
+    assert_eq!(viewed[0].actor_user_id, Some(user_id(&app, PROVIDER).await));
     assert_eq!(viewed[0].actor_role.as_deref(), Some("provider"));
 
     let today = detail.today;
@@ -225,8 +215,8 @@ async fn providers_see_only_their_assigned_patients(backend: Backend) {
             .status(),
         StatusCode::OK
     );
-    let grace = id_of(&app, "grace@example.org").await.to_string();
-    let david = id_of(&app, DAVID).await.to_string();
+    let grace = user_id(&app, "grace@example.org").await.to_string();
+    let david = user_id(&app, DAVID).await.to_string();
     app.sign_in(PROVIDER, DEMO_PASSWORD).await;
     let page: CompliancePage = ok_json(list(&app, &app.client, &[]).await).await;
     assert!(
@@ -324,7 +314,7 @@ async fn providers_see_only_their_assigned_patients(backend: Backend) {
 
 async fn the_list_pages_through_thousands_of_patients(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let provider = id_of(&app, PROVIDER).await;
+    let provider = user_id(&app, PROVIDER).await;
     let clinic = memberships::Entity::find()
         .filter(memberships::Column::UserId.eq(provider))
         .one(&app.db)

@@ -11,16 +11,6 @@ use sea_orm::{
 
 use crate::helpers::*;
 
-async fn id_of(app: &TestApp, email: &str) -> i64 {
-    users::Entity::find()
-        .filter(users::Column::Email.eq(email))
-        .one(&app.db)
-        .await
-        .unwrap()
-        .unwrap()
-        .id
-}
-
 async fn item_ids(app: &TestApp, clinic: i64, patient: i64) -> Vec<i64> {
     let mut ids: Vec<i64> = care_items::Entity::find()
         .filter(care_items::Column::ClinicId.eq(clinic))
@@ -86,7 +76,7 @@ async fn label_of(app: &TestApp, client: &reqwest::Client, patient: i64) -> Comp
 
 async fn a_patient_in_two_clinics_has_separate_care_in_each(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let david = id_of(&app, DAVID).await;
+    let david = user_id(&app, DAVID).await;
     let sunrise = users::Entity::find()
         .filter(users::Column::Email.eq(PROVIDER))
         .one(&app.db)
@@ -175,7 +165,7 @@ async fn a_patient_in_two_clinics_has_separate_care_in_each(backend: Backend) {
 
     // Harbour's provider asking for a Sunrise-only patient gets the same 404 as for nobody,
     // and the attempt is audited.
-    let emma = id_of(&app, "emma@example.com").await;
+    let emma = user_id(&app, "emma@example.com").await;
     let response = app
         .post_with(
             &omar,
@@ -272,10 +262,10 @@ async fn cross_tenant_http_matrix(backend: Backend) {
         registered.text().await.unwrap()
     );
     let (david, emma, hana, omar) = (
-        id_of(&app, DAVID).await,
-        id_of(&app, "emma@example.com").await,
-        id_of(&app, "hana@example.org").await,
-        id_of(&app, SECOND_PROVIDER).await,
+        user_id(&app, DAVID).await,
+        user_id(&app, "emma@example.com").await,
+        user_id(&app, "hana@example.org").await,
+        user_id(&app, SECOND_PROVIDER).await,
     );
     provider_assignments::Entity::insert(provider_assignments::ActiveModel {
         clinic_id: Set(harbour.id),
@@ -405,7 +395,7 @@ async fn cross_tenant_http_matrix(backend: Backend) {
         (
             "Sarah (Sunrise provider)",
             &sarah,
-            vec![david, emma, id_of(&app, "noah@example.com").await],
+            vec![david, emma, user_id(&app, "noah@example.com").await],
         ),
         ("Omar (Harbour provider)", &omar_c, vec![david, hana]),
     ] {
