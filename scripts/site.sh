@@ -43,7 +43,7 @@ build_front_end() {
   say "Stylesheet (seconds)"
   cargo run -q -p salus-style
 
-  say "Browser bundle, $mode (about 3 minutes from clean on 2 cores; seconds when unchanged)"
+  say "Browser bundle, $mode (about 2 minutes from clean on 2 cores; seconds when unchanged)"
   local profile_flag=(--profile "$wasm_profile")
   [ "$mode" = debug ] && profile_flag=()
   cargo build -p salus-frontend --lib --target wasm32-unknown-unknown "${profile_flag[@]}"
@@ -66,9 +66,9 @@ build_front_end() {
 
 # build_server debug|release: target/<mode>/salus.
 build_server() {
-  local mode=$1 flags=()
-  [ "$mode" = release ] && flags=(--release)
+  local mode=$1 flags=() usually="about 5 minutes"
+  if [ "$mode" = release ]; then flags=(--release); usually="about 10 minutes"; fi
   export_leptos_build_env
-  say "Server, $mode (about 10 minutes from clean on 2 cores; seconds when unchanged)"
+  say "Server, $mode ($usually from clean on 2 cores; seconds when unchanged)"
   cargo build -p salus-server --bin salus "${flags[@]}"
 }
