@@ -16,8 +16,11 @@ enum Caller {
     SuperAdmin,
 }
 
+/// Field name → value.
+type Form = &'static [(&'static str, &'static str)];
+
 /// (endpoint, caller, a valid form) of every server function that takes a form.
-const FUNCTIONS: &[(&str, Caller, &[(&str, &str)])] = &[
+const FUNCTIONS: &[(&str, Caller, Form)] = &[
     ("/api/auth/me", Caller::Visitor, &[]),
     (
         "/api/auth/register",
