@@ -49,16 +49,24 @@ build_front_end() {
   cargo build -p salus-frontend --lib --target wasm32-unknown-unknown "${profile_flag[@]}"
   local wasm=target/wasm32-unknown-unknown/$wasm_profile/salus_frontend.wasm
   [ -f "$wasm" ] || die "the front-end build did not produce $wasm"
-  rm -rf "$SITE_PKG"
-  mkdir -p "$SITE_PKG"
-  wasm-bindgen --target web --no-typescript --out-dir "$SITE_PKG" --out-name salus "$wasm"
-  # Leptos loads /pkg/<output-name>.wasm when LEPTOS_OUTPUT_NAME is set, as cargo-leptos names it.
-  mv "$SITE_PKG/salus_bg.wasm" "$SITE_PKG/salus.wasm"
-  if [ "$mode" = release ]; then
-    say "wasm-opt -Oz (about 2 minutes)"
-    # The flags cargo-leptos uses; never -all, which enables features Chromium rejects.
-    wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
-      -o "$SITE_PKG/salus.wasm" "$SITE_PKG/salus.wasm"
+  # wasm-bindgen and wasm-opt (2 minutes) only when cargo's output changed since the last time.
+  local stamp stamp_file=target/.site-pkg-built-from
+  stamp="$mode $(sha256sum <"$wasm" | cut -d' ' -f1)"
+  if [ -f "$SITE_PKG/salus.wasm" ] && [ "$(cat "$stamp_file" 2>/dev/null)" = "$stamp" ]; then
+    say "Browser bundle unchanged: wasm-bindgen and wasm-opt skipped"
+  else
+    rm -rf "$SITE_PKG" "$stamp_file"
+    mkdir -p "$SITE_PKG"
+    wasm-bindgen --target web --no-typescript --out-dir "$SITE_PKG" --out-name salus "$wasm"
+    # Leptos loads /pkg/<output-name>.wasm when LEPTOS_OUTPUT_NAME is set, as cargo-leptos names it.
+    mv "$SITE_PKG/salus_bg.wasm" "$SITE_PKG/salus.wasm"
+    if [ "$mode" = release ]; then
+      say "wasm-opt -Oz (about 2 minutes)"
+      # The flags cargo-leptos uses; never -all, which enables features Chromium rejects.
+      wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+        -o "$SITE_PKG/salus.wasm" "$SITE_PKG/salus.wasm"
+    fi
+    printf '%s\n' "$stamp" >"$stamp_file"
   fi
   cp style/salus.css "$SITE_PKG/salus.css"
   cp -R public/. "$SITE_ROOT/"
