@@ -38,6 +38,7 @@ export default defineConfig({
       DATABASE_URL: 'sqlite://../target/e2e/salus.db?mode=rwc',
       SALUS_ADDR: `127.0.0.1:${port}`,
       SALUS_MAILBOX_DIR: '../target/e2e/mailbox',
+      SALUS_AUDIT_KEY_FILE: '../target/e2e/audit.key',
       LEPTOS_SITE_ROOT: '../target/site',
       // The journeys sign in as the demo accounts and read reset links in the dev mailbox.
       SALUS_SEED_DEMO: 'true',
