@@ -131,19 +131,22 @@ pub async fn refresh_many<C: ConnectionTrait>(
         .all(conn)
         .await?;
 
+    // Each patient's rows, found once rather than by scanning the batch per patient.
+    let items = by_patient(&items, |i| i.patient_id);
+    let active_goals = by_patient(&active_goals, |g| g.patient_id);
+    let logs = by_patient(&logs, |l| l.patient_id);
     let rows = patients.iter().zip(&todays).map(|(&patient_id, &today)| {
         let worst = items
-            .iter()
-            .filter(|i| i.patient_id == patient_id)
+            .get(&patient_id)
+            .into_iter()
+            .flatten()
             .filter_map(|i| reminder(i, &protocols, today))
             .filter(|r| r.status.is_open())
             .max_by_key(|r| (r.status, std::cmp::Reverse(r.due_on)));
-        let goals: Vec<_> = active_goals
-            .iter()
-            .filter(|g| g.patient_id == patient_id)
-            .collect();
-        let logs: Vec<_> = logs.iter().filter(|l| l.patient_id == patient_id).collect();
-        let days = days_all_goals_met(&goals, &logs, today);
+        let (no_goals, no_logs) = (Vec::new(), Vec::new());
+        let goals = active_goals.get(&patient_id).unwrap_or(&no_goals);
+        let logs = logs.get(&patient_id).unwrap_or(&no_logs);
+        let days = days_all_goals_met(goals, logs, today);
         let (label, reason) = assess(worst.as_ref(), days);
         patient_compliance::ActiveModel {
             clinic_id: Set(clinic_id),
@@ -176,6 +179,15 @@ pub async fn refresh_many<C: ConnectionTrait>(
         .exec(conn)
         .await?;
     Ok(())
+}
+
+/// Rows grouped by the patient they belong to.
+fn by_patient<T>(rows: &[T], patient_of: impl Fn(&T) -> i64) -> HashMap<i64, Vec<&T>> {
+    let mut grouped: HashMap<i64, Vec<&T>> = HashMap::new();
+    for row in rows {
+        grouped.entry(patient_of(row)).or_default().push(row);
+    }
+    grouped
 }
 
 /// Patients refreshed per batch by `refresh_clinic`: bounded memory and statement size.
