@@ -1,6 +1,7 @@
 //! Everything that runs only on the server: state, data access, services. Behind `ssr`.
 pub mod audit;
 pub mod care;
+pub mod db_context;
 pub mod entities;
 pub mod errors;
 pub mod mail;

@@ -6,6 +6,8 @@ mod m20261123_000001_foundation;
 mod m20261123_000002_public_content;
 mod m20261123_000003_care_and_profile;
 mod m20261123_000004_audit_append_only;
+mod m20261124_000005_audit_chain_per_clinic;
+mod m20261124_000006_row_level_security;
 
 pub struct Migrator;
 
@@ -17,6 +19,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000002_public_content::Migration),
             Box::new(m20261123_000003_care_and_profile::Migration),
             Box::new(m20261123_000004_audit_append_only::Migration),
+            Box::new(m20261124_000005_audit_chain_per_clinic::Migration),
+            Box::new(m20261124_000006_row_level_security::Migration),
         ]
     }
 }

@@ -30,7 +30,10 @@ pub enum LogFormat {
 
 #[derive(Debug, Clone)]
 pub struct Config {
+    /// What the application connects as: on PostgreSQL, a role in `salus_application`.
     pub database_url: String,
+    /// What migrations run as: the tables' owner. `DATABASE_URL` when unset.
+    pub migration_database_url: Option<String>,
     pub addr: SocketAddr,
     pub site_root: String,
     pub settings: Settings,
@@ -44,7 +47,8 @@ pub struct Config {
 
 /// Every variable Salus reads, with its default and meaning (also written to `.env.example`).
 pub const VARIABLES: &[(&str, &str, &str)] = &[
-    ("DATABASE_URL", "sqlite://data/salus.db?mode=rwc", "sqlite://... (embedded) or postgres://... (production)"),
+    ("DATABASE_URL", "sqlite://data/salus.db?mode=rwc", "sqlite://... (embedded) or postgres://... (production: the application role, see README)"),
+    ("SALUS_MIGRATION_DATABASE_URL", "DATABASE_URL", "PostgreSQL as the tables' owner, for migrations and `salus db create-app-role`"),
     ("SALUS_ADDR", "127.0.0.1:3000", "address and port to listen on"),
     ("SALUS_PUBLIC_URL", "http://<SALUS_ADDR>", "the address people reach Salus at; used in email links"),
     ("SALUS_SECURE_COOKIES", "true when SALUS_PUBLIC_URL is https", "mark the session cookie Secure and use the __Host- prefix"),
@@ -69,6 +73,13 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
 ];
 
 impl Config {
+    /// Where migrations run: the owner's URL, or the application's when there is no separate one.
+    pub fn migration_url(&self) -> &str {
+        self.migration_database_url
+            .as_deref()
+            .unwrap_or(&self.database_url)
+    }
+
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_lookup(|name| std::env::var(name).ok())
     }
@@ -94,6 +105,19 @@ impl Config {
                     redact_url(&database_url)
                 ),
             });
+        }
+
+        let migration_database_url = get("SALUS_MIGRATION_DATABASE_URL");
+        if let Some(url) = &migration_database_url {
+            if url.starts_with("sqlite:") != database_url.starts_with("sqlite:") {
+                return Err(ConfigError {
+                    var: "SALUS_MIGRATION_DATABASE_URL",
+                    problem: format!(
+                        "must name the same kind of database as DATABASE_URL (got {:?})",
+                        redact_url(url)
+                    ),
+                });
+            }
         }
 
         let addr_text = get("SALUS_ADDR").unwrap_or_else(|| "127.0.0.1:3000".into());
@@ -257,6 +281,7 @@ impl Config {
 
         Ok(Config {
             database_url,
+            migration_database_url,
             addr,
             site_root: get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
             settings: Settings {
@@ -442,6 +467,24 @@ mod tests {
             );
         }
         assert!(config(&[]).is_ok());
+    }
+
+    #[test]
+    fn migrations_may_run_as_another_role_of_the_same_database_kind() {
+        let c = config(&[
+            ("DATABASE_URL", "postgres://salus_web@db/salus"),
+            (
+                "SALUS_MIGRATION_DATABASE_URL",
+                "postgres://salus_owner@db/salus",
+            ),
+        ])
+        .unwrap();
+        assert_eq!(c.migration_url(), "postgres://salus_owner@db/salus");
+        let c = config(&[("DATABASE_URL", "postgres://salus_web@db/salus")]).unwrap();
+        assert_eq!(c.migration_url(), "postgres://salus_web@db/salus");
+        let e =
+            config(&[("SALUS_MIGRATION_DATABASE_URL", "postgres://owner@db/salus")]).unwrap_err();
+        assert_eq!(e.var, "SALUS_MIGRATION_DATABASE_URL");
     }
 
     #[test]

@@ -56,3 +56,78 @@ fn sqlite_file(url: &str) -> Option<String> {
     let path = rest.split('?').next().unwrap_or_default();
     (!path.is_empty() && path != ":memory:").then(|| path.to_owned())
 }
+
+/// The group role every application login role belongs to; the row-level security migration
+/// creates it and grants it the application's privileges.
+pub const APPLICATION_GROUP: &str = "salus_application";
+
+/// Creates (or, if it exists, checks) a PostgreSQL login role for the application and makes it
+/// a member of `salus_application`, connected as the tables' owner (`owner`), after migrating.
+/// The role is never a superuser, cannot bypass row-level security, and owns nothing. Refuses an
+/// existing role that is a superuser or may bypass RLS: serving as one would switch RLS off.
+pub async fn create_app_role(
+    owner: &DatabaseConnection,
+    name: &str,
+    password: Option<&str>,
+) -> Result<(), DbErr> {
+    use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
+    if owner.get_database_backend() != DatabaseBackend::Postgres {
+        return Err(DbErr::Custom(
+            "application roles exist only on PostgreSQL; SQLite needs none".into(),
+        ));
+    }
+    let valid = !name.is_empty()
+        && name.len() <= 63
+        && name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if !valid || name == APPLICATION_GROUP {
+        return Err(DbErr::Custom(format!(
+            "{name:?} is not a usable role name (lower-case letters, digits and _, not {APPLICATION_GROUP})"
+        )));
+    }
+    let existing = owner
+        .query_one_raw(Statement::from_sql_and_values(
+            DatabaseBackend::Postgres,
+            "SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = $1",
+            [name.into()],
+        ))
+        .await?;
+    match existing {
+        Some(row) => {
+            let (superuser, bypass): (bool, bool) = (
+                row.try_get("", "rolsuper")?,
+                row.try_get("", "rolbypassrls")?,
+            );
+            if superuser || bypass {
+                return Err(DbErr::Custom(format!(
+                    "role {name} is a superuser or may bypass row-level security; the application must not connect as it"
+                )));
+            }
+        }
+        None => {
+            // DDL takes no parameters; format() quotes the name and password safely.
+            let create = owner
+                .query_one_raw(Statement::from_sql_and_values(
+                    DatabaseBackend::Postgres,
+                    "SELECT format('CREATE ROLE %I LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE', $1::text) \
+                     || CASE WHEN $2::text IS NULL THEN '' ELSE format(' PASSWORD %L', $2::text) END AS sql",
+                    [name.into(), password.map(str::to_owned).into()],
+                ))
+                .await?
+                .ok_or_else(|| DbErr::Custom("format() returned nothing".into()))?;
+            let sql: String = create.try_get("", "sql")?;
+            if let Err(e) = owner.execute_unprepared(&sql).await {
+                // Another process created it meanwhile (roles belong to the whole cluster).
+                if !e.to_string().contains("already exists") {
+                    return Err(e);
+                }
+            }
+        }
+    }
+    owner
+        .execute_unprepared(&format!("GRANT {APPLICATION_GROUP} TO \"{name}\""))
+        .await?;
+    Ok(())
+}

@@ -20,7 +20,7 @@ use config::{Config, MailTransport};
 
 /// Builds the shared state: database pool (migrated), mail transport, clock.
 pub async fn build_state(config: &Config, clock: Clock) -> Result<AppState, StartupError> {
-    db::migrate_url(&config.database_url).await?;
+    db::migrate_url(config.migration_url()).await?;
     let db = db::connect(&config.database_url).await?;
     let mailer: Arc<dyn Mailer> = match &config.mail {
         MailTransport::Mailbox { dir } => Arc::new(MailboxMailer::new(dir.clone())),
@@ -70,8 +70,9 @@ pub fn router(state: AppState) -> Router {
         .with_same_site(SameSite::Lax)
         .with_secure(settings.secure_cookies)
         .with_path("/")
-        // Every request refreshes the stored expiry, so the idle timeout is enforced by the
-        // server's record, not by the browser's cookie.
+        // Every request offers the session to the store, which moves the stored expiry (and so
+        // enforces the idle timeout by the server's record, not the browser's cookie) when it is
+        // more than a minute behind, and writes nothing otherwise.
         .with_always_save(true)
         .with_expiry(Expiry::OnInactivity(idle));
 
@@ -103,7 +104,32 @@ pub fn router(state: AppState) -> Router {
             state.settings.clone(),
             middleware::request_context,
         ))
+        // Brotli where the browser accepts it, gzip otherwise: pages, server functions' JSON,
+        // the stylesheet and the WASM bundle (tower-http skips tiny bodies and images).
+        .layer(tower_http::compression::CompressionLayer::new())
         .with_state(state)
+}
+
+/// Serves `app` on `listener` until `shutdown` completes. Every accepted connection gets
+/// `TCP_NODELAY`: a response written in several chunks would otherwise wait for the client's
+/// delayed acknowledgement (up to 40 ms) on a kept-alive connection (Nagle's algorithm).
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    use axum::serve::ListenerExt;
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::warn!(error = %e, "could not set TCP_NODELAY on a connection");
+        }
+    });
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }
 
 /// Periodically deletes expired sessions.
@@ -127,12 +153,16 @@ pub fn spawn_session_cleanup(state: &AppState) {
 /// Keeps care-item statuses and compliance in step with the calendar: every hour, every
 /// clinic's statuses and compliance snapshot are refreshed for the patients' local day.
 pub fn spawn_care_refresh(state: &AppState) {
-    let (db, clock) = (state.db.clone(), state.clock.clone());
+    let (db, clock, audit_key) = (
+        state.db.clone(),
+        state.clock.clone(),
+        state.audit_key.clone(),
+    );
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
         loop {
             tick.tick().await;
-            match salus_app::server::care::refresh_all_clinics(&db, clock.now()).await {
+            match salus_app::server::care::refresh_all_clinics(&db, &audit_key, clock.now()).await {
                 Ok(done) => tracing::info!(
                     statuses_changed = done.statuses_changed,
                     patients_refreshed = done.patients_refreshed,

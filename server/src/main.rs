@@ -24,8 +24,14 @@ enum Command {
     /// Serve the web application (the default). Migrates the database first; seeds the demo
     /// data into an empty database only when SALUS_SEED_DEMO=true (./run.sh sets it).
     Serve,
-    /// Bring the database schema up to date, then exit.
+    /// Bring the database schema up to date (as SALUS_MIGRATION_DATABASE_URL, else
+    /// DATABASE_URL), then exit.
     Migrate,
+    /// PostgreSQL roles.
+    Db {
+        #[command(subcommand)]
+        command: DbCommand,
+    },
     /// Seed data into the database.
     Seed {
         /// The demo clinic with a patient, a provider, a clinic admin and a super admin.
@@ -48,6 +54,18 @@ enum Command {
         /// How many messages to print.
         #[arg(long, default_value_t = 10)]
         last: usize,
+    },
+}
+
+#[derive(Subcommand)]
+enum DbCommand {
+    /// Create the login role the application connects as (DATABASE_URL's user), in the group
+    /// `salus_application`: no superuser, no BYPASSRLS, owns nothing. Runs the migrations
+    /// first, as SALUS_MIGRATION_DATABASE_URL (the tables' owner, who needs CREATEROLE). The
+    /// password, if any, is read from SALUS_APP_ROLE_PASSWORD.
+    CreateAppRole {
+        /// The role's name.
+        name: String,
     },
 }
 
@@ -113,15 +131,49 @@ async fn main() -> ExitCode {
     }
 }
 
+/// A transaction with platform reach for a command-line task, which the audit log records.
+async fn platform_transaction(
+    config: &Config,
+    key: &salus_app::server::audit::AuditKey,
+    task: &'static str,
+) -> Result<sea_orm::DatabaseTransaction, String> {
+    let conn = db::connect(&config.database_url)
+        .await
+        .map_err(|e| e.to_string())?;
+    salus_app::server::db_context::begin_platform(&conn, key, chrono::Utc::now(), task)
+        .await
+        .map_err(|e| e.to_string())
+}
+
 async fn run(command: Command, config: Config) -> Result<(), String> {
     match command {
         Command::Serve => serve(config).await,
         Command::Migrate => {
-            let conn = db::connect(&config.database_url)
+            db::migrate_url(config.migration_url())
                 .await
                 .map_err(|e| e.to_string())?;
-            db::migrate(&conn).await.map_err(|e| e.to_string())?;
             println!("Database is up to date.");
+            Ok(())
+        }
+        Command::Db {
+            command: DbCommand::CreateAppRole { name },
+        } => {
+            db::migrate_url(config.migration_url())
+                .await
+                .map_err(|e| e.to_string())?;
+            let owner = db::connect(config.migration_url())
+                .await
+                .map_err(|e| e.to_string())?;
+            let password = std::env::var("SALUS_APP_ROLE_PASSWORD")
+                .ok()
+                .filter(|p| !p.is_empty());
+            db::create_app_role(&owner, &name, password.as_deref())
+                .await
+                .map_err(|e| e.to_string())?;
+            println!(
+                "Role {name} can now serve Salus (member of {}).",
+                db::APPLICATION_GROUP
+            );
             Ok(())
         }
         Command::Seed { demo } => {
@@ -131,7 +183,7 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
             let state = build_state(&config, Clock::system())
                 .await
                 .map_err(|e| e.to_string())?;
-            if seed::demo(&state.db, state.clock.now())
+            if seed::demo(&state.db, &state.audit_key, state.clock.now())
                 .await
                 .map_err(|e| e.to_string())?
             {
@@ -153,16 +205,23 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
                 .read_line(&mut line)
                 .map_err(|e| e.to_string())?;
             let password = Password::new(line.trim_end_matches(['\r', '\n']).to_owned());
-            seed::create_super_admin(&state.db, state.clock.now(), &email, &name, password)
-                .await
-                .map_err(|e| match e {
-                    salus_app::error::AppError::Validation(fields) => fields
-                        .into_iter()
-                        .flat_map(|(f, m)| m.into_iter().map(move |m| format!("{f}: {m}")))
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                    other => other.to_string(),
-                })?;
+            seed::create_super_admin(
+                &state.db,
+                &state.audit_key,
+                state.clock.now(),
+                &email,
+                &name,
+                password,
+            )
+            .await
+            .map_err(|e| match e {
+                salus_app::error::AppError::Validation(fields) => fields
+                    .into_iter()
+                    .flat_map(|(f, m)| m.into_iter().map(move |m| format!("{f}: {m}")))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                other => other.to_string(),
+            })?;
             println!("Super admin {email} created.");
             Ok(())
         }
@@ -182,12 +241,11 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
                         })?,
                 ),
             };
-            let conn = db::connect(&config.database_url)
+            let txn = platform_transaction(&config, &key, "audit_verify").await?;
+            let report = audit::verify(&txn, &key, anchor.as_ref())
                 .await
                 .map_err(|e| e.to_string())?;
-            let report = audit::verify(&conn, &key, anchor.as_ref())
-                .await
-                .map_err(|e| e.to_string())?;
+            txn.commit().await.map_err(|e| e.to_string())?;
             match (report.first_broken, report.problem) {
                 (Some(id), Some(problem)) => Err(format!(
                     "audit chain broken at event {id}: {} ({} events before it verified)",
@@ -197,7 +255,7 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
                         Tampering::MissingOrReordered =>
                             "it does not follow the event before it (events deleted or reordered)",
                         Tampering::Truncated =>
-                            "the anchored last event is missing or changed (the log was cut off)",
+                            "its chain's recorded last event is missing or changed (the log was cut off after it)",
                     },
                     report.checked
                 )),
@@ -210,22 +268,24 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
         Command::Audit {
             command: AuditCommand::Anchor { file },
         } => {
-            let conn = db::connect(&config.database_url)
-                .await
-                .map_err(|e| e.to_string())?;
-            let Some(anchor) = salus_app::server::audit::anchor(&conn)
+            let key = salus_app::server::audit::AuditKey::load(&config.audit_key_file)?;
+            // The anchoring itself is a platform task, audited in the transaction it reads.
+            let txn = platform_transaction(&config, &key, "audit_anchor").await?;
+            let Some(anchor) = salus_app::server::audit::anchor(&txn)
                 .await
                 .map_err(|e| e.to_string())?
             else {
                 return Err("the audit log is empty; there is nothing to anchor".into());
             };
+            txn.commit().await.map_err(|e| e.to_string())?;
             let json = serde_json::to_string_pretty(&anchor).map_err(|e| e.to_string())?;
             std::fs::write(&file, json + "\n")
                 .map_err(|e| format!("writing {}: {e}", file.display()))?;
             println!(
-                "Anchored {} events (last {}) in {}.",
-                anchor.count,
-                anchor.last_id,
+                "Anchored {} events in {} chain{} in {}.",
+                anchor.events(),
+                anchor.chains.len(),
+                if anchor.chains.len() == 1 { "" } else { "s" },
                 file.display()
             );
             Ok(())
@@ -276,7 +336,7 @@ async fn serve(config: Config) -> Result<(), String> {
         .await
         .map_err(|e| e.to_string())?;
     if config.seed_demo
-        && seed::demo(&state.db, state.clock.now())
+        && seed::demo(&state.db, &state.audit_key, state.clock.now())
             .await
             .map_err(|e| e.to_string())?
     {
@@ -290,11 +350,7 @@ async fn serve(config: Config) -> Result<(), String> {
         .map_err(|e| format!("cannot listen on {} (SALUS_ADDR): {e}", config.addr))?;
     tracing::info!(addr = %config.addr, "listening");
     println!("Salus is serving on {}", config.settings.public_url);
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(async {
+    salus_server::serve(listener, app, async {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await

@@ -1,5 +1,6 @@
-//! The tamper-evident audit log: each event stores the hash of the one before it and its own,
-//! so `salus audit verify` can recompute the chain and name the first row that was altered.
+//! The tamper-evident audit log: each event stores the hash of the one before it in its chain
+//! (one chain per clinic, one for events with no clinic) and its own, so `salus audit verify`
+//! can recompute every chain and name the first row that was altered.
 //! The hashes are HMACs under a key kept outside the database (`AuditKey`), so someone who can
 //! write to the database cannot recompute a valid chain; `salus audit anchor` records the head
 //! outside the database, so a cut-off tail is found too.
@@ -20,8 +21,6 @@ use super::tenancy::Actor;
 use crate::error::AppError;
 
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
-/// Serialises writers of the chain on PostgreSQL (SQLite serialises writes already).
-const CHAIN_LOCK_KEY: i64 = 0x5A1_A0D1;
 
 /// The key the chain's HMACs are computed with. Never stored in the database, never printed.
 #[derive(Clone)]
@@ -173,8 +172,68 @@ pub async fn record<C: ConnectionTrait>(
     record_many(conn, key, now, meta, vec![entry]).await
 }
 
-/// Appends events, in order, inside the caller's transaction: one read of the chain's head
-/// and one insert however many there are.
+/// The chain an event belongs to: its clinic's, or the platform's (0) for events with none.
+fn chain_of(entry: &AuditEntry) -> i64 {
+    entry.clinic_id.unwrap_or(PLATFORM_CHAIN)
+}
+
+/// The chain of events that belong to no clinic.
+pub const PLATFORM_CHAIN: i64 = 0;
+
+/// Takes the chain's head row for the rest of the transaction and returns its last hash.
+/// Writers of the same chain wait here for each other until commit; writers of other chains
+/// (other clinics) do not. The head row is created on a chain's first event.
+async fn lock_head<C: ConnectionTrait>(conn: &C, chain: i64) -> Result<String, AppError> {
+    let backend = conn.get_database_backend();
+    let (create, take) = match backend {
+        DatabaseBackend::Postgres => (
+            "INSERT INTO audit_chain_heads (chain, last_hash) VALUES ($1, $2) \
+             ON CONFLICT (chain) DO NOTHING",
+            "UPDATE audit_chain_heads SET last_hash = last_hash WHERE chain = $1 \
+             RETURNING last_hash",
+        ),
+        _ => (
+            "INSERT INTO audit_chain_heads (chain, last_hash) VALUES (?, ?) \
+             ON CONFLICT (chain) DO NOTHING",
+            "UPDATE audit_chain_heads SET last_hash = last_hash WHERE chain = ? \
+             RETURNING last_hash",
+        ),
+    };
+    conn.execute_raw(Statement::from_sql_and_values(
+        backend,
+        create,
+        [chain.into(), GENESIS.into()],
+    ))
+    .await?;
+    let head = conn
+        .query_one_raw(Statement::from_sql_and_values(
+            backend,
+            take,
+            [chain.into()],
+        ))
+        .await?
+        .ok_or_else(|| super::errors::internal("the audit chain's head row is missing"))?;
+    Ok(head.try_get::<String>("", "last_hash")?)
+}
+
+async fn move_head<C: ConnectionTrait>(conn: &C, chain: i64, hash: &str) -> Result<(), AppError> {
+    let backend = conn.get_database_backend();
+    let sql = match backend {
+        DatabaseBackend::Postgres => "UPDATE audit_chain_heads SET last_hash = $2 WHERE chain = $1",
+        _ => "UPDATE audit_chain_heads SET last_hash = ? WHERE chain = ?",
+    };
+    let values: [sea_orm::Value; 2] = match backend {
+        DatabaseBackend::Postgres => [chain.into(), hash.into()],
+        _ => [hash.into(), chain.into()],
+    };
+    conn.execute_raw(Statement::from_sql_and_values(backend, sql, values))
+        .await?;
+    Ok(())
+}
+
+/// Appends events, in order, inside the caller's transaction: one insert however many there
+/// are. Each chain's head is locked in ascending order, so two transactions that touch the
+/// same chains cannot deadlock.
 pub async fn record_many<C: ConnectionTrait>(
     conn: &C,
     key: &AuditKey,
@@ -185,25 +244,17 @@ pub async fn record_many<C: ConnectionTrait>(
     if entries.is_empty() {
         return Ok(());
     }
-    if conn.get_database_backend() == DatabaseBackend::Postgres {
-        conn.execute_raw(Statement::from_sql_and_values(
-            DatabaseBackend::Postgres,
-            "SELECT pg_advisory_xact_lock($1)",
-            [CHAIN_LOCK_KEY.into()],
-        ))
-        .await?;
+    let chains: std::collections::BTreeSet<i64> = entries.iter().map(chain_of).collect();
+    let mut heads = std::collections::BTreeMap::new();
+    for chain in chains {
+        heads.insert(chain, lock_head(conn, chain).await?);
     }
-    let mut prev_hash = audit_events::Entity::find()
-        .order_by_desc(audit_events::Column::Id)
-        .limit(1)
-        .one(conn)
-        .await?
-        .map(|e| e.hash)
-        .unwrap_or_else(|| GENESIS.to_owned());
     // Stored precision is microseconds on both databases; hash what will be read back.
     let occurred_at = now.trunc_subsecs(6);
     let mut rows = Vec::with_capacity(entries.len());
     for entry in entries {
+        let chain = chain_of(&entry);
+        let prev_hash = heads.get_mut(&chain).expect("every chain's head is locked");
         let fields = Fields {
             occurred_at,
             actor_user_id: entry.actor_user_id,
@@ -215,7 +266,7 @@ pub async fn record_many<C: ConnectionTrait>(
             request_id: meta.request_id.as_deref(),
             client_addr: meta.client_addr.as_deref(),
         };
-        let hash = chain_hash(key, &prev_hash, &fields);
+        let hash = chain_hash(key, prev_hash, &fields);
         rows.push(audit_events::ActiveModel {
             occurred_at: Set(occurred_at),
             actor_user_id: Set(entry.actor_user_id),
@@ -226,37 +277,78 @@ pub async fn record_many<C: ConnectionTrait>(
             resource: Set(entry.resource.clone()),
             request_id: Set(meta.request_id.clone()),
             client_addr: Set(meta.client_addr.clone()),
-            prev_hash: Set(std::mem::replace(&mut prev_hash, hash.clone())),
+            chain: Set(chain),
+            prev_hash: Set(std::mem::replace(prev_hash, hash.clone())),
             hash: Set(hash),
             ..Default::default()
         });
     }
-    audit_events::Entity::insert_many(rows).exec(conn).await?;
+    // Without RETURNING: on PostgreSQL the writer may append events it is not allowed to read
+    // back (a visitor's failed sign-in, a password reset).
+    audit_events::Entity::insert_many(rows)
+        .exec_without_returning(conn)
+        .await?;
+    for (chain, hash) in heads {
+        move_head(conn, chain, &hash).await?;
+    }
     Ok(())
 }
 
-/// The chain's head, recorded outside the database by `salus audit anchor` so that `verify`
-/// can tell when events were cut off the end.
+/// The heads of every chain, recorded outside the database by `salus audit anchor` so that
+/// `verify` can tell when events were cut off the end of a chain.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Anchor {
+    pub chains: Vec<ChainHead>,
+}
+
+/// One chain's head: how many events it had, and its last one.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ChainHead {
+    pub chain: i64,
     pub count: u64,
     pub last_id: i64,
     pub last_hash: String,
 }
 
-/// The chain's head now (none when there are no events).
+impl Anchor {
+    pub fn events(&self) -> u64 {
+        self.chains.iter().map(|c| c.count).sum()
+    }
+}
+
+/// Every chain's head now (none when there are no events).
 pub async fn anchor<C: ConnectionTrait>(conn: &C) -> Result<Option<Anchor>, sea_orm::DbErr> {
-    use sea_orm::PaginatorTrait;
-    let count = audit_events::Entity::find().count(conn).await?;
-    let last = audit_events::Entity::find()
-        .order_by_desc(audit_events::Column::Id)
-        .one(conn)
-        .await?;
-    Ok(last.map(|last| Anchor {
-        count,
-        last_id: last.id,
-        last_hash: last.hash,
-    }))
+    use sea_orm::{ColumnTrait, PaginatorTrait, QueryFilter};
+    let mut chains = Vec::new();
+    for chain in chain_ids(conn).await? {
+        let in_chain =
+            || audit_events::Entity::find().filter(audit_events::Column::Chain.eq(chain));
+        let count = in_chain().count(conn).await?;
+        if let Some(last) = in_chain()
+            .order_by_desc(audit_events::Column::Id)
+            .one(conn)
+            .await?
+        {
+            chains.push(ChainHead {
+                chain,
+                count,
+                last_id: last.id,
+                last_hash: last.hash,
+            });
+        }
+    }
+    Ok((!chains.is_empty()).then_some(Anchor { chains }))
+}
+
+async fn chain_ids<C: ConnectionTrait>(conn: &C) -> Result<Vec<i64>, sea_orm::DbErr> {
+    audit_events::Entity::find()
+        .select_only()
+        .column(audit_events::Column::Chain)
+        .distinct()
+        .order_by_asc(audit_events::Column::Chain)
+        .into_tuple()
+        .all(conn)
+        .await
 }
 
 /// What is wrong at the first broken place in the chain.
@@ -266,28 +358,73 @@ pub enum Tampering {
     AlteredOrInserted,
     /// The row does not follow the one before it: rows before it were deleted or reordered.
     MissingOrReordered,
-    /// The anchored head is gone: the chain was cut off after the row named.
+    /// The chain's recorded head (in the database, or in the anchor) is gone: the chain was
+    /// cut off after the row named.
     Truncated,
 }
 
-/// The outcome of recomputing the chain.
+/// The outcome of recomputing every chain.
 #[derive(Debug, PartialEq, Eq)]
 pub struct ChainReport {
     pub checked: u64,
-    /// The id of the first row that breaks the chain (for `Truncated`, the anchored last row,
-    /// which is missing or changed).
+    /// The id of the first row that breaks a chain (for `Truncated`, the last row still there,
+    /// or the anchored last row when the anchor says so).
     pub first_broken: Option<i64>,
     pub problem: Option<Tampering>,
 }
 
-/// Recomputes the chain with the key and, when given, compares its end with an anchor.
+/// Recomputes every chain with the key, checks that each chain's head in the database is still
+/// found in it and, when given, compares each chain's end with an anchor.
 pub async fn verify<C: ConnectionTrait>(
     conn: &C,
     key: &AuditKey,
     anchor: Option<&Anchor>,
 ) -> Result<ChainReport, sea_orm::DbErr> {
-    use sea_orm::ColumnTrait;
-    use sea_orm::QueryFilter;
+    // Heads are read before the rows: an event appended meanwhile only lengthens the walk.
+    let heads: std::collections::HashMap<i64, String> = conn
+        .query_all_raw(Statement::from_string(
+            conn.get_database_backend(),
+            "SELECT chain, last_hash FROM audit_chain_heads",
+        ))
+        .await?
+        .into_iter()
+        .map(|row| Ok((row.try_get("", "chain")?, row.try_get("", "last_hash")?)))
+        .collect::<Result<_, sea_orm::DbErr>>()?;
+    let mut chains = chain_ids(conn).await?;
+    for chain in heads.keys().chain(
+        anchor
+            .iter()
+            .flat_map(|a| a.chains.iter().map(|c| &c.chain)),
+    ) {
+        if !chains.contains(chain) {
+            chains.push(*chain);
+        }
+    }
+    chains.sort_unstable();
+    let mut checked = 0;
+    for chain in chains {
+        let anchored = anchor.and_then(|a| a.chains.iter().find(|c| c.chain == chain));
+        let walk = verify_chain(conn, key, chain, heads.get(&chain), anchored).await?;
+        checked += walk.checked;
+        if walk.problem.is_some() {
+            return Ok(ChainReport { checked, ..walk });
+        }
+    }
+    Ok(ChainReport {
+        checked,
+        first_broken: None,
+        problem: None,
+    })
+}
+
+async fn verify_chain<C: ConnectionTrait>(
+    conn: &C,
+    key: &AuditKey,
+    chain: i64,
+    head: Option<&String>,
+    anchored: Option<&ChainHead>,
+) -> Result<ChainReport, sea_orm::DbErr> {
+    use sea_orm::{ColumnTrait, QueryFilter};
     let broken = |checked, id, problem| {
         Ok(ChainReport {
             checked,
@@ -301,8 +438,10 @@ pub async fn verify<C: ConnectionTrait>(
     // Unkeyed events are accepted only before the first keyed one.
     let mut keyed_seen = false;
     let mut anchored_seen = false;
+    let mut head_seen = head.is_none_or(|h| h == GENESIS);
     loop {
         let batch = audit_events::Entity::find()
+            .filter(audit_events::Column::Chain.eq(chain))
             .filter(audit_events::Column::Id.gt(after))
             .order_by_asc(audit_events::Column::Id)
             .limit(1000)
@@ -331,27 +470,31 @@ pub async fn verify<C: ConnectionTrait>(
             } else if keyed_seen || legacy_hash(&prev_hash, &fields) != row.hash {
                 return broken(checked, row.id, Tampering::AlteredOrInserted);
             }
-            if let Some(anchor) = anchor {
-                if row.id == anchor.last_id {
-                    if row.hash != anchor.last_hash || checked + 1 != anchor.count {
+            if let Some(anchored) = anchored {
+                if row.id == anchored.last_id {
+                    if row.hash != anchored.last_hash || checked + 1 != anchored.count {
                         return broken(checked, row.id, Tampering::Truncated);
                     }
                     anchored_seen = true;
                 }
             }
+            head_seen |= head == Some(&row.hash);
             checked += 1;
             prev_hash = row.hash;
             after = row.id;
         }
     }
-    match anchor {
-        Some(anchor) if !anchored_seen => broken(checked, anchor.last_id, Tampering::Truncated),
-        _ => Ok(ChainReport {
-            checked,
-            first_broken: None,
-            problem: None,
-        }),
+    if let Some(anchored) = anchored.filter(|_| !anchored_seen) {
+        return broken(checked, anchored.last_id, Tampering::Truncated);
     }
+    if !head_seen {
+        return broken(checked, after, Tampering::Truncated);
+    }
+    Ok(ChainReport {
+        checked,
+        first_broken: None,
+        problem: None,
+    })
 }
 
 #[cfg(test)]

@@ -6,9 +6,11 @@ pub mod protocols;
 pub mod rules;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{DatabaseConnection, EntityTrait, TransactionTrait};
+use sea_orm::{DatabaseConnection, EntityTrait};
 
 use crate::error::AppError;
+use crate::server::audit::AuditKey;
+use crate::server::db_context::{self, DbContext};
 use crate::server::entities::clinics;
 
 /// One run of the care refresh over every clinic, each in a transaction of its own so that
@@ -16,11 +18,17 @@ use crate::server::entities::clinics;
 /// after moving their clock. Returns what changed, summed over the clinics that succeeded.
 pub async fn refresh_all_clinics(
     db: &DatabaseConnection,
+    audit_key: &AuditKey,
     now: DateTime<Utc>,
 ) -> Result<compliance::ClinicRefresh, AppError> {
+    // Only the list of clinics needs platform reach; each clinic is refreshed as a task of
+    // that clinic, which the database holds to that clinic's rows.
+    let listing = db_context::begin_platform(db, audit_key, now, "care_refresh").await?;
+    let clinics = clinics::Entity::find().all(&listing).await?;
+    listing.commit().await?;
     let mut total = compliance::ClinicRefresh::default();
-    for clinic in clinics::Entity::find().all(db).await? {
-        let txn = db.begin().await?;
+    for clinic in clinics {
+        let txn = db_context::begin(db, DbContext::ClinicTask(clinic.id)).await?;
         match compliance::refresh_clinic(&txn, clinic.id, now).await {
             Ok(done) => {
                 txn.commit().await?;

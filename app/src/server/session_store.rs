@@ -11,6 +11,9 @@ use super::entities::sessions;
 use super::errors::is_unique_violation;
 use super::state::Clock;
 
+/// How far behind the stored idle expiry may fall before a request rewrites it.
+const EXPIRY_SLACK: Duration = Duration::seconds(60);
+
 /// The stored expiry is the idle timeout from the state's clock (not the one tower-sessions
 /// computes from the system clock), so idle logoff follows the same clock as everything else
 /// and tests move it instead of sleeping.
@@ -55,8 +58,14 @@ impl SeaOrmSessionStore {
     fn to_active(&self, record: &Record) -> Result<sessions::ActiveModel, session_store::Error> {
         Ok(sessions::ActiveModel {
             id: Set(record.id.to_string()),
-            data: Set(serde_json::to_string(&record.data)
-                .map_err(|e| session_store::Error::Encode(e.to_string()))?),
+            // Keys in order, so unchanged data serialises to the same text (`save` compares it).
+            data: Set(serde_json::to_string(
+                &record
+                    .data
+                    .iter()
+                    .collect::<std::collections::BTreeMap<_, _>>(),
+            )
+            .map_err(|e| session_store::Error::Encode(e.to_string()))?),
             expiry_date: Set(self.clock.now() + self.idle),
         })
     }
@@ -79,17 +88,30 @@ impl SessionStore for SeaOrmSessionStore {
         }
     }
 
+    /// Called after every request (the idle expiry must move with activity), but writes the
+    /// row only when its data changed or its expiry is more than `EXPIRY_SLACK` behind: a run
+    /// of requests does not rewrite the same row each time. The idle logoff may so come up to
+    /// that much early, never late.
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        sessions::Entity::insert(self.to_active(record)?)
+        use sea_orm::sea_query::{Expr, ExprTrait};
+        let row = self.to_active(record)?;
+        let stale_before = self.clock.now() + self.idle - EXPIRY_SLACK;
+        let changed = Expr::col((sessions::Entity, sessions::Column::Data))
+            .ne(Expr::cust("excluded.data"))
+            .or(Expr::col((sessions::Entity, sessions::Column::ExpiryDate)).lt(stale_before));
+        let written = sessions::Entity::insert(row)
             .on_conflict(
                 OnConflict::column(sessions::Column::Id)
                     .update_columns([sessions::Column::Data, sessions::Column::ExpiryDate])
+                    .action_and_where(changed)
                     .to_owned(),
             )
-            .exec(&self.db)
-            .await
-            .map_err(backend)?;
-        Ok(())
+            .exec_without_returning(&self.db)
+            .await;
+        match written {
+            Ok(_) | Err(sea_orm::DbErr::RecordNotInserted) => Ok(()),
+            Err(e) => Err(backend(e)),
+        }
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {

@@ -1,13 +1,11 @@
 //! Tenant context as a value: who is acting, in which clinic, and a transaction opened for them.
 //! Patient data is reached only through a `Scoped` transaction and a `PatientId` it vouched for.
-use sea_orm::{
-    ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction, Statement,
-    TransactionTrait,
-};
+use sea_orm::{DatabaseConnection, DatabaseTransaction};
 
 use chrono::{DateTime, Utc};
 
 use super::audit::{self, AuditEntry, AuditKey};
+use super::db_context::{self, DbContext};
 use super::permissions::{grants, Permission};
 use super::request::RequestMeta;
 use crate::error::AppError;
@@ -78,10 +76,10 @@ impl PatientId {
     }
 }
 
-/// A transaction opened for an actor. On PostgreSQL its first statement records the actor and
-/// clinic in transaction-local settings (`app.user_id`, `app.clinic_id`).
+/// A transaction opened for an actor. On PostgreSQL its first statement tells the database who
+/// the actor is (`db_context`), and row-level security holds every query to that.
 pub struct Scoped {
-    pub txn: DatabaseTransaction,
+    txn: DatabaseTransaction,
     actor: Actor,
     /// For auditing refusals, which must outlive the transaction they roll back.
     db: DatabaseConnection,
@@ -98,22 +96,7 @@ impl Scoped {
         meta: RequestMeta,
         audit_key: AuditKey,
     ) -> Result<Self, AppError> {
-        let txn = db.begin().await?;
-        if txn.get_database_backend() == DatabaseBackend::Postgres {
-            txn.execute_raw(Statement::from_sql_and_values(
-                DatabaseBackend::Postgres,
-                "SELECT set_config('app.user_id', $1, true), set_config('app.clinic_id', $2, true)",
-                [
-                    actor.user_id.to_string().into(),
-                    actor
-                        .clinic_id
-                        .map(|c| c.to_string())
-                        .unwrap_or_default()
-                        .into(),
-                ],
-            ))
-            .await?;
-        }
+        let txn = db_context::begin(db, DbContext::Actor(actor)).await?;
         Ok(Scoped {
             txn,
             actor: actor.clone(),
@@ -150,7 +133,7 @@ impl Scoped {
         ));
         entry.patient_id = patient_id;
         let recorded = async {
-            let txn = self.db.begin().await?;
+            let txn = db_context::begin(&self.db, DbContext::Actor(&self.actor)).await?;
             audit::record(&txn, &self.audit_key, self.now, &self.meta, entry).await?;
             txn.commit().await?;
             Ok::<(), AppError>(())
@@ -160,6 +143,12 @@ impl Scoped {
             tracing::error!(error = %e, "recording a refused access failed");
         }
         error
+    }
+
+    /// The scope's transaction, for the services' queries. Only server code gets it; nothing
+    /// reaches clinic or patient data without a scope.
+    pub(in crate::server) fn conn(&self) -> &DatabaseTransaction {
+        &self.txn
     }
 
     pub fn actor(&self) -> &Actor {

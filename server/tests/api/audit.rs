@@ -1,7 +1,7 @@
 //! The audit log: events for sign-ins and goal logs, and a chain that exposes tampering.
 use salus_app::server::audit::{anchor, verify, AuditKey, Tampering};
 use salus_app::server::entities::audit_events;
-use sea_orm::{ConnectionTrait, EntityTrait, QueryOrder};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::helpers::*;
 
@@ -24,11 +24,18 @@ async fn audit_chain_records_events_and_exposes_tampering(backend: Backend) {
         .await
         .unwrap();
     let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
+    // The seed ran first, as an audited platform task.
     assert_eq!(
         actions,
-        ["auth.sign_in_failed", "auth.sign_in", "goal_log.create"]
+        [
+            "platform.task",
+            "auth.sign_in_failed",
+            "auth.sign_in",
+            "goal_log.create"
+        ]
     );
-    let logged = &events[2];
+    assert_eq!(events[0].resource.as_deref(), Some("seed_demo"));
+    let logged = &events[3];
     assert_eq!(logged.patient_id, logged.actor_user_id);
     assert_eq!(logged.actor_role.as_deref(), Some("patient"));
     assert!(logged.request_id.is_some());
@@ -38,12 +45,12 @@ async fn audit_chain_records_events_and_exposes_tampering(backend: Backend) {
     );
 
     let report = verify(&app.db, &app.audit_key, None).await.unwrap();
-    assert_eq!((report.checked, report.first_broken), (3, None));
+    assert_eq!((report.checked, report.first_broken), (4, None));
 
     // The database refuses to rewrite or remove history…
     let rewrite = format!(
         "UPDATE audit_events SET action = 'auth.sign_out' WHERE id = {}",
-        events[1].id
+        events[2].id
     );
     let refused = app.db.execute_unprepared(&rewrite).await.unwrap_err();
     assert!(refused.to_string().contains("append-only"), "{refused}");
@@ -63,7 +70,7 @@ async fn audit_chain_records_events_and_exposes_tampering(backend: Backend) {
     }
     assert_eq!(
         verify(&app.db, &app.audit_key, None).await.unwrap().checked,
-        3
+        4
     );
 
     // …so an insider who owns the table drops the triggers first, and rewrites a row: the
@@ -77,7 +84,7 @@ async fn audit_chain_records_events_and_exposes_tampering(backend: Backend) {
         .unwrap();
     app.db.execute_unprepared(&rewrite).await.unwrap();
     let report = verify(&app.db, &app.audit_key, None).await.unwrap();
-    assert_eq!(report.first_broken, Some(events[1].id));
+    assert_eq!(report.first_broken, Some(events[2].id));
 }
 
 /// An insider with full write access to the database (triggers dropped) tries each kind of
@@ -100,8 +107,10 @@ async fn every_kind_of_tampering_is_named(backend: Backend) {
         })
         .await
         .unwrap();
+    // The three sign-ins, in the clinic's chain (the seed's event is in the platform's).
     let events = || async {
         audit_events::Entity::find()
+            .filter(audit_events::Column::Action.eq("auth.sign_in"))
             .order_by_asc(audit_events::Column::Id)
             .all(&app.db)
             .await
@@ -109,6 +118,9 @@ async fn every_kind_of_tampering_is_named(backend: Backend) {
     };
     let original = events().await;
     assert_eq!(original.len(), 3);
+    assert!(original
+        .iter()
+        .all(|e| e.chain == original[0].chain && e.chain != 0));
     let head = anchor(&app.db).await.unwrap().unwrap();
     let check = |expected: Option<(i64, Tampering)>| {
         let (app, head) = (&app, &head);
@@ -118,9 +130,16 @@ async fn every_kind_of_tampering_is_named(backend: Backend) {
         }
     };
     check(None).await;
-    // The key is what makes it verify: another key fails at the first keyed event.
+    // The key is what makes it verify: another key fails at the first keyed event, the seed's.
     let other = verify(&app.db, &AuditKey::random(), None).await.unwrap();
-    assert_eq!(other.first_broken, Some(original[0].id));
+    let seeded = audit_events::Entity::find()
+        .order_by_asc(audit_events::Column::Id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(seeded.action, "platform.task");
+    assert_eq!(other.first_broken, Some(seeded.id));
 
     let restore = |row: audit_events::Model| {
         let db = app.db.clone();
@@ -180,9 +199,24 @@ async fn every_kind_of_tampering_is_named(backend: Backend) {
         .unwrap();
     check(None).await;
 
-    // Truncated: the tail is cut off; the chain that is left is intact, the anchor is not.
+    // Truncated: the tail is cut off. The chain's head in the database no longer matches.
     audit_events::Entity::delete_by_id(original[2].id)
         .exec(&app.db)
+        .await
+        .unwrap();
+    let report = verify(&app.db, &app.audit_key, None).await.unwrap();
+    assert_eq!(
+        report.first_broken.zip(report.problem),
+        Some((original[1].id, Tampering::Truncated)),
+        "the head names an event that is gone; the last one left is reported"
+    );
+    // An insider who also rewinds the head hides the cut from the database alone; the anchor,
+    // kept outside it, still shows it.
+    app.db
+        .execute_unprepared(&format!(
+            "UPDATE audit_chain_heads SET last_hash = '{}' WHERE chain = {}",
+            original[1].hash, original[1].chain
+        ))
         .await
         .unwrap();
     assert_eq!(
@@ -191,12 +225,59 @@ async fn every_kind_of_tampering_is_named(backend: Backend) {
             .unwrap()
             .first_broken,
         None,
-        "without the anchor a cut tail cannot be seen"
+        "without the anchor a cut tail with a rewound head cannot be seen"
     );
     check(Some((original[2].id, Tampering::Truncated))).await;
 }
 
+/// Each clinic's events form a chain of their own, and events with no clinic the platform's,
+/// so appending in one clinic never waits for another.
+async fn each_clinic_has_its_own_chain(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let second = second_clinic(&app, DAVID).await.id;
+    let _ = app.sign_in_with(&app.client, DAVID, "wrong-password").await;
+    app.sign_in(DAVID, DEMO_PASSWORD).await;
+    app.sign_in(SECOND_PROVIDER, DEMO_PASSWORD).await;
+    let events = audit_events::Entity::find()
+        .order_by_asc(audit_events::Column::Id)
+        .all(&app.db)
+        .await
+        .unwrap();
+    let chains: Vec<(&str, i64)> = events
+        .iter()
+        .map(|e| (e.action.as_str(), e.chain))
+        .collect();
+    let first = events[2].clinic_id.expect("David signs in to a clinic");
+    assert_ne!(first, second);
+    assert_eq!(
+        chains,
+        [
+            ("platform.task", 0),
+            ("auth.sign_in_failed", 0),
+            ("auth.sign_in", first),
+            ("auth.sign_in", second)
+        ]
+    );
+    assert_eq!(
+        events[1].prev_hash, events[0].hash,
+        "the platform chain goes on"
+    );
+    for event in &events[2..] {
+        assert_eq!(
+            event.prev_hash,
+            "0".repeat(64),
+            "each clinic's chain starts afresh"
+        );
+    }
+    let report = verify(&app.db, &app.audit_key, None).await.unwrap();
+    assert_eq!((report.checked, report.problem), (4, None));
+    let head = anchor(&app.db).await.unwrap().unwrap();
+    assert_eq!(head.chains.len(), 3);
+    assert_eq!(head.events(), 4);
+}
+
 crate::on_both_databases!(
     audit_chain_records_events_and_exposes_tampering,
+    each_clinic_has_its_own_chain,
     every_kind_of_tampering_is_named
 );

@@ -244,9 +244,10 @@ async fn the_daily_refresh_moves_labels_with_the_calendar(backend: Backend) {
 
     // Three months on, nobody has logged in or recorded anything; the hourly task runs.
     app.clock.advance(chrono::Duration::days(90));
-    let done = salus_app::server::care::refresh_all_clinics(&app.db, app.clock.now())
-        .await
-        .unwrap();
+    let done =
+        salus_app::server::care::refresh_all_clinics(&app.app_db, &app.audit_key, app.clock.now())
+            .await
+            .unwrap();
     assert!(done.statuses_changed > 0);
     assert_eq!(done.patients_refreshed, 3);
     app.sign_in(PROVIDER, DEMO_PASSWORD).await;
@@ -257,9 +258,10 @@ async fn the_daily_refresh_moves_labels_with_the_calendar(backend: Backend) {
         "the blood test is now overdue"
     );
     // Run again at the same moment: nothing left to change.
-    let again = salus_app::server::care::refresh_all_clinics(&app.db, app.clock.now())
-        .await
-        .unwrap();
+    let again =
+        salus_app::server::care::refresh_all_clinics(&app.app_db, &app.audit_key, app.clock.now())
+            .await
+            .unwrap();
     assert_eq!(again.statuses_changed, 0);
 }
 

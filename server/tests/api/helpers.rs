@@ -17,6 +17,24 @@ pub enum Backend {
     Postgres,
 }
 
+/// The login role the PostgreSQL tests' servers connect as (its password is its name), created
+/// once per test run like `salus db create-app-role` would.
+const APP_ROLE_NAME: &str = "salus_test_app";
+static APP_ROLE: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+
+/// The URL of database `name` on the tests' server, as the admin user or as `user`.
+fn database_url_for(name: &str, user: Option<(&str, &str)>) -> String {
+    let admin = postgres_admin_url();
+    let (scheme, rest) = admin.split_once("://").expect("a postgres:// URL");
+    let host_and_db = rest.rsplit_once('@').map_or(rest, |(_, host)| host);
+    let host = host_and_db.split_once('/').map_or(host_and_db, |(h, _)| h);
+    let authority = match user {
+        Some((user, password)) => format!("{user}:{password}@{host}"),
+        None => rest.split_once('/').map_or(rest, |(a, _)| a).to_owned(),
+    };
+    format!("{scheme}://{authority}/{name}")
+}
+
 /// Where the PostgreSQL tests connect to create their databases.
 fn postgres_admin_url() -> String {
     std::env::var("SALUS_TEST_POSTGRES_URL")
@@ -53,7 +71,11 @@ impl Drop for PostgresDatabase {
 pub struct TestApp {
     pub addr: SocketAddr,
     pub client: Client,
+    /// The database as its owner, for arranging and inspecting what a test needs (on SQLite,
+    /// the server's own pool).
     pub db: DatabaseConnection,
+    /// The server's pool: on PostgreSQL, the application role that row-level security holds.
+    pub app_db: DatabaseConnection,
     /// The server's clock: it stands still until the test moves it.
     pub clock: Clock,
     /// The audit chain's key, as the server loaded it.
@@ -94,12 +116,13 @@ impl TestApp {
     /// Spawns with the demo data seeded and settings adjusted by `adjust`.
     pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Settings)) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
-        let (database_url, pg) = match backend {
+        let (database_url, owner_url, pg) = match backend {
             Backend::Sqlite => (
                 format!(
                     "sqlite://{}?mode=rwc",
                     dir.path().join("salus.db").display()
                 ),
+                None,
                 None,
             ),
             Backend::Postgres => {
@@ -113,12 +136,25 @@ impl TestApp {
                     .await
                     .unwrap();
                 admin.close().await.unwrap();
-                let base = postgres_admin_url();
-                let server = base
-                    .rsplit_once('/')
-                    .map(|(s, _)| s.to_owned())
-                    .unwrap_or(base);
-                (format!("{server}/{name}"), Some(PostgresDatabase { name }))
+                let owner_url = database_url_for(&name, None);
+                // As in production: the owner migrates, the application connects as a role in
+                // salus_application that row-level security holds to its context.
+                salus_server::db::migrate_url(&owner_url).await.unwrap();
+                APP_ROLE
+                    .get_or_init(|| async {
+                        let owner = salus_server::db::connect(&owner_url).await.unwrap();
+                        salus_server::db::create_app_role(
+                            &owner,
+                            APP_ROLE_NAME,
+                            Some(APP_ROLE_NAME),
+                        )
+                        .await
+                        .expect("creating the application role");
+                        owner.close().await.unwrap();
+                    })
+                    .await;
+                let app_url = database_url_for(&name, Some((APP_ROLE_NAME, APP_ROLE_NAME)));
+                (app_url, Some(owner_url), Some(PostgresDatabase { name }))
             }
         };
         let mailbox = dir.path().join("mailbox");
@@ -126,6 +162,7 @@ impl TestApp {
         adjust(&mut settings);
         let config = Config {
             database_url,
+            migration_database_url: owner_url.clone(),
             addr: "127.0.0.1:0".parse().unwrap(),
             site_root: dir.path().join("site").display().to_string(),
             settings,
@@ -142,26 +179,28 @@ impl TestApp {
         let state = salus_server::build_state(&config, clock.clone())
             .await
             .expect("state");
-        salus_app::server::services::seed::demo(&state.db, state.clock.now())
+        salus_app::server::services::seed::demo(&state.db, &state.audit_key, state.clock.now())
             .await
             .expect("seed");
-        let db = state.db.clone();
+        let app_db = state.db.clone();
+        let db = match &owner_url {
+            Some(url) => salus_server::db::connect(url).await.unwrap(),
+            None => app_db.clone(),
+        };
         let audit_key = state.audit_key.clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let app = salus_server::router(state);
         tokio::spawn(async move {
-            axum::serve(
-                listener,
-                app.into_make_service_with_connect_info::<SocketAddr>(),
-            )
-            .await
-            .unwrap();
+            salus_server::serve(listener, app, std::future::pending())
+                .await
+                .unwrap();
         });
         TestApp {
             addr,
             client: client(),
             db,
+            app_db,
             clock,
             audit_key,
             mailbox,

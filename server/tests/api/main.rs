@@ -14,6 +14,7 @@ mod profile;
 mod provider;
 mod public;
 mod request_context;
+mod row_level_security;
 mod sessions;
 mod style;
 mod tenancy;

@@ -338,6 +338,16 @@ async fn the_list_pages_through_thousands_of_patients(backend: Backend) {
         .await
         .unwrap()
         .last_insert_id;
+        memberships::Entity::insert(memberships::ActiveModel {
+            user_id: Set(user),
+            clinic_id: Set(clinic),
+            role: Set("patient".into()),
+            created_at: Set(now),
+            ..Default::default()
+        })
+        .exec(&app.db)
+        .await
+        .unwrap();
         provider_assignments::Entity::insert(provider_assignments::ActiveModel {
             clinic_id: Set(clinic),
             provider_id: Set(provider),

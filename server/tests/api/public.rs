@@ -81,7 +81,68 @@ async fn health_and_readiness(backend: Backend) {
     assert_eq!(app.get("/readyz").await.status(), StatusCode::OK);
 }
 
+/// Pages and server functions' answers are compressed for browsers that say they accept it:
+/// brotli first, gzip otherwise, and plain for clients that accept neither.
+async fn responses_are_compressed(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let fetch = |encoding: Option<&'static str>| {
+        let request = app.client.get(app.url("/"));
+        let request = match encoding {
+            Some(e) => request.header("accept-encoding", e),
+            None => request,
+        };
+        async move {
+            let response = request.send().await.unwrap();
+            assert_eq!(response.status(), StatusCode::OK);
+            let encoding = response
+                .headers()
+                .get("content-encoding")
+                .map(|v| v.to_str().unwrap().to_owned());
+            let vary = response.headers().get_all("vary").iter().any(|v| {
+                v.to_str()
+                    .unwrap()
+                    .to_lowercase()
+                    .contains("accept-encoding")
+            });
+            (encoding, vary, response.bytes().await.unwrap())
+        }
+    };
+    let (encoding, vary, plain) = fetch(None).await;
+    assert_eq!(encoding, None);
+    assert!(plain.starts_with(b"<!DOCTYPE html>"));
+    assert!(vary, "caches must keep one copy per encoding");
+
+    // What matters is that each encoding carries the whole page and is clearly
+    // smaller; the exact ratio depends on the page's content. Each response
+    // has its own CSP nonce, and streamed parts may arrive in either order,
+    // so a decoded page is compared by length and content, not byte for byte.
+    let same_page = |decoded: &[u8]| {
+        decoded.len() == plain.len()
+            && decoded.starts_with(b"<!DOCTYPE html>")
+            && String::from_utf8_lossy(decoded).contains("Latest Health Information")
+    };
+    let (encoding, _, brotli) = fetch(Some("gzip, deflate, br")).await;
+    assert_eq!(encoding.as_deref(), Some("br"));
+    let mut unbrotli = Vec::new();
+    brotli_decompressor::BrotliDecompress(&mut &brotli[..], &mut unbrotli).unwrap();
+    assert!(same_page(&unbrotli), "brotli decodes to the page");
+    assert!(
+        brotli.len() * 2 < plain.len(),
+        "{} bytes of brotli for {} of HTML",
+        brotli.len(),
+        plain.len()
+    );
+
+    let (encoding, _, gzip) = fetch(Some("gzip")).await;
+    assert_eq!(encoding.as_deref(), Some("gzip"));
+    let mut ungzip = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&gzip[..]), &mut ungzip)
+        .unwrap();
+    assert!(same_page(&ungzip), "gzip decodes to the page");
+}
+
 crate::on_both_databases!(
+    responses_are_compressed,
     home_shows_the_latest_health_information,
     read_more_pages_come_from_the_content_table,
     privacy_policy_shows_its_version,

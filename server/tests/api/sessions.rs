@@ -76,6 +76,44 @@ async fn idle_sessions_expire(backend: Backend) {
     assert!(me_with_cookie(&app, &id).await.is_none());
 }
 
+/// A run of requests does not rewrite the session row each time: only a change of its data or
+/// an expiry more than a minute behind is written.
+async fn session_rows_are_written_only_when_needed(backend: Backend) {
+    use salus_app::server::entities::sessions;
+    use sea_orm::EntityTrait;
+    let app = TestApp::spawn_with(backend, |s| s.session_idle = Duration::from_secs(15 * 60)).await;
+    app.sign_in(DAVID, DEMO_PASSWORD).await;
+    let stored = || async {
+        let rows = sessions::Entity::find().all(&app.db).await.unwrap();
+        assert_eq!(rows.len(), 1);
+        rows[0].expiry_date
+    };
+    let signed_in_at = app.clock.now();
+    assert_eq!(stored().await, signed_in_at + chrono::Duration::minutes(15));
+
+    app.clock.advance(chrono::Duration::seconds(30));
+    assert_eq!(
+        app.post("/api/patient/dashboard", &[]).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        stored().await,
+        signed_in_at + chrono::Duration::minutes(15),
+        "30 s later the expiry is close enough: nothing written"
+    );
+
+    app.clock.advance(chrono::Duration::minutes(2));
+    assert_eq!(
+        app.post("/api/patient/dashboard", &[]).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        stored().await,
+        app.clock.now() + chrono::Duration::minutes(15),
+        "two and a half minutes later it is moved"
+    );
+}
+
 async fn sessions_end_after_their_absolute_lifetime(backend: Backend) {
     let app =
         TestApp::spawn_with(backend, |s| s.session_absolute = Duration::from_secs(3600)).await;
@@ -231,6 +269,7 @@ crate::on_both_databases!(
     sign_in_sets_a_safe_cookie_and_rotates_the_session_id,
     sign_out_ends_the_session_on_the_server,
     idle_sessions_expire,
+    session_rows_are_written_only_when_needed,
     sessions_end_after_their_absolute_lifetime,
     each_role_lands_on_its_own_portal,
 );

@@ -15,6 +15,8 @@ pub struct Model {
     pub resource: Option<String>,
     pub request_id: Option<String>,
     pub client_addr: Option<String>,
+    /// The chain the event belongs to: its clinic's id, or 0 for events with no clinic.
+    pub chain: i64,
     pub prev_hash: String,
     pub hash: String,
 }

@@ -2,7 +2,7 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QuerySelect, TransactionTrait,
+    QuerySelect,
 };
 
 use super::password::{self, Password};
@@ -11,10 +11,12 @@ use crate::error::{AppError, Validator};
 use crate::model::{GoalKind, Role};
 use crate::server::audit::{self, AuditEntry, AuditKey};
 use crate::server::care;
+use crate::server::db_context::{self, DbContext};
 use crate::server::entities::{clinics, consents, goals, memberships, patient_profiles, users};
 use crate::server::errors::is_unique_violation;
 use crate::server::request::RequestMeta;
 use crate::server::state::Settings;
+use crate::server::tenancy::Actor;
 
 /// Lower-cased and trimmed, so `David@Example.com ` and `david@example.com` are one account.
 pub fn normalize_email(email: &str) -> String {
@@ -61,8 +63,6 @@ pub async fn register(
     meta: &RequestMeta,
     form: Registration,
 ) -> Result<(), AppError> {
-    // The transaction's closure must own what it uses.
-    let audit_key = audit_key.clone();
     let name = form.name.trim().to_owned();
     let email = normalize_email(&form.email);
     let code = form.clinic_code.trim().to_uppercase();
@@ -89,11 +89,20 @@ pub async fn register(
         v.add("clinic_code", "Enter the code your clinic gave you.");
         None
     } else {
+        let txn = db_context::begin(
+            db,
+            DbContext::Visitor {
+                email: &email,
+                clinic_code: &code,
+            },
+        )
+        .await?;
         let clinic = clinics::Entity::find()
             .filter(clinics::Column::Code.eq(&code))
             .filter(clinics::Column::Status.eq("active"))
-            .one(db)
+            .one(&txn)
             .await?;
+        txn.commit().await?;
         if clinic.is_none() {
             v.add(
                 "clinic_code",
@@ -125,75 +134,74 @@ pub async fn register(
         now,
         dates::parse_time_zone(&time_zone).expect("validated above"),
     );
-    let meta = meta.clone();
-    db.transaction::<_, (), AppError>(move |txn| {
-        Box::pin(async move {
-            let user = users::Entity::insert(users::ActiveModel {
-                email: Set(email),
-                password_hash: Set(password_hash),
-                display_name: Set(name),
-                is_super_admin: Set(false),
-                is_active: Set(true),
-                created_at: Set(now),
-                updated_at: Set(now),
-                ..Default::default()
-            })
-            .exec(txn)
-            .await
-            .map_err(|e| {
-                if is_unique_violation(&e) {
-                    AppError::field(
-                        "email",
-                        "This email is already registered. Sign in, or reset your password.",
-                    )
-                } else {
-                    e.into()
-                }
-            })?;
-            let patient_id = user.last_insert_id;
-            add_membership(txn, patient_id, clinic.id, Role::Patient, now).await?;
-            patient_profiles::Entity::insert(patient_profiles::ActiveModel {
-                user_id: Set(patient_id),
-                time_zone: Set(time_zone),
-                preferred_language: Set("en".into()),
-                created_at: Set(now),
-                updated_at: Set(now),
-                ..Default::default()
-            })
-            .exec(txn)
-            .await?;
-            consents::Entity::insert(consents::ActiveModel {
-                patient_id: Set(patient_id),
-                clinic_id: Set(Some(clinic.id)),
-                kind: Set("data_use".into()),
-                policy_version: Set(policy_version.clone()),
-                granted_at: Set(now),
-                ..Default::default()
-            })
-            .exec(txn)
-            .await?;
-            create_default_goals(txn, patient_id, today, now).await?;
-            care::items::sync_patient(txn, clinic.id, patient_id, today, now).await?;
-            care::compliance::refresh(txn, clinic.id, patient_id, now).await?;
-            audit::record(
-                txn,
-                &audit_key,
-                now,
-                &meta,
-                AuditEntry {
-                    actor_user_id: Some(patient_id),
-                    actor_role: Some(Role::Patient.as_str().into()),
-                    clinic_id: Some(clinic.id),
-                    patient_id: Some(patient_id),
-                    action: "patient.register",
-                    resource: Some(format!("consent:data_use:{policy_version}")),
-                },
-            )
-            .await?;
-            Ok(())
-        })
+    // The account is created as the visitor who typed its email; everything after it is
+    // written as the patient it now is, in the clinic they enrol in.
+    let txn = db_context::begin(db, DbContext::visitor(&email)).await?;
+    let user = users::Entity::insert(users::ActiveModel {
+        email: Set(email.clone()),
+        password_hash: Set(password_hash),
+        display_name: Set(name),
+        is_super_admin: Set(false),
+        is_active: Set(true),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
     })
+    .exec(&txn)
+    .await
+    .map_err(|e| {
+        if is_unique_violation(&e) {
+            AppError::field(
+                "email",
+                "This email is already registered. Sign in, or reset your password.",
+            )
+        } else {
+            e.into()
+        }
+    })?;
+    let patient_id = user.last_insert_id;
+    let patient = Actor::new(patient_id, Role::Patient, Some(clinic.id));
+    db_context::enter(&txn, DbContext::Actor(&patient)).await?;
+    add_membership(&txn, patient_id, clinic.id, Role::Patient, now).await?;
+    patient_profiles::Entity::insert(patient_profiles::ActiveModel {
+        user_id: Set(patient_id),
+        time_zone: Set(time_zone),
+        preferred_language: Set("en".into()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    })
+    .exec(&txn)
     .await?;
+    consents::Entity::insert(consents::ActiveModel {
+        patient_id: Set(patient_id),
+        clinic_id: Set(Some(clinic.id)),
+        kind: Set("data_use".into()),
+        policy_version: Set(policy_version.clone()),
+        granted_at: Set(now),
+        ..Default::default()
+    })
+    .exec(&txn)
+    .await?;
+    create_default_goals(&txn, patient_id, today, now).await?;
+    care::items::sync_patient(&txn, clinic.id, patient_id, today, now).await?;
+    care::compliance::refresh(&txn, clinic.id, patient_id, now).await?;
+    audit::record(
+        &txn,
+        audit_key,
+        now,
+        meta,
+        AuditEntry {
+            actor_user_id: Some(patient_id),
+            actor_role: Some(Role::Patient.as_str().into()),
+            clinic_id: Some(clinic.id),
+            patient_id: Some(patient_id),
+            action: "patient.register",
+            resource: Some(format!("consent:data_use:{policy_version}")),
+        },
+    )
+    .await?;
+    txn.commit().await?;
     Ok(())
 }
 
@@ -272,16 +280,18 @@ pub async fn sign_in(
 
     throttle::check(db, settings, now, &email, meta.client_addr.as_deref()).await?;
 
+    let txn = db_context::begin(db, DbContext::visitor(&email)).await?;
     let user = users::Entity::find()
         .filter(users::Column::Email.eq(&email))
-        .one(db)
+        .one(&txn)
         .await?;
+    txn.commit().await?;
     let verified =
         password::verify(password, user.as_ref().map(|u| u.password_hash.clone())).await?;
     let user = match user {
         Some(user) if verified && user.is_active => user,
         other => {
-            let txn = db.begin().await?;
+            let txn = db_context::begin(db, DbContext::visitor(&email)).await?;
             throttle::record_failure(&txn, now, &email, meta.client_addr.as_deref()).await?;
             audit::record(
                 &txn,
@@ -307,6 +317,7 @@ pub async fn sign_in(
             clinic_id: None,
         }
     } else {
+        let txn = db_context::begin(db, DbContext::Account(user.id)).await?;
         let rows: Vec<(String, i64)> = memberships::Entity::find()
             .select_only()
             .column(memberships::Column::Role)
@@ -315,8 +326,9 @@ pub async fn sign_in(
             .filter(memberships::Column::UserId.eq(user.id))
             .filter(clinics::Column::Status.eq("active"))
             .into_tuple()
-            .all(db)
+            .all(&txn)
             .await?;
+        txn.commit().await?;
         // Staff who are also patients land on their staff portal; the highest role wins.
         let best = rows
             .into_iter()
@@ -337,7 +349,8 @@ pub async fn sign_in(
         }
     };
 
-    let txn = db.begin().await?;
+    let actor = Actor::new(user.id, signed_in.role, signed_in.clinic_id);
+    let txn = db_context::begin(db, DbContext::Actor(&actor)).await?;
     throttle::clear_account(&txn, &email).await?;
     audit::record(
         &txn,

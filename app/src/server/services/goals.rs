@@ -41,7 +41,7 @@ async fn patient_time_zone<C: ConnectionTrait>(
 
 pub async fn dashboard(scoped: &Scoped, patient: PatientId) -> Result<PatientDashboard, AppError> {
     let now = scoped.now();
-    let conn = &scoped.txn;
+    let conn = scoped.conn();
     let user = users::Entity::find_by_id(patient.get())
         .one(conn)
         .await?
@@ -125,7 +125,7 @@ async fn series<C: ConnectionTrait>(
 /// week the patient may still change.
 pub async fn history(scoped: &Scoped, patient: PatientId) -> Result<GoalHistory, AppError> {
     let now = scoped.now();
-    let conn = &scoped.txn;
+    let conn = scoped.conn();
     let (tz, _) = patient_time_zone(conn, patient).await?;
     let today = dates::local_today(now, tz);
     let targets = goals::Entity::find()
@@ -195,7 +195,7 @@ pub async fn set_target(
             ))
         }
     };
-    let conn = &scoped.txn;
+    let conn = scoped.conn();
     let goal = goals::Entity::find()
         .filter(goals::Column::PatientId.eq(patient.get()))
         .filter(goals::Column::Kind.eq(kind.as_str()))
@@ -220,7 +220,7 @@ async fn editable_entry(
     id: i64,
 ) -> Result<goal_logs::Model, AppError> {
     let now = scoped.now();
-    let conn = &scoped.txn;
+    let conn = scoped.conn();
     let entry = goal_logs::Entity::find_by_id(id)
         .filter(goal_logs::Column::PatientId.eq(patient.get()))
         .one(conn)
@@ -259,7 +259,7 @@ pub async fn update_entry(
             ))
         }
     };
-    let conn = &scoped.txn;
+    let conn = scoped.conn();
     let resource = format!("goal_log:{}:{}", entry.kind, entry.log_date);
     let mut entry = entry.into_active_model();
     entry.value = Set(value);
@@ -281,7 +281,7 @@ pub async fn delete_entry(scoped: &Scoped, patient: PatientId, id: i64) -> Resul
     use sea_orm::ModelTrait;
     let entry = editable_entry(scoped, patient, id).await?;
     let resource = format!("goal_log:{}:{}", entry.kind, entry.log_date);
-    let conn = &scoped.txn;
+    let conn = scoped.conn();
     entry.delete(conn).await?;
     care::compliance::refresh_everywhere(conn, patient.get(), now).await?;
     scoped
@@ -308,7 +308,7 @@ pub async fn log(
     entry: LogEntry<'_>,
 ) -> Result<GoalProgress, AppError> {
     let now = scoped.now();
-    let conn = &scoped.txn;
+    let conn = scoped.conn();
     let (tz, _) = patient_time_zone(conn, patient).await?;
     let today = dates::local_today(now, tz);
     let earliest = today - chrono::Days::new(LOG_WINDOW_DAYS);

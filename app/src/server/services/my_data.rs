@@ -34,7 +34,7 @@ pub async fn record_accesses(
     page: Option<&str>,
 ) -> Result<RecordAccessPage, AppError> {
     let page = paging::parse_page(page)?;
-    let conn = &scoped.txn;
+    let conn = scoped.conn();
     let tz = patient_profiles::Entity::find()
         .filter(patient_profiles::Column::UserId.eq(patient.get()))
         .one(conn)
@@ -132,7 +132,7 @@ fn uuid(kind: u8, id: i64) -> String {
 /// inside the bundle through `urn:uuid` full URLs.
 pub async fn export(scoped: &Scoped, patient: PatientId) -> Result<Value, AppError> {
     let now = scoped.now();
-    let conn = &scoped.txn;
+    let conn = scoped.conn();
     let user = users::Entity::find_by_id(patient.get())
         .one(conn)
         .await?

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use rand::RngCore;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, QueryFilter, TransactionTrait,
+    IntoActiveModel, QueryFilter,
 };
 use sha2::{Digest, Sha256};
 
@@ -14,6 +14,7 @@ use super::accounts::{email_problem, normalize_email};
 use super::password::{self, Password};
 use crate::error::{AppError, Validator};
 use crate::server::audit::{self, AuditEntry, AuditKey};
+use crate::server::db_context::{self, DbContext};
 use crate::server::entities::{password_resets, users};
 use crate::server::mail::{Mailer, OutgoingMail};
 use crate::server::request::RequestMeta;
@@ -38,10 +39,11 @@ pub async fn request(
     if let Some(problem) = email_problem(&email) {
         return Err(AppError::field("email", problem));
     }
+    let txn = db_context::begin(db, DbContext::visitor(&email)).await?;
     let Some(user) = users::Entity::find()
         .filter(users::Column::Email.eq(&email))
         .filter(users::Column::IsActive.eq(true))
-        .one(db)
+        .one(&txn)
         .await?
     else {
         return Ok(());
@@ -52,7 +54,6 @@ pub async fn request(
     let token = hex::encode(bytes);
     let ttl = chrono::Duration::from_std(settings.password_reset_ttl)
         .unwrap_or(chrono::Duration::minutes(30));
-    let txn = db.begin().await?;
     password_resets::Entity::insert(password_resets::ActiveModel {
         user_id: Set(user.id),
         token_hash: Set(token_hash(&token)),
@@ -119,10 +120,13 @@ pub async fn complete(
     let Some(reset) = reset.filter(|r| r.used_at.is_none() && r.expires_at > now) else {
         return Err(AppError::field("token", INVALID));
     };
+    // The token vouches for its account: from here on the transactions act as that account.
+    let txn = db_context::begin(db, DbContext::Account(reset.user_id)).await?;
     let user = users::Entity::find_by_id(reset.user_id)
-        .one(db)
+        .one(&txn)
         .await?
         .ok_or(AppError::field("token", INVALID))?;
+    txn.commit().await?;
     let mut v = Validator::new();
     if let Some(problem) = password::weakness(&new_password, &user.email) {
         v.add("password", problem);
@@ -130,7 +134,7 @@ pub async fn complete(
     v.finish()?;
     let hash = password::hash(new_password).await?;
 
-    let txn = db.begin().await?;
+    let txn = db_context::begin(db, DbContext::Account(reset.user_id)).await?;
     // Use the token up first and only if still unused, so two racing requests cannot both succeed.
     let used = password_resets::Entity::update_many()
         .col_expr(

@@ -9,7 +9,7 @@ use crate::server::tenancy::Scoped;
 
 async fn clinic_name(scoped: &Scoped, clinic_id: i64) -> Result<String, AppError> {
     Ok(clinics::Entity::find_by_id(clinic_id)
-        .one(&scoped.txn)
+        .one(scoped.conn())
         .await?
         .ok_or(AppError::NotFound)?
         .name)
@@ -19,7 +19,7 @@ async fn members(scoped: &Scoped, clinic_id: i64, role: Role) -> Result<i64, App
     Ok(memberships::Entity::find()
         .filter(memberships::Column::ClinicId.eq(clinic_id))
         .filter(memberships::Column::Role.eq(role.as_str()))
-        .count(&scoped.txn)
+        .count(scoped.conn())
         .await? as i64)
 }
 
@@ -47,7 +47,7 @@ pub async fn clinic_admin(scoped: &Scoped) -> Result<PortalSummary, AppError> {
 
 pub async fn platform(scoped: &Scoped) -> Result<PortalSummary, AppError> {
     scoped.actor().require(Permission::PlatformManage)?;
-    let conn = &scoped.txn;
+    let conn = scoped.conn();
     Ok(PortalSummary {
         heading: "All clinics".into(),
         facts: vec![

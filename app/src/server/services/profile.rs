@@ -22,7 +22,7 @@ async fn profile_row(
 ) -> Result<patient_profiles::Model, AppError> {
     patient_profiles::Entity::find()
         .filter(patient_profiles::Column::UserId.eq(patient.get()))
-        .one(&scoped.txn)
+        .one(scoped.conn())
         .await?
         .ok_or(AppError::NotFound)
 }
@@ -62,7 +62,7 @@ pub async fn allergies_and_medications<C: ConnectionTrait>(
 }
 
 pub async fn get(scoped: &Scoped, patient: PatientId) -> Result<Profile, AppError> {
-    let conn = &scoped.txn;
+    let conn = scoped.conn();
     let user = users::Entity::find_by_id(patient.get())
         .one(conn)
         .await?
@@ -189,7 +189,7 @@ pub async fn update(
     }
     v.finish()?;
 
-    let conn = &scoped.txn;
+    let conn = scoped.conn();
     let before = profile_row(scoped, patient).await?;
     let eligibility_changed =
         before.date_of_birth != date_of_birth || before.sex.as_deref() != sex.map(Sex::as_str);
@@ -267,7 +267,7 @@ pub async fn add_allergy(
         updated_at: Set(now),
         ..Default::default()
     })
-    .exec(&scoped.txn)
+    .exec(scoped.conn())
     .await?;
     scoped
         .audit(AuditEntry::by(scoped.actor(), "patient.allergy.create").patient(patient.get()))
@@ -277,10 +277,10 @@ pub async fn add_allergy(
 pub async fn remove_allergy(scoped: &Scoped, patient: PatientId, id: i64) -> Result<(), AppError> {
     let row = patient_allergies::Entity::find_by_id(id)
         .filter(patient_allergies::Column::PatientId.eq(patient.get()))
-        .one(&scoped.txn)
+        .one(scoped.conn())
         .await?
         .ok_or(AppError::NotFound)?;
-    row.delete(&scoped.txn).await?;
+    row.delete(scoped.conn()).await?;
     scoped
         .audit(AuditEntry::by(scoped.actor(), "patient.allergy.delete").patient(patient.get()))
         .await
@@ -308,7 +308,7 @@ pub async fn add_medication(
         updated_at: Set(now),
         ..Default::default()
     })
-    .exec(&scoped.txn)
+    .exec(scoped.conn())
     .await?;
     scoped
         .audit(AuditEntry::by(scoped.actor(), "patient.medication.create").patient(patient.get()))
@@ -322,10 +322,10 @@ pub async fn remove_medication(
 ) -> Result<(), AppError> {
     let row = patient_medications::Entity::find_by_id(id)
         .filter(patient_medications::Column::PatientId.eq(patient.get()))
-        .one(&scoped.txn)
+        .one(scoped.conn())
         .await?
         .ok_or(AppError::NotFound)?;
-    row.delete(&scoped.txn).await?;
+    row.delete(scoped.conn()).await?;
     scoped
         .audit(AuditEntry::by(scoped.actor(), "patient.medication.delete").patient(patient.get()))
         .await

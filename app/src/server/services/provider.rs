@@ -123,7 +123,7 @@ pub async fn compliance_list(
         );
     }
 
-    let conn = &scoped.txn;
+    let conn = scoped.conn();
     let backend = conn.get_database_backend();
     let mut counting = select.clone();
     counting.expr_as(
@@ -203,7 +203,7 @@ pub async fn patient_detail(scoped: &Scoped, patient_id: i64) -> Result<PatientD
     let patient = scoped
         .assigned_patient(Permission::PatientRead, patient_id)
         .await?;
-    let conn = &scoped.txn;
+    let conn = scoped.conn();
     let clinic = scoped.actor().active_clinic()?;
     let user = users::Entity::find_by_id(patient.get())
         .one(conn)
@@ -313,7 +313,7 @@ pub async fn complete_care_item(
     let patient = scoped
         .assigned_patient(Permission::CareItemComplete, patient_id)
         .await?;
-    let conn = &scoped.txn;
+    let conn = scoped.conn();
     let clinic = scoped.actor().active_clinic()?;
     let item = care_items::Entity::find_by_id(item_id)
         .filter(care_items::Column::PatientId.eq(patient.get()))

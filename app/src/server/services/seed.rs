@@ -3,7 +3,6 @@
 use chrono::{DateTime, Months, NaiveDate, Utc};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    TransactionTrait,
 };
 
 use super::accounts::{add_membership, create_default_goals, normalize_email};
@@ -11,8 +10,10 @@ use super::password::{self, Password};
 use super::{content, dates};
 use crate::error::AppError;
 use crate::model::{GoalKind, Role, Sex};
+use crate::server::audit::AuditKey;
 use crate::server::care::compliance;
 use crate::server::care::items::{record_completion, sync_patient};
+use crate::server::db_context::{self, DbContext};
 use crate::server::entities::{
     care_items, care_protocols, clinics, consents, goal_logs, patient_profiles,
     provider_assignments, users,
@@ -156,23 +157,24 @@ const DEMO_PATIENTS: [DemoPatient; 3] = [
     },
 ];
 
-pub async fn is_empty(db: &DatabaseConnection) -> Result<bool, AppError> {
-    Ok(users::Entity::find().count(db).await? == 0)
-}
-
 /// Seeds the demo data in one transaction. Returns `false` (and writes nothing) when the
-/// database already has accounts.
-pub async fn demo(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<bool, AppError> {
-    if !is_empty(db).await? {
-        return Ok(false);
-    }
+/// database already has accounts. Runs with platform reach to create the clinic and accounts,
+/// then as a task of the new clinic for everything inside it.
+pub async fn demo(
+    db: &DatabaseConnection,
+    audit_key: &AuditKey,
+    now: DateTime<Utc>,
+) -> Result<bool, AppError> {
     let hash = password::hash(Password::new(DEMO_PASSWORD.into())).await?;
     let policy_version = content::current_policy_version(db).await?;
     let today = dates::local_today(
         now,
         dates::parse_time_zone(DEMO_TIME_ZONE).expect("known zone"),
     );
-    let txn = db.begin().await?;
+    let txn = db_context::begin_platform(db, audit_key, now, "seed_demo").await?;
+    if users::Entity::find().count(&txn).await? > 0 {
+        return Ok(false);
+    }
     let clinic = clinics::Entity::insert(clinics::ActiveModel {
         code: Set(DEMO_CLINIC_CODE.into()),
         name: Set("Sunrise Wellness Clinic".into()),
@@ -187,8 +189,7 @@ pub async fn demo(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<bool, A
     .last_insert_id;
     crate::server::care::protocols::adopt_templates(&txn, clinic, now).await?;
 
-    let mut patients = Vec::new();
-    let mut provider = None;
+    let mut accounts = Vec::new();
     for account in &DEMO_ACCOUNTS {
         let user_id = users::Entity::insert(users::ActiveModel {
             email: Set(account.email.into()),
@@ -203,6 +204,13 @@ pub async fn demo(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<bool, A
         .exec(&txn)
         .await?
         .last_insert_id;
+        accounts.push((account, user_id));
+    }
+
+    db_context::enter(&txn, DbContext::ClinicTask(clinic)).await?;
+    let mut patients = Vec::new();
+    let mut provider = None;
+    for (account, user_id) in accounts {
         match account.role {
             Role::SuperAdmin => {}
             Role::Patient => {
@@ -324,6 +332,7 @@ async fn seed_patient<C: sea_orm::ConnectionTrait>(
 /// Creates a platform super admin, or refuses when the email is taken.
 pub async fn create_super_admin(
     db: &DatabaseConnection,
+    audit_key: &AuditKey,
     now: DateTime<Utc>,
     email: &str,
     name: &str,
@@ -336,9 +345,11 @@ pub async fn create_super_admin(
     if let Some(problem) = password::weakness(&password, &email) {
         return Err(AppError::field("password", problem));
     }
+    let hash = password::hash(password).await?;
+    let txn = db_context::begin_platform(db, audit_key, now, "create_super_admin").await?;
     if users::Entity::find()
         .filter(users::Column::Email.eq(&email))
-        .count(db)
+        .count(&txn)
         .await?
         > 0
     {
@@ -347,7 +358,6 @@ pub async fn create_super_admin(
             "An account with this email already exists.",
         ));
     }
-    let hash = password::hash(password).await?;
     users::Entity::insert(users::ActiveModel {
         email: Set(email),
         password_hash: Set(hash),
@@ -358,7 +368,8 @@ pub async fn create_super_admin(
         updated_at: Set(now),
         ..Default::default()
     })
-    .exec(db)
+    .exec(&txn)
     .await?;
+    txn.commit().await?;
     Ok(())
 }

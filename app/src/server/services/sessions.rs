@@ -8,6 +8,7 @@ use tower_sessions::Session;
 use super::accounts::SignedIn;
 use crate::error::AppError;
 use crate::model::{CurrentUser, Role};
+use crate::server::db_context::{self, DbContext};
 use crate::server::entities::{clinics, memberships, users};
 use crate::server::errors::internal;
 use crate::server::state::Settings;
@@ -93,8 +94,10 @@ pub async fn actor(
         end(session).await?;
         return Ok(None);
     };
+    // Read as the account itself: its own user row, memberships and their clinics.
+    let txn = db_context::begin(db, DbContext::Account(user_id)).await?;
     let user = users::Entity::find_by_id(user_id)
-        .one(db)
+        .one(&txn)
         .await?
         .filter(|u| u.is_active);
     let granted = match (&user, role, clinic_id) {
@@ -110,10 +113,11 @@ pub async fn actor(
             .filter(memberships::Column::Role.eq(role.as_str()))
             .filter(clinics::Column::Status.eq("active"))
             .into_tuple::<String>()
-            .one(db)
+            .one(&txn)
             .await?
             .map(Some),
     };
+    txn.commit().await?;
     match (user, granted) {
         (Some(user), Some(clinic_name)) => Ok(Some(SignedInUser {
             actor: Actor::new(user_id, role, clinic_id),

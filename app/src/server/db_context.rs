@@ -1,0 +1,134 @@
+//! What the database is told about who is asking. On PostgreSQL the row-level security
+//! policies (migration `m20261124_000006_row_level_security`) read these transaction-local
+//! settings; a transaction that sets none sees no clinic or patient rows and can write none.
+//! SQLite has no policies: there `Scoped` and the services are the only guard.
+//!
+//! Every transaction that touches clinic or patient data is opened through `begin`, with the
+//! narrowest context that does the job.
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbErr, Statement,
+    TransactionTrait,
+};
+
+use super::audit::{self, AuditEntry, AuditKey};
+use super::request::RequestMeta;
+use super::tenancy::Actor;
+use crate::error::AppError;
+
+/// Who a transaction acts for.
+#[derive(Debug, Clone, Copy)]
+pub enum DbContext<'a> {
+    /// A signed-in actor: a patient or staff member in their clinic, or a super admin.
+    Actor(&'a Actor),
+    /// A known account whose role is not settled yet (the session check, a password reset):
+    /// its own user row and memberships, and the clinics those are in.
+    Account(i64),
+    /// Someone not signed in: the one account with this (normalised) email and, when
+    /// registering, the one clinic whose code they typed (empty otherwise).
+    Visitor {
+        email: &'a str,
+        clinic_code: &'a str,
+    },
+    /// The system's own work inside one clinic, such as the hourly care refresh: what the
+    /// clinic's staff may reach, in that clinic only.
+    ClinicTask(i64),
+    /// Platform work that spans clinics (listing them, creating them, seeding, verifying the
+    /// audit log). Never patients' health records. Opened through `begin_platform`, which
+    /// audits it.
+    Platform,
+}
+
+impl<'a> DbContext<'a> {
+    /// A visitor signing in or resetting a password: only the account with this email.
+    pub fn visitor(email: &'a str) -> Self {
+        DbContext::Visitor {
+            email,
+            clinic_code: "",
+        }
+    }
+
+    /// The settings `(user, clinic, role, email, clinic code)`, empty where they do not apply.
+    fn settings(&self) -> (Option<i64>, Option<i64>, &str, &str, &str) {
+        match *self {
+            DbContext::Actor(actor) => (
+                Some(actor.user_id()),
+                actor.clinic_id(),
+                actor.role().as_str(),
+                "",
+                "",
+            ),
+            DbContext::Account(user) => (Some(user), None, "account", "", ""),
+            DbContext::Visitor { email, clinic_code } => {
+                (None, None, "visitor", email, clinic_code)
+            }
+            DbContext::ClinicTask(clinic) => (None, Some(clinic), "clinic_task", "", ""),
+            DbContext::Platform => (None, None, "platform", "", ""),
+        }
+    }
+}
+
+/// Sets the context of the transaction `conn` is in, replacing any context set before (a
+/// registration acts as a visitor, then as the patient it created).
+pub async fn enter<C: ConnectionTrait>(conn: &C, context: DbContext<'_>) -> Result<(), DbErr> {
+    if conn.get_database_backend() != DatabaseBackend::Postgres {
+        return Ok(());
+    }
+    let (user, clinic, role, email, clinic_code) = context.settings();
+    let text = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+    conn.execute_raw(Statement::from_sql_and_values(
+        DatabaseBackend::Postgres,
+        "SELECT set_config('app.user_id', $1, true), set_config('app.clinic_id', $2, true), \
+         set_config('app.role', $3, true), set_config('app.email', $4, true), \
+         set_config('app.clinic_code', $5, true)",
+        [
+            text(user).into(),
+            text(clinic).into(),
+            role.into(),
+            email.into(),
+            clinic_code.into(),
+        ],
+    ))
+    .await?;
+    Ok(())
+}
+
+/// Opens a transaction in `context`. Not for `Platform`: see `begin_platform`.
+pub async fn begin(
+    db: &DatabaseConnection,
+    context: DbContext<'_>,
+) -> Result<DatabaseTransaction, DbErr> {
+    debug_assert!(
+        !matches!(context, DbContext::Platform),
+        "use begin_platform"
+    );
+    let txn = db.begin().await?;
+    enter(&txn, context).await?;
+    Ok(txn)
+}
+
+/// Opens a transaction in the platform context for a named task, and records in the audit log
+/// (in that transaction) that the task ran with platform reach.
+pub async fn begin_platform(
+    db: &DatabaseConnection,
+    audit_key: &AuditKey,
+    now: DateTime<Utc>,
+    task: &'static str,
+) -> Result<DatabaseTransaction, AppError> {
+    let txn = db.begin().await?;
+    enter(&txn, DbContext::Platform).await?;
+    audit::record(
+        &txn,
+        audit_key,
+        now,
+        &RequestMeta::default(),
+        AuditEntry {
+            actor_role: Some("platform".into()),
+            action: "platform.task",
+            resource: Some(task.into()),
+            ..Default::default()
+        },
+    )
+    .await?;
+    Ok(txn)
+}

@@ -1,0 +1,472 @@
+//! Row-level security on PostgreSQL, tried in SQL as the application role, around the
+//! application: two clinics, staff of each role, patients in one clinic or in both, and every
+//! table that holds clinic or patient data × select, insert, update and delete × no context,
+//! the other clinic's contexts and the right ones. It prints the matrix and asserts no leak.
+//!
+//! The contexts are set with the same settings `db_context` sets (`app.user_id`,
+//! `app.clinic_id`, `app.role`, `app.email`, `app.clinic_code`), written out here so that the test does not
+//! depend on the code it checks.
+use sea_orm::{ConnectionTrait, DatabaseBackend, DbErr, Statement, TransactionTrait};
+
+use crate::helpers::*;
+
+/// The rows each attempt aims at: Emma's (a patient of Sunrise only) and Sunrise's own.
+/// `{emma}` and `{sunrise}` are replaced by their ids.
+const TARGETS: [(&str, &str); 16] = [
+    ("users", "id = {emma}"),
+    ("clinics", "id = {sunrise}"),
+    ("memberships", "user_id = {emma} AND clinic_id = {sunrise}"),
+    ("patient_profiles", "user_id = {emma}"),
+    ("patient_allergies", "patient_id = {emma}"),
+    ("patient_medications", "patient_id = {emma}"),
+    ("goals", "patient_id = {emma}"),
+    ("goal_logs", "patient_id = {emma}"),
+    ("consents", "patient_id = {emma}"),
+    (
+        "care_items",
+        "clinic_id = {sunrise} AND patient_id = {emma}",
+    ),
+    (
+        "patient_compliance",
+        "clinic_id = {sunrise} AND patient_id = {emma}",
+    ),
+    (
+        "provider_assignments",
+        "clinic_id = {sunrise} AND patient_id = {emma}",
+    ),
+    (
+        "notifications",
+        "clinic_id = {sunrise} AND patient_id = {emma}",
+    ),
+    ("care_protocols", "clinic_id = {sunrise}"),
+    (
+        "audit_events",
+        "clinic_id = {sunrise} AND patient_id = {emma}",
+    ),
+    ("audit_chain_heads", "chain = {sunrise}"),
+];
+
+/// Patients' health records: what platform work must never reach.
+const HEALTH_RECORDS: [&str; 8] = [
+    "patient_profiles",
+    "patient_allergies",
+    "patient_medications",
+    "goals",
+    "goal_logs",
+    "consents",
+    "care_items",
+    "notifications",
+];
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Op {
+    Select,
+    Insert,
+    Update,
+    Delete,
+}
+
+/// Whether a context is meant to reach the targets.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Expect {
+    /// Must reach nothing: no context, another clinic's.
+    Nothing,
+    /// Another clinic's patient who is also Sunrise's: Sunrise's directory entry and
+    /// protocols are theirs to read, nothing about Emma or Sunrise's staff.
+    MemberElsewhere,
+    /// The same patient acting in Sunrise: as above, and Sunrise's audit chain head, which
+    /// every action in Sunrise moves (it holds a hash, nothing about anyone).
+    MemberHere,
+    /// Platform work: clinic-level rows, never health records.
+    Platform,
+    /// Sunrise's staff or Emma herself: must see every target.
+    Everything,
+}
+
+struct Context {
+    name: &'static str,
+    user: Option<i64>,
+    clinic: Option<i64>,
+    role: &'static str,
+    email: &'static str,
+    clinic_code: &'static str,
+    expect: Expect,
+}
+
+impl Context {
+    fn may(&self, table: &str, op: Op) -> bool {
+        match self.expect {
+            Expect::Nothing => false,
+            Expect::MemberElsewhere => {
+                op == Op::Select && matches!(table, "clinics" | "care_protocols")
+            }
+            Expect::MemberHere => {
+                (op == Op::Select && matches!(table, "clinics" | "care_protocols"))
+                    || (table == "audit_chain_heads" && op != Op::Delete)
+            }
+            Expect::Platform => !HEALTH_RECORDS.contains(&table),
+            Expect::Everything => true,
+        }
+    }
+}
+
+/// What one attempt did.
+#[derive(Debug)]
+enum Outcome {
+    /// Rows seen, or rows changed.
+    Rows(u64),
+    /// An insert went through row-level security (it may then have met a constraint).
+    Inserted,
+    /// Refused by row-level security or by missing privileges.
+    Refused,
+}
+
+impl Outcome {
+    fn reached(&self) -> bool {
+        match self {
+            Outcome::Rows(n) => *n > 0,
+            Outcome::Inserted => true,
+            Outcome::Refused => false,
+        }
+    }
+    fn cell(&self) -> String {
+        match self {
+            Outcome::Rows(n) => n.to_string(),
+            Outcome::Inserted => "ins".into(),
+            Outcome::Refused => "-".into(),
+        }
+    }
+}
+
+fn refused(e: &DbErr) -> bool {
+    let text = e.to_string();
+    text.contains("row-level security") || text.contains("permission denied")
+}
+
+async fn attempt(
+    app: &TestApp,
+    context: &Context,
+    table: &str,
+    target: &str,
+    op: Op,
+    row: &Option<String>,
+) -> Outcome {
+    let txn = app.app_db.begin().await.unwrap();
+    let text = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+    if context.role != "none" {
+        txn.execute_raw(Statement::from_sql_and_values(
+            DatabaseBackend::Postgres,
+            "SELECT set_config('app.user_id', $1, true), set_config('app.clinic_id', $2, true), \
+             set_config('app.role', $3, true), set_config('app.email', $4, true), \
+             set_config('app.clinic_code', $5, true)",
+            [
+                text(context.user).into(),
+                text(context.clinic).into(),
+                context.role.into(),
+                context.email.into(),
+                context.clinic_code.into(),
+            ],
+        ))
+        .await
+        .unwrap();
+    }
+    let set_key = if table == "audit_chain_heads" {
+        "chain"
+    } else {
+        "id"
+    };
+    let outcome = match op {
+        Op::Select => {
+            let row = txn
+                .query_one_raw(Statement::from_string(
+                    DatabaseBackend::Postgres,
+                    format!("SELECT count(*) AS n FROM {table} WHERE {target}"),
+                ))
+                .await
+                .unwrap()
+                .unwrap();
+            Outcome::Rows(row.try_get::<i64>("", "n").unwrap() as u64)
+        }
+        Op::Insert => {
+            let row = row.clone().expect("a target row to copy");
+            match txn
+                .execute_raw(Statement::from_sql_and_values(
+                    DatabaseBackend::Postgres,
+                    format!(
+                        "INSERT INTO {table} SELECT * FROM jsonb_populate_record(NULL::{table}, $1::jsonb)"
+                    ),
+                    [row.into()],
+                ))
+                .await
+            {
+                Ok(_) => Outcome::Inserted,
+                Err(e) if refused(&e) => Outcome::Refused,
+                // Past row-level security, stopped by a constraint: it got through.
+                Err(_) => Outcome::Inserted,
+            }
+        }
+        Op::Update | Op::Delete => {
+            let sql = if op == Op::Update {
+                format!("UPDATE {table} SET {set_key} = {set_key} WHERE {target}")
+            } else {
+                format!("DELETE FROM {table} WHERE {target}")
+            };
+            match txn.execute_unprepared(&sql).await {
+                Ok(done) => Outcome::Rows(done.rows_affected()),
+                Err(e) if refused(&e) => Outcome::Refused,
+                // Deleting rows others refer to: the delete reached them.
+                Err(e) if e.to_string().contains("foreign key") => Outcome::Rows(1),
+                // The append-only trigger refuses what row-level security let through.
+                Err(e) if e.to_string().contains("append-only") => Outcome::Rows(1),
+                Err(e) => panic!("{table} {op:?} as {}: {e}", context.name),
+            }
+        }
+    };
+    txn.rollback().await.unwrap();
+    outcome
+}
+
+async fn every_table_is_isolated_by_the_database(backend: Backend) {
+    assert_eq!(
+        backend,
+        Backend::Postgres,
+        "row-level security is PostgreSQL's"
+    );
+    let app = TestApp::spawn(backend).await;
+    let harbour = second_clinic(&app, DAVID).await.id;
+    let (emma, david, sarah, maria, omar) = (
+        user_id(&app, "emma@example.com").await,
+        user_id(&app, DAVID).await,
+        user_id(&app, PROVIDER).await,
+        user_id(&app, CLINIC_ADMIN).await,
+        user_id(&app, SECOND_PROVIDER).await,
+    );
+    let sunrise: i64 = scalar(
+        &app,
+        &format!("SELECT clinic_id FROM memberships WHERE user_id = {sarah}"),
+    )
+    .await;
+
+    // Every table gets rows for Emma: an allergy, a medication, a queued message, and an audit
+    // event about her in Sunrise (her provider opens her record). Harbour gets its own admin
+    // and a patient of its own.
+    app.db
+        .execute_unprepared(&format!(
+            "INSERT INTO patient_allergies (patient_id, substance, reaction, severity, created_at, updated_at) \
+               VALUES ({emma}, 'Penicillin', 'Rash', 'moderate', now(), now());
+             INSERT INTO patient_medications (patient_id, name, dose, frequency, created_at, updated_at) \
+               VALUES ({emma}, 'Metformin', '500 mg', 'twice daily', now(), now());
+             INSERT INTO notifications (clinic_id, patient_id, channel, template, idempotency_key, status, attempts, next_attempt_at, created_at) \
+               VALUES ({sunrise}, {emma}, 'email', 'care_due', 'rls-matrix-1', 'pending', 0, now(), now());
+             INSERT INTO users (email, password_hash, display_name, is_super_admin, is_active, created_at, updated_at) VALUES \
+               ('ines@harbour.example', 'x', 'Ines Admin', false, true, now(), now()), \
+               ('zoe@harbour.example', 'x', 'Zoe Patient', false, true, now(), now());
+             INSERT INTO memberships (user_id, clinic_id, role, created_at) \
+               SELECT id, {harbour}, CASE WHEN email LIKE 'ines%' THEN 'clinic_admin' ELSE 'patient' END, now() \
+               FROM users WHERE email LIKE '%@harbour.example';"
+        ))
+        .await
+        .unwrap();
+    let ines: i64 = scalar(
+        &app,
+        "SELECT id FROM users WHERE email = 'ines@harbour.example'",
+    )
+    .await;
+    let zoe: i64 = scalar(
+        &app,
+        "SELECT id FROM users WHERE email = 'zoe@harbour.example'",
+    )
+    .await;
+    app.sign_in(PROVIDER, DEMO_PASSWORD).await;
+    let viewed = app
+        .post(
+            "/api/provider/patient",
+            &[("patient_id", &emma.to_string())],
+        )
+        .await;
+    assert!(viewed.status().is_success());
+
+    let context = |name, user, clinic, role, expect| Context {
+        name,
+        user,
+        clinic,
+        role,
+        email: "",
+        clinic_code: "",
+        expect,
+    };
+    let contexts = [
+        context("no context", None, None, "none", Expect::Nothing),
+        context(
+            "Harbour provider",
+            Some(omar),
+            Some(harbour),
+            "provider",
+            Expect::Nothing,
+        ),
+        context(
+            "Harbour clinic admin",
+            Some(ines),
+            Some(harbour),
+            "clinic_admin",
+            Expect::Nothing,
+        ),
+        context(
+            "Harbour's own task",
+            None,
+            Some(harbour),
+            "clinic_task",
+            Expect::Nothing,
+        ),
+        context(
+            "Harbour-only patient",
+            Some(zoe),
+            Some(harbour),
+            "patient",
+            Expect::Nothing,
+        ),
+        context(
+            "patient of both, in Harbour",
+            Some(david),
+            Some(harbour),
+            "patient",
+            Expect::MemberElsewhere,
+        ),
+        context(
+            "patient of both, in Sunrise",
+            Some(david),
+            Some(sunrise),
+            "patient",
+            Expect::MemberHere,
+        ),
+        context(
+            "Harbour provider, no clinic",
+            Some(omar),
+            None,
+            "account",
+            Expect::Nothing,
+        ),
+        Context {
+            email: "someone@else.example",
+            clinic_code: "HARBOUR",
+            ..context("visitor", None, None, "visitor", Expect::Nothing)
+        },
+        context("platform task", None, None, "platform", Expect::Platform),
+        context(
+            "Sunrise provider",
+            Some(sarah),
+            Some(sunrise),
+            "provider",
+            Expect::Everything,
+        ),
+        context(
+            "Sunrise clinic admin",
+            Some(maria),
+            Some(sunrise),
+            "clinic_admin",
+            Expect::Everything,
+        ),
+        context(
+            "Sunrise's own task",
+            None,
+            Some(sunrise),
+            "clinic_task",
+            Expect::Everything,
+        ),
+        context(
+            "Emma herself, in Sunrise",
+            Some(emma),
+            Some(sunrise),
+            "patient",
+            Expect::Everything,
+        ),
+    ];
+
+    let mut leaks = Vec::new();
+    let mut unseen = Vec::new();
+    println!(
+        "\nrow-level security, as the application role: rows seen (select) or changed (update, \
+         delete); ins = insert got past RLS; - = refused\n"
+    );
+    print!("{:<30}", "context");
+    for (table, _) in TARGETS {
+        print!(" {:>8.8}", table);
+    }
+    println!();
+    for context in &contexts {
+        for op in [Op::Select, Op::Insert, Op::Update, Op::Delete] {
+            print!(
+                "{:<30}",
+                format!("{} {:?}", context.name, op)
+                    .chars()
+                    .take(30)
+                    .collect::<String>()
+            );
+            for (table, target) in TARGETS {
+                let target = target
+                    .replace("{emma}", &emma.to_string())
+                    .replace("{sunrise}", &sunrise.to_string());
+                let row = if op == Op::Insert {
+                    Some(copy_of_target(&app, table, &target).await)
+                } else {
+                    None
+                };
+                let outcome = attempt(&app, context, table, &target, op, &row).await;
+                print!(" {:>8}", outcome.cell());
+                if outcome.reached() && !context.may(table, op) {
+                    leaks.push(format!("{} {op:?} {table}: {outcome:?}", context.name));
+                }
+                if op == Op::Select && context.expect == Expect::Everything && !outcome.reached() {
+                    unseen.push(format!("{} cannot see {table}", context.name));
+                }
+            }
+            println!();
+        }
+    }
+    println!("\nleaks: {}", leaks.len());
+    assert!(leaks.is_empty(), "leaks:\n{}", leaks.join("\n"));
+    assert!(
+        unseen.is_empty(),
+        "the right context must see its rows:\n{}",
+        unseen.join("\n")
+    );
+}
+
+/// One target row as JSON, with a new id, for an insert that copies it.
+async fn copy_of_target(app: &TestApp, table: &str, target: &str) -> String {
+    let sql = if table == "audit_chain_heads" {
+        format!("SELECT to_jsonb(t)::text AS row FROM {table} t WHERE {target} LIMIT 1")
+    } else {
+        format!(
+            "SELECT jsonb_set(to_jsonb(t), '{{id}}', to_jsonb(t.id + 1000000))::text AS row \
+             FROM {table} t WHERE {target} LIMIT 1"
+        )
+    };
+    let row = app
+        .db
+        .query_one_raw(Statement::from_string(DatabaseBackend::Postgres, sql))
+        .await
+        .unwrap()
+        .unwrap_or_else(|| panic!("{table} has no target row to copy"));
+    row.try_get("", "row").unwrap()
+}
+
+async fn scalar(app: &TestApp, sql: &str) -> i64 {
+    app.db
+        .query_one_raw(Statement::from_string(
+            DatabaseBackend::Postgres,
+            sql.to_owned(),
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get_by_index(0)
+        .unwrap()
+}
+
+mod postgres {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn every_table_is_isolated_by_the_database() {
+        super::every_table_is_isolated_by_the_database(crate::helpers::Backend::Postgres).await
+    }
+}
