@@ -136,8 +136,7 @@ async fn responses_are_compressed(backend: Backend) {
     let (encoding, _, gzip) = fetch(Some("gzip")).await;
     assert_eq!(encoding.as_deref(), Some("gzip"));
     let mut ungzip = Vec::new();
-    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&gzip[..]), &mut ungzip)
-        .unwrap();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&gzip[..]), &mut ungzip).unwrap();
     assert!(same_page(&ungzip), "gzip decodes to the page");
 }
 
