@@ -15,6 +15,9 @@ trap 'rm -rf "$log"' EXIT
 
 say "Release build of the browser bundle"
 build_front_end release
+say "Bundle budget"
+budget_status=0
+check_bundle_budget || budget_status=1
 
 # cargo test also builds target/release/salus, the binary the browser tests run: the tests'
 # dev-dependencies change the features of shared crates (tokio, hyper), so a separate
@@ -38,9 +41,9 @@ failed=$(count '[0-9]+ failed;' "$log/cargo.txt")
 e2e_passed=$(count '^ +[0-9]+ passed' "$log/e2e.txt")
 e2e_failed=$(count '^ +[0-9]+ failed' "$log/e2e.txt")
 echo
-echo "cargo: $passed passed, $failed failed; browser: $e2e_passed passed, $e2e_failed failed"
-total_failed=$((failed + e2e_failed))
+echo "cargo: $passed passed, $failed failed; browser: $e2e_passed passed, $e2e_failed failed; bundle budget: $([ "$budget_status" -eq 0 ] && echo met || echo exceeded)"
+total_failed=$((failed + e2e_failed + budget_status))
 # A run that failed without a failing test (a build error, a crash) still counts as a failure.
 if { [ "$cargo_status" -ne 0 ] || [ "$e2e_status" -ne 0 ]; } && [ "$total_failed" -eq 0 ]; then total_failed=1; fi
 echo "$((passed + e2e_passed)) passed, $total_failed failed"
-[ "$cargo_status" -eq 0 ] && [ "$e2e_status" -eq 0 ]
+[ "$cargo_status" -eq 0 ] && [ "$e2e_status" -eq 0 ] && [ "$budget_status" -eq 0 ]

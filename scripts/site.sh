@@ -51,25 +51,71 @@ build_front_end() {
   [ -f "$wasm" ] || die "the front-end build did not produce $wasm"
   # wasm-bindgen and wasm-opt (2 minutes) only when cargo's output changed since the last time.
   local stamp stamp_file=target/.site-pkg-built-from
-  stamp="$mode $(sha256sum <"$wasm" | cut -d' ' -f1)"
-  if [ -f "$SITE_PKG/salus.wasm" ] && [ "$(cat "$stamp_file" 2>/dev/null)" = "$stamp" ]; then
+  stamp="$mode $(sha256sum <"$wasm" | cut -d' ' -f1) $(sha256sum <style/salus.css | cut -d' ' -f1)"
+  if [ -f "$SITE_PKG/bundle-name" ] && [ "$(cat "$stamp_file" 2>/dev/null)" = "$stamp" ]; then
     say "Browser bundle unchanged: wasm-bindgen and wasm-opt skipped"
   else
     rm -rf "$SITE_PKG" "$stamp_file"
     mkdir -p "$SITE_PKG"
     wasm-bindgen --target web --no-typescript --out-dir "$SITE_PKG" --out-name salus "$wasm"
-    # Leptos loads /pkg/<output-name>.wasm when LEPTOS_OUTPUT_NAME is set, as cargo-leptos names it.
     mv "$SITE_PKG/salus_bg.wasm" "$SITE_PKG/salus.wasm"
     if [ "$mode" = release ]; then
-      say "wasm-opt -Oz (about 2 minutes)"
+      say "wasm-opt -Oz (about 1 minute)"
       # The flags cargo-leptos uses; never -all, which enables features Chromium rejects.
       wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
         -o "$SITE_PKG/salus.wasm" "$SITE_PKG/salus.wasm"
     fi
+    cp style/salus.css "$SITE_PKG/salus.css"
+    name_assets_by_content
+    if [ "$mode" = release ]; then precompress_assets; fi
     printf '%s\n' "$stamp" >"$stamp_file"
   fi
-  cp style/salus.css "$SITE_PKG/salus.css"
   cp -R public/. "$SITE_ROOT/"
+}
+
+# Gives the bundle and the stylesheet one name from a hash of their content, salus-<hash>.js,
+# .wasm and .css, so browsers may cache them for a year (the server marks such names
+# immutable) and a new build is never mixed with an old one. The server reads the name from
+# pkg/bundle-name.
+name_assets_by_content() {
+  local hash name
+  hash=$(cat "$SITE_PKG/salus.js" "$SITE_PKG/salus.wasm" "$SITE_PKG/salus.css" | sha256sum | cut -c1-16)
+  name="salus-$hash"
+  for ext in js wasm css; do mv "$SITE_PKG/salus.$ext" "$SITE_PKG/$name.$ext"; done
+  printf '%s\n' "$name" >"$SITE_PKG/bundle-name"
+}
+
+# Brotli (quality 11) and gzip (level 9) copies next to each asset, served to browsers that
+# accept them; compressing once here beats compressing the WASM on every first visit.
+# Node's zlib does both, and the release build already needs Node for wasm-opt.
+precompress_assets() {
+  node -e '
+    const zlib = require("zlib"), fs = require("fs");
+    for (const file of process.argv.slice(1)) {
+      const body = fs.readFileSync(file);
+      fs.writeFileSync(file + ".br", zlib.brotliCompressSync(body, {
+        params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: body.length },
+      }));
+      fs.writeFileSync(file + ".gz", zlib.gzipSync(body, { level: 9 }));
+    }' "$SITE_PKG"/salus-*.js "$SITE_PKG"/salus-*.wasm "$SITE_PKG"/salus-*.css \
+    || die "could not precompress the assets in $SITE_PKG"
+}
+
+# The bundle budget (issue 12): what a page downloads before its islands come alive, the
+# bundle's JS and WASM as served (brotli), is at most 250 KB. Prints the sizes; fails over it.
+BUNDLE_BUDGET_BYTES=250000
+check_bundle_budget() {
+  local name js wasm total
+  name=$(cat "$SITE_PKG/bundle-name")
+  [ -f "$SITE_PKG/$name.wasm.br" ] || die "check_bundle_budget needs a release build (no $name.wasm.br)"
+  js=$(stat -c %s "$SITE_PKG/$name.js.br")
+  wasm=$(stat -c %s "$SITE_PKG/$name.wasm.br")
+  total=$((js + wasm))
+  echo "Bundle after brotli: $total bytes (WASM $wasm, JS $js); budget $BUNDLE_BUDGET_BYTES bytes"
+  if [ "$total" -gt "$BUNDLE_BUDGET_BYTES" ]; then
+    echo "The bundle is over its budget by $((total - BUNDLE_BUDGET_BYTES)) bytes." >&2
+    return 1
+  fi
 }
 
 # build_server debug|release: target/<mode>/salus.

@@ -2,4 +2,5 @@
 pub mod chart;
 pub mod form;
 pub mod layout;
+pub mod live;
 pub mod status;

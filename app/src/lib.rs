@@ -11,7 +11,7 @@ mod pages;
 pub mod server;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
@@ -29,7 +29,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <meta name="description" content="Salus: your wellness goals and preventive care, with your clinic." />
                 <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                <link rel="stylesheet" href=format!("/pkg/{}.css", options.output_name) />
+                <HydrationScripts options islands=true />
                 <MetaTags />
             </head>
             <body class="flex min-h-screen flex-col bg-slate-50 text-slate-900">
@@ -45,10 +46,8 @@ pub fn App() -> impl IntoView {
     // The signed-in user, shared by the header and the pages.
     let me = Resource::new(|| (), |_| api::auth::get_current_user());
     provide_context(me);
-    mark_hydrated();
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/salus.css" />
         <Title text="Salus" />
         <Router>
             <a href="#main" class="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded-md focus:bg-white focus:px-4 focus:py-2 focus:shadow-sm">
@@ -83,20 +82,6 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// Marks the document once the WASM has taken over, so browser tests can tell a hydrated
-/// page from a server-rendered one that never came alive.
-fn mark_hydrated() {
-    #[cfg(feature = "hydrate")]
-    Effect::new(|_| {
-        if let Some(body) = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.body())
-        {
-            let _ = body.dataset().set("hydrated", "true");
-        }
-    });
-}
-
 /// Navigates with a full page load: used after sign-in and sign-out, when everything the
 /// page shows depends on who is signed in.
 pub(crate) fn go_to(path: &str) {
@@ -106,4 +91,12 @@ pub(crate) fn go_to(path: &str) {
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = path;
+}
+
+/// Loads the current page again from the server.
+pub(crate) fn reload() {
+    #[cfg(feature = "hydrate")]
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().reload();
+    }
 }

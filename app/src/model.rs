@@ -170,11 +170,45 @@ pub struct PatientDashboard {
     pub sleep_week: Vec<DayValue>,
 }
 
-/// A value on a day, for charts.
+/// Today's progress on each goal and the last week's sleep: the part of the dashboard a
+/// logged value changes, fetched again to redraw it in the browser.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TodaysGoals {
+    pub goals: Vec<GoalProgress>,
+    /// Minutes slept on each of the last 7 nights, oldest first (0 when not logged).
+    pub sleep_week: Vec<ChartDay>,
+}
+
+/// A value on a day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DayValue {
     pub day: NaiveDate,
     pub value: i64,
+}
+
+/// A day of a chart with its labels written by the server ("Mon" under the bar, "Mon 23 Nov"
+/// in the description), so a chart drawn in the browser needs no calendar code (about 10 KB
+/// of the bundle).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChartDay {
+    pub weekday: String,
+    pub date: String,
+    pub value: i64,
+}
+
+impl From<DayValue> for ChartDay {
+    fn from(d: DayValue) -> Self {
+        ChartDay {
+            weekday: d.day.format("%a").to_string(),
+            date: d.day.format("%a %-d %b").to_string(),
+            value: d.value,
+        }
+    }
+}
+
+/// Chart days from values, oldest first.
+pub fn chart_days(values: &[DayValue]) -> Vec<ChartDay> {
+    values.iter().copied().map(ChartDay::from).collect()
 }
 
 /// What active minutes are worth, roughly. Moderate activity such as brisk walking is about
@@ -182,7 +216,9 @@ pub struct DayValue {
 /// 80 m a minute (4.8 km/h). An estimate for encouragement, not a measurement.
 pub struct ActivityEstimate {
     pub kcal: i64,
-    pub km: f64,
+    /// In tenths of a kilometre: shown as "2.4 km" without floating-point formatting, which
+    /// would add its code to the browser bundle.
+    pub tenths_of_km: i64,
 }
 
 pub const ACTIVITY_ESTIMATE_NOTE: &str =
@@ -193,8 +229,14 @@ impl ActivityEstimate {
         let minutes = minutes.max(0);
         ActivityEstimate {
             kcal: (minutes as f64 * 4.9).round() as i64,
-            km: (minutes as f64 * 0.08 * 10.0).round() / 10.0,
+            tenths_of_km: (minutes as f64 * 0.08 * 10.0).round() as i64,
         }
+    }
+
+    /// "≈ 147 kcal · 2.4 km".
+    pub fn summary(&self) -> String {
+        let (km, tenths) = (self.tenths_of_km / 10, self.tenths_of_km % 10);
+        format!("≈ {} kcal · {km}.{tenths} km", self.kcal)
     }
 }
 
@@ -321,7 +363,12 @@ mod tests {
     fn activity_estimates_scale_with_minutes() {
         let e = ActivityEstimate::for_minutes(30);
         assert_eq!(e.kcal, 147);
-        assert!((e.km - 2.4).abs() < 1e-9);
+        assert_eq!(e.tenths_of_km, 24);
+        assert_eq!(e.summary(), "≈ 147 kcal · 2.4 km");
+        assert_eq!(
+            ActivityEstimate::for_minutes(125).summary(),
+            "≈ 613 kcal · 10.0 km"
+        );
         assert_eq!(ActivityEstimate::for_minutes(-5).kcal, 0);
     }
 

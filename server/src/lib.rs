@@ -1,5 +1,6 @@
 //! The Salus server: configuration, database start-up, the axum router and its middleware.
 //! Business rules live in `salus_app::server`; this crate wires them to HTTP.
+pub mod assets;
 pub mod config;
 pub mod db;
 pub mod middleware;
@@ -30,7 +31,7 @@ pub async fn build_state(config: &Config, clock: Clock) -> Result<AppState, Star
         ),
     };
     let leptos_options = LeptosOptions::builder()
-        .output_name("salus")
+        .output_name(assets::bundle_name(&config.site_root))
         .site_root(config.site_root.as_str())
         .site_pkg_dir("pkg")
         .site_addr(config.addr)
@@ -79,6 +80,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", axum::routing::get(|| async { "ok" }))
         .route("/readyz", axum::routing::get(middleware::readyz))
+        .nest_service("/pkg", assets::service(&state.leptos_options.site_root))
         .leptos_routes_with_context(&state, routes, provide_state.clone(), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())

@@ -76,14 +76,14 @@ pub async fn request_context(
     response
 }
 
-/// Headers every response carries. Pages and API answers are never cached, since they may
-/// hold health data; the built assets under /pkg may be.
+/// Headers every response carries, with the caching `assets::cache_control` allows: pages
+/// and API answers are never stored, since they may hold health data.
 pub async fn security_headers(
     State(settings): State<Arc<Settings>>,
     req: Request,
     next: Next,
 ) -> Response {
-    let cacheable = req.uri().path().starts_with("/pkg/") || req.uri().path() == "/favicon.ico";
+    let cache_control = crate::assets::cache_control(req.uri().path());
     let mut response = next.run(req).await;
     let h = response.headers_mut();
     h.insert(
@@ -110,9 +110,7 @@ pub async fn security_headers(
             HeaderValue::from_static("max-age=31536000; includeSubDomains"),
         );
     }
-    if !cacheable {
-        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    }
+    h.insert(header::CACHE_CONTROL, cache_control);
     response
 }
 

@@ -2,7 +2,7 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::model::{GoalProgress, PatientDashboard};
+use crate::model::{GoalProgress, PatientDashboard, TodaysGoals};
 
 #[cfg(feature = "ssr")]
 use {
@@ -19,6 +19,20 @@ pub async fn get_patient_dashboard() -> Result<PatientDashboard, AppError> {
             let dashboard = goals::dashboard(&scoped, me).await?;
             scoped.commit().await?;
             Ok(dashboard)
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api", endpoint = "patient/todays_goals")]
+pub async fn get_todays_goals() -> Result<TodaysGoals, AppError> {
+    respond(
+        async {
+            let scoped = context::scoped().await?;
+            let me = scoped.own_record(Permission::OwnRecordRead).await?;
+            let todays_goals = goals::todays_goals(&scoped, me).await?;
+            scoped.commit().await?;
+            Ok(todays_goals)
         }
         .await,
     )

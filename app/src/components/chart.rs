@@ -1,12 +1,16 @@
 //! Bar charts drawn as SVG on the server: they show before hydration and without JavaScript,
-//! and carry a title and a text description for screen readers.
+//! and carry a title and a text description for screen readers. The dashboard's island draws
+//! the same chart again in the browser after a logged value.
 use leptos::prelude::*;
 
-use crate::model::DayValue;
+use crate::model::ChartDay;
 
-const WIDTH: f64 = 320.0;
-const HEIGHT: f64 = 120.0;
-const BOTTOM: f64 = 18.0;
+// The drawing is laid out in whole units of a 3200 × 1200 box (scaled to the page's width):
+// whole numbers keep floating-point formatting, and its code, out of the browser bundle.
+const WIDTH: i64 = 3200;
+const HEIGHT: i64 = 1200;
+const BOTTOM: i64 = 180;
+const TOP_MARGIN: i64 = 60;
 
 #[component]
 pub fn DayBarChart(
@@ -15,7 +19,7 @@ pub fn DayBarChart(
     title: String,
     unit: &'static str,
     target: i64,
-    values: Vec<DayValue>,
+    values: Vec<ChartDay>,
 ) -> impl IntoView {
     let max = values
         .iter()
@@ -23,22 +27,24 @@ pub fn DayBarChart(
         .chain([target])
         .max()
         .unwrap_or(1)
-        .max(1) as f64;
-    let n = values.len().max(1) as f64;
+        .max(1);
+    let n = (values.len() as i64).max(1);
     let slot = WIDTH / n;
-    let bar = (slot * 0.7).max(1.0);
+    let bar = (slot * 7 / 10).max(1);
     let plot = HEIGHT - BOTTOM;
-    let y = move |v: f64| plot - (v / max) * (plot - 6.0);
+    // The height of a value, with the largest (value or target) just below the top.
+    let y = move |v: i64| plot - v.clamp(0, max) * (plot - TOP_MARGIN) / max;
     let description = values
         .iter()
-        .map(|v| format!("{}: {} {unit}", v.day.format("%a %-d %b"), v.value))
+        .map(|v| format!("{}: {} {unit}", v.date, v.value))
         .collect::<Vec<_>>()
         .join("; ");
     let description = format!("Target {target} {unit} a day. {description}.");
     let label_every = if values.len() > 10 { 7 } else { 1 };
     let (title_id, desc_id) = (format!("{id}-title"), format!("{id}-desc"));
-    let target_y = y(target as f64);
+    let target_y = y(target);
     let labelled_by = format!("{title_id} {desc_id}");
+    let last = values.len().saturating_sub(1);
     view! {
         <svg
             viewBox=format!("0 0 {WIDTH} {HEIGHT}")
@@ -50,15 +56,15 @@ pub fn DayBarChart(
             <title id=title_id>{title}</title>
             <desc id=desc_id>{description}</desc>
             {values.iter().enumerate().map(|(i, v)| {
-                let x = i as f64 * slot + (slot - bar) / 2.0;
-                let top = y(v.value as f64);
+                let x = i as i64 * slot + (slot - bar) / 2;
+                let top = y(v.value);
                 let fill = if v.value >= target { "#059669" } else { "#0d9488" };
-                view! { <rect x=x y=top width=bar height=(plot - top).max(0.0) rx="2" fill=fill /> }
+                view! { <rect x=x y=top width=bar height=(plot - top).max(0) rx="20" fill=fill /> }
             }).collect_view()}
-            <line x1="0" x2=WIDTH y1=target_y y2=target_y stroke="#b45309" stroke-dasharray="4 3" stroke-width="1" />
-            {values.iter().enumerate().filter(|(i, _)| (values.len() - 1 - i) % label_every == 0).map(|(i, v)| {
-                let x = i as f64 * slot + slot / 2.0;
-                view! { <text x=x y=HEIGHT - 4.0 text-anchor="middle" font-size="9" fill="#475569">{v.day.format("%a").to_string()}</text> }
+            <line x1="0" x2=WIDTH y1=target_y y2=target_y stroke="#b45309" stroke-dasharray="40 30" stroke-width="10" />
+            {values.iter().enumerate().filter(|(i, _)| (last - i) % label_every == 0).map(|(i, v)| {
+                let x = i as i64 * slot + slot / 2;
+                view! { <text x=x y=HEIGHT - 40 text-anchor="middle" font-size="90" fill="#475569">{v.weekday.clone()}</text> }
             }).collect_view()}
         </svg>
     }

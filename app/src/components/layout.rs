@@ -51,6 +51,17 @@ fn AccountArea() -> impl IntoView {
 
 #[component]
 fn SignedIn(user: CurrentUser) -> impl IntoView {
+    view! {
+        <A href=user.role.portal_path() attr:class="text-sm text-slate-700 hover:underline">
+            <span class="font-medium">{user.name.clone()}</span>
+            <span class="text-slate-500">{format!(" · {}", user.role.label())}</span>
+        </A>
+        <SignOutButton />
+    }
+}
+
+#[island]
+fn SignOutButton() -> impl IntoView {
     let sign_out = ServerAction::<SignOut>::new();
     Effect::new(move |_| {
         if let Some(Ok(())) = sign_out.value().get() {
@@ -58,10 +69,6 @@ fn SignedIn(user: CurrentUser) -> impl IntoView {
         }
     });
     view! {
-        <A href=user.role.portal_path() attr:class="text-sm text-slate-700 hover:underline">
-            <span class="font-medium">{user.name.clone()}</span>
-            <span class="text-slate-500">{format!(" · {}", user.role.label())}</span>
-        </A>
         <ActionForm action=sign_out>
             <button type="submit" class="rounded-md border border-slate-300 px-3 py-2 text-sm font-medium text-slate-700 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-teal-600">
                 "Sign out"

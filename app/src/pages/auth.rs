@@ -23,31 +23,16 @@ fn AuthCard(title: &'static str, children: Children) -> impl IntoView {
 #[component]
 pub fn SignInPage() -> impl IntoView {
     let query = use_query_map();
-    let next = move || query.read().get("next").unwrap_or_default();
-    let registered = move || query.read().get("registered").is_some();
-    let action = ServerAction::<SignIn>::new();
-    let value = action.value();
-    Effect::new(move |_| {
-        if let Some(Ok(destination)) = value.get() {
-            crate::go_to(&destination);
-        }
-    });
+    let next = query.read_untracked().get("next").unwrap_or_default();
+    let registered = query.read_untracked().get("registered").is_some();
     view! {
         <AuthCard title="Sign in">
-            <Show when=registered>
+            {registered.then(|| view! {
                 <p role="status" class="mt-3 rounded-md bg-teal-50 px-3 py-2 text-sm text-teal-900">
                     "Your account is ready. Sign in to continue."
                 </p>
-            </Show>
-            <ActionForm action attr:class="mt-4 space-y-4" attr:novalidate="true">
-                <FormAlert message=form_error(value) />
-                <input type="hidden" name="next" value=next />
-                <Field label="Email" name="email" kind="email" autocomplete="username" errors=field_errors(value, "email") required=true />
-                <Field label="Password" name="password" kind="password" autocomplete="current-password" errors=field_errors(value, "password") required=true />
-                <button type="submit" class=format!("{BUTTON_CLASS} w-full") disabled=move || action.pending().get()>
-                    {move || if action.pending().get() { "Signing in…" } else { "Sign in" }}
-                </button>
-            </ActionForm>
+            })}
+            <SignInForm next />
             <div class="mt-4 flex flex-wrap justify-between gap-2 text-sm">
                 <A href="/forgot-password" attr:class="text-teal-800 underline">"Forgot password?"</A>
                 <A href="/register" attr:class="text-teal-800 underline">"Create an account"</A>
@@ -56,8 +41,42 @@ pub fn SignInPage() -> impl IntoView {
     }
 }
 
+/// `next`: where to go once signed in (checked again by the server).
+#[island]
+fn SignInForm(next: String) -> impl IntoView {
+    let action = ServerAction::<SignIn>::new();
+    let value = action.value();
+    Effect::new(move |_| {
+        if let Some(Ok(destination)) = value.get() {
+            crate::go_to(&destination);
+        }
+    });
+    view! {
+        <ActionForm action attr:class="mt-4 space-y-4" attr:novalidate="true">
+            <FormAlert message=form_error(value) />
+            <input type="hidden" name="next" value=next />
+            <Field label="Email" name="email" kind="email" autocomplete="username" errors=field_errors(value, "email") required=true />
+            <Field label="Password" name="password" kind="password" autocomplete="current-password" errors=field_errors(value, "password") required=true />
+            <button type="submit" class=format!("{BUTTON_CLASS} w-full") disabled=move || action.pending().get()>
+                {move || if action.pending().get() { "Signing in…" } else { "Sign in" }}
+            </button>
+        </ActionForm>
+    }
+}
+
 #[component]
 pub fn RegisterPage() -> impl IntoView {
+    view! {
+        <AuthCard title="Create your account">
+            <p class="mt-2 text-sm text-slate-600">"Join your clinic on Salus with the clinic code it gave you."</p>
+            <RegisterForm />
+            <p class="mt-4 text-sm">"Already registered? " <A href="/signin" attr:class="text-teal-800 underline">"Sign in"</A></p>
+        </AuthCard>
+    }
+}
+
+#[island]
+fn RegisterForm() -> impl IntoView {
     let action = ServerAction::<Register>::new();
     let value = action.value();
     Effect::new(move |_| {
@@ -81,94 +100,106 @@ pub fn RegisterPage() -> impl IntoView {
     });
     let consent_errors = field_errors(value, "consent");
     view! {
-        <AuthCard title="Create your account">
-            <p class="mt-2 text-sm text-slate-600">"Join your clinic on Salus with the clinic code it gave you."</p>
-            <ActionForm action attr:class="mt-4 space-y-4" attr:novalidate="true">
-                <FormAlert message=form_error(value) />
-                <input type="hidden" name="time_zone" value=move || time_zone.get() />
-                <Field label="Full name" name="name" autocomplete="name" errors=field_errors(value, "name") required=true />
-                <Field label="Email" name="email" kind="email" autocomplete="email" errors=field_errors(value, "email") required=true />
-                <Field label="Password" name="password" kind="password" autocomplete="new-password"
-                    hint="At least 10 characters. A few unrelated words make a strong password."
-                    errors=field_errors(value, "password") required=true />
-                <Field label="Clinic code" name="clinic_code" autocomplete="off" hint="For example SUNRISE."
-                    errors=field_errors(value, "clinic_code") required=true />
-                <div>
-                    <div class="flex items-start gap-2">
-                        <input id="field-consent" name="consent" type="checkbox" value="on"
-                            class="mt-1 h-4 w-4 rounded border-slate-300 text-teal-700 focus:outline-2 focus:outline-teal-600"
-                            aria-invalid=move || (!consent_errors.get().is_empty()).to_string()
-                            aria-describedby="field-consent-error" />
-                        <label for="field-consent" class="text-sm text-slate-800">
-                            "I agree to the "
-                            <a href="/privacy" target="_blank" class="text-teal-800 underline">"privacy policy"</a>
-                            " and to my clinic using my data to support my care."
-                        </label>
-                    </div>
-                    <FieldErrors id="field-consent-error".to_string() errors=consent_errors />
+        <ActionForm action attr:class="mt-4 space-y-4" attr:novalidate="true">
+            <FormAlert message=form_error(value) />
+            <input type="hidden" name="time_zone" value=move || time_zone.get() />
+            <Field label="Full name" name="name" autocomplete="name" errors=field_errors(value, "name") required=true />
+            <Field label="Email" name="email" kind="email" autocomplete="email" errors=field_errors(value, "email") required=true />
+            <Field label="Password" name="password" kind="password" autocomplete="new-password"
+                hint="At least 10 characters. A few unrelated words make a strong password."
+                errors=field_errors(value, "password") required=true />
+            <Field label="Clinic code" name="clinic_code" autocomplete="off" hint="For example SUNRISE."
+                errors=field_errors(value, "clinic_code") required=true />
+            <div>
+                <div class="flex items-start gap-2">
+                    <input id="field-consent" name="consent" type="checkbox" value="on"
+                        class="mt-1 h-4 w-4 rounded border-slate-300 text-teal-700 focus:outline-2 focus:outline-teal-600"
+                        aria-invalid=move || (!consent_errors.get().is_empty()).to_string()
+                        aria-describedby="field-consent-error" />
+                    <label for="field-consent" class="text-sm text-slate-800">
+                        "I agree to the "
+                        <a href="/privacy" target="_blank" class="text-teal-800 underline">"privacy policy"</a>
+                        " and to my clinic using my data to support my care."
+                    </label>
                 </div>
-                <button type="submit" class=format!("{BUTTON_CLASS} w-full") disabled=move || action.pending().get()>
-                    {move || if action.pending().get() { "Creating your account…" } else { "Create account" }}
-                </button>
-            </ActionForm>
-            <p class="mt-4 text-sm">"Already registered? " <A href="/signin" attr:class="text-teal-800 underline">"Sign in"</A></p>
-        </AuthCard>
+                <FieldErrors id="field-consent-error".to_string() errors=consent_errors />
+            </div>
+            <button type="submit" class=format!("{BUTTON_CLASS} w-full") disabled=move || action.pending().get()>
+                {move || if action.pending().get() { "Creating your account…" } else { "Create account" }}
+            </button>
+        </ActionForm>
     }
 }
 
 #[component]
 pub fn ForgotPasswordPage() -> impl IntoView {
+    view! {
+        <AuthCard title="Forgot password?">
+            <ForgotPasswordForm />
+            <p class="mt-4 text-sm"><A href="/signin" attr:class="text-teal-800 underline">"Back to sign in"</A></p>
+        </AuthCard>
+    }
+}
+
+#[island]
+fn ForgotPasswordForm() -> impl IntoView {
     let action = ServerAction::<RequestPasswordReset>::new();
     let value = action.value();
     let sent = move || matches!(value.get(), Some(Ok(())));
     view! {
-        <AuthCard title="Forgot password?">
-            <Show
-                when=sent
-                fallback=move || view! {
-                    <p class="mt-2 text-sm text-slate-600">"Enter your email and we will send you a link to choose a new password."</p>
-                    <ActionForm action attr:class="mt-4 space-y-4" attr:novalidate="true">
-                        <FormAlert message=form_error(value) />
-                        <Field label="Email" name="email" kind="email" autocomplete="email" errors=field_errors(value, "email") required=true />
-                        <button type="submit" class=format!("{BUTTON_CLASS} w-full")>"Send reset link"</button>
-                    </ActionForm>
-                }
-            >
-                <p role="status" class="mt-4 rounded-md bg-teal-50 px-3 py-2 text-teal-900">
-                    "If an account exists for that email, we have sent a link to reset its password. Check your inbox."
-                </p>
-            </Show>
-            <p class="mt-4 text-sm"><A href="/signin" attr:class="text-teal-800 underline">"Back to sign in"</A></p>
-        </AuthCard>
+        <Show
+            when=sent
+            fallback=move || view! {
+                <p class="mt-2 text-sm text-slate-600">"Enter your email and we will send you a link to choose a new password."</p>
+                <ActionForm action attr:class="mt-4 space-y-4" attr:novalidate="true">
+                    <FormAlert message=form_error(value) />
+                    <Field label="Email" name="email" kind="email" autocomplete="email" errors=field_errors(value, "email") required=true />
+                    <button type="submit" class=format!("{BUTTON_CLASS} w-full")>"Send reset link"</button>
+                </ActionForm>
+            }
+        >
+            <p role="status" class="mt-4 rounded-md bg-teal-50 px-3 py-2 text-teal-900">
+                "If an account exists for that email, we have sent a link to reset its password. Check your inbox."
+            </p>
+        </Show>
     }
 }
 
 #[component]
 pub fn ResetPasswordPage() -> impl IntoView {
     let query = use_query_map();
-    let token = move || query.read().get("token").unwrap_or_default();
+    let token = query.read_untracked().get("token").unwrap_or_default();
+    view! {
+        <AuthCard title="Choose a new password">
+            <ResetPasswordForm token />
+        </AuthCard>
+    }
+}
+
+/// `token`: the reset link's token, sent back with the new password.
+#[island]
+fn ResetPasswordForm(token: String) -> impl IntoView {
+    let token = StoredValue::new(token);
     let action = ServerAction::<ResetPassword>::new();
     let value = action.value();
     let done = move || matches!(value.get(), Some(Ok(())));
     view! {
-        <AuthCard title="Choose a new password">
-            <Show
-                when=done
-                fallback=move || view! {
-                    <ActionForm action attr:class="mt-4 space-y-4" attr:novalidate="true">
-                        <FormAlert message=form_error(value) />
-                        <input type="hidden" name="token" value=token />
-                        <Field label="New password" name="password" kind="password" autocomplete="new-password"
-                            hint="At least 10 characters." errors=field_errors(value, "password") required=true />
-                        <button type="submit" class=format!("{BUTTON_CLASS} w-full")>"Save new password"</button>
-                    </ActionForm>
-                }
-            >
-                <p role="status" class="mt-4 rounded-md bg-teal-50 px-3 py-2 text-teal-900">
-                    "Your password has been changed. "
-                    <A href="/signin" attr:class="font-medium underline">"Sign in"</A>
-                </p>
-            </Show>
-        </AuthCard>
+        <Show
+            when=done
+            fallback=move || view! {
+                <ActionForm action attr:class="mt-4 space-y-4" attr:novalidate="true">
+                    <FormAlert message=form_error(value) />
+                    <input type="hidden" name="token" value=token.get_value() />
+                    <Field label="New password" name="password" kind="password" autocomplete="new-password"
+                        hint="At least 10 characters." errors=field_errors(value, "password") required=true />
+                    <button type="submit" class=format!("{BUTTON_CLASS} w-full")>"Save new password"</button>
+                </ActionForm>
+            }
+        >
+            <p role="status" class="mt-4 rounded-md bg-teal-50 px-3 py-2 text-teal-900">
+                "Your password has been changed. "
+                <a href="/signin" class="font-medium underline">"Sign in"</a>
+            </p>
+        </Show>
     }
 }

@@ -4,82 +4,107 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::patient::{get_patient_dashboard, get_record_accesses, LogGoal};
+use crate::api::patient::{get_patient_dashboard, get_record_accesses, get_todays_goals, LogGoal};
 use crate::components::chart::DayBarChart;
 use crate::components::form::{
     field_errors, form_error, FieldErrors, FormAlert, BUTTON_CLASS, INPUT_CLASS,
 };
+use crate::components::live::reloaded_after_success;
 use crate::components::status::ErrorPanel;
 use crate::model::{
-    ActivityEstimate, CareStatus, GoalKind, GoalProgress, HealthTip, PatientDashboard, Reminder,
-    ACTIVITY_ESTIMATE_NOTE,
+    chart_days, ActivityEstimate, CareStatus, GoalKind, GoalProgress, HealthTip, PatientDashboard,
+    Reminder, TodaysGoals, ACTIVITY_ESTIMATE_NOTE,
 };
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {
-    let log = ServerAction::<LogGoal>::new();
-    // Reload the cards only after a successful entry, so a refused one leaves the form as typed.
-    let saved = RwSignal::new(0u32);
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = log.value().get() {
-            saved.update(|n| *n += 1);
-        }
-    });
-    let dashboard = Resource::new(move || saved.get(), |_| get_patient_dashboard());
+    let dashboard = Resource::new(|| (), |_| get_patient_dashboard());
     view! {
         <Title text="My dashboard · Salus" />
-        <Transition fallback=|| view! { <p class="text-slate-500">"Loading your dashboard…"</p> }>
+        <PatientNav />
+        <Suspense fallback=|| view! { <p class="text-slate-500">"Loading your dashboard…"</p> }>
             {move || Suspend::new(async move {
                 match dashboard.await {
-                    Ok(d) => view! { <Dashboard dashboard=d log /> }.into_any(),
+                    Ok(dashboard) => view! { <Dashboard dashboard /> }.into_any(),
                     Err(error) => view! { <ErrorPanel error /> }.into_any(),
                 }
             })}
-        </Transition>
+        </Suspense>
     }
 }
 
 #[component]
-fn Dashboard(dashboard: PatientDashboard, log: ServerAction<LogGoal>) -> impl IntoView {
+fn Dashboard(dashboard: PatientDashboard) -> impl IntoView {
     let first_name = dashboard
         .name
         .split_whitespace()
         .next()
         .unwrap_or(&dashboard.name)
         .to_owned();
-    let sleep_target = dashboard
-        .goals
-        .iter()
-        .find(|g| g.kind == GoalKind::Sleep)
-        .map_or(GoalKind::Sleep.default_target(), |g| g.target);
     view! {
-        <PatientNav />
         <h1 class="text-3xl font-bold">{format!("Welcome, {first_name}")}</h1>
         <p class="mt-1 text-slate-600">
             {format!("Today is {} ({})", dashboard.today.format("%A %-d %B %Y"), dashboard.time_zone)}
         </p>
+        <TodaysGoals
+            goals=TodaysGoals { goals: dashboard.goals.clone(), sleep_week: chart_days(&dashboard.sleep_week) }
+            today=dashboard.today.format("%Y-%m-%d").to_string()
+            earliest=dashboard.earliest_loggable().format("%Y-%m-%d").to_string()
+        >
+            <div class="mt-6 grid gap-4 md:grid-cols-2">
+                <Reminders reminders=dashboard.reminders.clone() />
+                <TipOfTheDay tip=dashboard.tip.clone() />
+            </div>
+        </TodaysGoals>
+    }
+}
+
+/// The goal cards, the sleep chart and the tracker (`today` and `earliest`, `YYYY-MM-DD`,
+/// bound the days it accepts). A saved entry redraws the cards and the chart in place from
+/// the server; a refused one leaves the form as typed. `children` (reminders and the tip)
+/// stand between them as the server rendered them: logging a goal does not change them.
+#[island]
+fn TodaysGoals(
+    goals: TodaysGoals,
+    today: String,
+    earliest: String,
+    children: Children,
+) -> impl IntoView {
+    let log = ServerAction::<LogGoal>::new();
+    let current = reloaded_after_success(
+        goals,
+        move || matches!(log.value().get(), Some(Ok(_))),
+        get_todays_goals,
+    );
+    view! {
         <section aria-labelledby="goals-heading" class="mt-6">
             <h2 id="goals-heading" class="text-xl font-semibold">"Wellness goals"</h2>
             <div class="mt-3 grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
-                {dashboard.goals.iter().cloned().map(|goal| view! { <GoalCard goal /> }).collect_view()}
+                {move || current.get().goals.into_iter().map(|goal| view! { <GoalCard goal /> }).collect_view()}
             </div>
         </section>
-        <div class="mt-6 grid gap-4 md:grid-cols-2">
-            <Reminders reminders=dashboard.reminders.clone() />
-            <TipOfTheDay tip=dashboard.tip.clone() />
-        </div>
+        {children()}
         <section aria-labelledby="sleep-heading" class="mt-6 rounded-lg border border-slate-200 bg-white p-5 shadow-sm">
             <h2 id="sleep-heading" class="text-xl font-semibold">"Sleep, last 7 nights"</h2>
-            <DayBarChart
-                id="sleep-week".to_string()
-                title="Minutes slept on each of the last 7 nights".to_string()
-                unit="minutes"
-                target=sleep_target
-                values=dashboard.sleep_week.clone()
-            />
+            {move || {
+                let TodaysGoals { goals, sleep_week } = current.get();
+                let target = goals
+                    .iter()
+                    .find(|g| g.kind == GoalKind::Sleep)
+                    .map_or(GoalKind::Sleep.default_target(), |g| g.target);
+                view! {
+                    <DayBarChart
+                        id="sleep-week".to_string()
+                        title="Minutes slept on each of the last 7 nights".to_string()
+                        unit="minutes"
+                        target
+                        values=sleep_week
+                    />
+                }
+            }}
             <p class="mt-1 text-xs text-slate-500">"Dashed line: your target. Green bars: target met."</p>
         </section>
-        <GoalTracker dashboard log />
+        <GoalTracker today earliest log />
     }
 }
 
@@ -152,7 +177,7 @@ fn GoalCard(goal: GoalProgress) -> impl IntoView {
                 let estimate = ActivityEstimate::for_minutes(goal.value);
                 view! {
                     <p class="mt-1 text-sm text-slate-700" data-testid="activity-estimate">
-                        {format!("≈ {} kcal · {:.1} km", estimate.kcal, estimate.km)}
+                        {estimate.summary()}
                     </p>
                     <p class="text-xs text-slate-500">{ACTIVITY_ESTIMATE_NOTE}</p>
                 }
@@ -162,12 +187,10 @@ fn GoalCard(goal: GoalProgress) -> impl IntoView {
 }
 
 #[component]
-fn GoalTracker(dashboard: PatientDashboard, log: ServerAction<LogGoal>) -> impl IntoView {
+fn GoalTracker(today: String, earliest: String, log: ServerAction<LogGoal>) -> impl IntoView {
     let value = log.value();
     let kind = RwSignal::new(GoalKind::Steps.as_str().to_owned());
     let unit = move || GoalKind::parse(&kind.get()).map_or("", |k| k.unit());
-    let today = dashboard.today.format("%Y-%m-%d").to_string();
-    let earliest = dashboard.earliest_loggable().format("%Y-%m-%d").to_string();
     let kind_errors = field_errors(value, "kind");
     let date_errors = field_errors(value, "date");
     let value_errors = field_errors(value, "value");

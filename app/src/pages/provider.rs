@@ -1,11 +1,14 @@
 //! The provider portal: assigned patients with their compliance, and one patient's detail.
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::{Form, A};
+use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::provider::{get_patient_detail, list_assigned_patients, CompleteCareItem};
-use crate::components::form::{field_errors, form_error, FormAlert, BUTTON_CLASS, INPUT_CLASS};
+use crate::components::form::{
+    field_errors, form_error, FieldErrors, FormAlert, BUTTON_CLASS, INPUT_CLASS,
+};
+use crate::components::live::reload_after_success;
 use crate::components::status::ErrorPanel;
 use crate::model::{CareItemView, CareStatus, ComplianceLabel, CompliancePage, PatientDetail};
 
@@ -46,10 +49,10 @@ pub fn PatientListPage() -> impl IntoView {
     view! {
         <Title text="My patients · Salus" />
         <h1 class="text-3xl font-bold">"My patients"</h1>
-        <Form method="GET" action="" attr:class="mt-4 grid gap-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm md:grid-cols-4 md:items-end">
+        <form method="get" action="/provider" class="mt-4 grid gap-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm md:grid-cols-4 md:items-end">
             <div>
                 <label for="search" class="block text-sm font-medium">"Search by name"</label>
-                <input id="search" name="search" type="search" class=INPUT_CLASS prop:value=move || param("search").unwrap_or_default() />
+                <input id="search" name="search" type="search" class=INPUT_CLASS value=param("search").unwrap_or_default() />
             </div>
             <div>
                 <label for="status" class="block text-sm font-medium">"Status"</label>
@@ -68,7 +71,7 @@ pub fn PatientListPage() -> impl IntoView {
                 </select>
             </div>
             <button type="submit" class=BUTTON_CLASS>"Apply"</button>
-        </Form>
+        </form>
         <Transition fallback=|| view! { <p class="mt-4 text-slate-500">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match list.await {
@@ -129,24 +132,13 @@ fn PatientTable(
 #[component]
 pub fn PatientDetailPage() -> impl IntoView {
     let params = use_params_map();
-    let complete = ServerAction::<CompleteCareItem>::new();
-    let saved = RwSignal::new(0u32);
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = complete.value().get() {
-            saved.update(|n| *n += 1);
-        }
-    });
+    let id = params
+        .read_untracked()
+        .get("id")
+        .and_then(|id| id.parse::<i64>().ok());
     let detail = Resource::new(
-        move || {
-            (
-                params
-                    .read()
-                    .get("id")
-                    .and_then(|id| id.parse::<i64>().ok()),
-                saved.get(),
-            )
-        },
-        |(id, _)| async move {
+        || (),
+        move |_| async move {
             match id {
                 Some(id) => get_patient_detail(id).await,
                 None => Err(crate::error::AppError::NotFound),
@@ -155,19 +147,20 @@ pub fn PatientDetailPage() -> impl IntoView {
     );
     view! {
         <Title text="Patient · Salus" />
-        <Transition fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
+        <A href="/provider" attr:class="text-sm text-teal-800 underline">"All my patients"</A>
+        <Suspense fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match detail.await {
-                    Ok(d) => view! { <Detail detail=d complete /> }.into_any(),
+                    Ok(detail) => view! { <Detail detail /> }.into_any(),
                     Err(error) => view! { <ErrorPanel error /> }.into_any(),
                 }
             })}
-        </Transition>
+        </Suspense>
     }
 }
 
 #[component]
-fn Detail(detail: PatientDetail, complete: ServerAction<CompleteCareItem>) -> impl IntoView {
+fn Detail(detail: PatientDetail) -> impl IntoView {
     let facts = [
         detail.age.map(|a| format!("{a} years")),
         detail.sex.map(|s| s.label().to_owned()),
@@ -183,16 +176,14 @@ fn Detail(detail: PatientDetail, complete: ServerAction<CompleteCareItem>) -> im
     let today = detail.today;
     let patient_id = detail.patient_id;
     view! {
-        <A href="/provider" attr:class="text-sm text-teal-800 underline">"All my patients"</A>
         <h1 class="mt-2 text-3xl font-bold">{detail.name.clone()}</h1>
         <p class="mt-1 text-slate-600">{facts}</p>
         <p class="mt-2 flex flex-wrap items-center gap-2"><StatusBadge label /><span class="text-slate-700">{reason}</span></p>
 
         <section aria-labelledby="care-heading" class="mt-6 rounded-lg border border-slate-200 bg-white p-5 shadow-sm">
             <h2 id="care-heading" class="text-xl font-semibold">"Preventive care"</h2>
-            <FormAlert message=completion_error(complete) />
             <ul class="mt-3 divide-y divide-slate-200">
-                {detail.care.into_iter().map(|item| view! { <CareItemRow item patient_id today complete /> }).collect_view()}
+                {detail.care.into_iter().map(|item| view! { <CareItemRow item patient_id today /> }).collect_view()}
             </ul>
         </section>
 
@@ -233,34 +224,13 @@ fn Detail(detail: PatientDetail, complete: ServerAction<CompleteCareItem>) -> im
     }
 }
 
-/// The outcome of the last completion, in words: the date problem or any other refusal.
-fn completion_error(complete: ServerAction<CompleteCareItem>) -> Signal<Option<String>> {
-    let dates = field_errors(complete.value(), "completed_on");
-    let other = form_error(complete.value());
-    Signal::derive(move || {
-        let dates = dates.get();
-        if dates.is_empty() {
-            other.get()
-        } else {
-            Some(dates.join(" "))
-        }
-    })
-}
-
 #[component]
-fn CareItemRow(
-    item: CareItemView,
-    patient_id: i64,
-    today: chrono::NaiveDate,
-    complete: ServerAction<CompleteCareItem>,
-) -> impl IntoView {
+fn CareItemRow(item: CareItemView, patient_id: i64, today: chrono::NaiveDate) -> impl IntoView {
     let tone = match item.status {
         CareStatus::Overdue => "text-red-800",
         CareStatus::Due | CareStatus::DueSoon => "text-amber-800",
         _ => "text-slate-700",
     };
-    let date_id = format!("completed-on-{}", item.item_id);
-    let today_text = today.format("%Y-%m-%d").to_string();
     view! {
         <li class="flex flex-wrap items-end justify-between gap-3 py-3" data-testid="care-item">
             <div>
@@ -270,15 +240,30 @@ fn CareItemRow(
                     {item.last_completed_on.map(|d| format!(" · last done {}", d.format("%-d %b %Y")))}
                 </p>
             </div>
-            <ActionForm action=complete attr:class="flex flex-wrap items-end gap-2" attr:novalidate="true">
-                <input type="hidden" name="patient_id" value=patient_id />
-                <input type="hidden" name="item_id" value=item.item_id />
-                <div>
-                    <label for=date_id.clone() class="block text-xs font-medium text-slate-700">{format!("{} done on", item.name)}</label>
-                    <input id=date_id.clone() name="completed_on" type="date" value=today_text.clone() max=today_text class=INPUT_CLASS />
-                </div>
-                <button type="submit" class=BUTTON_CLASS>"Record completion"</button>
-            </ActionForm>
+            <CompletionForm patient_id item_id=item.item_id name=item.name today=today.format("%Y-%m-%d").to_string() />
         </li>
+    }
+}
+
+/// Records that the item was done on a day (today unless changed, never later); the page
+/// then loads again with the new status and label.
+#[island]
+fn CompletionForm(patient_id: i64, item_id: i64, name: String, today: String) -> impl IntoView {
+    let complete = ServerAction::<CompleteCareItem>::new();
+    reload_after_success(move || matches!(complete.value().get(), Some(Ok(_))));
+    let date_id = format!("completed-on-{item_id}");
+    view! {
+        <ActionForm action=complete attr:class="flex flex-wrap items-end gap-2" attr:novalidate="true">
+            <input type="hidden" name="patient_id" value=patient_id />
+            <input type="hidden" name="item_id" value=item_id />
+            <div>
+                <label for=date_id.clone() class="block text-xs font-medium text-slate-700">{format!("{name} done on")}</label>
+                <input id=date_id.clone() name="completed_on" type="date" value=today.clone() max=today class=INPUT_CLASS
+                    aria-describedby=format!("{date_id}-error") />
+                <FieldErrors id=format!("{date_id}-error") errors=field_errors(complete.value(), "completed_on") />
+            </div>
+            <button type="submit" class=BUTTON_CLASS>"Record completion"</button>
+            <div class="w-full"><FormAlert message=form_error(complete.value()) /></div>
+        </ActionForm>
     }
 }

@@ -157,6 +157,7 @@ impl TestApp {
                 (app_url, Some(owner_url), Some(PostgresDatabase { name }))
             }
         };
+        write_built_site(&dir.path().join("site"));
         let mailbox = dir.path().join("mailbox");
         let mut settings = Settings::default();
         adjust(&mut settings);
@@ -417,4 +418,19 @@ pub async fn second_clinic(app: &TestApp, patient_email: &str) -> SecondClinic {
         id: clinic,
         provider_email: SECOND_PROVIDER,
     }
+}
+
+/// The name a release build would give the bundle; `write_built_site` uses it.
+pub const BUNDLE_NAME: &str = "salus-0123456789abcdef";
+
+/// What `scripts/site.sh` leaves in `pkg/` for a release: the bundle under its content-hashed
+/// name, a brotli copy of it, and the file naming it. The copy's bytes differ from the
+/// original's, so a test can tell which one was served.
+fn write_built_site(root: &std::path::Path) {
+    let pkg = root.join("pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    std::fs::write(pkg.join("bundle-name"), format!("{BUNDLE_NAME}\n")).unwrap();
+    std::fs::write(pkg.join(format!("{BUNDLE_NAME}.wasm")), b"\0asm plain").unwrap();
+    std::fs::write(pkg.join(format!("{BUNDLE_NAME}.wasm.br")), b"brotli copy").unwrap();
+    std::fs::write(pkg.join(format!("{BUNDLE_NAME}.css")), b"body{}").unwrap();
 }

@@ -16,8 +16,8 @@ const HISTORY_DAYS: u64 = 30;
 const REMINDER_HORIZON_DAYS: u64 = 90;
 use crate::error::{AppError, Validator};
 use crate::model::{
-    streak, DayValue, GoalHistory, GoalKind, GoalProgress, GoalSeries, LogEntryView,
-    PatientDashboard, LOG_WINDOW_DAYS,
+    chart_days, streak, DayValue, GoalHistory, GoalKind, GoalProgress, GoalSeries, LogEntryView,
+    PatientDashboard, TodaysGoals, LOG_WINDOW_DAYS,
 };
 use crate::server::audit::AuditEntry;
 use crate::server::entities::{goal_logs, goals, patient_profiles, users};
@@ -48,6 +48,43 @@ pub async fn dashboard(scoped: &Scoped, patient: PatientId) -> Result<PatientDas
         .ok_or(AppError::NotFound)?;
     let (tz, time_zone) = patient_time_zone(conn, patient).await?;
     let today = dates::local_today(now, tz);
+    let (goals, sleep_week) = goals_on(conn, patient, today).await?;
+    let horizon = today + chrono::Days::new(REMINDER_HORIZON_DAYS);
+    let reminders = care::items::reminders(conn, patient.clinic(), patient.get(), today)
+        .await?
+        .into_iter()
+        .filter(|r| r.status.is_open() || r.due_on <= horizon)
+        .take(3)
+        .collect();
+    let tip = content::tip_of_the_day(conn, today).await?;
+    Ok(PatientDashboard {
+        name: user.display_name,
+        today,
+        time_zone,
+        goals,
+        reminders,
+        tip,
+        sleep_week,
+    })
+}
+
+/// The part of the dashboard a logged value changes, for redrawing it.
+pub async fn todays_goals(scoped: &Scoped, patient: PatientId) -> Result<TodaysGoals, AppError> {
+    let conn = scoped.conn();
+    let (tz, _) = patient_time_zone(conn, patient).await?;
+    let (goals, sleep_week) = goals_on(conn, patient, dates::local_today(scoped.now(), tz)).await?;
+    Ok(TodaysGoals {
+        goals,
+        sleep_week: chart_days(&sleep_week),
+    })
+}
+
+/// Progress on each active goal on `today`, and the sleep of the 7 nights ending `today`.
+async fn goals_on<C: ConnectionTrait>(
+    conn: &C,
+    patient: PatientId,
+    today: NaiveDate,
+) -> Result<(Vec<GoalProgress>, Vec<DayValue>), AppError> {
     let targets = goals::Entity::find()
         .filter(goals::Column::PatientId.eq(patient.get()))
         .filter(goals::Column::Active.eq(true))
@@ -73,24 +110,8 @@ pub async fn dashboard(scoped: &Scoped, patient: PatientId) -> Result<PatientDas
             })
         })
         .collect();
-    let horizon = today + chrono::Days::new(REMINDER_HORIZON_DAYS);
-    let reminders = care::items::reminders(conn, patient.clinic(), patient.get(), today)
-        .await?
-        .into_iter()
-        .filter(|r| r.status.is_open() || r.due_on <= horizon)
-        .take(3)
-        .collect();
-    let tip = content::tip_of_the_day(conn, today).await?;
     let sleep_week = series(conn, patient, GoalKind::Sleep, today, 7).await?;
-    Ok(PatientDashboard {
-        name: user.display_name,
-        today,
-        time_zone,
-        goals,
-        reminders,
-        tip,
-        sleep_week,
-    })
+    Ok((goals, sleep_week))
 }
 
 /// One goal's values for the `days` days ending `today`, oldest first; 0 where nothing was logged.

@@ -1,0 +1,43 @@
+//! How a page catches up after one of its forms changed something. Forms are islands inside
+//! pages the server renders: after a successful change either the island fetches its data
+//! again and redraws in place, or the page is loaded again. Either way the person sees what
+//! the server stored.
+use std::future::Future;
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+
+/// A signal holding `initial`, loaded again with `load` each time `succeeded` turns true
+/// (it reads the island's actions, so it runs again whenever one of them finishes).
+pub fn reloaded_after_success<T, Fut>(
+    initial: T,
+    succeeded: impl Fn() -> bool + 'static,
+    load: impl Fn() -> Fut + Copy + 'static,
+) -> RwSignal<T>
+where
+    T: Send + Sync + 'static,
+    Fut: Future<Output = Result<T, AppError>> + 'static,
+{
+    let current = RwSignal::new(initial);
+    Effect::new(move |_| {
+        if succeeded() {
+            leptos::task::spawn_local(async move {
+                if let Ok(fresh) = load().await {
+                    current.set(fresh);
+                }
+            });
+        }
+    });
+    current
+}
+
+/// Loads the page again each time `succeeded` turns true. `succeeded` reads the island's
+/// actions, so it runs again whenever one of them finishes.
+pub fn reload_after_success(succeeded: impl Fn() -> bool + 'static) {
+    Effect::new(move |_| {
+        if succeeded() {
+            crate::reload();
+        }
+    });
+}
