@@ -7,7 +7,8 @@ mod m20261123_000002_public_content;
 mod m20261123_000003_care_and_profile;
 mod m20261123_000004_audit_append_only;
 mod m20261124_000005_audit_chain_per_clinic;
-mod m20261124_000006_row_level_security;
+mod m20261124_000006_patient_name_in_compliance;
+mod m20261124_000007_row_level_security;
 
 pub struct Migrator;
 
@@ -20,7 +21,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000003_care_and_profile::Migration),
             Box::new(m20261123_000004_audit_append_only::Migration),
             Box::new(m20261124_000005_audit_chain_per_clinic::Migration),
-            Box::new(m20261124_000006_row_level_security::Migration),
+            Box::new(m20261124_000006_patient_name_in_compliance::Migration),
+            Box::new(m20261124_000007_row_level_security::Migration),
         ]
     }
 }

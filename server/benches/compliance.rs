@@ -373,6 +373,32 @@ async fn run(backend: &str) {
         report(label, samples);
     }
 
+    // One patient's record (a point lookup in every patient-owned table, each under its
+    // row-level security policy), a different patient each time.
+    let mut samples = Vec::with_capacity(REQUESTS);
+    for (i, patient) in patients
+        .iter()
+        .cycle()
+        .step_by(37)
+        .take(REQUESTS + 10)
+        .enumerate()
+    {
+        let started = Instant::now();
+        let response = client
+            .post(format!("{base}/api/provider/patient"))
+            .header("origin", &base)
+            .form(&[("patient_id", patient.to_string())])
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().is_success(), "{}", response.status());
+        let _ = response.bytes().await.unwrap();
+        if i >= 10 {
+            samples.push(started.elapsed());
+        }
+    }
+    report("one patient's detail (HTTP round trip)", samples);
+
     let clinic2 = clinics::Entity::insert(clinics::ActiveModel {
         code: Set("BIG".into()),
         name: Set("Large clinic".into()),

@@ -1,5 +1,5 @@
 //! What the database is told about who is asking. On PostgreSQL the row-level security
-//! policies (migration `m20261124_000006_row_level_security`) read these transaction-local
+//! policies (migration `m20261124_000007_row_level_security`) read these transaction-local
 //! settings; a transaction that sets none sees no clinic or patient rows and can write none.
 //! SQLite has no policies: there `Scoped` and the services are the only guard.
 //!

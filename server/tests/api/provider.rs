@@ -358,6 +358,10 @@ async fn the_list_pages_through_thousands_of_patients(backend: Backend) {
         .exec(&app.db)
         .await
         .unwrap();
+        // As registration does: every enrolled patient has a compliance snapshot.
+        salus_app::server::care::compliance::refresh(&app.db, clinic, user, now)
+            .await
+            .unwrap();
     }
     app.sign_in(PROVIDER, DEMO_PASSWORD).await;
     let first: CompliancePage = ok_json(list(&app, &app.client, &[("sort", "name")]).await).await;
@@ -378,7 +382,43 @@ async fn the_list_pages_through_thousands_of_patients(backend: Backend) {
     assert_eq!(views.len(), 3);
 }
 
+/// The list shows and searches names from the compliance snapshot; a patient who changes their
+/// name is listed, and found, by the new one at once.
+async fn a_renamed_patient_is_listed_and_found_by_the_new_name(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let david = client();
+    app.sign_in_with(&david, DAVID, DEMO_PASSWORD).await;
+    let renamed = app
+        .post_with(
+            &david,
+            "/api/patient/update_profile",
+            &[
+                ("name", "David Mills"),
+                ("date_of_birth", "1980-03-14"),
+                ("sex", "male"),
+                ("phone", "+1 555 010 0199"),
+                ("time_zone", "America/New_York"),
+                ("email_reminders", "on"),
+                ("preferred_language", "en"),
+                ("quiet_hours_start", "21:00"),
+                ("quiet_hours_end", "08:00"),
+            ],
+        )
+        .await;
+    assert_eq!(renamed.status(), StatusCode::OK);
+
+    app.sign_in(PROVIDER, DEMO_PASSWORD).await;
+    let found: CompliancePage =
+        ok_json(list(&app, &app.client, &[("search", "mills")]).await).await;
+    assert_eq!(names(&found), ["David Mills"]);
+    let old: CompliancePage = ok_json(list(&app, &app.client, &[("search", "miller")]).await).await;
+    assert_eq!(old.total, 0);
+    let all: CompliancePage = ok_json(list(&app, &app.client, &[("sort", "name")]).await).await;
+    assert_eq!(names(&all), ["David Mills", "Emma Wilson", "Noah Patel"]);
+}
+
 crate::on_both_databases!(
+    a_renamed_patient_is_listed_and_found_by_the_new_name,
     compliance_list_labels_sorts_filters_and_searches,
     logging_the_missing_steps_turns_goals_missed_into_goal_met,
     recording_a_completion_moves_the_due_date_and_clears_the_reminder,

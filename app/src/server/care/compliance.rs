@@ -14,7 +14,7 @@ use super::items::{patient_today, protocols_of, reminder};
 use crate::error::AppError;
 use crate::model::{CareStatus, ComplianceLabel, Reminder, Role};
 use crate::server::entities::{
-    care_items, goal_logs, goals, memberships, patient_compliance, patient_profiles,
+    care_items, goal_logs, goals, memberships, patient_compliance, patient_profiles, users,
 };
 use crate::server::services::dates;
 
@@ -81,7 +81,8 @@ pub async fn refresh<C: ConnectionTrait>(
 }
 
 /// Recomputes and stores the compliance of `patients` in one clinic, each for the day it is
-/// in their own time zone, with the same five reads and one upsert however many they are.
+/// in their own time zone, with the same six reads and one upsert however many they are. The
+/// snapshot carries the patient's current name, for the provider's list.
 /// Only the clinic's own care items count: another clinic the patient is enrolled in keeps
 /// its own label.
 pub async fn refresh_many<C: ConnectionTrait>(
@@ -104,6 +105,13 @@ pub async fn refresh_many<C: ConnectionTrait>(
                 dates::parse_time_zone(&p.time_zone).unwrap_or(Tz::UTC),
             )
         })
+        .collect();
+    let names: HashMap<i64, String> = users::Entity::find()
+        .filter(users::Column::Id.is_in(patients.iter().copied()))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.display_name))
         .collect();
     let today_of =
         |patient: i64| dates::local_today(now, zones.get(&patient).copied().unwrap_or(Tz::UTC));
@@ -151,6 +159,7 @@ pub async fn refresh_many<C: ConnectionTrait>(
         patient_compliance::ActiveModel {
             clinic_id: Set(clinic_id),
             patient_id: Set(patient_id),
+            patient_name: Set(names.get(&patient_id).cloned().unwrap_or_default()),
             label: Set(label.as_str().into()),
             rank: Set(label.rank()),
             reason: Set(reason),
@@ -167,6 +176,7 @@ pub async fn refresh_many<C: ConnectionTrait>(
                 patient_compliance::Column::PatientId,
             ])
             .update_columns([
+                patient_compliance::Column::PatientName,
                 patient_compliance::Column::Label,
                 patient_compliance::Column::Rank,
                 patient_compliance::Column::Reason,

@@ -8,6 +8,8 @@ pub struct Model {
     pub id: i64,
     pub clinic_id: i64,
     pub patient_id: i64,
+    /// The patient's display name when the snapshot was written, for the provider's list.
+    pub patient_name: String,
     pub label: String,
     /// Worse is higher, for sorting: missed checkup 3, due soon 2, goals missed 1, goal met 0.
     pub rank: i32,

@@ -193,11 +193,13 @@ pub async fn update(
     let before = profile_row(scoped, patient).await?;
     let eligibility_changed =
         before.date_of_birth != date_of_birth || before.sex.as_deref() != sex.map(Sex::as_str);
-    let mut user = users::Entity::find_by_id(patient.get())
+    let user = users::Entity::find_by_id(patient.get())
         .one(conn)
         .await?
-        .ok_or(AppError::NotFound)?
-        .into_active_model();
+        .ok_or(AppError::NotFound)?;
+    // Each clinic's compliance snapshot carries the name its providers' lists show.
+    let renamed = user.display_name != name;
+    let mut user = user.into_active_model();
     user.display_name = Set(name);
     user.updated_at = Set(now);
     user.update(conn).await?;
@@ -214,14 +216,16 @@ pub async fn update(
     profile.updated_at = Set(now);
     profile.update(conn).await?;
 
-    if eligibility_changed {
+    if eligibility_changed || renamed {
         let clinics = memberships::Entity::find()
             .filter(memberships::Column::UserId.eq(patient.get()))
             .filter(memberships::Column::Role.eq(Role::Patient.as_str()))
             .all(conn)
             .await?;
         for m in clinics {
-            care::items::sync_patient(conn, m.clinic_id, patient.get(), today, now).await?;
+            if eligibility_changed {
+                care::items::sync_patient(conn, m.clinic_id, patient.get(), today, now).await?;
+            }
             care::compliance::refresh(conn, m.clinic_id, patient.get(), now).await?;
         }
     }

@@ -34,7 +34,8 @@ pub struct ListQuery {
 #[derive(Debug, FromQueryResult)]
 struct RawRow {
     patient_id: i64,
-    name: String,
+    /// None for a patient with no compliance snapshot in this clinic yet.
+    name: Option<String>,
     label: Option<String>,
     reason: Option<String>,
 }
@@ -85,13 +86,11 @@ pub async fn compliance_list(
     let pa = provider_assignments::Entity;
     let pc = patient_compliance::Entity;
     let mut select: SelectStatement = Query::select();
+    // Names come from the compliance snapshot, not `users`: under row-level security a join
+    // to `users` checks, for every assigned patient, that the provider may see them (see
+    // migration m20261124_000006).
     select
         .from(pa)
-        .inner_join(
-            users::Entity,
-            Expr::col((users::Entity, users::Column::Id))
-                .equals((pa, provider_assignments::Column::PatientId)),
-        )
         .left_join(
             pc,
             Condition::all()
@@ -116,8 +115,8 @@ pub async fn compliance_list(
             .replace('_', "\\_");
         select.and_where(
             Expr::expr(Func::lower(Expr::col((
-                users::Entity,
-                users::Column::DisplayName,
+                pc,
+                patient_compliance::Column::PatientName,
             ))))
             .like(LikeExpr::new(format!("%{escaped}%")).escape('\\')),
         );
@@ -137,11 +136,11 @@ pub async fn compliance_list(
 
     select
         .expr_as(
-            Expr::col((users::Entity, users::Column::Id)),
+            Expr::col((pa, provider_assignments::Column::PatientId)),
             Alias::new("patient_id"),
         )
         .expr_as(
-            Expr::col((users::Entity, users::Column::DisplayName)),
+            Expr::col((pc, patient_compliance::Column::PatientName)),
             Alias::new("name"),
         )
         .expr_as(
@@ -156,17 +155,39 @@ pub async fn compliance_list(
         select.order_by((pc, patient_compliance::Column::Rank), Order::Desc);
     }
     select
-        .order_by((users::Entity, users::Column::DisplayName), Order::Asc)
-        .order_by((users::Entity, users::Column::Id), Order::Asc)
+        .order_by((pc, patient_compliance::Column::PatientName), Order::Asc)
+        .order_by((pa, provider_assignments::Column::PatientId), Order::Asc)
         .limit(PER_PAGE)
         .offset((page - 1) * PER_PAGE);
-    let rows: Vec<ComplianceRow> = RawRow::find_by_statement(backend.build(&select))
+    let raw = RawRow::find_by_statement(backend.build(&select))
         .all(conn)
-        .await?
+        .await?;
+    // Registration, the demo seed and the hourly refresh write a snapshot for every patient, so
+    // this is for the moment in between: those few names are read from `users`.
+    let unnamed: Vec<i64> = raw
+        .iter()
+        .filter(|r| r.name.is_none())
+        .map(|r| r.patient_id)
+        .collect();
+    let mut names: std::collections::HashMap<i64, String> = if unnamed.is_empty() {
+        Default::default()
+    } else {
+        users::Entity::find()
+            .filter(users::Column::Id.is_in(unnamed))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.display_name))
+            .collect()
+    };
+    let rows: Vec<ComplianceRow> = raw
         .into_iter()
         .map(|r| ComplianceRow {
             patient_id: r.patient_id,
-            name: r.name,
+            name: r
+                .name
+                .or_else(|| names.remove(&r.patient_id))
+                .unwrap_or_default(),
             label: r.label.as_deref().and_then(ComplianceLabel::parse),
             reason: r.reason.unwrap_or_default(),
         })
