@@ -62,7 +62,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/services") view=public::ServicesPage />
                     <Route path=path!("/contact") view=public::ContactPage />
                     <Route path=path!("/privacy") view=public::PrivacyPage ssr=SsrMode::Async />
-                    <Route path=path!("/signin") view=auth::SignInPage />
+                    <Route path=path!("/signin") view=auth::SignInPage ssr=SsrMode::Async />
                     <Route path=path!("/register") view=auth::RegisterPage />
                     <Route path=path!("/forgot-password") view=auth::ForgotPasswordPage />
                     <Route path=path!("/reset-password") view=auth::ResetPasswordPage />

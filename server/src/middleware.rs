@@ -91,8 +91,10 @@ pub async fn security_headers(
         HeaderValue::from_static("nosniff"),
     );
     h.insert("x-frame-options", HeaderValue::from_static("DENY"));
-    // Reset links carry a token in the URL: never send it anywhere as a referrer.
-    h.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
+    // Reset links carry a token in the URL: it never leaves the site as a referrer. Within the
+    // site the referrer is what a form posted without JavaScript returns to, and it makes
+    // browsers send a real `Origin` (not `null`) on such posts.
+    h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
     h.insert(
         "content-security-policy",
         HeaderValue::from_static(
@@ -114,9 +116,12 @@ pub async fn security_headers(
     response
 }
 
-/// Refuses state-changing requests sent from another origin (CSRF). Browsers send `Origin`
-/// on every cross-site POST; `Sec-Fetch-Site` covers the rest. Clients that send neither are
-/// not browsers and carry no ambient cookies to abuse.
+/// Refuses state-changing requests sent from another origin (CSRF). A browser says where a
+/// request comes from in `Sec-Fetch-Site`, which pages cannot set: only `same-origin` passes.
+/// Browsers too old to send it send `Origin`, which must name this host (`null`, sent for a
+/// form post under some referrer policies, does not). Clients that send neither are not
+/// browsers and carry no ambient cookies to abuse. A form posted before the page's islands are
+/// alive is an ordinary same-origin post and passes.
 pub async fn refuse_cross_origin(req: Request, next: Next) -> Response {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(req).await;
@@ -136,13 +141,13 @@ pub async fn refuse_cross_origin(req: Request, next: Next) -> Response {
         .get("sec-fetch-site")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let same_origin = match (&origin, &host) {
-        (Some(origin), Some(host)) => {
-            let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or("");
-            origin_host.eq_ignore_ascii_case(host)
-        }
-        (Some(_), None) => false,
-        (None, _) => fetch_site.as_deref() != Some("cross-site"),
+    let same_origin = match (fetch_site.as_deref(), &origin, &host) {
+        (Some(site), _, _) => site == "same-origin",
+        (None, Some(origin), Some(host)) => origin
+            .split_once("://")
+            .is_some_and(|(_, origin_host)| origin_host.eq_ignore_ascii_case(host)),
+        (None, Some(_), None) => false,
+        (None, None, _) => true,
     };
     if same_origin {
         next.run(req).await

@@ -1,13 +1,14 @@
 //! Sign in, register, and the two halves of "Forgot password?".
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
+use leptos_router::components::{Redirect, A};
 use leptos_router::hooks::use_query_map;
 
-use crate::api::auth::{Register, RequestPasswordReset, ResetPassword, SignIn};
+use crate::api::auth::{safe_return_path, Register, RequestPasswordReset, ResetPassword, SignIn};
 use crate::components::form::{
     field_errors, form_error, Field, FieldErrors, FormAlert, BUTTON_CLASS,
 };
+use crate::components::layout::MeResource;
 
 #[component]
 fn AuthCard(title: &'static str, children: Children) -> impl IntoView {
@@ -20,24 +21,43 @@ fn AuthCard(title: &'static str, children: Children) -> impl IntoView {
     }
 }
 
+/// A visitor who is already signed in (a sign-in form posted without JavaScript comes back
+/// here) goes on to `next` or their portal.
 #[component]
 pub fn SignInPage() -> impl IntoView {
     let query = use_query_map();
     let next = query.read_untracked().get("next").unwrap_or_default();
     let registered = query.read_untracked().get("registered").is_some();
+    let me = expect_context::<MeResource>();
     view! {
-        <AuthCard title="Sign in">
-            {registered.then(|| view! {
-                <p role="status" class="mt-3 rounded-md bg-teal-50 px-3 py-2 text-sm text-teal-900">
-                    "Your account is ready. Sign in to continue."
-                </p>
-            })}
-            <SignInForm next />
-            <div class="mt-4 flex flex-wrap justify-between gap-2 text-sm">
-                <A href="/forgot-password" attr:class="text-teal-800 underline">"Forgot password?"</A>
-                <A href="/register" attr:class="text-teal-800 underline">"Create an account"</A>
-            </div>
-        </AuthCard>
+        <Suspense fallback=|| ()>
+            {move || {
+                let next = next.clone();
+                Suspend::new(async move {
+                    if let Ok(Some(user)) = me.await {
+                        let to = safe_return_path(&next)
+                            .filter(|p| p != "/signin")
+                            .unwrap_or_else(|| user.role.portal_path().to_owned());
+                        return view! { <Redirect path=to /> }.into_any();
+                    }
+                    view! {
+                        <AuthCard title="Sign in">
+                            {registered.then(|| view! {
+                                <p role="status" class="mt-3 rounded-md bg-teal-50 px-3 py-2 text-sm text-teal-900">
+                                    "Your account is ready. Sign in to continue."
+                                </p>
+                            })}
+                            <SignInForm next />
+                            <div class="mt-4 flex flex-wrap justify-between gap-2 text-sm">
+                                <A href="/forgot-password" attr:class="text-teal-800 underline">"Forgot password?"</A>
+                                <A href="/register" attr:class="text-teal-800 underline">"Create an account"</A>
+                            </div>
+                        </AuthCard>
+                    }
+                    .into_any()
+                })
+            }}
+        </Suspense>
     }
 }
 

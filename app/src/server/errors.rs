@@ -34,12 +34,17 @@ pub fn is_unique_violation(err: &sea_orm::DbErr) -> bool {
 }
 
 /// Sets the HTTP status of the current response from the error, so a server function that
-/// fails answers 401/403/404/422/429 rather than a generic 500.
+/// fails answers 401/403/404/422/429 rather than a generic 500. Not for a form posted without
+/// JavaScript (before the page's islands are alive): that request asks for HTML, and server_fn
+/// sends it back to its page with the error in the URL for the form to show, which takes the
+/// redirect's status.
 pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     if let Err(err) = &result {
         if let Some(options) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
             if let Ok(status) = axum::http::StatusCode::from_u16(err.status()) {
-                options.set_status(status);
+                if !is_plain_form_post() {
+                    options.set_status(status);
+                }
             }
         }
         if let AppError::RateLimited { retry_after_secs } = err {
@@ -52,4 +57,15 @@ pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
         }
     }
     result
+}
+
+/// A browser's own form submission asks for HTML; the islands' calls ask for JSON.
+fn is_plain_form_post() -> bool {
+    leptos::prelude::use_context::<axum::http::request::Parts>().is_some_and(|parts| {
+        parts
+            .headers
+            .get(axum::http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|accept| accept.contains("text/html"))
+    })
 }

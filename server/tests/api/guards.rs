@@ -103,6 +103,95 @@ async fn requests_from_another_origin_are_refused(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    // A sibling subdomain is the same site, not the same origin; and a browser's word wins
+    // over an `Origin` that a non-browser could have copied.
+    for (site, origin) in [("same-site", app.origin()), ("cross-site", app.origin())] {
+        let response = app
+            .client
+            .post(app.url("/api/auth/sign_in"))
+            .header("sec-fetch-site", site)
+            .header("origin", origin)
+            .form(&[("email", DAVID), ("password", DEMO_PASSWORD)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{site}");
+    }
+    // `Origin: null` without `Sec-Fetch-Site` says nothing about where the post came from.
+    let response = app
+        .client
+        .post(app.url("/api/auth/sign_in"))
+        .header("origin", "null")
+        .form(&[("email", DAVID), ("password", DEMO_PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+}
+
+/// What a browser sends when the sign-in form is posted before the page's islands are alive
+/// (or without JavaScript): a plain same-origin form post that asks for HTML. It signs in and
+/// returns to the page it came from, which sends the now signed-in visitor on to their portal.
+async fn a_form_posted_without_javascript_signs_in(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let from = app.url("/signin?next=%2Fpatient");
+    let response = app
+        .client
+        .post(app.url("/api/auth/sign_in"))
+        .header("sec-fetch-site", "same-origin")
+        .header("origin", "null")
+        .header("referer", &from)
+        .header("accept", "text/html,application/xhtml+xml")
+        .form(&[
+            ("email", DAVID),
+            ("password", DEMO_PASSWORD),
+            ("next", "/patient"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_redirection(), "{}", response.status());
+    assert_eq!(response.headers()["location"], from.as_str());
+    assert!(session_cookie(&response).is_some(), "signed in");
+
+    let back = app
+        .client
+        .get(&from)
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert!(back.status().is_redirection(), "{}", back.status());
+    assert_eq!(back.headers()["location"], "/patient");
+    let portal = app.get("/patient").await;
+    assert_eq!(portal.status(), StatusCode::OK);
+    assert!(portal.text().await.unwrap().contains("Welcome, David"));
+
+    // A wrong password comes back to the form with the reason.
+    let stranger = client();
+    let response = stranger
+        .post(app.url("/api/auth/sign_in"))
+        .header("sec-fetch-site", "same-origin")
+        .header("referer", &from)
+        .header("accept", "text/html")
+        .form(&[
+            ("email", DAVID),
+            ("password", "not the password"),
+            ("next", "/patient"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_redirection(), "{}", response.status());
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    assert!(location.starts_with(&from), "{location}");
+    let page = stranger.get(&location).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains("That email and password do not match an account."),
+        "the form says why"
+    );
 }
 
 async fn responses_carry_security_headers(backend: Backend) {
@@ -111,7 +200,7 @@ async fn responses_carry_security_headers(backend: Backend) {
     let h = response.headers();
     assert_eq!(h["x-content-type-options"], "nosniff");
     assert_eq!(h["x-frame-options"], "DENY");
-    assert_eq!(h["referrer-policy"], "no-referrer");
+    assert_eq!(h["referrer-policy"], "same-origin");
     assert_eq!(h["cache-control"], "no-store");
     assert!(h["content-security-policy"]
         .to_str()
@@ -125,5 +214,6 @@ crate::on_both_databases!(
     each_role_is_refused_the_other_portals,
     a_patient_signed_in_sees_a_forbidden_page_on_the_provider_portal,
     requests_from_another_origin_are_refused,
+    a_form_posted_without_javascript_signs_in,
     responses_carry_security_headers,
 );
