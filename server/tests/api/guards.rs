@@ -79,54 +79,40 @@ async fn a_patient_signed_in_sees_a_forbidden_page_on_the_provider_portal(backen
     );
 }
 
+/// David's right password, posted with `headers` and nothing else.
+async fn sign_in_sending(app: &TestApp, headers: &[(&str, &str)]) -> reqwest::Response {
+    let mut request = app.client.post(app.url("/api/auth/sign_in"));
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    request
+        .form(&[("email", DAVID), ("password", DEMO_PASSWORD)])
+        .send()
+        .await
+        .unwrap()
+}
+
 async fn requests_from_another_origin_are_refused(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let response = app
-        .client
-        .post(app.url("/api/auth/sign_in"))
-        .header("origin", "http://evil.example")
-        .form(&[("email", DAVID), ("password", DEMO_PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::FORBIDDEN);
-    assert!(
-        session_cookie(&response).is_none(),
-        "no session was created"
-    );
-    let response = app
-        .client
-        .post(app.url("/api/auth/sign_in"))
-        .header("sec-fetch-site", "cross-site")
-        .form(&[("email", DAVID), ("password", DEMO_PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::FORBIDDEN);
-    // A sibling subdomain is the same site, not the same origin; and a browser's word wins
-    // over an `Origin` that a non-browser could have copied.
-    for (site, origin) in [("same-site", app.origin()), ("cross-site", app.origin())] {
-        let response = app
-            .client
-            .post(app.url("/api/auth/sign_in"))
-            .header("sec-fetch-site", site)
-            .header("origin", origin)
-            .form(&[("email", DAVID), ("password", DEMO_PASSWORD)])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{site}");
+    let origin = app.origin();
+    let refused: [&[(&str, &str)]; 5] = [
+        &[("origin", "http://evil.example")],
+        &[("sec-fetch-site", "cross-site")],
+        // A sibling subdomain is the same site, not the same origin; and a browser's word
+        // wins over an `Origin` that a non-browser could have copied.
+        &[("sec-fetch-site", "same-site"), ("origin", &origin)],
+        &[("sec-fetch-site", "cross-site"), ("origin", &origin)],
+        // `Origin: null` without `Sec-Fetch-Site` says nothing about where the post came from.
+        &[("origin", "null")],
+    ];
+    for headers in refused {
+        let response = sign_in_sending(&app, headers).await;
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{headers:?}");
+        assert!(
+            session_cookie(&response).is_none(),
+            "no session was created: {headers:?}"
+        );
     }
-    // `Origin: null` without `Sec-Fetch-Site` says nothing about where the post came from.
-    let response = app
-        .client
-        .post(app.url("/api/auth/sign_in"))
-        .header("origin", "null")
-        .form(&[("email", DAVID), ("password", DEMO_PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::FORBIDDEN);
 }
 
 /// What a browser sends when the sign-in form is posted before the page's islands are alive
