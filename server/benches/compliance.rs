@@ -7,7 +7,8 @@
 //! protocols' care items each), then reports the server time of the compliance list's first
 //! page (p50/p95/p99 over 200 requests through the real router on loopback, and the service
 //! alone), and the time to recompute every care-item status of a clinic of 100,000 patients.
-use std::net::SocketAddr;
+mod support;
+
 use std::time::{Duration, Instant};
 
 use chrono::{Days, Utc};
@@ -17,11 +18,8 @@ use salus_app::server::entities::{
     care_items, care_protocols, clinics, goal_logs, goals, memberships, patient_profiles,
     provider_assignments, users,
 };
-use salus_app::server::state::{Clock, Settings};
-use salus_server::config::{Config, LogFormat, MailTransport};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, Database, DatabaseConnection, EntityTrait,
-    QueryFilter,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
 };
 
 const LIST_PATIENTS: usize = 10_000;
@@ -31,46 +29,14 @@ const REQUESTS: usize = 200;
 // bound parameters.
 const BATCH: usize = 100;
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
-
 fn report(what: &str, mut samples: Vec<Duration>) {
     samples.sort();
     println!(
         "  {what:<44} p50 {:>7.2} ms   p95 {:>7.2} ms   p99 {:>7.2} ms",
-        percentile(&samples, 0.50).as_secs_f64() * 1e3,
-        percentile(&samples, 0.95).as_secs_f64() * 1e3,
-        percentile(&samples, 0.99).as_secs_f64() * 1e3,
+        support::percentile(&samples, 0.50).as_secs_f64() * 1e3,
+        support::percentile(&samples, 0.95).as_secs_f64() * 1e3,
+        support::percentile(&samples, 0.99).as_secs_f64() * 1e3,
     );
-}
-
-/// A fresh database: a SQLite file in a temporary folder, or a new PostgreSQL database.
-async fn fresh_database(backend: &str, dir: &std::path::Path) -> (String, Option<String>) {
-    match backend {
-        "sqlite" => (
-            format!("sqlite://{}?mode=rwc", dir.join("bench.db").display()),
-            None,
-        ),
-        _ => {
-            let admin_url = std::env::var("SALUS_TEST_POSTGRES_URL")
-                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-            let name = format!("salus_bench_{}", std::process::id());
-            let admin = Database::connect(&admin_url)
-                .await
-                .expect("PostgreSQL reachable");
-            admin
-                .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-                .await
-                .unwrap();
-            admin
-                .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-                .await
-                .unwrap();
-            let server = admin_url.rsplit_once('/').unwrap().0.to_owned();
-            (format!("{server}/{name}"), Some(name))
-        }
-    }
 }
 
 /// Inserts `n` patients into `clinic` with profiles, memberships, goals, a week of logs and
@@ -236,54 +202,11 @@ async fn recompute_as_the_hourly_task(db: &DatabaseConnection, clinic: i64) -> u
 
 async fn run(backend: &str) {
     println!("{backend}:");
-    let dir = tempfile::tempdir().unwrap();
-    let (url, pg_name) = fresh_database(backend, dir.path()).await;
-    // On PostgreSQL the server connects as an application role, as in production, so the
-    // figures include row-level security; the set-up writes as the owner.
-    let (app_url, owner_url) = match pg_name {
-        Some(_) => {
-            salus_server::db::migrate_url(&url).await.unwrap();
-            let owner = salus_server::db::connect(&url).await.unwrap();
-            salus_server::db::create_app_role(&owner, "salus_bench_app", Some("salus_bench_app"))
-                .await
-                .unwrap();
-            owner.close().await.unwrap();
-            let (scheme, rest) = url.split_once("://").unwrap();
-            let host_and_db = rest.rsplit_once('@').map_or(rest, |(_, h)| h);
-            (
-                format!("{scheme}://salus_bench_app:salus_bench_app@{host_and_db}"),
-                Some(url),
-            )
-        }
-        None => (url, None),
-    };
-    let mut settings = Settings::default();
-    settings.sign_in_max_failures_per_address = 1000;
-    let config = Config {
-        database_url: app_url,
-        migration_database_url: owner_url.clone(),
-        addr: "127.0.0.1:0".parse().unwrap(),
-        site_root: dir.path().join("site").display().to_string(),
-        settings,
-        mail: MailTransport::Mailbox {
-            dir: dir.path().join("mail"),
-        },
-        mail_from: "bench@salus.example".into(),
-        seed_demo: true,
-        audit_key_file: dir.path().join("audit.key"),
-        log_filter: "error".into(),
-        log_format: LogFormat::Text,
-    };
-    let state = salus_server::build_state(&config, Clock::system())
-        .await
-        .unwrap();
-    salus_app::server::services::seed::demo(&state.db, &state.audit_key, Utc::now())
-        .await
-        .unwrap();
-    let db = match &owner_url {
-        Some(url) => salus_server::db::connect(url).await.unwrap(),
-        None => state.db.clone(),
-    };
+    let bench = support::start(backend, |s| {
+        s.sign_in_max_failures_per_address = 1000;
+    })
+    .await;
+    let (state, db) = (bench.state.clone(), bench.owner.clone());
     let clinic = clinics::Entity::find().one(&db).await.unwrap().unwrap().id;
     let provider = users::Entity::find()
         .filter(users::Column::Email.eq("sarah.chen@example.com"))
@@ -315,17 +238,7 @@ async fn run(backend: &str) {
     // PostgreSQL estimates one row per table and nests loops over 10,000 × 10,000 rows.
     db.execute_unprepared("ANALYZE").await.unwrap();
 
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let app = salus_server::router(state.clone());
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-        .unwrap()
-    });
+    let addr = bench.serve().await;
     let client = reqwest::Client::builder()
         .cookie_store(true)
         .build()
@@ -442,16 +355,7 @@ async fn run(backend: &str) {
         started.elapsed().as_secs_f64()
     );
 
-    if let Some(name) = pg_name {
-        db.close().await.unwrap();
-        let admin_url = std::env::var("SALUS_TEST_POSTGRES_URL")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-        let admin = Database::connect(&admin_url).await.unwrap();
-        admin
-            .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-            .await
-            .unwrap();
-    }
+    bench.finish().await;
 }
 
 fn main() {
