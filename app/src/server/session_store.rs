@@ -1,5 +1,8 @@
 //! tower-sessions storage in our own `sessions` table through SeaORM, so sessions share the
 //! one connection pool, work on SQLite and PostgreSQL alike, survive restarts and are revocable.
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::OnConflict;
@@ -22,6 +25,39 @@ pub struct SeaOrmSessionStore {
     db: DatabaseConnection,
     clock: Clock,
     idle: Duration,
+    stored: StoredRows,
+}
+
+/// What this process last read or wrote for each session: its data as stored and its expiry.
+/// `save` runs after every request; with this it knows, without asking the database, that the
+/// row needs no write. Another process may have changed the row since: deleting it (signing
+/// out) or moving its expiry later, and in neither case is a skipped write wrong.
+#[derive(Clone, Debug, Default)]
+struct StoredRows(Arc<Mutex<HashMap<Id, (String, DateTime<Utc>)>>>);
+
+/// Above this many remembered rows, the expired ones are forgotten.
+const REMEMBERED_ROWS: usize = 10_000;
+
+impl StoredRows {
+    fn get(&self, id: &Id) -> Option<(String, DateTime<Utc>)> {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(id)
+            .cloned()
+    }
+
+    fn put(&self, id: Id, data: String, expiry: DateTime<Utc>, now: DateTime<Utc>) {
+        let mut rows = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        rows.insert(id, (data, expiry));
+        if rows.len() > REMEMBERED_ROWS {
+            rows.retain(|_, (_, expiry)| *expiry > now);
+        }
+    }
+
+    fn forget(&self, id: &Id) {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).remove(id);
+    }
 }
 
 impl SeaOrmSessionStore {
@@ -30,6 +66,7 @@ impl SeaOrmSessionStore {
             db,
             clock,
             idle: Duration::from_std(idle).unwrap_or(Duration::minutes(15)),
+            stored: StoredRows::default(),
         }
     }
 
@@ -90,12 +127,23 @@ impl SessionStore for SeaOrmSessionStore {
 
     /// Called after every request (the idle expiry must move with activity), but writes the
     /// row only when its data changed or its expiry is more than `EXPIRY_SLACK` behind: a run
-    /// of requests does not rewrite the same row each time. The idle logoff may so come up to
-    /// that much early, never late.
+    /// of requests does not rewrite the same row each time, and does not even ask the database
+    /// when this process knows the row (`StoredRows`). The idle logoff may so come up to that
+    /// much early, never late.
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         use sea_orm::sea_query::{Expr, ExprTrait};
         let row = self.to_active(record)?;
-        let stale_before = self.clock.now() + self.idle - EXPIRY_SLACK;
+        let now = self.clock.now();
+        let stale_before = now + self.idle - EXPIRY_SLACK;
+        let (data, expiry) = match (&row.data, &row.expiry_date) {
+            (Set(data), Set(expiry)) => (data.clone(), *expiry),
+            _ => unreachable!("to_active sets every column"),
+        };
+        if let Some((stored_data, stored_expiry)) = self.stored.get(&record.id) {
+            if stored_data == data && stored_expiry >= stale_before {
+                return Ok(());
+            }
+        }
         let changed = Expr::col((sessions::Entity, sessions::Column::Data))
             .ne(Expr::cust("excluded.data"))
             .or(Expr::col((sessions::Entity, sessions::Column::ExpiryDate)).lt(stale_before));
@@ -109,7 +157,12 @@ impl SessionStore for SeaOrmSessionStore {
             .exec_without_returning(&self.db)
             .await;
         match written {
-            Ok(_) | Err(sea_orm::DbErr::RecordNotInserted) => Ok(()),
+            Ok(_) => {
+                self.stored.put(record.id, data, expiry, now);
+                Ok(())
+            }
+            // The row was fresh already; the next load remembers it.
+            Err(sea_orm::DbErr::RecordNotInserted) => Ok(()),
             Err(e) => Err(backend(e)),
         }
     }
@@ -121,17 +174,22 @@ impl SessionStore for SeaOrmSessionStore {
             .await
             .map_err(backend)?
         else {
+            self.stored.forget(id);
             return Ok(None);
         };
-        Ok(Some(Record {
+        let record = Record {
             id: *id,
             data: serde_json::from_str(&row.data)
                 .map_err(|e| session_store::Error::Decode(e.to_string()))?,
             expiry_date: from_chrono(row.expiry_date)?,
-        }))
+        };
+        self.stored
+            .put(*id, row.data, row.expiry_date, self.clock.now());
+        Ok(Some(record))
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        self.stored.forget(id);
         sessions::Entity::delete_by_id(id.to_string())
             .exec(&self.db)
             .await
