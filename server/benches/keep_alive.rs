@@ -6,17 +6,12 @@
 //!
 //! A response written in several chunks waits for the client's delayed acknowledgement (about
 //! 40 ms on Linux) when Nagle's algorithm holds back its last small segment.
+mod support;
+
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use salus_app::server::state::{Clock, Settings};
-use salus_server::config::{Config, LogFormat, MailTransport};
-
 const REQUESTS: usize = 300;
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
 
 async fn measure(label: &str, addr: SocketAddr) {
     let client = reqwest::Client::builder()
@@ -38,46 +33,20 @@ async fn measure(label: &str, addr: SocketAddr) {
     let total: Duration = samples.iter().sum();
     println!(
         "  {label:<36} p50 {:>6.2} ms   p95 {:>6.2} ms   p99 {:>6.2} ms   {:>6.0} req/s",
-        percentile(&samples, 0.50).as_secs_f64() * 1e3,
-        percentile(&samples, 0.95).as_secs_f64() * 1e3,
-        percentile(&samples, 0.99).as_secs_f64() * 1e3,
+        support::percentile(&samples, 0.50).as_secs_f64() * 1e3,
+        support::percentile(&samples, 0.95).as_secs_f64() * 1e3,
+        support::percentile(&samples, 0.99).as_secs_f64() * 1e3,
         samples.len() as f64 / total.as_secs_f64(),
     );
 }
 
 #[tokio::main]
 async fn main() {
-    let dir = tempfile::tempdir().unwrap();
-    let config = Config {
-        database_url: format!(
-            "sqlite://{}?mode=rwc",
-            dir.path().join("bench.db").display()
-        ),
-        migration_database_url: None,
-        addr: "127.0.0.1:0".parse().unwrap(),
-        site_root: dir.path().join("site").display().to_string(),
-        settings: Settings::default(),
-        mail: MailTransport::Mailbox {
-            dir: dir.path().join("mail"),
-        },
-        mail_from: "bench@salus.example".into(),
-        seed_demo: true,
-        audit_key_file: dir.path().join("audit.key"),
-        log_filter: "error".into(),
-        log_format: LogFormat::Text,
-    };
-    let state = salus_server::build_state(&config, Clock::system())
-        .await
-        .unwrap();
-    salus_app::server::services::seed::demo(&state.db, &state.audit_key, state.clock.now())
-        .await
-        .unwrap();
+    let bench = support::start("sqlite", |_| {}).await;
+    let state = bench.state.clone();
     println!("the home page, {REQUESTS} requests on one kept-alive connection (SQLite):");
 
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let with_nodelay = listener.local_addr().unwrap();
-    let app = salus_server::router(state.clone());
-    tokio::spawn(salus_server::serve(listener, app, std::future::pending()));
+    let with_nodelay = bench.serve().await;
     measure("salus_server::serve (TCP_NODELAY)", with_nodelay).await;
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -91,4 +60,5 @@ async fn main() {
         .await
     });
     measure("plain axum::serve (Nagle on)", without).await;
+    bench.finish().await;
 }
