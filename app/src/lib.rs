@@ -3,7 +3,7 @@
 #![recursion_limit = "256"]
 
 pub mod api;
-mod components;
+pub mod components;
 pub mod error;
 pub mod model;
 mod pages;
@@ -46,6 +46,13 @@ pub fn App() -> impl IntoView {
     // The signed-in user, shared by the header and the pages.
     let me = Resource::new(|| (), |_| api::auth::get_current_user());
     provide_context(me);
+    // A form refused without JavaScript comes back filled in (the server found what was typed).
+    #[cfg(feature = "ssr")]
+    if let Some(form) = use_context::<axum::http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<components::form::RefusedForm>().cloned())
+    {
+        provide_context(form);
+    }
 
     view! {
         <Title text="Salus" />

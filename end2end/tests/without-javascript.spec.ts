@@ -32,3 +32,79 @@ test('signing in works before the page is alive, with the same outcome', async (
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page).toHaveURL(/\/patient$/);
 });
+
+// The rest of a patient's first visit on a page whose islands never come alive: every form is a
+// plain HTML post, and each lands where its island would have taken it, or back on its page
+// with the result or the refusal, and what was typed (never a password) still in the fields.
+test('registering, logging a goal, saving the profile and signing out work without JavaScript', async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  const email = `plain-${Date.now()}@example.org`;
+
+  await page.goto('/register');
+  await page.getByLabel('Full name').fill('Grace Hopper');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill('correct horse battery');
+  await page.getByLabel('Clinic code').fill('SUNRISE');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page).toHaveURL(/\/register\?/);
+  await expect(page.getByText('You must agree to the privacy policy to create an account.')).toBeVisible();
+  await expect(page.getByLabel('Full name')).toHaveValue('Grace Hopper');
+  await expect(page.getByLabel('Email')).toHaveValue(email);
+  await expect(page.getByLabel('Clinic code')).toHaveValue('SUNRISE');
+  await expect(page.getByLabel('Password')).toHaveValue('');
+
+  await page.getByLabel('Password').fill('correct horse battery');
+  await page.getByRole('checkbox').check();
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page).toHaveURL(/\/signin\?registered=1$/);
+  await expect(page.getByText('Your account is ready. Sign in to continue.')).toBeVisible();
+
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill('correct horse battery');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/patient$/);
+  const steps = page.getByTestId('goal-steps-summary');
+  await expect(steps).toHaveText('Steps: 0 / 6000 – 0%');
+
+  await page.getByLabel('Goal', { exact: true }).selectOption('steps');
+  await page.getByLabel(/^Value/).fill('3000');
+  await page.getByRole('button', { name: 'Log', exact: true }).click();
+  await expect(page).toHaveURL(/\/patient$/);
+  await expect(steps).toHaveText('Steps: 3000 / 6000 – 50%');
+
+  await page.goto('/patient/profile');
+  await page.getByLabel('Phone').fill('12');
+  await page.getByLabel('Full name').fill('Grace B. Hopper');
+  await page.getByRole('button', { name: 'Save profile' }).click();
+  await expect(page.getByText('Enter a phone number with 7 to 15 digits')).toBeVisible();
+  await expect(page.getByLabel('Phone')).toHaveValue('12');
+  await expect(page.getByLabel('Full name')).toHaveValue('Grace B. Hopper');
+  await page.getByLabel('Phone').fill('+1 555 010 0142');
+  await page.getByRole('button', { name: 'Save profile' }).click();
+  await expect(page).toHaveURL(/\/patient\/profile\?saved=1$/);
+  await expect(page.getByText('Your profile is saved.')).toBeVisible();
+  await expect(page.getByLabel('Full name')).toHaveValue('Grace B. Hopper');
+  await expect(page.getByLabel('Phone')).toHaveValue('+1 555 010 0142');
+
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/\/$/);
+  await page.goto('/patient');
+  await expect(page).toHaveURL(/\/signin\?next=\/patient$/);
+  await context.close();
+});
+
+test('asking for a reset link works without JavaScript', async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto('/forgot-password');
+  await page.getByLabel('Email').fill('not an email');
+  await page.getByRole('button', { name: 'Send reset link' }).click();
+  await expect(page.getByLabel('Email')).toHaveValue('not an email');
+  // An address with no account gets the same answer as one with an account.
+  await page.getByLabel('Email').fill('nobody-here@example.com');
+  await page.getByRole('button', { name: 'Send reset link' }).click();
+  await expect(page).toHaveURL(/\/forgot-password\?sent=1$/);
+  await expect(page.getByText('If an account exists for that email')).toBeVisible();
+  await context.close();
+});

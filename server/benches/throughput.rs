@@ -15,7 +15,6 @@
 mod support;
 
 use std::net::SocketAddr;
-use std::process::Command;
 use std::str::FromStr;
 use std::sync::Arc;
 
@@ -27,6 +26,7 @@ use axum::{Json, Router};
 use salus_app::server::permissions::Permission;
 use salus_app::server::request::RequestMeta;
 use salus_app::server::services::seed::DEMO_PASSWORD;
+use support::{oha, session_cookie, Load};
 use salus_app::server::services::{goals, provider, sessions};
 use salus_app::server::session_store::SeaOrmSessionStore;
 use salus_app::server::state::AppState;
@@ -99,69 +99,6 @@ async fn serve_bare(state: AppState) -> SocketAddr {
     let addr = listener.local_addr().unwrap();
     tokio::spawn(salus_server::serve(listener, app, std::future::pending()));
     addr
-}
-
-/// Signs in through the real form endpoint and returns the `Cookie` header to send.
-async fn session_cookie(addr: SocketAddr, email: &str) -> String {
-    let base = format!("http://{addr}");
-    let response = reqwest::Client::new()
-        .post(format!("{base}/api/auth/sign_in"))
-        .header("origin", &base)
-        .form(&[("email", email), ("password", DEMO_PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    assert!(response.status().is_success(), "{}", response.status());
-    let set_cookie = response.headers()["set-cookie"].to_str().unwrap();
-    set_cookie.split(';').next().unwrap().to_owned()
-}
-
-struct Load {
-    rps: f64,
-    p50: f64,
-    p95: f64,
-    p99: f64,
-    errors: u64,
-}
-
-/// oha with `args` (the target and what to send); its JSON summary.
-fn oha(args: &[String]) -> Load {
-    let output = Command::new("oha")
-        .args([
-            "--no-tui",
-            "--output-format",
-            "json",
-            "--wait-ongoing-requests-after-deadline",
-        ])
-        .args(args)
-        .output()
-        .expect("oha is needed: cargo install oha --locked");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    let seconds = |p: &str| report["latencyPercentiles"][p].as_f64().unwrap_or(f64::NAN) * 1e3;
-    let statuses = report["statusCodeDistribution"]
-        .as_object()
-        .cloned()
-        .unwrap_or_default();
-    let errors = statuses
-        .iter()
-        .filter(|(code, _)| code.as_str() != "200")
-        .map(|(_, n)| n.as_u64().unwrap_or(0))
-        .sum::<u64>()
-        + report["errorDistribution"]
-            .as_object()
-            .map_or(0, |e| e.values().map(|n| n.as_u64().unwrap_or(0)).sum());
-    Load {
-        rps: report["summary"]["requestsPerSec"].as_f64().unwrap(),
-        p50: seconds("p50"),
-        p95: seconds("p95"),
-        p99: seconds("p99"),
-        errors,
-    }
 }
 
 /// A page at 32 connections for `duration`, with the session cookie.

@@ -7,6 +7,7 @@ pub mod middleware;
 
 use std::sync::Arc;
 
+use axum::http::{header, HeaderName, HeaderValue};
 use axum::Router;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
@@ -15,6 +16,10 @@ use salus_app::server::mail::{MailboxMailer, Mailer, SmtpMailer};
 use salus_app::server::session_store::SeaOrmSessionStore;
 use salus_app::server::state::{AppState, Clock};
 use salus_app::{shell, App};
+use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tower_http::LatencyUnit;
 use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
 
 use config::{Config, MailTransport};
@@ -48,6 +53,9 @@ pub async fn build_state(config: &Config, clock: Clock) -> Result<AppState, Star
     })
 }
 
+const REQUEST_ID: HeaderName =
+    HeaderName::from_static(salus_app::server::request::REQUEST_ID_HEADER);
+
 /// The whole application: pages, server functions, static files, health checks, middleware.
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
@@ -77,7 +85,7 @@ pub fn router(state: AppState) -> Router {
         .with_always_save(true)
         .with_expiry(Expiry::OnInactivity(idle));
 
-    Router::new()
+    let mut app = Router::new()
         .route("/healthz", axum::routing::get(|| async { "ok" }))
         .route("/readyz", axum::routing::get(middleware::readyz))
         .nest_service("/pkg", assets::service(&state.leptos_options.site_root))
@@ -97,14 +105,39 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(axum::middleware::from_fn(middleware::refuse_nul_characters))
         .layer(axum::middleware::from_fn(middleware::refuse_cross_origin))
+        .layer(axum::middleware::from_fn(middleware::keep_refused_form))
         .layer(sessions)
+        .layer(axum::middleware::from_fn(middleware::cache_control));
+    for (name, value) in middleware::SECURITY_HEADERS {
+        app = app.layer(SetResponseHeaderLayer::overriding(
+            name,
+            HeaderValue::from_static(value),
+        ));
+    }
+    if settings.secure_cookies {
+        app = app.layer(SetResponseHeaderLayer::overriding(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(middleware::STRICT_TRANSPORT_SECURITY),
+        ));
+    }
+    // Outermost first, as a request meets them: compression; the client's address, and
+    // removing a request id nobody trusts; a fresh id where none is left; the request's log
+    // span (with the id) and its outcome line; the id echoed in the response.
+    app.layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(middleware::request_span)
+                .on_request(())
+                .on_response(
+                    DefaultOnResponse::new()
+                        .level(tracing::Level::INFO)
+                        .latency_unit(LatencyUnit::Millis),
+                ),
+        )
+        .layer(SetRequestIdLayer::new(REQUEST_ID, middleware::RandomRequestId))
         .layer(axum::middleware::from_fn_with_state(
             settings,
-            middleware::security_headers,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.settings.clone(),
-            middleware::request_context,
+            middleware::client_context,
         ))
         // Brotli where the browser accepts it, gzip otherwise: pages, server functions' JSON,
         // the stylesheet and the WASM bundle (tower-http skips tiny bodies and images).

@@ -1,4 +1,6 @@
-//! HTTP middleware: request ids, security headers, the cross-origin refusal, portal guards.
+//! HTTP middleware of Salus's own: the client's address and whether to keep its request id,
+//! caching, the cross-origin refusal, NUL characters, portal guards; and what the tower-http
+//! layers that assign request ids, log requests and set security headers are given.
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::extract::{Request, State};
@@ -6,18 +8,23 @@ use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use rand::Rng;
-use salus_app::server::request::{client_addr, ClientAddr, RequestId, REQUEST_ID_HEADER};
+use salus_app::components::form::RefusedForm;
+use salus_app::server::request::{
+    client_addr, is_plain_form_post, ClientAddr, REQUEST_ID_HEADER,
+};
+use tower_http::request_id::{MakeRequestId, RequestId as TowerRequestId};
 use salus_app::server::services::sessions::SignedInCache;
 use salus_app::server::state::{AppState, Settings};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tower_sessions::Session;
 
-/// Decides, once per request, the request id and the client's address, from the connection
-/// itself unless it comes from a trusted proxy (`SALUS_TRUSTED_PROXIES`); keeps both in the
-/// request for services and the audit log; logs the request in a span carrying the id; and
-/// echoes the id in the response.
-pub async fn request_context(
+/// Decides, once per request, who the client is: the connection's address, or what a trusted
+/// proxy (`SALUS_TRUSTED_PROXIES`) says it forwarded for, kept in the request for services
+/// and the audit log. A request id arriving with the request is kept only from a trusted
+/// proxy, and only if it is short and plain; otherwise it is removed, so that
+/// `SetRequestIdLayer` (see `request_id_layers`) assigns a fresh one.
+pub async fn client_context(
     State(settings): State<Arc<Settings>>,
     mut req: Request,
     next: Next,
@@ -32,18 +39,18 @@ pub async fn request_context(
             .iter()
             .any(|range| range.contains(peer))
     });
-    let id = req
+    let usable_id = req
         .headers()
         .get(REQUEST_ID_HEADER)
-        .filter(|_| from_trusted_proxy)
         .and_then(|v| v.to_str().ok())
-        .filter(|v| {
+        .is_some_and(|v| {
             !v.is_empty()
                 && v.len() <= 64
                 && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-        })
-        .map(str::to_owned)
-        .unwrap_or_else(|| format!("{:016x}", rand::thread_rng().gen::<u64>()));
+        });
+    if !(from_trusted_proxy && usable_id) {
+        req.headers_mut().remove(REQUEST_ID_HEADER);
+    }
     if let Some(peer) = peer {
         let forwarded_for = req
             .headers()
@@ -52,67 +59,63 @@ pub async fn request_context(
         let client = client_addr(peer, forwarded_for, &settings.trusted_proxies);
         req.extensions_mut().insert(ClientAddr(client));
     }
-    let value = HeaderValue::from_str(&id).expect("ascii id");
-    req.headers_mut().insert(REQUEST_ID_HEADER, value.clone());
-    req.extensions_mut().insert(RequestId(id.clone()));
     req.extensions_mut().insert(SignedInCache::default());
-    let method = req.method().clone();
-    // The path only: query strings may carry tokens.
-    let path = req.uri().path().to_owned();
-    let span = tracing::info_span!("request", request_id = %id, %method, %path);
-    let started = std::time::Instant::now();
-    let mut response = {
-        use tracing::Instrument;
-        next.run(req).instrument(span.clone()).await
-    };
-    span.in_scope(|| {
-        tracing::info!(
-            status = response.status().as_u16(),
-            elapsed_ms = started.elapsed().as_millis() as u64,
-            "request"
-        )
-    });
-    response.headers_mut().insert(REQUEST_ID_HEADER, value);
-    response
+    next.run(req).await
 }
 
-/// Headers every response carries, with the caching `assets::cache_control` allows: pages
-/// and API answers are never stored, since they may hold health data.
-pub async fn security_headers(
-    State(settings): State<Arc<Settings>>,
-    req: Request,
-    next: Next,
-) -> Response {
+/// A fresh request id: 16 hex digits.
+#[derive(Clone, Copy, Default)]
+pub struct RandomRequestId;
+
+impl MakeRequestId for RandomRequestId {
+    fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<TowerRequestId> {
+        let id = format!("{:016x}", rand::thread_rng().gen::<u64>());
+        HeaderValue::from_str(&id).ok().map(TowerRequestId::new)
+    }
+}
+
+/// The span each request is logged in, carrying its id, method and path: the path only, as
+/// query strings may carry tokens.
+pub fn request_span<B>(req: &axum::http::Request<B>) -> tracing::Span {
+    let id = req
+        .headers()
+        .get(REQUEST_ID_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path())
+}
+
+/// Headers every response carries (set by tower-http's `SetResponseHeaderLayer`, plus
+/// `Strict-Transport-Security` where cookies are secure). Reset links carry a token in the
+/// URL: it never leaves the site as a referrer. Within the site the referrer is what a form
+/// posted without JavaScript returns to, and it makes browsers send a real `Origin` (not
+/// `null`) on such posts.
+pub const SECURITY_HEADERS: [(header::HeaderName, &str); 5] = [
+    (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+    (header::X_FRAME_OPTIONS, "DENY"),
+    (header::REFERRER_POLICY, "same-origin"),
+    (
+        header::CONTENT_SECURITY_POLICY,
+        "default-src 'self'; script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; \
+         img-src 'self' data:; connect-src 'self' ws://127.0.0.1:3001; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+    ),
+    (
+        header::HeaderName::from_static("permissions-policy"),
+        "camera=(), microphone=(), geolocation=()",
+    ),
+];
+
+pub const STRICT_TRANSPORT_SECURITY: &str = "max-age=31536000; includeSubDomains";
+
+/// The caching `assets::cache_control` allows for the request's path: pages and API answers
+/// are never stored, since they may hold health data. (It depends on the request, which
+/// tower-http's `SetResponseHeaderLayer` does not see.)
+pub async fn cache_control(req: Request, next: Next) -> Response {
     let cache_control = crate::assets::cache_control(req.uri().path());
     let mut response = next.run(req).await;
-    let h = response.headers_mut();
-    h.insert(
-        "x-content-type-options",
-        HeaderValue::from_static("nosniff"),
-    );
-    h.insert("x-frame-options", HeaderValue::from_static("DENY"));
-    // Reset links carry a token in the URL: it never leaves the site as a referrer. Within the
-    // site the referrer is what a form posted without JavaScript returns to, and it makes
-    // browsers send a real `Origin` (not `null`) on such posts.
-    h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
-    h.insert(
-        "content-security-policy",
-        HeaderValue::from_static(
-            "default-src 'self'; script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; \
-             img-src 'self' data:; connect-src 'self' ws://127.0.0.1:3001; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
-        ),
-    );
-    h.insert(
-        "permissions-policy",
-        HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
-    );
-    if settings.secure_cookies {
-        h.insert(
-            "strict-transport-security",
-            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
-        );
-    }
-    h.insert(header::CACHE_CONTROL, cache_control);
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, cache_control);
     response
 }
 
@@ -204,6 +207,69 @@ pub async fn refuse_nul_characters(req: Request, next: Next) -> Response {
     }
     next.run(Request::from_parts(parts, Body::from(bytes)))
         .await
+}
+
+/// Keeps what was typed into a form posted without JavaScript that its server function
+/// refused (server_fn sends such a post back to its page with the error in the URL,
+/// `__path`/`__err`): the fields go into the session, secrets left out, and the page the
+/// refusal lands on takes them out again for its form (`RefusedForm`).
+pub async fn keep_refused_form(req: Request, next: Next) -> Response {
+    let Some(session) = req.extensions().get::<Session>().cloned() else {
+        return next.run(req).await;
+    };
+    let query: Vec<(String, String)> = req
+        .uri()
+        .query()
+        .filter(|q| q.contains("__err="))
+        .and_then(|q| serde_urlencoded::from_str(q).ok())
+        .unwrap_or_default();
+    if req.method() == Method::GET && !query.is_empty() {
+        let landing_from = query.iter().find(|(k, _)| k == "__path").map(|(_, v)| v);
+        let mut req = req;
+        if let Ok(Some(form)) = session.remove::<RefusedForm>(RefusedForm::SESSION_KEY).await {
+            if landing_from == Some(&form.path) {
+                req.extensions_mut().insert(form);
+            }
+        }
+        return next.run(req).await;
+    }
+    let is_plain_form_post = req.method() == Method::POST
+        && req.uri().path().starts_with("/api/")
+        && is_plain_form_post(req.headers())
+        && req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"));
+    if !is_plain_form_post {
+        return next.run(req).await;
+    }
+    let (parts, body) = req.into_parts();
+    let path = parts.uri.path().to_owned();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_API_BODY).await else {
+        return (StatusCode::PAYLOAD_TOO_LARGE, "The request is too large.").into_response();
+    };
+    let response = next
+        .run(Request::from_parts(parts, Body::from(bytes.clone())))
+        .await;
+    let refused = response.status().is_redirection()
+        && response
+            .headers()
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|location| location.contains("__err="));
+    if refused {
+        let fields = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|(name, _)| !RefusedForm::is_secret(name))
+            .collect();
+        let form = RefusedForm { path, fields };
+        if let Err(e) = session.insert(RefusedForm::SESSION_KEY, form).await {
+            tracing::warn!(error = %e, "could not keep a refused form's fields");
+        }
+    }
+    response
 }
 
 const PORTALS: [&str; 4] = ["/patient", "/provider", "/clinic", "/platform"];

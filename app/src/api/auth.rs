@@ -7,7 +7,7 @@ use crate::model::CurrentUser;
 #[cfg(feature = "ssr")]
 use {
     super::context,
-    crate::server::errors::respond,
+    crate::server::errors::{respond, respond_landing_on},
     crate::server::request::RequestMeta,
     crate::server::services::{accounts, password::Password, password_reset, sessions},
 };
@@ -48,6 +48,13 @@ pub async fn get_current_user() -> Result<Option<CurrentUser>, AppError> {
     )
 }
 
+/// Where each form lands after success, with or without JavaScript (the pages read the
+/// query to show the outcome).
+pub const AFTER_REGISTRATION: &str = "/signin?registered=1";
+pub const AFTER_SIGN_OUT: &str = "/";
+pub const AFTER_RESET_REQUEST: &str = "/forgot-password?sent=1";
+pub const AFTER_PASSWORD_RESET: &str = "/reset-password?done=1";
+
 #[server(prefix = "/api", endpoint = "auth/register")]
 pub async fn register(
     name: String,
@@ -57,7 +64,8 @@ pub async fn register(
     consent: Option<String>,
     time_zone: Option<String>,
 ) -> Result<(), AppError> {
-    respond(
+    respond_landing_on(
+        AFTER_REGISTRATION,
         async {
             let state = context::state();
             let form = accounts::Registration {
@@ -117,7 +125,8 @@ pub async fn sign_in(
 
 #[server(prefix = "/api", endpoint = "auth/sign_out")]
 pub async fn sign_out() -> Result<(), AppError> {
-    respond(
+    respond_landing_on(
+        AFTER_SIGN_OUT,
         async {
             let session = context::session().await?;
             sessions::end(&session).await
@@ -128,7 +137,8 @@ pub async fn sign_out() -> Result<(), AppError> {
 
 #[server(prefix = "/api", endpoint = "auth/request_password_reset")]
 pub async fn request_password_reset(email: String) -> Result<(), AppError> {
-    respond(
+    respond_landing_on(
+        AFTER_RESET_REQUEST,
         async {
             let state = context::state();
             password_reset::request(
@@ -148,7 +158,8 @@ pub async fn request_password_reset(email: String) -> Result<(), AppError> {
 
 #[server(prefix = "/api", endpoint = "auth/reset_password")]
 pub async fn reset_password(token: String, password: String) -> Result<(), AppError> {
-    respond(
+    respond_landing_on(
+        AFTER_PASSWORD_RESET,
         async {
             let state = context::state();
             password_reset::complete(

@@ -6,7 +6,7 @@ use crate::model::{GoalProgress, PatientDashboard, TodaysGoals};
 
 #[cfg(feature = "ssr")]
 use {
-    super::context, crate::server::errors::respond, crate::server::permissions::Permission,
+    super::context, crate::server::errors::{respond, respond_landing_on}, crate::server::permissions::Permission,
     crate::server::services::goals,
 };
 
@@ -113,6 +113,9 @@ pub async fn get_profile() -> Result<crate::model::Profile, AppError> {
 }
 
 #[allow(clippy::too_many_arguments)]
+/// Where the details form lands after a save without JavaScript; the page says it is saved.
+pub const AFTER_PROFILE_SAVE: &str = "/patient/profile?saved=1";
+
 #[server(prefix = "/api", endpoint = "patient/update_profile")]
 pub async fn update_profile(
     name: String,
@@ -126,7 +129,8 @@ pub async fn update_profile(
     quiet_hours_start: String,
     quiet_hours_end: String,
 ) -> Result<(), AppError> {
-    respond(
+    respond_landing_on(
+        AFTER_PROFILE_SAVE,
         async {
             let scoped = context::scoped().await?;
             let me = scoped.own_record(Permission::OwnRecordWrite).await?;

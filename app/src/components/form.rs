@@ -1,7 +1,47 @@
 //! Form pieces: every field has a label, and its messages stand beside it.
 use leptos::prelude::*;
 
+use leptos::server_fn::ServerFn;
+use serde::{Deserialize, Serialize};
+
 use crate::error::AppError;
+
+/// What was typed into a form that was posted without JavaScript (before the page's islands
+/// were alive) and refused, without passwords, tokens or codes. The server keeps it in the
+/// session for the page load the refusal lands on, and the form comes back filled in, as a
+/// form its island sent stays filled in.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RefusedForm {
+    /// The refused server function's path (`/api/...`).
+    pub path: String,
+    pub fields: Vec<(String, String)>,
+}
+
+impl RefusedForm {
+    /// The session key it is kept under.
+    pub const SESSION_KEY: &'static str = "refused_form";
+
+    /// Fields never kept: whatever a password, a reset token or a one-time code went in.
+    pub fn is_secret(field: &str) -> bool {
+        field == "code"
+            || field.contains("password")
+            || field.contains("token")
+            || field.contains("secret")
+    }
+}
+
+/// What was typed into field `name` of the form sending server function `S`, when that form
+/// was just refused; `None` otherwise. Always `None` in the browser: the page arrived filled in.
+pub fn typed_value<S: ServerFn>(name: &str) -> Option<String> {
+    let form = use_context::<RefusedForm>()?;
+    if form.path != S::PATH {
+        return None;
+    }
+    form.fields
+        .iter()
+        .find(|(field, _)| field == name)
+        .map(|(_, value)| value.clone())
+}
 
 /// The messages about one field from an action's last result.
 pub fn field_errors<T, V>(value: V, field: &'static str) -> Signal<Vec<String>>

@@ -2,7 +2,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::api::auth::SignOut;
+use crate::api::auth::{SignOut, AFTER_SIGN_OUT};
 use crate::model::CurrentUser;
 
 pub type MeResource = Resource<Result<Option<CurrentUser>, crate::error::AppError>>;
@@ -65,7 +65,7 @@ fn SignOutButton() -> impl IntoView {
     let sign_out = ServerAction::<SignOut>::new();
     Effect::new(move |_| {
         if let Some(Ok(())) = sign_out.value().get() {
-            crate::go_to("/");
+            crate::go_to(AFTER_SIGN_OUT);
         }
     });
     view! {

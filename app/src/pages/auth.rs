@@ -4,9 +4,11 @@ use leptos_meta::Title;
 use leptos_router::components::{Redirect, A};
 use leptos_router::hooks::use_query_map;
 
-use crate::api::auth::{safe_return_path, Register, RequestPasswordReset, ResetPassword, SignIn};
+use crate::api::auth::{
+    safe_return_path, Register, RequestPasswordReset, ResetPassword, SignIn, AFTER_REGISTRATION,
+};
 use crate::components::form::{
-    field_errors, form_error, Field, FieldErrors, FormAlert, BUTTON_CLASS,
+    field_errors, form_error, typed_value, Field, FieldErrors, FormAlert, BUTTON_CLASS,
 };
 use crate::components::layout::MeResource;
 
@@ -66,6 +68,7 @@ pub fn SignInPage() -> impl IntoView {
 fn SignInForm(next: String) -> impl IntoView {
     let action = ServerAction::<SignIn>::new();
     let value = action.value();
+    let typed_email = typed_value::<SignIn>("email").unwrap_or_default();
     Effect::new(move |_| {
         if let Some(Ok(destination)) = value.get() {
             crate::go_to(&destination);
@@ -75,7 +78,8 @@ fn SignInForm(next: String) -> impl IntoView {
         <ActionForm action attr:class="mt-4 space-y-4" attr:novalidate="true">
             <FormAlert message=form_error(value) />
             <input type="hidden" name="next" value=next />
-            <Field label="Email" name="email" kind="email" autocomplete="username" errors=field_errors(value, "email") required=true />
+            <Field label="Email" name="email" kind="email" autocomplete="username"
+                value=typed_email errors=field_errors(value, "email") required=true />
             <Field label="Password" name="password" kind="password" autocomplete="current-password" errors=field_errors(value, "password") required=true />
             <button type="submit" class=format!("{BUTTON_CLASS} w-full") disabled=move || action.pending().get()>
                 {move || if action.pending().get() { "Signing in…" } else { "Sign in" }}
@@ -101,7 +105,7 @@ fn RegisterForm() -> impl IntoView {
     let value = action.value();
     Effect::new(move |_| {
         if let Some(Ok(())) = value.get() {
-            crate::go_to("/signin?registered=1");
+            crate::go_to(AFTER_REGISTRATION);
         }
     });
     // The browser knows the person's time zone; the server falls back to the clinic's.
@@ -119,16 +123,19 @@ fn RegisterForm() -> impl IntoView {
         }
     });
     let consent_errors = field_errors(value, "consent");
+    let typed = |name: &str| typed_value::<Register>(name).unwrap_or_default();
     view! {
         <ActionForm action attr:class="mt-4 space-y-4" attr:novalidate="true">
             <FormAlert message=form_error(value) />
             <input type="hidden" name="time_zone" value=move || time_zone.get() />
-            <Field label="Full name" name="name" autocomplete="name" errors=field_errors(value, "name") required=true />
-            <Field label="Email" name="email" kind="email" autocomplete="email" errors=field_errors(value, "email") required=true />
+            <Field label="Full name" name="name" autocomplete="name" value=typed("name")
+                errors=field_errors(value, "name") required=true />
+            <Field label="Email" name="email" kind="email" autocomplete="email" value=typed("email")
+                errors=field_errors(value, "email") required=true />
             <Field label="Password" name="password" kind="password" autocomplete="new-password"
                 hint="At least 10 characters. A few unrelated words make a strong password."
                 errors=field_errors(value, "password") required=true />
-            <Field label="Clinic code" name="clinic_code" autocomplete="off" hint="For example SUNRISE."
+            <Field label="Clinic code" name="clinic_code" autocomplete="off" hint="For example SUNRISE." value=typed("clinic_code")
                 errors=field_errors(value, "clinic_code") required=true />
             <div>
                 <div class="flex items-start gap-2">
@@ -153,19 +160,23 @@ fn RegisterForm() -> impl IntoView {
 
 #[component]
 pub fn ForgotPasswordPage() -> impl IntoView {
+    // `AFTER_RESET_REQUEST`: where the form lands when posted without JavaScript.
+    let sent = use_query_map().read_untracked().get("sent").is_some();
     view! {
         <AuthCard title="Forgot password?">
-            <ForgotPasswordForm />
+            <ForgotPasswordForm sent />
             <p class="mt-4 text-sm"><A href="/signin" attr:class="text-teal-800 underline">"Back to sign in"</A></p>
         </AuthCard>
     }
 }
 
+/// `sent`: a request was already sent (the page a form posted without JavaScript lands on).
 #[island]
-fn ForgotPasswordForm() -> impl IntoView {
+fn ForgotPasswordForm(sent: bool) -> impl IntoView {
     let action = ServerAction::<RequestPasswordReset>::new();
     let value = action.value();
-    let sent = move || matches!(value.get(), Some(Ok(())));
+    let sent = move || sent || matches!(value.get(), Some(Ok(())));
+    let typed_email = StoredValue::new(typed_value::<RequestPasswordReset>("email").unwrap_or_default());
     view! {
         <Show
             when=sent
@@ -173,7 +184,9 @@ fn ForgotPasswordForm() -> impl IntoView {
                 <p class="mt-2 text-sm text-slate-600">"Enter your email and we will send you a link to choose a new password."</p>
                 <ActionForm action attr:class="mt-4 space-y-4" attr:novalidate="true">
                     <FormAlert message=form_error(value) />
-                    <Field label="Email" name="email" kind="email" autocomplete="email" errors=field_errors(value, "email") required=true />
+                    <Field label="Email" name="email" kind="email" autocomplete="email"
+                        value=typed_email.get_value()
+                        errors=field_errors(value, "email") required=true />
                     <button type="submit" class=format!("{BUTTON_CLASS} w-full")>"Send reset link"</button>
                 </ActionForm>
             }
@@ -189,20 +202,23 @@ fn ForgotPasswordForm() -> impl IntoView {
 pub fn ResetPasswordPage() -> impl IntoView {
     let query = use_query_map();
     let token = query.read_untracked().get("token").unwrap_or_default();
+    // `AFTER_PASSWORD_RESET`: where the form lands when posted without JavaScript.
+    let done = query.read_untracked().get("done").is_some();
     view! {
         <AuthCard title="Choose a new password">
-            <ResetPasswordForm token />
+            <ResetPasswordForm token done />
         </AuthCard>
     }
 }
 
-/// `token`: the reset link's token, sent back with the new password.
+/// `token`: the reset link's token, sent back with the new password. `done`: the password was
+/// already changed (the page a form posted without JavaScript lands on).
 #[island]
-fn ResetPasswordForm(token: String) -> impl IntoView {
+fn ResetPasswordForm(token: String, done: bool) -> impl IntoView {
     let token = StoredValue::new(token);
     let action = ServerAction::<ResetPassword>::new();
     let value = action.value();
-    let done = move || matches!(value.get(), Some(Ok(())));
+    let done = move || done || matches!(value.get(), Some(Ok(())));
     view! {
         <Show
             when=done

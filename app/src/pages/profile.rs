@@ -7,7 +7,8 @@ use crate::api::patient::{
     get_profile, AddAllergy, AddMedication, RemoveAllergy, RemoveMedication, UpdateProfile,
 };
 use crate::components::form::{
-    field_errors, form_error, Field, FieldErrors, FormAlert, BUTTON_CLASS, INPUT_CLASS,
+    field_errors, form_error, typed_value, Field, FieldErrors, FormAlert, BUTTON_CLASS,
+    INPUT_CLASS,
 };
 use crate::components::live::reload_after_success;
 use crate::components::status::ErrorPanel;
@@ -18,6 +19,11 @@ const CARD: &str = "mt-6 rounded-lg border border-slate-200 bg-white p-5 shadow-
 #[component]
 pub fn ProfilePage() -> impl IntoView {
     let profile = Resource::new(|| (), |_| get_profile());
+    // `AFTER_PROFILE_SAVE`: where the details form lands when posted without JavaScript.
+    let saved = leptos_router::hooks::use_query_map()
+        .read_untracked()
+        .get("saved")
+        .is_some();
     view! {
         <Title text="My profile · Salus" />
         <PatientNav />
@@ -29,7 +35,7 @@ pub fn ProfilePage() -> impl IntoView {
                         <section aria-labelledby="details-heading" class=CARD>
                             <h2 id="details-heading" class="text-xl font-semibold">"About me"</h2>
                             <p class="mt-1 text-sm text-slate-600">{format!("Signed in as {}", profile.email)}</p>
-                            <DetailsForm profile=profile.clone() />
+                            <DetailsForm profile=profile.clone() saved />
                         </section>
                         <Allergies allergies=profile.allergies />
                         <Medications medications=profile.medications />
@@ -42,20 +48,27 @@ pub fn ProfilePage() -> impl IntoView {
 }
 
 /// The details form keeps what was saved on screen; nothing else on the page shows it.
+/// `saved`: the page is where a save without JavaScript landed.
 #[island]
-fn DetailsForm(profile: Profile) -> impl IntoView {
+fn DetailsForm(profile: Profile, saved: bool) -> impl IntoView {
     let update = ServerAction::<UpdateProfile>::new();
     let value = update.value();
-    let saved = move || matches!(value.get(), Some(Ok(()))).then_some("Your profile is saved.");
+    let saved = move || {
+        let failed = matches!(value.get(), Some(Err(_)));
+        let just_saved = matches!(value.get(), Some(Ok(())));
+        (just_saved || (saved && !failed)).then_some("Your profile is saved.")
+    };
+    // After a refusal without JavaScript, what was typed, not what is stored.
+    let shown = |name: &str, stored: String| typed_value::<UpdateProfile>(name).unwrap_or(stored);
     let sex_errors = field_errors(value, "sex");
     let language_errors = field_errors(value, "preferred_language");
     let sms_errors = field_errors(value, "sms_reminders");
     view! {
         <ActionForm action=update attr:class="mt-4 grid gap-4 md:grid-cols-2" attr:novalidate="true">
             <div class="md:col-span-2"><FormAlert message=form_error(value) /></div>
-            <Field label="Full name" name="name" autocomplete="name" value=profile.name.clone() errors=field_errors(value, "name") required=true />
+            <Field label="Full name" name="name" autocomplete="name" value=shown("name", profile.name.clone()) errors=field_errors(value, "name") required=true />
             <Field label="Date of birth" name="date_of_birth" kind="date" autocomplete="bday"
-                value=profile.date_of_birth.map(|d| d.to_string()).unwrap_or_default() errors=field_errors(value, "date_of_birth") />
+                value=shown("date_of_birth", profile.date_of_birth.map(|d| d.to_string()).unwrap_or_default()) errors=field_errors(value, "date_of_birth") />
             <div>
                 <label for="field-sex" class="block text-sm font-medium text-slate-800">"Sex"</label>
                 <p class="text-sm text-slate-500">"Used only to offer the screenings that apply to you."</p>
@@ -65,8 +78,8 @@ fn DetailsForm(profile: Profile) -> impl IntoView {
                 </select>
                 <FieldErrors id="field-sex-error".to_string() errors=sex_errors />
             </div>
-            <Field label="Phone" name="phone" kind="tel" autocomplete="tel" value=profile.phone.clone().unwrap_or_default() errors=field_errors(value, "phone") />
-            <Field label="Time zone" name="time_zone" hint="For example Europe/London or America/New_York." value=profile.time_zone.clone() errors=field_errors(value, "time_zone") required=true />
+            <Field label="Phone" name="phone" kind="tel" autocomplete="tel" value=shown("phone", profile.phone.clone().unwrap_or_default()) errors=field_errors(value, "phone") />
+            <Field label="Time zone" name="time_zone" hint="For example Europe/London or America/New_York." value=shown("time_zone", profile.time_zone.clone()) errors=field_errors(value, "time_zone") required=true />
             <div>
                 <label for="field-preferred_language" class="block text-sm font-medium text-slate-800">"Preferred language"</label>
                 <select id="field-preferred_language" name="preferred_language" class=INPUT_CLASS aria-describedby="field-preferred_language-error">
@@ -88,8 +101,8 @@ fn DetailsForm(profile: Profile) -> impl IntoView {
                 </div>
                 <FieldErrors id="field-sms_reminders-error".to_string() errors=sms_errors />
             </fieldset>
-            <Field label="Quiet hours start" name="quiet_hours_start" kind="time" value=profile.quiet_hours_start.clone() errors=field_errors(value, "quiet_hours_start") />
-            <Field label="Quiet hours end" name="quiet_hours_end" kind="time" value=profile.quiet_hours_end.clone() errors=field_errors(value, "quiet_hours_end") />
+            <Field label="Quiet hours start" name="quiet_hours_start" kind="time" value=shown("quiet_hours_start", profile.quiet_hours_start.clone()) errors=field_errors(value, "quiet_hours_start") />
+            <Field label="Quiet hours end" name="quiet_hours_end" kind="time" value=shown("quiet_hours_end", profile.quiet_hours_end.clone()) errors=field_errors(value, "quiet_hours_end") />
             <div class="md:col-span-2 flex items-center gap-3">
                 <button type="submit" class=BUTTON_CLASS>"Save profile"</button>
                 <p role="status" class="text-sm text-emerald-800">{saved}</p>

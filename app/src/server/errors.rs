@@ -59,13 +59,18 @@ pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     result
 }
 
-/// A browser's own form submission asks for HTML; the islands' calls ask for JSON.
+/// `respond`, and a form posted without JavaScript that succeeded lands on `path`: where its
+/// island goes, or a page showing what its island shows, after the same success. (Otherwise
+/// server_fn sends it back to the page it came from, which suits forms whose island reloads
+/// that page.)
+pub fn respond_landing_on<T>(path: &str, result: Result<T, AppError>) -> Result<T, AppError> {
+    if result.is_ok() && is_plain_form_post() {
+        leptos_axum::redirect(path);
+    }
+    respond(result)
+}
+
 fn is_plain_form_post() -> bool {
-    leptos::prelude::use_context::<axum::http::request::Parts>().is_some_and(|parts| {
-        parts
-            .headers
-            .get(axum::http::header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|accept| accept.contains("text/html"))
-    })
+    leptos::prelude::use_context::<axum::http::request::Parts>()
+        .is_some_and(|parts| crate::server::request::is_plain_form_post(&parts.headers))
 }

@@ -12,9 +12,14 @@ pub const REQUEST_ID_HEADER: &str = "x-request-id";
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClientAddr(pub IpAddr);
 
-/// The request id the server assigned, kept in request extensions.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RequestId(pub String);
+/// Whether a request is a browser's own form submission (a form posted before the page's
+/// islands were alive): it asks for HTML, where the islands' calls ask for JSON.
+pub fn is_plain_form_post(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"))
+}
 
 #[derive(Debug, Clone, Default)]
 pub struct RequestMeta {
@@ -25,7 +30,12 @@ pub struct RequestMeta {
 impl RequestMeta {
     pub fn from_parts(parts: &Parts) -> Self {
         RequestMeta {
-            request_id: parts.extensions.get::<RequestId>().map(|id| id.0.clone()),
+            // The server's layers replace any id a client sent that it does not trust.
+            request_id: parts
+                .headers
+                .get(REQUEST_ID_HEADER)
+                .and_then(|id| id.to_str().ok())
+                .map(str::to_owned),
             client_addr: parts
                 .extensions
                 .get::<ClientAddr>()

@@ -15,6 +15,8 @@ const APP_ROLE: &str = "salus_bench_app";
 
 pub struct Bench {
     pub state: AppState,
+    /// The environment `salus serve` needs to serve this bench's database and files.
+    server_env: Vec<(&'static str, String)>,
     /// The owner's connection (no row-level security context needed for set-up on SQLite;
     /// on PostgreSQL the owner is the superuser the benchmark connects as).
     pub owner: DatabaseConnection,
@@ -73,6 +75,19 @@ pub async fn start(backend: &str, adjust: impl FnOnce(&mut Settings)) -> Bench {
             )
         }
     };
+    let server_env = vec![
+        ("DATABASE_URL", database_url.clone()),
+        (
+            "SALUS_MIGRATION_DATABASE_URL",
+            migration_database_url
+                .clone()
+                .unwrap_or_else(|| database_url.clone()),
+        ),
+        ("LEPTOS_SITE_ROOT", dir.path().join("site").display().to_string()),
+        ("SALUS_MAILBOX_DIR", dir.path().join("mail").display().to_string()),
+        ("SALUS_AUDIT_KEY_FILE", dir.path().join("audit.key").display().to_string()),
+        ("SALUS_LOG", "error".to_owned()),
+    ];
     let mut settings = Settings::default();
     adjust(&mut settings);
     let config = Config {
@@ -102,6 +117,7 @@ pub async fn start(backend: &str, adjust: impl FnOnce(&mut Settings)) -> Bench {
     };
     Bench {
         state,
+        server_env,
         owner,
         pg_name,
         _dir: dir,
@@ -118,6 +134,31 @@ impl Bench {
         addr
     }
 
+    /// Starts the release `salus serve` binary as its own process on this bench's database,
+    /// with default settings, and waits until it is ready: for measuring the server alone.
+    pub async fn spawn_server(&self) -> (std::process::Child, SocketAddr) {
+        let port = {
+            let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            probe.local_addr().unwrap().port()
+        };
+        let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_salus"))
+            .arg("serve")
+            .envs(self.server_env.iter().map(|(k, v)| (*k, v.as_str())))
+            .env("SALUS_ADDR", addr.to_string())
+            .spawn()
+            .expect("the salus binary starts");
+        let client = reqwest::Client::new();
+        for _ in 0..300 {
+            let ready = client.get(format!("http://{addr}/readyz")).send().await;
+            if ready.is_ok_and(|r| r.status().is_success()) {
+                return (child, addr);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("salus serve did not become ready on {addr}");
+    }
+
     /// Drops the PostgreSQL database (the SQLite file goes with its folder).
     pub async fn finish(self) {
         self.owner.close().await.unwrap();
@@ -129,4 +170,71 @@ impl Bench {
 
 pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+/// Signs in through the real form endpoint and returns the `Cookie` header to send.
+pub async fn session_cookie(addr: SocketAddr, email: &str) -> String {
+    let base = format!("http://{addr}");
+    let response = reqwest::Client::new()
+        .post(format!("{base}/api/auth/sign_in"))
+        .header("origin", &base)
+        .form(&[
+            ("email", email),
+            ("password", salus_app::server::services::seed::DEMO_PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success(), "{}", response.status());
+    let set_cookie = response.headers()["set-cookie"].to_str().unwrap();
+    set_cookie.split(';').next().unwrap().to_owned()
+}
+
+/// What oha reports for one run.
+pub struct Load {
+    pub rps: f64,
+    pub p50: f64,
+    pub p95: f64,
+    pub p99: f64,
+    pub errors: u64,
+}
+
+/// oha with `args` (the target and what to send); its JSON summary.
+pub fn oha(args: &[String]) -> Load {
+    let output = std::process::Command::new("oha")
+        .args([
+            "--no-tui",
+            "--output-format",
+            "json",
+            "--wait-ongoing-requests-after-deadline",
+        ])
+        .args(args)
+        .output()
+        .expect("oha is needed: cargo install oha --locked");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let seconds = |p: &str| report["latencyPercentiles"][p].as_f64().unwrap_or(f64::NAN) * 1e3;
+    let statuses = report["statusCodeDistribution"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
+    let errors = statuses
+        .iter()
+        .filter(|(code, _)| code.as_str() != "200")
+        .map(|(_, n)| n.as_u64().unwrap_or(0))
+        .sum::<u64>()
+        + report["errorDistribution"]
+            .as_object()
+            .map_or(0, |e| e.values().map(|n| n.as_u64().unwrap_or(0)).sum());
+    Load {
+        rps: report["summary"]["requestsPerSec"].as_f64().unwrap(),
+        p50: seconds("p50"),
+        p95: seconds("p95"),
+        p99: seconds("p99"),
+        errors,
+    }
 }

@@ -180,6 +180,61 @@ async fn a_form_posted_without_javascript_signs_in(backend: Backend) {
     );
 }
 
+/// A form posted without JavaScript and refused comes back filled in with what was typed,
+/// once, and never with the password, which is not kept anywhere.
+async fn a_refused_plain_form_comes_back_with_what_was_typed(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let visitor = client();
+    let from = app.url("/register");
+    let response = visitor
+        .post(app.url("/api/auth/register"))
+        .header("sec-fetch-site", "same-origin")
+        .header("referer", &from)
+        .header("accept", "text/html")
+        .form(&[
+            ("name", "Grace Hopper"),
+            ("email", "grace@example.org"),
+            ("password", "correct horse battery"),
+            ("clinic_code", "SUNRISE"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_redirection(), "{}", response.status());
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    assert!(location.contains("__err="), "{location}");
+    let kept = sea_orm::ConnectionTrait::query_all_raw(
+        &app.db,
+        sea_orm::Statement::from_string(
+            app.db.get_database_backend(),
+            "SELECT data FROM sessions".to_owned(),
+        ),
+    )
+    .await
+    .unwrap()
+    .iter()
+    .map(|row| row.try_get::<String>("", "data").unwrap())
+    .collect::<Vec<_>>()
+    .join("\n");
+    assert!(kept.contains("Grace Hopper"), "the fields are kept");
+    assert!(!kept.contains("correct horse"), "the password is not");
+
+    // Another visitor landing on the same address sees nothing of it.
+    let other = client().get(&location).send().await.unwrap().text().await.unwrap();
+    assert!(other.contains("You must agree to the privacy policy"));
+    assert!(!other.contains("Grace Hopper"));
+
+    let html = visitor.get(&location).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("You must agree to the privacy policy"));
+    for typed in ["value=\"Grace Hopper\"", "value=\"grace@example.org\"", "value=\"SUNRISE\""] {
+        assert!(html.contains(typed), "{typed} is back in the form");
+    }
+    assert!(!html.contains("correct horse"));
+    // Once: the same page loaded again starts empty.
+    let again = visitor.get(&location).send().await.unwrap().text().await.unwrap();
+    assert!(!again.contains("Grace Hopper"));
+}
+
 async fn responses_carry_security_headers(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let response = app.get("/").await;
@@ -201,5 +256,6 @@ crate::on_both_databases!(
     a_patient_signed_in_sees_a_forbidden_page_on_the_provider_portal,
     requests_from_another_origin_are_refused,
     a_form_posted_without_javascript_signs_in,
+    a_refused_plain_form_comes_back_with_what_was_typed,
     responses_carry_security_headers,
 );

@@ -48,13 +48,17 @@ fn argon2() -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
+/// How many argon2 computations run at once: half the cores, at least one. Each keeps a core
+/// busy for its whole run, so a sign-in storm (every clinic at 8 a.m.) waits its turn here
+/// rather than taking every core from the pages being served meanwhile
+/// (`cargo bench --bench throughput`, the storm).
 fn permits() -> &'static Semaphore {
     static PERMITS: OnceLock<Semaphore> = OnceLock::new();
     PERMITS.get_or_init(|| {
         let cores = std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(2);
-        Semaphore::new(cores * 2)
+        Semaphore::new((cores / 2).max(1))
     })
 }
 
