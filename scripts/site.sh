@@ -60,6 +60,7 @@ build_front_end() {
     wasm-bindgen --target web --no-typescript --out-dir "$SITE_PKG" --out-name salus "$wasm"
     mv "$SITE_PKG/salus_bg.wasm" "$SITE_PKG/salus.wasm"
     if [ "$mode" = release ]; then
+      have wasm-opt || die "a release bundle needs wasm-opt (ensure_wasm_opt in scripts/toolchain.sh puts binaryen's on PATH)"
       say "wasm-opt -Oz (about 1 minute)"
       # The flags cargo-leptos uses; never -all, which enables features Chromium rejects.
       wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \

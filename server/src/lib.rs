@@ -105,7 +105,7 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(axum::middleware::from_fn(middleware::refuse_nul_characters))
         .layer(axum::middleware::from_fn(middleware::refuse_cross_origin))
-        .layer(axum::middleware::from_fn(middleware::keep_refused_form))
+        .layer(axum::middleware::from_fn(middleware::plain_form_posts))
         .layer(sessions)
         .layer(axum::middleware::from_fn(middleware::cache_control));
     for (name, value) in middleware::SECURITY_HEADERS {

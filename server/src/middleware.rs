@@ -209,11 +209,13 @@ pub async fn refuse_nul_characters(req: Request, next: Next) -> Response {
         .await
 }
 
-/// Keeps what was typed into a form posted without JavaScript that its server function
-/// refused (server_fn sends such a post back to its page with the error in the URL,
-/// `__path`/`__err`): the fields go into the session, secrets left out, and the page the
-/// refusal lands on takes them out again for its form (`RefusedForm`).
-pub async fn keep_refused_form(req: Request, next: Next) -> Response {
+/// Forms posted without JavaScript (before the page's islands were alive). server_fn sends
+/// such a post back to its page, with the error in the URL (`__path`, `__err`) when refused:
+/// - what was typed goes into the session, secrets left out, and the page the refusal lands
+///   on takes it out again for its form (`RefusedForm`);
+/// - a page address server_fn leaves ending in a bare `?` (having removed a previous error
+///   from it) loses the `?`.
+pub async fn plain_form_posts(req: Request, next: Next) -> Response {
     let Some(session) = req.extensions().get::<Session>().cloned() else {
         return next.run(req).await;
     };
@@ -249,9 +251,18 @@ pub async fn keep_refused_form(req: Request, next: Next) -> Response {
     let Ok(bytes) = axum::body::to_bytes(body, MAX_API_BODY).await else {
         return (StatusCode::PAYLOAD_TOO_LARGE, "The request is too large.").into_response();
     };
-    let response = next
+    let mut response = next
         .run(Request::from_parts(parts, Body::from(bytes.clone())))
         .await;
+    let bare_query = response
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|location| location.strip_suffix('?'))
+        .and_then(|location| HeaderValue::from_str(location).ok());
+    if let Some(location) = bare_query {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
     let refused = response.status().is_redirection()
         && response
             .headers()
