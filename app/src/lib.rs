@@ -48,9 +48,12 @@ pub fn App() -> impl IntoView {
     provide_context(me);
     // A form refused without JavaScript comes back filled in (the server found what was typed).
     #[cfg(feature = "ssr")]
-    if let Some(form) = use_context::<axum::http::request::Parts>()
-        .and_then(|parts| parts.extensions.get::<components::form::RefusedForm>().cloned())
-    {
+    if let Some(form) = use_context::<axum::http::request::Parts>().and_then(|parts| {
+        parts
+            .extensions
+            .get::<components::form::RefusedForm>()
+            .cloned()
+    }) {
         provide_context(form);
     }
 

@@ -33,7 +33,12 @@ fn resident_mb(pid: u32) -> f64 {
 
 /// Opens `count` connections, each its own client, and loads `path` once on each; returns the
 /// clients, whose pooled connections stay open and idle while they live.
-async fn idle_connections(addr: SocketAddr, path: &str, cookie: &str, count: usize) -> Vec<reqwest::Client> {
+async fn idle_connections(
+    addr: SocketAddr,
+    path: &str,
+    cookie: &str,
+    count: usize,
+) -> Vec<reqwest::Client> {
     let mut clients = Vec::with_capacity(count);
     for batch in 0..count.div_ceil(50) {
         let mut opening = tokio::task::JoinSet::new();
@@ -78,9 +83,17 @@ fn soak_length() -> (String, Duration) {
 }
 
 fn load(url: String, cookie: &str, length: &str) -> Vec<String> {
-    ["-c", "32", "-z", length, "-H", &format!("Cookie: {cookie}"), &url]
-        .map(str::to_owned)
-        .to_vec()
+    [
+        "-c",
+        "32",
+        "-z",
+        length,
+        "-H",
+        &format!("Cookie: {cookie}"),
+        &url,
+    ]
+    .map(str::to_owned)
+    .to_vec()
 }
 
 #[tokio::main]
@@ -91,22 +104,33 @@ async fn main() {
     let patient = support::session_cookie(addr, "david@example.com").await;
     let provider = support::session_cookie(addr, "sarah.chen@example.com").await;
     println!("salus serve (release) on PostgreSQL as the application role, resident memory:");
-    println!("  started, signed in                 {:>7.1} MB", resident_mb(pid));
+    println!(
+        "  started, signed in                 {:>7.1} MB",
+        resident_mb(pid)
+    );
 
     let warm = support::oha(&load(format!("http://{addr}/patient"), &patient, "10s"));
     assert_eq!(warm.errors, 0, "the warm-up load had errors");
-    println!("  after 10 s of dashboard load       {:>7.1} MB", resident_mb(pid));
+    println!(
+        "  after 10 s of dashboard load       {:>7.1} MB",
+        resident_mb(pid)
+    );
 
     let clients = idle_connections(addr, "/patient", &patient, IDLE_CONNECTIONS).await;
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let open = std::fs::read_dir(format!("/proc/{pid}/fd")).unwrap().count();
+    let open = std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .unwrap()
+        .count();
     println!(
         "  {IDLE_CONNECTIONS} idle kept-alive connections    {:>7.1} MB   (goal: under 150 MB; {open} open descriptors)",
         resident_mb(pid)
     );
     drop(clients);
     tokio::time::sleep(Duration::from_secs(2)).await;
-    println!("  after they closed                  {:>7.1} MB", resident_mb(pid));
+    println!(
+        "  after they closed                  {:>7.1} MB",
+        resident_mb(pid)
+    );
 
     let (length, duration) = soak_length();
     println!(

@@ -26,11 +26,11 @@ use axum::{Json, Router};
 use salus_app::server::permissions::Permission;
 use salus_app::server::request::RequestMeta;
 use salus_app::server::services::seed::DEMO_PASSWORD;
-use support::{oha, session_cookie, Load};
 use salus_app::server::services::{goals, provider, sessions};
 use salus_app::server::session_store::SeaOrmSessionStore;
 use salus_app::server::state::AppState;
 use salus_app::server::tenancy::Scoped;
+use support::{oha, session_cookie, Load};
 use tower_sessions::session::Id;
 use tower_sessions::Session;
 

@@ -134,7 +134,10 @@ pub fn router(state: AppState) -> Router {
                         .latency_unit(LatencyUnit::Millis),
                 ),
         )
-        .layer(SetRequestIdLayer::new(REQUEST_ID, middleware::RandomRequestId))
+        .layer(SetRequestIdLayer::new(
+            REQUEST_ID,
+            middleware::RandomRequestId,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             settings,
             middleware::client_context,

@@ -9,14 +9,12 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use rand::Rng;
 use salus_app::components::form::RefusedForm;
-use salus_app::server::request::{
-    client_addr, is_plain_form_post, ClientAddr, REQUEST_ID_HEADER,
-};
-use tower_http::request_id::{MakeRequestId, RequestId as TowerRequestId};
+use salus_app::server::request::{client_addr, is_plain_form_post, ClientAddr, REQUEST_ID_HEADER};
 use salus_app::server::services::sessions::SignedInCache;
 use salus_app::server::state::{AppState, Settings};
 use std::net::SocketAddr;
 use std::sync::Arc;
+use tower_http::request_id::{MakeRequestId, RequestId as TowerRequestId};
 use tower_sessions::Session;
 
 /// Decides, once per request, who the client is: the connection's address, or what a trusted
@@ -228,7 +226,10 @@ pub async fn plain_form_posts(req: Request, next: Next) -> Response {
     if req.method() == Method::GET && !query.is_empty() {
         let landing_from = query.iter().find(|(k, _)| k == "__path").map(|(_, v)| v);
         let mut req = req;
-        if let Ok(Some(form)) = session.remove::<RefusedForm>(RefusedForm::SESSION_KEY).await {
+        if let Ok(Some(form)) = session
+            .remove::<RefusedForm>(RefusedForm::SESSION_KEY)
+            .await
+        {
             if landing_from == Some(&form.path) {
                 req.extensions_mut().insert(form);
             }

@@ -6,7 +6,9 @@ use crate::model::{GoalProgress, PatientDashboard, TodaysGoals};
 
 #[cfg(feature = "ssr")]
 use {
-    super::context, crate::server::errors::{respond, respond_landing_on}, crate::server::permissions::Permission,
+    super::context,
+    crate::server::errors::{respond, respond_landing_on},
+    crate::server::permissions::Permission,
     crate::server::services::goals,
 };
 

@@ -7,8 +7,7 @@ use crate::api::patient::{
     get_profile, AddAllergy, AddMedication, RemoveAllergy, RemoveMedication, UpdateProfile,
 };
 use crate::components::form::{
-    field_errors, form_error, typed_value, Field, FieldErrors, FormAlert, BUTTON_CLASS,
-    INPUT_CLASS,
+    field_errors, form_error, typed_value, Field, FieldErrors, FormAlert, BUTTON_CLASS, INPUT_CLASS,
 };
 use crate::components::live::reload_after_success;
 use crate::components::status::ErrorPanel;

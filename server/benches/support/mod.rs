@@ -83,9 +83,18 @@ pub async fn start(backend: &str, adjust: impl FnOnce(&mut Settings)) -> Bench {
                 .clone()
                 .unwrap_or_else(|| database_url.clone()),
         ),
-        ("LEPTOS_SITE_ROOT", dir.path().join("site").display().to_string()),
-        ("SALUS_MAILBOX_DIR", dir.path().join("mail").display().to_string()),
-        ("SALUS_AUDIT_KEY_FILE", dir.path().join("audit.key").display().to_string()),
+        (
+            "LEPTOS_SITE_ROOT",
+            dir.path().join("site").display().to_string(),
+        ),
+        (
+            "SALUS_MAILBOX_DIR",
+            dir.path().join("mail").display().to_string(),
+        ),
+        (
+            "SALUS_AUDIT_KEY_FILE",
+            dir.path().join("audit.key").display().to_string(),
+        ),
         ("SALUS_LOG", "error".to_owned()),
     ];
     let mut settings = Settings::default();

@@ -220,18 +220,43 @@ async fn a_refused_plain_form_comes_back_with_what_was_typed(backend: Backend) {
     assert!(!kept.contains("correct horse"), "the password is not");
 
     // Another visitor landing on the same address sees nothing of it.
-    let other = client().get(&location).send().await.unwrap().text().await.unwrap();
+    let other = client()
+        .get(&location)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(other.contains("You must agree to the privacy policy"));
     assert!(!other.contains("Grace Hopper"));
 
-    let html = visitor.get(&location).send().await.unwrap().text().await.unwrap();
+    let html = visitor
+        .get(&location)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains("You must agree to the privacy policy"));
-    for typed in ["value=\"Grace Hopper\"", "value=\"grace@example.org\"", "value=\"SUNRISE\""] {
+    for typed in [
+        "value=\"Grace Hopper\"",
+        "value=\"grace@example.org\"",
+        "value=\"SUNRISE\"",
+    ] {
         assert!(html.contains(typed), "{typed} is back in the form");
     }
     assert!(!html.contains("correct horse"));
     // Once: the same page loaded again starts empty.
-    let again = visitor.get(&location).send().await.unwrap().text().await.unwrap();
+    let again = visitor
+        .get(&location)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(!again.contains("Grace Hopper"));
 }
 
