@@ -9,6 +9,7 @@ mod m20261123_000004_audit_append_only;
 mod m20261124_000005_audit_chain_per_clinic;
 mod m20261124_000006_patient_name_in_compliance;
 mod m20261124_000007_row_level_security;
+mod m20261124_000008_rate_limited_attempts;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000005_audit_chain_per_clinic::Migration),
             Box::new(m20261124_000006_patient_name_in_compliance::Migration),
             Box::new(m20261124_000007_row_level_security::Migration),
+            Box::new(m20261124_000008_rate_limited_attempts::Migration),
         ]
     }
 }

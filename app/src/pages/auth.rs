@@ -133,7 +133,7 @@ fn RegisterForm() -> impl IntoView {
             <Field label="Email" name="email" kind="email" autocomplete="email" value=typed("email")
                 errors=field_errors(value, "email") required=true />
             <Field label="Password" name="password" kind="password" autocomplete="new-password"
-                hint="At least 10 characters. A few unrelated words make a strong password."
+                hint="At least 12 characters. A few unrelated words make a strong password."
                 errors=field_errors(value, "password") required=true />
             <Field label="Clinic code" name="clinic_code" autocomplete="off" hint="For example SUNRISE." value=typed("clinic_code")
                 errors=field_errors(value, "clinic_code") required=true />
@@ -176,7 +176,8 @@ fn ForgotPasswordForm(sent: bool) -> impl IntoView {
     let action = ServerAction::<RequestPasswordReset>::new();
     let value = action.value();
     let sent = move || sent || matches!(value.get(), Some(Ok(())));
-    let typed_email = StoredValue::new(typed_value::<RequestPasswordReset>("email").unwrap_or_default());
+    let typed_email =
+        StoredValue::new(typed_value::<RequestPasswordReset>("email").unwrap_or_default());
     view! {
         <Show
             when=sent
@@ -227,7 +228,7 @@ fn ResetPasswordForm(token: String, done: bool) -> impl IntoView {
                     <FormAlert message=form_error(value) />
                     <input type="hidden" name="token" value=token.get_value() />
                     <Field label="New password" name="password" kind="password" autocomplete="new-password"
-                        hint="At least 10 characters." errors=field_errors(value, "password") required=true />
+                        hint="At least 12 characters. A few unrelated words make a strong password." errors=field_errors(value, "password") required=true />
                     <button type="submit" class=format!("{BUTTON_CLASS} w-full")>"Save new password"</button>
                 </ActionForm>
             }

@@ -14,6 +14,6 @@ pub mod patient_compliance;
 pub mod patient_medications;
 pub mod patient_profiles;
 pub mod provider_assignments;
+pub mod rate_limited_attempts;
 pub mod sessions;
-pub mod sign_in_failures;
 pub mod users;

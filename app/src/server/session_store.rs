@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::sea_query::OnConflict;
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, SessionStore};
@@ -129,14 +129,14 @@ impl SessionStore for SeaOrmSessionStore {
     /// row only when its data changed or its expiry is more than `EXPIRY_SLACK` behind: a run
     /// of requests does not rewrite the same row each time, and does not even ask the database
     /// when this process knows the row (`StoredRows`). The idle logoff may so come up to that
-    /// much early, never late.
+    /// much early, never late. It only ever updates: a session signed out (its row deleted)
+    /// while one of its requests was still running stays signed out when that request ends.
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        use sea_orm::sea_query::{Expr, ExprTrait};
         let row = self.to_active(record)?;
         let now = self.clock.now();
         let stale_before = now + self.idle - EXPIRY_SLACK;
-        let (data, expiry) = match (&row.data, &row.expiry_date) {
-            (Set(data), Set(expiry)) => (data.clone(), *expiry),
+        let (data, expiry) = match (row.data, row.expiry_date) {
+            (Set(data), Set(expiry)) => (data, expiry),
             _ => unreachable!("to_active sets every column"),
         };
         if let Some((stored_data, stored_expiry)) = self.stored.get(&record.id) {
@@ -144,27 +144,23 @@ impl SessionStore for SeaOrmSessionStore {
                 return Ok(());
             }
         }
-        let changed = Expr::col((sessions::Entity, sessions::Column::Data))
-            .ne(Expr::cust("excluded.data"))
-            .or(Expr::col((sessions::Entity, sessions::Column::ExpiryDate)).lt(stale_before));
-        let written = sessions::Entity::insert(row)
-            .on_conflict(
-                OnConflict::column(sessions::Column::Id)
-                    .update_columns([sessions::Column::Data, sessions::Column::ExpiryDate])
-                    .action_and_where(changed)
-                    .to_owned(),
+        let written = sessions::Entity::update_many()
+            .col_expr(sessions::Column::Data, Expr::value(data.clone()))
+            .col_expr(sessions::Column::ExpiryDate, Expr::value(expiry))
+            .filter(sessions::Column::Id.eq(record.id.to_string()))
+            .filter(
+                sessions::Column::Data
+                    .ne(data.clone())
+                    .or(sessions::Column::ExpiryDate.lt(stale_before)),
             )
-            .exec_without_returning(&self.db)
-            .await;
-        match written {
-            Ok(_) => {
-                self.stored.put(record.id, data, expiry, now);
-                Ok(())
-            }
-            // The row was fresh already; the next load remembers it.
-            Err(sea_orm::DbErr::RecordNotInserted) => Ok(()),
-            Err(e) => Err(backend(e)),
+            .exec(&self.db)
+            .await
+            .map_err(backend)?;
+        // Nothing written: the row was fresh already (the next load remembers it) or is gone.
+        if written.rows_affected == 1 {
+            self.stored.put(record.id, data, expiry, now);
         }
+        Ok(())
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {

@@ -73,7 +73,7 @@ async fn registration_explains_each_problem(backend: Backend) {
     );
     assert_eq!(
         error.field_messages("password"),
-        ["Use at least 10 characters."]
+        ["Use at least 12 characters."]
     );
     assert_eq!(
         error.field_messages("clinic_code"),
@@ -83,6 +83,33 @@ async fn registration_explains_each_problem(backend: Backend) {
         error.field_messages("consent"),
         ["You must agree to the privacy policy to create an account."]
     );
+
+    // Long enough is not enough: a guessable password is refused with zxcvbn's reasons, and
+    // the person's own name and email count as guessable.
+    for password in ["password1234", "qwertyuiopasdf", "RosalindFranklin"] {
+        let response = app
+            .post(
+                "/api/auth/register",
+                &[
+                    ("name", "Rosalind Franklin"),
+                    ("email", "rosalind@example.org"),
+                    ("password", password),
+                    ("clinic_code", "SUNRISE"),
+                    ("consent", "on"),
+                ],
+            )
+            .await;
+        let (status, error) = err_json(response).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{password}");
+        let message = error.field_messages("password").join(" ");
+        let explanation = message
+            .strip_prefix("This password would be easy to guess. ")
+            .unwrap_or_else(|| panic!("{password}: {message}"));
+        assert!(
+            !explanation.trim().is_empty(),
+            "{password}: no reason given"
+        );
+    }
 
     // A taken email is a clear field error, not a 500, and nothing half-written remains.
     let (status, error) = err_json(app.register(&app.client, "David Again", DAVID).await).await;
@@ -161,6 +188,87 @@ async fn repeated_failures_from_one_address_are_limited(backend: Backend) {
     assert!(matches!(error, AppError::RateLimited { .. }));
 }
 
+/// The account limit holds when guesses arrive together: each attempt is counted before its
+/// password is checked, in one step with the check, so at most the limit's worth of the 50
+/// reach password verification (each of those is audited as a failed sign-in).
+async fn parallel_guesses_cannot_outrun_the_account_limit(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |s| s.sign_in_max_failures_per_address = 1_000).await;
+    let mut guesses = tokio::task::JoinSet::new();
+    for n in 0..50 {
+        let (url, origin) = (app.url("/api/auth/sign_in"), app.origin());
+        guesses.spawn(async move {
+            let password = format!("guess number {n}");
+            client()
+                .post(url)
+                .header("origin", origin)
+                .form(&[("email", DAVID), ("password", password.as_str())])
+                .send()
+                .await
+                .unwrap()
+                .status()
+        });
+    }
+    let statuses = guesses.join_all().await;
+    let checked = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNPROCESSABLE_ENTITY)
+        .count();
+    let limited = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    println!("50 parallel guesses: {checked} checked, {limited} refused by the limit");
+    assert_eq!(checked + limited, 50, "{statuses:?}");
+    assert!(checked <= 5, "{checked} guesses reached the password check");
+    let audited = salus_app::server::entities::audit_events::Entity::find()
+        .filter(salus_app::server::entities::audit_events::Column::Action.eq("auth.sign_in_failed"))
+        .all(&app.db)
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(audited, checked);
+}
+
+/// Reset requests are limited per email, the same whether an account has it or not, so the
+/// refusal says nothing about accounts.
+async fn reset_requests_are_limited_per_email(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    for email in [DAVID, "nobody@example.com"] {
+        for _ in 0..3 {
+            let response = app
+                .post("/api/auth/request_password_reset", &[("email", email)])
+                .await;
+            assert_eq!(response.status(), StatusCode::OK);
+        }
+        let (status, error) = err_json(
+            app.post("/api/auth/request_password_reset", &[("email", email)])
+                .await,
+        )
+        .await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{email}");
+        assert!(matches!(error, AppError::RateLimited { .. }));
+    }
+}
+
+/// Registration forms from one address are limited, refused ones included (which is also
+/// what keeps clinic codes from being guessed).
+async fn registrations_are_limited_per_address(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let form = [
+        ("name", "Guesser"),
+        ("email", "guesser@example.org"),
+        ("password", "correct horse battery"),
+        ("clinic_code", "GUESS"),
+        ("consent", "on"),
+    ];
+    for _ in 0..30 {
+        let (status, _) = err_json(app.post("/api/auth/register", &form).await).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let (status, _) = err_json(app.post("/api/auth/register", &form).await).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+}
+
 fn reset_link(app: &TestApp) -> String {
     let messages = salus_app::server::mail::read_mailbox(&app.mailbox).unwrap();
     let message = messages.first().expect("a reset email was sent");
@@ -208,7 +316,7 @@ async fn password_reset_link_works_once(backend: Backend) {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
         error.field_messages("password"),
-        ["Use at least 10 characters."]
+        ["Use at least 12 characters."]
     );
 
     let response = app
@@ -290,6 +398,9 @@ crate::on_both_databases!(
     wrong_credentials_get_one_generic_message,
     repeated_failures_lock_the_account_for_a_while,
     repeated_failures_from_one_address_are_limited,
+    parallel_guesses_cannot_outrun_the_account_limit,
+    reset_requests_are_limited_per_email,
+    registrations_are_limited_per_address,
     password_reset_link_works_once,
     expired_reset_links_are_refused,
 );

@@ -61,6 +61,37 @@ async fn sign_out_ends_the_session_on_the_server(backend: Backend) {
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
 }
 
+/// A request still running when its session signs out ends by offering the session to the
+/// store; the store only updates, so the signed-out session does not come back.
+async fn a_request_running_at_sign_out_does_not_bring_the_session_back(backend: Backend) {
+    use salus_app::server::session_store::SeaOrmSessionStore;
+    use tower_sessions::session::Id;
+    use tower_sessions::SessionStore;
+    let app = TestApp::spawn(backend).await;
+    let response = app.sign_in_with(&app.client, DAVID, DEMO_PASSWORD).await;
+    let cookie = session_cookie(&response).unwrap();
+    let id: Id = cookie.parse().unwrap();
+    // The running request's own store, which loaded the session before the sign-out.
+    let store = SeaOrmSessionStore::new(
+        app.app_db.clone(),
+        app.clock.clone(),
+        Duration::from_secs(15 * 60),
+    );
+    let mut running = store.load(&id).await.unwrap().expect("signed in");
+
+    let response = app.post("/api/auth/sign_out", &[]).await;
+    assert_eq!(response.status(), StatusCode::OK);
+
+    // It ends, with a change to save and an expiry to move.
+    app.clock.advance(chrono::Duration::minutes(5));
+    running
+        .data
+        .insert("last_page".into(), serde_json::json!("/patient"));
+    store.save(&running).await.unwrap();
+    assert!(store.load(&id).await.unwrap().is_none());
+    assert!(me_with_cookie(&app, &cookie).await.is_none());
+}
+
 async fn idle_sessions_expire(backend: Backend) {
     let app = TestApp::spawn_with(backend, |s| s.session_idle = Duration::from_secs(15 * 60)).await;
     let response = app.sign_in_with(&app.client, DAVID, DEMO_PASSWORD).await;
@@ -265,6 +296,7 @@ async fn lost_roles_end_sessions_on_the_next_request(backend: Backend) {
 }
 
 crate::on_both_databases!(
+    a_request_running_at_sign_out_does_not_bring_the_session_back,
     lost_roles_end_sessions_on_the_next_request,
     sign_in_sets_a_safe_cookie_and_rotates_the_session_id,
     sign_out_ends_the_session_on_the_server,

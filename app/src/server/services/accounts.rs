@@ -66,6 +66,16 @@ pub async fn register(
     let name = form.name.trim().to_owned();
     let email = normalize_email(&form.email);
     let code = form.clinic_code.trim().to_uppercase();
+    // Every submission counts against the address, refused ones too: that is also what keeps
+    // clinic codes from being guessed here.
+    if let Some(address) = meta.client_addr.as_deref() {
+        let _counted = throttle::claim(
+            db,
+            now,
+            &[(throttle::Limit::REGISTRATION_PER_ADDRESS, address)],
+        )
+        .await?;
+    }
 
     let mut v = Validator::new();
     v.check(!name.is_empty(), "name", "Enter your name.");
@@ -77,7 +87,7 @@ pub async fn register(
     if let Some(problem) = email_problem(&email) {
         v.add("email", problem);
     }
-    if let Some(problem) = password::weakness(&form.password, &email) {
+    if let Some(problem) = password::weakness(&form.password, &email, &name) {
         v.add("password", problem);
     }
     v.check(
@@ -125,6 +135,12 @@ pub async fn register(
         None => None,
     };
     v.finish()?;
+    let _counted = throttle::claim(
+        db,
+        now,
+        &[(throttle::Limit::REGISTRATION_PER_EMAIL, &email)],
+    )
+    .await?;
     let clinic = clinic.expect("validated above");
     let time_zone = time_zone.unwrap_or_else(|| clinic.time_zone.clone());
     let policy_version = content::current_policy_version(db).await?;
@@ -278,7 +294,15 @@ pub async fn sign_in(
     );
     v.finish()?;
 
-    throttle::check(db, settings, now, &email, meta.client_addr.as_deref()).await?;
+    let mut limits = vec![(
+        throttle::Limit::sign_in_per_account(settings),
+        email.as_str(),
+    )];
+    if let Some(address) = meta.client_addr.as_deref() {
+        limits.push((throttle::Limit::sign_in_per_address(settings), address));
+    }
+    // Counted now, as a failure until it succeeds: parallel guesses cannot outrun the limit.
+    let claimed = throttle::claim(db, now, &limits).await?;
 
     let txn = db_context::begin(db, DbContext::visitor(&email)).await?;
     let user = users::Entity::find()
@@ -292,7 +316,6 @@ pub async fn sign_in(
         Some(user) if verified && user.is_active => user,
         other => {
             let txn = db_context::begin(db, DbContext::visitor(&email)).await?;
-            throttle::record_failure(&txn, now, &email, meta.client_addr.as_deref()).await?;
             audit::record(
                 &txn,
                 audit_key,
@@ -351,7 +374,7 @@ pub async fn sign_in(
 
     let actor = Actor::new(user.id, signed_in.role, signed_in.clinic_id);
     let txn = db_context::begin(db, DbContext::Actor(&actor)).await?;
-    throttle::clear_account(&txn, &email).await?;
+    throttle::forgive_sign_in(&txn, claimed, settings, &email).await?;
     audit::record(
         &txn,
         audit_key,

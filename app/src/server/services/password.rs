@@ -23,11 +23,14 @@ impl Password {
     }
 }
 
-pub const MIN_LENGTH: usize = 10;
+pub const MIN_LENGTH: usize = 12;
 pub const MAX_LENGTH: usize = 128;
 
-/// The rules a new password must meet, as a message for the form, or `None` when it is fine.
-pub fn weakness(password: &Password, email: &str) -> Option<String> {
+/// The rules a new password must meet, as a message for the form, or `None` when it is fine:
+/// 12 to 128 characters, not the email, and not guessable by zxcvbn's estimate (common
+/// passwords, names, words, dates, keyboard runs and their usual disguises; the person's own
+/// email and name count as guessable). zxcvbn's own advice explains a refusal.
+pub fn weakness(password: &Password, email: &str, name: &str) -> Option<String> {
     let p = password.expose();
     let chars = p.chars().count();
     if chars < MIN_LENGTH {
@@ -39,7 +42,34 @@ pub fn weakness(password: &Password, email: &str) -> Option<String> {
     if !email.is_empty() && p.eq_ignore_ascii_case(email) {
         return Some("Your password must not be your email address.".into());
     }
-    None
+    let own_words: Vec<String> = name
+        .split_whitespace()
+        .chain(email.split(['@', '.']))
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    let own_words: Vec<&str> = own_words.iter().map(String::as_str).collect();
+    let estimate = zxcvbn::zxcvbn(p, &own_words);
+    if estimate.score() >= zxcvbn::Score::Three {
+        return None;
+    }
+    let mut message = vec!["This password would be easy to guess.".to_owned()];
+    let feedback = estimate.feedback();
+    if let Some(warning) = feedback.and_then(|f| f.warning()) {
+        let warning = warning.to_string();
+        let stop = if warning.ends_with('.') { "" } else { "." };
+        message.push(format!("{warning}{stop}"));
+    }
+    message.extend(
+        feedback
+            .into_iter()
+            .flat_map(|f| f.suggestions())
+            .map(|s| s.to_string()),
+    );
+    if message.len() == 1 {
+        message.push("A few unrelated words make a strong password.".to_owned());
+    }
+    Some(message.join(" "))
 }
 
 fn argon2() -> Argon2<'static> {

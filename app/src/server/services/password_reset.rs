@@ -12,6 +12,7 @@ use sha2::{Digest, Sha256};
 
 use super::accounts::{email_problem, normalize_email};
 use super::password::{self, Password};
+use super::throttle;
 use crate::error::{AppError, Validator};
 use crate::server::audit::{self, AuditEntry, AuditKey};
 use crate::server::db_context::{self, DbContext};
@@ -39,6 +40,12 @@ pub async fn request(
     if let Some(problem) = email_problem(&email) {
         return Err(AppError::field("email", problem));
     }
+    // Counted whether or not the account exists, so a refusal reveals nothing either.
+    let mut limits = vec![(throttle::Limit::RESET_PER_EMAIL, email.as_str())];
+    if let Some(address) = meta.client_addr.as_deref() {
+        limits.push((throttle::Limit::RESET_PER_ADDRESS, address));
+    }
+    let _counted = throttle::claim(db, now, &limits).await?;
     let txn = db_context::begin(db, DbContext::visitor(&email)).await?;
     let Some(user) = users::Entity::find()
         .filter(users::Column::Email.eq(&email))
@@ -128,7 +135,7 @@ pub async fn complete(
         .ok_or(AppError::field("token", INVALID))?;
     txn.commit().await?;
     let mut v = Validator::new();
-    if let Some(problem) = password::weakness(&new_password, &user.email) {
+    if let Some(problem) = password::weakness(&new_password, &user.email, &user.display_name) {
         v.add("password", problem);
     }
     v.finish()?;

@@ -342,7 +342,7 @@ pub async fn create_super_admin(
     if let Some(problem) = super::accounts::email_problem(&email) {
         return Err(AppError::field("email", problem));
     }
-    if let Some(problem) = password::weakness(&password, &email) {
+    if let Some(problem) = password::weakness(&password, &email, name) {
         return Err(AppError::field("password", problem));
     }
     let hash = password::hash(password).await?;

@@ -1,123 +1,215 @@
-//! The sign-in rate limit: failed attempts per account and per client address within a window.
-//! Kept in the database so every application server sees the same counts.
+//! Rate limits, kept in the database so every application server sees the same counts:
+//! sign-ins per account and per client address, registrations and reset requests per email
+//! and per client address.
+//!
+//! An attempt is counted when it is made, before any password is checked, in one step with
+//! the check that the limit still has room: on PostgreSQL under an advisory lock on each key,
+//! on SQLite (one process is the only writer) under a lock in the process. So parallel guesses
+//! cannot all pass the check before any of them is counted. A successful sign-in is then
+//! forgiven; other attempts stay counted until they leave the window.
+use std::time::Duration;
+
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect, Statement, TransactionTrait,
 };
 use sha2::{Digest, Sha256};
 
 use crate::error::AppError;
-use crate::server::entities::sign_in_failures;
+use crate::server::entities::rate_limited_attempts as attempts;
 use crate::server::state::Settings;
 
-const ACCOUNT: &str = "account";
-const ADDRESS: &str = "address";
+/// At most `max` attempts per key within `window`.
+#[derive(Clone, Copy, Debug)]
+pub struct Limit {
+    pub scope: &'static str,
+    pub max: u32,
+    pub window: Duration,
+}
+
+const HOUR: Duration = Duration::from_secs(3600);
+
+impl Limit {
+    /// Registration forms sent from one client address, refused ones included: a clinic's
+    /// front-desk computer may register a morning's new patients, typing errors and all.
+    pub const REGISTRATION_PER_ADDRESS: Limit = Limit {
+        scope: "register_address",
+        max: 30,
+        window: HOUR,
+    };
+    pub const REGISTRATION_PER_EMAIL: Limit = Limit {
+        scope: "register_email",
+        max: 3,
+        window: HOUR,
+    };
+    pub const RESET_PER_ADDRESS: Limit = Limit {
+        scope: "reset_address",
+        max: 20,
+        window: HOUR,
+    };
+    /// Each request sends a message to the address; a few an hour is plenty for its owner.
+    pub const RESET_PER_EMAIL: Limit = Limit {
+        scope: "reset_email",
+        max: 3,
+        window: HOUR,
+    };
+
+    pub fn sign_in_per_account(settings: &Settings) -> Limit {
+        Limit {
+            scope: "account",
+            max: settings.sign_in_max_failures_per_account,
+            window: settings.sign_in_lockout,
+        }
+    }
+
+    pub fn sign_in_per_address(settings: &Settings) -> Limit {
+        Limit {
+            scope: "address",
+            max: settings.sign_in_max_failures_per_address,
+            window: settings.sign_in_lockout,
+        }
+    }
+
+    fn window(&self) -> chrono::Duration {
+        chrono::Duration::from_std(self.window).unwrap_or(chrono::Duration::minutes(15))
+    }
+}
 
 /// Keys are stored hashed: the table is for counting, not for knowing who tried.
 fn key_hash(scope: &str, key: &str) -> String {
     hex::encode(Sha256::digest(format!("{scope}:{key}").as_bytes()))
 }
 
+/// The attempts one `claim` counted.
+#[must_use = "a successful sign-in forgives its attempt"]
+#[derive(Debug)]
+pub struct Claimed {
+    ids: Vec<i64>,
+}
+
+/// Counts one attempt under each `(limit, key)`, or refuses with `RateLimited` (counting
+/// nothing) when any of them is already at its limit.
+pub async fn claim(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+    limits: &[(Limit, &str)],
+) -> Result<Claimed, AppError> {
+    match db.get_database_backend() {
+        DatabaseBackend::Postgres => {
+            let txn = db.begin().await?;
+            // In one order, so two claims on the same keys never wait for each other in a cycle.
+            let mut locks: Vec<i64> = limits
+                .iter()
+                .map(|(limit, key)| lock_id(&key_hash(limit.scope, key)))
+                .collect();
+            locks.sort_unstable();
+            locks.dedup();
+            for lock in locks {
+                txn.execute_raw(Statement::from_sql_and_values(
+                    DatabaseBackend::Postgres,
+                    "SELECT pg_advisory_xact_lock($1)",
+                    [lock.into()],
+                ))
+                .await?;
+            }
+            let claimed = check_then_count(&txn, now, limits).await?;
+            txn.commit().await?;
+            Ok(claimed)
+        }
+        _ => {
+            static IN_THIS_PROCESS: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+            let _one_at_a_time = IN_THIS_PROCESS.lock().await;
+            // No transaction: SQLite cannot turn a reading transaction into a writing one once
+            // another connection has written; the lock above makes the two steps one.
+            check_then_count(db, now, limits).await
+        }
+    }
+}
+
+/// A key for `pg_advisory_xact_lock`: the first 8 bytes of the key's hash.
+fn lock_id(hash: &str) -> i64 {
+    let bytes = hex::decode(&hash[..16]).unwrap_or_default();
+    i64::from_be_bytes(bytes.try_into().unwrap_or_default())
+}
+
+async fn check_then_count<C: ConnectionTrait>(
+    conn: &C,
+    now: DateTime<Utc>,
+    limits: &[(Limit, &str)],
+) -> Result<Claimed, AppError> {
+    let mut wait = None;
+    for (limit, key) in limits {
+        wait = wait.max(retry_after(conn, limit, key, now).await?);
+    }
+    if let Some(retry_after_secs) = wait {
+        return Err(AppError::RateLimited { retry_after_secs });
+    }
+    let mut ids = Vec::with_capacity(limits.len());
+    for (limit, key) in limits {
+        let inserted = attempts::Entity::insert(attempts::ActiveModel {
+            scope: Set(limit.scope.to_owned()),
+            key_hash: Set(key_hash(limit.scope, key)),
+            occurred_at: Set(now),
+            ..Default::default()
+        })
+        .exec(conn)
+        .await?;
+        ids.push(inserted.last_insert_id);
+    }
+    // Old rows count for nothing; prune them as we go so the table stays small.
+    attempts::Entity::delete_many()
+        .filter(attempts::Column::OccurredAt.lt(now - chrono::Duration::days(1)))
+        .exec(conn)
+        .await?;
+    Ok(Claimed { ids })
+}
+
+/// How long until `key` has room under `limit`, if it has none now.
 async fn retry_after<C: ConnectionTrait>(
     conn: &C,
-    scope: &str,
+    limit: &Limit,
     key: &str,
-    max: u32,
     now: DateTime<Utc>,
-    window: chrono::Duration,
 ) -> Result<Option<u64>, AppError> {
-    let since = now - window;
-    let recent: Vec<DateTime<Utc>> = sign_in_failures::Entity::find()
+    let window = limit.window();
+    let recent: Vec<DateTime<Utc>> = attempts::Entity::find()
         .select_only()
-        .column(sign_in_failures::Column::OccurredAt)
-        .filter(sign_in_failures::Column::Scope.eq(scope))
-        .filter(sign_in_failures::Column::KeyHash.eq(key_hash(scope, key)))
-        .filter(sign_in_failures::Column::OccurredAt.gt(since))
-        .order_by_desc(sign_in_failures::Column::OccurredAt)
-        .limit(u64::from(max))
+        .column(attempts::Column::OccurredAt)
+        .filter(attempts::Column::Scope.eq(limit.scope))
+        .filter(attempts::Column::KeyHash.eq(key_hash(limit.scope, key)))
+        .filter(attempts::Column::OccurredAt.gt(now - window))
+        .order_by_desc(attempts::Column::OccurredAt)
+        .limit(u64::from(limit.max))
         .into_tuple()
         .all(conn)
         .await?;
-    if recent.len() < max as usize {
+    if recent.len() < limit.max as usize {
         return Ok(None);
     }
-    // Locked until the oldest of the last `max` failures leaves the window.
+    // Room again when the oldest of the last `max` attempts leaves the window.
     let oldest = *recent.last().expect("max > 0 rows");
-    let wait = (oldest + window - now).num_seconds().max(1) as u64;
-    Ok(Some(wait))
+    Ok(Some((oldest + window - now).num_seconds().max(1) as u64))
 }
 
-/// Refuses with `RateLimited` when the account or the address has failed too often lately.
-pub async fn check<C: ConnectionTrait>(
+/// A successful sign-in: its own attempt no longer counts, nor do the account's earlier
+/// failures (the address's earlier failures still do).
+pub async fn forgive_sign_in<C: ConnectionTrait>(
     conn: &C,
+    claimed: Claimed,
     settings: &Settings,
-    now: DateTime<Utc>,
     email: &str,
-    address: Option<&str>,
 ) -> Result<(), AppError> {
-    let window = chrono::Duration::from_std(settings.sign_in_lockout)
-        .unwrap_or(chrono::Duration::minutes(15));
-    let mut wait = retry_after(
-        conn,
-        ACCOUNT,
-        email,
-        settings.sign_in_max_failures_per_account,
-        now,
-        window,
-    )
-    .await?;
-    if let Some(address) = address {
-        let by_address = retry_after(
-            conn,
-            ADDRESS,
-            address,
-            settings.sign_in_max_failures_per_address,
-            now,
-            window,
+    use sea_orm::sea_query::ExprTrait;
+    let account = Limit::sign_in_per_account(settings);
+    attempts::Entity::delete_many()
+        .filter(
+            attempts::Column::Id
+                .is_in(claimed.ids)
+                .or(attempts::Column::Scope
+                    .eq(account.scope)
+                    .and(attempts::Column::KeyHash.eq(key_hash(account.scope, email)))),
         )
-        .await?;
-        wait = wait.max(by_address);
-    }
-    match wait {
-        Some(retry_after_secs) => Err(AppError::RateLimited { retry_after_secs }),
-        None => Ok(()),
-    }
-}
-
-pub async fn record_failure<C: ConnectionTrait>(
-    conn: &C,
-    now: DateTime<Utc>,
-    email: &str,
-    address: Option<&str>,
-) -> Result<(), AppError> {
-    let mut rows = vec![(ACCOUNT, email)];
-    if let Some(address) = address {
-        rows.push((ADDRESS, address));
-    }
-    sign_in_failures::Entity::insert_many(rows.into_iter().map(|(scope, key)| {
-        sign_in_failures::ActiveModel {
-            scope: Set(scope.to_owned()),
-            key_hash: Set(key_hash(scope, key)),
-            occurred_at: Set(now),
-            ..Default::default()
-        }
-    }))
-    .exec(conn)
-    .await?;
-    // Old rows count for nothing; prune them as we go so the table stays small.
-    sign_in_failures::Entity::delete_many()
-        .filter(sign_in_failures::Column::OccurredAt.lt(now - chrono::Duration::days(1)))
-        .exec(conn)
-        .await?;
-    Ok(())
-}
-
-/// A successful sign-in forgives the account's earlier failures (not the address's).
-pub async fn clear_account<C: ConnectionTrait>(conn: &C, email: &str) -> Result<(), AppError> {
-    sign_in_failures::Entity::delete_many()
-        .filter(sign_in_failures::Column::Scope.eq(ACCOUNT))
-        .filter(sign_in_failures::Column::KeyHash.eq(key_hash(ACCOUNT, email)))
         .exec(conn)
         .await?;
     Ok(())

@@ -1,8 +1,9 @@
-//! Failed sign-ins by account or client address, for the rate limit.
+//! Attempts counted against a rate limit (sign-ins, registrations, reset requests), by hashed
+//! key: an account, an email or a client address.
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-#[sea_orm(table_name = "sign_in_failures")]
+#[sea_orm(table_name = "rate_limited_attempts")]
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
