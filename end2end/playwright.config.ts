@@ -13,6 +13,12 @@ export default defineConfig({
   workers: 1,
   retries: 0,
   reporter: [['list']],
+  // Two-step sign-in first: the provider meets enrolment there, and every later file signs in
+  // with the authenticator it set up (fixtures.ts).
+  projects: [
+    { name: 'two-step', testMatch: /two-step\.spec\.ts/ },
+    { name: 'portals', testIgnore: /two-step\.spec\.ts/, dependencies: ['two-step'] },
+  ],
   use: {
     baseURL,
     trace: 'retain-on-failure',
@@ -39,6 +45,7 @@ export default defineConfig({
       SALUS_ADDR: `127.0.0.1:${port}`,
       SALUS_MAILBOX_DIR: '../target/e2e/mailbox',
       SALUS_AUDIT_KEY_FILE: '../target/e2e/audit.key',
+      SALUS_SECRET_KEYS_FILE: '../target/e2e/secret-keys.json',
       LEPTOS_SITE_ROOT: '../target/site',
       // The journeys sign in as the demo accounts and read reset links in the dev mailbox.
       SALUS_SEED_DEMO: 'true',

@@ -3,9 +3,11 @@
 pub mod auth;
 pub mod content;
 pub mod dev;
+pub mod mfa;
 pub mod patient;
 pub mod portals;
 pub mod provider;
+pub mod security;
 
 /// Request-scoped access for server functions: state, session, the verified actor.
 #[cfg(feature = "ssr")]
@@ -45,6 +47,19 @@ pub(crate) mod context {
     pub async fn actor() -> Result<Actor, AppError> {
         match signed_in().await? {
             Some(signed_in) => Ok(signed_in.actor),
+            None => Err(AppError::Unauthorized),
+        }
+    }
+
+    /// The signed-in actor, or the user a half-finished sign-in is for (`true`): only for the
+    /// second step's own server functions. Otherwise 401.
+    pub async fn actor_or_pending() -> Result<(Actor, bool), AppError> {
+        if let Some(signed_in) = signed_in().await? {
+            return Ok((signed_in.actor, false));
+        }
+        let state = state();
+        match sessions::pending(&session().await?, state.clock.now()).await? {
+            Some(pending) => Ok((pending.actor(), true)),
             None => Err(AppError::Unauthorized),
         }
     }

@@ -16,10 +16,21 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
 use components::layout::{Footer, Header};
-use pages::{auth, dev, goals, patient, profile, provider, public, staff};
+use pages::{auth, dev, goals, mfa, patient, profile, provider, public, security, staff};
 
-/// The HTML document around the app, rendered on the server.
+/// The HTML document around the app, rendered on the server. Its Content-Security-Policy
+/// names the nonce Leptos gave this response's inline scripts.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let (Some(nonce), Some(response)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) {
+        let policy = server::request::content_security_policy(Some(&nonce));
+        if let Ok(policy) = axum::http::HeaderValue::from_str(&policy) {
+            response.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, policy);
+        }
+    }
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -28,7 +39,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <meta name="description" content="Salus: your wellness goals and preventive care, with your clinic." />
-                <AutoReload options=options.clone() />
+                // The development reload socket: never in a release build.
+                <AutoReload disable_watch=!cfg!(debug_assertions) options=options.clone() />
                 <link rel="stylesheet" href=format!("/pkg/{}.css", options.output_name) />
                 <HydrationScripts options islands=true />
                 <MetaTags />
@@ -73,15 +85,21 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/contact") view=public::ContactPage />
                     <Route path=path!("/privacy") view=public::PrivacyPage ssr=SsrMode::Async />
                     <Route path=path!("/signin") view=auth::SignInPage ssr=SsrMode::Async />
+                    <Route path=path!("/signin/code") view=mfa::SignInCodePage />
+                    <Route path=path!("/signin/enrol") view=mfa::EnrolPage ssr=SsrMode::Async />
                     <Route path=path!("/register") view=auth::RegisterPage />
                     <Route path=path!("/forgot-password") view=auth::ForgotPasswordPage />
                     <Route path=path!("/reset-password") view=auth::ResetPasswordPage />
+                    <Route path=path!("/verify-email") view=auth::VerifyEmailPage />
                     <Route path=path!("/patient") view=patient::DashboardPage ssr=SsrMode::Async />
                     <Route path=path!("/patient/my-data") view=patient::MyDataPage ssr=SsrMode::Async />
                     <Route path=path!("/patient/profile") view=profile::ProfilePage ssr=SsrMode::Async />
                     <Route path=path!("/patient/goals") view=goals::GoalHistoryPage ssr=SsrMode::Async />
                     <Route path=path!("/provider") view=provider::PatientListPage ssr=SsrMode::Async />
                     <Route path=path!("/provider/patients/:id") view=provider::PatientDetailPage ssr=SsrMode::Async />
+                    <Route path=path!("/security") view=security::SecurityPage ssr=SsrMode::Async />
+                    <Route path=path!("/security/two-step") view=mfa::EnrolPage ssr=SsrMode::Async />
+                    <Route path=path!("/security/recovery-codes") view=mfa::RecoveryCodesPage ssr=SsrMode::Async />
                     <Route path=path!("/clinic") view=staff::ClinicHomePage ssr=SsrMode::Async />
                     <Route path=path!("/platform") view=staff::PlatformHomePage ssr=SsrMode::Async />
                     <Route path=path!("/dev/mailbox") view=dev::MailboxPage ssr=SsrMode::Async />

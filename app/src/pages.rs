@@ -2,8 +2,10 @@
 pub mod auth;
 pub mod dev;
 pub mod goals;
+pub mod mfa;
 pub mod patient;
 pub mod profile;
 pub mod provider;
 pub mod public;
+pub mod security;
 pub mod staff;

@@ -44,7 +44,7 @@ test('public pages and the account forms', async ({ page }) => {
 
 test('the patient portal', async ({ page }) => {
   await signIn(page, 'emma@example.com');
-  for (const path of ['/patient', '/patient/goals', '/patient/profile', '/patient/my-data']) {
+  for (const path of ['/patient', '/patient/goals', '/patient/profile', '/patient/my-data', '/security']) {
     await check(page, path);
   }
 });
@@ -60,7 +60,7 @@ test('the provider portal', async ({ page }) => {
 test('the clinic and platform portals', async ({ page }) => {
   await signIn(page, 'maria.lopez@example.com');
   await check(page, '/clinic');
-  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
   await expect(page).toHaveURL(/\/$/);
   await signIn(page, 'admin@example.com');
   await check(page, '/platform');

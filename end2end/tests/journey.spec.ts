@@ -50,7 +50,7 @@ test('a new patient registers with consent, signs in, logs steps and signs out',
   await expect(page.getByLabel(/^Value/)).toHaveValue('-4');
   await expect(steps).toHaveText('Steps: 3620 / 6000 – 60%');
 
-  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
   await expect(page).toHaveURL(/\/$/);
   await hydrated(page);
   await expect(page.getByRole('banner').getByRole('link', { name: 'Sign in' })).toBeVisible();

@@ -42,10 +42,10 @@ test('a visitor reaches everything by keyboard, and sees where the focus is', as
 
 test('a patient and a provider reach everything by keyboard', async ({ page }) => {
   await signIn(page, 'emma@example.com');
-  for (const path of ['/patient', '/patient/goals', '/patient/profile', '/patient/my-data']) {
+  for (const path of ['/patient', '/patient/goals', '/patient/profile', '/patient/my-data', '/security']) {
     await tabThrough(page, path);
   }
-  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
   await expect(page).toHaveURL(/\/$/);
   await signIn(page, 'sarah.chen@example.com');
   await tabThrough(page, '/provider');

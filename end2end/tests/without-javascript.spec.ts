@@ -87,7 +87,7 @@ test('registering, logging a goal, saving the profile and signing out work witho
   await expect(page.getByLabel('Full name')).toHaveValue('Grace B. Hopper');
   await expect(page.getByLabel('Phone')).toHaveValue('+1 555 010 0142');
 
-  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
   await expect(page).toHaveURL(/\/$/);
   await page.goto('/patient');
   await expect(page).toHaveURL(/\/signin\?next=\/patient$/);

@@ -10,6 +10,9 @@ mod m20261124_000005_audit_chain_per_clinic;
 mod m20261124_000006_patient_name_in_compliance;
 mod m20261124_000007_row_level_security;
 mod m20261124_000008_rate_limited_attempts;
+mod m20261201_000009_user_sessions;
+mod m20261201_000010_mfa;
+mod m20261201_000011_email_verification;
 
 pub struct Migrator;
 
@@ -25,6 +28,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000006_patient_name_in_compliance::Migration),
             Box::new(m20261124_000007_row_level_security::Migration),
             Box::new(m20261124_000008_rate_limited_attempts::Migration),
+            Box::new(m20261201_000009_user_sessions::Migration),
+            Box::new(m20261201_000010_mfa::Migration),
+            Box::new(m20261201_000011_email_verification::Migration),
         ]
     }
 }

@@ -41,6 +41,7 @@ pub struct Config {
     pub mail_from: String,
     pub seed_demo: bool,
     pub audit_key_file: PathBuf,
+    pub secret_keys_file: PathBuf,
     pub log_filter: String,
     pub log_format: LogFormat,
 }
@@ -67,6 +68,7 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("SALUS_ALLOW_PLAIN_HTTP", "false", "accept an http:// SALUS_PUBLIC_URL on a non-loopback SALUS_ADDR"),
     ("SALUS_TRUSTED_PROXIES", "", "comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For and X-Request-Id are believed"),
     ("SALUS_AUDIT_KEY_FILE", "data/audit.key", "the audit chain's HMAC key (64 hex characters), created owner-only on first start if missing; keep it off the database host and back it up"),
+    ("SALUS_SECRET_KEYS_FILE", "data/secret-keys.json", "the AES-256-GCM keys that seal TOTP secrets in the database, created owner-only on first start if missing; `salus keys rotate` adds a key and re-seals; keep it off the database host and back it up"),
     ("SALUS_LOG", "info", "log filter (tracing EnvFilter syntax)"),
     ("SALUS_LOG_FORMAT", "text", "text or json"),
     ("LEPTOS_SITE_ROOT", "target/site", "where the built front end (pkg/, assets) is served from"),
@@ -293,6 +295,9 @@ impl Config {
             seed_demo,
             audit_key_file: get("SALUS_AUDIT_KEY_FILE")
                 .unwrap_or_else(|| "data/audit.key".into())
+                .into(),
+            secret_keys_file: get("SALUS_SECRET_KEYS_FILE")
+                .unwrap_or_else(|| "data/secret-keys.json".into())
                 .into(),
             log_filter: get("SALUS_LOG").unwrap_or_else(|| "info".into()),
             log_format,

@@ -43,10 +43,14 @@ pub async fn build_state(config: &Config, clock: Clock) -> Result<AppState, Star
         .build();
     let audit_key = salus_app::server::audit::AuditKey::load_or_create(&config.audit_key_file)
         .map_err(StartupError)?;
+    let secret_keys =
+        salus_app::server::secret_box::SecretKeys::load_or_create(&config.secret_keys_file)
+            .map_err(StartupError)?;
     Ok(AppState {
         db,
         settings: Arc::new(config.settings.clone()),
         audit_key,
+        secret_keys: Arc::new(secret_keys),
         mailer,
         clock,
         leptos_options,
@@ -104,7 +108,10 @@ pub fn router(state: AppState) -> Router {
             middleware::guard_portals,
         ))
         .layer(axum::middleware::from_fn(middleware::refuse_nul_characters))
-        .layer(axum::middleware::from_fn(middleware::refuse_cross_origin))
+        .layer(axum::middleware::from_fn_with_state(
+            settings.clone(),
+            middleware::refuse_cross_origin,
+        ))
         .layer(axum::middleware::from_fn(middleware::plain_form_posts))
         .layer(sessions)
         .layer(axum::middleware::from_fn(middleware::cache_control));
@@ -114,6 +121,11 @@ pub fn router(state: AppState) -> Router {
             HeaderValue::from_static(value),
         ));
     }
+    let policy = salus_app::server::request::content_security_policy(None);
+    app = app.layer(SetResponseHeaderLayer::if_not_present(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_str(&policy).expect("the policy is a valid header value"),
+    ));
     if settings.secure_cookies {
         app = app.layer(SetResponseHeaderLayer::overriding(
             header::STRICT_TRANSPORT_SECURITY,

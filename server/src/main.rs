@@ -1,4 +1,4 @@
-//! The `salus` command: serve (default), migrate, seed, admin, audit and mailbox.
+//! The `salus` command: serve (default), migrate, seed, admin, audit, keys and mailbox.
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -49,6 +49,11 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// The keys that seal secrets at rest (SALUS_SECRET_KEYS_FILE).
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
     /// Print the messages in the local development mailbox, newest first.
     Mailbox {
         /// How many messages to print.
@@ -78,6 +83,15 @@ enum AdminCommand {
         #[arg(long, default_value = "Platform Admin")]
         name: String,
     },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Add a new key and make it the current one, then re-seal every TOTP secret under it.
+    /// Earlier keys stay in the file, so what a server still running on them seals still
+    /// opens; restart the servers to seal under the new key, and run it again to re-seal
+    /// anything they sealed meanwhile.
+    Rotate,
 }
 
 #[derive(Subcommand)]
@@ -287,6 +301,28 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
                 anchor.chains.len(),
                 if anchor.chains.len() == 1 { "" } else { "s" },
                 file.display()
+            );
+            Ok(())
+        }
+        Command::Keys {
+            command: KeysCommand::Rotate,
+        } => {
+            use salus_app::server::secret_box::SecretKeys;
+            let path = &config.secret_keys_file;
+            let mut keys = SecretKeys::load(path)?;
+            let new_key = keys.add_key().to_owned();
+            // The file holds the new key before anything is sealed with it; the state reads it.
+            keys.save(path)?;
+            let state = build_state(&config, Clock::system())
+                .await
+                .map_err(|e| e.to_string())?;
+            let resealed = salus_app::server::services::mfa::reseal_all(&state)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!(
+                "Key {new_key} in {} is now the current key; {resealed} secret{} re-sealed under it.",
+                path.display(),
+                if resealed == 1 { "" } else { "s" }
             );
             Ok(())
         }

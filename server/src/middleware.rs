@@ -84,19 +84,15 @@ pub fn request_span<B>(req: &axum::http::Request<B>) -> tracing::Span {
 }
 
 /// Headers every response carries (set by tower-http's `SetResponseHeaderLayer`, plus
-/// `Strict-Transport-Security` where cookies are secure). Reset links carry a token in the
+/// `Strict-Transport-Security` where cookies are secure, and a Content-Security-Policy: a page
+/// sets its own, with its nonce, and every other response gets the same policy without one). Reset links carry a token in the
 /// URL: it never leaves the site as a referrer. Within the site the referrer is what a form
 /// posted without JavaScript returns to, and it makes browsers send a real `Origin` (not
 /// `null`) on such posts.
-pub const SECURITY_HEADERS: [(header::HeaderName, &str); 5] = [
+pub const SECURITY_HEADERS: [(header::HeaderName, &str); 4] = [
     (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
     (header::X_FRAME_OPTIONS, "DENY"),
     (header::REFERRER_POLICY, "same-origin"),
-    (
-        header::CONTENT_SECURITY_POLICY,
-        "default-src 'self'; script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; \
-         img-src 'self' data:; connect-src 'self' ws://127.0.0.1:3001; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
-    ),
     (
         header::HeaderName::from_static("permissions-policy"),
         "camera=(), microphone=(), geolocation=()",
@@ -119,38 +115,32 @@ pub async fn cache_control(req: Request, next: Next) -> Response {
 
 /// Refuses state-changing requests sent from another origin (CSRF). A browser says where a
 /// request comes from in `Sec-Fetch-Site`, which pages cannot set: only `same-origin` passes.
-/// Browsers too old to send it send `Origin`, which must name this host (`null`, sent for a
-/// form post under some referrer policies, does not). Clients that send neither are not
-/// browsers and carry no ambient cookies to abuse. A form posted before the page's islands are
-/// alive is an ordinary same-origin post and passes.
-pub async fn refuse_cross_origin(req: Request, next: Next) -> Response {
+/// An `Origin` must be exactly the configured public URL's origin, scheme and port included
+/// (`null`, which some browsers send for a form post, says nothing and counts only beside
+/// `Sec-Fetch-Site: same-origin`). Clients that send neither are not browsers and carry no
+/// ambient cookies to abuse. A form posted before the page's islands are alive is an ordinary
+/// same-origin post and passes.
+pub async fn refuse_cross_origin(
+    State(settings): State<Arc<Settings>>,
+    req: Request,
+    next: Next,
+) -> Response {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(req).await;
     }
-    let host = req
-        .headers()
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let origin = req
-        .headers()
-        .get(header::ORIGIN)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let fetch_site = req
-        .headers()
-        .get("sec-fetch-site")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let same_origin = match (fetch_site.as_deref(), &origin, &host) {
-        (Some(site), _, _) => site == "same-origin",
-        (None, Some(origin), Some(host)) => origin
-            .split_once("://")
-            .is_some_and(|(_, origin_host)| origin_host.eq_ignore_ascii_case(host)),
-        (None, Some(_), None) => false,
-        (None, None, _) => true,
+    let headers = req.headers();
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
     };
-    if same_origin {
+    let (origin, fetch_site) = (header("origin"), header("sec-fetch-site"));
+    if is_same_origin(
+        &settings.public_url,
+        origin.as_deref(),
+        fetch_site.as_deref(),
+    ) {
         next.run(req).await
     } else {
         tracing::warn!(
@@ -163,6 +153,27 @@ pub async fn refuse_cross_origin(req: Request, next: Next) -> Response {
         )
             .into_response()
     }
+}
+
+/// The rule of `refuse_cross_origin`, on the request's `Origin` and `Sec-Fetch-Site`.
+fn is_same_origin(public_url: &str, origin: Option<&str>, fetch_site: Option<&str>) -> bool {
+    let ours = public_origin(public_url);
+    let origin_is_ours = |origin: &str| origin.eq_ignore_ascii_case(ours);
+    match (fetch_site, origin) {
+        (Some(site), Some("null") | None) => site == "same-origin",
+        (Some(site), Some(origin)) => site == "same-origin" && origin_is_ours(origin),
+        (None, Some(origin)) => origin_is_ours(origin),
+        (None, None) => true,
+    }
+}
+
+/// `scheme://host[:port]` of a URL: what a browser sends as `Origin` for pages under it.
+fn public_origin(url: &str) -> &str {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    let end = url[after_scheme..]
+        .find('/')
+        .map_or(url.len(), |i| after_scheme + i);
+    &url[..end]
 }
 
 /// The largest request body a server function accepts.
@@ -284,10 +295,11 @@ pub async fn plain_form_posts(req: Request, next: Next) -> Response {
     response
 }
 
-const PORTALS: [&str; 4] = ["/patient", "/provider", "/clinic", "/platform"];
+/// The pages only a signed-in user has: the four portals, and the security page of every role.
+const SIGNED_IN_AREAS: [&str; 5] = ["/patient", "/provider", "/clinic", "/platform", "/security"];
 
 fn is_portal_page(path: &str) -> bool {
-    PORTALS
+    SIGNED_IN_AREAS
         .iter()
         .any(|p| path == *p || path.starts_with(&format!("{p}/")))
 }
@@ -331,6 +343,49 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
         Err(e) => {
             tracing::error!(error = %e, "readiness check failed");
             (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{is_same_origin, public_origin};
+
+    #[test]
+    fn the_origin_must_be_the_public_urls_scheme_host_and_port() {
+        assert_eq!(
+            public_origin("https://portal.example.org/"),
+            "https://portal.example.org"
+        );
+        assert_eq!(
+            public_origin("http://127.0.0.1:3000"),
+            "http://127.0.0.1:3000"
+        );
+        let ours = "https://portal.example.org";
+        for (origin, fetch_site, allowed) in [
+            (Some("https://portal.example.org"), None, true),
+            (Some("https://PORTAL.example.org"), None, true),
+            (Some("http://portal.example.org"), None, false),
+            (Some("https://portal.example.org:8443"), None, false),
+            (Some("https://portal.example.org.evil.example"), None, false),
+            (Some("https://evil.example"), None, false),
+            (Some("null"), None, false),
+            (Some("null"), Some("same-origin"), true),
+            (None, Some("same-origin"), true),
+            (Some("https://portal.example.org"), Some("same-site"), false),
+            (
+                Some("http://portal.example.org"),
+                Some("same-origin"),
+                false,
+            ),
+            (None, Some("cross-site"), false),
+            (None, None, true),
+        ] {
+            assert_eq!(
+                is_same_origin(ours, origin, fetch_site),
+                allowed,
+                "{origin:?} {fetch_site:?}"
+            );
         }
     }
 }

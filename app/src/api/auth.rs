@@ -9,7 +9,9 @@ use {
     super::context,
     crate::server::errors::{respond, respond_landing_on},
     crate::server::request::RequestMeta,
-    crate::server::services::{accounts, password::Password, password_reset, sessions},
+    crate::server::services::{
+        accounts, email_verification, mfa, password::Password, password_reset, sessions,
+    },
 };
 
 /// Only paths on this site are accepted as a place to return to after signing in.
@@ -24,8 +26,13 @@ pub fn safe_return_path(next: &str) -> Option<String> {
 
 /// The sign-in page, set to come back to `here` afterwards.
 pub fn sign_in_path(here: &str) -> String {
-    let mut encoded = String::with_capacity(here.len());
-    for b in here.bytes() {
+    format!("/signin?next={}", encode_path(here))
+}
+
+/// A path percent-encoded to stand as a query value (slashes kept, for readability).
+pub fn encode_path(path: &str) -> String {
+    let mut encoded = String::with_capacity(path.len());
+    for b in path.bytes() {
         match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
                 encoded.push(b as char)
@@ -33,7 +40,7 @@ pub fn sign_in_path(here: &str) -> String {
             _ => encoded.push_str(&format!("%{b:02X}")),
         }
     }
-    format!("/signin?next={encoded}")
+    encoded
 }
 
 #[server(prefix = "/api", endpoint = "auth/me")]
@@ -78,7 +85,9 @@ pub async fn register(
             };
             accounts::register(
                 &state.db,
+                &state.settings,
                 &state.audit_key,
+                state.mailer.clone(),
                 state.clock.now(),
                 &RequestMeta::current(),
                 form,
@@ -89,38 +98,65 @@ pub async fn register(
     )
 }
 
-/// Signs in and answers with the path to go to next.
+/// Checks the password and answers with the path to go to next: the portal (or `next`) when
+/// that signs in, or the second step (`/signin/code`, or `/signin/enrol` for staff with no
+/// authenticator yet), which a form posted without JavaScript lands on.
 #[server(prefix = "/api", endpoint = "auth/sign_in")]
 pub async fn sign_in(
     email: String,
     password: String,
     next: Option<String>,
 ) -> Result<String, AppError> {
-    respond(
-        async {
-            let state = context::state();
-            let now = state.clock.now();
-            let signed_in = accounts::sign_in(
-                &state.db,
-                &state.settings,
-                &state.audit_key,
-                now,
-                &RequestMeta::current(),
-                &email,
-                Password::new(password),
-            )
-            .await?;
-            let session = context::session().await?;
-            sessions::establish(&session, &signed_in, now).await?;
-            let destination = next
-                .as_deref()
-                .and_then(safe_return_path)
-                .filter(|p| p != "/signin")
-                .unwrap_or_else(|| signed_in.role.portal_path().to_owned());
-            Ok(destination)
+    let result = async {
+        let state = context::state();
+        let now = state.clock.now();
+        let meta = RequestMeta::current();
+        let signed_in = accounts::sign_in(
+            &state.db,
+            &state.settings,
+            &state.audit_key,
+            now,
+            &meta,
+            &email,
+            Password::new(password),
+        )
+        .await?;
+        let session = context::session().await?;
+        let next = next
+            .as_deref()
+            .and_then(safe_return_path)
+            .filter(|p| !p.starts_with("/signin"));
+        let second_step = match mfa::next_step(&state.db, signed_in.user_id, signed_in.role).await?
+        {
+            mfa::NextStep::SignedIn => None,
+            mfa::NextStep::Code => Some("/signin/code"),
+            mfa::NextStep::Enrol => Some("/signin/enrol"),
+        };
+        match second_step {
+            None => {
+                sessions::establish(&session, &signed_in, now, &meta).await?;
+                Ok((
+                    next.unwrap_or_else(|| signed_in.role.portal_path().to_owned()),
+                    false,
+                ))
+            }
+            Some(page) => {
+                sessions::establish_pending(&session, &signed_in, now).await?;
+                let page = match next {
+                    Some(next) => format!("{page}?next={}", encode_path(&next)),
+                    None => page.to_owned(),
+                };
+                Ok((page, true))
+            }
         }
-        .await,
-    )
+    }
+    .await;
+    match result {
+        // Without JavaScript, the second step's page; a full sign-in goes back to the sign-in
+        // page, which sends a signed-in visitor on.
+        Ok((page, true)) => respond_landing_on(&page.clone(), Ok(page)),
+        other => respond(other.map(|(destination, _)| destination)),
+    }
 }
 
 #[server(prefix = "/api", endpoint = "auth/sign_out")]
@@ -164,11 +200,36 @@ pub async fn reset_password(token: String, password: String) -> Result<(), AppEr
             let state = context::state();
             password_reset::complete(
                 &state.db,
+                &state.settings,
                 &state.audit_key,
+                state.mailer.clone(),
                 state.clock.now(),
                 &RequestMeta::current(),
                 &token,
                 Password::new(password),
+            )
+            .await
+        }
+        .await,
+    )
+}
+
+pub const AFTER_EMAIL_VERIFIED: &str = "/verify-email?done=1";
+
+/// Confirms the account's email address with the token its link carried. A form posts it (a
+/// link opened by a mail scanner confirms nothing).
+#[server(prefix = "/api", endpoint = "auth/verify_email")]
+pub async fn verify_email(token: String) -> Result<(), AppError> {
+    respond_landing_on(
+        AFTER_EMAIL_VERIFIED,
+        async {
+            let state = context::state();
+            email_verification::confirm(
+                &state.db,
+                &state.audit_key,
+                state.clock.now(),
+                &RequestMeta::current(),
+                &token,
             )
             .await
         }

@@ -56,6 +56,7 @@ fn SignedIn(user: CurrentUser) -> impl IntoView {
             <span class="font-medium">{user.name.clone()}</span>
             <span class="text-slate-500">{format!(" · {}", user.role.label())}</span>
         </A>
+        <A href="/security" attr:class="rounded-md px-3 py-2 text-sm font-medium text-slate-700 hover:bg-teal-50 hover:text-teal-800 focus-visible:outline-2 focus-visible:outline-teal-600">"Security"</A>
         <SignOutButton />
     }
 }

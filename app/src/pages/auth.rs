@@ -5,7 +5,8 @@ use leptos_router::components::{Redirect, A};
 use leptos_router::hooks::use_query_map;
 
 use crate::api::auth::{
-    safe_return_path, Register, RequestPasswordReset, ResetPassword, SignIn, AFTER_REGISTRATION,
+    safe_return_path, Register, RequestPasswordReset, ResetPassword, SignIn, VerifyEmail,
+    AFTER_REGISTRATION,
 };
 use crate::components::form::{
     field_errors, form_error, typed_value, Field, FieldErrors, FormAlert, BUTTON_CLASS,
@@ -13,7 +14,7 @@ use crate::components::form::{
 use crate::components::layout::MeResource;
 
 #[component]
-fn AuthCard(title: &'static str, children: Children) -> impl IntoView {
+pub(crate) fn AuthCard(title: &'static str, children: Children) -> impl IntoView {
     view! {
         <Title text=format!("{title} · Salus") />
         <div class="mx-auto w-full max-w-md rounded-lg border border-slate-200 bg-white p-6 shadow-sm sm:p-8">
@@ -196,6 +197,39 @@ fn ForgotPasswordForm(sent: bool) -> impl IntoView {
                 "If an account exists for that email, we have sent a link to reset its password. Check your inbox."
             </p>
         </Show>
+    }
+}
+
+/// Where an email verification link leads: one button confirms (a form, so that a mail scanner
+/// opening the link confirms nothing). Rendered on the server, no island.
+#[component]
+pub fn VerifyEmailPage() -> impl IntoView {
+    let query = use_query_map();
+    let token = query.read_untracked().get("token").unwrap_or_default();
+    // `AFTER_EMAIL_VERIFIED`: where the form lands.
+    let done = query.read_untracked().get("done").is_some();
+    let action = ServerAction::<VerifyEmail>::new();
+    let value = action.value();
+    view! {
+        <AuthCard title="Confirm your email address">
+            {if done {
+                view! {
+                    <p role="status" class="mt-3 rounded-md bg-teal-50 px-3 py-2 text-sm text-teal-900">
+                        "Thank you: your email address is confirmed."
+                    </p>
+                    <p class="mt-4 text-sm"><A href="/signin" attr:class="text-teal-800 underline">"Sign in"</A></p>
+                }.into_any()
+            } else {
+                view! {
+                    <p class="mt-2 text-sm text-slate-600">"Confirm that this email address is yours, so your clinic's reminders can reach it."</p>
+                    <ActionForm action attr:class="mt-4 space-y-4">
+                        <FormAlert message=form_error(value) />
+                        <input type="hidden" name="token" value=token />
+                        <button type="submit" class=format!("{BUTTON_CLASS} w-full")>"Confirm my email address"</button>
+                    </ActionForm>
+                }.into_any()
+            }}
+        </AuthCard>
     }
 }
 

@@ -291,7 +291,8 @@ pub fn MyDataPage() -> impl IntoView {
                         Ok(page) => {
                             let (current, pages) = (page.page, page.pages());
                             view! {
-                                <div class="mt-3 overflow-x-auto">
+                                // Scrolls sideways on a phone: a keyboard can reach and scroll it.
+                                <div class="mt-3 overflow-x-auto focus-visible:outline-2 focus-visible:outline-teal-600" tabindex="0" role="region" aria-labelledby="views-heading">
                                     <table class="w-full text-left text-sm">
                                         <thead class="bg-slate-50 text-slate-700">
                                             <tr>

@@ -57,22 +57,9 @@ impl AuditKey {
         if path.exists() {
             return Self::load(path);
         }
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
-        }
         let key = Self::random();
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
-        }
-        use std::io::Write;
-        options
-            .open(path)
-            .and_then(|mut file| writeln!(file, "{}", hex::encode(*key.0)))
-            .map_err(|e| format!("writing the audit key {}: {e}", path.display()))?;
+        super::key_files::create_owner_only(path, &hex::encode(*key.0))
+            .map_err(|e| format!("the audit key: {e}"))?;
         Ok(key)
     }
 }

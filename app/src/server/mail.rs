@@ -81,6 +81,21 @@ impl Mailer for MailboxMailer {
     }
 }
 
+/// Sends `mail` without making the request wait for the transport: what it reports (account
+/// notices, links) stands whether or not the message goes out, and a failure is logged as
+/// `what` (never the address or the body).
+pub fn send_in_background(
+    mailer: std::sync::Arc<dyn Mailer>,
+    mail: OutgoingMail,
+    what: &'static str,
+) {
+    tokio::spawn(async move {
+        if let Err(e) = mailer.send(mail).await {
+            tracing::error!(error = %e, mail = what, "an email was not sent");
+        }
+    });
+}
+
 /// Reads a mailbox directory, newest first.
 pub fn read_mailbox(dir: &std::path::Path) -> std::io::Result<Vec<MailboxMessage>> {
     let mut messages = Vec::new();

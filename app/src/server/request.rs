@@ -1,4 +1,4 @@
-//! Facts about the current request that services record: request id and client address.
+//! Facts about the current request that services record: request id, client address, browser.
 //! Both are decided once, by the server's request middleware; a client's own headers are
 //! believed only when they arrive through a trusted proxy.
 use std::net::IpAddr;
@@ -21,10 +21,31 @@ pub fn is_plain_form_post(headers: &axum::http::HeaderMap) -> bool {
         .is_some_and(|accept| accept.contains("text/html"))
 }
 
+/// The Content-Security-Policy. Scripts run only from this site or, on a page, when they carry
+/// that response's nonce (the islands' loader that Leptos writes inline): never `unsafe-inline`.
+/// `connect-src` allows the development reload socket only in a debug build run under
+/// `cargo leptos watch`, the one place the page has it.
+pub fn content_security_policy(nonce: Option<&str>) -> String {
+    let page_scripts = nonce.map(|n| format!(" 'nonce-{n}'")).unwrap_or_default();
+    let reload_socket = if cfg!(debug_assertions) && std::env::var("LEPTOS_WATCH").is_ok() {
+        " ws://127.0.0.1:3001"
+    } else {
+        ""
+    };
+    format!(
+        "default-src 'self'; script-src 'self'{page_scripts} 'wasm-unsafe-eval'; \
+         style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'{reload_socket}; \
+         object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+    )
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct RequestMeta {
     pub request_id: Option<String>,
     pub client_addr: Option<String>,
+    /// The browser's `User-Agent`, at most 512 bytes of it; kept only where a person is shown
+    /// which devices are signed in.
+    pub user_agent: Option<String>,
 }
 
 impl RequestMeta {
@@ -40,6 +61,12 @@ impl RequestMeta {
                 .extensions
                 .get::<ClientAddr>()
                 .map(|addr| addr.0.to_string()),
+            user_agent: parts
+                .headers
+                .get(axum::http::header::USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .filter(|v| v.len() <= 512)
+                .map(str::to_owned),
         }
     }
 

@@ -2,7 +2,9 @@
 pub mod accounts;
 pub mod content;
 pub mod dates;
+pub mod email_verification;
 pub mod goals;
+pub mod mfa;
 pub mod my_data;
 pub mod paging;
 pub mod password;
@@ -10,6 +12,8 @@ pub mod password_reset;
 pub mod portals;
 pub mod profile;
 pub mod provider;
+pub mod security;
 pub mod seed;
 pub mod sessions;
 pub mod throttle;
+pub mod tokens;

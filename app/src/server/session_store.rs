@@ -1,5 +1,8 @@
 //! tower-sessions storage in our own `sessions` table through SeaORM, so sessions share the
 //! one connection pool, work on SQLite and PostgreSQL alike, survive restarts and are revocable.
+//! Rows are kept under the SHA-256 of the session id (`row_key`), so a copy of the table holds
+//! nothing a browser could present as a cookie, and carry the signed-in user's id, so a user's
+//! sessions can be listed and ended together.
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -7,6 +10,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sha2::{Digest, Sha256};
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, SessionStore};
 
@@ -80,6 +84,11 @@ impl SeaOrmSessionStore {
     }
 }
 
+/// The key a session's row is stored under: the SHA-256 of its id, in hex.
+pub fn row_key(id: &Id) -> String {
+    hex::encode(Sha256::digest(id.to_string().as_bytes()))
+}
+
 fn backend(err: sea_orm::DbErr) -> session_store::Error {
     session_store::Error::Backend(err.to_string())
 }
@@ -93,8 +102,28 @@ fn from_chrono(t: DateTime<Utc>) -> Result<time::OffsetDateTime, session_store::
 
 impl SeaOrmSessionStore {
     fn to_active(&self, record: &Record) -> Result<sessions::ActiveModel, session_store::Error> {
+        use crate::server::services::sessions::{PENDING, PENDING_LIFETIME, USER_ID};
+        let signed_in = record.data.get(USER_ID).and_then(serde_json::Value::as_i64);
+        let pending = record.data.get(PENDING);
+        let pending_field = |name: &str| {
+            pending
+                .and_then(|p| p.get(name))
+                .and_then(serde_json::Value::as_i64)
+        };
+        // A half-finished sign-in (password right, code not yet) belongs to its user too, so
+        // that ending all their sessions ends it, and lives five minutes from its password,
+        // however active: the row itself is gone by then.
+        let user_id = signed_in.or_else(|| pending_field("user_id"));
+        let idle_expiry = self.clock.now() + self.idle;
+        let pending_since =
+            pending_field("since").and_then(|t| DateTime::<Utc>::from_timestamp(t, 0));
+        let expiry = match (signed_in, pending_since) {
+            (None, Some(since)) => Ord::min(idle_expiry, since + PENDING_LIFETIME),
+            _ => idle_expiry,
+        };
         Ok(sessions::ActiveModel {
-            id: Set(record.id.to_string()),
+            id: Set(row_key(&record.id)),
+            user_id: Set(user_id),
             // Keys in order, so unchanged data serialises to the same text (`save` compares it).
             data: Set(serde_json::to_string(
                 &record
@@ -103,7 +132,7 @@ impl SeaOrmSessionStore {
                     .collect::<std::collections::BTreeMap<_, _>>(),
             )
             .map_err(|e| session_store::Error::Encode(e.to_string()))?),
-            expiry_date: Set(self.clock.now() + self.idle),
+            expiry_date: Set(expiry),
         })
     }
 }
@@ -135,8 +164,8 @@ impl SessionStore for SeaOrmSessionStore {
         let row = self.to_active(record)?;
         let now = self.clock.now();
         let stale_before = now + self.idle - EXPIRY_SLACK;
-        let (data, expiry) = match (row.data, row.expiry_date) {
-            (Set(data), Set(expiry)) => (data, expiry),
+        let (data, expiry, user_id) = match (row.data, row.expiry_date, row.user_id) {
+            (Set(data), Set(expiry), Set(user_id)) => (data, expiry, user_id),
             _ => unreachable!("to_active sets every column"),
         };
         if let Some((stored_data, stored_expiry)) = self.stored.get(&record.id) {
@@ -147,7 +176,8 @@ impl SessionStore for SeaOrmSessionStore {
         let written = sessions::Entity::update_many()
             .col_expr(sessions::Column::Data, Expr::value(data.clone()))
             .col_expr(sessions::Column::ExpiryDate, Expr::value(expiry))
-            .filter(sessions::Column::Id.eq(record.id.to_string()))
+            .col_expr(sessions::Column::UserId, Expr::value(user_id))
+            .filter(sessions::Column::Id.eq(row_key(&record.id)))
             .filter(
                 sessions::Column::Data
                     .ne(data.clone())
@@ -164,7 +194,7 @@ impl SessionStore for SeaOrmSessionStore {
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        let Some(row) = sessions::Entity::find_by_id(id.to_string())
+        let Some(row) = sessions::Entity::find_by_id(row_key(id))
             .filter(sessions::Column::ExpiryDate.gt(self.clock.now()))
             .one(&self.db)
             .await
@@ -186,7 +216,7 @@ impl SessionStore for SeaOrmSessionStore {
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
         self.stored.forget(id);
-        sessions::Entity::delete_by_id(id.to_string())
+        sessions::Entity::delete_by_id(row_key(id))
             .exec(&self.db)
             .await
             .map_err(backend)?;

@@ -10,6 +10,7 @@ use sea_orm::DatabaseConnection;
 use super::audit::AuditKey;
 use super::mail::Mailer;
 use super::request::IpRange;
+use super::secret_box::SecretKeys;
 
 /// Settings the services need, already validated by the server's configuration loader.
 #[derive(Debug, Clone)]
@@ -112,6 +113,8 @@ pub struct AppState {
     pub clock: Clock,
     /// The audit chain's key, loaded from outside the database at start.
     pub audit_key: AuditKey,
+    /// The keys that seal secrets at rest (TOTP secrets), loaded from outside the database.
+    pub secret_keys: Arc<SecretKeys>,
     pub leptos_options: LeptosOptions,
 }
 

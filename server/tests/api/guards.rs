@@ -95,8 +95,13 @@ async fn sign_in_sending(app: &TestApp, headers: &[(&str, &str)]) -> reqwest::Re
 async fn requests_from_another_origin_are_refused(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let origin = app.origin();
-    let refused: [&[(&str, &str)]; 5] = [
+    // The public URL's origin, with another scheme or another port.
+    let other_scheme = origin.replacen("http://", "https://", 1);
+    let other_port = format!("http://127.0.0.1:{}", app.addr.port().wrapping_add(1));
+    let refused: [&[(&str, &str)]; 7] = [
         &[("origin", "http://evil.example")],
+        &[("origin", &other_scheme)],
+        &[("origin", &other_port)],
         &[("sec-fetch-site", "cross-site")],
         // A sibling subdomain is the same site, not the same origin; and a browser's word
         // wins over an `Origin` that a non-browser could have copied.
@@ -275,7 +280,66 @@ async fn responses_carry_security_headers(backend: Backend) {
     assert!(h.contains_key("x-request-id"));
 }
 
+/// The policy's `script-src` of a response.
+fn script_src(response: &reqwest::Response) -> String {
+    let policy = response.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    policy
+        .split(';')
+        .map(str::trim)
+        .find(|d| d.starts_with("script-src "))
+        .unwrap_or_else(|| panic!("no script-src in {policy}"))
+        .to_owned()
+}
+
+/// Scripts run only from the site or with the page's own nonce, fresh on every page load:
+/// never `unsafe-inline`. Every inline script the page has carries the nonce; answers that are
+/// not pages get the same policy without one; no development reload socket is allowed.
+async fn pages_run_only_scripts_with_their_own_nonce(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let nonce_of = |script_src: &str| {
+        script_src
+            .split_whitespace()
+            .find_map(|s| s.strip_prefix("'nonce-"))
+            .and_then(|s| s.strip_suffix('\''))
+            .map(str::to_owned)
+    };
+    let mut nonces = Vec::new();
+    for path in ["/", "/signin", "/"] {
+        let response = app.get(path).await;
+        let src = script_src(&response);
+        assert!(!src.contains("unsafe-inline"), "{src}");
+        let policy = response.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(!policy.contains("ws://"), "{policy}");
+        let nonce = nonce_of(&src).unwrap_or_else(|| panic!("no nonce in {src}"));
+        assert!(nonce.len() >= 22, "128 bits at least: {nonce}");
+        let html = response.text().await.unwrap();
+        let scripts = html.matches("<script").count();
+        assert!(scripts > 0, "{path}: the islands' loader is inline");
+        assert_eq!(
+            html.matches(&format!("nonce=\"{nonce}\"")).count(),
+            scripts,
+            "{path}: every inline script carries the nonce"
+        );
+        nonces.push(nonce);
+    }
+    assert_ne!(nonces[0], nonces[2], "a fresh nonce for every page load");
+
+    let response = app.post("/api/auth/me", &[]).await;
+    let src = script_src(&response);
+    assert!(
+        !src.contains("unsafe-inline") && !src.contains("nonce"),
+        "{src}"
+    );
+}
+
 crate::on_both_databases!(
+    pages_run_only_scripts_with_their_own_nonce,
     visitors_are_sent_to_sign_in_and_back,
     each_role_is_refused_the_other_portals,
     a_patient_signed_in_sees_a_forbidden_page_on_the_provider_portal,

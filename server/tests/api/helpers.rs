@@ -78,9 +78,15 @@ pub struct TestApp {
     pub app_db: DatabaseConnection,
     /// The server's clock: it stands still until the test moves it.
     pub clock: Clock,
+    /// The authenticator app of each account that set one up through `sign_in_with`: its
+    /// secret and the last time step a code was sent for.
+    pub authenticators: std::sync::Mutex<std::collections::HashMap<String, Authenticator>>,
     /// The audit chain's key, as the server loaded it.
     pub audit_key: salus_app::server::audit::AuditKey,
     pub mailbox: std::path::PathBuf,
+    /// The server's `DATABASE_URL`, and the owner's where it differs (PostgreSQL).
+    database_url: String,
+    owner_url: Option<String>,
     _dir: tempfile::TempDir,
     _pg: Option<PostgresDatabase>,
 }
@@ -159,10 +165,17 @@ impl TestApp {
         };
         write_built_site(&dir.path().join("site"));
         let mailbox = dir.path().join("mailbox");
-        let mut settings = Settings::default();
+        // Bound first, so the public URL (which the cross-origin check compares `Origin` with)
+        // is the address the test's requests go to.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let mut settings = Settings {
+            public_url: format!("http://{addr}"),
+            ..Settings::default()
+        };
         adjust(&mut settings);
         let config = Config {
-            database_url,
+            database_url: database_url.clone(),
             migration_database_url: owner_url.clone(),
             addr: "127.0.0.1:0".parse().unwrap(),
             site_root: dir.path().join("site").display().to_string(),
@@ -173,6 +186,7 @@ impl TestApp {
             mail_from: "Salus <no-reply@salus.test>".into(),
             seed_demo: true,
             audit_key_file: dir.path().join("audit.key"),
+            secret_keys_file: dir.path().join("secret-keys.json"),
             log_filter: "warn".into(),
             log_format: LogFormat::Text,
         };
@@ -189,8 +203,6 @@ impl TestApp {
             None => app_db.clone(),
         };
         let audit_key = state.audit_key.clone();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
         let app = salus_server::router(state);
         tokio::spawn(async move {
             salus_server::serve(listener, app, std::future::pending())
@@ -203,11 +215,27 @@ impl TestApp {
             db,
             app_db,
             clock,
+            authenticators: Default::default(),
             audit_key,
             mailbox,
+            database_url,
+            owner_url,
             _dir: dir,
             _pg: pg,
         }
+    }
+
+    pub fn database_url(&self) -> &str {
+        &self.database_url
+    }
+
+    pub fn owner_database_url(&self) -> &str {
+        self.owner_url.as_deref().unwrap_or(&self.database_url)
+    }
+
+    /// The test's own folder: the database file, the key files, the mailbox.
+    pub fn dir(&self) -> &std::path::Path {
+        self._dir.path()
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -237,13 +265,87 @@ impl TestApp {
         self.client.get(self.url(path)).send().await.unwrap()
     }
 
+    /// Signs in as a person would: the password, then, when the answer asks for it, a code
+    /// from the account's authenticator app (set up first, through the enrolment pages'
+    /// server functions, in a browser of its own, the first time a staff member signs in).
+    /// Answers the last response: the password's, or the code's.
     pub async fn sign_in_with(&self, client: &Client, email: &str, password: &str) -> Response {
+        let response = self.password_step(client, email, password).await;
+        if response.status() != StatusCode::OK {
+            return response;
+        }
+        let cookies = response.headers().clone();
+        let body = response.text().await.unwrap();
+        let destination: String = serde_json::from_str(&body).unwrap_or_default();
+        if destination.starts_with("/signin/enrol") {
+            self.enrol(client, email).await;
+            // Signed in by the enrolment; sign in again the way every later time goes.
+            let again = self.password_step(client, email, password).await;
+            assert_eq!(again.status(), StatusCode::OK);
+            return self.code_step(client, email).await;
+        }
+        if destination.starts_with("/signin/code") && self.authenticator(email).is_some() {
+            return self.code_step(client, email).await;
+        }
+        let mut rebuilt = http::Response::builder().status(StatusCode::OK);
+        for (name, value) in cookies.iter() {
+            rebuilt = rebuilt.header(name, value);
+        }
+        Response::from(rebuilt.body(body).unwrap())
+    }
+
+    /// The password form alone.
+    pub async fn password_step(&self, client: &Client, email: &str, password: &str) -> Response {
         self.post_with(
             client,
             "/api/auth/sign_in",
             &[("email", email), ("password", password)],
         )
         .await
+    }
+
+    pub fn authenticator(&self, email: &str) -> Option<Authenticator> {
+        self.authenticators.lock().unwrap().get(email).cloned()
+    }
+
+    /// A code from the account's authenticator for a time step no code was sent for yet: now,
+    /// or the next step (accepted as clock skew), or else the clock moves on a step.
+    pub fn next_code(&self, email: &str) -> String {
+        let mut authenticators = self.authenticators.lock().unwrap();
+        let app = authenticators.get_mut(email).expect("an authenticator");
+        let now_step = self.clock.now().timestamp() / 30;
+        let step = match app.last_step {
+            Some(last) if last >= now_step + 1 => {
+                self.clock.advance(chrono::Duration::seconds(30));
+                last + 1
+            }
+            Some(last) if last >= now_step => last + 1,
+            _ => now_step,
+        };
+        app.last_step = Some(step);
+        app.code_at_step(step)
+    }
+
+    /// Sets up an authenticator for a staff member half signed in, in a browser of its own.
+    async fn enrol(&self, client: &Client, email: &str) {
+        let enrolment: salus_app::model::Enrolment =
+            ok_json(self.post_with(client, "/api/mfa/enrolment", &[]).await).await;
+        let app = Authenticator::from_shown_secret(&enrolment.secret);
+        self.authenticators
+            .lock()
+            .unwrap()
+            .insert(email.to_owned(), app);
+        let code = self.next_code(email);
+        let response = self
+            .post_with(client, "/api/mfa/confirm", &[("code", &code)])
+            .await;
+        assert_eq!(response.status(), StatusCode::OK, "enrolment of {email}");
+    }
+
+    async fn code_step(&self, client: &Client, email: &str) -> Response {
+        let code = self.next_code(email);
+        self.post_with(client, "/api/auth/verify_code", &[("code", &code)])
+            .await
     }
 
     /// Signs in and insists it worked.
@@ -271,6 +373,33 @@ impl TestApp {
             ],
         )
         .await
+    }
+}
+
+/// An authenticator app: the secret it was given, and the last step it made a code for.
+#[derive(Debug, Clone)]
+pub struct Authenticator {
+    pub secret: Vec<u8>,
+    pub last_step: Option<i64>,
+}
+
+impl Authenticator {
+    /// From the secret as the enrolment page shows it (base32 in groups of four).
+    pub fn from_shown_secret(shown: &str) -> Self {
+        let encoded: String = shown.chars().filter(|c| !c.is_whitespace()).collect();
+        let secret = totp_rs::Secret::Encoded(encoded)
+            .to_bytes()
+            .expect("a base32 secret");
+        Authenticator {
+            secret,
+            last_step: None,
+        }
+    }
+
+    /// The code for a time step, as an authenticator app computes it (totp-rs, RFC 6238).
+    pub fn code_at_step(&self, step: i64) -> String {
+        totp_rs::TOTP::new_unchecked(totp_rs::Algorithm::SHA1, 6, 1, 30, self.secret.clone())
+            .generate(step as u64 * 30)
     }
 }
 

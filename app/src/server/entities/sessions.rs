@@ -1,4 +1,4 @@
-//! Server-side session records (tower-sessions).
+//! Server-side session records (tower-sessions), kept under the SHA-256 of the cookie's id.
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -9,6 +9,8 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub data: String,
     pub expiry_date: DateTimeUtc,
+    /// Whose session it is, once signed in.
+    pub user_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

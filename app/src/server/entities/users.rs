@@ -11,6 +11,8 @@ pub struct Model {
     pub display_name: String,
     pub is_super_admin: bool,
     pub is_active: bool,
+    /// When the owner confirmed the address through the link mailed to it; `None` until then.
+    pub email_verified_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -1,4 +1,6 @@
 //! Accounts: patient self-registration with recorded consent, and verifying a sign-in.
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
@@ -14,6 +16,7 @@ use crate::server::care;
 use crate::server::db_context::{self, DbContext};
 use crate::server::entities::{clinics, consents, goals, memberships, patient_profiles, users};
 use crate::server::errors::is_unique_violation;
+use crate::server::mail::{send_in_background, Mailer, OutgoingMail};
 use crate::server::request::RequestMeta;
 use crate::server::state::Settings;
 use crate::server::tenancy::Actor;
@@ -56,9 +59,13 @@ pub struct Registration {
 }
 
 /// Creates the patient's account, membership, profile, consent and default goals together.
+/// An email that already has an account gets the same answer as a new registration, after the
+/// same work (the password is hashed either way); its owner is told by email instead.
 pub async fn register(
     db: &DatabaseConnection,
+    settings: &Settings,
     audit_key: &AuditKey,
+    mailer: Arc<dyn Mailer>,
     now: DateTime<Utc>,
     meta: &RequestMeta,
     form: Registration,
@@ -153,7 +160,7 @@ pub async fn register(
     // The account is created as the visitor who typed its email; everything after it is
     // written as the patient it now is, in the clinic they enrol in.
     let txn = db_context::begin(db, DbContext::visitor(&email)).await?;
-    let user = users::Entity::insert(users::ActiveModel {
+    let inserted = users::Entity::insert(users::ActiveModel {
         email: Set(email.clone()),
         password_hash: Set(password_hash),
         display_name: Set(name),
@@ -164,17 +171,18 @@ pub async fn register(
         ..Default::default()
     })
     .exec(&txn)
-    .await
-    .map_err(|e| {
-        if is_unique_violation(&e) {
-            AppError::field(
-                "email",
-                "This email is already registered. Sign in, or reset your password.",
-            )
-        } else {
-            e.into()
+    .await;
+    let user = match inserted {
+        Ok(user) => user,
+        Err(e) if is_unique_violation(&e) => {
+            // Rolled back now, not when dropped: on SQLite the writer's lock must be free for
+            // the notice's own transaction.
+            txn.rollback().await?;
+            tell_existing_owner(db, settings, audit_key, mailer, now, meta, &email).await?;
+            return Ok(());
         }
-    })?;
+        Err(e) => return Err(e.into()),
+    };
     let patient_id = user.last_insert_id;
     let patient = Actor::new(patient_id, Role::Patient, Some(clinic.id));
     db_context::enter(&txn, DbContext::Actor(&patient)).await?;
@@ -218,6 +226,51 @@ pub async fn register(
     )
     .await?;
     txn.commit().await?;
+    super::email_verification::send_link(db, settings, mailer, now, patient_id, email).await
+}
+
+/// Someone registered with an email that has an account: the attempt is audited against the
+/// account, and its owner gets an email saying so, with what to do if it was them.
+async fn tell_existing_owner(
+    db: &DatabaseConnection,
+    settings: &Settings,
+    audit_key: &AuditKey,
+    mailer: Arc<dyn Mailer>,
+    now: DateTime<Utc>,
+    meta: &RequestMeta,
+    email: &str,
+) -> Result<(), AppError> {
+    let txn = db_context::begin(db, DbContext::visitor(email)).await?;
+    let owner = users::Entity::find()
+        .filter(users::Column::Email.eq(email))
+        .one(&txn)
+        .await?;
+    audit::record(
+        &txn,
+        audit_key,
+        now,
+        meta,
+        AuditEntry {
+            actor_user_id: owner.as_ref().map(|u| u.id),
+            action: "auth.registration_of_existing_email",
+            ..Default::default()
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    let site = settings.public_url.trim_end_matches('/');
+    let mail = OutgoingMail {
+        to: email.to_owned(),
+        subject: "Someone tried to register with your email".into(),
+        text: format!(
+            "Someone just tried to create a Salus account with this email address, which \
+             already has one. No new account was made and yours has not changed.\n\n\
+             If it was you: sign in at {site}/signin, or choose \"Forgot password?\" there if \
+             you do not remember your password.\n\n\
+             If it was not you, you can ignore this email.\n"
+        ),
+    };
+    send_in_background(mailer, mail, "existing-account notice");
     Ok(())
 }
 

@@ -3,30 +3,27 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use rand::RngCore;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait,
     IntoActiveModel, QueryFilter,
 };
-use sha2::{Digest, Sha256};
 
 use super::accounts::{email_problem, normalize_email};
 use super::password::{self, Password};
-use super::throttle;
+use super::{security, throttle, tokens};
 use crate::error::{AppError, Validator};
 use crate::server::audit::{self, AuditEntry, AuditKey};
 use crate::server::db_context::{self, DbContext};
 use crate::server::entities::{password_resets, users};
+use crate::server::errors::internal;
 use crate::server::mail::{Mailer, OutgoingMail};
 use crate::server::request::RequestMeta;
 use crate::server::state::Settings;
 
-fn token_hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
-
-/// Issues a reset link when the account exists and mails it. Answers the same way either
-/// way and sends in the background, so neither the reply nor its timing reveals an account.
+/// Issues a reset link when the account exists and mails it. The answer comes once the
+/// address is checked and the request counted; looking the account up, storing the token and
+/// sending happen after it, in the background, so neither the reply nor its timing reveals
+/// whether the account exists.
 pub async fn request(
     db: &DatabaseConnection,
     settings: &Settings,
@@ -46,70 +43,113 @@ pub async fn request(
         limits.push((throttle::Limit::RESET_PER_ADDRESS, address));
     }
     let _counted = throttle::claim(db, now, &limits).await?;
-    let txn = db_context::begin(db, DbContext::visitor(&email)).await?;
-    let Some(user) = users::Entity::find()
-        .filter(users::Column::Email.eq(&email))
-        .filter(users::Column::IsActive.eq(true))
-        .one(&txn)
-        .await?
-    else {
-        return Ok(());
-    };
-
-    let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    let token = hex::encode(bytes);
-    let ttl = chrono::Duration::from_std(settings.password_reset_ttl)
-        .unwrap_or(chrono::Duration::minutes(30));
-    password_resets::Entity::insert(password_resets::ActiveModel {
-        user_id: Set(user.id),
-        token_hash: Set(token_hash(&token)),
-        expires_at: Set(now + ttl),
-        created_at: Set(now),
-        ..Default::default()
-    })
-    .exec(&txn)
-    .await?;
-    audit::record(
-        &txn,
-        audit_key,
+    let link = LinkRequest {
+        db: db.clone(),
+        audit_key: audit_key.clone(),
+        public_url: settings.public_url.clone(),
+        ttl: chrono::Duration::from_std(settings.password_reset_ttl)
+            .unwrap_or(chrono::Duration::minutes(30)),
         now,
-        meta,
-        AuditEntry {
-            actor_user_id: Some(user.id),
-            action: "auth.password_reset_requested",
-            ..Default::default()
-        },
-    )
-    .await?;
-    txn.commit().await?;
-
-    let link = format!(
-        "{}/reset-password?token={token}",
-        settings.public_url.trim_end_matches('/')
-    );
-    let minutes = ttl.num_minutes();
-    let mail = OutgoingMail {
-        to: user.email,
-        subject: "Reset your Salus password".into(),
-        text: format!(
-            "Someone asked to reset the password of your Salus account.\n\n\
-             To choose a new password, open this link within {minutes} minutes:\n{link}\n\n\
-             The link works once. If you did not ask for this, ignore this email: your password stays as it is.\n"
-        ),
+        meta: meta.clone(),
+        email,
     };
     tokio::spawn(async move {
-        if let Err(e) = mailer.send(mail).await {
-            tracing::error!(error = %e, "password reset email was not sent");
+        if let Err(e) = link.issue(mailer).await {
+            tracing::error!(error = %e, "a password reset request was not completed");
         }
     });
     Ok(())
 }
 
-/// Sets a new password with a valid, unused, unexpired token, and uses the token up.
+/// A reset request that passed its checks, carried into the background.
+struct LinkRequest {
+    db: DatabaseConnection,
+    audit_key: AuditKey,
+    public_url: String,
+    ttl: chrono::Duration,
+    now: DateTime<Utc>,
+    meta: RequestMeta,
+    email: String,
+}
+
+impl LinkRequest {
+    async fn issue(self, mailer: Arc<dyn Mailer>) -> Result<(), AppError> {
+        let LinkRequest {
+            db,
+            audit_key,
+            public_url,
+            ttl,
+            now,
+            meta,
+            email,
+        } = self;
+        let txn = db_context::begin(&db, DbContext::visitor(&email)).await?;
+        let user = users::Entity::find()
+            .filter(users::Column::Email.eq(&email))
+            .filter(users::Column::IsActive.eq(true))
+            .one(&txn)
+            .await?;
+        txn.commit().await?;
+        let Some(user) = user else {
+            return Ok(());
+        };
+
+        // A transaction of its own that starts with a write: on SQLite, two requests' work in
+        // the background then queues for the writer instead of one failing.
+        let txn = db_context::begin(&db, DbContext::Account(user.id)).await?;
+        let (token, token_hash) = tokens::new_token();
+        password_resets::Entity::insert(password_resets::ActiveModel {
+            user_id: Set(user.id),
+            token_hash: Set(token_hash),
+            expires_at: Set(now + ttl),
+            created_at: Set(now),
+            ..Default::default()
+        })
+        .exec(&txn)
+        .await?;
+        audit::record(
+            &txn,
+            &audit_key,
+            now,
+            &meta,
+            AuditEntry {
+                actor_user_id: Some(user.id),
+                action: "auth.password_reset_requested",
+                ..Default::default()
+            },
+        )
+        .await?;
+        txn.commit().await?;
+
+        let link = format!(
+            "{}/reset-password?token={token}",
+            public_url.trim_end_matches('/')
+        );
+        let minutes = ttl.num_minutes();
+        let mail = OutgoingMail {
+            to: user.email,
+            subject: "Reset your Salus password".into(),
+            text: format!(
+                "Someone asked to reset the password of your Salus account.\n\n\
+                 To choose a new password, open this link within {minutes} minutes:\n{link}\n\n\
+                 The link works once. If you did not ask for this, ignore this email: your password stays as it is.\n"
+            ),
+        };
+        mailer
+            .send(mail)
+            .await
+            .map_err(|e| internal(format!("password reset email: {e}")))
+    }
+}
+
+/// Sets a new password with a valid, unused, unexpired token, and uses the token up. Every
+/// other reset link of the account is void afterwards, every session of the account has ended,
+/// and a notice goes to its email.
 pub async fn complete(
     db: &DatabaseConnection,
+    settings: &Settings,
     audit_key: &AuditKey,
+    mailer: Arc<dyn Mailer>,
     now: DateTime<Utc>,
     meta: &RequestMeta,
     token: &str,
@@ -121,7 +161,7 @@ pub async fn complete(
         return Err(AppError::field("token", INVALID));
     }
     let reset = password_resets::Entity::find()
-        .filter(password_resets::Column::TokenHash.eq(token_hash(token)))
+        .filter(password_resets::Column::TokenHash.eq(tokens::hash(token)))
         .one(db)
         .await?;
     let Some(reset) = reset.filter(|r| r.used_at.is_none() && r.expires_at > now) else {
@@ -155,11 +195,12 @@ pub async fn complete(
     if used.rows_affected != 1 {
         return Err(AppError::field("token", INVALID));
     }
-    let user_id = user.id;
+    let (user_id, email) = (user.id, user.email.clone());
     let mut user = user.into_active_model();
     user.password_hash = Set(hash);
     user.updated_at = Set(now);
     user.update(&txn).await?;
+    let ended = security::after_password_change(&txn, user_id, now, None).await?;
     audit::record(
         &txn,
         audit_key,
@@ -168,10 +209,12 @@ pub async fn complete(
         AuditEntry {
             actor_user_id: Some(user_id),
             action: "auth.password_reset",
+            resource: Some(format!("sessions_ended:{ended}")),
             ..Default::default()
         },
     )
     .await?;
     txn.commit().await?;
+    security::send_password_changed_notice(mailer, settings, email);
     Ok(())
 }

@@ -2,22 +2,34 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
 use tower_sessions::Session;
 
 use super::accounts::SignedIn;
 use crate::error::AppError;
-use crate::model::{CurrentUser, Role};
+use crate::model::{CurrentUser, Role, SignedInDevice};
 use crate::server::db_context::{self, DbContext};
+use crate::server::entities::sessions;
 use crate::server::entities::{clinics, memberships, users};
 use crate::server::errors::internal;
+use crate::server::request::RequestMeta;
+use crate::server::secret_box::{Sealed, SecretKeys};
+use crate::server::session_store::row_key;
 use crate::server::state::Settings;
 use crate::server::tenancy::Actor;
 
-const USER_ID: &str = "uid";
+/// The session key of the signed-in user's id; the session store copies it into its own
+/// column, so a user's sessions can be found together.
+pub const USER_ID: &str = "uid";
 const ROLE: &str = "role";
 const CLINIC_ID: &str = "clinic";
 const SIGNED_IN_AT: &str = "signed_in_at";
+/// Where the session was signed in from and with what, as the security page shows it.
+const ADDRESS: &str = "addr";
+const BROWSER: &str = "agent";
 
 /// Stores the sign-in in the session under a new id, so a session id seen before sign-in
 /// (session fixation) is worth nothing after it.
@@ -25,8 +37,20 @@ pub async fn establish(
     session: &Session,
     signed_in: &SignedIn,
     now: DateTime<Utc>,
+    meta: &RequestMeta,
 ) -> Result<(), AppError> {
+    // Nothing of what the browser's session held before (another account's sign-in, a
+    // half-finished one) carries over.
+    session.clear().await;
     session.cycle_id().await.map_err(internal)?;
+    session
+        .insert(ADDRESS, meta.client_addr.as_deref())
+        .await
+        .map_err(internal)?;
+    session
+        .insert(BROWSER, meta.user_agent.as_deref().map(describe_browser))
+        .await
+        .map_err(internal)?;
     session
         .insert(USER_ID, signed_in.user_id)
         .await
@@ -44,6 +68,118 @@ pub async fn establish(
         .await
         .map_err(internal)?;
     Ok(())
+}
+
+/// A sign-in whose password was right and whose second step is still to come.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct PendingSignIn {
+    pub user_id: i64,
+    pub role: Role,
+    pub clinic_id: Option<i64>,
+    /// When the password was checked (Unix seconds).
+    pub since: i64,
+}
+
+impl PendingSignIn {
+    /// Who is signing in, for the second step's own checks and audit: never a signed-in actor
+    /// (`actor` below never builds one from a pending sign-in).
+    pub fn actor(&self) -> Actor {
+        Actor::new(self.user_id, self.role, self.clinic_id)
+    }
+}
+
+/// The session key of a half-finished sign-in; the store keeps such a session no longer than
+/// `PENDING_LIFETIME`.
+pub const PENDING: &str = "pending_sign_in";
+/// How long a half-signed-in session may take to enter its code.
+pub const PENDING_LIFETIME: chrono::Duration = chrono::Duration::minutes(5);
+pub const PENDING_EXPIRED: &str = "Signing in took too long, or has not started. Sign in again.";
+
+/// The password was right and a second step is needed: the session, under a new id, holds the
+/// pending sign-in and nothing that signs anyone in. It can only enter a code (or, for staff
+/// with no authenticator, set one up).
+pub async fn establish_pending(
+    session: &Session,
+    signed_in: &SignedIn,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    // Whoever was signed in in this browser before is not any more.
+    session.clear().await;
+    session.cycle_id().await.map_err(internal)?;
+    let pending = PendingSignIn {
+        user_id: signed_in.user_id,
+        role: signed_in.role,
+        clinic_id: signed_in.clinic_id,
+        since: now.timestamp(),
+    };
+    session.insert(PENDING, pending).await.map_err(internal)
+}
+
+/// The session's pending sign-in, if it has one younger than `PENDING_LIFETIME`.
+pub async fn pending(
+    session: &Session,
+    now: DateTime<Utc>,
+) -> Result<Option<PendingSignIn>, AppError> {
+    let pending = session
+        .get::<PendingSignIn>(PENDING)
+        .await
+        .map_err(internal)?;
+    Ok(pending.filter(|p| now.timestamp() - p.since < PENDING_LIFETIME.num_seconds()))
+}
+
+/// The second step passed: the session becomes a full sign-in, under a new id again.
+pub async fn complete_pending(
+    session: &Session,
+    now: DateTime<Utc>,
+    meta: &RequestMeta,
+) -> Result<(), AppError> {
+    let pending = session
+        .remove::<PendingSignIn>(PENDING)
+        .await
+        .map_err(internal)?
+        .ok_or_else(|| AppError::field("code", PENDING_EXPIRED))?;
+    let signed_in = SignedIn {
+        user_id: pending.user_id,
+        role: pending.role,
+        clinic_id: pending.clinic_id,
+    };
+    establish(session, &signed_in, now, meta).await
+}
+
+const SHOW_ONCE: &str = "show_once";
+
+/// Keeps `codes` in the session, sealed, for the one page load that shows them.
+pub async fn keep_to_show_once(
+    session: &Session,
+    keys: &SecretKeys,
+    codes: &[String],
+) -> Result<(), AppError> {
+    let sealed = keys.seal(codes.join("\n").as_bytes(), SHOW_ONCE.as_bytes());
+    session
+        .insert(SHOW_ONCE, (sealed.key_id, sealed.data))
+        .await
+        .map_err(internal)
+}
+
+/// What `keep_to_show_once` kept, taken out of the session; empty the second time.
+pub async fn take_shown_once(
+    session: &Session,
+    keys: &SecretKeys,
+) -> Result<Vec<String>, AppError> {
+    let Some((key_id, data)) = session
+        .remove::<(String, String)>(SHOW_ONCE)
+        .await
+        .map_err(internal)?
+    else {
+        return Ok(Vec::new());
+    };
+    let opened = keys
+        .open(&Sealed { key_id, data }, SHOW_ONCE.as_bytes())
+        .map_err(internal)?;
+    Ok(String::from_utf8_lossy(&opened)
+        .lines()
+        .map(str::to_owned)
+        .collect())
 }
 
 /// Ends the session on the server: the record is deleted, the cookie is worthless.
@@ -159,6 +295,138 @@ impl SignedInUser {
             name: self.user.display_name.clone(),
             role: self.actor.role(),
             clinic_name: self.clinic_name.clone(),
+        }
+    }
+}
+
+/// The user's signed-in sessions, most recently active first. Each is named by its row key
+/// (a hash, never the cookie's id). The last activity is read off the idle expiry, which each
+/// request moves (to within the store's minute of slack).
+pub async fn devices(
+    db: &DatabaseConnection,
+    settings: &Settings,
+    now: DateTime<Utc>,
+    user_id: i64,
+    current: &Session,
+) -> Result<Vec<SignedInDevice>, AppError> {
+    let current = current.id().map(|id| row_key(&id));
+    let idle = chrono::Duration::from_std(settings.session_idle).unwrap_or_default();
+    let rows = sessions::Entity::find()
+        .filter(sessions::Column::UserId.eq(user_id))
+        .filter(sessions::Column::ExpiryDate.gt(now))
+        .order_by_desc(sessions::Column::ExpiryDate)
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| {
+            let data: serde_json::Map<String, serde_json::Value> =
+                serde_json::from_str(&row.data).unwrap_or_default();
+            // A sign-in still waiting for its code is not a signed-in device.
+            data.contains_key(USER_ID).then_some((row, data))
+        })
+        .map(|(row, data)| {
+            let text = |key: &str| data.get(key).and_then(|v| v.as_str()).map(str::to_owned);
+            let signed_in_at = data
+                .get(SIGNED_IN_AT)
+                .and_then(serde_json::Value::as_i64)
+                .and_then(|t| DateTime::<Utc>::from_timestamp(t, 0));
+            SignedInDevice {
+                current: current.as_deref() == Some(row.id.as_str()),
+                key: row.id,
+                signed_in_at: signed_in_at.map(shown_time).unwrap_or_default(),
+                last_active: shown_time(row.expiry_date - idle),
+                address: text(ADDRESS),
+                browser: text(BROWSER).unwrap_or_else(|| "Unknown browser".into()),
+            }
+        })
+        .collect())
+}
+
+fn shown_time(t: DateTime<Utc>) -> String {
+    t.format("%-d %b %Y, %H:%M UTC").to_string()
+}
+
+/// Ends one of the user's sessions, named by its row key; `false` when the user has none by
+/// that key (ended already, or somebody else's).
+pub async fn end_device<C: ConnectionTrait>(
+    conn: &C,
+    user_id: i64,
+    key: &str,
+) -> Result<bool, AppError> {
+    let ended = sessions::Entity::delete_many()
+        .filter(sessions::Column::UserId.eq(user_id))
+        .filter(sessions::Column::Id.eq(key))
+        .exec(conn)
+        .await?;
+    Ok(ended.rows_affected > 0)
+}
+
+/// Ends every session of the user but `keep` (the one asking, when it stays signed in);
+/// answers how many ended.
+pub async fn end_all<C: ConnectionTrait>(
+    conn: &C,
+    user_id: i64,
+    keep: Option<&Session>,
+) -> Result<u64, AppError> {
+    let mut delete = sessions::Entity::delete_many().filter(sessions::Column::UserId.eq(user_id));
+    if let Some(id) = keep.and_then(Session::id) {
+        delete = delete.filter(sessions::Column::Id.ne(row_key(&id)));
+    }
+    Ok(delete.exec(conn).await?.rows_affected)
+}
+
+/// "Firefox on Windows": enough of a `User-Agent` for a person to recognise their device.
+pub fn describe_browser(user_agent: &str) -> String {
+    let has = |s: &str| user_agent.contains(s);
+    // Order matters: Edge and Opera say Chrome too, Chrome says Safari too.
+    let browser = if has("Edg/") {
+        "Edge"
+    } else if has("OPR/") {
+        "Opera"
+    } else if has("Firefox/") {
+        "Firefox"
+    } else if has("Chrome/") || has("Chromium/") {
+        "Chrome"
+    } else if has("Safari/") {
+        "Safari"
+    } else {
+        "Unknown browser"
+    };
+    let system = if has("Android") {
+        "Android"
+    } else if has("iPhone") || has("iPad") {
+        "iOS"
+    } else if has("Windows") {
+        "Windows"
+    } else if has("Mac OS X") || has("Macintosh") {
+        "macOS"
+    } else if has("CrOS") {
+        "ChromeOS"
+    } else if has("Linux") {
+        "Linux"
+    } else {
+        return browser.to_owned();
+    };
+    format!("{browser} on {system}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::describe_browser;
+
+    #[test]
+    fn browsers_are_described_by_name_and_system() {
+        for (agent, described) in [
+            ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36", "Chrome on Linux"),
+            ("Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:140.0) Gecko/20100101 Firefox/140.0", "Firefox on Windows"),
+            ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0 Safari/537.36 Edg/140.0", "Edge on Windows"),
+            ("Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1", "Safari on iOS"),
+            ("Mozilla/5.0 (Linux; Android 15) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0 Mobile Safari/537.36", "Chrome on Android"),
+            ("Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Safari/605.1.15", "Safari on macOS"),
+            ("curl/8.5.0", "Unknown browser"),
+        ] {
+            assert_eq!(describe_browser(agent), described, "{agent}");
         }
     }
 }

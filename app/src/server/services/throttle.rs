@@ -55,6 +55,20 @@ impl Limit {
         window: HOUR,
     };
 
+    /// Second-step codes per account: a 6-digit code must not be guessable by trying.
+    pub const TWO_STEP_CODES: Limit = Limit {
+        scope: "two_step",
+        max: 5,
+        window: Duration::from_secs(15 * 60),
+    };
+
+    /// New email verification links per account: each sends a message.
+    pub const VERIFICATION_LINKS: Limit = Limit {
+        scope: "verification_link",
+        max: 3,
+        window: HOUR,
+    };
+
     pub fn sign_in_per_account(settings: &Settings) -> Limit {
         Limit {
             scope: "account",
@@ -200,15 +214,25 @@ pub async fn forgive_sign_in<C: ConnectionTrait>(
     settings: &Settings,
     email: &str,
 ) -> Result<(), AppError> {
+    forgive(conn, claimed, Limit::sign_in_per_account(settings), email).await
+}
+
+/// An attempt that succeeded: it no longer counts, nor do the earlier ones under `limit` for
+/// `key` (the account's), while whatever else it was counted under still counts.
+pub async fn forgive<C: ConnectionTrait>(
+    conn: &C,
+    claimed: Claimed,
+    limit: Limit,
+    key: &str,
+) -> Result<(), AppError> {
     use sea_orm::sea_query::ExprTrait;
-    let account = Limit::sign_in_per_account(settings);
     attempts::Entity::delete_many()
         .filter(
             attempts::Column::Id
                 .is_in(claimed.ids)
                 .or(attempts::Column::Scope
-                    .eq(account.scope)
-                    .and(attempts::Column::KeyHash.eq(key_hash(account.scope, email)))),
+                    .eq(limit.scope)
+                    .and(attempts::Column::KeyHash.eq(key_hash(limit.scope, key)))),
         )
         .exec(conn)
         .await?;
