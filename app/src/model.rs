@@ -75,6 +75,16 @@ pub struct EmailStatus {
     pub verified: bool,
 }
 
+/// A staff member of the admin's clinic and whether they have set up two-step sign-in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffTwoStep {
+    pub user_id: i64,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    pub enrolled: bool,
+}
+
 /// Whether the user signs in with a second step, and whether they must.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TwoStepStatus {

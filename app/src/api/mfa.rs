@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::model::{Enrolment, TwoStepStatus};
+use crate::model::{Enrolment, StaffTwoStep, TwoStepStatus};
 
 #[cfg(feature = "ssr")]
 use {
@@ -18,6 +18,8 @@ use {
 /// Where the recovery codes are shown, once, after they are made.
 pub const RECOVERY_CODES_PAGE: &str = "/security/recovery-codes";
 pub const AFTER_TURNING_OFF: &str = "/security?two_step=off";
+pub const AFTER_CLINIC_RESET: &str = "/clinic?two_step=reset";
+pub const AFTER_PLATFORM_RESET: &str = "/platform?two_step=reset";
 
 /// Where to go once fully signed in: `next` if it is a page of this site, else the portal.
 #[cfg(feature = "ssr")]
@@ -150,11 +152,40 @@ pub async fn turn_off_two_step(code: String) -> Result<(), AppError> {
 /// super admin for anyone.
 #[server(prefix = "/api", endpoint = "mfa/reset")]
 pub async fn reset_two_step(user_id: i64) -> Result<(), AppError> {
-    respond(
+    respond_landing_on(
+        AFTER_CLINIC_RESET,
         async {
             let state = context::state();
             let actor = context::actor().await?;
             mfa::reset(&state, &RequestMeta::current(), &actor, user_id).await
+        }
+        .await,
+    )
+}
+
+/// The staff of the clinic admin's clinic and who has two-step sign-in: the clinic page lists
+/// them with a reset button each.
+#[server(prefix = "/api", endpoint = "clinic/staff_two_step")]
+pub async fn get_staff_two_step() -> Result<Vec<StaffTwoStep>, AppError> {
+    respond(
+        async {
+            let state = context::state();
+            let actor = context::actor().await?;
+            mfa::clinic_staff(&state, &actor).await
+        }
+        .await,
+    )
+}
+
+/// A super admin resets the two-step sign-in of the account with this email.
+#[server(prefix = "/api", endpoint = "platform/reset_two_step")]
+pub async fn reset_two_step_by_email(email: String) -> Result<(), AppError> {
+    respond_landing_on(
+        AFTER_PLATFORM_RESET,
+        async {
+            let state = context::state();
+            let actor = context::actor().await?;
+            mfa::reset_by_email(&state, &RequestMeta::current(), &actor, &email).await
         }
         .await,
     )

@@ -10,13 +10,13 @@ use crate::api::security::{get_email_status, SendVerification};
 use crate::api::security::{get_signed_in_devices, ChangePassword, EndOtherSessions, EndSession};
 use crate::components::form::{
     field_errors, form_error, Field, FieldErrors, FormAlert, BUTTON_CLASS, INPUT_CLASS,
+    SECONDARY_BUTTON,
 };
 use crate::components::status::ErrorPanel;
 use crate::model::{EmailStatus, SignedInDevice, TwoStepStatus};
 use leptos_router::components::A;
 
 const CARD: &str = "mt-6 rounded-lg border border-slate-200 bg-white p-5 shadow-sm";
-const SECONDARY_BUTTON: &str = "rounded-md border border-slate-300 px-3 py-1.5 text-sm font-medium text-slate-800 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-teal-600";
 
 #[component]
 pub fn SecurityPage() -> impl IntoView {

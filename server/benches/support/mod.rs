@@ -95,6 +95,10 @@ pub async fn start(backend: &str, adjust: impl FnOnce(&mut Settings)) -> Bench {
             "SALUS_AUDIT_KEY_FILE",
             dir.path().join("audit.key").display().to_string(),
         ),
+        (
+            "SALUS_SECRET_KEYS_FILE",
+            dir.path().join("secret-keys.json").display().to_string(),
+        ),
         ("SALUS_LOG", "error".to_owned()),
     ];
     let mut settings = Settings::default();
@@ -111,6 +115,7 @@ pub async fn start(backend: &str, adjust: impl FnOnce(&mut Settings)) -> Bench {
         mail_from: "bench@salus.example".into(),
         seed_demo: true,
         audit_key_file: dir.path().join("audit.key"),
+        secret_keys_file: dir.path().join("secret-keys.json"),
         log_filter: "error".into(),
         log_format: LogFormat::Text,
     };
@@ -181,22 +186,60 @@ pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
-/// Signs in through the real form endpoint and returns the `Cookie` header to send.
+/// Signs in through the real endpoints as a person would, and returns the `Cookie` header to
+/// send: the password and, for staff (who must use two-step sign-in), setting up an
+/// authenticator from the secret the enrolment answers with and confirming its first code
+/// (computed with totp-rs on the system clock, which the benchmark's server uses too).
 pub async fn session_cookie(addr: SocketAddr, email: &str) -> String {
+    use reqwest::cookie::CookieStore;
     let base = format!("http://{addr}");
-    let response = reqwest::Client::new()
-        .post(format!("{base}/api/auth/sign_in"))
-        .header("origin", &base)
-        .form(&[
-            ("email", email),
-            ("password", salus_app::server::services::seed::DEMO_PASSWORD),
-        ])
-        .send()
-        .await
+    let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+    let client = reqwest::Client::builder()
+        .cookie_provider(jar.clone())
+        .build()
         .unwrap();
+    let post = |path: &str, form: Vec<(&str, String)>| {
+        client
+            .post(format!("{base}{path}"))
+            .header("origin", &base)
+            .form(&form)
+            .send()
+    };
+    let password = salus_app::server::services::seed::DEMO_PASSWORD.to_owned();
+    let response = post(
+        "/api/auth/sign_in",
+        vec![("email", email.to_owned()), ("password", password)],
+    )
+    .await
+    .unwrap();
     assert!(response.status().is_success(), "{}", response.status());
-    let set_cookie = response.headers()["set-cookie"].to_str().unwrap();
-    set_cookie.split(';').next().unwrap().to_owned()
+    let destination: String = response.json().await.unwrap();
+    if destination.starts_with("/signin/enrol") {
+        let enrolment: salus_app::model::Enrolment = post("/api/mfa/enrolment", vec![])
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let encoded: String = enrolment.secret.split_whitespace().collect();
+        let secret = totp_rs::Secret::Encoded(encoded).to_bytes().unwrap();
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        let code =
+            totp_rs::TOTP::new_unchecked(totp_rs::Algorithm::SHA1, 6, 1, 30, secret).generate(now);
+        let confirmed = post("/api/mfa/confirm", vec![("code", code)])
+            .await
+            .unwrap();
+        assert!(confirmed.status().is_success(), "{}", confirmed.status());
+    }
+    let url = base.parse().unwrap();
+    jar.cookies(&url)
+        .expect("a session cookie")
+        .to_str()
+        .unwrap()
+        .to_owned()
 }
 
 /// What oha reports for one run.

@@ -449,21 +449,81 @@ async fn admins_reset_it_for_their_own_staff(backend: Backend) {
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 
-    // A super admin resets anyone's, another clinic's provider too.
+    // The clinic page lists the clinic's staff (never its patients) and who has set it up.
+    let staff: Vec<salus_app::model::StaffTwoStep> = ok_json(
+        app.post_with(&admin, "/api/clinic/staff_two_step", &[])
+            .await,
+    )
+    .await;
+    let listed: Vec<(&str, bool)> = staff
+        .iter()
+        .map(|s| (s.email.as_str(), s.enrolled))
+        .collect();
+    assert_eq!(
+        listed,
+        [(PROVIDER, true), (CLINIC_ADMIN, true)],
+        "{staff:?}"
+    );
+    let (status, _) = err_json(
+        app.post_with(&client(), "/api/clinic/staff_two_step", &[])
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    // A super admin resets anyone's, another clinic's provider too, by id or by email; a
+    // clinic admin may not reset by email.
+    let (status, _) = err_json(
+        app.post_with(
+            &admin,
+            "/api/platform/reset_two_step",
+            &[("email", harbour.provider_email)],
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
     let platform = client();
     app.sign_in_with(&platform, SUPER_ADMIN, DEMO_PASSWORD)
         .await;
+    let (status, error) = err_json(
+        app.post_with(
+            &platform,
+            "/api/platform/reset_two_step",
+            &[("email", "nobody@example.org")],
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        error.field_messages("email"),
+        ["No account has that email."]
+    );
+    let response = app
+        .post_with(
+            &platform,
+            "/api/platform/reset_two_step",
+            &[("email", harbour.provider_email)],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        password(&app, &client(), harbour.provider_email).await,
+        "/signin/enrol"
+    );
     let response = app
         .post_with(
             &platform,
             "/api/mfa/reset",
-            &[(
-                "user_id",
-                &user_id(&app, harbour.provider_email).await.to_string(),
-            )],
+            &[("user_id", &user_id(&app, PROVIDER).await.to_string())],
         )
         .await;
-    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response.status(),
+        StatusCode::OK,
+        "Sarah had set it up again"
+    );
 }
 
 async fn sarah_signed_in_again(app: &TestApp) -> Client {
