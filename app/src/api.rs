@@ -1,6 +1,7 @@
 //! Server functions: the browser's only way in. Each one is thin: who is asking, may they,
 //! one service call, a DTO back. Errors set the HTTP status through `respond`.
 pub mod auth;
+pub mod clinic;
 pub mod content;
 pub mod dev;
 pub mod mfa;

@@ -16,7 +16,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
 use components::layout::{Footer, Header};
-use pages::{auth, dev, goals, mfa, patient, profile, provider, public, security, staff};
+use pages::{auth, clinic, dev, goals, mfa, patient, platform, profile, provider, public, security};
 
 /// The HTML document around the app, rendered on the server. Its Content-Security-Policy
 /// names the nonce Leptos gave this response's inline scripts.
@@ -100,8 +100,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/security") view=security::SecurityPage ssr=SsrMode::Async />
                     <Route path=path!("/security/two-step") view=mfa::EnrolPage ssr=SsrMode::Async />
                     <Route path=path!("/security/recovery-codes") view=mfa::RecoveryCodesPage ssr=SsrMode::Async />
-                    <Route path=path!("/clinic") view=staff::ClinicHomePage ssr=SsrMode::Async />
-                    <Route path=path!("/platform") view=staff::PlatformHomePage ssr=SsrMode::Async />
+                    <Route path=path!("/clinic") view=clinic::home::ClinicHomePage ssr=SsrMode::Async />
+                    <Route path=path!("/clinic/staff") view=clinic::staff::StaffPage ssr=SsrMode::Async />
+                    <Route path=path!("/clinic/patients") view=clinic::roster::RosterPage ssr=SsrMode::Async />
+                    <Route path=path!("/invitation") view=clinic::invitation::InvitationPage ssr=SsrMode::Async />
+                    <Route path=path!("/platform") view=platform::PlatformHomePage ssr=SsrMode::Async />
                     <Route path=path!("/dev/mailbox") view=dev::MailboxPage ssr=SsrMode::Async />
                 </Routes>
             </main>

@@ -2,6 +2,8 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+pub mod clinic;
+
 /// A role a user holds. `SuperAdmin` is a platform flag, the others are clinic memberships.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Role {
@@ -73,16 +75,6 @@ pub struct Enrolment {
 pub struct EmailStatus {
     pub email: String,
     pub verified: bool,
-}
-
-/// A staff member of the admin's clinic and whether they have set up two-step sign-in.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StaffTwoStep {
-    pub user_id: i64,
-    pub name: String,
-    pub email: String,
-    pub role: Role,
-    pub enrolled: bool,
 }
 
 /// Whether the user signs in with a second step, and whether they must.

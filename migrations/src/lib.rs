@@ -13,6 +13,7 @@ mod m20261124_000008_rate_limited_attempts;
 mod m20261201_000009_user_sessions;
 mod m20261201_000010_mfa;
 mod m20261201_000011_email_verification;
+mod m20261201_000012_clinic_staff;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000009_user_sessions::Migration),
             Box::new(m20261201_000010_mfa::Migration),
             Box::new(m20261201_000011_email_verification::Migration),
+            Box::new(m20261201_000012_clinic_staff::Migration),
         ]
     }
 }

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::model::{Enrolment, StaffTwoStep, TwoStepStatus};
+use crate::model::{Enrolment, TwoStepStatus};
 
 #[cfg(feature = "ssr")]
 use {
@@ -18,7 +18,7 @@ use {
 /// Where the recovery codes are shown, once, after they are made.
 pub const RECOVERY_CODES_PAGE: &str = "/security/recovery-codes";
 pub const AFTER_TURNING_OFF: &str = "/security?two_step=off";
-pub const AFTER_CLINIC_RESET: &str = "/clinic?two_step=reset";
+pub const AFTER_CLINIC_RESET: &str = "/clinic/staff?two_step=reset";
 pub const AFTER_PLATFORM_RESET: &str = "/platform?two_step=reset";
 
 /// Where to go once fully signed in: `next` if it is a page of this site, else the portal.
@@ -158,20 +158,6 @@ pub async fn reset_two_step(user_id: i64) -> Result<(), AppError> {
             let state = context::state();
             let actor = context::actor().await?;
             mfa::reset(&state, &RequestMeta::current(), &actor, user_id).await
-        }
-        .await,
-    )
-}
-
-/// The staff of the clinic admin's clinic and who has two-step sign-in: the clinic page lists
-/// them with a reset button each.
-#[server(prefix = "/api", endpoint = "clinic/staff_two_step")]
-pub async fn get_staff_two_step() -> Result<Vec<StaffTwoStep>, AppError> {
-    respond(
-        async {
-            let state = context::state();
-            let actor = context::actor().await?;
-            mfa::clinic_staff(&state, &actor).await
         }
         .await,
     )

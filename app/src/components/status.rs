@@ -1,9 +1,10 @@
-//! How a page shows an error it could not recover from.
+//! How a page shows an error it could not recover from, and a patient's compliance label.
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_location;
 
 use crate::error::AppError;
+use crate::model::ComplianceLabel;
 
 /// Sign-in for a visitor who is not signed in (then back here), a message for everyone else.
 #[component]
@@ -34,5 +35,25 @@ pub fn ErrorPanel(error: AppError) -> impl IntoView {
             }
             .into_any()
         }
+    }
+}
+
+fn label_tone(label: Option<ComplianceLabel>) -> &'static str {
+    match label {
+        Some(ComplianceLabel::MissedCheckup) => "bg-red-100 text-red-900",
+        Some(ComplianceLabel::DueSoon) => "bg-amber-100 text-amber-900",
+        Some(ComplianceLabel::GoalsMissed) => "bg-slate-200 text-slate-900",
+        Some(ComplianceLabel::GoalMet) => "bg-emerald-100 text-emerald-900",
+        None => "bg-slate-100 text-slate-700",
+    }
+}
+
+/// A compliance label as a coloured badge.
+#[component]
+pub fn StatusBadge(label: Option<ComplianceLabel>) -> impl IntoView {
+    view! {
+        <span class=format!("inline-block rounded-full px-2 py-1 text-xs font-semibold {}", label_tone(label))>
+            {label.map_or("Not assessed", |l| l.label())}
+        </span>
     }
 }

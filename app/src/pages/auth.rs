@@ -31,6 +31,8 @@ pub fn SignInPage() -> impl IntoView {
     let query = use_query_map();
     let next = query.read_untracked().get("next").unwrap_or_default();
     let registered = query.read_untracked().get("registered").is_some();
+    // `AFTER_ACCEPTING`: a staff invitation was just accepted.
+    let joined = query.read_untracked().get("joined").is_some();
     let me = expect_context::<MeResource>();
     view! {
         <Suspense fallback=|| ()>
@@ -48,6 +50,11 @@ pub fn SignInPage() -> impl IntoView {
                             {registered.then(|| view! {
                                 <p role="status" class="mt-3 rounded-md bg-teal-50 px-3 py-2 text-sm text-teal-900">
                                     "Your account is ready. Sign in to continue."
+                                </p>
+                            })}
+                            {joined.then(|| view! {
+                                <p role="status" class="mt-3 rounded-md bg-teal-50 px-3 py-2 text-sm text-teal-900">
+                                    "You joined your clinic's staff. Sign in to continue."
                                 </p>
                             })}
                             <SignInForm next />

@@ -9,27 +9,8 @@ use crate::components::form::{
     field_errors, form_error, FieldErrors, FormAlert, BUTTON_CLASS, INPUT_CLASS,
 };
 use crate::components::live::reload_after_success;
-use crate::components::status::ErrorPanel;
+use crate::components::status::{ErrorPanel, StatusBadge};
 use crate::model::{CareItemView, CareStatus, ComplianceLabel, CompliancePage, PatientDetail};
-
-fn label_tone(label: Option<ComplianceLabel>) -> &'static str {
-    match label {
-        Some(ComplianceLabel::MissedCheckup) => "bg-red-100 text-red-900",
-        Some(ComplianceLabel::DueSoon) => "bg-amber-100 text-amber-900",
-        Some(ComplianceLabel::GoalsMissed) => "bg-slate-200 text-slate-900",
-        Some(ComplianceLabel::GoalMet) => "bg-emerald-100 text-emerald-900",
-        None => "bg-slate-100 text-slate-700",
-    }
-}
-
-#[component]
-fn StatusBadge(label: Option<ComplianceLabel>) -> impl IntoView {
-    view! {
-        <span class=format!("inline-block rounded-full px-2 py-1 text-xs font-semibold {}", label_tone(label))>
-            {label.map_or("Not assessed", |l| l.label())}
-        </span>
-    }
-}
 
 #[component]
 pub fn PatientListPage() -> impl IntoView {

@@ -18,5 +18,6 @@ pub mod patient_profiles;
 pub mod provider_assignments;
 pub mod rate_limited_attempts;
 pub mod sessions;
+pub mod staff_invitations;
 pub mod user_mfa;
 pub mod users;

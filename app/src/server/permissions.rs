@@ -11,8 +11,11 @@ pub enum Permission {
     PatientRead,
     /// Record that a patient's care item was completed.
     CareItemComplete,
-    /// Manage staff, roles and assignments of the clinic one acts in.
+    /// Manage the staff of the clinic one acts in: invitations, roles, deactivation.
     StaffManage,
+    /// Manage the patients of the clinic one acts in: the roster and their assignments to
+    /// providers. Never their health records.
+    PatientManage,
     /// Manage clinics, plans, reference data and public content across the platform.
     PlatformManage,
 }
@@ -25,6 +28,7 @@ impl Permission {
             Permission::PatientRead => "patient.read",
             Permission::CareItemComplete => "care_item.complete",
             Permission::StaffManage => "staff.manage",
+            Permission::PatientManage => "patients.manage",
             Permission::PlatformManage => "platform.manage",
         }
     }
@@ -37,7 +41,7 @@ pub fn grants(role: Role, permission: Permission) -> bool {
         (role, permission),
         (Role::Patient, OwnRecordRead | OwnRecordWrite)
             | (Role::Provider, PatientRead | CareItemComplete)
-            | (Role::ClinicAdmin, StaffManage)
+            | (Role::ClinicAdmin, StaffManage | PatientManage)
             | (Role::SuperAdmin, PlatformManage)
     )
 }

@@ -1,5 +1,6 @@
 //! Stateless services: each takes a connection or a `Scoped` transaction and does one job.
 pub mod accounts;
+pub mod clinic;
 pub mod content;
 pub mod dates;
 pub mod email_verification;

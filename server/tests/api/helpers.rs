@@ -563,3 +563,79 @@ fn write_built_site(root: &std::path::Path) {
     std::fs::write(pkg.join(format!("{BUNDLE_NAME}.wasm.br")), b"brotli copy").unwrap();
     std::fs::write(pkg.join(format!("{BUNDLE_NAME}.css")), b"body{}").unwrap();
 }
+
+/// The latest mail to `to` whose subject contains `subject`, once it is in the mailbox (mail is
+/// sent in the background).
+pub async fn mail_to(
+    app: &TestApp,
+    to: &str,
+    subject: &str,
+) -> salus_app::model::MailboxMessage {
+    for _ in 0..100 {
+        let found = salus_app::server::mail::read_mailbox(&app.mailbox)
+            .unwrap_or_default()
+            .into_iter()
+            // Newest first.
+            .find(|m| m.to == to && m.subject.contains(subject));
+        if let Some(message) = found {
+            return message;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("no mail to {to} about {subject:?} arrived");
+}
+
+/// How many mails to `to` are in the mailbox now.
+pub fn mails_to(app: &TestApp, to: &str) -> usize {
+    salus_app::server::mail::read_mailbox(&app.mailbox)
+        .unwrap_or_default()
+        .iter()
+        .filter(|m| m.to == to)
+        .count()
+}
+
+pub const SECOND_ADMIN: &str = "nadia.khan@example.org";
+
+/// A clinic admin of `clinic` who signs in with the demo password.
+pub async fn clinic_admin_of(app: &TestApp, clinic: i64, email: &str) -> i64 {
+    use salus_app::model::Role;
+    use salus_app::server::entities::users;
+    use salus_app::server::services::accounts::add_membership;
+    use salus_app::server::services::password::{self, Password};
+    use sea_orm::{ActiveValue::Set, EntityTrait};
+    let now = app.clock.now();
+    let hash = password::hash(Password::new(DEMO_PASSWORD.into()))
+        .await
+        .unwrap();
+    let user = users::Entity::insert(users::ActiveModel {
+        email: Set(email.into()),
+        password_hash: Set(hash),
+        display_name: Set("Nadia Khan".into()),
+        is_super_admin: Set(false),
+        is_active: Set(true),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    })
+    .exec(&app.db)
+    .await
+    .unwrap()
+    .last_insert_id;
+    add_membership(&app.db, user, clinic, Role::ClinicAdmin, now)
+        .await
+        .unwrap();
+    user
+}
+
+/// The id of the demo clinic, Sunrise.
+pub async fn sunrise(app: &TestApp) -> i64 {
+    use salus_app::server::entities::clinics;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    clinics::Entity::find()
+        .filter(clinics::Column::Name.eq("Sunrise Wellness Clinic"))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .expect("the demo clinic")
+        .id
+}

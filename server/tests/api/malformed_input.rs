@@ -132,6 +132,67 @@ const FUNCTIONS: &[(&str, Caller, Form)] = &[
         &[("id", "1")],
     ),
     ("/api/clinic/home", Caller::ClinicAdmin, &[]),
+    ("/api/clinic/staff", Caller::ClinicAdmin, &[]),
+    (
+        "/api/clinic/staff/role",
+        Caller::ClinicAdmin,
+        &[("membership_id", "1"), ("role", "provider")],
+    ),
+    (
+        "/api/clinic/staff/deactivate",
+        Caller::ClinicAdmin,
+        &[("membership_id", "1")],
+    ),
+    (
+        "/api/clinic/staff/reactivate",
+        Caller::ClinicAdmin,
+        &[("membership_id", "1")],
+    ),
+    (
+        "/api/clinic/invitations/new",
+        Caller::ClinicAdmin,
+        &[("email", "new@example.org"), ("role", "provider")],
+    ),
+    (
+        "/api/clinic/invitations/resend",
+        Caller::ClinicAdmin,
+        &[("invitation_id", "1")],
+    ),
+    (
+        "/api/clinic/invitations/withdraw",
+        Caller::ClinicAdmin,
+        &[("invitation_id", "1")],
+    ),
+    (
+        "/api/invitation/details",
+        Caller::Visitor,
+        &[("token", "1-abc")],
+    ),
+    (
+        "/api/invitation/accept",
+        Caller::Visitor,
+        &[("token", "1-abc"), ("name", "A"), ("password", "x")],
+    ),
+    (
+        "/api/clinic/roster",
+        Caller::ClinicAdmin,
+        &[
+            ("search", "a"),
+            ("provider", "1"),
+            ("status", "due_soon"),
+            ("page", "1"),
+        ],
+    ),
+    (
+        "/api/clinic/roster/assign",
+        Caller::ClinicAdmin,
+        &[("provider_id", "1"), ("patient_ids[0]", "1")],
+    ),
+    (
+        "/api/clinic/roster/unassign",
+        Caller::ClinicAdmin,
+        &[("provider_id", "1"), ("patient_id", "1")],
+    ),
     ("/api/platform/home", Caller::SuperAdmin, &[]),
     (
         "/api/provider/patients",

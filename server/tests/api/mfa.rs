@@ -449,26 +449,18 @@ async fn admins_reset_it_for_their_own_staff(backend: Backend) {
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 
-    // The clinic page lists the clinic's staff (never its patients) and who has set it up.
-    let staff: Vec<salus_app::model::StaffTwoStep> = ok_json(
-        app.post_with(&admin, "/api/clinic/staff_two_step", &[])
-            .await,
-    )
-    .await;
+    // The staff page lists the clinic's staff (never its patients) and who has set it up.
+    let staff = crate::clinic_invitations::directory(&app, &admin).await.members;
     let listed: Vec<(&str, bool)> = staff
         .iter()
-        .map(|s| (s.email.as_str(), s.enrolled))
+        .map(|s| (s.email.as_str(), s.two_step))
         .collect();
     assert_eq!(
         listed,
         [(PROVIDER, true), (CLINIC_ADMIN, true)],
         "{staff:?}"
     );
-    let (status, _) = err_json(
-        app.post_with(&client(), "/api/clinic/staff_two_step", &[])
-            .await,
-    )
-    .await;
+    let (status, _) = err_json(app.post_with(&client(), "/api/clinic/staff", &[]).await).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 
     // A super admin resets anyone's, another clinic's provider too, by id or by email; a

@@ -12,6 +12,8 @@ pub struct Model {
     pub plan: String,
     pub status: String,
     pub created_at: DateTimeUtc,
+    /// How many providers the clinic may have (active, or invited and not yet joined).
+    pub provider_seats: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -10,6 +10,8 @@ pub struct Model {
     pub clinic_id: i64,
     pub role: String,
     pub created_at: DateTimeUtc,
+    /// Set while a clinic admin has deactivated this staff member: the membership grants nothing.
+    pub deactivated_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

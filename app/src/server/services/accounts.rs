@@ -400,6 +400,7 @@ pub async fn sign_in(
             .column(memberships::Column::ClinicId)
             .inner_join(clinics::Entity)
             .filter(memberships::Column::UserId.eq(user.id))
+            .filter(memberships::Column::DeactivatedAt.is_null())
             .filter(clinics::Column::Status.eq("active"))
             .into_tuple()
             .all(&txn)

@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 
 use super::throttle;
 use crate::error::AppError;
-use crate::model::{Enrolment, Role, StaffTwoStep, TwoStepStatus};
+use crate::model::{Enrolment, Role, TwoStepStatus};
 use crate::server::audit::{self, AuditEntry};
 use crate::server::db_context::{self, DbContext};
 use crate::server::entities::{memberships, mfa_recovery_codes, user_mfa, users};
@@ -541,47 +541,6 @@ pub async fn reset(
          authenticator app again.\n\nIf you did not ask for this, tell your clinic.",
     );
     Ok(())
-}
-
-/// The staff of the clinic admin's clinic, and who has set up two-step sign-in: where the admin
-/// resets it for someone who lost their phone.
-pub async fn clinic_staff(state: &AppState, admin: &Actor) -> Result<Vec<StaffTwoStep>, AppError> {
-    use sea_orm::QueryOrder;
-    admin.require(Permission::StaffManage)?;
-    let clinic = admin.active_clinic()?;
-    let txn = db_context::begin(&state.db, DbContext::Actor(admin)).await?;
-    let roles: std::collections::HashMap<i64, Role> = memberships::Entity::find()
-        .filter(memberships::Column::ClinicId.eq(clinic))
-        .filter(memberships::Column::Role.ne(Role::Patient.as_str()))
-        .all(&txn)
-        .await?
-        .into_iter()
-        .filter_map(|m| Some((m.user_id, Role::parse(&m.role)?)))
-        .collect();
-    let people = users::Entity::find()
-        .filter(users::Column::Id.is_in(roles.keys().copied()))
-        .order_by_asc(users::Column::DisplayName)
-        .all(&txn)
-        .await?;
-    let enrolled: std::collections::HashSet<i64> = user_mfa::Entity::find()
-        .filter(user_mfa::Column::UserId.is_in(roles.keys().copied()))
-        .filter(user_mfa::Column::ConfirmedAt.is_not_null())
-        .all(&txn)
-        .await?
-        .into_iter()
-        .map(|row| row.user_id)
-        .collect();
-    txn.commit().await?;
-    Ok(people
-        .into_iter()
-        .map(|user| StaffTwoStep {
-            enrolled: enrolled.contains(&user.id),
-            role: roles[&user.id],
-            user_id: user.id,
-            name: user.display_name,
-            email: user.email,
-        })
-        .collect())
 }
 
 /// A super admin resets the two-step sign-in of the account with this email.

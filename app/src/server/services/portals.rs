@@ -3,7 +3,7 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 use crate::error::AppError;
 use crate::model::{PortalSummary, Role};
-use crate::server::entities::{clinics, memberships, users};
+use crate::server::entities::{clinics, memberships, staff_invitations, users};
 use crate::server::permissions::Permission;
 use crate::server::tenancy::Scoped;
 
@@ -19,6 +19,7 @@ async fn members(scoped: &Scoped, clinic_id: i64, role: Role) -> Result<i64, App
     Ok(memberships::Entity::find()
         .filter(memberships::Column::ClinicId.eq(clinic_id))
         .filter(memberships::Column::Role.eq(role.as_str()))
+        .filter(memberships::Column::DeactivatedAt.is_null())
         .count(scoped.conn())
         .await? as i64)
 }
@@ -38,8 +39,14 @@ pub async fn clinic_admin(scoped: &Scoped) -> Result<PortalSummary, AppError> {
                 members(scoped, clinic, Role::Provider).await?,
             ),
             (
-                "Clinic admins".into(),
-                members(scoped, clinic, Role::ClinicAdmin).await?,
+                "Open invitations".into(),
+                staff_invitations::Entity::find()
+                    .filter(staff_invitations::Column::ClinicId.eq(clinic))
+                    .filter(staff_invitations::Column::AcceptedAt.is_null())
+                    .filter(staff_invitations::Column::WithdrawnAt.is_null())
+                    .filter(staff_invitations::Column::ExpiresAt.gt(scoped.now()))
+                    .count(scoped.conn())
+                    .await? as i64,
             ),
         ],
     })

@@ -198,9 +198,9 @@ pub struct SignedInUser {
 
 /// The signed-in user of a session, if it is signed in, within its absolute lifetime, and
 /// everything it was granted still holds *now*: the user is active, and the role is still
-/// theirs (a membership of that role in a clinic that is active, or the super-admin flag).
-/// Anything else ends the session, so a removed membership, a demotion, a suspended clinic
-/// or a revoked super admin takes effect on the next request.
+/// theirs (an active membership of that role in a clinic that is active, or the super-admin
+/// flag). Anything else ends the session, so a removed or deactivated membership, a demotion,
+/// a suspended clinic or a revoked super admin takes effect on the next request.
 pub async fn actor(
     db: &DatabaseConnection,
     settings: &Settings,
@@ -247,6 +247,7 @@ pub async fn actor(
             .filter(memberships::Column::UserId.eq(user_id))
             .filter(memberships::Column::ClinicId.eq(clinic_id))
             .filter(memberships::Column::Role.eq(role.as_str()))
+            .filter(memberships::Column::DeactivatedAt.is_null())
             .filter(clinics::Column::Status.eq("active"))
             .into_tuple::<String>()
             .one(&txn)

@@ -1,0 +1,4 @@
+//! The clinic-admin portal's server functions, one module per feature.
+pub mod invitations;
+pub mod roster;
+pub mod staff;

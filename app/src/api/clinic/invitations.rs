@@ -1,0 +1,91 @@
+//! Invitations to the clinic's staff: sent, resent and withdrawn by its admin, and opened and
+//! accepted by the person invited (who is not signed in).
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::model::clinic::InvitationDetails;
+
+#[cfg(feature = "ssr")]
+use {
+    crate::api::context,
+    crate::server::errors::{respond, respond_landing_on},
+    crate::server::request::RequestMeta,
+    crate::server::services::clinic::invitations,
+    crate::server::services::password::Password,
+};
+
+/// Where an accepted invitation lands: sign-in, which says they joined.
+pub const AFTER_ACCEPTING: &str = "/signin?joined=1";
+
+#[server(prefix = "/api", endpoint = "clinic/invitations/new")]
+pub async fn invite_staff(email: String, role: String) -> Result<(), AppError> {
+    respond_landing_on(
+        "/clinic/staff?done=invited",
+        async {
+            let state = context::state();
+            let scoped = context::scoped().await?;
+            let mail = invitations::invite(&state, &scoped, &email, &role).await?;
+            scoped.commit().await?;
+            mail.send(&state);
+            Ok(())
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api", endpoint = "clinic/invitations/resend")]
+pub async fn resend_invitation(invitation_id: i64) -> Result<(), AppError> {
+    respond_landing_on(
+        "/clinic/staff?done=resent",
+        async {
+            let state = context::state();
+            let scoped = context::scoped().await?;
+            let mail = invitations::resend(&state, &scoped, invitation_id).await?;
+            scoped.commit().await?;
+            mail.send(&state);
+            Ok(())
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api", endpoint = "clinic/invitations/withdraw")]
+pub async fn withdraw_invitation(invitation_id: i64) -> Result<(), AppError> {
+    respond_landing_on(
+        "/clinic/staff?done=withdrawn",
+        async {
+            let scoped = context::scoped().await?;
+            invitations::withdraw(&scoped, invitation_id).await?;
+            scoped.commit().await
+        }
+        .await,
+    )
+}
+
+/// What the invitation link's page shows; anyone with the link may ask.
+#[server(prefix = "/api", endpoint = "invitation/details")]
+pub async fn get_invitation(token: String) -> Result<InvitationDetails, AppError> {
+    respond(invitations::details(&context::state(), &token).await)
+}
+
+/// `name` counts only for a new account; an existing one joins with its own password.
+#[server(prefix = "/api", endpoint = "invitation/accept")]
+pub async fn accept_invitation(
+    token: String,
+    #[server(default)] name: String,
+    password: String,
+) -> Result<(), AppError> {
+    respond_landing_on(
+        AFTER_ACCEPTING,
+        async {
+            let state = context::state();
+            let form = invitations::Acceptance {
+                token,
+                name,
+                password: Password::new(password),
+            };
+            invitations::accept(&state, &RequestMeta::current(), form).await
+        }
+        .await,
+    )
+}

@@ -1,0 +1,69 @@
+//! The clinic's patients: the roster, and assigning them to providers.
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::model::clinic::RosterPage;
+
+#[cfg(feature = "ssr")]
+use {
+    crate::api::context,
+    crate::server::errors::{respond, respond_landing_on},
+    crate::server::services::clinic::roster,
+};
+
+pub const ROSTER_PAGE: &str = "/clinic/patients";
+
+#[server(prefix = "/api", endpoint = "clinic/roster")]
+pub async fn get_roster(
+    search: Option<String>,
+    provider: Option<String>,
+    status: Option<String>,
+    page: Option<String>,
+) -> Result<RosterPage, AppError> {
+    respond(
+        async {
+            let scoped = context::scoped().await?;
+            let query = roster::RosterQuery {
+                search,
+                provider,
+                status,
+                page,
+            };
+            let page = roster::list(&scoped, query).await?;
+            scoped.commit().await?;
+            Ok(page)
+        }
+        .await,
+    )
+}
+
+/// Assigns the patients ticked on the roster to one provider.
+#[server(prefix = "/api", endpoint = "clinic/roster/assign")]
+pub async fn assign_patients(
+    provider_id: i64,
+    #[server(default)] patient_ids: Vec<i64>,
+) -> Result<u64, AppError> {
+    respond_landing_on(
+        "/clinic/patients?done=assigned",
+        async {
+            let scoped = context::scoped().await?;
+            let added = roster::assign(&scoped, provider_id, &patient_ids).await?;
+            scoped.commit().await?;
+            Ok(added)
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api", endpoint = "clinic/roster/unassign")]
+pub async fn unassign_patient(provider_id: i64, patient_id: i64) -> Result<(), AppError> {
+    respond_landing_on(
+        "/clinic/patients?done=unassigned",
+        async {
+            let scoped = context::scoped().await?;
+            roster::unassign(&scoped, provider_id, patient_id).await?;
+            scoped.commit().await
+        }
+        .await,
+    )
+}

@@ -1,0 +1,72 @@
+//! Pieces of the staff portals' pages: the landing summary, cards, and the notice a form lands
+//! on.
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::components::status::ErrorPanel;
+use crate::error::AppError;
+use crate::model::PortalSummary;
+
+pub const CARD: &str = "mt-6 rounded-lg border border-slate-200 bg-white p-5 shadow-sm";
+
+/// A portal's home: its title, the heading the server chose, and its counts.
+#[component]
+pub fn PortalSummaryView<F, Fut>(title: &'static str, load: F) -> impl IntoView
+where
+    F: Fn() -> Fut + Copy + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<PortalSummary, AppError>> + Send + 'static,
+{
+    let summary = Resource::new(|| (), move |_| load());
+    view! {
+        <Title text=format!("{title} · Salus") />
+        <h1 class="text-3xl font-bold">{title}</h1>
+        <Suspense fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match summary.await {
+                    Ok(s) => view! {
+                        <p class="mt-1 text-lg text-slate-700">{s.heading.clone()}</p>
+                        <dl class="mt-6 grid gap-4 sm:grid-cols-3">
+                            {s.facts.into_iter().map(|(label, n)| view! {
+                                <div class="rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
+                                    <dt class="text-sm text-slate-600">{label}</dt>
+                                    <dd class="mt-1 text-2xl font-semibold">{n}</dd>
+                                </div>
+                            }).collect_view()}
+                        </dl>
+                    }.into_any(),
+                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// The message for the query parameter a form landed with (`?done=invited`), if it has one.
+#[component]
+pub fn LandingNotice(
+    /// The query parameter.
+    param: &'static str,
+    /// (value, message) pairs.
+    messages: &'static [(&'static str, &'static str)],
+) -> impl IntoView {
+    let value = leptos_router::hooks::use_query_map()
+        .read_untracked()
+        .get(param)
+        .unwrap_or_default();
+    messages
+        .iter()
+        .find(|(v, _)| *v == value)
+        .map(|(_, message)| {
+            view! {
+                <p role="status" class="mt-4 rounded-md bg-teal-50 px-3 py-2 text-sm text-teal-900">
+                    {*message}
+                </p>
+            }
+        })
+}
+
+/// The message a two-step reset lands on (`AFTER_CLINIC_RESET`, `AFTER_PLATFORM_RESET`).
+pub const TWO_STEP_RESET: &[(&str, &str)] = &[(
+    "reset",
+    "Two-step sign-in is reset. They were signed out and were emailed; they set it up again at their next sign-in.",
+)];

@@ -1,0 +1,96 @@
+//! What the clinic-admin portal shows and sends.
+use serde::{Deserialize, Serialize};
+
+use super::{ComplianceLabel, Role};
+
+/// The roles a clinic admin may give staff, in the order the forms offer them.
+pub const STAFF_ROLES: [Role; 2] = [Role::Provider, Role::ClinicAdmin];
+
+/// One staff membership of the clinic.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffMember {
+    pub membership_id: i64,
+    pub user_id: i64,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    pub two_step: bool,
+    /// When they last finished signing in to this clinic, in the clinic's time zone.
+    pub last_sign_in: Option<String>,
+    pub active: bool,
+}
+
+/// An invitation not yet accepted or withdrawn.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenInvitation {
+    pub id: i64,
+    pub email: String,
+    pub role: Role,
+    /// When the link stops working, in the clinic's time zone.
+    pub expires: String,
+    pub expired: bool,
+}
+
+/// Provider seats: those taken by active providers and by open provider invitations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProviderSeats {
+    pub providers: u64,
+    pub invited: u64,
+    pub allowed: u64,
+}
+
+impl ProviderSeats {
+    pub fn taken(self) -> u64 {
+        self.providers + self.invited
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffDirectory {
+    pub members: Vec<StaffMember>,
+    pub invitations: Vec<OpenInvitation>,
+    pub seats: ProviderSeats,
+}
+
+/// What an invitation link's page shows the person it was sent to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvitationDetails {
+    pub clinic_name: String,
+    pub email: String,
+    pub role: Role,
+    /// Whether the address has a Salus account already: then they join with its password.
+    pub has_account: bool,
+}
+
+/// A provider of the clinic, as a choice in a form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProviderChoice {
+    pub user_id: i64,
+    pub name: String,
+}
+
+/// One patient on the clinic's roster.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RosterRow {
+    pub patient_id: i64,
+    pub name: String,
+    pub email: String,
+    pub label: Option<ComplianceLabel>,
+    /// The providers the patient is assigned to.
+    pub providers: Vec<ProviderChoice>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RosterPage {
+    pub rows: Vec<RosterRow>,
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+    pub providers: Vec<ProviderChoice>,
+}
+
+impl RosterPage {
+    pub fn pages(&self) -> u64 {
+        self.total.div_ceil(self.per_page).max(1)
+    }
+}

@@ -1,0 +1,196 @@
+//! The clinic's patients: search and filter the roster, and assign patients to providers, one
+//! or many at a time.
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
+
+use super::ClinicNav;
+use crate::api::auth::encode_path;
+use crate::api::clinic::roster::{get_roster, AssignPatients, UnassignPatient, ROSTER_PAGE};
+use crate::components::form::{
+    field_errors, form_error, FieldErrors, FormAlert, BUTTON_CLASS, INPUT_CLASS,
+    SECONDARY_BUTTON,
+};
+use crate::components::portal::{LandingNotice, CARD};
+use crate::components::status::{ErrorPanel, StatusBadge};
+use crate::model::clinic::{ProviderChoice, RosterPage};
+use crate::model::ComplianceLabel;
+
+const DONE: &[(&str, &str)] = &[
+    ("assigned", "Assigned. Their provider's list shows them from its next load."),
+    ("unassigned", "Assignment ended."),
+];
+const FILTERS: [&str; 3] = ["search", "provider", "status"];
+
+#[component]
+pub fn RosterPage() -> impl IntoView {
+    let query = use_query_map();
+    let param = move |name: &str| query.read().get(name).filter(|v| !v.is_empty());
+    let roster = Resource::new(
+        move || {
+            (
+                param("search"),
+                param("provider"),
+                param("status"),
+                param("page"),
+            )
+        },
+        |(search, provider, status, page)| get_roster(search, provider, status, page),
+    );
+    view! {
+        <Title text="Patients · Clinic administration · Salus" />
+        <ClinicNav current="/clinic/patients" />
+        <h1 class="text-3xl font-bold">"Patients"</h1>
+        <LandingNotice param="done" messages=DONE />
+        <Suspense fallback=|| view! { <p class="mt-4 text-slate-500">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match roster.await {
+                    Ok(page) => view! { <Roster page param=Callback::new(move |name: String| param(&name)) /> }.into_any(),
+                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ProviderOptions(providers: Vec<ProviderChoice>, selected: Option<String>) -> impl IntoView {
+    providers
+        .into_iter()
+        .map(|p| {
+            let value = p.user_id.to_string();
+            let is = selected.as_deref() == Some(value.as_str());
+            view! { <option value=value selected=is>{p.name}</option> }
+        })
+        .collect_view()
+}
+
+#[component]
+fn Roster(page: RosterPage, param: Callback<String, Option<String>>) -> impl IntoView {
+    let assign = ServerAction::<AssignPatients>::new();
+    let unassign = ServerAction::<UnassignPatient>::new();
+    let value = assign.value();
+    let provider_errors = field_errors(value, "provider_id");
+    let patient_errors = field_errors(value, "patient_ids");
+    let get = move |name: &str| param.run(name.to_owned());
+    let link_to = move |n: u64| {
+        let mut parts = vec![format!("page={n}")];
+        for key in FILTERS {
+            if let Some(v) = get(key) {
+                parts.push(format!("{key}={}", encode_path(&v)));
+            }
+        }
+        format!("{ROSTER_PAGE}?{}", parts.join("&"))
+    };
+    let (current, pages, total) = (page.page, page.pages(), page.total);
+    let providers = page.providers.clone();
+    view! {
+        <form method="get" action=ROSTER_PAGE class="mt-4 grid gap-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm md:grid-cols-4 md:items-end">
+            <div>
+                <label for="search" class="block text-sm font-medium">"Search by name or email"</label>
+                <input id="search" name="search" type="search" class=INPUT_CLASS value=get("search").unwrap_or_default() />
+            </div>
+            <div>
+                <label for="provider" class="block text-sm font-medium">"Provider"</label>
+                <select id="provider" name="provider" class=INPUT_CLASS>
+                    <option value="">"All providers"</option>
+                    <ProviderOptions providers=providers.clone() selected=get("provider") />
+                </select>
+            </div>
+            <div>
+                <label for="status" class="block text-sm font-medium">"Status"</label>
+                <select id="status" name="status" class=INPUT_CLASS>
+                    <option value="">"All statuses"</option>
+                    {ComplianceLabel::ALL.into_iter().map(|l| view! {
+                        <option value=l.as_str() selected=get("status").as_deref() == Some(l.as_str())>{l.label()}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <button type="submit" class=BUTTON_CLASS>"Apply"</button>
+        </form>
+
+        <section aria-labelledby="assign-heading" class=CARD>
+            <h2 id="assign-heading" class="text-xl font-semibold">"Assign to a provider"</h2>
+            <p class="mt-1 text-sm text-slate-600">"Tick patients in the list below, choose a provider, and assign."</p>
+            <ActionForm action=assign attr:id="assign-form" attr:class="mt-3 flex flex-wrap items-end gap-3" attr:novalidate="true">
+                <div class="w-full"><FormAlert message=form_error(value) /></div>
+                <div>
+                    <label for="field-provider_id" class="block text-sm font-medium">"Provider"</label>
+                    <select id="field-provider_id" name="provider_id" class=INPUT_CLASS
+                        aria-invalid=move || (!provider_errors.get().is_empty()).to_string()
+                        aria-describedby="field-provider_id-error">
+                        <ProviderOptions providers=providers.clone() selected=None />
+                    </select>
+                    <FieldErrors id="field-provider_id-error".to_owned() errors=provider_errors />
+                </div>
+                <button type="submit" class=BUTTON_CLASS>"Assign selected patients"</button>
+                <div class="w-full"><FieldErrors id="field-patient_ids-error".to_owned() errors=patient_errors /></div>
+            </ActionForm>
+        </section>
+
+        <FormAlert message=form_error(unassign.value()) />
+        <p class="mt-4 text-sm text-slate-600" role="status">{format!("{total} patient{}", if total == 1 { "" } else { "s" })}</p>
+        <div class="mt-2 overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm" tabindex="0" role="region" aria-label="Patients of the clinic">
+            <table class="w-full text-left text-sm">
+                <caption class="sr-only">"Patients of the clinic, their status and their providers"</caption>
+                <thead class="bg-slate-50 text-slate-700">
+                    <tr>
+                        <th scope="col" class="px-3 py-2"><span class="sr-only">"Select"</span></th>
+                        <th scope="col" class="px-3 py-2">"Patient"</th>
+                        <th scope="col" class="px-3 py-2">"Status"</th>
+                        <th scope="col" class="px-3 py-2">"Providers"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {page.rows.into_iter().enumerate().map(|(i, row)| {
+                        let check_id = format!("select-{}", row.patient_id);
+                        let patient_id = row.patient_id;
+                        let select_label = format!("Select {}", row.name);
+                        let patient_name = row.name.clone();
+                        view! {
+                            <tr class="border-t border-slate-200 align-top" data-testid="roster-row">
+                                <td class="px-3 py-2">
+                                    <input type="checkbox" id=check_id.clone() form="assign-form" name=format!("patient_ids[{i}]") value=patient_id class="h-4 w-4" />
+                                    <label for=check_id class="sr-only">{select_label}</label>
+                                </td>
+                                <td class="px-3 py-2">
+                                    <p class="font-medium">{row.name.clone()}</p>
+                                    <p class="text-slate-600">{row.email.clone()}</p>
+                                </td>
+                                <td class="px-3 py-2"><StatusBadge label=row.label /></td>
+                                <td class="px-3 py-2">
+                                    {if row.providers.is_empty() {
+                                        view! { <span class="text-slate-600">"None"</span> }.into_any()
+                                    } else {
+                                        view! {
+                                            <ul class="space-y-1">
+                                                {row.providers.into_iter().map(|p| {
+                                                    let label = format!("Unassign {} from {}", patient_name, p.name);
+                                                    view! {
+                                                    <li class="flex items-center gap-2">
+                                                        <span>{p.name.clone()}</span>
+                                                        <ActionForm action=unassign>
+                                                            <input type="hidden" name="provider_id" value=p.user_id />
+                                                            <input type="hidden" name="patient_id" value=patient_id />
+                                                            <button type="submit" class=SECONDARY_BUTTON aria-label=label>"Unassign"</button>
+                                                        </ActionForm>
+                                                    </li>
+                                                }}).collect_view()}
+                                            </ul>
+                                        }.into_any()
+                                    }}
+                                </td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+        <nav aria-label="Pages" class="mt-3 flex items-center gap-3 text-sm">
+            {(current > 1).then(|| view! { <A href=link_to(current - 1) attr:class="text-teal-800 underline">"Previous"</A> })}
+            <span>{format!("Page {current} of {pages}")}</span>
+            {(current < pages).then(|| view! { <A href=link_to(current + 1) attr:class="text-teal-800 underline">"Next"</A> })}
+        </nav>
+    }
+}

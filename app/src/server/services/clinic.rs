@@ -1,0 +1,109 @@
+//! The clinic-admin portal: every action is allowed by a named permission, runs in a `Scoped`
+//! transaction of the admin's own clinic (so on PostgreSQL row-level security holds it to that
+//! clinic too), and is audited in that transaction.
+pub mod invitations;
+pub mod roster;
+pub mod staff;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, PaginatorTrait, QueryFilter,
+    Statement,
+};
+
+use crate::error::AppError;
+use crate::model::clinic::ProviderSeats;
+use crate::model::Role;
+use crate::server::entities::{clinics, memberships, staff_invitations};
+
+/// Makes one clinic's staff changes take turns until the transaction ends, so that two admins
+/// cannot both take the last provider seat or both remove one of the last two admins. On
+/// PostgreSQL an advisory lock in its own key space (1, clinic); on SQLite, where one
+/// connection writes at a time, by writing first.
+pub(crate) async fn lock_staff<C: ConnectionTrait>(conn: &C, clinic: i64) -> Result<(), AppError> {
+    match conn.get_database_backend() {
+        DatabaseBackend::Postgres => {
+            conn.execute_raw(Statement::from_sql_and_values(
+                DatabaseBackend::Postgres,
+                "SELECT pg_advisory_xact_lock(1, $1::int)",
+                [clinic.into()],
+            ))
+            .await?;
+        }
+        backend => {
+            conn.execute_raw(Statement::from_sql_and_values(
+                backend,
+                "UPDATE clinics SET provider_seats = provider_seats WHERE id = ?",
+                [clinic.into()],
+            ))
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// The clinic's provider seats as they stand at `now`.
+pub(crate) async fn provider_seats<C: ConnectionTrait>(
+    conn: &C,
+    clinic: i64,
+    now: DateTime<Utc>,
+) -> Result<ProviderSeats, AppError> {
+    let allowed = clinics::Entity::find_by_id(clinic)
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound)?
+        .provider_seats;
+    let providers = memberships::Entity::find()
+        .filter(memberships::Column::ClinicId.eq(clinic))
+        .filter(memberships::Column::Role.eq(Role::Provider.as_str()))
+        .filter(memberships::Column::DeactivatedAt.is_null())
+        .count(conn)
+        .await?;
+    let invited = staff_invitations::Entity::find()
+        .filter(staff_invitations::Column::ClinicId.eq(clinic))
+        .filter(staff_invitations::Column::Role.eq(Role::Provider.as_str()))
+        .filter(staff_invitations::Column::AcceptedAt.is_null())
+        .filter(staff_invitations::Column::WithdrawnAt.is_null())
+        .filter(staff_invitations::Column::ExpiresAt.gt(now))
+        .count(conn)
+        .await?;
+    Ok(ProviderSeats {
+        providers,
+        invited,
+        allowed: allowed.max(0) as u64,
+    })
+}
+
+/// Refuses, on the form's `field`, to take one more provider seat when none is free.
+pub(crate) async fn require_free_seat<C: ConnectionTrait>(
+    conn: &C,
+    clinic: i64,
+    now: DateTime<Utc>,
+    field: &str,
+) -> Result<(), AppError> {
+    let seats = provider_seats(conn, clinic, now).await?;
+    if seats.taken() < seats.allowed {
+        return Ok(());
+    }
+    Err(AppError::field(
+        field,
+        format!(
+            "Your clinic has {} provider seats and all are taken ({} providers, {} open \
+             invitations). Deactivate a provider or withdraw an invitation first.",
+            seats.allowed, seats.providers, seats.invited
+        ),
+    ))
+}
+
+/// One of the roles a clinic admin may give, from a form.
+pub(crate) fn parse_staff_role(role: &str) -> Result<Role, AppError> {
+    Role::parse(role.trim())
+        .filter(|r| crate::model::clinic::STAFF_ROLES.contains(r))
+        .ok_or_else(|| AppError::field("role", "Choose a role: provider or clinic admin."))
+}
+
+/// When, in the clinic's time zone, as the portal shows times ("23 Nov 2026, 14:05").
+pub(crate) fn clinic_time(at: DateTime<Utc>, time_zone: &str) -> String {
+    let tz = super::dates::parse_time_zone(time_zone).unwrap_or(chrono_tz::UTC);
+    at.with_timezone(&tz).format("%-d %b %Y, %H:%M").to_string()
+}

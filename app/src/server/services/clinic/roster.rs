@@ -1,0 +1,350 @@
+//! The clinic's patients as its admin manages them: the roster (who, their compliance label and
+//! their providers; never their health records) and their assignments to providers. A
+//! provider's list reads the assignments, so it reflects a change on its next load.
+use std::collections::{HashMap, HashSet};
+
+use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Func, LikeExpr, Order, Query};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter,
+    QueryOrder,
+};
+
+use crate::error::AppError;
+use crate::model::clinic::{ProviderChoice, RosterPage, RosterRow};
+use crate::model::{ComplianceLabel, Role};
+use crate::server::audit::AuditEntry;
+use crate::server::entities::{memberships, patient_compliance, provider_assignments, users};
+use crate::server::permissions::Permission;
+use crate::server::services::paging;
+use crate::server::tenancy::Scoped;
+
+pub const PER_PAGE: u64 = 25;
+/// The most patients one bulk assignment takes: a page of the roster, with room to spare.
+pub const MAX_BULK: usize = 100;
+
+/// What the roster was asked for, as typed in its filter form.
+#[derive(Debug, Default, Clone)]
+pub struct RosterQuery {
+    pub search: Option<String>,
+    pub provider: Option<String>,
+    pub status: Option<String>,
+    pub page: Option<String>,
+}
+
+#[derive(Debug, FromQueryResult)]
+struct RawRow {
+    patient_id: i64,
+    name: String,
+    email: String,
+    label: Option<String>,
+}
+
+#[derive(Debug, FromQueryResult)]
+struct Count {
+    total: i64,
+}
+
+/// The clinic's active providers, by name.
+async fn providers(scoped: &Scoped, clinic: i64) -> Result<Vec<ProviderChoice>, AppError> {
+    let ids: Vec<i64> = memberships::Entity::find()
+        .filter(memberships::Column::ClinicId.eq(clinic))
+        .filter(memberships::Column::Role.eq(Role::Provider.as_str()))
+        .filter(memberships::Column::DeactivatedAt.is_null())
+        .all(scoped.conn())
+        .await?
+        .into_iter()
+        .map(|m| m.user_id)
+        .collect();
+    Ok(users::Entity::find()
+        .filter(users::Column::Id.is_in(ids))
+        .order_by_asc(users::Column::DisplayName)
+        .all(scoped.conn())
+        .await?
+        .into_iter()
+        .map(|u| ProviderChoice {
+            user_id: u.id,
+            name: u.display_name,
+        })
+        .collect())
+}
+
+/// The clinic's patients, searched by name or email, filtered by provider and compliance
+/// label, by name, a page at a time. Each patient shown is audited as having appeared in it.
+pub async fn list(scoped: &Scoped, query: RosterQuery) -> Result<RosterPage, AppError> {
+    scoped.actor().require(Permission::PatientManage)?;
+    let clinic = scoped.actor().active_clinic()?;
+    let trimmed = |s: &Option<String>| {
+        s.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
+    let status = match trimmed(&query.status) {
+        None => None,
+        Some(s) => Some(
+            ComplianceLabel::parse(&s)
+                .ok_or_else(|| AppError::field("status", "Choose a status from the list."))?,
+        ),
+    };
+    let search = trimmed(&query.search).map(|s| s.to_lowercase());
+    if search.as_ref().is_some_and(|s| s.chars().count() > 100) {
+        return Err(AppError::field(
+            "search",
+            "Search for at most 100 characters.",
+        ));
+    }
+    let providers = providers(scoped, clinic).await?;
+    let provider = match trimmed(&query.provider) {
+        None => None,
+        Some(p) => Some(
+            p.parse::<i64>()
+                .ok()
+                .filter(|id| providers.iter().any(|c| c.user_id == *id))
+                .ok_or_else(|| {
+                    AppError::field("provider", "Choose a provider of your clinic.")
+                })?,
+        ),
+    };
+    let page = paging::parse_page(query.page.as_deref())?;
+
+    let (m, u, pc, pa) = (
+        memberships::Entity,
+        users::Entity,
+        patient_compliance::Entity,
+        provider_assignments::Entity,
+    );
+    let mut select = Query::select();
+    select
+        .from(m)
+        .inner_join(
+            u,
+            Expr::col((u, users::Column::Id)).equals((m, memberships::Column::UserId)),
+        )
+        .left_join(
+            pc,
+            Condition::all()
+                .add(
+                    Expr::col((pc, patient_compliance::Column::PatientId))
+                        .equals((m, memberships::Column::UserId)),
+                )
+                .add(
+                    Expr::col((pc, patient_compliance::Column::ClinicId))
+                        .equals((m, memberships::Column::ClinicId)),
+                ),
+        )
+        .and_where(Expr::col((m, memberships::Column::ClinicId)).eq(clinic))
+        .and_where(Expr::col((m, memberships::Column::Role)).eq(Role::Patient.as_str()));
+    if let Some(status) = status {
+        select.and_where(Expr::col((pc, patient_compliance::Column::Label)).eq(status.as_str()));
+    }
+    if let Some(provider) = provider {
+        select.and_where(
+            Expr::col((m, memberships::Column::UserId)).in_subquery(
+                Query::select()
+                    .column(provider_assignments::Column::PatientId)
+                    .from(pa)
+                    .and_where(Expr::col(provider_assignments::Column::ClinicId).eq(clinic))
+                    .and_where(Expr::col(provider_assignments::Column::ProviderId).eq(provider))
+                    .to_owned(),
+            ),
+        );
+    }
+    if let Some(search) = &search {
+        let escaped = search
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        let pattern = format!("%{escaped}%");
+        select.cond_where(
+            Condition::any()
+                .add(
+                    Expr::expr(Func::lower(Expr::col((u, users::Column::DisplayName))))
+                        .like(LikeExpr::new(pattern.clone()).escape('\\')),
+                )
+                .add(
+                    Expr::col((u, users::Column::Email))
+                        .like(LikeExpr::new(pattern).escape('\\')),
+                ),
+        );
+    }
+    let conn = scoped.conn();
+    let backend = conn.get_database_backend();
+    let mut counting = select.clone();
+    counting.expr_as(
+        Expr::col((m, memberships::Column::UserId)).count(),
+        Alias::new("total"),
+    );
+    let total = Count::find_by_statement(backend.build(&counting))
+        .one(conn)
+        .await?
+        .map_or(0, |c| u64::try_from(c.total).unwrap_or(0));
+    select
+        .expr_as(
+            Expr::col((m, memberships::Column::UserId)),
+            Alias::new("patient_id"),
+        )
+        .expr_as(Expr::col((u, users::Column::DisplayName)), Alias::new("name"))
+        .expr_as(Expr::col((u, users::Column::Email)), Alias::new("email"))
+        .expr_as(
+            Expr::col((pc, patient_compliance::Column::Label)),
+            Alias::new("label"),
+        )
+        .order_by((u, users::Column::DisplayName), Order::Asc)
+        .order_by((m, memberships::Column::UserId), Order::Asc)
+        .limit(PER_PAGE)
+        .offset((page - 1) * PER_PAGE);
+    let raw = RawRow::find_by_statement(backend.build(&select))
+        .all(conn)
+        .await?;
+
+    let names: HashMap<i64, &ProviderChoice> = providers.iter().map(|p| (p.user_id, p)).collect();
+    let mut assigned: HashMap<i64, Vec<ProviderChoice>> = HashMap::new();
+    for a in provider_assignments::Entity::find()
+        .filter(provider_assignments::Column::ClinicId.eq(clinic))
+        .filter(provider_assignments::Column::PatientId.is_in(raw.iter().map(|r| r.patient_id)))
+        .order_by_asc(provider_assignments::Column::Id)
+        .all(conn)
+        .await?
+    {
+        if let Some(p) = names.get(&a.provider_id) {
+            assigned.entry(a.patient_id).or_default().push((*p).clone());
+        }
+    }
+    let rows: Vec<RosterRow> = raw
+        .into_iter()
+        .map(|r| RosterRow {
+            providers: assigned.remove(&r.patient_id).unwrap_or_default(),
+            patient_id: r.patient_id,
+            name: r.name,
+            email: r.email,
+            label: r.label.as_deref().and_then(ComplianceLabel::parse),
+        })
+        .collect();
+    let actor = scoped.actor();
+    let shown = rows.iter().map(|row| {
+        AuditEntry::by(actor, "patient.list.appeared")
+            .patient(row.patient_id)
+            .resource(format!("roster page:{page}"))
+    });
+    scoped
+        .audit_many(
+            std::iter::once(
+                AuditEntry::by(actor, "clinic.roster.view").resource(format!("page:{page}")),
+            )
+            .chain(shown)
+            .collect(),
+        )
+        .await?;
+    Ok(RosterPage {
+        rows,
+        total,
+        page,
+        per_page: PER_PAGE,
+        providers,
+    })
+}
+
+/// The active provider of the admin's clinic a form names, or a field error.
+async fn clinic_provider(scoped: &Scoped, clinic: i64, provider_id: i64) -> Result<i64, AppError> {
+    memberships::Entity::find()
+        .filter(memberships::Column::ClinicId.eq(clinic))
+        .filter(memberships::Column::UserId.eq(provider_id))
+        .filter(memberships::Column::Role.eq(Role::Provider.as_str()))
+        .filter(memberships::Column::DeactivatedAt.is_null())
+        .one(scoped.conn())
+        .await?
+        .map(|m| m.user_id)
+        .ok_or_else(|| AppError::field("provider_id", "Choose a provider of your clinic."))
+}
+
+/// Assigns patients of the clinic to one of its providers; patients assigned already stay as
+/// they are. 404 when any of them is not a patient of the clinic: nothing is assigned then.
+pub async fn assign(
+    scoped: &Scoped,
+    provider_id: i64,
+    patient_ids: &[i64],
+) -> Result<u64, AppError> {
+    scoped.actor().require(Permission::PatientManage)?;
+    let clinic = scoped.actor().active_clinic()?;
+    let wanted: HashSet<i64> = patient_ids.iter().copied().collect();
+    if wanted.is_empty() {
+        return Err(AppError::field("patient_ids", "Choose at least one patient."));
+    }
+    if wanted.len() > MAX_BULK {
+        return Err(AppError::field(
+            "patient_ids",
+            format!("Assign at most {MAX_BULK} patients at a time."),
+        ));
+    }
+    let provider = clinic_provider(scoped, clinic, provider_id).await?;
+    let conn = scoped.conn();
+    let patients = memberships::Entity::find()
+        .filter(memberships::Column::ClinicId.eq(clinic))
+        .filter(memberships::Column::Role.eq(Role::Patient.as_str()))
+        .filter(memberships::Column::UserId.is_in(wanted.iter().copied()))
+        .all(conn)
+        .await?;
+    if patients.len() != wanted.len() {
+        return Err(AppError::NotFound);
+    }
+    let already: HashSet<i64> = provider_assignments::Entity::find()
+        .filter(provider_assignments::Column::ClinicId.eq(clinic))
+        .filter(provider_assignments::Column::ProviderId.eq(provider))
+        .filter(provider_assignments::Column::PatientId.is_in(wanted.iter().copied()))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|a| a.patient_id)
+        .collect();
+    let mut new: Vec<i64> = wanted.difference(&already).copied().collect();
+    new.sort_unstable();
+    if new.is_empty() {
+        return Ok(0);
+    }
+    provider_assignments::Entity::insert_many(new.iter().map(|&patient| {
+        provider_assignments::ActiveModel {
+            clinic_id: Set(clinic),
+            provider_id: Set(provider),
+            patient_id: Set(patient),
+            created_at: Set(scoped.now()),
+            ..Default::default()
+        }
+    }))
+    .exec(conn)
+    .await?;
+    let actor = scoped.actor();
+    scoped
+        .audit_many(
+            new.iter()
+                .map(|&patient| {
+                    AuditEntry::by(actor, "assignment.added")
+                        .patient(patient)
+                        .resource(format!("provider:{provider}"))
+                })
+                .collect(),
+        )
+        .await?;
+    Ok(new.len() as u64)
+}
+
+/// Ends one patient's assignment to one provider.
+pub async fn unassign(scoped: &Scoped, provider_id: i64, patient_id: i64) -> Result<(), AppError> {
+    scoped.actor().require(Permission::PatientManage)?;
+    let clinic = scoped.actor().active_clinic()?;
+    let removed = provider_assignments::Entity::delete_many()
+        .filter(provider_assignments::Column::ClinicId.eq(clinic))
+        .filter(provider_assignments::Column::ProviderId.eq(provider_id))
+        .filter(provider_assignments::Column::PatientId.eq(patient_id))
+        .exec(scoped.conn())
+        .await?;
+    if removed.rows_affected == 0 {
+        return Err(AppError::NotFound);
+    }
+    scoped
+        .audit(
+            AuditEntry::by(scoped.actor(), "assignment.removed")
+                .patient(patient_id)
+                .resource(format!("provider:{provider_id}")),
+        )
+        .await
+}
