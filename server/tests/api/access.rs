@@ -1,5 +1,6 @@
-//! Every server function that touches patient data, tried by everyone who may not use it:
-//! visitors get 401, other roles 403, and nobody gets data.
+//! Every server function that touches patient data or runs a clinic, tried by everyone who may
+//! not use it: visitors get 401, other roles 403, another clinic's admin 404, and nobody gets
+//! data.
 use reqwest::StatusCode;
 use salus_app::error::AppError;
 
@@ -69,6 +70,131 @@ const PROVIDER_FUNCTIONS: &[(&str, &[(&str, &str)])] = &[
         ],
     ),
 ];
+
+/// (endpoint, form) of every clinic-admin server function. `{member}`, `{invitation}` and
+/// `{patient}` stand for a staff membership, an open invitation and a patient of Sunrise.
+const CLINIC_ADMIN_FUNCTIONS: &[(&str, &[(&str, &str)])] = &[
+    ("/api/clinic/home", &[]),
+    ("/api/clinic/staff", &[]),
+    (
+        "/api/clinic/staff/role",
+        &[("membership_id", "{member}"), ("role", "clinic_admin")],
+    ),
+    ("/api/clinic/staff/deactivate", &[("membership_id", "{member}")]),
+    ("/api/clinic/staff/reactivate", &[("membership_id", "{member}")]),
+    ("/api/mfa/reset", &[("user_id", "{member_user}")]),
+    (
+        "/api/clinic/invitations/new",
+        &[("email", "new.provider@example.org"), ("role", "provider")],
+    ),
+    ("/api/clinic/invitations/resend", &[("invitation_id", "{invitation}")]),
+    ("/api/clinic/invitations/withdraw", &[("invitation_id", "{invitation}")]),
+    ("/api/clinic/roster", &[]),
+    (
+        "/api/clinic/roster/assign",
+        &[("provider_id", "{member_user}"), ("patient_ids[0]", "{patient}")],
+    ),
+    (
+        "/api/clinic/roster/unassign",
+        &[("provider_id", "{member_user}"), ("patient_id", "{patient}")],
+    ),
+];
+
+/// The functions above that name something of one clinic: another clinic's admin is told it
+/// does not exist. (The lists and the new invitation answer with their own clinic's data.)
+const CLINIC_RESOURCE_FUNCTIONS: [&str; 8] = [
+    "/api/clinic/staff/role",
+    "/api/clinic/staff/deactivate",
+    "/api/clinic/staff/reactivate",
+    "/api/mfa/reset",
+    "/api/clinic/invitations/resend",
+    "/api/clinic/invitations/withdraw",
+    "/api/clinic/roster/assign",
+    "/api/clinic/roster/unassign",
+];
+
+/// Sunrise's ids for the placeholders of `CLINIC_ADMIN_FUNCTIONS`: Sarah's membership and
+/// account, an open invitation (sent here by Maria), and Emma.
+async fn sunrise_ids(app: &TestApp) -> Vec<(&'static str, String)> {
+    let maria = client();
+    app.sign_in_with(&maria, CLINIC_ADMIN, DEMO_PASSWORD).await;
+    let () = ok_json(
+        crate::clinic_invitations::invite(app, &maria, "invited@example.org", "clinic_admin").await,
+    )
+    .await;
+    let staff = crate::clinic_invitations::directory(app, &maria).await;
+    let sarah = staff.members.iter().find(|m| m.email == PROVIDER).unwrap();
+    vec![
+        ("{member}", sarah.membership_id.to_string()),
+        ("{member_user}", sarah.user_id.to_string()),
+        ("{invitation}", staff.invitations[0].id.to_string()),
+        ("{patient}", user_id(app, "emma@example.com").await.to_string()),
+    ]
+}
+
+fn filled<'a>(form: &[(&'a str, &str)], ids: &[(&str, String)]) -> Vec<(&'a str, String)> {
+    form.iter()
+        .map(|(name, value)| {
+            let value = ids
+                .iter()
+                .find(|(placeholder, _)| placeholder == value)
+                .map_or_else(|| value.to_string(), |(_, id)| id.clone());
+            (*name, value)
+        })
+        .collect()
+}
+
+async fn every_clinic_admin_function_refuses_outsiders(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let harbour = second_clinic(&app, DAVID).await;
+    clinic_admin_of(&app, harbour.id, SECOND_ADMIN).await;
+    let ids = sunrise_ids(&app).await;
+    let post = |c: &reqwest::Client, endpoint: &'static str, form: Vec<(&'static str, String)>| {
+        let form: Vec<(&str, &str)> = form.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        let request = c
+            .post(app.url(endpoint))
+            .header("origin", app.origin())
+            .form(&form);
+        async move { request.send().await.unwrap() }
+    };
+    let visitor = client();
+    for (endpoint, form) in CLINIC_ADMIN_FUNCTIONS {
+        let (status, error) = err_json(post(&visitor, endpoint, filled(form, &ids)).await).await;
+        assert_eq!(
+            (status, error),
+            (StatusCode::UNAUTHORIZED, AppError::Unauthorized),
+            "visitor on {endpoint}"
+        );
+    }
+    for email in [DAVID, PROVIDER, SUPER_ADMIN] {
+        let c = client();
+        app.sign_in_with(&c, email, DEMO_PASSWORD).await;
+        for (endpoint, form) in CLINIC_ADMIN_FUNCTIONS {
+            if email == SUPER_ADMIN && *endpoint == "/api/mfa/reset" {
+                continue; // A super admin resets anyone's two-step sign-in (the mfa tests).
+            }
+            let (status, error) = err_json(post(&c, endpoint, filled(form, &ids)).await).await;
+            assert_eq!(
+                (status, error),
+                (StatusCode::FORBIDDEN, AppError::Forbidden),
+                "{email} on {endpoint}"
+            );
+        }
+    }
+    let nadia = client();
+    app.sign_in_with(&nadia, SECOND_ADMIN, DEMO_PASSWORD).await;
+    for (endpoint, form) in CLINIC_ADMIN_FUNCTIONS {
+        if !CLINIC_RESOURCE_FUNCTIONS.contains(endpoint) {
+            continue;
+        }
+        let (status, error) = err_json(post(&nadia, endpoint, filled(form, &ids)).await).await;
+        assert_eq!(
+            (status, error),
+            (StatusCode::NOT_FOUND, AppError::NotFound),
+            "Harbour's admin on {endpoint}"
+        );
+    }
+}
 
 async fn every_patient_data_function_refuses_outsiders(backend: Backend) {
     let app = TestApp::spawn(backend).await;
@@ -154,6 +280,7 @@ async fn refusals_are_audited(backend: Backend) {
 }
 
 crate::on_both_databases!(
+    every_clinic_admin_function_refuses_outsiders,
     every_patient_data_function_refuses_outsiders,
     refusals_are_audited
 );

@@ -120,8 +120,9 @@ async fn assignments_show_on_the_providers_next_load(backend: Backend) {
     assert!(her_list().await.contains(&david));
     assert!(her_list().await.contains(&emma));
 
+    let david_id = david.to_string();
     let cases: [(&[(&str, &str)], &str, &str); 2] = [
-        (&[("provider_id", "999999"), ("patient_ids[0]", "1")], "provider_id", "Choose a provider of your clinic."),
+        (&[("provider_id", "999999"), ("patient_ids[0]", &david_id)], "provider_id", "Choose a provider of your clinic."),
         (&[("provider_id", sarah_id.as_str())], "patient_ids", "Choose at least one patient."),
     ];
     for (form, field, message) in cases {

@@ -276,7 +276,6 @@ pub async fn assign(
             format!("Assign at most {MAX_BULK} patients at a time."),
         ));
     }
-    let provider = clinic_provider(scoped, clinic, provider_id).await?;
     let conn = scoped.conn();
     let patients = memberships::Entity::find()
         .filter(memberships::Column::ClinicId.eq(clinic))
@@ -287,6 +286,7 @@ pub async fn assign(
     if patients.len() != wanted.len() {
         return Err(AppError::NotFound);
     }
+    let provider = clinic_provider(scoped, clinic, provider_id).await?;
     let already: HashSet<i64> = provider_assignments::Entity::find()
         .filter(provider_assignments::Column::ClinicId.eq(clinic))
         .filter(provider_assignments::Column::ProviderId.eq(provider))
