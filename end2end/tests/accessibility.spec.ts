@@ -37,6 +37,7 @@ test('public pages and the account forms', async ({ page }) => {
     '/register',
     '/forgot-password',
     '/reset-password?token=not-a-real-token',
+    '/invitation?token=1-not-a-real-token',
   ]) {
     await check(page, path);
   }
@@ -59,7 +60,9 @@ test('the provider portal', async ({ page }) => {
 
 test('the clinic and platform portals', async ({ page }) => {
   await signIn(page, 'maria.lopez@example.com');
-  await check(page, '/clinic');
+  for (const path of ['/clinic', '/clinic/staff', '/clinic/patients']) {
+    await check(page, path);
+  }
   await page.getByRole('button', { name: 'Sign out', exact: true }).click();
   await expect(page).toHaveURL(/\/$/);
   await signIn(page, 'admin@example.com');

@@ -92,7 +92,7 @@ fn Roster(page: RosterPage, param: Callback<String, Option<String>>) -> impl Int
                 <input id="search" name="search" type="search" class=INPUT_CLASS value=get("search").unwrap_or_default() />
             </div>
             <div>
-                <label for="provider" class="block text-sm font-medium">"Provider"</label>
+                <label for="provider" class="block text-sm font-medium">"Filter by provider"</label>
                 <select id="provider" name="provider" class=INPUT_CLASS>
                     <option value="">"All providers"</option>
                     <ProviderOptions providers=providers.clone() selected=get("provider") />
@@ -116,7 +116,7 @@ fn Roster(page: RosterPage, param: Callback<String, Option<String>>) -> impl Int
             <ActionForm action=assign attr:id="assign-form" attr:class="mt-3 flex flex-wrap items-end gap-3" attr:novalidate="true">
                 <div class="w-full"><FormAlert message=form_error(value) /></div>
                 <div>
-                    <label for="field-provider_id" class="block text-sm font-medium">"Provider"</label>
+                    <label for="field-provider_id" class="block text-sm font-medium">"Assign to provider"</label>
                     <select id="field-provider_id" name="provider_id" class=INPUT_CLASS
                         aria-invalid=move || (!provider_errors.get().is_empty()).to_string()
                         aria-describedby="field-provider_id-error">

@@ -1,0 +1,75 @@
+import { Page } from '@playwright/test';
+import { test, expect, hydrated, signIn } from './fixtures';
+
+// The clinic-admin portal's first day: a provider joins from an emailed invitation, and is
+// given a patient. Staff sign-ins wait for a fresh authenticator code, so this runs long.
+const LENA = 'lena.fischer@example.org';
+const LENA_PASSWORD = 'copper kettle harbour lantern';
+
+async function signOut(page: Page) {
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+  await expect(page).toHaveURL(/\/$/);
+}
+
+/** The first link of the newest mail whose text contains `subject`, from the dev mailbox. */
+async function openMailedLink(page: Page, subject: string, link: RegExp) {
+  await expect(async () => {
+    await page.goto('/dev/mailbox');
+    await expect(page.getByTestId('mail').first()).toContainText(subject, { timeout: 1000 });
+  }).toPass({ timeout: 15_000 });
+  await hydrated(page);
+  await page.getByTestId('mail').first().getByRole('link', { name: link }).click();
+}
+
+test('an invited provider joins, and sees the patient the admin assigns them', async ({ page }) => {
+  test.setTimeout(240_000);
+  await signIn(page, 'maria.lopez@example.com');
+  await page.getByRole('navigation', { name: 'Clinic administration' }).getByRole('link', { name: 'Staff' }).click();
+  await expect(page).toHaveURL(/\/clinic\/staff$/);
+  await page.getByLabel('Email').fill(LENA);
+  await page.getByLabel('Role').selectOption('provider');
+  await page.getByRole('button', { name: 'Send invitation' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Invitation sent.' })).toBeVisible();
+  await expect(page.getByTestId('invitation').filter({ hasText: LENA })).toBeVisible();
+  await signOut(page);
+
+  await openMailedLink(page, 'You are invited to join Sunrise Wellness Clinic', /\/invitation\?token=/);
+  await expect(page).toHaveURL(/\/invitation\?token=/);
+  await expect(page.getByText('Sunrise Wellness Clinic invites lena.fischer@example.org to join its staff as provider.')).toBeVisible();
+  await page.getByLabel('Your name').fill('Lena Fischer');
+  await page.getByLabel('Choose a password').fill(LENA_PASSWORD);
+  await page.getByRole('button', { name: 'Join and set my password' }).click();
+  await expect(page).toHaveURL(/\/signin\?joined=1$/);
+  await expect(page.getByText("You joined your clinic's staff.")).toBeVisible();
+
+  // Her first sign-in sets up two-step sign-in, then her list is empty.
+  await signIn(page, LENA, LENA_PASSWORD);
+  await expect(page).toHaveURL(/\/provider$/);
+  await expect(page.getByText('0 patients')).toBeVisible();
+  await signOut(page);
+
+  await signIn(page, 'maria.lopez@example.com');
+  await page.goto('/clinic/patients');
+  await page.getByLabel('Select Emma Wilson').check();
+  await page.getByLabel('Assign to provider').selectOption({ label: 'Lena Fischer' });
+  await page.getByRole('button', { name: 'Assign selected patients' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Assigned.' })).toBeVisible();
+  await expect(page.getByTestId('roster-row').filter({ hasText: 'Emma Wilson' })).toContainText('Lena Fischer');
+  await signOut(page);
+
+  await signIn(page, LENA, LENA_PASSWORD);
+  await expect(page).toHaveURL(/\/provider$/);
+  await expect(page.getByRole('link', { name: 'Emma Wilson' })).toBeVisible();
+});
+
+test('a refused invitation says why beside the field', async ({ page }) => {
+  test.setTimeout(120_000);
+  await signIn(page, 'maria.lopez@example.com');
+  await page.goto('/clinic/staff');
+  await page.getByLabel('Email').fill('sarah.chen@example.com');
+  await page.getByLabel('Role').selectOption('provider');
+  await page.getByRole('button', { name: 'Send invitation' }).click();
+  await expect(page.getByText('They are on your staff as provider already.')).toBeVisible();
+  // The staff list is as it was.
+  await expect(page.getByTestId('staff-member').filter({ hasText: 'sarah.chen@example.com' })).toContainText('Active');
+});
