@@ -26,8 +26,8 @@ test('an invited provider joins, and sees the patient the admin assigns them', a
   await signIn(page, 'maria.lopez@example.com');
   await page.getByRole('navigation', { name: 'Clinic administration' }).getByRole('link', { name: 'Staff' }).click();
   await expect(page).toHaveURL(/\/clinic\/staff$/);
-  await page.getByLabel('Email').fill(LENA);
-  await page.getByLabel('Role').selectOption('provider');
+  await page.getByLabel('Email', { exact: true }).fill(LENA);
+  await page.getByLabel('Role', { exact: true }).selectOption('provider');
   await page.getByRole('button', { name: 'Send invitation' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Invitation sent.' })).toBeVisible();
   await expect(page.getByTestId('invitation').filter({ hasText: LENA })).toBeVisible();
@@ -55,6 +55,13 @@ test('an invited provider joins, and sees the patient the admin assigns them', a
   await page.getByRole('button', { name: 'Assign selected patients' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Assigned.' })).toBeVisible();
   await expect(page.getByTestId('roster-row').filter({ hasText: 'Emma Wilson' })).toContainText('Lena Fischer');
+  // The audit log has the assignment, and its chain verifies.
+  await page.getByRole('navigation', { name: 'Clinic administration' }).getByRole('link', { name: 'Audit log' }).click();
+  await page.getByLabel('Action').selectOption('assignment.added');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await expect(page.getByTestId('audit-row').first()).toContainText('Emma Wilson');
+  await page.getByRole('button', { name: 'Verify the chain now' }).click();
+  await expect(page.getByTestId('chain-status')).toContainText('none altered, missing or cut off');
   await signOut(page);
 
   await signIn(page, LENA, LENA_PASSWORD);
@@ -66,8 +73,8 @@ test('a refused invitation says why beside the field', async ({ page }) => {
   test.setTimeout(120_000);
   await signIn(page, 'maria.lopez@example.com');
   await page.goto('/clinic/staff');
-  await page.getByLabel('Email').fill('sarah.chen@example.com');
-  await page.getByLabel('Role').selectOption('provider');
+  await page.getByLabel('Email', { exact: true }).fill('sarah.chen@example.com');
+  await page.getByLabel('Role', { exact: true }).selectOption('provider');
   await page.getByRole('button', { name: 'Send invitation' }).click();
   await expect(page.getByText('They are on your staff as provider already.')).toBeVisible();
   // The staff list is as it was.

@@ -14,6 +14,7 @@ mod m20261201_000009_user_sessions;
 mod m20261201_000010_mfa;
 mod m20261201_000011_email_verification;
 mod m20261201_000012_clinic_staff;
+mod m20261201_000013_audit_verifications;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000010_mfa::Migration),
             Box::new(m20261201_000011_email_verification::Migration),
             Box::new(m20261201_000012_clinic_staff::Migration),
+            Box::new(m20261201_000013_audit_verifications::Migration),
         ]
     }
 }

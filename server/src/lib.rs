@@ -3,6 +3,7 @@
 pub mod assets;
 pub mod config;
 pub mod db;
+pub mod exports;
 pub mod middleware;
 
 use std::sync::Arc;
@@ -92,6 +93,10 @@ pub fn router(state: AppState) -> Router {
     let mut app = Router::new()
         .route("/healthz", axum::routing::get(|| async { "ok" }))
         .route("/readyz", axum::routing::get(middleware::readyz))
+        .route(
+            "/api/clinic/audit_log.csv",
+            axum::routing::get(exports::clinic_audit_log_csv),
+        )
         .nest_service("/pkg", assets::service(&state.leptos_options.site_root))
         .leptos_routes_with_context(&state, routes, provide_state.clone(), {
             let options = state.leptos_options.clone();

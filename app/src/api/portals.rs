@@ -2,7 +2,7 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::model::PortalSummary;
+use crate::model::{ComplianceLabel, PortalSummary};
 
 #[cfg(feature = "ssr")]
 use {super::context, crate::server::errors::respond, crate::server::services::portals};
@@ -15,6 +15,20 @@ pub async fn get_clinic_home() -> Result<PortalSummary, AppError> {
             let summary = portals::clinic_admin(&scoped).await?;
             scoped.commit().await?;
             Ok(summary)
+        }
+        .await,
+    )
+}
+
+/// The clinic's patients per compliance label, for the overview's chart.
+#[server(prefix = "/api", endpoint = "clinic/compliance_breakdown")]
+pub async fn get_compliance_breakdown() -> Result<Vec<(Option<ComplianceLabel>, u64)>, AppError> {
+    respond(
+        async {
+            let scoped = context::scoped().await?;
+            let breakdown = portals::compliance_breakdown(&scoped).await?;
+            scoped.commit().await?;
+            Ok(breakdown)
         }
         .await,
     )

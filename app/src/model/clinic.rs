@@ -62,9 +62,9 @@ pub struct InvitationDetails {
     pub has_account: bool,
 }
 
-/// A provider of the clinic, as a choice in a form.
+/// Someone of the clinic (a provider, a staff member), as a choice in a form.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ProviderChoice {
+pub struct Person {
     pub user_id: i64,
     pub name: String,
 }
@@ -77,7 +77,7 @@ pub struct RosterRow {
     pub email: String,
     pub label: Option<ComplianceLabel>,
     /// The providers the patient is assigned to.
-    pub providers: Vec<ProviderChoice>,
+    pub providers: Vec<Person>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -86,10 +86,54 @@ pub struct RosterPage {
     pub total: u64,
     pub page: u64,
     pub per_page: u64,
-    pub providers: Vec<ProviderChoice>,
+    pub providers: Vec<Person>,
 }
 
 impl RosterPage {
+    pub fn pages(&self) -> u64 {
+        self.total.div_ceil(self.per_page).max(1)
+    }
+}
+
+/// One event of the clinic's audit log, as its admin reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditRow {
+    pub id: i64,
+    /// In the clinic's time zone.
+    pub when: String,
+    /// Who acted: a name and role, a role, or "Salus" for the system's own work.
+    pub actor: String,
+    pub action: String,
+    /// The patient the event is about, by name.
+    pub patient: Option<String>,
+    pub detail: Option<String>,
+    pub address: Option<String>,
+}
+
+/// The last verification of the clinic's audit chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChainStatus {
+    pub verified_at: String,
+    pub checked: u64,
+    pub intact: bool,
+    pub first_broken: Option<i64>,
+    pub problem: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditLogPage {
+    pub rows: Vec<AuditRow>,
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+    /// The choices of the staff filter.
+    pub staff: Vec<Person>,
+    /// The choices of the action filter: the actions the log holds.
+    pub actions: Vec<String>,
+    pub chain: Option<ChainStatus>,
+}
+
+impl AuditLogPage {
     pub fn pages(&self) -> u64 {
         self.total.div_ceil(self.per_page).max(1)
     }

@@ -1,5 +1,6 @@
 //! The clinic-admin portal, one module per feature. Every page is rendered on the server with
 //! plain forms (no island), so it works before, and without, the WASM.
+pub mod audit_log;
 pub mod home;
 pub mod invitation;
 pub mod roster;
@@ -11,10 +12,11 @@ use leptos_router::components::A;
 /// The portal's sections; `current` is the one shown.
 #[component]
 pub fn ClinicNav(current: &'static str) -> impl IntoView {
-    const SECTIONS: [(&str, &str); 3] = [
+    const SECTIONS: [(&str, &str); 4] = [
         ("/clinic", "Overview"),
         ("/clinic/staff", "Staff"),
         ("/clinic/patients", "Patients"),
+        ("/clinic/audit", "Audit log"),
     ];
     view! {
         <nav aria-label="Clinic administration" class="mb-6 flex flex-wrap gap-2 border-b border-slate-200 pb-3 text-sm">

@@ -404,6 +404,28 @@ pub async fn verify<C: ConnectionTrait>(
     })
 }
 
+/// Recomputes one chain (a clinic's, or 0 for the events of no clinic) with the key, and checks
+/// that its recorded head is still found in it: what `verify` does for each chain.
+pub async fn verify_one<C: ConnectionTrait>(
+    conn: &C,
+    key: &AuditKey,
+    chain: i64,
+) -> Result<ChainReport, sea_orm::DbErr> {
+    let backend = conn.get_database_backend();
+    let sql = match backend {
+        sea_orm::DatabaseBackend::Postgres => {
+            "SELECT last_hash FROM audit_chain_heads WHERE chain = $1"
+        }
+        _ => "SELECT last_hash FROM audit_chain_heads WHERE chain = ?",
+    };
+    let head: Option<String> = conn
+        .query_one_raw(Statement::from_sql_and_values(backend, sql, [chain.into()]))
+        .await?
+        .map(|row| row.try_get("", "last_hash"))
+        .transpose()?;
+    verify_chain(conn, key, chain, head.as_ref(), None).await
+}
+
 async fn verify_chain<C: ConnectionTrait>(
     conn: &C,
     key: &AuditKey,

@@ -1,5 +1,6 @@
 //! SeaORM entities, one module per table. They never leave the server: DTOs live in `model`.
 pub mod audit_events;
+pub mod audit_verifications;
 pub mod care_items;
 pub mod care_protocols;
 pub mod clinics;

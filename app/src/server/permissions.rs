@@ -16,6 +16,8 @@ pub enum Permission {
     /// Manage the patients of the clinic one acts in: the roster and their assignments to
     /// providers. Never their health records.
     PatientManage,
+    /// Read the audit log of the clinic one acts in, export it and verify its chain.
+    AuditRead,
     /// Manage clinics, plans, reference data and public content across the platform.
     PlatformManage,
 }
@@ -29,6 +31,7 @@ impl Permission {
             Permission::CareItemComplete => "care_item.complete",
             Permission::StaffManage => "staff.manage",
             Permission::PatientManage => "patients.manage",
+            Permission::AuditRead => "audit.read",
             Permission::PlatformManage => "platform.manage",
         }
     }
@@ -41,7 +44,7 @@ pub fn grants(role: Role, permission: Permission) -> bool {
         (role, permission),
         (Role::Patient, OwnRecordRead | OwnRecordWrite)
             | (Role::Provider, PatientRead | CareItemComplete)
-            | (Role::ClinicAdmin, StaffManage | PatientManage)
+            | (Role::ClinicAdmin, StaffManage | PatientManage | AuditRead)
             | (Role::SuperAdmin, PlatformManage)
     )
 }

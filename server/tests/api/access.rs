@@ -90,6 +90,9 @@ const CLINIC_ADMIN_FUNCTIONS: &[(&str, &[(&str, &str)])] = &[
     ("/api/clinic/invitations/resend", &[("invitation_id", "{invitation}")]),
     ("/api/clinic/invitations/withdraw", &[("invitation_id", "{invitation}")]),
     ("/api/clinic/roster", &[]),
+    ("/api/clinic/compliance_breakdown", &[]),
+    ("/api/clinic/audit_log", &[]),
+    ("/api/clinic/audit_log/verify", &[]),
     (
         "/api/clinic/roster/assign",
         &[("provider_id", "{member_user}"), ("patient_ids[0]", "{patient}")],

@@ -211,7 +211,30 @@ async fn each_admin_manages_their_own_clinics_patients(backend: Backend) {
     assert!(david_here.providers.iter().all(|p| p.user_id.to_string() == sarah));
 }
 
+/// The overview's chart: each label's count matches the roster's, and every patient counts once.
+async fn the_overview_counts_patients_per_label(backend: Backend) {
+    use salus_app::model::ComplianceLabel;
+    let app = TestApp::spawn(backend).await;
+    let admin = signed_in(&app, CLINIC_ADMIN).await;
+    let breakdown: Vec<(Option<ComplianceLabel>, u64)> =
+        ok_json(app.post_with(&admin, "/api/clinic/compliance_breakdown", &[]).await).await;
+    assert_eq!(breakdown.len(), ComplianceLabel::ALL.len() + 1);
+    assert_eq!(breakdown.iter().map(|(_, n)| n).sum::<u64>(), 3);
+    for (label, n) in &breakdown {
+        let Some(label) = label else { continue };
+        let listed = roster(&app, &admin, &[("status", label.as_str())]).await.total;
+        assert_eq!(listed, *n, "{label:?}");
+    }
+    // Drawn on the server, with the counts in its text description.
+    let html = admin.get(app.url("/clinic")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains(r#"data-testid="compliance-breakdown""#), "the chart is on the page");
+    let (label, n) = breakdown[0];
+    let described = format!("{}: {n}", label.unwrap().label());
+    assert!(html.contains(&described), "{described}");
+}
+
 crate::on_both_databases!(
+    the_overview_counts_patients_per_label,
     the_roster_searches_filters_and_pages,
     assignments_show_on_the_providers_next_load,
     each_admin_manages_their_own_clinics_patients

@@ -5,6 +5,7 @@ mod access;
 mod audit;
 mod auth;
 mod care;
+mod clinic_audit_log;
 mod clinic_invitations;
 mod clinic_roster;
 mod clinic_staff;

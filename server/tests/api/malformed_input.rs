@@ -133,6 +133,20 @@ const FUNCTIONS: &[(&str, Caller, Form)] = &[
     ),
     ("/api/clinic/home", Caller::ClinicAdmin, &[]),
     ("/api/clinic/staff", Caller::ClinicAdmin, &[]),
+    ("/api/clinic/compliance_breakdown", Caller::ClinicAdmin, &[]),
+    ("/api/clinic/audit_log/verify", Caller::ClinicAdmin, &[]),
+    (
+        "/api/clinic/audit_log",
+        Caller::ClinicAdmin,
+        &[
+            ("patient", "david"),
+            ("staff", "1"),
+            ("action", "auth.sign_in"),
+            ("from", "2026-11-01"),
+            ("to", "2026-11-30"),
+            ("page", "1"),
+        ],
+    ),
     (
         "/api/clinic/staff/role",
         Caller::ClinicAdmin,

@@ -14,7 +14,7 @@ use crate::components::form::{
 };
 use crate::components::portal::{LandingNotice, CARD};
 use crate::components::status::{ErrorPanel, StatusBadge};
-use crate::model::clinic::{ProviderChoice, RosterPage};
+use crate::model::clinic::{Person, RosterPage};
 use crate::model::ComplianceLabel;
 
 const DONE: &[(&str, &str)] = &[
@@ -55,7 +55,7 @@ pub fn RosterPage() -> impl IntoView {
 }
 
 #[component]
-fn ProviderOptions(providers: Vec<ProviderChoice>, selected: Option<String>) -> impl IntoView {
+fn ProviderOptions(providers: Vec<Person>, selected: Option<String>) -> impl IntoView {
     providers
         .into_iter()
         .map(|p| {

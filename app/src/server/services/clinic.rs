@@ -1,6 +1,7 @@
 //! The clinic-admin portal: every action is allowed by a named permission, runs in a `Scoped`
 //! transaction of the admin's own clinic (so on PostgreSQL row-level security holds it to that
 //! clinic too), and is audited in that transaction.
+pub mod audit_log;
 pub mod invitations;
 pub mod roster;
 pub mod staff;

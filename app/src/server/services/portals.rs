@@ -2,8 +2,8 @@
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 use crate::error::AppError;
-use crate::model::{PortalSummary, Role};
-use crate::server::entities::{clinics, memberships, staff_invitations, users};
+use crate::model::{ComplianceLabel, PortalSummary, Role};
+use crate::server::entities::{clinics, memberships, patient_compliance, staff_invitations, users};
 use crate::server::permissions::Permission;
 use crate::server::tenancy::Scoped;
 
@@ -50,6 +50,47 @@ pub async fn clinic_admin(scoped: &Scoped) -> Result<PortalSummary, AppError> {
             ),
         ],
     })
+}
+
+/// How many of the clinic's patients carry each compliance label, worst first, and how many
+/// have none yet (`None`).
+pub async fn compliance_breakdown(
+    scoped: &Scoped,
+) -> Result<Vec<(Option<ComplianceLabel>, u64)>, AppError> {
+    use sea_orm::QuerySelect;
+    scoped.actor().require(Permission::PatientManage)?;
+    let clinic = scoped.actor().active_clinic()?;
+    let patients: Vec<i64> = memberships::Entity::find()
+        .select_only()
+        .column(memberships::Column::UserId)
+        .filter(memberships::Column::ClinicId.eq(clinic))
+        .filter(memberships::Column::Role.eq(Role::Patient.as_str()))
+        .into_tuple()
+        .all(scoped.conn())
+        .await?;
+    let counted: Vec<(String, i64)> = patient_compliance::Entity::find()
+        .select_only()
+        .column(patient_compliance::Column::Label)
+        .column_as(patient_compliance::Column::PatientId.count(), "n")
+        .filter(patient_compliance::Column::ClinicId.eq(clinic))
+        .filter(patient_compliance::Column::PatientId.is_in(patients.clone()))
+        .group_by(patient_compliance::Column::Label)
+        .into_tuple()
+        .all(scoped.conn())
+        .await?;
+    let count_of = |label: ComplianceLabel| {
+        counted
+            .iter()
+            .find(|(l, _)| l == label.as_str())
+            .map_or(0, |(_, n)| (*n).max(0) as u64)
+    };
+    let mut breakdown: Vec<(Option<ComplianceLabel>, u64)> = ComplianceLabel::ALL
+        .into_iter()
+        .map(|label| (Some(label), count_of(label)))
+        .collect();
+    let assessed: u64 = breakdown.iter().map(|(_, n)| n).sum();
+    breakdown.push((None, (patients.len() as u64).saturating_sub(assessed)));
+    Ok(breakdown)
 }
 
 pub async fn platform(scoped: &Scoped) -> Result<PortalSummary, AppError> {

@@ -10,7 +10,7 @@ use sea_orm::{
 };
 
 use crate::error::AppError;
-use crate::model::clinic::{ProviderChoice, RosterPage, RosterRow};
+use crate::model::clinic::{Person, RosterPage, RosterRow};
 use crate::model::{ComplianceLabel, Role};
 use crate::server::audit::AuditEntry;
 use crate::server::entities::{memberships, patient_compliance, provider_assignments, users};
@@ -45,7 +45,7 @@ struct Count {
 }
 
 /// The clinic's active providers, by name.
-async fn providers(scoped: &Scoped, clinic: i64) -> Result<Vec<ProviderChoice>, AppError> {
+async fn providers(scoped: &Scoped, clinic: i64) -> Result<Vec<Person>, AppError> {
     let ids: Vec<i64> = memberships::Entity::find()
         .filter(memberships::Column::ClinicId.eq(clinic))
         .filter(memberships::Column::Role.eq(Role::Provider.as_str()))
@@ -61,7 +61,7 @@ async fn providers(scoped: &Scoped, clinic: i64) -> Result<Vec<ProviderChoice>, 
         .all(scoped.conn())
         .await?
         .into_iter()
-        .map(|u| ProviderChoice {
+        .map(|u| Person {
             user_id: u.id,
             name: u.display_name,
         })
@@ -197,8 +197,8 @@ pub async fn list(scoped: &Scoped, query: RosterQuery) -> Result<RosterPage, App
         .all(conn)
         .await?;
 
-    let names: HashMap<i64, &ProviderChoice> = providers.iter().map(|p| (p.user_id, p)).collect();
-    let mut assigned: HashMap<i64, Vec<ProviderChoice>> = HashMap::new();
+    let names: HashMap<i64, &Person> = providers.iter().map(|p| (p.user_id, p)).collect();
+    let mut assigned: HashMap<i64, Vec<Person>> = HashMap::new();
     for a in provider_assignments::Entity::find()
         .filter(provider_assignments::Column::ClinicId.eq(clinic))
         .filter(provider_assignments::Column::PatientId.is_in(raw.iter().map(|r| r.patient_id)))

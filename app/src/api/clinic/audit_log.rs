@@ -1,0 +1,61 @@
+//! The clinic's audit log: a page of it, and verifying its chain. (The CSV download is a
+//! streamed route of its own: `salus_server::exports`.)
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::model::clinic::{AuditLogPage, ChainStatus};
+
+#[cfg(feature = "ssr")]
+use {
+    crate::api::context,
+    crate::server::errors::{respond, respond_landing_on},
+    crate::server::services::clinic::audit_log,
+};
+
+pub const AUDIT_LOG_PAGE: &str = "/clinic/audit";
+/// Where the streamed CSV is downloaded from, with the page's filters as its query.
+pub const AUDIT_LOG_CSV: &str = "/api/clinic/audit_log.csv";
+
+#[server(prefix = "/api", endpoint = "clinic/audit_log")]
+pub async fn get_audit_log(
+    patient: Option<String>,
+    staff: Option<String>,
+    action: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    page: Option<String>,
+) -> Result<AuditLogPage, AppError> {
+    respond(
+        async {
+            let scoped = context::scoped().await?;
+            let query = audit_log::AuditQuery {
+                patient,
+                staff,
+                action,
+                from,
+                to,
+                page,
+            };
+            let log = audit_log::list(&scoped, query).await?;
+            scoped.commit().await?;
+            Ok(log)
+        }
+        .await,
+    )
+}
+
+/// Recomputes the clinic's audit chain now; the page shows the outcome.
+#[server(prefix = "/api", endpoint = "clinic/audit_log/verify")]
+pub async fn verify_audit_chain() -> Result<ChainStatus, AppError> {
+    respond_landing_on(
+        AUDIT_LOG_PAGE,
+        async {
+            let state = context::state();
+            let scoped = context::scoped().await?;
+            let status = audit_log::verify(&scoped, &state.audit_key).await?;
+            scoped.commit().await?;
+            Ok(status)
+        }
+        .await,
+    )
+}

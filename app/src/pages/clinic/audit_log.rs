@@ -1,0 +1,168 @@
+//! The clinic's audit log: search it, page through it, download it, and verify its chain.
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
+
+use super::ClinicNav;
+use crate::api::auth::encode_path;
+use crate::api::clinic::audit_log::{get_audit_log, VerifyAuditChain, AUDIT_LOG_CSV, AUDIT_LOG_PAGE};
+use crate::components::form::{form_error, FormAlert, BUTTON_CLASS, INPUT_CLASS, SECONDARY_BUTTON};
+use crate::components::portal::CARD;
+use crate::components::status::ErrorPanel;
+use crate::model::clinic::{AuditLogPage, ChainStatus};
+
+const FILTERS: [&str; 5] = ["patient", "staff", "action", "from", "to"];
+
+#[component]
+pub fn AuditLogPage() -> impl IntoView {
+    let query = use_query_map();
+    let param = move |name: &str| query.read().get(name).filter(|v| !v.is_empty());
+    let log = Resource::new(
+        move || {
+            (
+                param("patient"),
+                param("staff"),
+                param("action"),
+                param("from"),
+                param("to"),
+                param("page"),
+            )
+        },
+        |(patient, staff, action, from, to, page)| get_audit_log(patient, staff, action, from, to, page),
+    );
+    view! {
+        <Title text="Audit log · Clinic administration · Salus" />
+        <ClinicNav current=AUDIT_LOG_PAGE />
+        <h1 class="text-3xl font-bold">"Audit log"</h1>
+        <p class="mt-1 text-slate-600">"Every view of patient data, every change and every refused attempt in this clinic, newest first."</p>
+        <Suspense fallback=|| view! { <p class="mt-4 text-slate-500">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match log.await {
+                    Ok(log) => view! { <Log log param=Callback::new(move |name: String| param(&name)) /> }.into_any(),
+                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Chain(chain: Option<ChainStatus>) -> impl IntoView {
+    let verify = ServerAction::<VerifyAuditChain>::new();
+    let summary = match &chain {
+        None => "The chain has not been verified yet.".to_owned(),
+        Some(c) if c.intact => format!("The chain verified on {}: {} events, none altered, missing or cut off.", c.verified_at, c.checked),
+        Some(c) => format!(
+            "The chain did not verify on {}: at event {}, {} ({} events before it verified).",
+            c.verified_at,
+            c.first_broken.map_or_else(|| "?".to_owned(), |id| id.to_string()),
+            c.problem.clone().unwrap_or_default(),
+            c.checked
+        ),
+    };
+    let tone = match &chain {
+        Some(c) if !c.intact => "mt-2 rounded-md bg-red-50 px-3 py-2 text-sm text-red-900",
+        _ => "mt-2 text-sm text-slate-700",
+    };
+    view! {
+        <section aria-labelledby="chain-heading" class=CARD>
+            <h2 id="chain-heading" class="text-xl font-semibold">"Tamper evidence"</h2>
+            <p class=tone data-testid="chain-status">{summary}</p>
+            <ActionForm action=verify attr:class="mt-3">
+                <FormAlert message=form_error(verify.value()) />
+                <button type="submit" class=SECONDARY_BUTTON>"Verify the chain now"</button>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+fn Log(log: AuditLogPage, param: Callback<String, Option<String>>) -> impl IntoView {
+    let get = move |name: &str| param.run(name.to_owned());
+    let with_filters = move |path: &str, page: Option<u64>| {
+        let mut parts: Vec<String> = page.map(|n| format!("page={n}")).into_iter().collect();
+        for key in FILTERS {
+            if let Some(v) = get(key) {
+                parts.push(format!("{key}={}", encode_path(&v)));
+            }
+        }
+        if parts.is_empty() { path.to_owned() } else { format!("{path}?{}", parts.join("&")) }
+    };
+    let (current, pages, total) = (log.page, log.pages(), log.total);
+    view! {
+        <Chain chain=log.chain.clone() />
+        <form method="get" action=AUDIT_LOG_PAGE class="mt-6 grid gap-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm md:grid-cols-3 lg:grid-cols-6 lg:items-end">
+            <div>
+                <label for="patient" class="block text-sm font-medium">"Patient name or email"</label>
+                <input id="patient" name="patient" type="search" class=INPUT_CLASS value=get("patient").unwrap_or_default() />
+            </div>
+            <div>
+                <label for="staff" class="block text-sm font-medium">"Staff member"</label>
+                <select id="staff" name="staff" class=INPUT_CLASS>
+                    <option value="">"Anyone"</option>
+                    {log.staff.iter().map(|p| {
+                        let value = p.user_id.to_string();
+                        let selected = get("staff").as_deref() == Some(value.as_str());
+                        view! { <option value=value selected=selected>{p.name.clone()}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
+            <div>
+                <label for="action" class="block text-sm font-medium">"Action"</label>
+                <select id="action" name="action" class=INPUT_CLASS>
+                    <option value="">"Any action"</option>
+                    {log.actions.iter().map(|a| {
+                        let selected = get("action").as_deref() == Some(a.as_str());
+                        view! { <option value=a.clone() selected=selected>{a.clone()}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
+            <div>
+                <label for="from" class="block text-sm font-medium">"From"</label>
+                <input id="from" name="from" type="date" class=INPUT_CLASS value=get("from").unwrap_or_default() />
+            </div>
+            <div>
+                <label for="to" class="block text-sm font-medium">"To"</label>
+                <input id="to" name="to" type="date" class=INPUT_CLASS value=get("to").unwrap_or_default() />
+            </div>
+            <button type="submit" class=BUTTON_CLASS>"Search"</button>
+        </form>
+        <div class="mt-4 flex flex-wrap items-center justify-between gap-3">
+            <p class="text-sm text-slate-600" role="status">{format!("{total} event{}", if total == 1 { "" } else { "s" })}</p>
+            <a href=with_filters(AUDIT_LOG_CSV, None) rel="external" download="salus-audit-log.csv" class=SECONDARY_BUTTON>"Download as CSV"</a>
+        </div>
+        <div class="mt-2 overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm" tabindex="0" role="region" aria-label="Audit events">
+            <table class="w-full text-left text-sm">
+                <caption class="sr-only">"Audit events, newest first"</caption>
+                <thead class="bg-slate-50 text-slate-700">
+                    <tr>
+                        <th scope="col" class="px-3 py-2">"When"</th>
+                        <th scope="col" class="px-3 py-2">"Who"</th>
+                        <th scope="col" class="px-3 py-2">"Action"</th>
+                        <th scope="col" class="px-3 py-2">"Patient"</th>
+                        <th scope="col" class="px-3 py-2">"Detail"</th>
+                        <th scope="col" class="px-3 py-2">"Address"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {log.rows.into_iter().map(|row| view! {
+                        <tr class="border-t border-slate-200 align-top" data-testid="audit-row">
+                            <td class="whitespace-nowrap px-3 py-2">{row.when}</td>
+                            <td class="px-3 py-2">{row.actor}</td>
+                            <td class="px-3 py-2 font-mono text-xs">{row.action}</td>
+                            <td class="px-3 py-2">{row.patient.unwrap_or_default()}</td>
+                            <td class="px-3 py-2 font-mono text-xs">{row.detail.unwrap_or_default()}</td>
+                            <td class="px-3 py-2">{row.address.unwrap_or_default()}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+        <nav aria-label="Pages" class="mt-3 flex items-center gap-3 text-sm">
+            {(current > 1).then(|| view! { <A href=with_filters(AUDIT_LOG_PAGE, Some(current - 1)) attr:class="text-teal-800 underline">"Previous"</A> })}
+            <span>{format!("Page {current} of {pages}")}</span>
+            {(current < pages).then(|| view! { <A href=with_filters(AUDIT_LOG_PAGE, Some(current + 1)) attr:class="text-teal-800 underline">"Next"</A> })}
+        </nav>
+    }
+}
