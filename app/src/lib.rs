@@ -104,6 +104,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/clinic/staff") view=clinic::staff::StaffPage ssr=SsrMode::Async />
                     <Route path=path!("/clinic/patients") view=clinic::roster::RosterPage ssr=SsrMode::Async />
                     <Route path=path!("/clinic/audit") view=clinic::audit_log::AuditLogPage ssr=SsrMode::Async />
+                    <Route path=path!("/clinic/settings") view=clinic::settings::SettingsPage ssr=SsrMode::Async />
                     <Route path=path!("/invitation") view=clinic::invitation::InvitationPage ssr=SsrMode::Async />
                     <Route path=path!("/platform") view=platform::PlatformHomePage ssr=SsrMode::Async />
                     <Route path=path!("/dev/mailbox") view=dev::MailboxPage ssr=SsrMode::Async />

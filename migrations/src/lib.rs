@@ -15,6 +15,7 @@ mod m20261201_000010_mfa;
 mod m20261201_000011_email_verification;
 mod m20261201_000012_clinic_staff;
 mod m20261201_000013_audit_verifications;
+mod m20261201_000014_clinic_settings;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000011_email_verification::Migration),
             Box::new(m20261201_000012_clinic_staff::Migration),
             Box::new(m20261201_000013_audit_verifications::Migration),
+            Box::new(m20261201_000014_clinic_settings::Migration),
         ]
     }
 }

@@ -2,4 +2,5 @@
 pub mod audit_log;
 pub mod invitations;
 pub mod roster;
+pub mod settings;
 pub mod staff;

@@ -138,3 +138,55 @@ impl AuditLogPage {
         self.total.div_ceil(self.per_page).max(1)
     }
 }
+
+/// The weekdays, 1 = Monday as ISO 8601 numbers them.
+pub const WEEKDAYS: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
+
+/// A clinic's hours on one weekday; no times means closed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkingDay {
+    /// 1 = Monday … 7 = Sunday.
+    pub weekday: u8,
+    /// "HH:MM" in the clinic's time zone.
+    pub opens: Option<String>,
+    pub closes: Option<String>,
+}
+
+/// How the clinic's reminders go out (the reminder worker reads these).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReminderSettings {
+    pub email_enabled: bool,
+    pub sms_enabled: bool,
+    /// No reminder goes out between these times, in each patient's own time zone.
+    pub quiet_hours_start: String,
+    pub quiet_hours_end: String,
+    /// The name reminders are sent in.
+    pub sender_name: String,
+    /// How many days before an item is due its "due soon" reminder goes out.
+    pub due_soon_days: u32,
+    /// The most texts the clinic sends in a day.
+    pub sms_daily_cap: u32,
+}
+
+/// The clinic's settings as its admin edits them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClinicSettings {
+    pub name: String,
+    /// The registration code patients type (changed by the platform, not here).
+    pub code: String,
+    pub contact_email: Option<String>,
+    pub contact_phone: Option<String>,
+    pub address: Option<String>,
+    pub time_zone: String,
+    /// Monday to Sunday, one each.
+    pub hours: Vec<WorkingDay>,
+    pub reminders: ReminderSettings,
+}

@@ -4,6 +4,7 @@ pub mod audit_log;
 pub mod home;
 pub mod invitation;
 pub mod roster;
+pub mod settings;
 pub mod staff;
 
 use leptos::prelude::*;
@@ -12,11 +13,12 @@ use leptos_router::components::A;
 /// The portal's sections; `current` is the one shown.
 #[component]
 pub fn ClinicNav(current: &'static str) -> impl IntoView {
-    const SECTIONS: [(&str, &str); 4] = [
+    const SECTIONS: [(&str, &str); 5] = [
         ("/clinic", "Overview"),
         ("/clinic/staff", "Staff"),
         ("/clinic/patients", "Patients"),
         ("/clinic/audit", "Audit log"),
+        ("/clinic/settings", "Settings"),
     ];
     view! {
         <nav aria-label="Clinic administration" class="mb-6 flex flex-wrap gap-2 border-b border-slate-200 pb-3 text-sm">

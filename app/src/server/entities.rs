@@ -3,6 +3,8 @@ pub mod audit_events;
 pub mod audit_verifications;
 pub mod care_items;
 pub mod care_protocols;
+pub mod clinic_reminder_settings;
+pub mod clinic_working_hours;
 pub mod clinics;
 pub mod consents;
 pub mod content;

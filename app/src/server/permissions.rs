@@ -18,6 +18,8 @@ pub enum Permission {
     PatientManage,
     /// Read the audit log of the clinic one acts in, export it and verify its chain.
     AuditRead,
+    /// Change the settings of the clinic one acts in: details, hours, reminder settings.
+    ClinicSettings,
     /// Manage clinics, plans, reference data and public content across the platform.
     PlatformManage,
 }
@@ -32,6 +34,7 @@ impl Permission {
             Permission::StaffManage => "staff.manage",
             Permission::PatientManage => "patients.manage",
             Permission::AuditRead => "audit.read",
+            Permission::ClinicSettings => "clinic.settings",
             Permission::PlatformManage => "platform.manage",
         }
     }
@@ -44,7 +47,7 @@ pub fn grants(role: Role, permission: Permission) -> bool {
         (role, permission),
         (Role::Patient, OwnRecordRead | OwnRecordWrite)
             | (Role::Provider, PatientRead | CareItemComplete)
-            | (Role::ClinicAdmin, StaffManage | PatientManage | AuditRead)
+            | (Role::ClinicAdmin, StaffManage | PatientManage | AuditRead | ClinicSettings)
             | (Role::SuperAdmin, PlatformManage)
     )
 }

@@ -93,6 +93,27 @@ const CLINIC_ADMIN_FUNCTIONS: &[(&str, &[(&str, &str)])] = &[
     ("/api/clinic/compliance_breakdown", &[]),
     ("/api/clinic/audit_log", &[]),
     ("/api/clinic/audit_log/verify", &[]),
+    ("/api/clinic/settings", &[]),
+    (
+        "/api/clinic/settings/details",
+        &[("name", "X"), ("contact_email", ""), ("contact_phone", ""), ("address", ""), ("time_zone", "UTC")],
+    ),
+    (
+        "/api/clinic/settings/hours",
+        &[
+            ("monday_opens", ""), ("monday_closes", ""), ("tuesday_opens", ""), ("tuesday_closes", ""),
+            ("wednesday_opens", ""), ("wednesday_closes", ""), ("thursday_opens", ""), ("thursday_closes", ""),
+            ("friday_opens", ""), ("friday_closes", ""), ("saturday_opens", ""), ("saturday_closes", ""),
+            ("sunday_opens", ""), ("sunday_closes", ""),
+        ],
+    ),
+    (
+        "/api/clinic/settings/reminders",
+        &[
+            ("quiet_hours_start", "21:00"), ("quiet_hours_end", "08:00"), ("sender_name", "X"),
+            ("due_soon_days", "14"), ("sms_daily_cap", "10"),
+        ],
+    ),
     (
         "/api/clinic/roster/assign",
         &[("provider_id", "{member_user}"), ("patient_ids[0]", "{patient}")],

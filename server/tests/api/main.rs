@@ -8,6 +8,7 @@ mod care;
 mod clinic_audit_log;
 mod clinic_invitations;
 mod clinic_roster;
+mod clinic_settings;
 mod clinic_staff;
 mod goals;
 mod guards;

@@ -4,6 +4,7 @@
 pub mod audit_log;
 pub mod invitations;
 pub mod roster;
+pub mod settings;
 pub mod staff;
 
 use chrono::{DateTime, Utc};

@@ -100,7 +100,9 @@ pub struct ProfileForm {
     pub quiet_hours_end: String,
 }
 
-fn valid_phone(phone: &str) -> bool {
+/// A phone number as people type it: 7 to 15 digits, with spaces, dashes, dots, brackets or a
+/// leading plus.
+pub(crate) fn valid_phone(phone: &str) -> bool {
     let digits = phone.chars().filter(char::is_ascii_digit).count();
     (7..=15).contains(&digits)
         && phone

@@ -1,0 +1,123 @@
+//! The clinic's settings: details, working hours, reminder settings.
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::model::clinic::ClinicSettings;
+
+#[cfg(feature = "ssr")]
+use {
+    crate::api::context,
+    crate::server::errors::{respond, respond_landing_on},
+    crate::server::services::clinic::settings,
+};
+
+pub const SETTINGS_PAGE: &str = "/clinic/settings";
+
+#[server(prefix = "/api", endpoint = "clinic/settings")]
+pub async fn get_clinic_settings() -> Result<ClinicSettings, AppError> {
+    respond(
+        async {
+            let scoped = context::scoped().await?;
+            let found = settings::get(&scoped).await?;
+            scoped.commit().await?;
+            Ok(found)
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api", endpoint = "clinic/settings/details")]
+pub async fn save_clinic_details(
+    name: String,
+    contact_email: String,
+    contact_phone: String,
+    address: String,
+    time_zone: String,
+) -> Result<(), AppError> {
+    respond_landing_on(
+        "/clinic/settings?done=details",
+        async {
+            let scoped = context::scoped().await?;
+            let form = settings::Details {
+                name,
+                contact_email,
+                contact_phone,
+                address,
+                time_zone,
+            };
+            settings::update_details(&scoped, form).await?;
+            scoped.commit().await
+        }
+        .await,
+    )
+}
+
+/// Opening and closing times, Monday to Sunday; both empty for a closed day.
+#[server(prefix = "/api", endpoint = "clinic/settings/hours")]
+#[allow(clippy::too_many_arguments)]
+pub async fn save_working_hours(
+    monday_opens: String,
+    monday_closes: String,
+    tuesday_opens: String,
+    tuesday_closes: String,
+    wednesday_opens: String,
+    wednesday_closes: String,
+    thursday_opens: String,
+    thursday_closes: String,
+    friday_opens: String,
+    friday_closes: String,
+    saturday_opens: String,
+    saturday_closes: String,
+    sunday_opens: String,
+    sunday_closes: String,
+) -> Result<(), AppError> {
+    respond_landing_on(
+        "/clinic/settings?done=hours",
+        async {
+            let scoped = context::scoped().await?;
+            let days = [
+                (monday_opens, monday_closes),
+                (tuesday_opens, tuesday_closes),
+                (wednesday_opens, wednesday_closes),
+                (thursday_opens, thursday_closes),
+                (friday_opens, friday_closes),
+                (saturday_opens, saturday_closes),
+                (sunday_opens, sunday_closes),
+            ];
+            settings::update_hours(&scoped, days).await?;
+            scoped.commit().await
+        }
+        .await,
+    )
+}
+
+/// A checkbox is sent only when ticked.
+#[server(prefix = "/api", endpoint = "clinic/settings/reminders")]
+pub async fn save_reminder_settings(
+    email_enabled: Option<String>,
+    sms_enabled: Option<String>,
+    quiet_hours_start: String,
+    quiet_hours_end: String,
+    sender_name: String,
+    due_soon_days: String,
+    sms_daily_cap: String,
+) -> Result<(), AppError> {
+    respond_landing_on(
+        "/clinic/settings?done=reminders",
+        async {
+            let scoped = context::scoped().await?;
+            let form = settings::ReminderForm {
+                email_enabled: email_enabled.is_some(),
+                sms_enabled: sms_enabled.is_some(),
+                quiet_hours_start,
+                quiet_hours_end,
+                sender_name,
+                due_soon_days,
+                sms_daily_cap,
+            };
+            settings::update_reminders(&scoped, form).await?;
+            scoped.commit().await
+        }
+        .await,
+    )
+}
