@@ -3,7 +3,8 @@
 //! ahead "due soon" reminders go, a daily SMS cap) for the reminder worker.
 //!
 //! On PostgreSQL: a clinic admin may now update their own clinic's row, and a trigger keeps
-//! the columns only platform work may change (code, plan, status, provider seats) as they were.
+//! the columns only platform work may change (plan, status, provider seats) as they were. The
+//! registration code is the clinic's to change (its admin regenerates it).
 //! Working hours are read by the clinic's members and written by its admins; reminder settings
 //! are read by its staff and its own tasks (the worker) and written by its admins.
 use sea_orm::DatabaseBackend;
@@ -55,11 +56,10 @@ CREATE POLICY clinics_admin_update ON clinics FOR UPDATE
 CREATE FUNCTION clinics_keep_platform_columns() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF NOT salus_is_platform() AND (
-        NEW.code IS DISTINCT FROM OLD.code OR NEW.plan IS DISTINCT FROM OLD.plan
-        OR NEW.status IS DISTINCT FROM OLD.status
+        NEW.plan IS DISTINCT FROM OLD.plan OR NEW.status IS DISTINCT FROM OLD.status
         OR NEW.provider_seats IS DISTINCT FROM OLD.provider_seats
         OR NEW.created_at IS DISTINCT FROM OLD.created_at) THEN
-        RAISE EXCEPTION 'only platform work changes a clinic''s code, plan, status or seats'
+        RAISE EXCEPTION 'only platform work changes a clinic''s plan, status or seats'
             USING ERRCODE = 'insufficient_privilege';
     END IF;
     RETURN NEW;

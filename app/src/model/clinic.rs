@@ -180,7 +180,7 @@ pub struct ReminderSettings {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClinicSettings {
     pub name: String,
-    /// The registration code patients type (changed by the platform, not here).
+    /// The registration code patients type.
     pub code: String,
     pub contact_email: Option<String>,
     pub contact_phone: Option<String>,

@@ -94,6 +94,7 @@ const CLINIC_ADMIN_FUNCTIONS: &[(&str, &[(&str, &str)])] = &[
     ("/api/clinic/audit_log", &[]),
     ("/api/clinic/audit_log/verify", &[]),
     ("/api/clinic/settings", &[]),
+    ("/api/clinic/settings/new_code", &[]),
     (
         "/api/clinic/settings/details",
         &[("name", "X"), ("contact_email", ""), ("contact_phone", ""), ("address", ""), ("time_zone", "UTC")],

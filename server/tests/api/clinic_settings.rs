@@ -235,7 +235,7 @@ async fn each_admin_keeps_their_own_clinics_settings(backend: Backend) {
             .unwrap();
         assert_eq!(other.rows_affected(), 0, "another clinic's row is out of reach");
         txn.rollback().await.unwrap();
-        for column in ["status = 'suspended'", "plan = 'free'", "provider_seats = 999", "code = 'MINE'"] {
+        for column in ["status = 'suspended'", "plan = 'free'", "provider_seats = 999"] {
             let txn = as_admin_of(sunrise).await;
             let refused = txn
                 .execute_unprepared(&format!("UPDATE clinics SET {column} WHERE id = {sunrise}"))
@@ -255,7 +255,48 @@ async fn each_admin_keeps_their_own_clinics_settings(backend: Backend) {
     }
 }
 
+async fn a_new_registration_code_replaces_the_old_one(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let admin = signed_in(&app, CLINIC_ADMIN).await;
+    let code: String =
+        ok_json(app.post_with(&admin, "/api/clinic/settings/new_code", &[]).await).await;
+    assert_eq!(code.len(), 8);
+    assert!(code.chars().all(|c| "ABCDEFGHJKMNPQRSTUVWXYZ23456789".contains(c)), "{code}");
+    assert_eq!(settings(&app, &admin).await.code, code);
+    let register = |email: &'static str, clinic_code: String| {
+        let app = &app;
+        async move {
+            app.post_with(
+                &client(),
+                "/api/auth/register",
+                &[
+                    ("name", "Ada Lovelace"),
+                    ("email", email),
+                    ("password", "correct horse battery staple"),
+                    ("clinic_code", &clinic_code),
+                    ("consent", "on"),
+                    ("time_zone", "Europe/London"),
+                ],
+            )
+            .await
+        }
+    };
+    let (status, error) = err_json(register("ada@example.org", "SUNRISE".into()).await).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        error.field_messages("clinic_code"),
+        ["No clinic has that code. Check the code your clinic gave you."]
+    );
+    assert_eq!(register("ada@example.org", code.to_lowercase()).await.status(), StatusCode::OK);
+    // Patients who registered with the old code are still the clinic's.
+    let sunrise_patients: salus_app::model::clinic::RosterPage =
+        ok_json(app.post_with(&admin, "/api/clinic/roster", &[]).await).await;
+    assert_eq!(sunrise_patients.total, 4);
+    assert_eq!(last_resource(&app, "clinic.code_regenerated").await, "", "the code is not logged");
+}
+
 crate::on_both_databases!(
+    a_new_registration_code_replaces_the_old_one,
     details_are_saved_checked_and_audited,
     working_hours_have_closed_days_and_sane_times,
     reminder_settings_default_then_save,

@@ -135,6 +135,7 @@ const FUNCTIONS: &[(&str, Caller, Form)] = &[
     ("/api/clinic/staff", Caller::ClinicAdmin, &[]),
     ("/api/clinic/compliance_breakdown", Caller::ClinicAdmin, &[]),
     ("/api/clinic/settings", Caller::ClinicAdmin, &[]),
+    ("/api/clinic/settings/new_code", Caller::ClinicAdmin, &[]),
     (
         "/api/clinic/settings/details",
         Caller::ClinicAdmin,

@@ -52,6 +52,21 @@ pub async fn save_clinic_details(
     )
 }
 
+/// A new registration code for the clinic; the old one stops working.
+#[server(prefix = "/api", endpoint = "clinic/settings/new_code")]
+pub async fn regenerate_registration_code() -> Result<String, AppError> {
+    respond_landing_on(
+        "/clinic/settings?done=code",
+        async {
+            let scoped = context::scoped().await?;
+            let code = settings::regenerate_code(&scoped).await?;
+            scoped.commit().await?;
+            Ok(code)
+        }
+        .await,
+    )
+}
+
 /// Opening and closing times, Monday to Sunday; both empty for a closed day.
 #[server(prefix = "/api", endpoint = "clinic/settings/hours")]
 #[allow(clippy::too_many_arguments)]

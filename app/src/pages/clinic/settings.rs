@@ -4,9 +4,12 @@ use leptos_meta::Title;
 
 use super::ClinicNav;
 use crate::api::clinic::settings::{
-    get_clinic_settings, SaveClinicDetails, SaveReminderSettings, SaveWorkingHours, SETTINGS_PAGE,
+    get_clinic_settings, RegenerateRegistrationCode, SaveClinicDetails, SaveReminderSettings,
+    SaveWorkingHours, SETTINGS_PAGE,
 };
-use crate::components::form::{field_errors, form_error, Field, FieldErrors, FormAlert, BUTTON_CLASS};
+use crate::components::form::{
+    field_errors, form_error, Field, FieldErrors, FormAlert, BUTTON_CLASS, SECONDARY_BUTTON,
+};
 use crate::components::portal::{LandingNotice, CARD};
 use crate::components::status::ErrorPanel;
 use crate::model::clinic::{ClinicSettings, WEEKDAYS};
@@ -15,6 +18,7 @@ const DONE: &[(&str, &str)] = &[
     ("details", "The clinic's details are saved."),
     ("hours", "Working hours are saved."),
     ("reminders", "Reminder settings are saved."),
+    ("code", "The clinic has a new registration code; the old one no longer works."),
 ];
 
 #[component]
@@ -44,10 +48,18 @@ pub fn SettingsPage() -> impl IntoView {
 fn DetailsForm(settings: ClinicSettings) -> impl IntoView {
     let save = ServerAction::<SaveClinicDetails>::new();
     let value = save.value();
+    let new_code = ServerAction::<RegenerateRegistrationCode>::new();
     view! {
         <section aria-labelledby="details-heading" class=CARD>
             <h2 id="details-heading" class="text-xl font-semibold">"Clinic details"</h2>
-            <p class="mt-1 text-sm text-slate-600">{format!("Patients register with the code {}.", settings.code)}</p>
+            <ActionForm action=new_code attr:class="mt-2 flex flex-wrap items-center gap-3">
+                <FormAlert message=form_error(new_code.value()) />
+                <p class="text-sm text-slate-700" data-testid="registration-code">
+                    "Patients register with the code " <strong class="font-mono">{settings.code.clone()}</strong> "."
+                </p>
+                <button type="submit" class=SECONDARY_BUTTON>"Make a new code"</button>
+                <span class="text-sm text-slate-600">"The current code then stops working."</span>
+            </ActionForm>
             <ActionForm action=save attr:class="mt-4 grid gap-3 md:grid-cols-2" attr:novalidate="true">
                 <div class="md:col-span-2"><FormAlert message=form_error(value) /></div>
                 <Field label="Name" name="name" value=settings.name errors=field_errors(value, "name") required=true />

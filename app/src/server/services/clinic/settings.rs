@@ -259,6 +259,44 @@ pub async fn update_hours(scoped: &Scoped, days: [(String, String); 7]) -> Resul
         .await
 }
 
+/// Letters and digits no one mistakes for another (no 0 and O, no 1, I and L).
+const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+const CODE_LENGTH: usize = 8;
+
+fn new_code() -> String {
+    use rand::Rng;
+    let mut rng = rand::rngs::OsRng;
+    (0..CODE_LENGTH)
+        .map(|_| char::from(CODE_ALPHABET[rng.gen_range(0..CODE_ALPHABET.len())]))
+        .collect()
+}
+
+/// Gives the clinic a new registration code; the old one stops working at once (patients who
+/// registered with it stay enrolled). The codes are not written to the audit log: a code lets
+/// anyone register.
+pub async fn regenerate_code(scoped: &Scoped) -> Result<String, AppError> {
+    let clinic = own_clinic(scoped).await?;
+    let code = new_code();
+    let updated = clinics::Entity::update_many()
+        .col_expr(clinics::Column::Code, Expr::value(code.clone()))
+        .filter(clinics::Column::Id.eq(clinic.id))
+        .exec(scoped.conn())
+        .await;
+    match updated {
+        Ok(_) => {}
+        Err(e) if crate::server::errors::is_unique_violation(&e) => {
+            return Err(AppError::Conflict(
+                "That new code was taken by another clinic. Try again.".into(),
+            ))
+        }
+        Err(e) => return Err(e.into()),
+    }
+    scoped
+        .audit(AuditEntry::by(scoped.actor(), "clinic.code_regenerated"))
+        .await?;
+    Ok(code)
+}
+
 /// The reminder settings form, as typed (checkboxes are present when ticked).
 pub struct ReminderForm {
     pub email_enabled: bool,
