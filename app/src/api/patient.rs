@@ -26,6 +26,21 @@ pub async fn get_patient_dashboard() -> Result<PatientDashboard, AppError> {
     )
 }
 
+/// The patient's clinic: how to reach it and when it is open.
+#[server(prefix = "/api", endpoint = "patient/clinic")]
+pub async fn get_my_clinic() -> Result<crate::model::clinic::ClinicContact, AppError> {
+    respond(
+        async {
+            let scoped = context::scoped().await?;
+            let me = scoped.own_record(Permission::OwnRecordRead).await?;
+            let contact = crate::server::services::clinic::settings::contact(&scoped, me).await?;
+            scoped.commit().await?;
+            Ok(contact)
+        }
+        .await,
+    )
+}
+
 #[server(prefix = "/api", endpoint = "patient/todays_goals")]
 pub async fn get_todays_goals() -> Result<TodaysGoals, AppError> {
     respond(

@@ -190,3 +190,15 @@ pub struct ClinicSettings {
     pub hours: Vec<WorkingDay>,
     pub reminders: ReminderSettings,
 }
+
+/// The patient's clinic as the patient sees it: how to reach it and when it is open.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClinicContact {
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    /// Monday to Sunday, in the clinic's time zone.
+    pub hours: Vec<WorkingDay>,
+    pub time_zone: String,
+}

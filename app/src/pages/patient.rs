@@ -4,7 +4,9 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::patient::{get_patient_dashboard, get_record_accesses, get_todays_goals, LogGoal};
+use crate::api::patient::{
+    get_my_clinic, get_patient_dashboard, get_record_accesses, get_todays_goals, LogGoal,
+};
 use crate::components::chart::DayBarChart;
 use crate::components::form::{
     field_errors, form_error, FieldErrors, FormAlert, BUTTON_CLASS, INPUT_CLASS,
@@ -56,6 +58,45 @@ fn Dashboard(dashboard: PatientDashboard) -> impl IntoView {
                 <TipOfTheDay tip=dashboard.tip.clone() />
             </div>
         </TodaysGoals>
+        <YourClinic />
+    }
+}
+
+/// How to reach the patient's clinic and when it is open, as its admin set them.
+#[component]
+fn YourClinic() -> impl IntoView {
+    let clinic = Resource::new(|| (), |_| get_my_clinic());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                clinic.await.ok().map(|c| {
+                    let hours = c.hours.into_iter().map(|d| {
+                        let day = crate::model::clinic::WEEKDAYS[usize::from(d.weekday) - 1];
+                        let times = match (d.opens, d.closes) {
+                            (Some(o), Some(c)) => format!("{o} to {c}"),
+                            _ => "Closed".to_owned(),
+                        };
+                        view! { <div class="flex justify-between gap-4"><dt>{day}</dt><dd>{times}</dd></div> }
+                    }).collect_view();
+                    view! {
+                        <section aria-labelledby="clinic-heading" class="mt-6 rounded-lg border border-slate-200 bg-white p-5 shadow-sm" data-testid="your-clinic">
+                            <h2 id="clinic-heading" class="text-xl font-semibold">{format!("Your clinic: {}", c.name)}</h2>
+                            <div class="mt-3 grid gap-4 md:grid-cols-2">
+                                <div class="space-y-1 text-slate-700">
+                                    {c.phone.map(|p| view! { <p>"Phone: " {p}</p> })}
+                                    {c.email.map(|e| view! { <p>"Email: " <a class="text-teal-800 underline" href=format!("mailto:{e}")>{e.clone()}</a></p> })}
+                                    {c.address.map(|a| view! { <p>{a}</p> })}
+                                </div>
+                                <div>
+                                    <h3 class="font-medium">{format!("Opening hours ({})", c.time_zone)}</h3>
+                                    <dl class="mt-1 max-w-xs text-sm text-slate-700">{hours}</dl>
+                                </div>
+                            </div>
+                        </section>
+                    }
+                })
+            })}
+        </Suspense>
     }
 }
 

@@ -81,6 +81,16 @@ async fn details_are_saved_checked_and_audited(backend: Backend) {
         assert_eq!(error.field_messages(field), [message], "{field}");
     }
     assert_eq!(settings(&app, &admin).await, after, "refused forms change nothing");
+
+    // Patients see how to reach the clinic.
+    let david = signed_in(&app, DAVID).await;
+    let contact: salus_app::model::clinic::ClinicContact =
+        ok_json(app.post_with(&david, "/api/patient/clinic", &[]).await).await;
+    assert_eq!(contact.name, "Sunrise Health");
+    assert_eq!(contact.phone.as_deref(), Some("+1 555 010 0100"));
+    assert_eq!(contact.hours.len(), 7);
+    let page = david.get(app.url("/patient")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Your clinic: Sunrise Health"), "the dashboard shows it");
 }
 
 fn hours_form(changes: &[(&'static str, &'static str)]) -> Vec<(&'static str, &'static str)> {
@@ -135,6 +145,10 @@ async fn working_hours_have_closed_days_and_sane_times(backend: Backend) {
         assert_eq!(error.field_messages(field), [message], "{changes:?}");
     }
     assert_eq!(settings(&app, &admin).await.hours, hours, "refused forms change nothing");
+    let david = signed_in(&app, DAVID).await;
+    let contact: salus_app::model::clinic::ClinicContact =
+        ok_json(app.post_with(&david, "/api/patient/clinic", &[]).await).await;
+    assert_eq!(contact.hours, hours, "patients see the saved hours");
 }
 
 async fn reminder_settings_default_then_save(backend: Backend) {

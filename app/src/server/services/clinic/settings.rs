@@ -1,19 +1,19 @@
-//! The clinic's own settings: its details shown to patients, its working hours and its
-//! reminder settings. Each change is audited with the values before and after (settings hold
+//! The clinic's own settings: its details shown to patients (`contact`), its working hours and
+//! its reminder settings. Each change is audited with the values before and after (settings hold
 //! no patient data).
 use chrono::NaiveTime;
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::error::{AppError, Validator};
-use crate::model::clinic::{ClinicSettings, ReminderSettings, WorkingDay, WEEKDAYS};
+use crate::model::clinic::{ClinicContact, ClinicSettings, ReminderSettings, WorkingDay, WEEKDAYS};
 use crate::server::audit::AuditEntry;
 use crate::server::entities::{clinic_reminder_settings, clinic_working_hours, clinics};
 use crate::server::permissions::Permission;
 use crate::server::services::accounts::{email_problem, normalize_email};
 use crate::server::services::dates::parse_time_zone;
 use crate::server::services::profile::valid_phone;
-use crate::server::tenancy::Scoped;
+use crate::server::tenancy::{PatientId, Scoped};
 
 /// A clinic's reminder settings until its admin saves some.
 pub fn default_reminders(clinic_name: &str) -> ReminderSettings {
@@ -107,6 +107,22 @@ pub async fn get(scoped: &Scoped) -> Result<ClinicSettings, AppError> {
         code: clinic.code,
         contact_email: clinic.contact_email,
         contact_phone: clinic.contact_phone,
+        address: clinic.address,
+        time_zone: clinic.time_zone,
+    })
+}
+
+/// The patient's clinic, as its settings say to show it: contact details and working hours.
+pub async fn contact(scoped: &Scoped, patient: PatientId) -> Result<ClinicContact, AppError> {
+    let clinic = clinics::Entity::find_by_id(patient.clinic())
+        .one(scoped.conn())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(ClinicContact {
+        hours: hours_of(scoped, clinic.id).await?,
+        name: clinic.name,
+        email: clinic.contact_email,
+        phone: clinic.contact_phone,
         address: clinic.address,
         time_zone: clinic.time_zone,
     })
