@@ -3,5 +3,6 @@ pub mod chart;
 pub mod form;
 pub mod layout;
 pub mod live;
+pub mod pager;
 pub mod portal;
 pub mod status;

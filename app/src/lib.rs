@@ -16,7 +16,9 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
 use components::layout::{Footer, Header};
-use pages::{auth, clinic, dev, goals, mfa, patient, platform, profile, provider, public, security};
+use pages::{
+    auth, clinic, dev, goals, mfa, patient, platform, profile, provider, public, security,
+};
 
 /// The HTML document around the app, rendered on the server. Its Content-Security-Policy
 /// names the nonce Leptos gave this response's inline scripts.

@@ -93,7 +93,11 @@ CREATE POLICY clinic_reminder_settings_write ON clinic_reminder_settings FOR ALL
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        for column in [Clinics::ContactEmail, Clinics::ContactPhone, Clinics::Address] {
+        for column in [
+            Clinics::ContactEmail,
+            Clinics::ContactPhone,
+            Clinics::Address,
+        ] {
             m.alter_table(
                 Table::alter()
                     .table(Clinics::Table)
@@ -143,7 +147,10 @@ impl MigrationTrait for Migration {
                 .col(timestamp_with_time_zone(ClinicReminderSettings::UpdatedAt))
                 .foreign_key(
                     ForeignKey::create()
-                        .from(ClinicReminderSettings::Table, ClinicReminderSettings::ClinicId)
+                        .from(
+                            ClinicReminderSettings::Table,
+                            ClinicReminderSettings::ClinicId,
+                        )
                         .to(Clinics::Table, Clinics::Id)
                         .on_delete(ForeignKeyAction::Cascade),
                 )
@@ -166,11 +173,19 @@ impl MigrationTrait for Migration {
                 )
                 .await?;
         }
-        m.drop_table(Table::drop().table(ClinicReminderSettings::Table).to_owned())
-            .await?;
+        m.drop_table(
+            Table::drop()
+                .table(ClinicReminderSettings::Table)
+                .to_owned(),
+        )
+        .await?;
         m.drop_table(Table::drop().table(ClinicWorkingHours::Table).to_owned())
             .await?;
-        for column in [Clinics::ContactEmail, Clinics::ContactPhone, Clinics::Address] {
+        for column in [
+            Clinics::ContactEmail,
+            Clinics::ContactPhone,
+            Clinics::Address,
+        ] {
             m.alter_table(
                 Table::alter()
                     .table(Clinics::Table)

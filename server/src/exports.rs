@@ -68,9 +68,7 @@ pub async fn clinic_audit_log_csv(
         let (state, actor, meta) = (state.clone(), actor.clone(), meta.clone());
         move || {
             let (state, actor, meta) = (state.clone(), actor.clone(), meta.clone());
-            async move {
-                Scoped::begin(&state.db, &actor, now, meta, state.audit_key.clone()).await
-            }
+            async move { Scoped::begin(&state.db, &actor, now, meta, state.audit_key.clone()).await }
         }
     };
     let filters = async {
@@ -94,7 +92,11 @@ pub async fn clinic_audit_log_csv(
             let scoped = begin().await?;
             let (lines, next) = audit_log::export_batch(&scoped, &filters, before).await?;
             scoped.commit().await?;
-            let chunk = if first { format!("{CSV_HEADER}{lines}") } else { lines };
+            let chunk = if first {
+                format!("{CSV_HEADER}{lines}")
+            } else {
+                lines
+            };
             Ok(Some((chunk, next.map(|id| (Some(id), false)))))
         }
     });

@@ -12,6 +12,7 @@ use crate::components::form::{
     field_errors, form_error, FieldErrors, FormAlert, BUTTON_CLASS, INPUT_CLASS,
 };
 use crate::components::live::reloaded_after_success;
+use crate::components::pager::Pager;
 use crate::components::status::ErrorPanel;
 use crate::model::{
     chart_days, ActivityEstimate, CareStatus, GoalKind, GoalProgress, HealthTip, PatientDashboard,
@@ -355,11 +356,7 @@ pub fn MyDataPage() -> impl IntoView {
                                         </tbody>
                                     </table>
                                 </div>
-                                <nav aria-label="Pages" class="mt-3 flex items-center gap-3 text-sm">
-                                    {(current > 1).then(|| view! { <A href=format!("/patient/my-data?page={}", current - 1) attr:class="text-teal-800 underline">"Newer"</A> })}
-                                    <span>{format!("Page {current} of {pages}")}</span>
-                                    {(current < pages).then(|| view! { <A href=format!("/patient/my-data?page={}", current + 1) attr:class="text-teal-800 underline">"Older"</A> })}
-                                </nav>
+                                <Pager current pages labels=("Newer", "Older") link=|n| format!("/patient/my-data?page={n}") />
                             }.into_any()
                         }
                         Err(error) => view! { <ErrorPanel error /> }.into_any(),

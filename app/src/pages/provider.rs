@@ -9,6 +9,7 @@ use crate::components::form::{
     field_errors, form_error, FieldErrors, FormAlert, BUTTON_CLASS, INPUT_CLASS,
 };
 use crate::components::live::reload_after_success;
+use crate::components::pager::{with_query, Pager};
 use crate::components::status::{ErrorPanel, StatusBadge};
 use crate::model::{CareItemView, CareStatus, ComplianceLabel, CompliancePage, PatientDetail};
 
@@ -71,16 +72,16 @@ fn PatientTable(
 ) -> impl IntoView {
     let link_to = move |n: u64| {
         let q = query.get_untracked();
-        let mut parts = vec![format!("page={n}")];
-        for key in ["status", "search", "sort"] {
-            if let Some(v) = q.get(key).filter(|v| !v.is_empty()) {
-                parts.push(format!(
-                    "{key}={}",
-                    crate::api::auth::sign_in_path(&v).trim_start_matches("/signin?next=")
-                ));
-            }
-        }
-        format!("/provider?{}", parts.join("&"))
+        let value = |key: &str| q.get(key).filter(|v| !v.is_empty());
+        with_query(
+            "/provider",
+            &[
+                ("page", Some(n.to_string())),
+                ("status", value("status")),
+                ("search", value("search")),
+                ("sort", value("sort")),
+            ],
+        )
     };
     let (current, pages, total) = (page.page, page.pages(), page.total);
     view! {
@@ -102,11 +103,7 @@ fn PatientTable(
                 </tbody>
             </table>
         </div>
-        <nav aria-label="Pages" class="mt-3 flex items-center gap-3 text-sm">
-            {(current > 1).then(|| view! { <A href=link_to(current - 1) attr:class="text-teal-800 underline">"Previous"</A> })}
-            <span>{format!("Page {current} of {pages}")}</span>
-            {(current < pages).then(|| view! { <A href=link_to(current + 1) attr:class="text-teal-800 underline">"Next"</A> })}
-        </nav>
+        <Pager current pages link=link_to />
     }
 }
 

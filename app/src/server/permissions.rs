@@ -47,7 +47,10 @@ pub fn grants(role: Role, permission: Permission) -> bool {
         (role, permission),
         (Role::Patient, OwnRecordRead | OwnRecordWrite)
             | (Role::Provider, PatientRead | CareItemComplete)
-            | (Role::ClinicAdmin, StaffManage | PatientManage | AuditRead | ClinicSettings)
+            | (
+                Role::ClinicAdmin,
+                StaffManage | PatientManage | AuditRead | ClinicSettings
+            )
             | (Role::SuperAdmin, PlatformManage)
     )
 }

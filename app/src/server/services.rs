@@ -16,5 +16,6 @@ pub mod provider;
 pub mod security;
 pub mod seed;
 pub mod sessions;
+pub mod text_search;
 pub mod throttle;
 pub mod tokens;

@@ -81,15 +81,27 @@ const CLINIC_ADMIN_FUNCTIONS: &[(&str, &[(&str, &str)])] = &[
         "/api/clinic/staff/role",
         &[("membership_id", "{member}"), ("role", "clinic_admin")],
     ),
-    ("/api/clinic/staff/deactivate", &[("membership_id", "{member}")]),
-    ("/api/clinic/staff/reactivate", &[("membership_id", "{member}")]),
+    (
+        "/api/clinic/staff/deactivate",
+        &[("membership_id", "{member}")],
+    ),
+    (
+        "/api/clinic/staff/reactivate",
+        &[("membership_id", "{member}")],
+    ),
     ("/api/mfa/reset", &[("user_id", "{member_user}")]),
     (
         "/api/clinic/invitations/new",
         &[("email", "new.provider@example.org"), ("role", "provider")],
     ),
-    ("/api/clinic/invitations/resend", &[("invitation_id", "{invitation}")]),
-    ("/api/clinic/invitations/withdraw", &[("invitation_id", "{invitation}")]),
+    (
+        "/api/clinic/invitations/resend",
+        &[("invitation_id", "{invitation}")],
+    ),
+    (
+        "/api/clinic/invitations/withdraw",
+        &[("invitation_id", "{invitation}")],
+    ),
     ("/api/clinic/roster", &[]),
     ("/api/clinic/compliance_breakdown", &[]),
     ("/api/clinic/audit_log", &[]),
@@ -98,31 +110,56 @@ const CLINIC_ADMIN_FUNCTIONS: &[(&str, &[(&str, &str)])] = &[
     ("/api/clinic/settings/new_code", &[]),
     (
         "/api/clinic/settings/details",
-        &[("name", "X"), ("contact_email", ""), ("contact_phone", ""), ("address", ""), ("time_zone", "UTC")],
+        &[
+            ("name", "X"),
+            ("contact_email", ""),
+            ("contact_phone", ""),
+            ("address", ""),
+            ("time_zone", "UTC"),
+        ],
     ),
     (
         "/api/clinic/settings/hours",
         &[
-            ("monday_opens", ""), ("monday_closes", ""), ("tuesday_opens", ""), ("tuesday_closes", ""),
-            ("wednesday_opens", ""), ("wednesday_closes", ""), ("thursday_opens", ""), ("thursday_closes", ""),
-            ("friday_opens", ""), ("friday_closes", ""), ("saturday_opens", ""), ("saturday_closes", ""),
-            ("sunday_opens", ""), ("sunday_closes", ""),
+            ("monday_opens", ""),
+            ("monday_closes", ""),
+            ("tuesday_opens", ""),
+            ("tuesday_closes", ""),
+            ("wednesday_opens", ""),
+            ("wednesday_closes", ""),
+            ("thursday_opens", ""),
+            ("thursday_closes", ""),
+            ("friday_opens", ""),
+            ("friday_closes", ""),
+            ("saturday_opens", ""),
+            ("saturday_closes", ""),
+            ("sunday_opens", ""),
+            ("sunday_closes", ""),
         ],
     ),
     (
         "/api/clinic/settings/reminders",
         &[
-            ("quiet_hours_start", "21:00"), ("quiet_hours_end", "08:00"), ("sender_name", "X"),
-            ("due_soon_days", "14"), ("sms_daily_cap", "10"),
+            ("quiet_hours_start", "21:00"),
+            ("quiet_hours_end", "08:00"),
+            ("sender_name", "X"),
+            ("due_soon_days", "14"),
+            ("sms_daily_cap", "10"),
         ],
     ),
     (
         "/api/clinic/roster/assign",
-        &[("provider_id", "{member_user}"), ("patient_ids[0]", "{patient}")],
+        &[
+            ("provider_id", "{member_user}"),
+            ("patient_ids[0]", "{patient}"),
+        ],
     ),
     (
         "/api/clinic/roster/unassign",
-        &[("provider_id", "{member_user}"), ("patient_id", "{patient}")],
+        &[
+            ("provider_id", "{member_user}"),
+            ("patient_id", "{patient}"),
+        ],
     ),
 ];
 
@@ -154,7 +191,10 @@ async fn sunrise_ids(app: &TestApp) -> Vec<(&'static str, String)> {
         ("{member}", sarah.membership_id.to_string()),
         ("{member_user}", sarah.user_id.to_string()),
         ("{invitation}", staff.invitations[0].id.to_string()),
-        ("{patient}", user_id(app, "emma@example.com").await.to_string()),
+        (
+            "{patient}",
+            user_id(app, "emma@example.com").await.to_string(),
+        ),
     ]
 }
 

@@ -24,28 +24,50 @@ async fn the_log_is_searched_by_patient_staff_action_and_day(backend: Backend) {
     assert_eq!(detail.status(), StatusCode::OK);
     // A refused attempt: a provider asking for a patient's own dashboard.
     assert_eq!(
-        app.post_with(&sarah, "/api/patient/dashboard", &[]).await.status(),
+        app.post_with(&sarah, "/api/patient/dashboard", &[])
+            .await
+            .status(),
         StatusCode::FORBIDDEN
     );
     let admin = signed_in(&app, CLINIC_ADMIN).await;
 
     let everything = log(&app, &admin, &[]).await;
     assert!(everything.total > 0);
-    assert!(everything.rows.windows(2).all(|w| w[0].id > w[1].id), "newest first");
+    assert!(
+        everything.rows.windows(2).all(|w| w[0].id > w[1].id),
+        "newest first"
+    );
     let sarah_id = user_id(&app, PROVIDER).await.to_string();
     let hers = log(&app, &admin, &[("staff", &sarah_id)]).await;
     assert!(hers.total > 0);
-    assert!(hers.rows.iter().all(|r| r.actor == "Dr. Sarah Chen (Provider)"), "{:?}", hers.rows);
-    assert!(hers.rows.iter().any(|r| r.action == "patient.access_refused"));
+    assert!(
+        hers.rows
+            .iter()
+            .all(|r| r.actor == "Dr. Sarah Chen (Provider)"),
+        "{:?}",
+        hers.rows
+    );
+    assert!(hers
+        .rows
+        .iter()
+        .any(|r| r.action == "patient.access_refused"));
 
     let about_david = log(&app, &admin, &[("patient", "DAVID")]).await;
     assert!(about_david.total > 0);
-    assert!(about_david.rows.iter().all(|r| r.patient.as_deref() == Some("David Miller")));
+    assert!(about_david
+        .rows
+        .iter()
+        .all(|r| r.patient.as_deref() == Some("David Miller")));
     assert!(about_david
         .rows
         .iter()
         .any(|r| r.actor.starts_with("Dr. Sarah Chen") && r.action.starts_with("patient.")));
-    assert_eq!(log(&app, &admin, &[("patient", "nobody-like-this")]).await.total, 0);
+    assert_eq!(
+        log(&app, &admin, &[("patient", "nobody-like-this")])
+            .await
+            .total,
+        0
+    );
 
     let action = "auth.two_step_passed";
     let sign_ins = log(&app, &admin, &[("action", action)]).await;
@@ -56,7 +78,13 @@ async fn the_log_is_searched_by_patient_staff_action_and_day(backend: Backend) {
     // look at the log is an event too: the dated search sees the undated one's.
     let undated = log(&app, &admin, &[]).await.total;
     assert_eq!(
-        log(&app, &admin, &[("from", "2026-11-23"), ("to", "2026-11-23")]).await.total,
+        log(
+            &app,
+            &admin,
+            &[("from", "2026-11-23"), ("to", "2026-11-23")]
+        )
+        .await
+        .total,
         undated + 1
     );
     assert_eq!(log(&app, &admin, &[("from", "2026-11-24")]).await.total, 0);
@@ -68,8 +96,11 @@ async fn the_log_is_searched_by_patient_staff_action_and_day(backend: Backend) {
         ("action", "made.up", "Choose an action from the list."),
         ("page", "0", "Pages are numbered from 1 to 1000000."),
     ] {
-        let (status, error) =
-            err_json(app.post_with(&admin, "/api/clinic/audit_log", &[(field, value)]).await).await;
+        let (status, error) = err_json(
+            app.post_with(&admin, "/api/clinic/audit_log", &[(field, value)])
+                .await,
+        )
+        .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{field}={value}");
         assert_eq!(error.field_messages(field), [message], "{field}={value}");
     }
@@ -82,7 +113,10 @@ async fn the_log_is_searched_by_patient_staff_action_and_day(backend: Backend) {
         .await,
     )
     .await;
-    assert_eq!(error.field_messages("to"), ["The end date is before the start date."]);
+    assert_eq!(
+        error.field_messages("to"),
+        ["The end date is before the start date."]
+    );
 }
 
 /// Splits one CSV line into its fields (quoted, quotes doubled).
@@ -117,14 +151,24 @@ async fn the_csv_streams_every_matching_event(backend: Backend) {
             actor_role: Some("clinic_task".into()),
             clinic_id: Some(sunrise),
             action: "care.refresh",
-            resource: Some(if i == 7 { "=cmd|' /C calc'!A0".into() } else { format!("run:{i}") }),
+            resource: Some(if i == 7 {
+                "=cmd|' /C calc'!A0".into()
+            } else {
+                format!("run:{i}")
+            }),
             ..Default::default()
         })
         .collect();
     let txn = sea_orm::TransactionTrait::begin(&app.db).await.unwrap();
-    record_many(&txn, &app.audit_key, app.clock.now(), &RequestMeta::default(), entries)
-        .await
-        .unwrap();
+    record_many(
+        &txn,
+        &app.audit_key,
+        app.clock.now(),
+        &RequestMeta::default(),
+        entries,
+    )
+    .await
+    .unwrap();
     txn.commit().await.unwrap();
 
     let admin = signed_in(&app, CLINIC_ADMIN).await;
@@ -145,10 +189,16 @@ async fn the_csv_streams_every_matching_event(backend: Backend) {
     // Everything the page counted, plus that look at the page and the export itself, newest
     // first.
     assert_eq!(lines.len() as u64 - 1, total + 2);
-    let ids: Vec<i64> = lines[1..].iter().map(|l| fields(l)[0].parse().unwrap()).collect();
+    let ids: Vec<i64> = lines[1..]
+        .iter()
+        .map(|l| fields(l)[0].parse().unwrap())
+        .collect();
     assert!(ids.windows(2).all(|w| w[0] > w[1]));
     assert!(lines[1..].iter().all(|l| fields(l).len() == 7));
-    assert!(body.contains("\"'=cmd|' /C calc'!A0\""), "a formula is defused");
+    assert!(
+        body.contains("\"'=cmd|' /C calc'!A0\""),
+        "a formula is defused"
+    );
 
     let filtered = admin
         .get(app.url("/api/clinic/audit_log.csv?action=care.refresh"))
@@ -158,7 +208,10 @@ async fn the_csv_streams_every_matching_event(backend: Backend) {
         .text()
         .await
         .unwrap();
-    assert_eq!(filtered.split("\r\n").filter(|l| !l.is_empty()).count(), 2301);
+    assert_eq!(
+        filtered.split("\r\n").filter(|l| !l.is_empty()).count(),
+        2301
+    );
 
     let refused = admin
         .get(app.url("/api/clinic/audit_log.csv?from=yesterday"))
@@ -166,7 +219,10 @@ async fn the_csv_streams_every_matching_event(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(refused.text().await.unwrap(), "Enter a date like 2026-11-23.");
+    assert_eq!(
+        refused.text().await.unwrap(),
+        "Enter a date like 2026-11-23."
+    );
     let visitor = client()
         .get(app.url("/api/clinic/audit_log.csv"))
         .send()
@@ -187,11 +243,17 @@ async fn the_chain_is_verified_and_its_outcome_kept(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let admin = signed_in(&app, CLINIC_ADMIN).await;
     assert_eq!(log(&app, &admin, &[]).await.chain, None);
-    let status: ChainStatus =
-        ok_json(app.post_with(&admin, "/api/clinic/audit_log/verify", &[]).await).await;
+    let status: ChainStatus = ok_json(
+        app.post_with(&admin, "/api/clinic/audit_log/verify", &[])
+            .await,
+    )
+    .await;
     assert!(status.intact, "{status:?}");
     assert!(status.checked > 0);
-    let shown = log(&app, &admin, &[]).await.chain.expect("the outcome is kept");
+    let shown = log(&app, &admin, &[])
+        .await
+        .chain
+        .expect("the outcome is kept");
     assert_eq!((shown.intact, shown.checked), (true, status.checked));
 
     // An insider rewrites an event of the clinic's: the next verification says where.
@@ -210,8 +272,11 @@ async fn the_chain_is_verified_and_its_outcome_kept(backend: Backend) {
         ))
         .await
         .unwrap();
-    let status: ChainStatus =
-        ok_json(app.post_with(&admin, "/api/clinic/audit_log/verify", &[]).await).await;
+    let status: ChainStatus = ok_json(
+        app.post_with(&admin, "/api/clinic/audit_log/verify", &[])
+            .await,
+    )
+    .await;
     assert!(!status.intact);
     assert_eq!(status.checked, 0);
     assert_eq!(
@@ -226,23 +291,40 @@ async fn another_clinics_admin_sees_none_of_it(backend: Backend) {
     let harbour = second_clinic(&app, DAVID).await;
     clinic_admin_of(&app, harbour.id, SECOND_ADMIN).await;
     let maria = signed_in(&app, CLINIC_ADMIN).await;
-    let _: ChainStatus =
-        ok_json(app.post_with(&maria, "/api/clinic/audit_log/verify", &[]).await).await;
+    let _: ChainStatus = ok_json(
+        app.post_with(&maria, "/api/clinic/audit_log/verify", &[])
+            .await,
+    )
+    .await;
     let nadia = signed_in(&app, SECOND_ADMIN).await;
     let theirs = log(&app, &nadia, &[]).await;
     // Only Nadia's own sign-in and her look at the log are Harbour's so far.
-    assert!(theirs.rows.iter().all(|r| !r.actor.contains("Maria")), "{:?}", theirs.rows);
-    assert_eq!(theirs.chain, None, "Sunrise's verification is not Harbour's");
+    assert!(
+        theirs.rows.iter().all(|r| !r.actor.contains("Maria")),
+        "{:?}",
+        theirs.rows
+    );
+    assert_eq!(
+        theirs.chain, None,
+        "Sunrise's verification is not Harbour's"
+    );
     // David is Harbour's patient too: searching for him finds only Harbour's events about him.
     let about_david = log(&app, &nadia, &[("patient", "david")]).await;
     assert!(about_david.rows.iter().all(|r| !r.actor.contains("Sarah")));
     let (status, error) = err_json(
-        app.post_with(&nadia, "/api/clinic/audit_log", &[("staff", &user_id(&app, PROVIDER).await.to_string())])
-            .await,
+        app.post_with(
+            &nadia,
+            "/api/clinic/audit_log",
+            &[("staff", &user_id(&app, PROVIDER).await.to_string())],
+        )
+        .await,
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(error.field_messages("staff"), ["Choose a staff member from the list."]);
+    assert_eq!(
+        error.field_messages("staff"),
+        ["Choose a staff member from the list."]
+    );
 
     // On PostgreSQL the database holds the outcomes to their clinic's admins as well.
     if backend == Backend::Postgres {

@@ -85,7 +85,11 @@ async fn an_invited_provider_sets_a_password_and_signs_in(backend: Backend) {
         app.post_with(
             &visitor,
             "/api/invitation/accept",
-            &[("token", &token), ("name", "Lena Fischer"), ("password", "password123")],
+            &[
+                ("token", &token),
+                ("name", "Lena Fischer"),
+                ("password", "password123"),
+            ],
         )
         .await,
     )
@@ -97,7 +101,11 @@ async fn an_invited_provider_sets_a_password_and_signs_in(backend: Backend) {
         app.post_with(
             &visitor,
             "/api/invitation/accept",
-            &[("token", &token), ("name", "Lena Fischer"), ("password", STRONG)],
+            &[
+                ("token", &token),
+                ("name", "Lena Fischer"),
+                ("password", STRONG),
+            ],
         )
         .await,
     )
@@ -107,7 +115,11 @@ async fn an_invited_provider_sets_a_password_and_signs_in(backend: Backend) {
         app.post_with(
             &visitor,
             "/api/invitation/accept",
-            &[("token", &token), ("name", "Someone Else"), ("password", STRONG)],
+            &[
+                ("token", &token),
+                ("name", "Someone Else"),
+                ("password", STRONG),
+            ],
         )
         .await,
     )
@@ -133,7 +145,10 @@ async fn an_invited_provider_sets_a_password_and_signs_in(backend: Backend) {
         .iter()
         .find(|m| m.email == NEW_PROVIDER)
         .expect("on the staff list");
-    assert_eq!((member.role, member.active, member.two_step), (Role::Provider, true, true));
+    assert_eq!(
+        (member.role, member.active, member.two_step),
+        (Role::Provider, true, true)
+    );
     assert!(member.last_sign_in.is_some());
     assert_eq!(after.seats.providers, open.seats.providers + 1);
     assert_eq!(after.seats.invited, 0);
@@ -178,7 +193,11 @@ async fn an_existing_account_joins_with_its_password(backend: Backend) {
     let () = ok_json(
         app.post(
             "/api/invitation/accept",
-            &[("token", &token), ("name", "Mallory"), ("password", DEMO_PASSWORD)],
+            &[
+                ("token", &token),
+                ("name", "Mallory"),
+                ("password", DEMO_PASSWORD),
+            ],
         )
         .await,
     )
@@ -194,33 +213,39 @@ async fn an_existing_account_joins_with_its_password(backend: Backend) {
 }
 
 async fn provider_seats_limit_invitations(backend: Backend) {
-    use salus_app::server::entities::clinics;
-    use sea_orm::{sea_query::Expr, EntityTrait};
     let app = TestApp::spawn(backend).await;
     let admin = admin(&app).await;
     let seats = directory(&app, &admin).await.seats;
     // One seat left.
-    clinics::Entity::update_many()
-        .col_expr(
-            clinics::Column::ProviderSeats,
-            Expr::value((seats.providers + 1) as i32),
-        )
-        .exec(&app.db)
-        .await
-        .unwrap();
+    as_platform(
+        &app,
+        &format!(
+            "UPDATE clinics SET provider_seats = {}",
+            seats.providers + 1
+        ),
+    )
+    .await;
     let () = ok_json(invite(&app, &admin, NEW_PROVIDER, "provider").await).await;
-    let (status, error) = err_json(invite(&app, &admin, "second@example.org", "provider").await).await;
+    let (status, error) =
+        err_json(invite(&app, &admin, "second@example.org", "provider").await).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let message = error.field_messages("role").join(" ");
     assert!(
-        message.contains(&format!("has {} provider seats and all are taken", seats.providers + 1)),
+        message.contains(&format!(
+            "has {} provider seats and all are taken",
+            seats.providers + 1
+        )),
         "{message}"
     );
     // Admins take no provider seat.
     let () = ok_json(invite(&app, &admin, "second@example.org", "clinic_admin").await).await;
     // Withdrawing the provider invitation frees its seat.
     let open = directory(&app, &admin).await;
-    let lena = open.invitations.iter().find(|i| i.email == NEW_PROVIDER).unwrap();
+    let lena = open
+        .invitations
+        .iter()
+        .find(|i| i.email == NEW_PROVIDER)
+        .unwrap();
     let () = ok_json(
         app.post_with(
             &admin,
@@ -240,8 +265,12 @@ async fn a_link_sent_again_replaces_the_first_and_a_withdrawn_one_is_dead(backen
     let first = invitation_token(&app, NEW_PROVIDER).await;
     let id = directory(&app, &admin).await.invitations[0].id.to_string();
     let () = ok_json(
-        app.post_with(&admin, "/api/clinic/invitations/resend", &[("invitation_id", &id)])
-            .await,
+        app.post_with(
+            &admin,
+            "/api/clinic/invitations/resend",
+            &[("invitation_id", &id)],
+        )
+        .await,
     )
     .await;
     while mails_to(&app, NEW_PROVIDER) < 2 {
@@ -251,20 +280,37 @@ async fn a_link_sent_again_replaces_the_first_and_a_withdrawn_one_is_dead(backen
     assert_ne!(first, second);
     let details = |token: String| {
         let app = &app;
-        async move { app.post("/api/invitation/details", &[("token", &token)]).await }
+        async move {
+            app.post("/api/invitation/details", &[("token", &token)])
+                .await
+        }
     };
-    assert_eq!(details(first).await.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        details(first).await.status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
     assert_eq!(details(second.clone()).await.status(), StatusCode::OK);
     let () = ok_json(
-        app.post_with(&admin, "/api/clinic/invitations/withdraw", &[("invitation_id", &id)])
-            .await,
+        app.post_with(
+            &admin,
+            "/api/clinic/invitations/withdraw",
+            &[("invitation_id", &id)],
+        )
+        .await,
     )
     .await;
-    assert_eq!(details(second.clone()).await.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        details(second.clone()).await.status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
     // Withdrawn is not open: neither can be done twice.
     let (status, _) = err_json(
-        app.post_with(&admin, "/api/clinic/invitations/resend", &[("invitation_id", &id)])
-            .await,
+        app.post_with(
+            &admin,
+            "/api/clinic/invitations/resend",
+            &[("invitation_id", &id)],
+        )
+        .await,
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
@@ -283,11 +329,16 @@ async fn links_expire_after_a_week(backend: Backend) {
     let admin = admin(&app).await;
     let () = ok_json(invite(&app, &admin, NEW_PROVIDER, "provider").await).await;
     let token = invitation_token(&app, NEW_PROVIDER).await;
-    app.clock.advance(chrono::Duration::days(7) + chrono::Duration::minutes(1));
+    app.clock
+        .advance(chrono::Duration::days(7) + chrono::Duration::minutes(1));
     let (status, _) = err_json(
         app.post(
             "/api/invitation/accept",
-            &[("token", &token), ("name", "Lena Fischer"), ("password", STRONG)],
+            &[
+                ("token", &token),
+                ("name", "Lena Fischer"),
+                ("password", STRONG),
+            ],
         )
         .await,
     )
@@ -304,10 +355,30 @@ async fn duplicate_and_bad_invitations_get_field_messages(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let admin = admin(&app).await;
     let cases: [(&str, &str, &str, &str); 4] = [
-        (PROVIDER, "provider", "email", "They are on your staff as provider already."),
-        ("not-an-email", "provider", "email", "Enter a valid email address, like name@example.com."),
-        (NEW_PROVIDER, "super_admin", "role", "Choose a role: provider or clinic admin."),
-        (NEW_PROVIDER, "patient", "role", "Choose a role: provider or clinic admin."),
+        (
+            PROVIDER,
+            "provider",
+            "email",
+            "They are on your staff as provider already.",
+        ),
+        (
+            "not-an-email",
+            "provider",
+            "email",
+            "Enter a valid email address, like name@example.com.",
+        ),
+        (
+            NEW_PROVIDER,
+            "super_admin",
+            "role",
+            "Choose a role: provider or clinic admin.",
+        ),
+        (
+            NEW_PROVIDER,
+            "patient",
+            "role",
+            "Choose a role: provider or clinic admin.",
+        ),
     ];
     for (email, role, field, message) in cases {
         let (status, error) = err_json(invite(&app, &admin, email, role).await).await;
@@ -334,10 +405,20 @@ async fn another_clinics_admin_reaches_no_invitation(backend: Backend) {
     let nadia = client();
     app.sign_in_with(&nadia, SECOND_ADMIN, DEMO_PASSWORD).await;
     assert!(directory(&app, &nadia).await.invitations.is_empty());
-    for endpoint in ["/api/clinic/invitations/resend", "/api/clinic/invitations/withdraw"] {
-        let (status, error) =
-            err_json(app.post_with(&nadia, endpoint, &[("invitation_id", &id)]).await).await;
-        assert_eq!((status, error), (StatusCode::NOT_FOUND, AppError::NotFound), "{endpoint}");
+    for endpoint in [
+        "/api/clinic/invitations/resend",
+        "/api/clinic/invitations/withdraw",
+    ] {
+        let (status, error) = err_json(
+            app.post_with(&nadia, endpoint, &[("invitation_id", &id)])
+                .await,
+        )
+        .await;
+        assert_eq!(
+            (status, error),
+            (StatusCode::NOT_FOUND, AppError::NotFound),
+            "{endpoint}"
+        );
     }
     if backend == Backend::Postgres {
         use sea_orm::{ConnectionTrait, DatabaseBackend, Statement, TransactionTrait};

@@ -25,7 +25,10 @@ async fn the_roster_searches_filters_and_pages(backend: Backend) {
     let admin = signed_in(&app, CLINIC_ADMIN).await;
     let all = roster(&app, &admin, &[]).await;
     // Patients only, by name.
-    assert_eq!(emails(&all), [DAVID, "emma@example.com", "noah@example.com"]);
+    assert_eq!(
+        emails(&all),
+        [DAVID, "emma@example.com", "noah@example.com"]
+    );
     assert_eq!(all.total, 3);
     assert!(all.rows.iter().all(|r| r.label.is_some()));
     let sarah = user_id(&app, PROVIDER).await;
@@ -33,17 +36,28 @@ async fn the_roster_searches_filters_and_pages(backend: Backend) {
         all.providers.iter().map(|p| p.user_id).collect::<Vec<_>>(),
         [sarah]
     );
-    assert!(all.rows.iter().all(|r| r.providers.iter().any(|p| p.user_id == sarah)));
+    assert!(all
+        .rows
+        .iter()
+        .all(|r| r.providers.iter().any(|p| p.user_id == sarah)));
 
-    assert_eq!(emails(&roster(&app, &admin, &[("search", "EMMA")]).await), ["emma@example.com"]);
-    assert_eq!(emails(&roster(&app, &admin, &[("search", "noah@")]).await), ["noah@example.com"]);
+    assert_eq!(
+        emails(&roster(&app, &admin, &[("search", "EMMA")]).await),
+        ["emma@example.com"]
+    );
+    assert_eq!(
+        emails(&roster(&app, &admin, &[("search", "noah@")]).await),
+        ["noah@example.com"]
+    );
     assert_eq!(roster(&app, &admin, &[("search", "%")]).await.total, 0);
     let by_label = all.rows[0].label.unwrap();
     let filtered = roster(&app, &admin, &[("status", by_label.as_str())]).await;
     assert!(filtered.rows.iter().all(|r| r.label == Some(by_label)));
     assert!(filtered.rows.iter().any(|r| r.email == DAVID));
     assert_eq!(
-        roster(&app, &admin, &[("provider", &sarah.to_string())]).await.total,
+        roster(&app, &admin, &[("provider", &sarah.to_string())])
+            .await
+            .total,
         3
     );
     assert_eq!(roster(&app, &admin, &[("page", "2")]).await.rows.len(), 0);
@@ -54,8 +68,11 @@ async fn the_roster_searches_filters_and_pages(backend: Backend) {
         ("provider", "abc", "Choose a provider of your clinic."),
         ("page", "0", "Pages are numbered from 1 to 1000000."),
     ] {
-        let (status, error) =
-            err_json(app.post_with(&admin, "/api/clinic/roster", &[(field, value)]).await).await;
+        let (status, error) = err_json(
+            app.post_with(&admin, "/api/clinic/roster", &[(field, value)])
+                .await,
+        )
+        .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{field}={value}");
         assert_eq!(error.field_messages(field), [message], "{field}={value}");
     }
@@ -66,7 +83,10 @@ async fn assignments_show_on_the_providers_next_load(backend: Backend) {
     let admin = signed_in(&app, CLINIC_ADMIN).await;
     let sarah = signed_in(&app, PROVIDER).await;
     let sarah_id = user_id(&app, PROVIDER).await.to_string();
-    let (david, emma) = (user_id(&app, DAVID).await, user_id(&app, "emma@example.com").await);
+    let (david, emma) = (
+        user_id(&app, DAVID).await,
+        user_id(&app, "emma@example.com").await,
+    );
     let her_list = || async {
         let page: CompliancePage =
             ok_json(app.post_with(&sarah, "/api/provider/patients", &[]).await).await;
@@ -81,7 +101,10 @@ async fn assignments_show_on_the_providers_next_load(backend: Backend) {
             app.post_with(
                 &admin,
                 "/api/clinic/roster/unassign",
-                &[("provider_id", &sarah_id), ("patient_id", &patient.to_string())],
+                &[
+                    ("provider_id", &sarah_id),
+                    ("patient_id", &patient.to_string()),
+                ],
             )
             .await,
         )
@@ -93,7 +116,10 @@ async fn assignments_show_on_the_providers_next_load(backend: Backend) {
         app.post_with(
             &admin,
             "/api/clinic/roster/unassign",
-            &[("provider_id", &sarah_id), ("patient_id", &david.to_string())],
+            &[
+                ("provider_id", &sarah_id),
+                ("patient_id", &david.to_string()),
+            ],
         )
         .await,
     )
@@ -122,12 +148,23 @@ async fn assignments_show_on_the_providers_next_load(backend: Backend) {
 
     let david_id = david.to_string();
     let cases: [(&[(&str, &str)], &str, &str); 2] = [
-        (&[("provider_id", "999999"), ("patient_ids[0]", &david_id)], "provider_id", "Choose a provider of your clinic."),
-        (&[("provider_id", sarah_id.as_str())], "patient_ids", "Choose at least one patient."),
+        (
+            &[("provider_id", "999999"), ("patient_ids[0]", &david_id)],
+            "provider_id",
+            "Choose a provider of your clinic.",
+        ),
+        (
+            &[("provider_id", sarah_id.as_str())],
+            "patient_ids",
+            "Choose at least one patient.",
+        ),
     ];
     for (form, field, message) in cases {
-        let (status, error) =
-            err_json(app.post_with(&admin, "/api/clinic/roster/assign", form).await).await;
+        let (status, error) = err_json(
+            app.post_with(&admin, "/api/clinic/roster/assign", form)
+                .await,
+        )
+        .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{form:?}");
         assert_eq!(error.field_messages(field), [message], "{form:?}");
     }
@@ -137,12 +174,18 @@ async fn assignments_show_on_the_providers_next_load(backend: Backend) {
         app.post_with(
             &admin,
             "/api/clinic/roster/assign",
-            &[("provider_id", maria.as_str()), ("patient_ids[0]", &david.to_string())],
+            &[
+                ("provider_id", maria.as_str()),
+                ("patient_ids[0]", &david.to_string()),
+            ],
         )
         .await,
     )
     .await;
-    assert_eq!(error.field_messages("provider_id"), ["Choose a provider of your clinic."]);
+    assert_eq!(
+        error.field_messages("provider_id"),
+        ["Choose a provider of your clinic."]
+    );
 
     use salus_app::server::entities::audit_events;
     use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
@@ -165,7 +208,14 @@ async fn each_admin_manages_their_own_clinics_patients(backend: Backend) {
     let theirs = roster(&app, &nadia, &[]).await;
     assert_eq!(emails(&theirs), [DAVID]);
     let omar = user_id(&app, SECOND_PROVIDER).await;
-    assert_eq!(theirs.rows[0].providers.iter().map(|p| p.user_id).collect::<Vec<_>>(), [omar]);
+    assert_eq!(
+        theirs.rows[0]
+            .providers
+            .iter()
+            .map(|p| p.user_id)
+            .collect::<Vec<_>>(),
+        [omar]
+    );
     assert_eq!(theirs.providers.len(), 1);
 
     let emma = user_id(&app, "emma@example.com").await.to_string();
@@ -202,13 +252,19 @@ async fn each_admin_manages_their_own_clinics_patients(backend: Backend) {
         .await,
     )
     .await;
-    assert_eq!(error.field_messages("provider_id"), ["Choose a provider of your clinic."]);
+    assert_eq!(
+        error.field_messages("provider_id"),
+        ["Choose a provider of your clinic."]
+    );
 
     let maria = signed_in(&app, CLINIC_ADMIN).await;
     let ours = roster(&app, &maria, &[]).await;
     assert_eq!(ours.total, 3);
     let david_here = ours.rows.iter().find(|r| r.email == DAVID).unwrap();
-    assert!(david_here.providers.iter().all(|p| p.user_id.to_string() == sarah));
+    assert!(david_here
+        .providers
+        .iter()
+        .all(|p| p.user_id.to_string() == sarah));
 }
 
 /// The overview's chart: each label's count matches the roster's, and every patient counts once.
@@ -216,18 +272,33 @@ async fn the_overview_counts_patients_per_label(backend: Backend) {
     use salus_app::model::ComplianceLabel;
     let app = TestApp::spawn(backend).await;
     let admin = signed_in(&app, CLINIC_ADMIN).await;
-    let breakdown: Vec<(Option<ComplianceLabel>, u64)> =
-        ok_json(app.post_with(&admin, "/api/clinic/compliance_breakdown", &[]).await).await;
+    let breakdown: Vec<(Option<ComplianceLabel>, u64)> = ok_json(
+        app.post_with(&admin, "/api/clinic/compliance_breakdown", &[])
+            .await,
+    )
+    .await;
     assert_eq!(breakdown.len(), ComplianceLabel::ALL.len() + 1);
     assert_eq!(breakdown.iter().map(|(_, n)| n).sum::<u64>(), 3);
     for (label, n) in &breakdown {
         let Some(label) = label else { continue };
-        let listed = roster(&app, &admin, &[("status", label.as_str())]).await.total;
+        let listed = roster(&app, &admin, &[("status", label.as_str())])
+            .await
+            .total;
         assert_eq!(listed, *n, "{label:?}");
     }
     // Drawn on the server, with the counts in its text description.
-    let html = admin.get(app.url("/clinic")).send().await.unwrap().text().await.unwrap();
-    assert!(html.contains(r#"data-testid="compliance-breakdown""#), "the chart is on the page");
+    let html = admin
+        .get(app.url("/clinic"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains(r#"data-testid="compliance-breakdown""#),
+        "the chart is on the page"
+    );
     let (label, n) = breakdown[0];
     let described = format!("{}: {n}", label.unwrap().label());
     assert!(html.contains(&described), "{described}");

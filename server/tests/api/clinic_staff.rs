@@ -42,7 +42,10 @@ async fn the_list_shows_each_staff_member(backend: Backend) {
     // Staff only, never the clinic's patients; by name.
     assert_eq!(
         listed,
-        [(PROVIDER, Role::Provider, true), (CLINIC_ADMIN, Role::ClinicAdmin, true)]
+        [
+            (PROVIDER, Role::Provider, true),
+            (CLINIC_ADMIN, Role::ClinicAdmin, true)
+        ]
     );
     let maria = &staff.members[1];
     assert!(maria.two_step, "she set it up to sign in");
@@ -64,7 +67,8 @@ async fn a_deactivated_provider_is_signed_out_and_kept_out(backend: Backend) {
     let () = ok_json(act(&app, &admin, "/api/clinic/staff/deactivate", &her, &[]).await).await;
     // Her very next request.
     assert_eq!(list().await.status(), StatusCode::UNAUTHORIZED);
-    let (status, error) = err_json(app.password_step(&client(), PROVIDER, DEMO_PASSWORD).await).await;
+    let (status, error) =
+        err_json(app.password_step(&client(), PROVIDER, DEMO_PASSWORD).await).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
         error.field_messages("form"),
@@ -73,17 +77,22 @@ async fn a_deactivated_provider_is_signed_out_and_kept_out(backend: Backend) {
     let listed = member(&app, &admin, PROVIDER).await;
     assert!(!listed.active);
     assert_eq!(directory(&app, &admin).await.seats.providers, 0);
-    let (status, _) = err_json(act(&app, &admin, "/api/clinic/staff/deactivate", &her, &[]).await).await;
+    let (status, _) =
+        err_json(act(&app, &admin, "/api/clinic/staff/deactivate", &her, &[]).await).await;
     assert_eq!(status, StatusCode::CONFLICT);
 
     let () = ok_json(act(&app, &admin, "/api/clinic/staff/reactivate", &her, &[]).await).await;
     let again = client();
     assert_eq!(
-        app.sign_in_with(&again, PROVIDER, DEMO_PASSWORD).await.status(),
+        app.sign_in_with(&again, PROVIDER, DEMO_PASSWORD)
+            .await
+            .status(),
         StatusCode::OK
     );
     assert_eq!(
-        app.post_with(&again, "/api/provider/patients", &[]).await.status(),
+        app.post_with(&again, "/api/provider/patients", &[])
+            .await
+            .status(),
         StatusCode::OK
     );
 
@@ -107,27 +116,55 @@ async fn a_new_role_takes_effect_at_the_next_sign_in(backend: Backend) {
     app.sign_in_with(&sarah, PROVIDER, DEMO_PASSWORD).await;
     let her = member(&app, &admin, PROVIDER).await;
     let () = ok_json(
-        act(&app, &admin, "/api/clinic/staff/role", &her, &[("role", "clinic_admin")]).await,
+        act(
+            &app,
+            &admin,
+            "/api/clinic/staff/role",
+            &her,
+            &[("role", "clinic_admin")],
+        )
+        .await,
     )
     .await;
     assert_eq!(
-        app.post_with(&sarah, "/api/provider/patients", &[]).await.status(),
+        app.post_with(&sarah, "/api/provider/patients", &[])
+            .await
+            .status(),
         StatusCode::UNAUTHORIZED
     );
     let again = client();
     app.sign_in_with(&again, PROVIDER, DEMO_PASSWORD).await;
     assert_eq!(
-        app.post_with(&again, "/api/clinic/staff", &[]).await.status(),
+        app.post_with(&again, "/api/clinic/staff", &[])
+            .await
+            .status(),
         StatusCode::OK
     );
     let (status, error) = err_json(
-        act(&app, &admin, "/api/clinic/staff/role", &her, &[("role", "clinic_admin")]).await,
+        act(
+            &app,
+            &admin,
+            "/api/clinic/staff/role",
+            &her,
+            &[("role", "clinic_admin")],
+        )
+        .await,
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(error.field_messages("role"), ["They have that role already."]);
+    assert_eq!(
+        error.field_messages("role"),
+        ["They have that role already."]
+    );
     let (_, error) = err_json(
-        act(&app, &admin, "/api/clinic/staff/role", &her, &[("role", "super_admin")]).await,
+        act(
+            &app,
+            &admin,
+            "/api/clinic/staff/role",
+            &her,
+            &[("role", "super_admin")],
+        )
+        .await,
     )
     .await;
     assert_eq!(
@@ -145,48 +182,73 @@ async fn the_last_clinic_admin_stays(backend: Backend) {
         "This is the clinic's last active clinic admin. Make someone else a clinic admin first."
             .into(),
     );
-    let (status, error) = err_json(act(&app, &admin, "/api/clinic/staff/deactivate", &maria, &[]).await).await;
+    let (status, error) =
+        err_json(act(&app, &admin, "/api/clinic/staff/deactivate", &maria, &[]).await).await;
     assert_eq!((status, error), (StatusCode::CONFLICT, refusal.clone()));
     let (status, error) = err_json(
-        act(&app, &admin, "/api/clinic/staff/role", &maria, &[("role", "provider")]).await,
+        act(
+            &app,
+            &admin,
+            "/api/clinic/staff/role",
+            &maria,
+            &[("role", "provider")],
+        )
+        .await,
     )
     .await;
     assert_eq!((status, error), (StatusCode::CONFLICT, refusal));
     // With a second admin, she may step down.
     let sarah = member(&app, &admin, PROVIDER).await;
     let () = ok_json(
-        act(&app, &admin, "/api/clinic/staff/role", &sarah, &[("role", "clinic_admin")]).await,
+        act(
+            &app,
+            &admin,
+            "/api/clinic/staff/role",
+            &sarah,
+            &[("role", "clinic_admin")],
+        )
+        .await,
     )
     .await;
     let () = ok_json(
-        act(&app, &admin, "/api/clinic/staff/role", &maria, &[("role", "provider")]).await,
+        act(
+            &app,
+            &admin,
+            "/api/clinic/staff/role",
+            &maria,
+            &[("role", "provider")],
+        )
+        .await,
     )
     .await;
     // Which signed her out.
     assert_eq!(
-        app.post_with(&admin, "/api/clinic/staff", &[]).await.status(),
+        app.post_with(&admin, "/api/clinic/staff", &[])
+            .await
+            .status(),
         StatusCode::UNAUTHORIZED
     );
 }
 
 async fn reactivating_a_provider_needs_a_free_seat(backend: Backend) {
-    use salus_app::server::entities::clinics;
-    use sea_orm::{sea_query::Expr, EntityTrait};
     let app = TestApp::spawn(backend).await;
     let admin = client();
     app.sign_in_with(&admin, CLINIC_ADMIN, DEMO_PASSWORD).await;
     let sarah = member(&app, &admin, PROVIDER).await;
     let () = ok_json(act(&app, &admin, "/api/clinic/staff/deactivate", &sarah, &[]).await).await;
-    clinics::Entity::update_many()
-        .col_expr(clinics::Column::ProviderSeats, Expr::value(1))
-        .exec(&app.db)
-        .await
-        .unwrap();
-    let () = ok_json(crate::clinic_invitations::invite(&app, &admin, "lena@example.org", "provider").await).await;
-    let (status, error) = err_json(act(&app, &admin, "/api/clinic/staff/reactivate", &sarah, &[]).await).await;
+    as_platform(&app, "UPDATE clinics SET provider_seats = 1").await;
+    let () = ok_json(
+        crate::clinic_invitations::invite(&app, &admin, "lena@example.org", "provider").await,
+    )
+    .await;
+    let (status, error) =
+        err_json(act(&app, &admin, "/api/clinic/staff/reactivate", &sarah, &[]).await).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
-        error.field_messages("form").join(" ").contains("has 1 provider seats and all are taken"),
+        error
+            .field_messages("form")
+            .join(" ")
+            .contains("has 1 provider seats and all are taken"),
         "{error:?}"
     );
 }
@@ -213,7 +275,11 @@ async fn another_clinics_admin_reaches_none_of_the_staff(backend: Backend) {
         ("/api/clinic/staff/role", &[("role", "clinic_admin")][..]),
     ] {
         let (status, error) = err_json(act(&app, &nadia, endpoint, &sarah, extra).await).await;
-        assert_eq!((status, error), (StatusCode::NOT_FOUND, AppError::NotFound), "{endpoint}");
+        assert_eq!(
+            (status, error),
+            (StatusCode::NOT_FOUND, AppError::NotFound),
+            "{endpoint}"
+        );
     }
     assert!(member(&app, &admin, PROVIDER).await.active);
 }

@@ -566,11 +566,7 @@ fn write_built_site(root: &std::path::Path) {
 
 /// The latest mail to `to` whose subject contains `subject`, once it is in the mailbox (mail is
 /// sent in the background).
-pub async fn mail_to(
-    app: &TestApp,
-    to: &str,
-    subject: &str,
-) -> salus_app::model::MailboxMessage {
+pub async fn mail_to(app: &TestApp, to: &str, subject: &str) -> salus_app::model::MailboxMessage {
     for _ in 0..100 {
         let found = salus_app::server::mail::read_mailbox(&app.mailbox)
             .unwrap_or_default()
@@ -638,4 +634,18 @@ pub async fn sunrise(app: &TestApp) -> i64 {
         .unwrap()
         .expect("the demo clinic")
         .id
+}
+
+/// Runs `sql` as the database's owner in a transaction marked as platform work, as changes to a
+/// clinic's plan, status or seats must be (on PostgreSQL a trigger refuses them otherwise).
+pub async fn as_platform(app: &TestApp, sql: &str) {
+    use sea_orm::TransactionTrait;
+    let txn = app.db.begin().await.unwrap();
+    if app.db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        txn.execute_unprepared("SELECT set_config('app.role', 'platform', true)")
+            .await
+            .unwrap();
+    }
+    txn.execute_unprepared(sql).await.unwrap();
+    txn.commit().await.unwrap();
 }

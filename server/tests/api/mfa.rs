@@ -450,7 +450,9 @@ async fn admins_reset_it_for_their_own_staff(backend: Backend) {
     assert_eq!(status, StatusCode::FORBIDDEN);
 
     // The staff page lists the clinic's staff (never its patients) and who has set it up.
-    let staff = crate::clinic_invitations::directory(&app, &admin).await.members;
+    let staff = crate::clinic_invitations::directory(&app, &admin)
+        .await
+        .members;
     let listed: Vec<(&str, bool)> = staff
         .iter()
         .map(|s| (s.email.as_str(), s.two_step))

@@ -278,9 +278,14 @@ async fn lost_roles_end_sessions_on_the_next_request(backend: Backend) {
     // The patient's clinic is suspended.
     let patient = signed_in(DAVID).await;
     let clinic = clinics::Entity::find().one(&app.db).await.unwrap().unwrap();
-    let mut suspended = clinic.into_active_model();
-    suspended.status = Set("suspended".into());
-    suspended.update(&app.db).await.unwrap();
+    as_platform(
+        &app,
+        &format!(
+            "UPDATE clinics SET status = 'suspended' WHERE id = {}",
+            clinic.id
+        ),
+    )
+    .await;
     assert!(
         me_with_cookie(&app, &patient).await.is_none(),
         "suspended clinic"

@@ -1,13 +1,14 @@
 //! The clinic's audit log: search it, page through it, download it, and verify its chain.
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use super::ClinicNav;
-use crate::api::auth::encode_path;
-use crate::api::clinic::audit_log::{get_audit_log, VerifyAuditChain, AUDIT_LOG_CSV, AUDIT_LOG_PAGE};
+use crate::api::clinic::audit_log::{
+    get_audit_log, VerifyAuditChain, AUDIT_LOG_CSV, AUDIT_LOG_PAGE,
+};
 use crate::components::form::{form_error, FormAlert, BUTTON_CLASS, INPUT_CLASS, SECONDARY_BUTTON};
+use crate::components::pager::{with_query, Pager};
 use crate::components::portal::CARD;
 use crate::components::status::ErrorPanel;
 use crate::model::clinic::{AuditLogPage, ChainStatus};
@@ -29,7 +30,9 @@ pub fn AuditLogPage() -> impl IntoView {
                 param("page"),
             )
         },
-        |(patient, staff, action, from, to, page)| get_audit_log(patient, staff, action, from, to, page),
+        |(patient, staff, action, from, to, page)| {
+            get_audit_log(patient, staff, action, from, to, page)
+        },
     );
     view! {
         <Title text="Audit log · Clinic administration · Salus" />
@@ -52,11 +55,15 @@ fn Chain(chain: Option<ChainStatus>) -> impl IntoView {
     let verify = ServerAction::<VerifyAuditChain>::new();
     let summary = match &chain {
         None => "The chain has not been verified yet.".to_owned(),
-        Some(c) if c.intact => format!("The chain verified on {}: {} events, none altered, missing or cut off.", c.verified_at, c.checked),
+        Some(c) if c.intact => format!(
+            "The chain verified on {}: {} events, none altered, missing or cut off.",
+            c.verified_at, c.checked
+        ),
         Some(c) => format!(
             "The chain did not verify on {}: at event {}, {} ({} events before it verified).",
             c.verified_at,
-            c.first_broken.map_or_else(|| "?".to_owned(), |id| id.to_string()),
+            c.first_broken
+                .map_or_else(|| "?".to_owned(), |id| id.to_string()),
             c.problem.clone().unwrap_or_default(),
             c.checked
         ),
@@ -81,13 +88,9 @@ fn Chain(chain: Option<ChainStatus>) -> impl IntoView {
 fn Log(log: AuditLogPage, param: Callback<String, Option<String>>) -> impl IntoView {
     let get = move |name: &str| param.run(name.to_owned());
     let with_filters = move |path: &str, page: Option<u64>| {
-        let mut parts: Vec<String> = page.map(|n| format!("page={n}")).into_iter().collect();
-        for key in FILTERS {
-            if let Some(v) = get(key) {
-                parts.push(format!("{key}={}", encode_path(&v)));
-            }
-        }
-        if parts.is_empty() { path.to_owned() } else { format!("{path}?{}", parts.join("&")) }
+        let mut pairs = vec![("page", page.map(|n| n.to_string()))];
+        pairs.extend(FILTERS.map(|key| (key, get(key))));
+        with_query(path, &pairs)
     };
     let (current, pages, total) = (log.page, log.pages(), log.total);
     view! {
@@ -159,10 +162,6 @@ fn Log(log: AuditLogPage, param: Callback<String, Option<String>>) -> impl IntoV
                 </tbody>
             </table>
         </div>
-        <nav aria-label="Pages" class="mt-3 flex items-center gap-3 text-sm">
-            {(current > 1).then(|| view! { <A href=with_filters(AUDIT_LOG_PAGE, Some(current - 1)) attr:class="text-teal-800 underline">"Previous"</A> })}
-            <span>{format!("Page {current} of {pages}")}</span>
-            {(current < pages).then(|| view! { <A href=with_filters(AUDIT_LOG_PAGE, Some(current + 1)) attr:class="text-teal-800 underline">"Next"</A> })}
-        </nav>
+        <Pager current pages link=move |n| with_filters(AUDIT_LOG_PAGE, Some(n)) />
     }
 }

@@ -2,23 +2,24 @@
 //! or many at a time.
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use super::ClinicNav;
-use crate::api::auth::encode_path;
 use crate::api::clinic::roster::{get_roster, AssignPatients, UnassignPatient, ROSTER_PAGE};
 use crate::components::form::{
-    field_errors, form_error, FieldErrors, FormAlert, BUTTON_CLASS, INPUT_CLASS,
-    SECONDARY_BUTTON,
+    field_errors, form_error, FieldErrors, FormAlert, BUTTON_CLASS, INPUT_CLASS, SECONDARY_BUTTON,
 };
+use crate::components::pager::{with_query, Pager};
 use crate::components::portal::{LandingNotice, CARD};
 use crate::components::status::{ErrorPanel, StatusBadge};
 use crate::model::clinic::{Person, RosterPage};
 use crate::model::ComplianceLabel;
 
 const DONE: &[(&str, &str)] = &[
-    ("assigned", "Assigned. Their provider's list shows them from its next load."),
+    (
+        "assigned",
+        "Assigned. Their provider's list shows them from its next load.",
+    ),
     ("unassigned", "Assignment ended."),
 ];
 const FILTERS: [&str; 3] = ["search", "provider", "status"];
@@ -75,13 +76,9 @@ fn Roster(page: RosterPage, param: Callback<String, Option<String>>) -> impl Int
     let patient_errors = field_errors(value, "patient_ids");
     let get = move |name: &str| param.run(name.to_owned());
     let link_to = move |n: u64| {
-        let mut parts = vec![format!("page={n}")];
-        for key in FILTERS {
-            if let Some(v) = get(key) {
-                parts.push(format!("{key}={}", encode_path(&v)));
-            }
-        }
-        format!("{ROSTER_PAGE}?{}", parts.join("&"))
+        let mut pairs = vec![("page", Some(n.to_string()))];
+        pairs.extend(FILTERS.map(|key| (key, get(key))));
+        with_query(ROSTER_PAGE, &pairs)
     };
     let (current, pages, total) = (page.page, page.pages(), page.total);
     let providers = page.providers.clone();
@@ -187,10 +184,6 @@ fn Roster(page: RosterPage, param: Callback<String, Option<String>>) -> impl Int
                 </tbody>
             </table>
         </div>
-        <nav aria-label="Pages" class="mt-3 flex items-center gap-3 text-sm">
-            {(current > 1).then(|| view! { <A href=link_to(current - 1) attr:class="text-teal-800 underline">"Previous"</A> })}
-            <span>{format!("Page {current} of {pages}")}</span>
-            {(current < pages).then(|| view! { <A href=link_to(current + 1) attr:class="text-teal-800 underline">"Next"</A> })}
-        </nav>
+        <Pager current pages link=link_to />
     }
 }

@@ -18,7 +18,10 @@ const DONE: &[(&str, &str)] = &[
     ("details", "The clinic's details are saved."),
     ("hours", "Working hours are saved."),
     ("reminders", "Reminder settings are saved."),
-    ("code", "The clinic has a new registration code; the old one no longer works."),
+    (
+        "code",
+        "The clinic has a new registration code; the old one no longer works.",
+    ),
 ];
 
 #[component]

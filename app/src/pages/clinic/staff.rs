@@ -17,11 +17,26 @@ use crate::components::status::ErrorPanel;
 use crate::model::clinic::{OpenInvitation, StaffDirectory, StaffMember, STAFF_ROLES};
 
 const DONE: &[(&str, &str)] = &[
-    ("invited", "Invitation sent. The link in it works for 7 days."),
-    ("resent", "Invitation sent again with a new link; the earlier link no longer works."),
-    ("withdrawn", "Invitation withdrawn: its link no longer works."),
-    ("role", "Role changed. They were signed out and have the new role at their next sign-in."),
-    ("deactivated", "Deactivated. They were signed out and cannot sign in to this clinic."),
+    (
+        "invited",
+        "Invitation sent. The link in it works for 7 days.",
+    ),
+    (
+        "resent",
+        "Invitation sent again with a new link; the earlier link no longer works.",
+    ),
+    (
+        "withdrawn",
+        "Invitation withdrawn: its link no longer works.",
+    ),
+    (
+        "role",
+        "Role changed. They were signed out and have the new role at their next sign-in.",
+    ),
+    (
+        "deactivated",
+        "Deactivated. They were signed out and cannot sign in to this clinic.",
+    ),
     ("reactivated", "Reactivated. They can sign in again."),
 ];
 

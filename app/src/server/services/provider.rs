@@ -1,9 +1,7 @@
 //! The provider's view of their assigned patients: the compliance list, a patient's detail,
 //! and recording a completed care item. Every read and write of patient data is audited.
 use chrono::{Days, NaiveDate};
-use sea_orm::sea_query::{
-    Alias, Condition, Expr, ExprTrait, Func, LikeExpr, Order, Query, SelectStatement,
-};
+use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Func, Order, Query, SelectStatement};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter};
 
 use crate::error::AppError;
@@ -17,7 +15,7 @@ use crate::server::entities::{
     care_items, goal_logs, goals, patient_compliance, patient_profiles, provider_assignments, users,
 };
 use crate::server::permissions::Permission;
-use crate::server::services::paging;
+use crate::server::services::{paging, text_search};
 use crate::server::tenancy::Scoped;
 
 pub const PER_PAGE: u64 = 20;
@@ -109,16 +107,12 @@ pub async fn compliance_list(
         select.and_where(Expr::col((pc, patient_compliance::Column::Label)).eq(status.as_str()));
     }
     if let Some(search) = &search {
-        let escaped = search
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
         select.and_where(
             Expr::expr(Func::lower(Expr::col((
                 pc,
                 patient_compliance::Column::PatientName,
             ))))
-            .like(LikeExpr::new(format!("%{escaped}%")).escape('\\')),
+            .like(text_search::contains(search)),
         );
     }
 

@@ -4,10 +4,10 @@
 //! whether the chain verifies.
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
+use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Select,
+    ActiveValue::Set, ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Select,
 };
 use std::collections::HashMap;
 
@@ -19,7 +19,7 @@ use crate::server::audit::{self, AuditEntry, AuditKey, Tampering};
 use crate::server::entities::{audit_events, audit_verifications, clinics, memberships, users};
 use crate::server::permissions::Permission;
 use crate::server::services::dates::parse_time_zone;
-use crate::server::services::paging;
+use crate::server::services::{paging, text_search};
 use crate::server::tenancy::Scoped;
 
 pub const PER_PAGE: u64 = 50;
@@ -112,7 +112,10 @@ fn start_of(day: NaiveDate, tz: Tz) -> DateTime<Utc> {
     let midnight = day.and_hms_opt(0, 0, 0).expect("midnight exists");
     tz.from_local_datetime(&midnight)
         .earliest()
-        .or_else(|| tz.from_local_datetime(&(midnight + chrono::Duration::hours(1))).earliest())
+        .or_else(|| {
+            tz.from_local_datetime(&(midnight + chrono::Duration::hours(1)))
+                .earliest()
+        })
         .map_or_else(|| midnight.and_utc(), |t| t.with_timezone(&Utc))
 }
 
@@ -131,8 +134,15 @@ pub async fn filters(
         .unwrap_or(chrono_tz::UTC);
     let mut v = Validator::new();
     let staff_id = trimmed(&query.staff).and_then(|s| {
-        let id = s.parse::<i64>().ok().filter(|id| staff.iter().any(|p| p.user_id == *id));
-        v.check(id.is_some(), "staff", "Choose a staff member from the list.");
+        let id = s
+            .parse::<i64>()
+            .ok()
+            .filter(|id| staff.iter().any(|p| p.user_id == *id));
+        v.check(
+            id.is_some(),
+            "staff",
+            "Choose a staff member from the list.",
+        );
         id
     });
     let action = trimmed(&query.action).filter(|a| {
@@ -169,11 +179,6 @@ pub async fn filters(
 
 /// The clinic's patients whose name or email contains `text`.
 async fn matching_patients(scoped: &Scoped, clinic: i64, text: &str) -> Result<Vec<i64>, AppError> {
-    let escaped = text
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    let pattern = format!("%{escaped}%");
     let patients: Vec<i64> = memberships::Entity::find()
         .select_only()
         .column(memberships::Column::UserId)
@@ -190,9 +195,9 @@ async fn matching_patients(scoped: &Scoped, clinic: i64, text: &str) -> Result<V
             Condition::any()
                 .add(
                     Expr::expr(Func::lower(Expr::col(users::Column::DisplayName)))
-                        .like(LikeExpr::new(pattern.clone()).escape('\\')),
+                        .like(text_search::contains(text)),
                 )
-                .add(Expr::col(users::Column::Email).like(LikeExpr::new(pattern).escape('\\'))),
+                .add(Expr::col(users::Column::Email).like(text_search::contains(text))),
         )
         .limit(MAX_PATIENT_MATCHES)
         .into_tuple()
@@ -291,7 +296,10 @@ pub async fn list(scoped: &Scoped, query: AuditQuery) -> Result<AuditLogPage, Ap
     let rows = rows(scoped, events, filters.time_zone).await?;
     let chain = last_verification(scoped, clinic, filters.time_zone).await?;
     scoped
-        .audit(AuditEntry::by(scoped.actor(), "clinic.audit_log.view").resource(format!("page:{page}")))
+        .audit(
+            AuditEntry::by(scoped.actor(), "clinic.audit_log.view")
+                .resource(format!("page:{page}")),
+        )
         .await?;
     Ok(AuditLogPage {
         rows,
@@ -349,11 +357,17 @@ pub async fn verify(scoped: &Scoped, key: &AuditKey) -> Result<ChainStatus, AppE
     .exec(scoped.conn())
     .await?;
     scoped
-        .audit(AuditEntry::by(scoped.actor(), "audit.verified").resource(format!(
-            "checked:{} {}",
-            report.checked,
-            if problem.is_some() { "broken" } else { "intact" }
-        )))
+        .audit(
+            AuditEntry::by(scoped.actor(), "audit.verified").resource(format!(
+                "checked:{} {}",
+                report.checked,
+                if problem.is_some() {
+                    "broken"
+                } else {
+                    "intact"
+                }
+            )),
+        )
         .await?;
     let time_zone = clinics::Entity::find_by_id(clinic)
         .one(scoped.conn())
@@ -393,7 +407,11 @@ fn csv_line(row: &AuditRow) -> String {
         row.detail.clone().unwrap_or_default(),
         row.address.clone().unwrap_or_default(),
     ];
-    let mut line = fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(",");
+    let mut line = fields
+        .iter()
+        .map(|f| csv_field(f))
+        .collect::<Vec<_>>()
+        .join(",");
     line.push_str("\r\n");
     line
 }
@@ -429,7 +447,9 @@ pub async fn export_batch(
         .limit(CSV_BATCH)
         .all(scoped.conn())
         .await?;
-    let next = (events.len() as u64 == CSV_BATCH).then(|| events.last().map(|e| e.id)).flatten();
+    let next = (events.len() as u64 == CSV_BATCH)
+        .then(|| events.last().map(|e| e.id))
+        .flatten();
     let rows = rows(scoped, events, filters.time_zone).await?;
     Ok((rows.iter().map(csv_line).collect(), next))
 }

@@ -130,8 +130,11 @@ pub async fn invite(
     .await?;
     scoped
         .audit(
-            AuditEntry::by(scoped.actor(), "staff.invited")
-                .resource(format!("invitation:{} {}", inserted.last_insert_id, role.as_str())),
+            AuditEntry::by(scoped.actor(), "staff.invited").resource(format!(
+                "invitation:{} {}",
+                inserted.last_insert_id,
+                role.as_str()
+            )),
         )
         .await?;
     let clinic = clinic_name(scoped, clinic_id).await?;
@@ -167,7 +170,13 @@ pub async fn resend(
         )
         .await?;
     let clinic = clinic_name(scoped, invitation.clinic_id).await?;
-    Ok(mail_after_commit(state, invitation.email, clinic, role, token))
+    Ok(mail_after_commit(
+        state,
+        invitation.email,
+        clinic,
+        role,
+        token,
+    ))
 }
 
 /// Withdraws an open invitation: its link stops working and its seat is free.
@@ -316,7 +325,11 @@ pub struct Acceptance {
 /// Accepts an invitation: a new account with the password chosen, or the existing account
 /// after its password, becomes a member of the clinic's staff with the invitation's role. The
 /// link proves the address, so the account's email counts as confirmed.
-pub async fn accept(state: &AppState, meta: &RequestMeta, form: Acceptance) -> Result<(), AppError> {
+pub async fn accept(
+    state: &AppState,
+    meta: &RequestMeta,
+    form: Acceptance,
+) -> Result<(), AppError> {
     let now = state.clock.now();
     let details = details(state, &form.token).await?;
     let email = details.email.clone();
@@ -346,7 +359,11 @@ pub async fn accept(state: &AppState, meta: &RequestMeta, form: Acceptance) -> R
             let name = form.name.trim().to_owned();
             let mut v = Validator::new();
             v.check(!name.is_empty(), "name", "Enter your name.");
-            v.check(name.chars().count() <= 100, "name", "Use at most 100 characters.");
+            v.check(
+                name.chars().count() <= 100,
+                "name",
+                "Use at most 100 characters.",
+            );
             if let Some(weak) = password::weakness(&form.password, &email, &name) {
                 v.add("password", weak);
             }
@@ -412,7 +429,10 @@ async fn join(
     db_context::enter(txn, DbContext::ClinicTask(clinic_id)).await?;
     let (invitation, _clinic) = by_token(txn, token, now).await?;
     let used = staff_invitations::Entity::update_many()
-        .col_expr(staff_invitations::Column::AcceptedAt, Expr::value(Some(now)))
+        .col_expr(
+            staff_invitations::Column::AcceptedAt,
+            Expr::value(Some(now)),
+        )
         .filter(staff_invitations::Column::Id.eq(invitation.id))
         .filter(staff_invitations::Column::AcceptedAt.is_null())
         .filter(staff_invitations::Column::WithdrawnAt.is_null())

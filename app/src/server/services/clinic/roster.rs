@@ -3,7 +3,7 @@
 //! provider's list reads the assignments, so it reflects a change on its next load.
 use std::collections::{HashMap, HashSet};
 
-use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Func, LikeExpr, Order, Query};
+use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Func, Order, Query};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter,
     QueryOrder,
@@ -15,7 +15,7 @@ use crate::model::{ComplianceLabel, Role};
 use crate::server::audit::AuditEntry;
 use crate::server::entities::{memberships, patient_compliance, provider_assignments, users};
 use crate::server::permissions::Permission;
-use crate::server::services::paging;
+use crate::server::services::{paging, text_search};
 use crate::server::tenancy::Scoped;
 
 pub const PER_PAGE: u64 = 25;
@@ -100,9 +100,7 @@ pub async fn list(scoped: &Scoped, query: RosterQuery) -> Result<RosterPage, App
             p.parse::<i64>()
                 .ok()
                 .filter(|id| providers.iter().any(|c| c.user_id == *id))
-                .ok_or_else(|| {
-                    AppError::field("provider", "Choose a provider of your clinic.")
-                })?,
+                .ok_or_else(|| AppError::field("provider", "Choose a provider of your clinic."))?,
         ),
     };
     let page = paging::parse_page(query.page.as_deref())?;
@@ -150,21 +148,13 @@ pub async fn list(scoped: &Scoped, query: RosterQuery) -> Result<RosterPage, App
         );
     }
     if let Some(search) = &search {
-        let escaped = search
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        let pattern = format!("%{escaped}%");
         select.cond_where(
             Condition::any()
                 .add(
                     Expr::expr(Func::lower(Expr::col((u, users::Column::DisplayName))))
-                        .like(LikeExpr::new(pattern.clone()).escape('\\')),
+                        .like(text_search::contains(search)),
                 )
-                .add(
-                    Expr::col((u, users::Column::Email))
-                        .like(LikeExpr::new(pattern).escape('\\')),
-                ),
+                .add(Expr::col((u, users::Column::Email)).like(text_search::contains(search))),
         );
     }
     let conn = scoped.conn();
@@ -183,7 +173,10 @@ pub async fn list(scoped: &Scoped, query: RosterQuery) -> Result<RosterPage, App
             Expr::col((m, memberships::Column::UserId)),
             Alias::new("patient_id"),
         )
-        .expr_as(Expr::col((u, users::Column::DisplayName)), Alias::new("name"))
+        .expr_as(
+            Expr::col((u, users::Column::DisplayName)),
+            Alias::new("name"),
+        )
         .expr_as(Expr::col((u, users::Column::Email)), Alias::new("email"))
         .expr_as(
             Expr::col((pc, patient_compliance::Column::Label)),
@@ -268,7 +261,10 @@ pub async fn assign(
     let clinic = scoped.actor().active_clinic()?;
     let wanted: HashSet<i64> = patient_ids.iter().copied().collect();
     if wanted.is_empty() {
-        return Err(AppError::field("patient_ids", "Choose at least one patient."));
+        return Err(AppError::field(
+            "patient_ids",
+            "Choose at least one patient.",
+        ));
     }
     if wanted.len() > MAX_BULK {
         return Err(AppError::field(

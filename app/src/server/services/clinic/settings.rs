@@ -161,7 +161,11 @@ pub async fn update_details(scoped: &Scoped, form: Details) -> Result<(), AppErr
     let time_zone = form.time_zone.trim().to_owned();
     let mut v = Validator::new();
     v.check(!name.is_empty(), "name", "Enter the clinic's name.");
-    v.check(name.chars().count() <= 100, "name", "Use at most 100 characters.");
+    v.check(
+        name.chars().count() <= 100,
+        "name",
+        "Use at most 100 characters.",
+    );
     if let Some(problem) = email.as_deref().and_then(email_problem) {
         v.add("contact_email", problem);
     }
@@ -219,7 +223,11 @@ pub async fn update_hours(scoped: &Scoped, days: [(String, String); 7]) -> Resul
         let field = WEEKDAYS[i].to_lowercase();
         let (opens, closes) = (opens.trim(), closes.trim());
         let day = match (opens.is_empty(), closes.is_empty()) {
-            (true, true) => WorkingDay { weekday, opens: None, closes: None },
+            (true, true) => WorkingDay {
+                weekday,
+                opens: None,
+                closes: None,
+            },
             (false, false) => match (parse_time(opens), parse_time(closes)) {
                 (Some(o), Some(c)) if o < c => WorkingDay {
                     weekday,
@@ -329,7 +337,11 @@ pub async fn update_reminders(scoped: &Scoped, form: ReminderForm) -> Result<(),
     let mut v = Validator::new();
     let start = parse_time(&form.quiet_hours_start);
     let end = parse_time(&form.quiet_hours_end);
-    v.check(start.is_some(), "quiet_hours_start", "Enter a time like 21:00.");
+    v.check(
+        start.is_some(),
+        "quiet_hours_start",
+        "Enter a time like 21:00.",
+    );
     v.check(end.is_some(), "quiet_hours_end", "Enter a time like 08:00.");
     if let (Some(s), Some(e)) = (start, end) {
         v.check(
@@ -339,20 +351,34 @@ pub async fn update_reminders(scoped: &Scoped, form: ReminderForm) -> Result<(),
         );
     }
     let sender = form.sender_name.trim().to_owned();
-    v.check(!sender.is_empty(), "sender_name", "Enter the name reminders come from.");
+    v.check(
+        !sender.is_empty(),
+        "sender_name",
+        "Enter the name reminders come from.",
+    );
     // The name goes into email headers: no line breaks or other control characters.
     v.check(
         sender.chars().count() <= MAX_SENDER && !sender.chars().any(char::is_control),
         "sender_name",
         format!("Use at most {MAX_SENDER} characters, on one line."),
     );
-    let due_soon = form.due_soon_days.trim().parse::<u32>().ok().filter(|d| (1..=MAX_DUE_SOON_DAYS).contains(d));
+    let due_soon = form
+        .due_soon_days
+        .trim()
+        .parse::<u32>()
+        .ok()
+        .filter(|d| (1..=MAX_DUE_SOON_DAYS).contains(d));
     v.check(
         due_soon.is_some(),
         "due_soon_days",
         format!("Enter a number of days from 1 to {MAX_DUE_SOON_DAYS}."),
     );
-    let cap = form.sms_daily_cap.trim().parse::<u32>().ok().filter(|c| *c <= MAX_SMS_DAILY_CAP);
+    let cap = form
+        .sms_daily_cap
+        .trim()
+        .parse::<u32>()
+        .ok()
+        .filter(|c| *c <= MAX_SMS_DAILY_CAP);
     v.check(
         cap.is_some(),
         "sms_daily_cap",
@@ -370,13 +396,37 @@ pub async fn update_reminders(scoped: &Scoped, form: ReminderForm) -> Result<(),
     };
     let before = reminders_of(scoped.conn(), &clinic).await?;
     let audit = changes(&[
-        ("email_enabled", before.email_enabled.to_string(), after.email_enabled.to_string()),
-        ("sms_enabled", before.sms_enabled.to_string(), after.sms_enabled.to_string()),
-        ("quiet_hours_start", before.quiet_hours_start, after.quiet_hours_start.clone()),
-        ("quiet_hours_end", before.quiet_hours_end, after.quiet_hours_end.clone()),
+        (
+            "email_enabled",
+            before.email_enabled.to_string(),
+            after.email_enabled.to_string(),
+        ),
+        (
+            "sms_enabled",
+            before.sms_enabled.to_string(),
+            after.sms_enabled.to_string(),
+        ),
+        (
+            "quiet_hours_start",
+            before.quiet_hours_start,
+            after.quiet_hours_start.clone(),
+        ),
+        (
+            "quiet_hours_end",
+            before.quiet_hours_end,
+            after.quiet_hours_end.clone(),
+        ),
         ("sender_name", before.sender_name, after.sender_name.clone()),
-        ("due_soon_days", before.due_soon_days.to_string(), after.due_soon_days.to_string()),
-        ("sms_daily_cap", before.sms_daily_cap.to_string(), after.sms_daily_cap.to_string()),
+        (
+            "due_soon_days",
+            before.due_soon_days.to_string(),
+            after.due_soon_days.to_string(),
+        ),
+        (
+            "sms_daily_cap",
+            before.sms_daily_cap.to_string(),
+            after.sms_daily_cap.to_string(),
+        ),
     ]);
     use clinic_reminder_settings::Column as C;
     clinic_reminder_settings::Entity::insert(clinic_reminder_settings::ActiveModel {

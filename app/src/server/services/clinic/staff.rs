@@ -5,9 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::{clinic_time, lock_staff, parse_staff_role, provider_seats, require_free_seat};
 use crate::error::AppError;
@@ -114,7 +112,10 @@ pub async fn directory(scoped: &Scoped) -> Result<StaffDirectory, AppError> {
 
 /// A staff membership of the admin's clinic, after taking the clinic's staff lock; 404 for any
 /// other (another clinic's, a patient's).
-async fn staff_membership(scoped: &Scoped, membership_id: i64) -> Result<memberships::Model, AppError> {
+async fn staff_membership(
+    scoped: &Scoped,
+    membership_id: i64,
+) -> Result<memberships::Model, AppError> {
     scoped.actor().require(Permission::StaffManage)?;
     let clinic = scoped.actor().active_clinic()?;
     lock_staff(scoped.conn(), clinic).await?;
