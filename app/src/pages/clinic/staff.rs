@@ -214,7 +214,7 @@ fn Invitations(invitations: Vec<OpenInvitation>) -> impl IntoView {
             <FormAlert message=form_error(resend.value()) />
             <FormAlert message=form_error(withdraw.value()) />
             {if invitations.is_empty() {
-                view! { <p class="mt-2 text-sm text-slate-600">"None: everyone invited has joined."</p> }.into_any()
+                view! { <p class="mt-2 text-sm text-slate-600">"No invitation is open."</p> }.into_any()
             } else {
                 view! {
                     <ul class="mt-3 divide-y divide-slate-200">
