@@ -1,5 +1,8 @@
 //! Page numbers from the browser: parsed in one place and bounded, so that no arithmetic on
 //! them can overflow and no database is asked for an offset it cannot represent.
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, SelectStatement};
+use sea_orm::{ConnectionTrait, FromQueryResult};
+
 use crate::error::AppError;
 
 /// The highest page anyone may ask for; far beyond any list a clinic has.
@@ -18,6 +21,28 @@ pub fn parse_page(page: Option<&str>) -> Result<u64, AppError> {
                 AppError::field("page", format!("Pages are numbered from 1 to {MAX_PAGE}."))
             }),
     }
+}
+
+#[derive(Debug, FromQueryResult)]
+struct Count {
+    total: i64,
+}
+
+/// How many rows `select` (joins and filters, no columns yet) finds, counting `column`: the
+/// total a paged list shows above its first page.
+pub async fn count_rows<C: ConnectionTrait>(
+    conn: &C,
+    select: &SelectStatement,
+    column: Expr,
+) -> Result<u64, AppError> {
+    let mut counting = select.clone();
+    counting.expr_as(column.count(), Alias::new("total"));
+    Ok(
+        Count::find_by_statement(conn.get_database_backend().build(&counting))
+            .one(conn)
+            .await?
+            .map_or(0, |c| u64::try_from(c.total).unwrap_or(0)),
+    )
 }
 
 #[cfg(test)]

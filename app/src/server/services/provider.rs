@@ -38,11 +38,6 @@ struct RawRow {
     reason: Option<String>,
 }
 
-#[derive(Debug, FromQueryResult)]
-struct Count {
-    total: i64,
-}
-
 /// The provider's assigned patients with their compliance, filtered, searched, sorted and paged.
 pub async fn compliance_list(
     scoped: &Scoped,
@@ -118,15 +113,12 @@ pub async fn compliance_list(
 
     let conn = scoped.conn();
     let backend = conn.get_database_backend();
-    let mut counting = select.clone();
-    counting.expr_as(
-        Expr::col((pa, provider_assignments::Column::PatientId)).count(),
-        Alias::new("total"),
-    );
-    let total = Count::find_by_statement(backend.build(&counting))
-        .one(conn)
-        .await?
-        .map_or(0, |c| u64::try_from(c.total).unwrap_or(0));
+    let total = paging::count_rows(
+        conn,
+        &select,
+        Expr::col((pa, provider_assignments::Column::PatientId)),
+    )
+    .await?;
 
     select
         .expr_as(

@@ -39,11 +39,6 @@ struct RawRow {
     label: Option<String>,
 }
 
-#[derive(Debug, FromQueryResult)]
-struct Count {
-    total: i64,
-}
-
 /// The clinic's active providers, by name.
 async fn providers(scoped: &Scoped, clinic: i64) -> Result<Vec<Person>, AppError> {
     let ids: Vec<i64> = memberships::Entity::find()
@@ -159,15 +154,8 @@ pub async fn list(scoped: &Scoped, query: RosterQuery) -> Result<RosterPage, App
     }
     let conn = scoped.conn();
     let backend = conn.get_database_backend();
-    let mut counting = select.clone();
-    counting.expr_as(
-        Expr::col((m, memberships::Column::UserId)).count(),
-        Alias::new("total"),
-    );
-    let total = Count::find_by_statement(backend.build(&counting))
-        .one(conn)
-        .await?
-        .map_or(0, |c| u64::try_from(c.total).unwrap_or(0));
+    let total =
+        paging::count_rows(conn, &select, Expr::col((m, memberships::Column::UserId))).await?;
     select
         .expr_as(
             Expr::col((m, memberships::Column::UserId)),
