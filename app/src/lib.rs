@@ -105,6 +105,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/clinic") view=clinic::home::ClinicHomePage ssr=SsrMode::Async />
                     <Route path=path!("/clinic/staff") view=clinic::staff::StaffPage ssr=SsrMode::Async />
                     <Route path=path!("/clinic/patients") view=clinic::roster::RosterPage ssr=SsrMode::Async />
+                    <Route path=path!("/clinic/patients/enrol") view=clinic::enrolment::EnrolmentPage ssr=SsrMode::Async />
+                    <Route path=path!("/clinic/protocols") view=clinic::protocols::ProtocolsPage ssr=SsrMode::Async />
+                    <Route path=path!("/clinic/protocols/:id") view=clinic::protocols::ProtocolPage ssr=SsrMode::Async />
                     <Route path=path!("/clinic/audit") view=clinic::audit_log::AuditLogPage ssr=SsrMode::Async />
                     <Route path=path!("/clinic/settings") view=clinic::settings::SettingsPage ssr=SsrMode::Async />
                     <Route path=path!("/invitation") view=clinic::invitation::InvitationPage ssr=SsrMode::Async />

@@ -80,3 +80,44 @@ test('a refused invitation says why beside the field', async ({ page }) => {
   // The staff list is as it was.
   await expect(page.getByTestId('staff-member').filter({ hasText: 'sarah.chen@example.com' })).toContainText('Active');
 });
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** The month of "Upcoming: Dental check-up on 1 May 2027", counted from year 0. */
+function monthOf(reminder: string): number {
+  const found = reminder.match(/on \d+ (\w{3}) (\d{4})/);
+  expect(found, reminder).not.toBeNull();
+  return MONTHS.indexOf(found![1]) + 12 * Number(found![2]);
+}
+
+async function dentalReminder(page: Page): Promise<string> {
+  await signIn(page, 'david@example.com');
+  await expect(page).toHaveURL(/\/patient$/);
+  const text = (await page.getByTestId('reminders').getByText(/Dental check-up on/).textContent()) ?? '';
+  await signOut(page);
+  return text;
+}
+
+async function setDentalInterval(page: Page, months: string) {
+  await signIn(page, 'maria.lopez@example.com');
+  await page.getByRole('navigation', { name: 'Clinic administration' }).getByRole('link', { name: 'Protocols' }).click();
+  await expect(page).toHaveURL(/\/clinic\/protocols$/);
+  await page.getByRole('link', { name: 'Change Dental check-up' }).click();
+  await page.getByLabel('Every (months)').fill(months);
+  await page.getByRole('button', { name: 'Save protocol' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'The protocol is saved.' })).toBeVisible();
+  await expect(page.getByTestId('resyncs').getByText(/Dental check-up/).first()).toContainText('applied to');
+  await signOut(page);
+}
+
+test("a protocol's new interval moves the patient's reminder date", async ({ page }) => {
+  test.setTimeout(240_000);
+  const before = await dentalReminder(page);
+  await setDentalInterval(page, '12');
+  // One check-up a year instead of two: the next is six months later than it was.
+  const after = await dentalReminder(page);
+  expect(monthOf(after) - monthOf(before)).toBe(6);
+  // Back as the demo has it, for the tests that follow.
+  await setDentalInterval(page, '6');
+  expect(await dentalReminder(page)).toBe(before);
+});

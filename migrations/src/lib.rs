@@ -16,6 +16,8 @@ mod m20261201_000011_email_verification;
 mod m20261201_000012_clinic_staff;
 mod m20261201_000013_audit_verifications;
 mod m20261201_000014_clinic_settings;
+mod m20261201_000015_protocol_resyncs;
+mod m20261201_000016_patient_enrolment;
 
 pub struct Migrator;
 
@@ -37,6 +39,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000012_clinic_staff::Migration),
             Box::new(m20261201_000013_audit_verifications::Migration),
             Box::new(m20261201_000014_clinic_settings::Migration),
+            Box::new(m20261201_000015_protocol_resyncs::Migration),
+            Box::new(m20261201_000016_patient_enrolment::Migration),
         ]
     }
 }

@@ -212,6 +212,7 @@ impl Config {
                     })
                     .collect::<Result<_, _>>()?,
             },
+            ..Settings::default()
         };
         if settings.session_absolute < settings.session_idle {
             return Err(ConfigError {

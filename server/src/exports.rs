@@ -24,7 +24,7 @@ pub struct AuditCsvQuery {
 }
 
 /// An error as a plain-text answer with its status: the download link has no page to show it.
-fn refused(error: AppError) -> Response {
+pub(crate) fn refused(error: AppError) -> Response {
     let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let message = match &error {
         AppError::Validation(fields) => fields

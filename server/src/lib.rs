@@ -4,6 +4,7 @@ pub mod assets;
 pub mod config;
 pub mod db;
 pub mod exports;
+pub mod imports;
 pub mod middleware;
 
 use std::sync::Arc;
@@ -96,6 +97,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/api/clinic/audit_log.csv",
             axum::routing::get(exports::clinic_audit_log_csv),
+        )
+        .route(
+            imports::PATIENT_IMPORT,
+            axum::routing::post(imports::patient_import).layer(imports::patient_import_limit()),
         )
         .nest_service("/pkg", assets::service(&state.leptos_options.site_root))
         .leptos_routes_with_context(&state, routes, provide_state.clone(), {
@@ -225,6 +230,23 @@ pub fn spawn_care_refresh(state: &AppState) {
                 ),
                 Err(e) => tracing::warn!(error = %e, "care refresh failed"),
             }
+        }
+    });
+}
+
+/// Resumes the protocol re-applications a stopped server left running (`care::resync_job`).
+pub fn resume_protocol_resyncs(state: &AppState) {
+    let (db, clock, audit_key) = (
+        state.db.clone(),
+        state.clock.clone(),
+        state.audit_key.clone(),
+    );
+    tokio::spawn(async move {
+        use salus_app::server::care::resync_job;
+        match resync_job::resume_unfinished(&db, &audit_key, &clock).await {
+            Ok(0) => {}
+            Ok(resumed) => tracing::info!(resumed, "protocol resyncs resumed"),
+            Err(e) => tracing::warn!(error = %e, "could not resume protocol resyncs"),
         }
     });
 }

@@ -6,7 +6,9 @@ use salus_app::server::services::password::Password;
 use salus_app::server::services::seed;
 use salus_app::server::state::Clock;
 use salus_server::config::{Config, LogFormat, MailTransport};
-use salus_server::{build_state, db, router, spawn_care_refresh, spawn_session_cleanup};
+use salus_server::{
+    build_state, db, resume_protocol_resyncs, router, spawn_care_refresh, spawn_session_cleanup,
+};
 
 #[derive(Parser)]
 #[command(
@@ -380,6 +382,7 @@ async fn serve(config: Config) -> Result<(), String> {
     }
     spawn_session_cleanup(&state);
     spawn_care_refresh(&state);
+    resume_protocol_resyncs(&state);
     let app = router(state);
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await

@@ -202,3 +202,88 @@ pub struct ClinicContact {
     pub hours: Vec<WorkingDay>,
     pub time_zone: String,
 }
+
+/// One of the clinic's preventive-care protocols, as its admin edits it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClinicProtocol {
+    pub id: i64,
+    pub name: String,
+    pub description: String,
+    pub min_age_years: Option<u32>,
+    pub max_age_years: Option<u32>,
+    /// Only patients of this sex; everyone when empty.
+    pub sex: Option<super::Sex>,
+    pub interval_months: u32,
+    /// How many days before the due date the item shows as "due soon".
+    pub due_soon_days: u32,
+    pub active: bool,
+    /// Added by the clinic rather than adopted from the platform's templates.
+    pub custom: bool,
+}
+
+/// How far the re-application of a protocol change to the clinic's patients has got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ResyncState {
+    Running,
+    Done,
+    Failed,
+    /// A later change of the same protocol took over.
+    Superseded,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResyncProgress {
+    pub id: i64,
+    pub protocol: String,
+    pub state: ResyncState,
+    pub done: u64,
+    pub total: u64,
+    /// When the change was saved, in the clinic's time zone.
+    pub requested: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClinicProtocols {
+    pub protocols: Vec<ClinicProtocol>,
+    /// The latest re-applications, newest first.
+    pub resyncs: Vec<ResyncProgress>,
+}
+
+impl ClinicProtocols {
+    pub fn running(&self) -> bool {
+        self.resyncs.iter().any(|r| r.state == ResyncState::Running)
+    }
+}
+
+/// What adding a patient by hand did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum EnrolledPatient {
+    /// A new account, enrolled, and invited to set a password.
+    Added,
+    /// The address has a Salus account: invited to join, and enrolled once they accept.
+    Invited,
+}
+
+/// One problem a CSV import found: the row as a spreadsheet numbers it (the header is row 1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportProblem {
+    pub row: u64,
+    pub field: String,
+    pub message: String,
+}
+
+/// What a CSV import did. With any problem, nothing was written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportOutcome {
+    pub id: i64,
+    /// In the clinic's time zone.
+    pub when: String,
+    pub rows: u64,
+    pub added: u64,
+    pub already_enrolled: u64,
+    /// Addresses with a Salus account elsewhere, invited to join.
+    pub invited: u64,
+    pub problems: Vec<ImportProblem>,
+    /// The same file was imported before.
+    pub imported_before: bool,
+}

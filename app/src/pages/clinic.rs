@@ -1,8 +1,10 @@
 //! The clinic-admin portal, one module per feature. Every page is rendered on the server with
 //! plain forms (no island), so it works before, and without, the WASM.
 pub mod audit_log;
+pub mod enrolment;
 pub mod home;
 pub mod invitation;
+pub mod protocols;
 pub mod roster;
 pub mod settings;
 pub mod staff;
@@ -13,10 +15,11 @@ use leptos_router::components::A;
 /// The portal's sections; `current` is the one shown.
 #[component]
 pub fn ClinicNav(current: &'static str) -> impl IntoView {
-    const SECTIONS: [(&str, &str); 5] = [
+    const SECTIONS: [(&str, &str); 6] = [
         ("/clinic", "Overview"),
         ("/clinic/staff", "Staff"),
         ("/clinic/patients", "Patients"),
+        ("/clinic/protocols", "Protocols"),
         ("/clinic/audit", "Audit log"),
         ("/clinic/settings", "Settings"),
     ];

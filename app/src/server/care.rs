@@ -3,6 +3,8 @@
 pub mod compliance;
 pub mod items;
 pub mod protocols;
+pub mod reapply;
+pub mod resync_job;
 pub mod rules;
 
 use chrono::{DateTime, Utc};

@@ -132,3 +132,43 @@ pub async fn begin_platform(
     .await?;
     Ok(txn)
 }
+
+/// What a clinic's writers take turns at (`take_turn`).
+#[derive(Debug, Clone, Copy)]
+pub enum Turn {
+    /// Staff changes: seats and the last-admin rule.
+    Staff = 1,
+    /// Protocol changes and their re-application.
+    Protocols = 2,
+}
+
+/// Makes one clinic's writers of `turn` take turns until the transaction ends. On PostgreSQL an
+/// advisory lock in the turn's own key space (turn, clinic). On SQLite, where one connection
+/// writes at a time, by writing first: a transaction that read before its first write could not
+/// write once another had committed meanwhile (`SQLITE_BUSY_SNAPSHOT`), whereas one that writes
+/// first waits for the lock and then reads what the other wrote.
+pub async fn take_turn<C: ConnectionTrait>(
+    conn: &C,
+    turn: Turn,
+    clinic: i64,
+) -> Result<(), crate::error::AppError> {
+    match conn.get_database_backend() {
+        DatabaseBackend::Postgres => {
+            conn.execute_raw(Statement::from_sql_and_values(
+                DatabaseBackend::Postgres,
+                "SELECT pg_advisory_xact_lock($1::int, $2::int)",
+                [(turn as i32).into(), clinic.into()],
+            ))
+            .await?;
+        }
+        backend => {
+            conn.execute_raw(Statement::from_sql_and_values(
+                backend,
+                "UPDATE clinics SET provider_seats = provider_seats WHERE id = ?",
+                [clinic.into()],
+            ))
+            .await?;
+        }
+    }
+    Ok(())
+}

@@ -20,6 +20,8 @@ pub enum Permission {
     AuditRead,
     /// Change the settings of the clinic one acts in: details, hours, reminder settings.
     ClinicSettings,
+    /// Change the preventive-care protocols of the clinic one acts in.
+    ProtocolsManage,
     /// Manage clinics, plans, reference data and public content across the platform.
     PlatformManage,
 }
@@ -35,6 +37,7 @@ impl Permission {
             Permission::PatientManage => "patients.manage",
             Permission::AuditRead => "audit.read",
             Permission::ClinicSettings => "clinic.settings",
+            Permission::ProtocolsManage => "protocols.manage",
             Permission::PlatformManage => "platform.manage",
         }
     }
@@ -49,7 +52,7 @@ pub fn grants(role: Role, permission: Permission) -> bool {
             | (Role::Provider, PatientRead | CareItemComplete)
             | (
                 Role::ClinicAdmin,
-                StaffManage | PatientManage | AuditRead | ClinicSettings
+                StaffManage | PatientManage | AuditRead | ClinicSettings | ProtocolsManage
             )
             | (Role::SuperAdmin, PlatformManage)
     )

@@ -28,6 +28,9 @@ pub struct Settings {
     pub dev_pages: bool,
     /// Proxies whose `X-Forwarded-For` and `X-Request-Id` are believed.
     pub trusted_proxies: Vec<IpRange>,
+    /// A protocol change is re-applied before the admin's request returns in a clinic of at
+    /// most this many patients, and in the background with progress shown in a larger one.
+    pub resync_wait_patients: u64,
 }
 
 impl Default for Settings {
@@ -43,6 +46,7 @@ impl Default for Settings {
             password_reset_ttl: Duration::from_secs(30 * 60),
             dev_pages: false,
             trusted_proxies: Vec::new(),
+            resync_wait_patients: 2_000,
         }
     }
 }

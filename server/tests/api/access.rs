@@ -147,6 +147,36 @@ const CLINIC_ADMIN_FUNCTIONS: &[(&str, &[(&str, &str)])] = &[
             ("sms_daily_cap", "10"),
         ],
     ),
+    ("/api/clinic/protocols", &[]),
+    (
+        "/api/clinic/protocols/save",
+        &[
+            ("id", "{protocol}"),
+            ("name", "X"),
+            ("description", ""),
+            ("min_age_years", ""),
+            ("max_age_years", ""),
+            ("sex", ""),
+            ("interval_months", "12"),
+            ("due_soon_days", "30"),
+        ],
+    ),
+    (
+        "/api/clinic/protocols/add",
+        &[
+            ("name", "Eye exam"),
+            ("description", ""),
+            ("min_age_years", ""),
+            ("max_age_years", ""),
+            ("sex", ""),
+            ("interval_months", "24"),
+            ("due_soon_days", "30"),
+        ],
+    ),
+    (
+        "/api/clinic/protocols/active",
+        &[("id", "{protocol}"), ("active", "false")],
+    ),
     (
         "/api/clinic/roster/assign",
         &[
@@ -165,7 +195,9 @@ const CLINIC_ADMIN_FUNCTIONS: &[(&str, &[(&str, &str)])] = &[
 
 /// The functions above that name something of one clinic: another clinic's admin is told it
 /// does not exist. (The lists and the new invitation answer with their own clinic's data.)
-const CLINIC_RESOURCE_FUNCTIONS: [&str; 8] = [
+const CLINIC_RESOURCE_FUNCTIONS: [&str; 10] = [
+    "/api/clinic/protocols/save",
+    "/api/clinic/protocols/active",
     "/api/clinic/staff/role",
     "/api/clinic/staff/deactivate",
     "/api/clinic/staff/reactivate",
@@ -177,7 +209,7 @@ const CLINIC_RESOURCE_FUNCTIONS: [&str; 8] = [
 ];
 
 /// Sunrise's ids for the placeholders of `CLINIC_ADMIN_FUNCTIONS`: Sarah's membership and
-/// account, an open invitation (sent here by Maria), and Emma.
+/// account, an open invitation (sent here by Maria), Emma, and one of Sunrise's protocols.
 async fn sunrise_ids(app: &TestApp) -> Vec<(&'static str, String)> {
     let maria = client();
     app.sign_in_with(&maria, CLINIC_ADMIN, DEMO_PASSWORD).await;
@@ -194,6 +226,12 @@ async fn sunrise_ids(app: &TestApp) -> Vec<(&'static str, String)> {
         (
             "{patient}",
             user_id(app, "emma@example.com").await.to_string(),
+        ),
+        (
+            "{protocol}",
+            crate::clinic_protocols::protocol_id(app, &maria, "Annual blood test")
+                .await
+                .to_string(),
         ),
     ]
 }

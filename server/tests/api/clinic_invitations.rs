@@ -438,7 +438,7 @@ async fn another_clinics_admin_reaches_no_invitation(backend: Backend) {
             let row = txn
                 .query_one_raw(Statement::from_string(
                     DatabaseBackend::Postgres,
-                    "SELECT count(*) AS n FROM staff_invitations",
+                    "SELECT count(*) AS n FROM invitations",
                 ))
                 .await
                 .unwrap()

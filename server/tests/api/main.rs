@@ -7,6 +7,7 @@ mod auth;
 mod care;
 mod clinic_audit_log;
 mod clinic_invitations;
+mod clinic_protocols;
 mod clinic_roster;
 mod clinic_settings;
 mod clinic_staff;

@@ -71,7 +71,7 @@ async fn profile_changes_are_validated_and_drive_eligibility(backend: Backend) {
         (
             "date_of_birth",
             "2999-01-01",
-            "Your date of birth cannot be in the future.",
+            "A date of birth cannot be in the future.",
         ),
         (
             "date_of_birth",

@@ -68,12 +68,14 @@ pub async fn get_invitation(token: String) -> Result<InvitationDetails, AppError
     respond(invitations::details(&context::state(), &token).await)
 }
 
-/// `name` counts only for a new account; an existing one joins with its own password.
+/// `name` counts only for a new account; an existing one joins with its own password. A
+/// patient ticks `consent` (sent only when ticked) to the privacy policy.
 #[server(prefix = "/api", endpoint = "invitation/accept")]
 pub async fn accept_invitation(
     token: String,
     #[server(default)] name: String,
     password: String,
+    #[server(default)] consent: Option<String>,
 ) -> Result<(), AppError> {
     respond_landing_on(
         AFTER_ACCEPTING,
@@ -83,6 +85,7 @@ pub async fn accept_invitation(
                 token,
                 name,
                 password: Password::new(password),
+                consent: consent.is_some(),
             };
             invitations::accept(&state, &RequestMeta::current(), form).await
         }

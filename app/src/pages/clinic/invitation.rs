@@ -1,13 +1,16 @@
 //! Where an invitation link leads: the person invited (not signed in) sets a password, or
-//! confirms the Salus account they have, and joins the clinic's staff.
+//! confirms the Salus account they have, and joins the clinic's staff or its patients.
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::clinic::invitations::{get_invitation, AcceptInvitation};
-use crate::components::form::{field_errors, form_error, Field, FormAlert, BUTTON_CLASS};
+use crate::components::form::{
+    field_errors, form_error, Field, FieldErrors, FormAlert, BUTTON_CLASS,
+};
 use crate::components::status::ErrorPanel;
 use crate::error::AppError;
 use crate::model::clinic::InvitationDetails;
+use crate::model::Role;
 use crate::pages::auth::AuthCard;
 
 #[component]
@@ -46,13 +49,37 @@ pub fn InvitationPage() -> impl IntoView {
 fn AcceptForm(details: InvitationDetails, token: String) -> impl IntoView {
     let accept = ServerAction::<AcceptInvitation>::new();
     let value = accept.value();
+    let patient = details.role == Role::Patient;
+    let invites = if patient {
+        format!(
+            "{} invites {} to Salus, its patient portal.",
+            details.clinic_name, details.email
+        )
+    } else {
+        format!(
+            "{} invites {} to join its staff as {}.",
+            details.clinic_name,
+            details.email,
+            details.role.label().to_lowercase()
+        )
+    };
+    let consent_errors = field_errors(value, "consent");
     view! {
-        <p class="mt-2 text-slate-700">
-            {format!("{} invites {} to join its staff as {}.", details.clinic_name, details.email, details.role.label().to_lowercase())}
-        </p>
+        <p class="mt-2 text-slate-700">{invites}</p>
         <ActionForm action=accept attr:class="mt-4 space-y-4" attr:novalidate="true">
             <FormAlert message=form_error(value) />
             <input type="hidden" name="token" value=token />
+            {patient.then(|| view! {
+                <div>
+                    <div class="flex items-start gap-2">
+                        <input id="field-consent" name="consent" type="checkbox" value="on" class="mt-1 h-4 w-4" aria-describedby="field-consent-error" />
+                        <label for="field-consent" class="text-sm">
+                            "I agree to the " <a href="/privacy" class="text-teal-800 underline">"privacy policy"</a> ", and to my clinic using my information to remind me of my preventive care."
+                        </label>
+                    </div>
+                    <FieldErrors id="field-consent-error".to_string() errors=consent_errors />
+                </div>
+            })}
             {if details.has_account {
                 view! {
                     <p class="text-sm text-slate-600">"This address has a Salus account. Enter its password to join with it."</p>
@@ -68,6 +95,8 @@ fn AcceptForm(details: InvitationDetails, token: String) -> impl IntoView {
                 }.into_any()
             }}
         </ActionForm>
-        <p class="mt-4 text-sm text-slate-600">"Once you join, you sign in and set up two-step sign-in with an authenticator app."</p>
+        {(!patient).then(|| view! {
+            <p class="mt-4 text-sm text-slate-600">"Once you join, you sign in and set up two-step sign-in with an authenticator app."</p>
+        })}
     }
 }

@@ -5,6 +5,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::ClinicNav;
+use crate::api::clinic::enrolment::ENROLMENT_PAGE;
 use crate::api::clinic::roster::{get_roster, AssignPatients, UnassignPatient, ROSTER_PAGE};
 use crate::components::form::{
     field_errors, form_error, FieldErrors, FormAlert, BUTTON_CLASS, INPUT_CLASS, SECONDARY_BUTTON,
@@ -42,7 +43,10 @@ pub fn RosterPage() -> impl IntoView {
     view! {
         <Title text="Patients · Clinic administration · Salus" />
         <ClinicNav current="/clinic/patients" />
-        <h1 class="text-3xl font-bold">"Patients"</h1>
+        <div class="flex flex-wrap items-center justify-between gap-3">
+            <h1 class="text-3xl font-bold">"Patients"</h1>
+            <a href=ENROLMENT_PAGE class=BUTTON_CLASS>"Enrol patients"</a>
+        </div>
         <LandingNotice param="done" messages=DONE />
         <Suspense fallback=|| view! { <p class="mt-4 text-slate-500">"Loading…"</p> }>
             {move || Suspend::new(async move {

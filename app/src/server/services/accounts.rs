@@ -300,21 +300,32 @@ pub async fn create_default_goals<C: ConnectionTrait>(
     today: chrono::NaiveDate,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    goals::Entity::insert_many(GoalKind::ALL.into_iter().map(|kind| goals::ActiveModel {
-        patient_id: Set(patient_id),
-        kind: Set(kind.as_str().into()),
-        target: Set(kind.default_target()),
-        unit: Set(kind.unit().into()),
-        period: Set("daily".into()),
-        start_date: Set(today),
-        active: Set(true),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }))
-    .exec(conn)
-    .await?;
+    goals::Entity::insert_many(default_goals(patient_id, today, now))
+        .exec(conn)
+        .await?;
     Ok(())
+}
+
+/// The four goals a patient starts with, from `today`.
+pub fn default_goals(
+    patient_id: i64,
+    today: chrono::NaiveDate,
+    now: DateTime<Utc>,
+) -> impl Iterator<Item = goals::ActiveModel> {
+    GoalKind::ALL
+        .into_iter()
+        .map(move |kind| goals::ActiveModel {
+            patient_id: Set(patient_id),
+            kind: Set(kind.as_str().into()),
+            target: Set(kind.default_target()),
+            unit: Set(kind.unit().into()),
+            period: Set("daily".into()),
+            start_date: Set(today),
+            active: Set(true),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        })
 }
 
 /// A verified sign-in: the user, and the role and clinic they will act in.

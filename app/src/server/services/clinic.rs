@@ -2,46 +2,26 @@
 //! transaction of the admin's own clinic (so on PostgreSQL row-level security holds it to that
 //! clinic too), and is audited in that transaction.
 pub mod audit_log;
+pub mod enrolment;
 pub mod invitations;
+pub mod protocols;
 pub mod roster;
 pub mod settings;
 pub mod staff;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, PaginatorTrait, QueryFilter,
-    Statement,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 use crate::error::AppError;
 use crate::model::clinic::ProviderSeats;
 use crate::model::Role;
-use crate::server::entities::{clinics, memberships, staff_invitations};
+use crate::server::db_context;
+use crate::server::entities::{self, clinics, memberships};
 
 /// Makes one clinic's staff changes take turns until the transaction ends, so that two admins
-/// cannot both take the last provider seat or both remove one of the last two admins. On
-/// PostgreSQL an advisory lock in its own key space (1, clinic); on SQLite, where one
-/// connection writes at a time, by writing first.
+/// cannot both take the last provider seat or both remove one of the last two admins.
 pub(crate) async fn lock_staff<C: ConnectionTrait>(conn: &C, clinic: i64) -> Result<(), AppError> {
-    match conn.get_database_backend() {
-        DatabaseBackend::Postgres => {
-            conn.execute_raw(Statement::from_sql_and_values(
-                DatabaseBackend::Postgres,
-                "SELECT pg_advisory_xact_lock(1, $1::int)",
-                [clinic.into()],
-            ))
-            .await?;
-        }
-        backend => {
-            conn.execute_raw(Statement::from_sql_and_values(
-                backend,
-                "UPDATE clinics SET provider_seats = provider_seats WHERE id = ?",
-                [clinic.into()],
-            ))
-            .await?;
-        }
-    }
-    Ok(())
+    db_context::take_turn(conn, db_context::Turn::Staff, clinic).await
 }
 
 /// The clinic's provider seats as they stand at `now`.
@@ -61,12 +41,12 @@ pub(crate) async fn provider_seats<C: ConnectionTrait>(
         .filter(memberships::Column::DeactivatedAt.is_null())
         .count(conn)
         .await?;
-    let invited = staff_invitations::Entity::find()
-        .filter(staff_invitations::Column::ClinicId.eq(clinic))
-        .filter(staff_invitations::Column::Role.eq(Role::Provider.as_str()))
-        .filter(staff_invitations::Column::AcceptedAt.is_null())
-        .filter(staff_invitations::Column::WithdrawnAt.is_null())
-        .filter(staff_invitations::Column::ExpiresAt.gt(now))
+    let invited = entities::invitations::Entity::find()
+        .filter(entities::invitations::Column::ClinicId.eq(clinic))
+        .filter(entities::invitations::Column::Role.eq(Role::Provider.as_str()))
+        .filter(entities::invitations::Column::AcceptedAt.is_null())
+        .filter(entities::invitations::Column::WithdrawnAt.is_null())
+        .filter(entities::invitations::Column::ExpiresAt.gt(now))
         .count(conn)
         .await?;
     Ok(ProviderSeats {
@@ -108,4 +88,15 @@ pub(crate) fn parse_staff_role(role: &str) -> Result<Role, AppError> {
 pub(crate) fn clinic_time(at: DateTime<Utc>, time_zone: &str) -> String {
     let tz = super::dates::parse_time_zone(time_zone).unwrap_or(chrono_tz::UTC);
     at.with_timezone(&tz).format("%-d %b %Y, %H:%M").to_string()
+}
+
+/// "field: before -> after" for each field that changed, for the audit log.
+pub(crate) fn audit_changes(pairs: &[(&str, String, String)]) -> String {
+    let changed: Vec<String> = pairs
+        .iter()
+        .filter(|(_, before, after)| before != after)
+        .map(|(field, before, after)| format!("{field}: {before:?} -> {after:?}"))
+        .collect();
+    let text = changed.join("; ");
+    text.chars().take(1000).collect()
 }

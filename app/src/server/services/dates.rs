@@ -40,3 +40,23 @@ mod tests {
         assert!(parse_time_zone("Europe/Paris").is_some());
     }
 }
+
+/// A date of birth as typed (`YYYY-MM-DD`, or empty for none), on the day it is `today`; the
+/// error is the message for the field.
+pub fn parse_date_of_birth(
+    text: &str,
+    today: NaiveDate,
+) -> Result<Option<NaiveDate>, &'static str> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        Ok(d) if d > today => Err("A date of birth cannot be in the future."),
+        Ok(d) if d < NaiveDate::from_ymd_opt(1900, 1, 1).expect("valid") => {
+            Err("Enter a date of birth after 1900.")
+        }
+        Ok(d) => Ok(Some(d)),
+        Err(_) => Err("Enter a date, like 1980-03-14."),
+    }
+}

@@ -3,7 +3,7 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 use crate::error::AppError;
 use crate::model::{ComplianceLabel, PortalSummary, Role};
-use crate::server::entities::{clinics, memberships, patient_compliance, staff_invitations, users};
+use crate::server::entities::{clinics, invitations, memberships, patient_compliance, users};
 use crate::server::permissions::Permission;
 use crate::server::tenancy::Scoped;
 
@@ -40,11 +40,12 @@ pub async fn clinic_admin(scoped: &Scoped) -> Result<PortalSummary, AppError> {
             ),
             (
                 "Open invitations".into(),
-                staff_invitations::Entity::find()
-                    .filter(staff_invitations::Column::ClinicId.eq(clinic))
-                    .filter(staff_invitations::Column::AcceptedAt.is_null())
-                    .filter(staff_invitations::Column::WithdrawnAt.is_null())
-                    .filter(staff_invitations::Column::ExpiresAt.gt(scoped.now()))
+                invitations::Entity::find()
+                    .filter(invitations::Column::ClinicId.eq(clinic))
+                    .filter(invitations::Column::Role.ne(Role::Patient.as_str()))
+                    .filter(invitations::Column::AcceptedAt.is_null())
+                    .filter(invitations::Column::WithdrawnAt.is_null())
+                    .filter(invitations::Column::ExpiresAt.gt(scoped.now()))
                     .count(scoped.conn())
                     .await? as i64,
             ),

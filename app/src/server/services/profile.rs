@@ -1,6 +1,6 @@
 //! The patient's profile: personal details, allergies, medications and reminder preferences.
 //! A change of birth date or sex re-applies the clinic's protocols (eligibility may change).
-use chrono::{NaiveDate, NaiveTime};
+use chrono::NaiveTime;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
     ModelTrait, QueryFilter, QueryOrder,
@@ -131,26 +131,12 @@ pub async fn update(
         "Choose a time zone such as Europe/London.",
     );
     let today = dates::local_today(now, tz.unwrap_or(chrono_tz::Tz::UTC));
-    let date_of_birth = match form.date_of_birth.trim() {
-        "" => None,
-        text => match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-            Ok(d) if d > today => {
-                v.add(
-                    "date_of_birth",
-                    "Your date of birth cannot be in the future.",
-                );
-                None
-            }
-            Ok(d) if d < NaiveDate::from_ymd_opt(1900, 1, 1).expect("valid") => {
-                v.add("date_of_birth", "Enter a date of birth after 1900.");
-                None
-            }
-            Ok(d) => Some(d),
-            Err(_) => {
-                v.add("date_of_birth", "Enter a date, like 1980-03-14.");
-                None
-            }
-        },
+    let date_of_birth = match dates::parse_date_of_birth(&form.date_of_birth, today) {
+        Ok(d) => d,
+        Err(problem) => {
+            v.add("date_of_birth", problem);
+            None
+        }
     };
     let sex = match form.sex.trim() {
         "" => None,

@@ -1,6 +1,8 @@
-//! Invitations to join a clinic's staff. An admin invites an email with a role; the link mailed
-//! to it is single-use and expires after a week; it can be sent again (a new link, the old one
-//! stops working) or withdrawn. An open provider invitation holds a provider seat.
+//! Invitations to join a clinic, on its staff or as a patient. An admin invites an email with a
+//! role; the link mailed to it is single-use and expires after a week; it can be sent again (a
+//! new link, the old one stops working) or withdrawn. An open provider invitation holds a
+//! provider seat. A patient's invitation also records their consent to the privacy policy when
+//! they accept it, and is how a patient the clinic enrolled (`enrolment`) sets a password.
 //!
 //! The link's token starts with the clinic's id (`<clinic>-<random>`), so that opening it runs
 //! as that clinic's own task (`DbContext::ClinicTask`) from the first query: row-level security
@@ -9,7 +11,9 @@
 //! account already, joins with that account's password.
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
+};
 
 use super::{lock_staff, parse_staff_role, require_free_seat};
 use crate::error::{AppError, Validator};
@@ -17,7 +21,7 @@ use crate::model::clinic::InvitationDetails;
 use crate::model::Role;
 use crate::server::audit::{self, AuditEntry};
 use crate::server::db_context::{self, DbContext};
-use crate::server::entities::{clinics, memberships, staff_invitations, users};
+use crate::server::entities::{clinics, invitations, memberships, users};
 use crate::server::errors::is_unique_violation;
 use crate::server::mail::{send_in_background, OutgoingMail};
 use crate::server::permissions::Permission;
@@ -98,12 +102,12 @@ pub async fn invite(
             ),
         ));
     }
-    let open = staff_invitations::Entity::find()
-        .filter(staff_invitations::Column::ClinicId.eq(clinic_id))
-        .filter(staff_invitations::Column::Email.eq(&email))
-        .filter(staff_invitations::Column::AcceptedAt.is_null())
-        .filter(staff_invitations::Column::WithdrawnAt.is_null())
-        .filter(staff_invitations::Column::ExpiresAt.gt(scoped.now()))
+    let open = invitations::Entity::find()
+        .filter(invitations::Column::ClinicId.eq(clinic_id))
+        .filter(invitations::Column::Email.eq(&email))
+        .filter(invitations::Column::AcceptedAt.is_null())
+        .filter(invitations::Column::WithdrawnAt.is_null())
+        .filter(invitations::Column::ExpiresAt.gt(scoped.now()))
         .count(conn)
         .await?;
     if open > 0 {
@@ -116,7 +120,7 @@ pub async fn invite(
         require_free_seat(conn, clinic_id, scoped.now(), "role").await?;
     }
     let (token, hash) = new_link(clinic_id);
-    let inserted = staff_invitations::Entity::insert(staff_invitations::ActiveModel {
+    let inserted = invitations::Entity::insert(invitations::ActiveModel {
         clinic_id: Set(clinic_id),
         email: Set(email.clone()),
         role: Set(role.as_str().into()),
@@ -141,6 +145,107 @@ pub async fn invite(
     Ok(mail_after_commit(state, email, clinic, role, token))
 }
 
+/// Invites `email` to be a patient of the admin's clinic; the link is mailed when the caller
+/// has committed. An account the address has already joins once its owner accepts with its
+/// password: an admin never links an account to their clinic by themselves.
+pub async fn invite_patient(
+    state: &AppState,
+    scoped: &Scoped,
+    email: &str,
+) -> Result<Sent, AppError> {
+    scoped.actor().require(Permission::PatientManage)?;
+    let clinic_id = scoped.actor().active_clinic()?;
+    let email = normalize_email(email);
+    if let Some(problem) = email_problem(&email) {
+        return Err(AppError::field("email", problem));
+    }
+    if !super::enrolment::enrolled_of(scoped, clinic_id, std::slice::from_ref(&email))
+        .await?
+        .is_empty()
+    {
+        return Err(AppError::field(
+            "email",
+            "They are a patient of your clinic already.",
+        ));
+    }
+    let mut opened = open_patient_invitations(scoped, clinic_id, &[email]).await?;
+    let Some(link) = opened.pop() else {
+        return Err(AppError::field(
+            "email",
+            "They have an open invitation already: send it again from the list instead.",
+        ));
+    };
+    let clinic = clinic_name(scoped, clinic_id).await?;
+    Ok(patient_mail(state, link, &clinic))
+}
+
+/// A patient invitation just opened: mail `token` to `email`.
+pub(crate) struct OpenedLink {
+    pub email: String,
+    pub token: String,
+}
+
+/// Opens a patient invitation for each of `emails` that has no open one yet, audited as
+/// `patient.invited`; returns the links to mail after the commit.
+pub(crate) async fn open_patient_invitations(
+    scoped: &Scoped,
+    clinic_id: i64,
+    emails: &[String],
+) -> Result<Vec<OpenedLink>, AppError> {
+    let conn = scoped.conn();
+    let mut open = std::collections::HashSet::new();
+    for chunk in emails.chunks(500) {
+        let found: Vec<String> = invitations::Entity::find()
+            .select_only()
+            .column(invitations::Column::Email)
+            .filter(invitations::Column::ClinicId.eq(clinic_id))
+            .filter(invitations::Column::Role.eq(Role::Patient.as_str()))
+            .filter(invitations::Column::Email.is_in(chunk.iter().cloned()))
+            .filter(invitations::Column::AcceptedAt.is_null())
+            .filter(invitations::Column::WithdrawnAt.is_null())
+            .filter(invitations::Column::ExpiresAt.gt(scoped.now()))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        open.extend(found);
+    }
+    let mut links = Vec::new();
+    let mut rows = Vec::new();
+    for email in emails.iter().filter(|e| !open.contains(*e)) {
+        let (token, hash) = new_link(clinic_id);
+        rows.push(invitations::ActiveModel {
+            clinic_id: Set(clinic_id),
+            email: Set(email.clone()),
+            role: Set(Role::Patient.as_str().into()),
+            token_hash: Set(hash),
+            invited_by: Set(Some(scoped.actor().user_id())),
+            created_at: Set(scoped.now()),
+            expires_at: Set(scoped.now() + LINK_LIFETIME),
+            ..Default::default()
+        });
+        links.push(OpenedLink {
+            email: email.clone(),
+            token,
+        });
+    }
+    let mut audit = Vec::with_capacity(rows.len());
+    let mut pending = rows.into_iter().peekable();
+    while pending.peek().is_some() {
+        let chunk: Vec<_> = pending.by_ref().take(500).collect();
+        for inserted in invitations::Entity::insert_many(chunk)
+            .exec_with_returning(conn)
+            .await?
+        {
+            audit.push(
+                AuditEntry::by(scoped.actor(), "patient.invited")
+                    .resource(format!("invitation:{}", inserted.id)),
+            );
+        }
+    }
+    scoped.audit_many(audit).await?;
+    Ok(links)
+}
+
 /// Sends an open invitation again, with a new link and a new week; the old link stops working.
 pub async fn resend(
     state: &AppState,
@@ -154,19 +259,22 @@ pub async fn resend(
         require_free_seat(scoped.conn(), invitation.clinic_id, scoped.now(), "form").await?;
     }
     let (token, hash) = new_link(invitation.clinic_id);
-    staff_invitations::Entity::update_many()
-        .col_expr(staff_invitations::Column::TokenHash, Expr::value(hash))
+    invitations::Entity::update_many()
+        .col_expr(invitations::Column::TokenHash, Expr::value(hash))
         .col_expr(
-            staff_invitations::Column::ExpiresAt,
+            invitations::Column::ExpiresAt,
             Expr::value(scoped.now() + LINK_LIFETIME),
         )
-        .filter(staff_invitations::Column::Id.eq(invitation.id))
+        .filter(invitations::Column::Id.eq(invitation.id))
         .exec(scoped.conn())
         .await?;
     scoped
         .audit(
-            AuditEntry::by(scoped.actor(), "staff.invitation_resent")
-                .resource(format!("invitation:{}", invitation.id)),
+            AuditEntry::by(
+                scoped.actor(),
+                invitation_action(role, "staff.invitation_resent", "patient.invitation_resent"),
+            )
+            .resource(format!("invitation:{}", invitation.id)),
         )
         .await?;
     let clinic = clinic_name(scoped, invitation.clinic_id).await?;
@@ -182,18 +290,26 @@ pub async fn resend(
 /// Withdraws an open invitation: its link stops working and its seat is free.
 pub async fn withdraw(scoped: &Scoped, invitation_id: i64) -> Result<(), AppError> {
     let invitation = open_invitation(scoped, invitation_id).await?;
-    staff_invitations::Entity::update_many()
+    let role = Role::parse(&invitation.role).ok_or(AppError::NotFound)?;
+    invitations::Entity::update_many()
         .col_expr(
-            staff_invitations::Column::WithdrawnAt,
+            invitations::Column::WithdrawnAt,
             Expr::value(Some(scoped.now())),
         )
-        .filter(staff_invitations::Column::Id.eq(invitation.id))
+        .filter(invitations::Column::Id.eq(invitation.id))
         .exec(scoped.conn())
         .await?;
     scoped
         .audit(
-            AuditEntry::by(scoped.actor(), "staff.invitation_withdrawn")
-                .resource(format!("invitation:{}", invitation.id)),
+            AuditEntry::by(
+                scoped.actor(),
+                invitation_action(
+                    role,
+                    "staff.invitation_withdrawn",
+                    "patient.invitation_withdrawn",
+                ),
+            )
+            .resource(format!("invitation:{}", invitation.id)),
         )
         .await
 }
@@ -202,17 +318,36 @@ pub async fn withdraw(scoped: &Scoped, invitation_id: i64) -> Result<(), AppErro
 async fn open_invitation(
     scoped: &Scoped,
     invitation_id: i64,
-) -> Result<staff_invitations::Model, AppError> {
-    scoped.actor().require(Permission::StaffManage)?;
-    let clinic = scoped.actor().active_clinic()?;
+) -> Result<invitations::Model, AppError> {
+    let actor = scoped.actor();
+    if actor.require(Permission::StaffManage).is_err() {
+        actor.require(Permission::PatientManage)?;
+    }
+    let clinic = actor.active_clinic()?;
     lock_staff(scoped.conn(), clinic).await?;
-    staff_invitations::Entity::find_by_id(invitation_id)
-        .filter(staff_invitations::Column::ClinicId.eq(clinic))
-        .filter(staff_invitations::Column::AcceptedAt.is_null())
-        .filter(staff_invitations::Column::WithdrawnAt.is_null())
+    let invitation = invitations::Entity::find_by_id(invitation_id)
+        .filter(invitations::Column::ClinicId.eq(clinic))
+        .filter(invitations::Column::AcceptedAt.is_null())
+        .filter(invitations::Column::WithdrawnAt.is_null())
         .one(scoped.conn())
         .await?
-        .ok_or(AppError::NotFound)
+        .ok_or(AppError::NotFound)?;
+    // Patients' invitations are patient management; the others, staff management.
+    actor.require(if invitation.role == Role::Patient.as_str() {
+        Permission::PatientManage
+    } else {
+        Permission::StaffManage
+    })?;
+    Ok(invitation)
+}
+
+/// The audit action for a staff invitation or a patient's, by the invitation's role.
+fn invitation_action(role: Role, staff: &'static str, patient: &'static str) -> &'static str {
+    if role == Role::Patient {
+        patient
+    } else {
+        staff
+    }
 }
 
 async fn clinic_name(scoped: &Scoped, clinic: i64) -> Result<String, AppError> {
@@ -229,8 +364,34 @@ pub struct Sent(OutgoingMail);
 
 impl Sent {
     pub fn send(self, state: &AppState) {
-        send_in_background(state.mailer.clone(), self.0, "staff invitation");
+        send_in_background(state.mailer.clone(), self.0, "invitation");
     }
+
+    /// Sends many in one background task, one after another (an import's invitations).
+    pub fn send_all(all: Vec<Sent>, state: &AppState) {
+        if all.is_empty() {
+            return;
+        }
+        let mailer = state.mailer.clone();
+        tokio::spawn(async move {
+            for Sent(mail) in all {
+                if let Err(e) = mailer.send(mail).await {
+                    tracing::error!(error = %e, mail = "invitation", "an email was not sent");
+                }
+            }
+        });
+    }
+}
+
+/// The mail of a patient invitation just opened.
+pub(crate) fn patient_mail(state: &AppState, link: OpenedLink, clinic: &str) -> Sent {
+    mail_after_commit(
+        state,
+        link.email,
+        clinic.to_owned(),
+        Role::Patient,
+        link.token,
+    )
 }
 
 fn mail_after_commit(
@@ -244,12 +405,19 @@ fn mail_after_commit(
         "{}/invitation?token={token}",
         state.settings.public_url.trim_end_matches('/')
     );
-    let role = role.label().to_lowercase();
+    let invitation = if role == Role::Patient {
+        format!("{clinic} invites you to Salus, its patient portal.")
+    } else {
+        format!(
+            "{clinic} invites you to join its staff on Salus, its patient portal, as {}.",
+            role.label().to_lowercase()
+        )
+    };
     Sent(OutgoingMail {
         to,
         subject: format!("You are invited to join {clinic} on Salus"),
         text: format!(
-            "{clinic} invites you to join its staff on Salus, its patient portal, as {role}.\n\n\
+            "{invitation}\n\n\
              To accept, open this link within 7 days and set your password (or, if you \
              have a Salus account already, confirm it with your password):\n{link}\n\n\
              If you did not expect this, ignore this email and nothing happens.\n"
@@ -267,11 +435,11 @@ async fn by_token<C: sea_orm::ConnectionTrait>(
     conn: &C,
     token: &str,
     now: DateTime<Utc>,
-) -> Result<(staff_invitations::Model, clinics::Model), AppError> {
+) -> Result<(invitations::Model, clinics::Model), AppError> {
     let clinic_id = token_clinic(token).ok_or_else(invalid)?;
-    let invitation = staff_invitations::Entity::find()
-        .filter(staff_invitations::Column::ClinicId.eq(clinic_id))
-        .filter(staff_invitations::Column::TokenHash.eq(tokens::hash(token)))
+    let invitation = invitations::Entity::find()
+        .filter(invitations::Column::ClinicId.eq(clinic_id))
+        .filter(invitations::Column::TokenHash.eq(tokens::hash(token)))
         .one(conn)
         .await?
         .filter(|i| i.accepted_at.is_none() && i.withdrawn_at.is_none() && i.expires_at > now)
@@ -309,17 +477,22 @@ pub async fn details(state: &AppState, token: &str) -> Result<InvitationDetails,
     let role = Role::parse(&invitation.role).ok_or_else(invalid)?;
     Ok(InvitationDetails {
         clinic_name: clinic.name,
-        has_account: account_of(&state.db, &invitation.email).await?.is_some(),
+        // An account the clinic enrolled has no password yet: its owner sets one here.
+        has_account: account_of(&state.db, &invitation.email)
+            .await?
+            .is_some_and(|u| !u.password_hash.is_empty()),
         email: invitation.email,
         role,
     })
 }
 
-/// What the invitation's page sends. `name` is used only for a new account.
+/// What the invitation's page sends. `name` is used only for a new account, `consent` only by
+/// a patient (to the privacy policy).
 pub struct Acceptance {
     pub token: String,
     pub name: String,
     pub password: Password,
+    pub consent: bool,
 }
 
 /// Accepts an invitation: a new account with the password chosen, or the existing account
@@ -332,9 +505,33 @@ pub async fn accept(
 ) -> Result<(), AppError> {
     let now = state.clock.now();
     let details = details(state, &form.token).await?;
+    if details.role == Role::Patient && !form.consent {
+        return Err(AppError::field(
+            "consent",
+            "You must agree to the privacy policy to use the portal.",
+        ));
+    }
     let email = details.email.clone();
     let existing = account_of(&state.db, &email).await?;
     let user_id = match existing {
+        Some(user) if user.password_hash.is_empty() => {
+            // Enrolled by the clinic: the link proves the address, and its owner now sets the
+            // account's first password.
+            if let Some(weak) = password::weakness(&form.password, &email, &user.display_name) {
+                return Err(AppError::field("password", weak));
+            }
+            let hash = password::hash(form.password).await?;
+            let txn = db_context::begin(&state.db, DbContext::Account(user.id)).await?;
+            users::Entity::update_many()
+                .col_expr(users::Column::PasswordHash, Expr::value(hash))
+                .col_expr(users::Column::UpdatedAt, Expr::value(now))
+                .filter(users::Column::Id.eq(user.id))
+                .filter(users::Column::PasswordHash.eq(""))
+                .exec(&txn)
+                .await?;
+            txn.commit().await?;
+            Some(user.id)
+        }
         Some(user) => {
             // Guessing an account's password through its invitation counts as signing in.
             let limit = throttle::Limit::sign_in_per_account(&state.settings);
@@ -428,33 +625,46 @@ async fn join(
     let clinic_id = token_clinic(token).ok_or_else(invalid)?;
     db_context::enter(txn, DbContext::ClinicTask(clinic_id)).await?;
     let (invitation, _clinic) = by_token(txn, token, now).await?;
-    let used = staff_invitations::Entity::update_many()
-        .col_expr(
-            staff_invitations::Column::AcceptedAt,
-            Expr::value(Some(now)),
-        )
-        .filter(staff_invitations::Column::Id.eq(invitation.id))
-        .filter(staff_invitations::Column::AcceptedAt.is_null())
-        .filter(staff_invitations::Column::WithdrawnAt.is_null())
+    let used = invitations::Entity::update_many()
+        .col_expr(invitations::Column::AcceptedAt, Expr::value(Some(now)))
+        .filter(invitations::Column::Id.eq(invitation.id))
+        .filter(invitations::Column::AcceptedAt.is_null())
+        .filter(invitations::Column::WithdrawnAt.is_null())
         .exec(txn)
         .await?;
     if used.rows_affected != 1 {
         return Err(invalid());
     }
     let role = Role::parse(&invitation.role).ok_or_else(invalid)?;
-    let already = memberships::Entity::find()
+    let member = memberships::Entity::find()
         .filter(memberships::Column::ClinicId.eq(invitation.clinic_id))
         .filter(memberships::Column::UserId.eq(user_id))
         .filter(memberships::Column::Role.eq(role.as_str()))
-        .count(txn)
+        .one(txn)
         .await?;
-    if already > 0 {
-        return Err(AppError::Conflict(format!(
-            "You are on this clinic's staff as {} already: sign in.",
-            role.label().to_lowercase()
-        )));
+    let enrolled_now = match (&member, role) {
+        // Enrolled by the clinic already: this link was theirs to set a password.
+        (Some(m), Role::Patient) if m.deactivated_at.is_none() => false,
+        (Some(_), Role::Patient) => {
+            return Err(AppError::Conflict(
+                "Your clinic has discharged you: ask it to re-admit you.".into(),
+            ))
+        }
+        (Some(_), _) => {
+            return Err(AppError::Conflict(format!(
+                "You are on this clinic's staff as {} already: sign in.",
+                role.label().to_lowercase()
+            )))
+        }
+        (None, _) => {
+            add_membership(txn, user_id, invitation.clinic_id, role, now).await?;
+            true
+        }
+    };
+    if role == Role::Patient {
+        super::enrolment::patient_joined(txn, invitation.clinic_id, user_id, enrolled_now, now)
+            .await?;
     }
-    add_membership(txn, user_id, invitation.clinic_id, role, now).await?;
     audit::record(
         txn,
         &state.audit_key,
@@ -464,9 +674,13 @@ async fn join(
             actor_user_id: Some(user_id),
             actor_role: Some(role.as_str().into()),
             clinic_id: Some(invitation.clinic_id),
-            action: "staff.invitation_accepted",
+            patient_id: (role == Role::Patient).then_some(user_id),
+            action: invitation_action(
+                role,
+                "staff.invitation_accepted",
+                "patient.invitation_accepted",
+            ),
             resource: Some(format!("invitation:{}", invitation.id)),
-            ..Default::default()
         },
     )
     .await

@@ -15,6 +15,8 @@ use crate::server::services::dates::parse_time_zone;
 use crate::server::services::profile::valid_phone;
 use crate::server::tenancy::{PatientId, Scoped};
 
+use super::audit_changes;
+
 /// A clinic's reminder settings until its admin saves some.
 pub fn default_reminders(clinic_name: &str) -> ReminderSettings {
     ReminderSettings {
@@ -128,17 +130,6 @@ pub async fn contact(scoped: &Scoped, patient: PatientId) -> Result<ClinicContac
     })
 }
 
-/// "field: before -> after" for each field that changed, for the audit log.
-fn changes(pairs: &[(&str, String, String)]) -> String {
-    let changed: Vec<String> = pairs
-        .iter()
-        .filter(|(_, before, after)| before != after)
-        .map(|(field, before, after)| format!("{field}: {before:?} -> {after:?}"))
-        .collect();
-    let text = changed.join("; ");
-    text.chars().take(1000).collect()
-}
-
 /// The details form, as typed.
 pub struct Details {
     pub name: String,
@@ -188,7 +179,7 @@ pub async fn update_details(scoped: &Scoped, form: Details) -> Result<(), AppErr
     );
     v.finish()?;
     let opt = |o: &Option<String>| o.clone().unwrap_or_default();
-    let audit = changes(&[
+    let audit = audit_changes(&[
         ("name", clinic.name.clone(), name.clone()),
         ("contact_email", opt(&clinic.contact_email), opt(&email)),
         ("contact_phone", opt(&clinic.contact_phone), opt(&phone)),
@@ -256,7 +247,7 @@ pub async fn update_hours(scoped: &Scoped, days: [(String, String); 7]) -> Resul
         (Some(o), Some(c)) => format!("{o}-{c}"),
         _ => "closed".to_owned(),
     };
-    let audit = changes(
+    let audit = audit_changes(
         &before
             .iter()
             .zip(&hours)
@@ -395,7 +386,7 @@ pub async fn update_reminders(scoped: &Scoped, form: ReminderForm) -> Result<(),
         sms_daily_cap: cap.expect("checked"),
     };
     let before = reminders_of(scoped.conn(), &clinic).await?;
-    let audit = changes(&[
+    let audit = audit_changes(&[
         (
             "email_enabled",
             before.email_enabled.to_string(),

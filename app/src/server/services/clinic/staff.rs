@@ -12,9 +12,7 @@ use crate::error::AppError;
 use crate::model::clinic::{OpenInvitation, StaffDirectory, StaffMember};
 use crate::model::Role;
 use crate::server::audit::AuditEntry;
-use crate::server::entities::{
-    audit_events, clinics, memberships, staff_invitations, user_mfa, users,
-};
+use crate::server::entities::{audit_events, clinics, invitations, memberships, user_mfa, users};
 use crate::server::permissions::Permission;
 use crate::server::services::sessions;
 use crate::server::tenancy::Scoped;
@@ -85,11 +83,12 @@ pub async fn directory(scoped: &Scoped) -> Result<StaffDirectory, AppError> {
         .collect();
     members.sort_by(|a, b| (!a.active, &a.name).cmp(&(!b.active, &b.name)));
     let now = scoped.now();
-    let invitations = staff_invitations::Entity::find()
-        .filter(staff_invitations::Column::ClinicId.eq(clinic_id))
-        .filter(staff_invitations::Column::AcceptedAt.is_null())
-        .filter(staff_invitations::Column::WithdrawnAt.is_null())
-        .order_by_asc(staff_invitations::Column::Email)
+    let invitations = invitations::Entity::find()
+        .filter(invitations::Column::ClinicId.eq(clinic_id))
+        .filter(invitations::Column::Role.ne(Role::Patient.as_str()))
+        .filter(invitations::Column::AcceptedAt.is_null())
+        .filter(invitations::Column::WithdrawnAt.is_null())
+        .order_by_asc(invitations::Column::Email)
         .all(conn)
         .await?
         .into_iter()

@@ -1,8 +1,9 @@
-//! Invitations to join a clinic's staff: a single-use link, stored only as its hash.
+//! Invitations to join a clinic, as staff or as a patient: a single-use link, stored only as
+//! its hash.
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-#[sea_orm(table_name = "staff_invitations")]
+#[sea_orm(table_name = "invitations")]
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,

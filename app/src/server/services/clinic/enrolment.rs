@@ -1,0 +1,566 @@
+//! Enrolling patients in the clinic: one by hand (name, email, date of birth, sex, phone), or
+//! many from a CSV file. Every row is checked before anything is written; a file with any
+//! problem writes nothing but its outcome, listed by row and field. Addresses already enrolled
+//! are skipped, so importing a file again adds no one twice.
+//!
+//! An address with no Salus account gets one (with no password yet), its profile, goals and
+//! care items, and an invitation to set a password and agree to the privacy policy. An address
+//! that has an account elsewhere is only invited: its owner joins by accepting with their
+//! password, so an admin never links someone's existing records to their clinic.
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::sea_query::{OnConflict, Query};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QuerySelect, TryInsertResult,
+};
+use sha2::{Digest, Sha256};
+
+use super::invitations::{open_patient_invitations, Sent};
+use crate::error::{AppError, Validator};
+use crate::model::clinic::{EnrolledPatient, ImportOutcome, ImportProblem};
+use crate::model::{Role, Sex};
+use crate::server::audit::AuditEntry;
+use crate::server::care::{compliance, items, reapply};
+use crate::server::db_context::{self, DbContext};
+use crate::server::entities::{
+    care_protocols, clinics, consents, goals, memberships, patient_imports, patient_profiles, users,
+};
+use crate::server::permissions::Permission;
+use crate::server::services::accounts::{
+    create_default_goals, default_goals, email_problem, normalize_email,
+};
+use crate::server::services::profile::valid_phone;
+use crate::server::services::{content, dates};
+use crate::server::state::AppState;
+use crate::server::tenancy::Scoped;
+
+/// A patient's details as typed in the form or a CSV row.
+#[derive(Debug, Default, Clone)]
+pub struct PatientDetails {
+    pub name: String,
+    pub email: String,
+    pub date_of_birth: String,
+    pub sex: String,
+    pub phone: String,
+}
+
+/// A patient's details, checked.
+#[derive(Debug, Clone)]
+struct NewPatient {
+    name: String,
+    email: String,
+    date_of_birth: Option<NaiveDate>,
+    sex: Option<Sex>,
+    phone: Option<String>,
+}
+
+/// The most rows one file may have: a large clinic's whole list, and a bounded request.
+pub const MAX_ROWS: usize = 20_000;
+/// The largest file accepted, in bytes.
+pub const MAX_FILE_BYTES: usize = 4 << 20;
+/// The CSV columns, in the order the template lists them; only `name` and `email` are needed.
+pub const COLUMNS: [&str; 5] = ["name", "email", "date_of_birth", "sex", "phone"];
+/// Rows written per statement.
+const CHUNK: usize = 500;
+
+/// Checks one patient's details; the problems are (field, message).
+fn check(
+    details: &PatientDetails,
+    today: NaiveDate,
+) -> Result<NewPatient, Vec<(&'static str, String)>> {
+    let mut problems = Vec::new();
+    let name = details.name.trim().to_owned();
+    if name.is_empty() {
+        problems.push(("name", "Enter the patient's name.".to_owned()));
+    } else if name.chars().count() > 100 {
+        problems.push(("name", "Use at most 100 characters.".to_owned()));
+    }
+    let email = normalize_email(&details.email);
+    if let Some(problem) = email_problem(&email) {
+        problems.push(("email", problem.to_owned()));
+    }
+    let date_of_birth = match dates::parse_date_of_birth(&details.date_of_birth, today) {
+        Ok(d) => d,
+        Err(problem) => {
+            problems.push(("date_of_birth", problem.to_owned()));
+            None
+        }
+    };
+    let sex = match details.sex.trim().to_lowercase().as_str() {
+        "" => None,
+        s => {
+            let parsed = Sex::parse(s);
+            if parsed.is_none() {
+                problems.push((
+                    "sex",
+                    "Use female, male or other, or leave it empty.".to_owned(),
+                ));
+            }
+            parsed
+        }
+    };
+    let phone = Some(details.phone.trim().to_owned()).filter(|p| !p.is_empty());
+    if phone.as_deref().is_some_and(|p| !valid_phone(p)) {
+        problems.push((
+            "phone",
+            "Enter a phone number of 7 to 15 digits, like +1 555 010 0100.".to_owned(),
+        ));
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok(NewPatient {
+        name,
+        email,
+        date_of_birth,
+        sex,
+        phone,
+    })
+}
+
+/// Which of `emails` are patients of the clinic (discharged ones too).
+pub(crate) async fn enrolled_of(
+    scoped: &Scoped,
+    clinic: i64,
+    emails: &[String],
+) -> Result<HashSet<String>, AppError> {
+    let mut found = HashSet::new();
+    for chunk in emails.chunks(CHUNK) {
+        let rows: Vec<String> = users::Entity::find()
+            .select_only()
+            .column(users::Column::Email)
+            .filter(users::Column::Email.is_in(chunk.iter().cloned()))
+            .filter(
+                users::Column::Id.in_subquery(
+                    Query::select()
+                        .column(memberships::Column::UserId)
+                        .from(memberships::Entity)
+                        .and_where(memberships::Column::ClinicId.eq(clinic))
+                        .and_where(memberships::Column::Role.eq(Role::Patient.as_str()))
+                        .to_owned(),
+                ),
+            )
+            .into_tuple()
+            .all(scoped.conn())
+            .await?;
+        found.extend(rows);
+    }
+    Ok(found)
+}
+
+/// What enrolling a list of checked patients did.
+struct Enrolment {
+    added: Vec<i64>,
+    already: usize,
+    /// Addresses with an account elsewhere: invited, not enrolled.
+    invited_elsewhere: usize,
+    links: Vec<Sent>,
+}
+
+async fn enrol(
+    state: &AppState,
+    scoped: &Scoped,
+    clinic: &clinics::Model,
+    patients: &[NewPatient],
+) -> Result<Enrolment, AppError> {
+    let conn = scoped.conn();
+    let now = scoped.now();
+    let emails: Vec<String> = patients.iter().map(|p| p.email.clone()).collect();
+    let enrolled = enrolled_of(scoped, clinic.id, &emails).await?;
+    let fresh: Vec<&NewPatient> = patients
+        .iter()
+        .filter(|p| !enrolled.contains(&p.email))
+        .collect();
+    // Each account is created as the visitor who holds its address: row-level security then
+    // lets the insert see that one account, so an address with an account elsewhere is
+    // recognised by its conflict without the admin reading it.
+    let mut created: Vec<(i64, &NewPatient)> = Vec::new();
+    let mut elsewhere: Vec<String> = Vec::new();
+    for patient in &fresh {
+        db_context::enter(conn, DbContext::visitor(&patient.email)).await?;
+        let inserted = users::Entity::insert(users::ActiveModel {
+            email: Set(patient.email.clone()),
+            // No password until its owner sets one through their invitation.
+            password_hash: Set(String::new()),
+            display_name: Set(patient.name.clone()),
+            is_super_admin: Set(false),
+            is_active: Set(true),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        })
+        .on_conflict(
+            OnConflict::column(users::Column::Email)
+                .do_nothing()
+                .to_owned(),
+        )
+        .try_insert()
+        .exec(conn)
+        .await?;
+        match inserted {
+            TryInsertResult::Inserted(user) => created.push((user.last_insert_id, patient)),
+            TryInsertResult::Conflicted | TryInsertResult::Empty => {
+                elsewhere.push(patient.email.clone());
+            }
+        }
+    }
+    db_context::enter(conn, DbContext::Actor(scoped.actor())).await?;
+
+    let time_zone = clinic.time_zone.clone();
+    let today = dates::local_today(
+        now,
+        dates::parse_time_zone(&time_zone).unwrap_or(chrono_tz::Tz::UTC),
+    );
+    let protocols = care_protocols::Entity::find()
+        .filter(care_protocols::Column::ClinicId.eq(clinic.id))
+        .filter(care_protocols::Column::Active.eq(true))
+        .all(conn)
+        .await?;
+    for chunk in created.chunks(CHUNK) {
+        memberships::Entity::insert_many(chunk.iter().map(|(id, _)| memberships::ActiveModel {
+            user_id: Set(*id),
+            clinic_id: Set(clinic.id),
+            role: Set(Role::Patient.as_str().into()),
+            created_at: Set(now),
+            ..Default::default()
+        }))
+        .exec(conn)
+        .await?;
+        patient_profiles::Entity::insert_many(chunk.iter().map(|(id, p)| {
+            patient_profiles::ActiveModel {
+                user_id: Set(*id),
+                date_of_birth: Set(p.date_of_birth),
+                sex: Set(p.sex.map(|s| s.as_str().to_owned())),
+                phone: Set(p.phone.clone()),
+                time_zone: Set(time_zone.clone()),
+                preferred_language: Set("en".into()),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            }
+        }))
+        .exec(conn)
+        .await?;
+        goals::Entity::insert_many(
+            chunk
+                .iter()
+                .flat_map(|(id, _)| default_goals(*id, today, now)),
+        )
+        .exec(conn)
+        .await?;
+        let ids: Vec<i64> = chunk.iter().map(|(id, _)| *id).collect();
+        for protocol in &protocols {
+            reapply::apply_to_patients(conn, protocol, &ids, now).await?;
+        }
+        compliance::refresh_many(conn, clinic.id, &ids, now).await?;
+    }
+    scoped
+        .audit_many(
+            created
+                .iter()
+                .map(|(id, _)| AuditEntry::by(scoped.actor(), "patient.enrolled").patient(*id))
+                .collect(),
+        )
+        .await?;
+    let invite: Vec<String> = created
+        .iter()
+        .map(|(_, p)| p.email.clone())
+        .chain(elsewhere.iter().cloned())
+        .collect();
+    let links = open_patient_invitations(scoped, clinic.id, &invite)
+        .await?
+        .into_iter()
+        .map(|link| super::invitations::patient_mail(state, link, &clinic.name))
+        .collect();
+    Ok(Enrolment {
+        added: created.iter().map(|(id, _)| *id).collect(),
+        already: enrolled.len(),
+        invited_elsewhere: elsewhere.len(),
+        links,
+    })
+}
+
+async fn own_clinic(scoped: &Scoped) -> Result<clinics::Model, AppError> {
+    scoped.actor().require(Permission::PatientManage)?;
+    let clinic = scoped.actor().active_clinic()?;
+    clinics::Entity::find_by_id(clinic)
+        .one(scoped.conn())
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+fn clinic_today(clinic: &clinics::Model, now: DateTime<Utc>) -> NaiveDate {
+    dates::local_today(
+        now,
+        dates::parse_time_zone(&clinic.time_zone).unwrap_or(chrono_tz::Tz::UTC),
+    )
+}
+
+/// Enrols one patient from the form; the invitation is mailed when the caller has committed.
+pub async fn add(
+    state: &AppState,
+    scoped: &Scoped,
+    details: PatientDetails,
+) -> Result<(EnrolledPatient, Vec<Sent>), AppError> {
+    let clinic = own_clinic(scoped).await?;
+    let patient = check(&details, clinic_today(&clinic, scoped.now())).map_err(|problems| {
+        let mut v = Validator::new();
+        for (field, message) in problems {
+            v.add(field, message);
+        }
+        v.finish().expect_err("problems were found")
+    })?;
+    let done = enrol(state, scoped, &clinic, std::slice::from_ref(&patient)).await?;
+    if done.already > 0 {
+        return Err(AppError::field(
+            "email",
+            "They are a patient of your clinic already.",
+        ));
+    }
+    let outcome = if done.invited_elsewhere > 0 {
+        EnrolledPatient::Invited
+    } else {
+        EnrolledPatient::Added
+    };
+    Ok((outcome, done.links))
+}
+
+/// One row's problems, numbered as a spreadsheet shows the file (the header is row 1).
+fn problems_of(rows: &[Result<NewPatient, Vec<(&'static str, String)>>]) -> Vec<ImportProblem> {
+    let mut problems = Vec::new();
+    let mut first_row_of: HashMap<&str, usize> = HashMap::new();
+    for (i, row) in rows.iter().enumerate() {
+        let number = i as u64 + 2;
+        match row {
+            Err(fields) => problems.extend(fields.iter().map(|(field, message)| ImportProblem {
+                row: number,
+                field: (*field).to_owned(),
+                message: message.clone(),
+            })),
+            Ok(patient) => {
+                if let Some(first) = first_row_of.get(patient.email.as_str()) {
+                    problems.push(ImportProblem {
+                        row: number,
+                        field: "email".into(),
+                        message: format!("This email is on row {} too.", first + 2),
+                    });
+                } else {
+                    first_row_of.insert(&patient.email, i);
+                }
+            }
+        }
+    }
+    problems
+}
+
+/// The file's rows as typed, or the one problem that stops it being read at all.
+fn read_rows(bytes: &[u8]) -> Result<Vec<PatientDetails>, ImportProblem> {
+    let whole = |message: &str| ImportProblem {
+        row: 1,
+        field: "file".into(),
+        message: message.to_owned(),
+    };
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(whole("The file is larger than 4 MB: import it in parts."));
+    }
+    let text = std::str::from_utf8(bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes))
+        .map_err(|_| whole("Save the file as CSV in UTF-8 and choose it again."))?;
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|_| {
+            whole("The first row must name the columns: name,email,date_of_birth,sex,phone.")
+        })?
+        .iter()
+        .map(|h| h.to_lowercase().replace([' ', '-'], "_"))
+        .collect();
+    let column = |name: &str| headers.iter().position(|h| h == name);
+    let (Some(name), Some(email)) = (column("name"), column("email")) else {
+        return Err(whole(
+            "The first row must name the columns, with name and email among them: \
+             name,email,date_of_birth,sex,phone.",
+        ));
+    };
+    if let Some(unknown) = headers.iter().find(|h| !COLUMNS.contains(&h.as_str())) {
+        return Err(whole(&format!(
+            "The column \"{unknown}\" is not one Salus reads: use name, email, date_of_birth, sex and phone."
+        )));
+    }
+    let (dob, sex, phone) = (column("date_of_birth"), column("sex"), column("phone"));
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| ImportProblem {
+            row: e.position().map_or(0, |p| p.line()),
+            field: "file".into(),
+            message: "This row could not be read: check its quotes.".into(),
+        })?;
+        if record.iter().all(str::is_empty) {
+            continue;
+        }
+        if rows.len() == MAX_ROWS {
+            return Err(whole(&format!(
+                "The file has more than {MAX_ROWS} patients: import it in parts."
+            )));
+        }
+        let cell = |i: Option<usize>| i.and_then(|i| record.get(i)).unwrap_or("").to_owned();
+        rows.push(PatientDetails {
+            name: cell(Some(name)),
+            email: cell(Some(email)),
+            date_of_birth: cell(dob),
+            sex: cell(sex),
+            phone: cell(phone),
+        });
+    }
+    if rows.is_empty() {
+        return Err(whole("The file has no patients under its first row."));
+    }
+    Ok(rows)
+}
+
+/// Imports a CSV file of patients: all of them or, when any row has a problem, none. The
+/// outcome is kept (its problems by row and field, never the values) and its id returned, with
+/// the invitations to mail once the caller has committed.
+pub async fn import(
+    state: &AppState,
+    scoped: &Scoped,
+    bytes: &[u8],
+) -> Result<(i64, Vec<Sent>), AppError> {
+    let clinic = own_clinic(scoped).await?;
+    let today = clinic_today(&clinic, scoped.now());
+    let digest = hex::encode(Sha256::digest(bytes));
+    let (rows, problems) = match read_rows(bytes) {
+        Err(problem) => (0, vec![problem]),
+        Ok(rows) => {
+            let checked: Vec<_> = rows.iter().map(|r| check(r, today)).collect();
+            (checked.len(), problems_of(&checked))
+        }
+    };
+    let (mut added, mut already, mut invited, mut links) = (0, 0, 0, Vec::new());
+    if problems.is_empty() {
+        let patients: Vec<NewPatient> = read_rows(bytes)
+            .expect("read above")
+            .iter()
+            .map(|r| check(r, today).expect("checked above"))
+            .collect();
+        let done = enrol(state, scoped, &clinic, &patients).await?;
+        added = done.added.len();
+        already = done.already;
+        invited = done.invited_elsewhere;
+        links = done.links;
+    }
+    let outcome = patient_imports::Entity::insert(patient_imports::ActiveModel {
+        clinic_id: Set(clinic.id),
+        imported_by: Set(scoped.actor().user_id()),
+        file_sha256: Set(digest),
+        rows: Set(rows as i64),
+        added: Set(added as i64),
+        already_enrolled: Set(already as i64),
+        invited: Set(invited as i64),
+        problems: Set(serde_json::to_string(&problems).map_err(crate::server::errors::internal)?),
+        created_at: Set(scoped.now()),
+        ..Default::default()
+    })
+    .exec(scoped.conn())
+    .await?
+    .last_insert_id;
+    scoped
+        .audit(
+            AuditEntry::by(scoped.actor(), "patients.imported").resource(format!(
+                "import:{outcome} rows {rows}, added {added}, already enrolled {already}, \
+             invited {invited}, problems {}",
+                problems.len()
+            )),
+        )
+        .await?;
+    Ok((outcome, links))
+}
+
+/// An import's outcome, for the page the upload lands on.
+pub async fn import_outcome(scoped: &Scoped, id: i64) -> Result<ImportOutcome, AppError> {
+    let clinic = own_clinic(scoped).await?;
+    let row = patient_imports::Entity::find_by_id(id)
+        .filter(patient_imports::Column::ClinicId.eq(clinic.id))
+        .one(scoped.conn())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let earlier = patient_imports::Entity::find()
+        .filter(patient_imports::Column::ClinicId.eq(clinic.id))
+        .filter(patient_imports::Column::FileSha256.eq(&row.file_sha256))
+        .filter(patient_imports::Column::Id.lt(row.id))
+        .filter(patient_imports::Column::Problems.eq("[]"))
+        .count(scoped.conn())
+        .await?;
+    let count = |n: i64| n.max(0) as u64;
+    Ok(ImportOutcome {
+        id: row.id,
+        when: super::clinic_time(row.created_at, &clinic.time_zone),
+        rows: count(row.rows),
+        added: count(row.added),
+        already_enrolled: count(row.already_enrolled),
+        invited: count(row.invited),
+        problems: serde_json::from_str(&row.problems).unwrap_or_default(),
+        imported_before: earlier > 0,
+    })
+}
+
+/// In the transaction of a patient accepting their invitation, as the clinic's own task: what
+/// a patient of the clinic has. Their consent to the current privacy policy is recorded; a
+/// patient new to the clinic (`enrolled_now`) gets a profile if they have none, the default
+/// goals if they have none, and the clinic's care items.
+pub(crate) async fn patient_joined<C: ConnectionTrait>(
+    conn: &C,
+    clinic_id: i64,
+    patient: i64,
+    enrolled_now: bool,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let clinic = clinics::Entity::find_by_id(clinic_id)
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let profile = patient_profiles::Entity::find()
+        .filter(patient_profiles::Column::UserId.eq(patient))
+        .one(conn)
+        .await?;
+    if profile.is_none() {
+        patient_profiles::Entity::insert(patient_profiles::ActiveModel {
+            user_id: Set(patient),
+            time_zone: Set(clinic.time_zone.clone()),
+            preferred_language: Set("en".into()),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        })
+        .exec(conn)
+        .await?;
+    }
+    consents::Entity::insert(consents::ActiveModel {
+        patient_id: Set(patient),
+        clinic_id: Set(Some(clinic_id)),
+        kind: Set("data_use".into()),
+        policy_version: Set(content::current_policy_version(conn).await?),
+        granted_at: Set(now),
+        ..Default::default()
+    })
+    .exec(conn)
+    .await?;
+    let today = items::patient_today(conn, patient, now).await?;
+    let has_goals = goals::Entity::find()
+        .filter(goals::Column::PatientId.eq(patient))
+        .count(conn)
+        .await?
+        > 0;
+    if !has_goals {
+        create_default_goals(conn, patient, today, now).await?;
+    }
+    if enrolled_now {
+        items::sync_patient(conn, clinic_id, patient, today, now).await?;
+        compliance::refresh(conn, clinic_id, patient, now).await?;
+    }
+    Ok(())
+}
