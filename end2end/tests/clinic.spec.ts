@@ -121,3 +121,38 @@ test("a protocol's new interval moves the patient's reminder date", async ({ pag
   await setDentalInterval(page, '6');
   expect(await dentalReminder(page)).toBe(before);
 });
+
+/** A CSV of two patients; Jonas's date of birth as given. */
+function patientsCsv(jonasBorn: string): Buffer {
+  return Buffer.from(
+    'name,email,date_of_birth\n' +
+      'Rosa Parks,rosa.parks@example.org,1953-02-04\n' +
+      `Jonas Salk,jonas.salk@example.org,${jonasBorn}\n`,
+  );
+}
+
+test('a CSV import with a bad row imports no one until the row is fixed', async ({ page }) => {
+  test.setTimeout(180_000);
+  await signIn(page, 'maria.lopez@example.com');
+  await page.goto('/clinic/patients');
+  await page.getByRole('link', { name: 'Enrol patients' }).click();
+  await expect(page).toHaveURL(/\/clinic\/patients\/enrol$/);
+
+  await page.getByLabel('CSV file').setInputFiles({ name: 'patients.csv', mimeType: 'text/csv', buffer: patientsCsv('1914-10-32') });
+  await page.getByRole('button', { name: 'Import patients' }).click();
+  await expect(page.getByTestId('import-outcome')).toContainText('Nothing was imported: 1 problem to fix');
+  await expect(page.getByTestId('import-problem')).toHaveCount(1);
+  await expect(page.getByTestId('import-problem')).toContainText('3');
+  await expect(page.getByTestId('import-problem')).toContainText('date_of_birth');
+  await expect(page.getByTestId('import-problem')).toContainText('Enter a date, like 1980-03-14.');
+  await page.goto('/clinic/patients?search=rosa');
+  await expect(page.getByTestId('roster-row')).toHaveCount(0);
+
+  await page.goto('/clinic/patients/enrol');
+  await page.getByLabel('CSV file').setInputFiles({ name: 'patients.csv', mimeType: 'text/csv', buffer: patientsCsv('1914-10-28') });
+  await page.getByRole('button', { name: 'Import patients' }).click();
+  await expect(page.getByTestId('import-outcome')).toContainText('Imported 2 rows');
+  await expect(page.getByTestId('import-outcome')).toContainText('2 patients added');
+  await page.goto('/clinic/patients?search=rosa');
+  await expect(page.getByTestId('roster-row').filter({ hasText: 'Rosa Parks' })).toBeVisible();
+});

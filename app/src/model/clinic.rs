@@ -78,6 +78,8 @@ pub struct RosterRow {
     pub label: Option<ComplianceLabel>,
     /// The providers the patient is assigned to.
     pub providers: Vec<Person>,
+    /// When the patient was discharged, in the clinic's time zone; none while enrolled.
+    pub discharged: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

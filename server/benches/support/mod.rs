@@ -4,6 +4,8 @@
 //! production, so the figures include row-level security.
 #![allow(dead_code)] // each benchmark uses its own part of this
 
+pub mod patients;
+
 use std::net::SocketAddr;
 use std::time::Duration;
 

@@ -147,6 +147,20 @@ const CLINIC_ADMIN_FUNCTIONS: &[(&str, &[(&str, &str)])] = &[
             ("sms_daily_cap", "10"),
         ],
     ),
+    (
+        "/api/clinic/enrolment/add",
+        &[("name", "Ada Lovelace"), ("email", "ada@example.org")],
+    ),
+    (
+        "/api/clinic/enrolment/invite",
+        &[("email", "ada@example.org")],
+    ),
+    ("/api/clinic/enrolment/import", &[("id", "{import}")]),
+    (
+        "/api/clinic/roster/discharge",
+        &[("patient_id", "{patient}")],
+    ),
+    ("/api/clinic/roster/readmit", &[("patient_id", "{patient}")]),
     ("/api/clinic/protocols", &[]),
     (
         "/api/clinic/protocols/save",
@@ -195,7 +209,10 @@ const CLINIC_ADMIN_FUNCTIONS: &[(&str, &[(&str, &str)])] = &[
 
 /// The functions above that name something of one clinic: another clinic's admin is told it
 /// does not exist. (The lists and the new invitation answer with their own clinic's data.)
-const CLINIC_RESOURCE_FUNCTIONS: [&str; 10] = [
+const CLINIC_RESOURCE_FUNCTIONS: [&str; 13] = [
+    "/api/clinic/roster/discharge",
+    "/api/clinic/roster/readmit",
+    "/api/clinic/enrolment/import",
     "/api/clinic/protocols/save",
     "/api/clinic/protocols/active",
     "/api/clinic/staff/role",
@@ -209,7 +226,8 @@ const CLINIC_RESOURCE_FUNCTIONS: [&str; 10] = [
 ];
 
 /// Sunrise's ids for the placeholders of `CLINIC_ADMIN_FUNCTIONS`: Sarah's membership and
-/// account, an open invitation (sent here by Maria), Emma, and one of Sunrise's protocols.
+/// account, an open invitation (sent here by Maria), Emma, one of Sunrise's protocols, and the
+/// outcome of a CSV import.
 async fn sunrise_ids(app: &TestApp) -> Vec<(&'static str, String)> {
     let maria = client();
     app.sign_in_with(&maria, CLINIC_ADMIN, DEMO_PASSWORD).await;
@@ -226,6 +244,17 @@ async fn sunrise_ids(app: &TestApp) -> Vec<(&'static str, String)> {
         (
             "{patient}",
             user_id(app, "emma@example.com").await.to_string(),
+        ),
+        (
+            "{import}",
+            crate::clinic_enrolment::import_csv(
+                app,
+                &maria,
+                "name,email\nGrace,grace@example.org\n",
+            )
+            .await
+            .id
+            .to_string(),
         ),
         (
             "{protocol}",

@@ -304,7 +304,143 @@ async fn the_overview_counts_patients_per_label(backend: Backend) {
     assert!(html.contains(&described), "{described}");
 }
 
+async fn discharge_ends_access_and_reminders_and_readmission_restores_enrolment(backend: Backend) {
+    use salus_app::server::entities::care_items;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    let app = TestApp::spawn(backend).await;
+    let sunrise = sunrise(&app).await;
+    let admin = signed_in(&app, CLINIC_ADMIN).await;
+    let sarah = signed_in(&app, PROVIDER).await;
+    let david = user_id(&app, DAVID).await;
+    let david_id = david.to_string();
+    let sarah_id = user_id(&app, PROVIDER).await.to_string();
+    let her_list = |sarah: reqwest::Client| {
+        let app = &app;
+        async move {
+            let page: CompliancePage =
+                ok_json(app.post_with(&sarah, "/api/provider/patients", &[]).await).await;
+            page.rows.iter().map(|r| r.patient_id).collect::<Vec<_>>()
+        }
+    };
+    assert!(her_list(sarah.clone()).await.contains(&david));
+    let items = || async {
+        care_items::Entity::find()
+            .filter(care_items::Column::PatientId.eq(david))
+            .filter(care_items::Column::ClinicId.eq(sunrise))
+            .order_by_asc(care_items::Column::Id)
+            .all(&app.db)
+            .await
+            .unwrap()
+    };
+
+    let ended: u64 = ok_json(
+        app.post_with(
+            &admin,
+            "/api/clinic/roster/discharge",
+            &[("patient_id", &david_id)],
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(ended, 1, "Sarah's assignment ended");
+    // Staff access ends at once: not on her list, and his record is not found.
+    assert!(!her_list(sarah.clone()).await.contains(&david));
+    let (status, _) = err_json(
+        app.post_with(
+            &sarah,
+            "/api/provider/patient",
+            &[("patient_id", &david_id)],
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // He cannot be assigned again until re-admitted.
+    let (status, _) = err_json(
+        app.post_with(
+            &admin,
+            "/api/clinic/roster/assign",
+            &[("provider_id", &sarah_id), ("patient_ids[0]", &david_id)],
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // The roster lists him only among the discharged; his records are kept.
+    assert_eq!(roster(&app, &admin, &[]).await.total, 2);
+    let discharged = roster(&app, &admin, &[("status", "discharged")]).await;
+    assert_eq!(discharged.total, 1);
+    assert_eq!(discharged.rows[0].patient_id, david);
+    assert_eq!(
+        discharged.rows[0].discharged.as_deref(),
+        Some("23 Nov 2026, 09:00")
+    );
+    // His care is left as it was: two months on, the refresh moves none of his items.
+    let kept = items().await;
+    assert!(!kept.is_empty());
+    app.clock.advance(chrono::Duration::days(60));
+    salus_app::server::care::refresh_all_clinics(&app.app_db, &app.audit_key, app.clock.now())
+        .await
+        .unwrap();
+    assert_eq!(items().await, kept);
+    // Two months on, the admin and the provider sign in again.
+    let admin = signed_in(&app, CLINIC_ADMIN).await;
+    let sarah = signed_in(&app, PROVIDER).await;
+    // He can no longer sign in to the clinic.
+    let david_client = client();
+    assert_ne!(
+        app.sign_in_with(&david_client, DAVID, DEMO_PASSWORD)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let (status, _) = err_json(
+        app.post_with(
+            &admin,
+            "/api/clinic/roster/discharge",
+            &[("patient_id", &david_id)],
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+
+    let () = ok_json(
+        app.post_with(
+            &admin,
+            "/api/clinic/roster/readmit",
+            &[("patient_id", &david_id)],
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(roster(&app, &admin, &[]).await.total, 3);
+    assert!(
+        !her_list(sarah.clone()).await.contains(&david),
+        "assignments are given again, not restored"
+    );
+    // His items follow the calendar again from today.
+    assert_ne!(items().await, kept);
+    let david_client = client();
+    assert_eq!(
+        app.sign_in_with(&david_client, DAVID, DEMO_PASSWORD)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    for action in ["patient.discharged", "patient.readmitted"] {
+        let event = salus_app::server::entities::audit_events::Entity::find()
+            .filter(salus_app::server::entities::audit_events::Column::Action.eq(action))
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("no {action}"));
+        assert_eq!(event.patient_id, Some(david), "{action}");
+    }
+}
+
 crate::on_both_databases!(
+    discharge_ends_access_and_reminders_and_readmission_restores_enrolment,
     the_overview_counts_patients_per_label,
     the_roster_searches_filters_and_pages,
     assignments_show_on_the_providers_next_load,

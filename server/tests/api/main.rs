@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod care;
 mod clinic_audit_log;
+mod clinic_enrolment;
 mod clinic_invitations;
 mod clinic_protocols;
 mod clinic_roster;

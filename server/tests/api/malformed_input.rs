@@ -232,7 +232,12 @@ const FUNCTIONS: &[(&str, Caller, Form)] = &[
     (
         "/api/invitation/accept",
         Caller::Visitor,
-        &[("token", "1-abc"), ("name", "A"), ("password", "x")],
+        &[
+            ("token", "1-abc"),
+            ("name", "A"),
+            ("password", "x"),
+            ("consent", "on"),
+        ],
     ),
     (
         "/api/clinic/roster",
@@ -253,6 +258,37 @@ const FUNCTIONS: &[(&str, Caller, Form)] = &[
         "/api/clinic/roster/unassign",
         Caller::ClinicAdmin,
         &[("provider_id", "1"), ("patient_id", "1")],
+    ),
+    (
+        "/api/clinic/enrolment/add",
+        Caller::ClinicAdmin,
+        &[
+            ("name", "Ada Lovelace"),
+            ("email", "ada@example.org"),
+            ("date_of_birth", "1970-05-01"),
+            ("sex", "female"),
+            ("phone", "+1 555 010 0177"),
+        ],
+    ),
+    (
+        "/api/clinic/enrolment/invite",
+        Caller::ClinicAdmin,
+        &[("email", "ada@example.org")],
+    ),
+    (
+        "/api/clinic/enrolment/import",
+        Caller::ClinicAdmin,
+        &[("id", "1")],
+    ),
+    (
+        "/api/clinic/roster/discharge",
+        Caller::ClinicAdmin,
+        &[("patient_id", "999999")],
+    ),
+    (
+        "/api/clinic/roster/readmit",
+        Caller::ClinicAdmin,
+        &[("patient_id", "999999")],
     ),
     ("/api/clinic/protocols", Caller::ClinicAdmin, &[]),
     (

@@ -464,9 +464,58 @@ async fn scalar(app: &TestApp, sql: &str) -> i64 {
         .unwrap()
 }
 
+/// A table added later cannot forget its policies: every table with a `clinic_id` column has
+/// row-level security enabled and forced (so the owner is held to it too).
+async fn every_table_with_a_clinic_id_is_under_row_level_security(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let rows = app
+        .db
+        .query_all_raw(Statement::from_string(
+            DatabaseBackend::Postgres,
+            "SELECT c.relname::text AS name, c.relrowsecurity AS enabled, \
+             c.relforcerowsecurity AS forced \
+             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE n.nspname = 'public' AND c.relkind = 'r' AND EXISTS ( \
+               SELECT 1 FROM information_schema.columns col \
+               WHERE col.table_schema = 'public' AND col.table_name = c.relname \
+                 AND col.column_name = 'clinic_id') \
+             ORDER BY 1"
+                .to_owned(),
+        ))
+        .await
+        .unwrap();
+    let mut names = Vec::new();
+    for row in rows {
+        let name: String = row.try_get("", "name").unwrap();
+        let enabled: bool = row.try_get("", "enabled").unwrap();
+        let forced: bool = row.try_get("", "forced").unwrap();
+        assert!(
+            enabled && forced,
+            "{name}: enabled {enabled}, forced {forced}"
+        );
+        names.push(name);
+    }
+    for table in [
+        "invitations",
+        "patient_imports",
+        "protocol_resyncs",
+        "care_items",
+    ] {
+        assert!(names.iter().any(|n| n == table), "{table} in {names:?}");
+    }
+}
+
 mod postgres {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn every_table_is_isolated_by_the_database() {
         super::every_table_is_isolated_by_the_database(crate::helpers::Backend::Postgres).await
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn every_table_with_a_clinic_id_is_under_row_level_security() {
+        super::every_table_with_a_clinic_id_is_under_row_level_security(
+            crate::helpers::Backend::Postgres,
+        )
+        .await
     }
 }

@@ -67,3 +67,31 @@ pub async fn unassign_patient(provider_id: i64, patient_id: i64) -> Result<(), A
         .await,
     )
 }
+
+/// Discharges a patient: providers' access and reminders end; records are kept.
+#[server(prefix = "/api", endpoint = "clinic/roster/discharge")]
+pub async fn discharge_patient(patient_id: i64) -> Result<u64, AppError> {
+    respond_landing_on(
+        "/clinic/patients?done=discharged",
+        async {
+            let scoped = context::scoped().await?;
+            let ended = roster::discharge(&scoped, patient_id).await?;
+            scoped.commit().await?;
+            Ok(ended)
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api", endpoint = "clinic/roster/readmit")]
+pub async fn readmit_patient(patient_id: i64) -> Result<(), AppError> {
+    respond_landing_on(
+        "/clinic/patients?status=discharged&done=readmitted",
+        async {
+            let scoped = context::scoped().await?;
+            roster::readmit(&scoped, patient_id).await?;
+            scoped.commit().await
+        }
+        .await,
+    )
+}

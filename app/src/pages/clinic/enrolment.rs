@@ -133,15 +133,24 @@ fn ImportResult(id: i64) -> impl IntoView {
     }
 }
 
+/// "1 patient", "3 patients".
+fn count(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 #[component]
 fn ImportSummary(outcome: ImportOutcome) -> impl IntoView {
     let ok = outcome.problems.is_empty();
     let heading = if ok {
-        format!("Imported {} rows on {}", outcome.rows, outcome.when)
+        format!(
+            "Imported {} on {}",
+            count(outcome.rows, "row", "rows"),
+            outcome.when
+        )
     } else {
         format!(
-            "Nothing was imported: {} problems to fix",
-            outcome.problems.len()
+            "Nothing was imported: {} to fix",
+            count(outcome.problems.len() as u64, "problem", "problems")
         )
     };
     view! {
@@ -151,9 +160,9 @@ fn ImportSummary(outcome: ImportOutcome) -> impl IntoView {
             {if ok {
                 view! {
                     <ul class="mt-2 text-sm">
-                        <li>{format!("{} patients added, each emailed a link to set their password", outcome.added)}</li>
-                        <li>{format!("{} already enrolled, left as they were", outcome.already_enrolled)}</li>
-                        <li>{format!("{} with a Salus account elsewhere, invited to join", outcome.invited)}</li>
+                        <li>{format!("{} added, each emailed a link to set their password", count(outcome.added, "patient", "patients"))}</li>
+                        <li>{format!("{} already enrolled, left as they were", count(outcome.already_enrolled, "patient", "patients"))}</li>
+                        <li>{format!("{} with a Salus account elsewhere, invited to join", count(outcome.invited, "patient", "patients"))}</li>
                     </ul>
                     {outcome.imported_before.then(|| view! { <p class="mt-2 text-sm">"This file was imported before."</p> })}
                 }.into_any()

@@ -6,7 +6,9 @@ use leptos_router::hooks::use_query_map;
 
 use super::ClinicNav;
 use crate::api::clinic::enrolment::ENROLMENT_PAGE;
-use crate::api::clinic::roster::{get_roster, AssignPatients, UnassignPatient, ROSTER_PAGE};
+use crate::api::clinic::roster::{
+    get_roster, AssignPatients, DischargePatient, ReadmitPatient, UnassignPatient, ROSTER_PAGE,
+};
 use crate::components::form::{
     field_errors, form_error, FieldErrors, FormAlert, BUTTON_CLASS, INPUT_CLASS, SECONDARY_BUTTON,
 };
@@ -22,6 +24,14 @@ const DONE: &[(&str, &str)] = &[
         "Assigned. Their provider's list shows them from its next load.",
     ),
     ("unassigned", "Assignment ended."),
+    (
+        "discharged",
+        "Discharged: their providers no longer reach their record and their reminders stop. Their records are kept; find them under the Discharged status to re-admit them.",
+    ),
+    (
+        "readmitted",
+        "Re-admitted. Assign them to a provider again from the roster.",
+    ),
 ];
 const FILTERS: [&str; 3] = ["search", "provider", "status"];
 
@@ -75,6 +85,8 @@ fn ProviderOptions(providers: Vec<Person>, selected: Option<String>) -> impl Int
 fn Roster(page: RosterPage, param: Callback<String, Option<String>>) -> impl IntoView {
     let assign = ServerAction::<AssignPatients>::new();
     let unassign = ServerAction::<UnassignPatient>::new();
+    let discharge = ServerAction::<DischargePatient>::new();
+    let readmit = ServerAction::<ReadmitPatient>::new();
     let value = assign.value();
     let provider_errors = field_errors(value, "provider_id");
     let patient_errors = field_errors(value, "patient_ids");
@@ -106,6 +118,7 @@ fn Roster(page: RosterPage, param: Callback<String, Option<String>>) -> impl Int
                     {ComplianceLabel::ALL.into_iter().map(|l| view! {
                         <option value=l.as_str() selected=get("status").as_deref() == Some(l.as_str())>{l.label()}</option>
                     }).collect_view()}
+                    <option value="discharged" selected=get("status").as_deref() == Some("discharged")>"Discharged"</option>
                 </select>
             </div>
             <button type="submit" class=BUTTON_CLASS>"Apply"</button>
@@ -131,6 +144,8 @@ fn Roster(page: RosterPage, param: Callback<String, Option<String>>) -> impl Int
         </section>
 
         <FormAlert message=form_error(unassign.value()) />
+        <FormAlert message=form_error(discharge.value()) />
+        <FormAlert message=form_error(readmit.value()) />
         <p class="mt-4 text-sm text-slate-600" role="status">{format!("{total} patient{}", if total == 1 { "" } else { "s" })}</p>
         <div class="mt-2 overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm" tabindex="0" role="region" aria-label="Patients of the clinic">
             <table class="w-full text-left text-sm">
@@ -141,6 +156,7 @@ fn Roster(page: RosterPage, param: Callback<String, Option<String>>) -> impl Int
                         <th scope="col" class="px-3 py-2">"Patient"</th>
                         <th scope="col" class="px-3 py-2">"Status"</th>
                         <th scope="col" class="px-3 py-2">"Providers"</th>
+                        <th scope="col" class="px-3 py-2">"Enrolment"</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -149,6 +165,8 @@ fn Roster(page: RosterPage, param: Callback<String, Option<String>>) -> impl Int
                         let patient_id = row.patient_id;
                         let select_label = format!("Select {}", row.name);
                         let patient_name = row.name.clone();
+                        let discharge_name = row.name.clone();
+                        let discharged = row.discharged.clone();
                         view! {
                             <tr class="border-t border-slate-200 align-top" data-testid="roster-row">
                                 <td class="px-3 py-2">
@@ -180,6 +198,23 @@ fn Roster(page: RosterPage, param: Callback<String, Option<String>>) -> impl Int
                                                 }}).collect_view()}
                                             </ul>
                                         }.into_any()
+                                    }}
+                                </td>
+                                <td class="px-3 py-2">
+                                    {match discharged {
+                                        None => view! {
+                                            <ActionForm action=discharge>
+                                                <input type="hidden" name="patient_id" value=patient_id />
+                                                <button type="submit" class=SECONDARY_BUTTON aria-label=format!("Discharge {discharge_name}")>"Discharge"</button>
+                                            </ActionForm>
+                                        }.into_any(),
+                                        Some(on) => view! {
+                                            <p class="text-slate-600">{format!("Discharged {on}")}</p>
+                                            <ActionForm action=readmit>
+                                                <input type="hidden" name="patient_id" value=patient_id />
+                                                <button type="submit" class=SECONDARY_BUTTON aria-label=format!("Re-admit {discharge_name}")>"Re-admit"</button>
+                                            </ActionForm>
+                                        }.into_any(),
                                     }}
                                 </td>
                             </tr>

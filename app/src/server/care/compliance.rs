@@ -227,6 +227,8 @@ pub async fn refresh_clinic<C: ConnectionTrait>(
             .column(memberships::Column::UserId)
             .filter(memberships::Column::ClinicId.eq(clinic_id))
             .filter(memberships::Column::Role.eq(Role::Patient.as_str()))
+            // A discharged patient's care is left as it was at discharge.
+            .filter(memberships::Column::DeactivatedAt.is_null())
             .filter(memberships::Column::UserId.gt(after))
             .order_by_asc(memberships::Column::UserId)
             .limit(BATCH)
@@ -254,6 +256,8 @@ pub async fn refresh_everywhere<C: ConnectionTrait>(
     let clinics: Vec<i64> = memberships::Entity::find()
         .filter(memberships::Column::UserId.eq(patient_id))
         .filter(memberships::Column::Role.eq(Role::Patient.as_str()))
+        // A discharged patient's care is left as it was at discharge.
+        .filter(memberships::Column::DeactivatedAt.is_null())
         .all(conn)
         .await?
         .into_iter()
@@ -277,6 +281,8 @@ pub async fn resync_clinic<C: ConnectionTrait>(
     let patients: Vec<i64> = memberships::Entity::find()
         .filter(memberships::Column::ClinicId.eq(clinic_id))
         .filter(memberships::Column::Role.eq(Role::Patient.as_str()))
+        // A discharged patient's care is left as it was at discharge.
+        .filter(memberships::Column::DeactivatedAt.is_null())
         .all(conn)
         .await?
         .into_iter()

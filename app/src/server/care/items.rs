@@ -190,6 +190,21 @@ pub async fn recompute_statuses<C: ConnectionTrait>(
             .filter(care_items::Column::ClinicId.eq(clinic_id))
             .filter(care_items::Column::Status.ne(CareStatus::NotApplicable.as_str()))
             .filter(care_items::Column::PatientId.in_subquery(patients_in_zone))
+            // A discharged patient's items are left as they were at discharge.
+            .filter(
+                care_items::Column::PatientId.in_subquery(
+                    Query::select()
+                        .column(memberships::Column::UserId)
+                        .from(memberships::Entity)
+                        .and_where(Expr::col(memberships::Column::ClinicId).eq(clinic_id))
+                        .and_where(
+                            Expr::col(memberships::Column::Role)
+                                .eq(crate::model::Role::Patient.as_str()),
+                        )
+                        .and_where(Expr::col(memberships::Column::DeactivatedAt).is_null())
+                        .to_owned(),
+                ),
+            )
             // Only rows whose status actually changes are written.
             .filter(Expr::col(care_items::Column::Status).ne(Expr::expr(status)))
             .exec(conn)

@@ -20,7 +20,7 @@ use crate::server::services::dates;
 /// Patients decided per batch: bounded memory and statement size.
 pub const BATCH: u64 = 500;
 
-/// The clinic's patients, counted for progress.
+/// The clinic's enrolled patients, counted for progress.
 pub async fn patient_count<C: ConnectionTrait>(conn: &C, clinic: i64) -> Result<u64, AppError> {
     Ok(patients(clinic).count(conn).await?)
 }
@@ -29,6 +29,8 @@ fn patients(clinic: i64) -> sea_orm::Select<memberships::Entity> {
     memberships::Entity::find()
         .filter(memberships::Column::ClinicId.eq(clinic))
         .filter(memberships::Column::Role.eq(Role::Patient.as_str()))
+        // A discharged patient's care is left as it was at discharge.
+        .filter(memberships::Column::DeactivatedAt.is_null())
 }
 
 /// The next batch of the clinic's patients after patient id `after`, in id order.

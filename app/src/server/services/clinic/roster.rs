@@ -9,16 +9,22 @@ use sea_orm::{
     QueryOrder,
 };
 
+use super::clinic_time;
 use crate::error::AppError;
 use crate::model::clinic::{Person, RosterPage, RosterRow};
 use crate::model::{ComplianceLabel, Role};
 use crate::server::audit::AuditEntry;
-use crate::server::entities::{memberships, patient_compliance, provider_assignments, users};
+use crate::server::care::{compliance, items};
+use crate::server::entities::{
+    clinics, memberships, patient_compliance, provider_assignments, users,
+};
 use crate::server::permissions::Permission;
 use crate::server::services::{paging, text_search};
 use crate::server::tenancy::Scoped;
 
 pub const PER_PAGE: u64 = 25;
+/// The roster's status filter value for discharged patients.
+pub const DISCHARGED: &str = "discharged";
 /// The most patients one bulk assignment takes: a page of the roster, with room to spare.
 pub const MAX_BULK: usize = 100;
 
@@ -37,6 +43,7 @@ struct RawRow {
     name: String,
     email: String,
     label: Option<String>,
+    discharged_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// The clinic's active providers, by name.
@@ -74,11 +81,16 @@ pub async fn list(scoped: &Scoped, query: RosterQuery) -> Result<RosterPage, App
             .filter(|s| !s.is_empty())
             .map(str::to_owned)
     };
-    let status = match trimmed(&query.status) {
-        None => None,
-        Some(s) => Some(
-            ComplianceLabel::parse(&s)
-                .ok_or_else(|| AppError::field("status", "Choose a status from the list."))?,
+    // Discharged patients are listed only when asked for; the others by label, or all.
+    let (status, discharged) = match trimmed(&query.status).as_deref() {
+        None => (None, false),
+        Some(DISCHARGED) => (None, true),
+        Some(s) => (
+            Some(
+                ComplianceLabel::parse(s)
+                    .ok_or_else(|| AppError::field("status", "Choose a status from the list."))?,
+            ),
+            false,
         ),
     };
     let search = trimmed(&query.search).map(|s| s.to_lowercase());
@@ -99,6 +111,11 @@ pub async fn list(scoped: &Scoped, query: RosterQuery) -> Result<RosterPage, App
         ),
     };
     let page = paging::parse_page(query.page.as_deref())?;
+    let time_zone = clinics::Entity::find_by_id(clinic)
+        .one(scoped.conn())
+        .await?
+        .ok_or(AppError::NotFound)?
+        .time_zone;
 
     let (m, u, pc, pa) = (
         memberships::Entity,
@@ -127,6 +144,11 @@ pub async fn list(scoped: &Scoped, query: RosterQuery) -> Result<RosterPage, App
         )
         .and_where(Expr::col((m, memberships::Column::ClinicId)).eq(clinic))
         .and_where(Expr::col((m, memberships::Column::Role)).eq(Role::Patient.as_str()));
+    if discharged {
+        select.and_where(Expr::col((m, memberships::Column::DeactivatedAt)).is_not_null());
+    } else {
+        select.and_where(Expr::col((m, memberships::Column::DeactivatedAt)).is_null());
+    }
     if let Some(status) = status {
         select.and_where(Expr::col((pc, patient_compliance::Column::Label)).eq(status.as_str()));
     }
@@ -170,6 +192,10 @@ pub async fn list(scoped: &Scoped, query: RosterQuery) -> Result<RosterPage, App
             Expr::col((pc, patient_compliance::Column::Label)),
             Alias::new("label"),
         )
+        .expr_as(
+            Expr::col((m, memberships::Column::DeactivatedAt)),
+            Alias::new("discharged_at"),
+        )
         .order_by((u, users::Column::DisplayName), Order::Asc)
         .order_by((m, memberships::Column::UserId), Order::Asc)
         .limit(PER_PAGE)
@@ -199,6 +225,7 @@ pub async fn list(scoped: &Scoped, query: RosterQuery) -> Result<RosterPage, App
             name: r.name,
             email: r.email,
             label: r.label.as_deref().and_then(ComplianceLabel::parse),
+            discharged: r.discharged_at.map(|at| clinic_time(at, &time_zone)),
         })
         .collect();
     let actor = scoped.actor();
@@ -261,9 +288,11 @@ pub async fn assign(
         ));
     }
     let conn = scoped.conn();
+    // A discharged patient is assigned to no one until re-admitted.
     let patients = memberships::Entity::find()
         .filter(memberships::Column::ClinicId.eq(clinic))
         .filter(memberships::Column::Role.eq(Role::Patient.as_str()))
+        .filter(memberships::Column::DeactivatedAt.is_null())
         .filter(memberships::Column::UserId.is_in(wanted.iter().copied()))
         .all(conn)
         .await?;
@@ -330,5 +359,86 @@ pub async fn unassign(scoped: &Scoped, provider_id: i64, patient_id: i64) -> Res
                 .patient(patient_id)
                 .resource(format!("provider:{provider_id}")),
         )
+        .await
+}
+
+/// The patient's membership of the admin's clinic, as a patient; 404 for anyone else.
+async fn patient_of(
+    scoped: &Scoped,
+    clinic: i64,
+    patient_id: i64,
+) -> Result<memberships::Model, AppError> {
+    memberships::Entity::find()
+        .filter(memberships::Column::ClinicId.eq(clinic))
+        .filter(memberships::Column::UserId.eq(patient_id))
+        .filter(memberships::Column::Role.eq(Role::Patient.as_str()))
+        .one(scoped.conn())
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// Discharges a patient: their assignments end (so no provider reaches their record), their
+/// reminders and care refreshes stop, and they can no longer sign in to the clinic. Their
+/// records are kept; nothing is deleted. Returns how many assignments ended.
+pub async fn discharge(scoped: &Scoped, patient_id: i64) -> Result<u64, AppError> {
+    scoped.actor().require(Permission::PatientManage)?;
+    let clinic = scoped.actor().active_clinic()?;
+    let membership = patient_of(scoped, clinic, patient_id).await?;
+    if membership.deactivated_at.is_some() {
+        return Err(AppError::Conflict(
+            "This patient is discharged already.".into(),
+        ));
+    }
+    let conn = scoped.conn();
+    memberships::Entity::update_many()
+        .col_expr(
+            memberships::Column::DeactivatedAt,
+            Expr::value(Some(scoped.now())),
+        )
+        .filter(memberships::Column::Id.eq(membership.id))
+        .exec(conn)
+        .await?;
+    let ended = provider_assignments::Entity::delete_many()
+        .filter(provider_assignments::Column::ClinicId.eq(clinic))
+        .filter(provider_assignments::Column::PatientId.eq(patient_id))
+        .exec(conn)
+        .await?
+        .rows_affected;
+    scoped
+        .audit(
+            AuditEntry::by(scoped.actor(), "patient.discharged")
+                .patient(patient_id)
+                .resource(format!("assignments ended: {ended}")),
+        )
+        .await?;
+    Ok(ended)
+}
+
+/// Re-admits a discharged patient: enrolled again, their care items brought up to date with
+/// the clinic's protocols. Their earlier assignments are not restored: the admin assigns again.
+pub async fn readmit(scoped: &Scoped, patient_id: i64) -> Result<(), AppError> {
+    scoped.actor().require(Permission::PatientManage)?;
+    let clinic = scoped.actor().active_clinic()?;
+    let membership = patient_of(scoped, clinic, patient_id).await?;
+    if membership.deactivated_at.is_none() {
+        return Err(AppError::Conflict(
+            "This patient is enrolled already.".into(),
+        ));
+    }
+    let conn = scoped.conn();
+    memberships::Entity::update_many()
+        .col_expr(
+            memberships::Column::DeactivatedAt,
+            Expr::value(Option::<chrono::DateTime<chrono::Utc>>::None),
+        )
+        .filter(memberships::Column::Id.eq(membership.id))
+        .exec(conn)
+        .await?;
+    let now = scoped.now();
+    let today = items::patient_today(conn, patient_id, now).await?;
+    items::sync_patient(conn, clinic, patient_id, today, now).await?;
+    compliance::refresh(conn, clinic, patient_id, now).await?;
+    scoped
+        .audit(AuditEntry::by(scoped.actor(), "patient.readmitted").patient(patient_id))
         .await
 }
