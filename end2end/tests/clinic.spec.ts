@@ -83,43 +83,44 @@ test('a refused invitation says why beside the field', async ({ page }) => {
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
-/** The month of "Upcoming: Dental check-up on 1 May 2027", counted from year 0. */
+/** The month of "Overdue: Seasonal flu vaccination since 1 Oct 2026", counted from year 0. */
 function monthOf(reminder: string): number {
-  const found = reminder.match(/on \d+ (\w{3}) (\d{4})/);
+  const found = reminder.match(/(\d+) (\w{3}) (\d{4})/);
   expect(found, reminder).not.toBeNull();
-  return MONTHS.indexOf(found![1]) + 12 * Number(found![2]);
+  return MONTHS.indexOf(found![2]) + 12 * Number(found![3]);
 }
 
-async function dentalReminder(page: Page): Promise<string> {
-  await signIn(page, 'david@example.com');
+/** Noah's flu-vaccination reminder as his dashboard shows it: his last one was 14 months ago. */
+async function fluReminder(page: Page): Promise<string> {
+  await signIn(page, 'noah@example.com');
   await expect(page).toHaveURL(/\/patient$/);
-  const text = (await page.getByTestId('reminders').getByText(/Dental check-up on/).textContent()) ?? '';
+  const text = (await page.getByTestId('reminders').getByText(/Seasonal flu vaccination/).textContent()) ?? '';
   await signOut(page);
   return text;
 }
 
-async function setDentalInterval(page: Page, months: string) {
+async function setFluInterval(page: Page, months: string) {
   await signIn(page, 'maria.lopez@example.com');
   await page.getByRole('navigation', { name: 'Clinic administration' }).getByRole('link', { name: 'Protocols' }).click();
   await expect(page).toHaveURL(/\/clinic\/protocols$/);
-  await page.getByRole('link', { name: 'Change Dental check-up' }).click();
+  await page.getByRole('link', { name: 'Change Seasonal flu vaccination' }).click();
   await page.getByLabel('Every (months)').fill(months);
   await page.getByRole('button', { name: 'Save protocol' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'The protocol is saved.' })).toBeVisible();
-  await expect(page.getByTestId('resyncs').getByText(/Dental check-up/).first()).toContainText('applied to');
+  await expect(page.getByTestId('resyncs').getByText(/Seasonal flu vaccination/).first()).toContainText('applied to');
   await signOut(page);
 }
 
 test("a protocol's new interval moves the patient's reminder date", async ({ page }) => {
   test.setTimeout(240_000);
-  const before = await dentalReminder(page);
-  await setDentalInterval(page, '12');
-  // One check-up a year instead of two: the next is six months later than it was.
-  const after = await dentalReminder(page);
-  expect(monthOf(after) - monthOf(before)).toBe(6);
+  const before = await fluReminder(page);
+  await setFluInterval(page, '13');
+  // One month more between vaccinations: the one he missed fell due a month later.
+  const after = await fluReminder(page);
+  expect(monthOf(after) - monthOf(before)).toBe(1);
   // Back as the demo has it, for the tests that follow.
-  await setDentalInterval(page, '6');
-  expect(await dentalReminder(page)).toBe(before);
+  await setFluInterval(page, '12');
+  expect(await fluReminder(page)).toBe(before);
 });
 
 /** A CSV of two patients; Jonas's date of birth as given. */
@@ -138,7 +139,7 @@ test('a CSV import with a bad row imports no one until the row is fixed', async 
   await page.getByRole('link', { name: 'Enrol patients' }).click();
   await expect(page).toHaveURL(/\/clinic\/patients\/enrol$/);
 
-  await page.getByLabel('CSV file').setInputFiles({ name: 'patients.csv', mimeType: 'text/csv', buffer: patientsCsv('1914-10-32') });
+  await page.getByLabel('CSV file', { exact: true }).setInputFiles({ name: 'patients.csv', mimeType: 'text/csv', buffer: patientsCsv('1914-10-32') });
   await page.getByRole('button', { name: 'Import patients' }).click();
   await expect(page.getByTestId('import-outcome')).toContainText('Nothing was imported: 1 problem to fix');
   await expect(page.getByTestId('import-problem')).toHaveCount(1);
@@ -149,7 +150,7 @@ test('a CSV import with a bad row imports no one until the row is fixed', async 
   await expect(page.getByTestId('roster-row')).toHaveCount(0);
 
   await page.goto('/clinic/patients/enrol');
-  await page.getByLabel('CSV file').setInputFiles({ name: 'patients.csv', mimeType: 'text/csv', buffer: patientsCsv('1914-10-28') });
+  await page.getByLabel('CSV file', { exact: true }).setInputFiles({ name: 'patients.csv', mimeType: 'text/csv', buffer: patientsCsv('1914-10-28') });
   await page.getByRole('button', { name: 'Import patients' }).click();
   await expect(page.getByTestId('import-outcome')).toContainText('Imported 2 rows');
   await expect(page.getByTestId('import-outcome')).toContainText('2 patients added');
