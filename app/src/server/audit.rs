@@ -218,9 +218,12 @@ async fn move_head<C: ConnectionTrait>(conn: &C, chain: i64, hash: &str) -> Resu
     Ok(())
 }
 
-/// Appends events, in order, inside the caller's transaction: one insert however many there
-/// are. Each chain's head is locked in ascending order, so two transactions that touch the
-/// same chains cannot deadlock.
+/// Events per INSERT statement in `record_many`.
+const RECORDS_PER_INSERT: usize = 1_000;
+
+/// Appends events, in order, inside the caller's transaction, a thousand per insert. Each
+/// chain's head is locked in ascending order, so two transactions that touch the same chains
+/// cannot deadlock.
 pub async fn record_many<C: ConnectionTrait>(
     conn: &C,
     key: &AuditKey,
@@ -271,10 +274,14 @@ pub async fn record_many<C: ConnectionTrait>(
         });
     }
     // Without RETURNING: on PostgreSQL the writer may append events it is not allowed to read
-    // back (a visitor's failed sign-in, a password reset).
-    audit_events::Entity::insert_many(rows)
-        .exec_without_returning(conn)
-        .await?;
+    // back (a visitor's failed sign-in, a password reset). In chunks: a statement binds at most
+    // 32,766 values on SQLite (65,535 on PostgreSQL), and an event binds 12.
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        audit_events::Entity::insert_many(rows.by_ref().take(RECORDS_PER_INSERT))
+            .exec_without_returning(conn)
+            .await?;
+    }
     for (chain, hash) in heads {
         move_head(conn, chain, &hash).await?;
     }

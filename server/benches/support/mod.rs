@@ -141,11 +141,17 @@ pub async fn start(backend: &str, adjust: impl FnOnce(&mut Settings)) -> Bench {
 }
 
 impl Bench {
-    /// Serves the whole router as `salus serve` does, on a loopback port.
+    /// Serves the whole router as `salus serve` does, on a loopback port that is its public
+    /// address (the cross-origin check compares each request's `Origin` with it).
     pub async fn serve(&self) -> SocketAddr {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let app = salus_server::router(self.state.clone());
+        let mut state = self.state.clone();
+        state.settings = std::sync::Arc::new(Settings {
+            public_url: format!("http://{addr}"),
+            ..(*state.settings).clone()
+        });
+        let app = salus_server::router(state);
         tokio::spawn(salus_server::serve(listener, app, std::future::pending()));
         addr
     }

@@ -467,7 +467,26 @@ async fn only_a_clinic_admin_imports_and_only_into_their_clinic(backend: Backend
     assert_eq!(forged.status(), StatusCode::FORBIDDEN);
 }
 
+/// More rows than one statement can bind (SQLite's 32,766 values: 2,731 audit events), in one
+/// all-or-nothing import.
+async fn a_file_of_three_thousand_patients_imports_whole(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let maria = signed_in(&app, CLINIC_ADMIN).await;
+    let mut csv = String::from("name,email,date_of_birth\n");
+    for i in 0..3_000 {
+        csv.push_str(&format!(
+            "Patient {i},patient{i}@example.org,1970-01-{:02}\n",
+            1 + i % 28
+        ));
+    }
+    let outcome = import_csv(&app, &maria, &csv).await;
+    assert!(outcome.problems.is_empty(), "{:?}", outcome.problems);
+    assert_eq!((outcome.rows, outcome.added), (3_000, 3_000));
+    assert_eq!(roster_total(&app, &maria).await, 3_003);
+}
+
 crate::on_both_databases!(
+    a_file_of_three_thousand_patients_imports_whole,
     a_patient_added_by_hand_is_enrolled_and_sets_a_password,
     bad_details_get_a_message_by_field,
     an_address_with_an_account_elsewhere_is_invited_not_linked,
