@@ -90,22 +90,7 @@ async fn run(backend: &str) {
         );
     }
 
-    let big = clinics::Entity::insert(clinics::ActiveModel {
-        code: Set("BIG".into()),
-        name: Set("Large clinic".into()),
-        time_zone: Set("America/New_York".into()),
-        plan: Set("standard".into()),
-        status: Set("active".into()),
-        created_at: Set(Utc::now()),
-        ..Default::default()
-    })
-    .exec(&db)
-    .await
-    .unwrap()
-    .last_insert_id;
-    salus_app::server::care::protocols::adopt_templates(&db, big, Utc::now())
-        .await
-        .unwrap();
+    let big = support::patients::large_clinic(&db).await;
     let started = Instant::now();
     let patients = support::patients::add(&db, big, None, RESYNC_PATIENTS, false, "big").await;
     // Half the items were completed a year before they fall due, so the change moves dates.

@@ -14,9 +14,7 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use salus_app::server::care::{compliance, items};
 use salus_app::server::entities::{care_items, clinics, users};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 const LIST_PATIENTS: usize = 10_000;
 const RECOMPUTE_PATIENTS: usize = 100_000;
@@ -153,22 +151,7 @@ async fn run(backend: &str) {
     }
     report("one patient's detail (HTTP round trip)", samples);
 
-    let clinic2 = clinics::Entity::insert(clinics::ActiveModel {
-        code: Set("BIG".into()),
-        name: Set("Large clinic".into()),
-        time_zone: Set("America/New_York".into()),
-        plan: Set("standard".into()),
-        status: Set("active".into()),
-        created_at: Set(Utc::now()),
-        ..Default::default()
-    })
-    .exec(&db)
-    .await
-    .unwrap()
-    .last_insert_id;
-    salus_app::server::care::protocols::adopt_templates(&db, clinic2, Utc::now())
-        .await
-        .unwrap();
+    let clinic2 = support::patients::large_clinic(&db).await;
     let started = Instant::now();
     let big = support::patients::add(&db, clinic2, None, RECOMPUTE_PATIENTS, false, "big").await;
     let item_count = care_items::Entity::find()

@@ -4,10 +4,31 @@
 use chrono::{Days, Utc};
 use salus_app::model::{GoalKind, Role};
 use salus_app::server::entities::{
-    care_items, care_protocols, goal_logs, goals, memberships, patient_profiles,
+    care_items, care_protocols, clinics, goal_logs, goals, memberships, patient_profiles,
     provider_assignments, users,
 };
 use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+
+/// A second clinic, "Large clinic" (code BIG, New York), with its copy of the protocol templates.
+pub async fn large_clinic(db: &DatabaseConnection) -> i64 {
+    let clinic = clinics::Entity::insert(clinics::ActiveModel {
+        code: Set("BIG".into()),
+        name: Set("Large clinic".into()),
+        time_zone: Set("America/New_York".into()),
+        plan: Set("standard".into()),
+        status: Set("active".into()),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    })
+    .exec(db)
+    .await
+    .unwrap()
+    .last_insert_id;
+    salus_app::server::care::protocols::adopt_templates(db, clinic, Utc::now())
+        .await
+        .unwrap();
+    clinic
+}
 
 // Rows per INSERT: 100 patients of goal logs is 2,800 rows × 7 columns, inside SQLite's 32,766
 // bound parameters.
