@@ -433,20 +433,22 @@ pub async fn import(
     let clinic = own_clinic(scoped).await?;
     let today = clinic_today(&clinic, scoped.now());
     let digest = hex::encode(Sha256::digest(bytes));
-    let (rows, problems) = match read_rows(bytes) {
-        Err(problem) => (0, vec![problem]),
+    // Each row is read and checked once; only a file without a problem is enrolled.
+    let (rows, problems, patients) = match read_rows(bytes) {
+        Err(problem) => (0, vec![problem], Vec::new()),
         Ok(rows) => {
             let checked: Vec<_> = rows.iter().map(|r| check(r, today)).collect();
-            (checked.len(), problems_of(&checked))
+            let problems = problems_of(&checked);
+            let patients = if problems.is_empty() {
+                checked.into_iter().filter_map(Result::ok).collect()
+            } else {
+                Vec::new()
+            };
+            (rows.len(), problems, patients)
         }
     };
     let (mut added, mut already, mut invited, mut links) = (0, 0, 0, Vec::new());
     if problems.is_empty() {
-        let patients: Vec<NewPatient> = read_rows(bytes)
-            .expect("read above")
-            .iter()
-            .map(|r| check(r, today).expect("checked above"))
-            .collect();
         let done = enrol(state, scoped, &clinic, &patients).await?;
         added = done.added.len();
         already = done.already;
