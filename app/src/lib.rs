@@ -104,6 +104,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/security/recovery-codes") view=mfa::RecoveryCodesPage ssr=SsrMode::Async />
                     <Route path=path!("/clinic") view=clinic::home::ClinicHomePage ssr=SsrMode::Async />
                     <Route path=path!("/clinic/staff") view=clinic::staff::StaffPage ssr=SsrMode::Async />
+                    <Route path=path!("/clinic/roles") view=clinic::roles::RolesPage ssr=SsrMode::Async />
+                    <Route path=path!("/clinic/roles/:id") view=clinic::roles::RolePage ssr=SsrMode::Async />
                     <Route path=path!("/clinic/patients") view=clinic::roster::RosterPage ssr=SsrMode::Async />
                     <Route path=path!("/clinic/patients/enrol") view=clinic::enrolment::EnrolmentPage ssr=SsrMode::Async />
                     <Route path=path!("/clinic/protocols") view=clinic::protocols::ProtocolsPage ssr=SsrMode::Async />

@@ -5,11 +5,15 @@ use serde::{Deserialize, Serialize};
 pub mod clinic;
 
 /// A role a user holds. `SuperAdmin` is a platform flag, the others are clinic memberships.
+/// `Custom` is one of a clinic's own roles: which one, and what it grants, the membership says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Role {
     Patient,
     Provider,
+    Nurse,
+    FrontDesk,
     ClinicAdmin,
+    Custom,
     SuperAdmin,
 }
 
@@ -18,7 +22,10 @@ impl Role {
         match self {
             Role::Patient => "patient",
             Role::Provider => "provider",
+            Role::Nurse => "nurse",
+            Role::FrontDesk => "front_desk",
             Role::ClinicAdmin => "clinic_admin",
+            Role::Custom => "custom",
             Role::SuperAdmin => "super_admin",
         }
     }
@@ -27,7 +34,10 @@ impl Role {
         match s {
             "patient" => Some(Role::Patient),
             "provider" => Some(Role::Provider),
+            "nurse" => Some(Role::Nurse),
+            "front_desk" => Some(Role::FrontDesk),
             "clinic_admin" => Some(Role::ClinicAdmin),
+            "custom" => Some(Role::Custom),
             "super_admin" => Some(Role::SuperAdmin),
             _ => None,
         }
@@ -37,18 +47,11 @@ impl Role {
         match self {
             Role::Patient => "Patient",
             Role::Provider => "Provider",
+            Role::Nurse => "Nurse",
+            Role::FrontDesk => "Front desk",
             Role::ClinicAdmin => "Clinic admin",
+            Role::Custom => "Custom role",
             Role::SuperAdmin => "Super admin",
-        }
-    }
-
-    /// Where this role lands after signing in.
-    pub fn portal_path(self) -> &'static str {
-        match self {
-            Role::Patient => "/patient",
-            Role::Provider => "/provider",
-            Role::ClinicAdmin => "/clinic",
-            Role::SuperAdmin => "/platform",
         }
     }
 }
@@ -58,6 +61,13 @@ impl Role {
 pub struct CurrentUser {
     pub name: String,
     pub role: Role,
+    /// The role's name: a built-in role's label, or the name a clinic gave its own role.
+    pub role_name: String,
+    /// The portal they work in.
+    pub home: String,
+    /// The names of the permissions they hold (`staff.manage`, ...), so that a portal shows
+    /// only the sections they may use. The server checks each request all the same.
+    pub permissions: Vec<String>,
     pub clinic_name: Option<String>,
 }
 

@@ -157,3 +157,33 @@ test('a CSV import with a bad row imports no one until the row is fixed', async 
   await page.goto('/clinic/patients?search=rosa');
   await expect(page.getByTestId('roster-row').filter({ hasText: 'Rosa Parks' })).toBeVisible();
 });
+
+test("an admin makes a role of the clinic's own from the permissions, and offers it to staff", async ({ page }) => {
+  test.setTimeout(120_000);
+  await signIn(page, 'maria.lopez@example.com');
+  await page.getByRole('navigation', { name: 'Clinic administration' }).getByRole('link', { name: 'Roles' }).click();
+  await expect(page).toHaveURL(/\/clinic\/roles$/);
+  const add = page.getByRole('region', { name: 'Add a role' });
+  await add.getByLabel('Name').fill('Care coordinator');
+  await add.getByLabel('Enrol, discharge and assign patients').check();
+  await add.getByLabel("Read and export the clinic's audit log").check();
+  await add.getByRole('button', { name: 'Add role' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'The role is added.' })).toBeVisible();
+  const role = page.getByTestId('role').filter({ hasText: 'Care coordinator' });
+  await expect(role).toContainText('Enrol, discharge and assign patients');
+  await expect(role).toContainText('No one holds it');
+
+  // The staff page offers it; a role with nothing ticked is refused beside the boxes.
+  await page.goto('/clinic/staff');
+  await expect(page.getByLabel('Role', { exact: true }).locator('option', { hasText: 'Care coordinator' })).toHaveCount(1);
+  await page.goto('/clinic/roles');
+  await page.getByRole('link', { name: 'Change the role Care coordinator' }).click();
+  await page.getByLabel('Enrol, discharge and assign patients').uncheck();
+  await page.getByLabel("Read and export the clinic's audit log").uncheck();
+  await page.getByRole('button', { name: 'Save role' }).click();
+  await expect(page.getByText('Tick at least one permission.')).toBeVisible();
+  await page.getByRole('link', { name: 'All roles' }).click();
+  await page.getByRole('link', { name: 'Change the role Care coordinator' }).click();
+  await page.getByRole('button', { name: 'Delete role' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'The role is deleted.' })).toBeVisible();
+});

@@ -18,6 +18,7 @@ mod m20261201_000013_audit_verifications;
 mod m20261201_000014_clinic_settings;
 mod m20261201_000015_protocol_resyncs;
 mod m20261201_000016_patient_enrolment;
+mod m20261201_000017_clinic_roles;
 
 pub struct Migrator;
 
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000014_clinic_settings::Migration),
             Box::new(m20261201_000015_protocol_resyncs::Migration),
             Box::new(m20261201_000016_patient_enrolment::Migration),
+            Box::new(m20261201_000017_clinic_roles::Migration),
         ]
     }
 }

@@ -136,7 +136,7 @@ pub async fn sign_in(
             None => {
                 sessions::establish(&session, &signed_in, now, &meta).await?;
                 Ok((
-                    next.unwrap_or_else(|| signed_in.role.portal_path().to_owned()),
+                    next.unwrap_or_else(|| signed_in.actor().home().to_owned()),
                     false,
                 ))
             }

@@ -23,10 +23,10 @@ pub const AFTER_PLATFORM_RESET: &str = "/platform?two_step=reset";
 
 /// Where to go once fully signed in: `next` if it is a page of this site, else the portal.
 #[cfg(feature = "ssr")]
-fn destination(next: Option<&str>, role: crate::model::Role) -> String {
+fn destination(next: Option<&str>, home: &str) -> String {
     next.and_then(safe_return_path)
         .filter(|p| !p.starts_with("/signin"))
-        .unwrap_or_else(|| role.portal_path().to_owned())
+        .unwrap_or_else(|| home.to_owned())
 }
 
 #[cfg(feature = "ssr")]
@@ -50,7 +50,7 @@ pub async fn verify_sign_in_code(code: String, next: Option<String>) -> Result<S
             .ok_or_else(|| AppError::field("code", sessions::PENDING_EXPIRED))?;
         mfa::verify(&state, &meta, &pending.actor(), &code).await?;
         sessions::complete_pending(&session, now, &meta).await?;
-        Ok(destination(next.as_deref(), pending.role))
+        Ok(destination(next.as_deref(), pending.actor().home()))
     }
     .await;
     let landing = result.as_deref().unwrap_or("/signin/code").to_owned();

@@ -52,9 +52,9 @@ fn AccountArea() -> impl IntoView {
 #[component]
 fn SignedIn(user: CurrentUser) -> impl IntoView {
     view! {
-        <A href=user.role.portal_path() attr:class="text-sm text-slate-700 hover:underline">
+        <A href=user.home.clone() attr:class="text-sm text-slate-700 hover:underline">
             <span class="font-medium">{user.name.clone()}</span>
-            <span class="text-slate-500">{format!(" · {}", user.role.label())}</span>
+            <span class="text-slate-500">{format!(" · {}", user.role_name)}</span>
         </A>
         <A href="/security" attr:class="rounded-md px-3 py-2 text-sm font-medium text-slate-700 hover:bg-teal-50 hover:text-teal-800 focus-visible:outline-2 focus-visible:outline-teal-600">"Security"</A>
         <SignOutButton />

@@ -3,8 +3,49 @@ use serde::{Deserialize, Serialize};
 
 use super::{ComplianceLabel, Role};
 
-/// The roles a clinic admin may give staff, in the order the forms offer them.
-pub const STAFF_ROLES: [Role; 2] = [Role::Provider, Role::ClinicAdmin];
+/// The built-in staff roles, in the order the forms offer them (a clinic's own roles follow).
+pub const STAFF_ROLES: [Role; 4] = [
+    Role::Provider,
+    Role::Nurse,
+    Role::FrontDesk,
+    Role::ClinicAdmin,
+];
+
+/// A staff role as a form offers it: `key` is a built-in role's (`provider`) or, for one of the
+/// clinic's own roles, `custom:<id>`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleChoice {
+    pub key: String,
+    pub name: String,
+}
+
+/// A permission as the roles page offers it: its name, the form field of its checkbox, and
+/// what it lets its holder do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PermissionOption {
+    pub name: String,
+    pub field: String,
+    pub description: String,
+}
+
+/// A role of the clinic and what it grants. `id` is none for a built-in role.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClinicRole {
+    pub id: Option<i64>,
+    pub name: String,
+    /// Permission names.
+    pub permissions: Vec<String>,
+    /// Staff memberships and open invitations in the role.
+    pub holders: u64,
+}
+
+/// The roles page: the built-in roles, the clinic's own, and the permissions they are made of.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClinicRoles {
+    pub built_in: Vec<ClinicRole>,
+    pub custom: Vec<ClinicRole>,
+    pub permissions: Vec<PermissionOption>,
+}
 
 /// One staff membership of the clinic.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -14,6 +55,9 @@ pub struct StaffMember {
     pub name: String,
     pub email: String,
     pub role: Role,
+    /// The role as the forms name it (`RoleChoice::key`), and its name.
+    pub role_key: String,
+    pub role_name: String,
     pub two_step: bool,
     /// When they last finished signing in to this clinic, in the clinic's time zone.
     pub last_sign_in: Option<String>,
@@ -26,12 +70,14 @@ pub struct OpenInvitation {
     pub id: i64,
     pub email: String,
     pub role: Role,
+    pub role_name: String,
     /// When the link stops working, in the clinic's time zone.
     pub expires: String,
     pub expired: bool,
 }
 
-/// Provider seats: those taken by active providers and by open provider invitations.
+/// Provider seats: those taken by active staff whose role reads patients (`patient.read`), and
+/// by open invitations to such a role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProviderSeats {
     pub providers: u64,
@@ -50,6 +96,8 @@ pub struct StaffDirectory {
     pub members: Vec<StaffMember>,
     pub invitations: Vec<OpenInvitation>,
     pub seats: ProviderSeats,
+    /// The roles the forms offer.
+    pub roles: Vec<RoleChoice>,
 }
 
 /// What an invitation link's page shows the person it was sent to.
@@ -58,6 +106,7 @@ pub struct InvitationDetails {
     pub clinic_name: String,
     pub email: String,
     pub role: Role,
+    pub role_name: String,
     /// Whether the address has a Salus account already: then they join with its password.
     pub has_account: bool,
 }

@@ -42,7 +42,7 @@ pub fn SignInPage() -> impl IntoView {
                     if let Ok(Some(user)) = me.await {
                         let to = safe_return_path(&next)
                             .filter(|p| p != "/signin")
-                            .unwrap_or_else(|| user.role.portal_path().to_owned());
+                            .unwrap_or_else(|| user.home.clone());
                         return view! { <Redirect path=to /> }.into_any();
                     }
                     view! {

@@ -5,6 +5,7 @@ pub mod enrolment;
 pub mod home;
 pub mod invitation;
 pub mod protocols;
+pub mod roles;
 pub mod roster;
 pub mod settings;
 pub mod staff;
@@ -12,29 +13,49 @@ pub mod staff;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-/// The portal's sections; `current` is the one shown.
+use crate::components::layout::MeResource;
+use crate::model::CurrentUser;
+
+/// The portal's sections, each with the permission it needs; `current` is the one shown. A
+/// section the signed-in user may not use is left out (the server refuses it anyway).
 #[component]
 pub fn ClinicNav(current: &'static str) -> impl IntoView {
-    const SECTIONS: [(&str, &str); 6] = [
-        ("/clinic", "Overview"),
-        ("/clinic/staff", "Staff"),
-        ("/clinic/patients", "Patients"),
-        ("/clinic/protocols", "Protocols"),
-        ("/clinic/audit", "Audit log"),
-        ("/clinic/settings", "Settings"),
+    const SECTIONS: [(&str, &str, Option<&str>); 7] = [
+        ("/clinic", "Overview", None),
+        ("/clinic/staff", "Staff", Some("staff.manage")),
+        ("/clinic/roles", "Roles", Some("staff.manage")),
+        ("/clinic/patients", "Patients", Some("patients.manage")),
+        ("/clinic/protocols", "Protocols", Some("protocols.manage")),
+        ("/clinic/audit", "Audit log", Some("audit.read")),
+        ("/clinic/settings", "Settings", Some("clinic.settings")),
     ];
+    let me = expect_context::<MeResource>();
     view! {
         <nav aria-label="Clinic administration" class="mb-6 flex flex-wrap gap-2 border-b border-slate-200 pb-3 text-sm">
-            {SECTIONS.into_iter().map(|(href, label)| {
-                let here = href == current;
-                view! {
-                    <A href=href
-                        attr:aria-current=here.then_some("page")
-                        attr:class=if here { "rounded-md bg-teal-700 px-3 py-1.5 font-medium text-white" } else { "rounded-md px-3 py-1.5 font-medium text-teal-800 hover:bg-teal-50" }>
-                        {label}
-                    </A>
-                }
-            }).collect_view()}
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let user = me.await.ok().flatten();
+                    SECTIONS
+                        .into_iter()
+                        .filter(|(_, _, needs)| needs.is_none_or(|p| holds(user.as_ref(), p)))
+                        .map(|(href, label, _)| {
+                            let here = href == current;
+                            view! {
+                                <A href=href
+                                    attr:aria-current=here.then_some("page")
+                                    attr:class=if here { "rounded-md bg-teal-700 px-3 py-1.5 font-medium text-white" } else { "rounded-md px-3 py-1.5 font-medium text-teal-800 hover:bg-teal-50" }>
+                                    {label}
+                                </A>
+                            }
+                        })
+                        .collect_view()
+                })}
+            </Transition>
         </nav>
     }
+}
+
+/// Whether the signed-in user holds the named permission.
+pub fn holds(user: Option<&CurrentUser>, permission: &str) -> bool {
+    user.is_some_and(|u| u.permissions.iter().any(|p| p == permission))
 }

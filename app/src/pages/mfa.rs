@@ -108,7 +108,7 @@ pub fn RecoveryCodesPage() -> impl IntoView {
                 let next = next.clone();
                 Suspend::new(async move {
                     let portal = match me.await {
-                        Ok(Some(user)) => user.role.portal_path().to_owned(),
+                        Ok(Some(user)) => user.home.clone(),
                         _ => "/security".to_owned(),
                     };
                     let continue_to = crate::api::auth::safe_return_path(&next)

@@ -54,7 +54,7 @@ impl<'a> DbContext<'a> {
             DbContext::Actor(actor) => (
                 Some(actor.user_id()),
                 actor.clinic_id(),
-                actor.role().as_str(),
+                actor.reach(),
                 "",
                 "",
             ),

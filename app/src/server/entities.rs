@@ -4,6 +4,7 @@ pub mod audit_verifications;
 pub mod care_items;
 pub mod care_protocols;
 pub mod clinic_reminder_settings;
+pub mod clinic_roles;
 pub mod clinic_working_hours;
 pub mod clinics;
 pub mod consents;

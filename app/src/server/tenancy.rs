@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use super::audit::{self, AuditEntry, AuditKey};
 use super::db_context::{self, DbContext};
-use super::permissions::{grants, Permission};
+use super::permissions::{Permission, PermissionSet};
 use super::request::RequestMeta;
 use crate::error::AppError;
 use crate::model::Role;
@@ -18,14 +18,54 @@ pub struct Actor {
     role: Role,
     /// The clinic a staff member or patient acts in; none for a super admin.
     clinic_id: Option<i64>,
+    /// What the role grants: a built-in role's fixed set, or a custom role's stored one.
+    permissions: PermissionSet,
 }
 
 impl Actor {
+    /// An actor in a built-in role (a custom role's actor holds nothing this way).
     pub(crate) fn new(user_id: i64, role: Role, clinic_id: Option<i64>) -> Self {
+        Self::holding(user_id, role, clinic_id, PermissionSet::of_role(role))
+    }
+
+    /// An actor holding `permissions`: a custom role's, read with the membership.
+    pub(crate) fn holding(
+        user_id: i64,
+        role: Role,
+        clinic_id: Option<i64>,
+        permissions: PermissionSet,
+    ) -> Self {
         Actor {
             user_id,
             role,
             clinic_id,
+            permissions,
+        }
+    }
+
+    pub fn permissions(&self) -> PermissionSet {
+        self.permissions
+    }
+
+    /// The portal the actor works in.
+    pub fn home(&self) -> &'static str {
+        match self.role {
+            Role::Patient => "/patient",
+            Role::SuperAdmin => "/platform",
+            _ => self.permissions.staff_portal(),
+        }
+    }
+
+    /// What the database is told the actor may reach (`app.role`; the policies of migration
+    /// `m20261124_000007_row_level_security` and later). Patients and super admins are
+    /// themselves; staff reach their clinic as `clinic_admin` when they run any part of it,
+    /// as `provider` otherwise. Within the clinic, the permissions are checked by `require`.
+    pub fn reach(&self) -> &'static str {
+        match self.role {
+            Role::Patient => "patient",
+            Role::SuperAdmin => "super_admin",
+            _ if self.permissions.manages() => "clinic_admin",
+            _ => "provider",
         }
     }
     pub fn user_id(&self) -> i64 {
@@ -40,7 +80,7 @@ impl Actor {
 
     /// Refuses with 403 unless the actor's role holds the permission.
     pub fn require(&self, permission: Permission) -> Result<(), AppError> {
-        if grants(self.role, permission) {
+        if self.permissions.contains(permission) {
             Ok(())
         } else {
             tracing::warn!(
@@ -180,7 +220,8 @@ impl Scoped {
     pub async fn provider_clinic(&self, permission: Permission) -> Result<i64, AppError> {
         match self.actor.clinic_id {
             Some(clinic)
-                if self.actor.require(permission).is_ok() && self.actor.role == Role::Provider =>
+                if self.actor.require(permission).is_ok()
+                    && self.actor.require(Permission::PatientRead).is_ok() =>
             {
                 Ok(clinic)
             }
@@ -197,7 +238,9 @@ impl Scoped {
         patient_id: i64,
     ) -> Result<PatientId, AppError> {
         use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
-        if self.actor.require(permission).is_err() || self.actor.role != Role::Provider {
+        if self.actor.require(permission).is_err()
+            || self.actor.require(Permission::PatientRead).is_err()
+        {
             return Err(self
                 .refuse(AppError::Forbidden, permission, Some(patient_id))
                 .await);

@@ -161,6 +161,20 @@ const CLINIC_ADMIN_FUNCTIONS: &[(&str, &[(&str, &str)])] = &[
         &[("patient_id", "{patient}")],
     ),
     ("/api/clinic/roster/readmit", &[("patient_id", "{patient}")]),
+    ("/api/clinic/roles", &[]),
+    (
+        "/api/clinic/roles/add",
+        &[("name", "Coordinator"), ("patients_manage", "on")],
+    ),
+    (
+        "/api/clinic/roles/save",
+        &[
+            ("role_id", "{role}"),
+            ("name", "Renamed"),
+            ("audit_read", "on"),
+        ],
+    ),
+    ("/api/clinic/roles/delete", &[("role_id", "{role}")]),
     ("/api/clinic/protocols", &[]),
     (
         "/api/clinic/protocols/save",
@@ -209,7 +223,9 @@ const CLINIC_ADMIN_FUNCTIONS: &[(&str, &[(&str, &str)])] = &[
 
 /// The functions above that name something of one clinic: another clinic's admin is told it
 /// does not exist. (The lists and the new invitation answer with their own clinic's data.)
-const CLINIC_RESOURCE_FUNCTIONS: [&str; 13] = [
+const CLINIC_RESOURCE_FUNCTIONS: [&str; 15] = [
+    "/api/clinic/roles/save",
+    "/api/clinic/roles/delete",
     "/api/clinic/roster/discharge",
     "/api/clinic/roster/readmit",
     "/api/clinic/enrolment/import",
@@ -225,9 +241,9 @@ const CLINIC_RESOURCE_FUNCTIONS: [&str; 13] = [
     "/api/clinic/roster/unassign",
 ];
 
-/// Sunrise's ids for the placeholders of `CLINIC_ADMIN_FUNCTIONS`: Sarah's membership and
-/// account, an open invitation (sent here by Maria), Emma, one of Sunrise's protocols, and the
-/// outcome of a CSV import.
+/// Sunrise's ids for the placeholders of `CLINIC_ADMIN_FUNCTIONS`: a role of its own, Sarah's
+/// membership and account, an open invitation (sent here by Maria), Emma, one of Sunrise's
+/// protocols, and the outcome of a CSV import.
 async fn sunrise_ids(app: &TestApp) -> Vec<(&'static str, String)> {
     let maria = client();
     app.sign_in_with(&maria, CLINIC_ADMIN, DEMO_PASSWORD).await;
@@ -237,7 +253,10 @@ async fn sunrise_ids(app: &TestApp) -> Vec<(&'static str, String)> {
     .await;
     let staff = crate::clinic_invitations::directory(app, &maria).await;
     let sarah = staff.members.iter().find(|m| m.email == PROVIDER).unwrap();
+    let role =
+        crate::clinic_roles::add_role(app, &maria, "Care coordinator", &["patients_manage"]).await;
     vec![
+        ("{role}", role.to_string()),
         ("{member}", sarah.membership_id.to_string()),
         ("{member_user}", sarah.user_id.to_string()),
         ("{invitation}", staff.invitations[0].id.to_string()),

@@ -76,6 +76,7 @@ async fn an_invited_provider_sets_a_password_and_signs_in(backend: Backend) {
             clinic_name: "Sunrise Wellness Clinic".into(),
             email: NEW_PROVIDER.into(),
             role: Role::Provider,
+            role_name: "Provider".into(),
             has_account: false,
         }
     );
@@ -371,13 +372,13 @@ async fn duplicate_and_bad_invitations_get_field_messages(backend: Backend) {
             NEW_PROVIDER,
             "super_admin",
             "role",
-            "Choose a role: provider or clinic admin.",
+            "Choose one of your clinic's roles.",
         ),
         (
             NEW_PROVIDER,
             "patient",
             "role",
-            "Choose a role: provider or clinic admin.",
+            "Choose one of your clinic's roles.",
         ),
     ];
     for (email, role, field, message) in cases {

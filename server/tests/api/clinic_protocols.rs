@@ -101,20 +101,6 @@ fn day(s: &str) -> chrono::NaiveDate {
     s.parse().unwrap()
 }
 
-async fn last_resource(app: &TestApp, action: &str) -> String {
-    use salus_app::server::entities::audit_events;
-    use sea_orm::QueryOrder;
-    audit_events::Entity::find()
-        .filter(audit_events::Column::Action.eq(action))
-        .order_by_desc(audit_events::Column::Id)
-        .one(&app.db)
-        .await
-        .unwrap()
-        .unwrap_or_else(|| panic!("no {action} event"))
-        .resource
-        .unwrap_or_default()
-}
-
 async fn an_interval_change_moves_due_dates_and_labels(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let sunrise = sunrise(&app).await;

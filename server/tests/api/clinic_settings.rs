@@ -14,20 +14,6 @@ async fn settings(app: &TestApp, admin: &reqwest::Client) -> ClinicSettings {
     ok_json(app.post_with(admin, "/api/clinic/settings", &[]).await).await
 }
 
-async fn last_resource(app: &TestApp, action: &str) -> String {
-    use salus_app::server::entities::audit_events;
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
-    audit_events::Entity::find()
-        .filter(audit_events::Column::Action.eq(action))
-        .order_by_desc(audit_events::Column::Id)
-        .one(&app.db)
-        .await
-        .unwrap()
-        .unwrap_or_else(|| panic!("no {action} event"))
-        .resource
-        .unwrap_or_default()
-}
-
 const DETAILS: [(&str, &str); 5] = [
     ("name", "Sunrise Health"),
     ("contact_email", "Front.Desk@Sunrise.example"),

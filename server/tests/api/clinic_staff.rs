@@ -169,7 +169,7 @@ async fn a_new_role_takes_effect_at_the_next_sign_in(backend: Backend) {
     .await;
     assert_eq!(
         error.field_messages("role"),
-        ["Choose a role: provider or clinic admin."]
+        ["Choose one of your clinic's roles."]
     );
 }
 

@@ -515,7 +515,7 @@ pub async fn second_clinic(app: &TestApp, patient_email: &str) -> SecondClinic {
     .await
     .unwrap()
     .last_insert_id;
-    add_membership(db, provider, clinic, Role::Provider, now)
+    add_membership(db, provider, clinic, Role::Provider, None, now)
         .await
         .unwrap();
     let patient = users::Entity::find()
@@ -525,7 +525,7 @@ pub async fn second_clinic(app: &TestApp, patient_email: &str) -> SecondClinic {
         .unwrap()
         .expect("the patient exists")
         .id;
-    add_membership(db, patient, clinic, Role::Patient, now)
+    add_membership(db, patient, clinic, Role::Patient, None, now)
         .await
         .unwrap();
     provider_assignments::Entity::insert(provider_assignments::ActiveModel {
@@ -617,7 +617,7 @@ pub async fn clinic_admin_of(app: &TestApp, clinic: i64, email: &str) -> i64 {
     .await
     .unwrap()
     .last_insert_id;
-    add_membership(&app.db, user, clinic, Role::ClinicAdmin, now)
+    add_membership(&app.db, user, clinic, Role::ClinicAdmin, None, now)
         .await
         .unwrap();
     user
@@ -648,4 +648,19 @@ pub async fn as_platform(app: &TestApp, sql: &str) {
     }
     txn.execute_unprepared(sql).await.unwrap();
     txn.commit().await.unwrap();
+}
+
+/// The resource of the latest audit event with `action`.
+pub async fn last_resource(app: &TestApp, action: &str) -> String {
+    use salus_app::server::entities::audit_events;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    audit_events::Entity::find()
+        .filter(audit_events::Column::Action.eq(action))
+        .order_by_desc(audit_events::Column::Id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap_or_else(|| panic!("no {action} event"))
+        .resource
+        .unwrap_or_default()
 }

@@ -9,6 +9,7 @@ mod clinic_audit_log;
 mod clinic_enrolment;
 mod clinic_invitations;
 mod clinic_protocols;
+mod clinic_roles;
 mod clinic_roster;
 mod clinic_settings;
 mod clinic_staff;

@@ -290,6 +290,31 @@ const FUNCTIONS: &[(&str, Caller, Form)] = &[
         Caller::ClinicAdmin,
         &[("patient_id", "999999")],
     ),
+    ("/api/clinic/roles", Caller::ClinicAdmin, &[]),
+    (
+        "/api/clinic/roles/add",
+        Caller::ClinicAdmin,
+        &[
+            ("name", "Coordinator"),
+            ("patient_read", "on"),
+            ("patients_manage", "on"),
+            ("audit_read", "on"),
+        ],
+    ),
+    (
+        "/api/clinic/roles/save",
+        Caller::ClinicAdmin,
+        &[
+            ("role_id", "1"),
+            ("name", "Coordinator"),
+            ("staff_manage", "on"),
+        ],
+    ),
+    (
+        "/api/clinic/roles/delete",
+        Caller::ClinicAdmin,
+        &[("role_id", "1")],
+    ),
     ("/api/clinic/protocols", Caller::ClinicAdmin, &[]),
     (
         "/api/clinic/protocols/save",

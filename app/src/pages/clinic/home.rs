@@ -1,9 +1,10 @@
 //! The clinic-admin portal's home: the clinic at a glance.
 use leptos::prelude::*;
 
-use super::ClinicNav;
+use super::{holds, ClinicNav};
 use crate::api::portals::{get_clinic_home, get_compliance_breakdown};
 use crate::components::chart::CountBarChart;
+use crate::components::layout::MeResource;
 use crate::components::portal::{PortalSummaryView, CARD};
 use crate::components::status::ErrorPanel;
 use crate::model::ComplianceLabel;
@@ -13,7 +14,21 @@ pub fn ClinicHomePage() -> impl IntoView {
     view! {
         <ClinicNav current="/clinic" />
         <PortalSummaryView title="Clinic administration" load=get_clinic_home />
-        <ComplianceBreakdown />
+        <ForPatientManagers />
+    }
+}
+
+/// The compliance chart, for those who manage the clinic's patients.
+#[component]
+fn ForPatientManagers() -> impl IntoView {
+    let me = expect_context::<MeResource>();
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let user = me.await.ok().flatten();
+                holds(user.as_ref(), "patients.manage").then(|| view! { <ComplianceBreakdown /> })
+            })}
+        </Transition>
     }
 }
 

@@ -60,7 +60,7 @@ fn AcceptForm(details: InvitationDetails, token: String) -> impl IntoView {
             "{} invites {} to join its staff as {}.",
             details.clinic_name,
             details.email,
-            details.role.label().to_lowercase()
+            details.role_name.to_lowercase()
         )
     };
     let consent_errors = field_errors(value, "consent");

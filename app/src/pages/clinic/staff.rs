@@ -14,7 +14,7 @@ use crate::components::form::{
 };
 use crate::components::portal::{LandingNotice, CARD, TWO_STEP_RESET};
 use crate::components::status::ErrorPanel;
-use crate::model::clinic::{OpenInvitation, StaffDirectory, StaffMember, STAFF_ROLES};
+use crate::model::clinic::{OpenInvitation, RoleChoice, StaffDirectory, StaffMember};
 
 const DONE: &[(&str, &str)] = &[
     (
@@ -63,33 +63,37 @@ pub fn StaffPage() -> impl IntoView {
 #[component]
 fn Directory(directory: StaffDirectory) -> impl IntoView {
     let seats = directory.seats;
+    let roles = directory.roles;
     view! {
-        <InviteForm />
+        <InviteForm roles=roles.clone() />
         <p class="mt-3 text-sm text-slate-700" data-testid="provider-seats">
             {format!(
-                "Provider seats: {} of {} taken ({} active provider{}, {} open invitation{}).",
+                "Provider seats: {} of {} taken ({} active staff who see patients, {} open invitation{}).",
                 seats.taken(), seats.allowed,
-                seats.providers, if seats.providers == 1 { "" } else { "s" },
+                seats.providers,
                 seats.invited, if seats.invited == 1 { "" } else { "s" },
             )}
         </p>
-        <Members members=directory.members />
+        <p class="mt-1 text-sm text-slate-600">"Each role that sees patients takes a seat: providers, nurses, and your own roles that do. "<a href="/clinic/roles" class="text-teal-800 underline">"Roles and their permissions"</a></p>
+        <Members members=directory.members roles />
         <Invitations invitations=directory.invitations />
     }
 }
 
+/// The clinic's roles as options, `selected` by key.
 #[component]
-fn RoleOptions(#[prop(optional)] selected: Option<crate::model::Role>) -> impl IntoView {
-    STAFF_ROLES
+fn RoleOptions(roles: Vec<RoleChoice>, selected: String) -> impl IntoView {
+    roles
         .into_iter()
         .map(|role| {
-            view! { <option value=role.as_str() selected=selected == Some(role)>{role.label()}</option> }
+            let chosen = role.key == selected;
+            view! { <option value=role.key selected=chosen>{role.name}</option> }
         })
         .collect_view()
 }
 
 #[component]
-fn InviteForm() -> impl IntoView {
+fn InviteForm(roles: Vec<RoleChoice>) -> impl IntoView {
     let invite = ServerAction::<InviteStaff>::new();
     let value = invite.value();
     let role_errors = field_errors(value, "role");
@@ -105,7 +109,7 @@ fn InviteForm() -> impl IntoView {
                     <select id="field-role" name="role" class=INPUT_CLASS
                         aria-invalid=move || (!role_errors.get().is_empty()).to_string()
                         aria-describedby="field-role-error">
-                        <RoleOptions selected=crate::model::Role::Provider />
+                        <RoleOptions roles selected=crate::model::Role::Provider.as_str().to_owned() />
                     </select>
                     <FieldErrors id="field-role-error".to_owned() errors=role_errors />
                 </div>
@@ -116,7 +120,7 @@ fn InviteForm() -> impl IntoView {
 }
 
 #[component]
-fn Members(members: Vec<StaffMember>) -> impl IntoView {
+fn Members(members: Vec<StaffMember>, roles: Vec<RoleChoice>) -> impl IntoView {
     let change_role = ServerAction::<ChangeStaffRole>::new();
     let deactivate = ServerAction::<DeactivateStaff>::new();
     let reactivate = ServerAction::<ReactivateStaff>::new();
@@ -142,6 +146,7 @@ fn Members(members: Vec<StaffMember>) -> impl IntoView {
                     <tbody>
                         {members.into_iter().map(|m| {
                             let id = m.membership_id;
+                            let roles = roles.clone();
                             let select_id = format!("role-{id}");
                             let role_of = format!("Role of {}", m.name);
                             let change = format!("Change the role of {}", m.name);
@@ -159,7 +164,7 @@ fn Members(members: Vec<StaffMember>) -> impl IntoView {
                                             <input type="hidden" name="membership_id" value=id />
                                             <label for=select_id.clone() class="sr-only">{role_of}</label>
                                             <select id=select_id name="role" class="rounded-md border border-slate-300 bg-white px-2 py-1">
-                                                <RoleOptions selected=m.role />
+                                                <RoleOptions roles selected=m.role_key.clone() />
                                             </select>
                                             <button type="submit" class=SECONDARY_BUTTON aria-label=change>"Change"</button>
                                         </ActionForm>
@@ -219,7 +224,7 @@ fn Invitations(invitations: Vec<OpenInvitation>) -> impl IntoView {
                 view! {
                     <ul class="mt-3 divide-y divide-slate-200">
                         {invitations.into_iter().map(|i| {
-                            let heading = format!("{} ({})", i.email, i.role.label());
+                            let heading = format!("{} ({})", i.email, i.role_name);
                             let resend_label = format!("Send the invitation to {} again", i.email);
                             let withdraw_label = format!("Withdraw the invitation to {}", i.email);
                             view! {

@@ -17,6 +17,8 @@ pub struct Model {
     pub expires_at: DateTimeUtc,
     pub accepted_at: Option<DateTimeUtc>,
     pub withdrawn_at: Option<DateTimeUtc>,
+    /// The clinic's own role a `custom` invitation offers; none for a built-in role.
+    pub clinic_role_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

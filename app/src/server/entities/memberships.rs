@@ -12,6 +12,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// Set while a clinic admin has deactivated this staff member: the membership grants nothing.
     pub deactivated_at: Option<DateTimeUtc>,
+    /// The clinic's own role a `custom` membership holds; none for a built-in role.
+    pub clinic_role_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -7,6 +7,7 @@ use sea_orm::{
     QuerySelect,
 };
 
+use super::clinic::roles;
 use super::password::{self, Password};
 use super::{content, dates, throttle};
 use crate::error::{AppError, Validator};
@@ -17,6 +18,7 @@ use crate::server::db_context::{self, DbContext};
 use crate::server::entities::{clinics, consents, goals, memberships, patient_profiles, users};
 use crate::server::errors::is_unique_violation;
 use crate::server::mail::{send_in_background, Mailer, OutgoingMail};
+use crate::server::permissions::PermissionSet;
 use crate::server::request::RequestMeta;
 use crate::server::state::Settings;
 use crate::server::tenancy::Actor;
@@ -186,7 +188,7 @@ pub async fn register(
     let patient_id = user.last_insert_id;
     let patient = Actor::new(patient_id, Role::Patient, Some(clinic.id));
     db_context::enter(&txn, DbContext::Actor(&patient)).await?;
-    add_membership(&txn, patient_id, clinic.id, Role::Patient, now).await?;
+    add_membership(&txn, patient_id, clinic.id, Role::Patient, None, now).await?;
     patient_profiles::Entity::insert(patient_profiles::ActiveModel {
         user_id: Set(patient_id),
         time_zone: Set(time_zone),
@@ -279,12 +281,14 @@ pub async fn add_membership<C: ConnectionTrait>(
     user_id: i64,
     clinic_id: i64,
     role: Role,
+    clinic_role_id: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     memberships::Entity::insert(memberships::ActiveModel {
         user_id: Set(user_id),
         clinic_id: Set(clinic_id),
         role: Set(role.as_str().into()),
+        clinic_role_id: Set(clinic_role_id),
         created_at: Set(now),
         ..Default::default()
     })
@@ -334,6 +338,13 @@ pub struct SignedIn {
     pub user_id: i64,
     pub role: Role,
     pub clinic_id: Option<i64>,
+    pub permissions: PermissionSet,
+}
+
+impl SignedIn {
+    pub fn actor(&self) -> Actor {
+        Actor::holding(self.user_id, self.role, self.clinic_id, self.permissions)
+    }
 }
 
 /// One message for every wrong email or password, so the form reveals nothing about accounts.
@@ -402,13 +413,15 @@ pub async fn sign_in(
             user_id: user.id,
             role: Role::SuperAdmin,
             clinic_id: None,
+            permissions: PermissionSet::of_role(Role::SuperAdmin),
         }
     } else {
         let txn = db_context::begin(db, DbContext::Account(user.id)).await?;
-        let rows: Vec<(String, i64)> = memberships::Entity::find()
+        let rows: Vec<(String, i64, Option<i64>)> = memberships::Entity::find()
             .select_only()
             .column(memberships::Column::Role)
             .column(memberships::Column::ClinicId)
+            .column(memberships::Column::ClinicRoleId)
             .inner_join(clinics::Entity)
             .filter(memberships::Column::UserId.eq(user.id))
             .filter(memberships::Column::DeactivatedAt.is_null())
@@ -416,17 +429,24 @@ pub async fn sign_in(
             .into_tuple()
             .all(&txn)
             .await?;
-        txn.commit().await?;
         // Staff who are also patients land on their staff portal; the highest role wins.
         let best = rows
             .into_iter()
-            .filter_map(|(role, clinic)| Role::parse(&role).map(|r| (r, clinic)))
-            .max_by_key(|(role, clinic)| (role_rank(*role), std::cmp::Reverse(*clinic)));
-        match best {
-            Some((role, clinic_id)) => SignedIn {
+            .filter_map(|(role, clinic, custom)| Role::parse(&role).map(|r| (r, clinic, custom)))
+            .max_by_key(|(role, clinic, _)| (role_rank(*role), std::cmp::Reverse(*clinic)));
+        let granted = match best {
+            Some((role, clinic_id, custom)) => roles::granted(&txn, role, custom)
+                .await?
+                .map(|(permissions, _)| (role, clinic_id, permissions)),
+            None => None,
+        };
+        txn.commit().await?;
+        match granted {
+            Some((role, clinic_id, permissions)) => SignedIn {
                 user_id: user.id,
                 role,
                 clinic_id: Some(clinic_id),
+                permissions,
             },
             None => {
                 return Err(AppError::field(
@@ -437,7 +457,7 @@ pub async fn sign_in(
         }
     };
 
-    let actor = Actor::new(user.id, signed_in.role, signed_in.clinic_id);
+    let actor = signed_in.actor();
     let txn = db_context::begin(db, DbContext::Actor(&actor)).await?;
     throttle::forgive_sign_in(&txn, claimed, settings, &email).await?;
     audit::record(
@@ -461,8 +481,8 @@ pub async fn sign_in(
 fn role_rank(role: Role) -> u8 {
     match role {
         Role::Patient => 0,
-        Role::Provider => 1,
-        Role::ClinicAdmin => 2,
+        Role::Provider | Role::Nurse | Role::Custom => 1,
+        Role::FrontDesk | Role::ClinicAdmin => 2,
         Role::SuperAdmin => 3,
     }
 }

@@ -5,6 +5,7 @@ pub mod audit_log;
 pub mod enrolment;
 pub mod invitations;
 pub mod protocols;
+pub mod roles;
 pub mod roster;
 pub mod settings;
 pub mod staff;
@@ -14,7 +15,6 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFi
 
 use crate::error::AppError;
 use crate::model::clinic::ProviderSeats;
-use crate::model::Role;
 use crate::server::db_context;
 use crate::server::entities::{self, clinics, memberships};
 
@@ -35,15 +35,16 @@ pub(crate) async fn provider_seats<C: ConnectionTrait>(
         .await?
         .ok_or(AppError::NotFound)?
         .provider_seats;
+    let reading = roles::reading_patients(conn, clinic).await?;
     let providers = memberships::Entity::find()
         .filter(memberships::Column::ClinicId.eq(clinic))
-        .filter(memberships::Column::Role.eq(Role::Provider.as_str()))
+        .filter(roles::membership_reads(&reading))
         .filter(memberships::Column::DeactivatedAt.is_null())
         .count(conn)
         .await?;
     let invited = entities::invitations::Entity::find()
         .filter(entities::invitations::Column::ClinicId.eq(clinic))
-        .filter(entities::invitations::Column::Role.eq(Role::Provider.as_str()))
+        .filter(roles::invitation_reads(&reading))
         .filter(entities::invitations::Column::AcceptedAt.is_null())
         .filter(entities::invitations::Column::WithdrawnAt.is_null())
         .filter(entities::invitations::Column::ExpiresAt.gt(now))
@@ -70,18 +71,11 @@ pub(crate) async fn require_free_seat<C: ConnectionTrait>(
     Err(AppError::field(
         field,
         format!(
-            "Your clinic has {} provider seats and all are taken ({} providers, {} open \
-             invitations). Deactivate a provider or withdraw an invitation first.",
+            "Your clinic has {} provider seats and all are taken ({} staff who see patients, {} \
+             open invitations). Deactivate one or withdraw an invitation first.",
             seats.allowed, seats.providers, seats.invited
         ),
     ))
-}
-
-/// One of the roles a clinic admin may give, from a form.
-pub(crate) fn parse_staff_role(role: &str) -> Result<Role, AppError> {
-    Role::parse(role.trim())
-        .filter(|r| crate::model::clinic::STAFF_ROLES.contains(r))
-        .ok_or_else(|| AppError::field("role", "Choose a role: provider or clinic admin."))
 }
 
 /// When, in the clinic's time zone, as the portal shows times ("23 Nov 2026, 14:05").

@@ -16,6 +16,7 @@ use sea_orm::{
 };
 use sha2::{Digest, Sha256};
 
+use super::clinic::roles;
 use super::throttle;
 use crate::error::AppError;
 use crate::model::{Enrolment, Role, TwoStepStatus};
@@ -499,15 +500,26 @@ pub async fn reset(
     let txn = db_context::begin(&state.db, DbContext::Actor(admin)).await?;
     let allowed = match admin.role() {
         Role::SuperAdmin => true,
-        Role::ClinicAdmin => {
+        _ if admin.require(Permission::StaffManage).is_ok() => {
             let clinic = admin.active_clinic()?;
-            memberships::Entity::find()
+            let member = memberships::Entity::find()
                 .filter(memberships::Column::UserId.eq(user_id))
                 .filter(memberships::Column::ClinicId.eq(clinic))
                 .filter(memberships::Column::Role.ne(Role::Patient.as_str()))
                 .one(&txn)
-                .await?
-                .is_some()
+                .await?;
+            match member {
+                // Resetting someone's second step is as strong as holding their role: only
+                // for roles that run no more of the clinic than the admin's.
+                Some(m) => {
+                    let custom = roles::custom_roles(&txn, clinic).await?;
+                    let role = roles::held(&m.role, m.clinic_role_id, &custom)
+                        .ok_or(AppError::NotFound)?;
+                    roles::may_manage(admin, &role)?;
+                    true
+                }
+                None => false,
+            }
         }
         _ => return Err(AppError::Forbidden),
     };

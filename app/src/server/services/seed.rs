@@ -224,7 +224,7 @@ pub async fn demo(
                 patients.push(user_id);
             }
             role => {
-                add_membership(&txn, user_id, clinic, role, now).await?;
+                add_membership(&txn, user_id, clinic, role, None, now).await?;
                 if role == Role::Provider {
                     provider = Some(user_id);
                 }
@@ -257,7 +257,7 @@ async fn seed_patient<C: sea_orm::ConnectionTrait>(
     today: NaiveDate,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    add_membership(conn, user_id, clinic, Role::Patient, now).await?;
+    add_membership(conn, user_id, clinic, Role::Patient, None, now).await?;
     let (y, m, d) = story.date_of_birth;
     patient_profiles::Entity::insert(patient_profiles::ActiveModel {
         user_id: Set(user_id),

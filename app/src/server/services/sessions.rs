@@ -9,12 +9,14 @@ use sea_orm::{
 use tower_sessions::Session;
 
 use super::accounts::SignedIn;
+use super::clinic::roles;
 use crate::error::AppError;
 use crate::model::{CurrentUser, Role, SignedInDevice};
 use crate::server::db_context::{self, DbContext};
 use crate::server::entities::sessions;
 use crate::server::entities::{clinics, memberships, users};
 use crate::server::errors::internal;
+use crate::server::permissions::PermissionSet;
 use crate::server::request::RequestMeta;
 use crate::server::secret_box::{Sealed, SecretKeys};
 use crate::server::session_store::row_key;
@@ -76,6 +78,10 @@ pub struct PendingSignIn {
     pub user_id: i64,
     pub role: Role,
     pub clinic_id: Option<i64>,
+    /// What the role granted when the password was checked (for where the second step leads;
+    /// the signed-in session reads the permissions afresh on each request).
+    #[serde(default)]
+    pub permissions: PermissionSet,
     /// When the password was checked (Unix seconds).
     pub since: i64,
 }
@@ -84,7 +90,7 @@ impl PendingSignIn {
     /// Who is signing in, for the second step's own checks and audit: never a signed-in actor
     /// (`actor` below never builds one from a pending sign-in).
     pub fn actor(&self) -> Actor {
-        Actor::new(self.user_id, self.role, self.clinic_id)
+        Actor::holding(self.user_id, self.role, self.clinic_id, self.permissions)
     }
 }
 
@@ -110,6 +116,7 @@ pub async fn establish_pending(
         user_id: signed_in.user_id,
         role: signed_in.role,
         clinic_id: signed_in.clinic_id,
+        permissions: signed_in.permissions,
         since: now.timestamp(),
     };
     session.insert(PENDING, pending).await.map_err(internal)
@@ -142,6 +149,7 @@ pub async fn complete_pending(
         user_id: pending.user_id,
         role: pending.role,
         clinic_id: pending.clinic_id,
+        permissions: pending.permissions,
     };
     establish(session, &signed_in, now, meta).await
 }
@@ -194,6 +202,8 @@ pub struct SignedInUser {
     pub user: users::Model,
     /// The clinic the actor acts in, by name; none for a super admin.
     pub clinic_name: Option<String>,
+    /// The role's name: a built-in role's label, or the clinic's name for its own role.
+    pub role_name: String,
 }
 
 /// The signed-in user of a session, if it is signed in, within its absolute lifetime, and
@@ -238,28 +248,45 @@ pub async fn actor(
         .filter(|u| u.is_active);
     let granted = match (&user, role, clinic_id) {
         (None, _, _) => None,
-        (Some(user), Role::SuperAdmin, None) => user.is_super_admin.then_some(None),
+        (Some(user), Role::SuperAdmin, None) => user.is_super_admin.then(|| {
+            (
+                None,
+                PermissionSet::of_role(Role::SuperAdmin),
+                Role::SuperAdmin.label().to_owned(),
+            )
+        }),
         (Some(_), Role::SuperAdmin, Some(_)) | (Some(_), _, None) => None,
-        (Some(_), role, Some(clinic_id)) => memberships::Entity::find()
-            .select_only()
-            .column(clinics::Column::Name)
-            .inner_join(clinics::Entity)
-            .filter(memberships::Column::UserId.eq(user_id))
-            .filter(memberships::Column::ClinicId.eq(clinic_id))
-            .filter(memberships::Column::Role.eq(role.as_str()))
-            .filter(memberships::Column::DeactivatedAt.is_null())
-            .filter(clinics::Column::Status.eq("active"))
-            .into_tuple::<String>()
-            .one(&txn)
-            .await?
-            .map(Some),
+        (Some(_), role, Some(clinic_id)) => {
+            let membership = memberships::Entity::find()
+                .select_only()
+                .column(clinics::Column::Name)
+                .column(memberships::Column::ClinicRoleId)
+                .inner_join(clinics::Entity)
+                .filter(memberships::Column::UserId.eq(user_id))
+                .filter(memberships::Column::ClinicId.eq(clinic_id))
+                .filter(memberships::Column::Role.eq(role.as_str()))
+                .filter(memberships::Column::DeactivatedAt.is_null())
+                .filter(clinics::Column::Status.eq("active"))
+                .into_tuple::<(String, Option<i64>)>()
+                .one(&txn)
+                .await?;
+            match membership {
+                // A custom role's permissions as they are now: a change to the role holds
+                // from its holders' next request.
+                Some((clinic_name, custom)) => roles::granted(&txn, role, custom)
+                    .await?
+                    .map(|(permissions, name)| (Some(clinic_name), permissions, name)),
+                None => None,
+            }
+        }
     };
     txn.commit().await?;
     match (user, granted) {
-        (Some(user), Some(clinic_name)) => Ok(Some(SignedInUser {
-            actor: Actor::new(user_id, role, clinic_id),
+        (Some(user), Some((clinic_name, permissions, role_name))) => Ok(Some(SignedInUser {
+            actor: Actor::holding(user_id, role, clinic_id, permissions),
             user,
             clinic_name,
+            role_name,
         })),
         _ => {
             end(session).await?;
@@ -295,6 +322,15 @@ impl SignedInUser {
         CurrentUser {
             name: self.user.display_name.clone(),
             role: self.actor.role(),
+            role_name: self.role_name.clone(),
+            home: self.actor.home().to_owned(),
+            permissions: self
+                .actor
+                .permissions()
+                .clinic()
+                .iter()
+                .map(|p| p.name().to_owned())
+                .collect(),
             clinic_name: self.clinic_name.clone(),
         }
     }

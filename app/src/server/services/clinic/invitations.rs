@@ -15,7 +15,8 @@ use sea_orm::{
     ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
 };
 
-use super::{lock_staff, parse_staff_role, require_free_seat};
+use super::roles::{self, StaffRole};
+use super::{lock_staff, require_free_seat};
 use crate::error::{AppError, Validator};
 use crate::model::clinic::InvitationDetails;
 use crate::model::Role;
@@ -66,7 +67,8 @@ pub async fn invite(
     if let Some(problem) = email_problem(&email) {
         v.add("email", problem);
     }
-    let role = parse_staff_role(role);
+    let conn = scoped.conn();
+    let role = roles::chosen(conn, clinic_id, role).await;
     if let Err(AppError::Validation(fields)) = &role {
         for message in fields.get("role").into_iter().flatten() {
             v.add("role", message.clone());
@@ -74,7 +76,7 @@ pub async fn invite(
     }
     v.finish()?;
     let role = role?;
-    let conn = scoped.conn();
+    roles::may_grant(scoped.actor(), role.permissions, "role")?;
     lock_staff(conn, clinic_id).await?;
     // Under row-level security the admin sees only accounts that are members of the clinic:
     // enough to know whether this one is on its staff.
@@ -88,7 +90,7 @@ pub async fn invite(
             memberships::Entity::find()
                 .filter(memberships::Column::ClinicId.eq(clinic_id))
                 .filter(memberships::Column::UserId.eq(user.id))
-                .filter(memberships::Column::Role.eq(role.as_str()))
+                .filter(memberships::Column::Role.eq(role.role.as_str()))
                 .count(conn)
                 .await?
         }
@@ -98,7 +100,7 @@ pub async fn invite(
             "email",
             format!(
                 "They are on your staff as {} already.",
-                role.label().to_lowercase()
+                role.name().to_lowercase()
             ),
         ));
     }
@@ -116,14 +118,15 @@ pub async fn invite(
             "They have an open invitation already: send it again from the list instead.",
         ));
     }
-    if role == Role::Provider {
+    if role.reads_patients() {
         require_free_seat(conn, clinic_id, scoped.now(), "role").await?;
     }
     let (token, hash) = new_link(clinic_id);
     let inserted = invitations::Entity::insert(invitations::ActiveModel {
         clinic_id: Set(clinic_id),
         email: Set(email.clone()),
-        role: Set(role.as_str().into()),
+        role: Set(role.role.as_str().into()),
+        clinic_role_id: Set(role.clinic_role_id()),
         token_hash: Set(hash),
         invited_by: Set(Some(scoped.actor().user_id())),
         created_at: Set(scoped.now()),
@@ -137,12 +140,18 @@ pub async fn invite(
             AuditEntry::by(scoped.actor(), "staff.invited").resource(format!(
                 "invitation:{} {}",
                 inserted.last_insert_id,
-                role.as_str()
+                role.key()
             )),
         )
         .await?;
     let clinic = clinic_name(scoped, clinic_id).await?;
-    Ok(mail_after_commit(state, email, clinic, role, token))
+    Ok(mail_after_commit(
+        state,
+        email,
+        clinic,
+        Some(role.name()),
+        token,
+    ))
 }
 
 /// Invites `email` to be a patient of the admin's clinic; the link is mailed when the caller
@@ -254,7 +263,10 @@ pub async fn resend(
 ) -> Result<Sent, AppError> {
     let invitation = open_invitation(scoped, invitation_id).await?;
     let role = Role::parse(&invitation.role).ok_or(AppError::NotFound)?;
-    if invitation.expires_at <= scoped.now() && role == Role::Provider {
+    let staff_role = offered(scoped, &invitation).await?;
+    if invitation.expires_at <= scoped.now()
+        && staff_role.as_ref().is_some_and(StaffRole::reads_patients)
+    {
         // An expired invitation gave its seat back; taking it again needs one free.
         require_free_seat(scoped.conn(), invitation.clinic_id, scoped.now(), "form").await?;
     }
@@ -282,7 +294,7 @@ pub async fn resend(
         state,
         invitation.email,
         clinic,
-        role,
+        staff_role.map(|r| r.name()),
         token,
     ))
 }
@@ -312,6 +324,26 @@ pub async fn withdraw(scoped: &Scoped, invitation_id: i64) -> Result<(), AppErro
             .resource(format!("invitation:{}", invitation.id)),
         )
         .await
+}
+
+/// The staff role an invitation offers; none for a patient's. Refused when that role runs more
+/// of the clinic than the admin's, or no longer exists.
+async fn offered(
+    scoped: &Scoped,
+    invitation: &invitations::Model,
+) -> Result<Option<StaffRole>, AppError> {
+    if invitation.role == Role::Patient.as_str() {
+        return Ok(None);
+    }
+    let custom = roles::custom_roles(scoped.conn(), invitation.clinic_id).await?;
+    let role =
+        roles::held(&invitation.role, invitation.clinic_role_id, &custom).ok_or_else(|| {
+            AppError::Conflict(
+                "The role it offered no longer exists: withdraw it and invite them again.".into(),
+            )
+        })?;
+    roles::may_manage(scoped.actor(), &role)?;
+    Ok(Some(role))
 }
 
 /// An invitation of the admin's clinic, not accepted or withdrawn; 404 for any other.
@@ -385,33 +417,27 @@ impl Sent {
 
 /// The mail of a patient invitation just opened.
 pub(crate) fn patient_mail(state: &AppState, link: OpenedLink, clinic: &str) -> Sent {
-    mail_after_commit(
-        state,
-        link.email,
-        clinic.to_owned(),
-        Role::Patient,
-        link.token,
-    )
+    mail_after_commit(state, link.email, clinic.to_owned(), None, link.token)
 }
 
+/// `staff_role`: the name of the staff role offered; none for a patient's invitation.
 fn mail_after_commit(
     state: &AppState,
     to: String,
     clinic: String,
-    role: Role,
+    staff_role: Option<String>,
     token: String,
 ) -> Sent {
     let link = format!(
         "{}/invitation?token={token}",
         state.settings.public_url.trim_end_matches('/')
     );
-    let invitation = if role == Role::Patient {
-        format!("{clinic} invites you to Salus, its patient portal.")
-    } else {
-        format!(
+    let invitation = match staff_role {
+        None => format!("{clinic} invites you to Salus, its patient portal."),
+        Some(role) => format!(
             "{clinic} invites you to join its staff on Salus, its patient portal, as {}.",
-            role.label().to_lowercase()
-        )
+            role.to_lowercase()
+        ),
     };
     Sent(OutgoingMail {
         to,
@@ -473,9 +499,17 @@ pub async fn details(state: &AppState, token: &str) -> Result<InvitationDetails,
     let clinic_id = token_clinic(token).ok_or_else(invalid)?;
     let txn = db_context::begin(&state.db, DbContext::ClinicTask(clinic_id)).await?;
     let (invitation, clinic) = by_token(&txn, token, now).await?;
+    let custom = roles::custom_roles(&txn, clinic_id).await?;
     txn.commit().await?;
     let role = Role::parse(&invitation.role).ok_or_else(invalid)?;
+    let role_name = match role {
+        Role::Patient => role.label().to_owned(),
+        _ => roles::held(&invitation.role, invitation.clinic_role_id, &custom)
+            .ok_or_else(invalid)?
+            .name(),
+    };
     Ok(InvitationDetails {
+        role_name,
         clinic_name: clinic.name,
         // An account the clinic enrolled has no password yet: its owner sets one here.
         has_account: account_of(&state.db, &invitation.email)
@@ -657,7 +691,15 @@ async fn join(
             )))
         }
         (None, _) => {
-            add_membership(txn, user_id, invitation.clinic_id, role, now).await?;
+            add_membership(
+                txn,
+                user_id,
+                invitation.clinic_id,
+                role,
+                invitation.clinic_role_id,
+                now,
+            )
+            .await?;
             true
         }
     };

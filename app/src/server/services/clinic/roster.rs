@@ -46,11 +46,13 @@ struct RawRow {
     discharged_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
-/// The clinic's active providers, by name.
+/// The clinic's active providers (staff whose role reads patients: providers, nurses, and the
+/// clinic's own roles that do), by name.
 async fn providers(scoped: &Scoped, clinic: i64) -> Result<Vec<Person>, AppError> {
+    let reading = super::roles::reading_patients(scoped.conn(), clinic).await?;
     let ids: Vec<i64> = memberships::Entity::find()
         .filter(memberships::Column::ClinicId.eq(clinic))
-        .filter(memberships::Column::Role.eq(Role::Provider.as_str()))
+        .filter(super::roles::membership_reads(&reading))
         .filter(memberships::Column::DeactivatedAt.is_null())
         .all(scoped.conn())
         .await?
@@ -254,10 +256,11 @@ pub async fn list(scoped: &Scoped, query: RosterQuery) -> Result<RosterPage, App
 
 /// The active provider of the admin's clinic a form names, or a field error.
 async fn clinic_provider(scoped: &Scoped, clinic: i64, provider_id: i64) -> Result<i64, AppError> {
+    let reading = super::roles::reading_patients(scoped.conn(), clinic).await?;
     memberships::Entity::find()
         .filter(memberships::Column::ClinicId.eq(clinic))
         .filter(memberships::Column::UserId.eq(provider_id))
-        .filter(memberships::Column::Role.eq(Role::Provider.as_str()))
+        .filter(super::roles::membership_reads(&reading))
         .filter(memberships::Column::DeactivatedAt.is_null())
         .one(scoped.conn())
         .await?

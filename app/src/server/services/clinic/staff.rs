@@ -7,12 +7,15 @@ use std::collections::{HashMap, HashSet};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 
-use super::{clinic_time, lock_staff, parse_staff_role, provider_seats, require_free_seat};
+use super::roles::{self, StaffRole};
+use super::{clinic_time, lock_staff, provider_seats, require_free_seat};
 use crate::error::AppError;
 use crate::model::clinic::{OpenInvitation, StaffDirectory, StaffMember};
 use crate::model::Role;
 use crate::server::audit::AuditEntry;
-use crate::server::entities::{audit_events, clinics, invitations, memberships, user_mfa, users};
+use crate::server::entities::{
+    audit_events, clinics, invitations, memberships, provider_assignments, user_mfa, users,
+};
 use crate::server::permissions::Permission;
 use crate::server::services::sessions;
 use crate::server::tenancy::Scoped;
@@ -63,16 +66,20 @@ pub async fn directory(scoped: &Scoped) -> Result<StaffDirectory, AppError> {
         .await?
         .into_iter()
         .collect();
+    let custom = roles::custom_roles(conn, clinic_id).await?;
     let mut members: Vec<StaffMember> = staff
         .into_iter()
         .filter_map(|m| {
             let user = people.get(&m.user_id)?;
+            let role = roles::held(&m.role, m.clinic_role_id, &custom)?;
             Some(StaffMember {
                 membership_id: m.id,
                 user_id: m.user_id,
                 name: user.display_name.clone(),
                 email: user.email.clone(),
-                role: Role::parse(&m.role)?,
+                role: role.role,
+                role_key: role.key(),
+                role_name: role.name(),
                 two_step: two_step.contains(&m.user_id),
                 last_sign_in: last_sign_in
                     .get(&m.user_id)
@@ -93,9 +100,11 @@ pub async fn directory(scoped: &Scoped) -> Result<StaffDirectory, AppError> {
         .await?
         .into_iter()
         .filter_map(|i| {
+            let role = roles::held(&i.role, i.clinic_role_id, &custom)?;
             Some(OpenInvitation {
                 id: i.id,
-                role: Role::parse(&i.role)?,
+                role: role.role,
+                role_name: role.name(),
                 expires: clinic_time(i.expires_at, &clinic.time_zone),
                 expired: i.expires_at <= now,
                 email: i.email,
@@ -106,24 +115,31 @@ pub async fn directory(scoped: &Scoped) -> Result<StaffDirectory, AppError> {
         members,
         invitations,
         seats: provider_seats(conn, clinic_id, now).await?,
+        roles: roles::choices(conn, clinic_id).await?,
     })
 }
 
-/// A staff membership of the admin's clinic, after taking the clinic's staff lock; 404 for any
-/// other (another clinic's, a patient's).
+/// A staff membership of the admin's clinic and its role, after taking the clinic's staff lock;
+/// 404 for any other (another clinic's, a patient's). Refused when their role runs more of the
+/// clinic than the admin's (`roles::may_manage`).
 async fn staff_membership(
     scoped: &Scoped,
     membership_id: i64,
-) -> Result<memberships::Model, AppError> {
+) -> Result<(memberships::Model, StaffRole), AppError> {
     scoped.actor().require(Permission::StaffManage)?;
     let clinic = scoped.actor().active_clinic()?;
     lock_staff(scoped.conn(), clinic).await?;
-    memberships::Entity::find_by_id(membership_id)
+    let member = memberships::Entity::find_by_id(membership_id)
         .filter(memberships::Column::ClinicId.eq(clinic))
         .filter(memberships::Column::Role.ne(Role::Patient.as_str()))
         .one(scoped.conn())
         .await?
-        .ok_or(AppError::NotFound)
+        .ok_or(AppError::NotFound)?;
+    let custom = roles::custom_roles(scoped.conn(), clinic).await?;
+    let role =
+        roles::held(&member.role, member.clinic_role_id, &custom).ok_or(AppError::NotFound)?;
+    roles::may_manage(scoped.actor(), &role)?;
+    Ok((member, role))
 }
 
 /// Refuses a change that would leave the clinic with no active clinic admin.
@@ -147,17 +163,20 @@ async fn keep_an_admin(scoped: &Scoped, member: &memberships::Model) -> Result<(
     Ok(())
 }
 
-/// Gives a staff member another role.
+/// Gives a staff member another role: one of the clinic's, granting nothing that runs the
+/// clinic beyond what the admin holds.
 pub async fn change_role(scoped: &Scoped, membership_id: i64, role: &str) -> Result<(), AppError> {
-    let member = staff_membership(scoped, membership_id).await?;
-    let role = parse_staff_role(role)?;
-    if member.role == role.as_str() {
+    let (member, current) = staff_membership(scoped, membership_id).await?;
+    let role = roles::chosen(scoped.conn(), member.clinic_id, role).await?;
+    if current.key() == role.key() {
         return Err(AppError::field("role", "They have that role already."));
     }
+    roles::may_grant(scoped.actor(), role.permissions, "role")?;
     let holds_it = memberships::Entity::find()
         .filter(memberships::Column::ClinicId.eq(member.clinic_id))
         .filter(memberships::Column::UserId.eq(member.user_id))
-        .filter(memberships::Column::Role.eq(role.as_str()))
+        .filter(memberships::Column::Role.eq(role.role.as_str()))
+        .filter(memberships::Column::Id.ne(member.id))
         .count(scoped.conn())
         .await?;
     if holds_it > 0 {
@@ -167,11 +186,23 @@ pub async fn change_role(scoped: &Scoped, membership_id: i64, role: &str) -> Res
         ));
     }
     keep_an_admin(scoped, &member).await?;
-    if role == Role::Provider && member.deactivated_at.is_none() {
+    if role.reads_patients() && !current.reads_patients() && member.deactivated_at.is_none() {
         require_free_seat(scoped.conn(), member.clinic_id, scoped.now(), "role").await?;
     }
+    if !role.reads_patients() {
+        // Patients are assigned only to staff who read them.
+        provider_assignments::Entity::delete_many()
+            .filter(provider_assignments::Column::ClinicId.eq(member.clinic_id))
+            .filter(provider_assignments::Column::ProviderId.eq(member.user_id))
+            .exec(scoped.conn())
+            .await?;
+    }
     memberships::Entity::update_many()
-        .col_expr(memberships::Column::Role, Expr::value(role.as_str()))
+        .col_expr(memberships::Column::Role, Expr::value(role.role.as_str()))
+        .col_expr(
+            memberships::Column::ClinicRoleId,
+            Expr::value(role.clinic_role_id()),
+        )
         .filter(memberships::Column::Id.eq(member.id))
         .exec(scoped.conn())
         .await?;
@@ -181,8 +212,8 @@ pub async fn change_role(scoped: &Scoped, membership_id: i64, role: &str) -> Res
             AuditEntry::by(scoped.actor(), "staff.role_changed").resource(format!(
                 "user:{} {}->{}",
                 member.user_id,
-                member.role,
-                role.as_str()
+                current.key(),
+                role.key()
             )),
         )
         .await
@@ -191,7 +222,7 @@ pub async fn change_role(scoped: &Scoped, membership_id: i64, role: &str) -> Res
 /// Deactivates a staff membership: it grants nothing until reactivated, and the person's
 /// sessions end now.
 pub async fn deactivate(scoped: &Scoped, membership_id: i64) -> Result<(), AppError> {
-    let member = staff_membership(scoped, membership_id).await?;
+    let (member, _) = staff_membership(scoped, membership_id).await?;
     if member.deactivated_at.is_some() {
         return Err(AppError::Conflict("They are deactivated already.".into()));
     }
@@ -213,13 +244,13 @@ pub async fn deactivate(scoped: &Scoped, membership_id: i64) -> Result<(), AppEr
         .await
 }
 
-/// Reactivates a deactivated staff membership; a provider needs a free seat.
+/// Reactivates a deactivated staff membership; a role that reads patients needs a free seat.
 pub async fn reactivate(scoped: &Scoped, membership_id: i64) -> Result<(), AppError> {
-    let member = staff_membership(scoped, membership_id).await?;
+    let (member, role) = staff_membership(scoped, membership_id).await?;
     if member.deactivated_at.is_none() {
         return Err(AppError::Conflict("They are active already.".into()));
     }
-    if member.role == Role::Provider.as_str() {
+    if role.reads_patients() {
         require_free_seat(scoped.conn(), member.clinic_id, scoped.now(), "form").await?;
     }
     memberships::Entity::update_many()

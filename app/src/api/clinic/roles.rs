@@ -1,0 +1,136 @@
+//! The clinic's roles: the built-in ones, and the clinic's own with their permissions.
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::model::clinic::ClinicRoles;
+
+#[cfg(feature = "ssr")]
+use {
+    crate::api::context,
+    crate::server::errors::{respond, respond_landing_on},
+    crate::server::permissions::{Permission, PermissionSet},
+    crate::server::services::clinic::roles,
+};
+
+/// The roles page, where its forms land; `done` says what happened.
+pub const ROLES_PAGE: &str = "/clinic/roles";
+
+#[server(prefix = "/api", endpoint = "clinic/roles")]
+pub async fn get_clinic_roles() -> Result<ClinicRoles, AppError> {
+    respond(
+        async {
+            let scoped = context::scoped().await?;
+            let page = roles::page(&scoped).await?;
+            scoped.commit().await?;
+            Ok(page)
+        }
+        .await,
+    )
+}
+
+/// The ticked permissions: a checkbox is sent only when ticked, named by its permission
+/// (`roles::field_of`).
+#[cfg(feature = "ssr")]
+#[allow(clippy::too_many_arguments)]
+fn ticked(
+    patient_read: Option<String>,
+    care_item_complete: Option<String>,
+    patients_manage: Option<String>,
+    staff_manage: Option<String>,
+    protocols_manage: Option<String>,
+    clinic_settings: Option<String>,
+    audit_read: Option<String>,
+) -> PermissionSet {
+    let pairs = [
+        (patient_read, Permission::PatientRead),
+        (care_item_complete, Permission::CareItemComplete),
+        (patients_manage, Permission::PatientManage),
+        (staff_manage, Permission::StaffManage),
+        (protocols_manage, Permission::ProtocolsManage),
+        (clinic_settings, Permission::ClinicSettings),
+        (audit_read, Permission::AuditRead),
+    ];
+    let held: Vec<Permission> = pairs
+        .into_iter()
+        .filter_map(|(box_, p)| box_.map(|_| p))
+        .collect();
+    PermissionSet::of(&held)
+}
+
+#[allow(clippy::too_many_arguments)]
+#[server(prefix = "/api", endpoint = "clinic/roles/add")]
+pub async fn add_clinic_role(
+    name: String,
+    patient_read: Option<String>,
+    care_item_complete: Option<String>,
+    patients_manage: Option<String>,
+    staff_manage: Option<String>,
+    protocols_manage: Option<String>,
+    clinic_settings: Option<String>,
+    audit_read: Option<String>,
+) -> Result<(), AppError> {
+    respond_landing_on(
+        "/clinic/roles?done=added",
+        async {
+            let scoped = context::scoped().await?;
+            let permissions = ticked(
+                patient_read,
+                care_item_complete,
+                patients_manage,
+                staff_manage,
+                protocols_manage,
+                clinic_settings,
+                audit_read,
+            );
+            roles::add(&scoped, roles::RoleForm { name, permissions }).await?;
+            scoped.commit().await
+        }
+        .await,
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+#[server(prefix = "/api", endpoint = "clinic/roles/save")]
+pub async fn save_clinic_role(
+    role_id: i64,
+    name: String,
+    patient_read: Option<String>,
+    care_item_complete: Option<String>,
+    patients_manage: Option<String>,
+    staff_manage: Option<String>,
+    protocols_manage: Option<String>,
+    clinic_settings: Option<String>,
+    audit_read: Option<String>,
+) -> Result<(), AppError> {
+    respond_landing_on(
+        "/clinic/roles?done=saved",
+        async {
+            let scoped = context::scoped().await?;
+            let permissions = ticked(
+                patient_read,
+                care_item_complete,
+                patients_manage,
+                staff_manage,
+                protocols_manage,
+                clinic_settings,
+                audit_read,
+            );
+            roles::update(&scoped, role_id, roles::RoleForm { name, permissions }).await?;
+            scoped.commit().await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api", endpoint = "clinic/roles/delete")]
+pub async fn delete_clinic_role(role_id: i64) -> Result<(), AppError> {
+    respond_landing_on(
+        "/clinic/roles?done=deleted",
+        async {
+            let scoped = context::scoped().await?;
+            roles::delete(&scoped, role_id).await?;
+            scoped.commit().await
+        }
+        .await,
+    )
+}
