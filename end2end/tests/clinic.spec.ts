@@ -184,6 +184,6 @@ test("an admin makes a role of the clinic's own from the permissions, and offers
   await expect(page.getByText('Tick at least one permission.')).toBeVisible();
   await page.getByRole('link', { name: 'All roles' }).click();
   await page.getByRole('link', { name: 'Change the role Care coordinator' }).click();
-  await page.getByRole('button', { name: 'Delete role' }).click();
+  await page.getByRole('button', { name: 'Delete the role Care coordinator' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'The role is deleted.' })).toBeVisible();
 });
