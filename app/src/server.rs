@@ -7,6 +7,7 @@ pub mod errors;
 pub mod key_files;
 pub mod mail;
 pub mod permissions;
+pub mod reminders;
 pub mod request;
 pub mod secret_box;
 pub mod services;

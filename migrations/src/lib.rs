@@ -19,6 +19,7 @@ mod m20261201_000014_clinic_settings;
 mod m20261201_000015_protocol_resyncs;
 mod m20261201_000016_patient_enrolment;
 mod m20261201_000017_clinic_roles;
+mod m20261201_000018_reminders;
 
 pub struct Migrator;
 
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000015_protocol_resyncs::Migration),
             Box::new(m20261201_000016_patient_enrolment::Migration),
             Box::new(m20261201_000017_clinic_roles::Migration),
+            Box::new(m20261201_000018_reminders::Migration),
         ]
     }
 }

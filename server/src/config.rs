@@ -40,6 +40,8 @@ pub struct Config {
     pub mail: MailTransport,
     pub mail_from: String,
     pub seed_demo: bool,
+    /// Whether `salus serve` runs a reminder worker of its own (`SALUS_WORKER`).
+    pub embedded_worker: bool,
     pub audit_key_file: PathBuf,
     pub secret_keys_file: PathBuf,
     pub log_filter: String,
@@ -64,6 +66,7 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("SALUS_SMTP_URL", "", "smtp://host:25, smtp://user:pass@host:587?tls=required, smtps://host:465 (required for smtp)"),
     ("SALUS_MAIL_FROM", "Salus <no-reply@salus.localhost>", "sender of outgoing email"),
     ("SALUS_DEV_PAGES", "false", "serve development pages such as /dev/mailbox (refused unless SALUS_ADDR is loopback)"),
+    ("SALUS_WORKER", "on", "on: `salus serve` runs one reminder worker too; off: only `salus worker` processes send reminders"),
     ("SALUS_SEED_DEMO", "false", "seed the demo clinic and accounts (published password) when the database is empty"),
     ("SALUS_ALLOW_PLAIN_HTTP", "false", "accept an http:// SALUS_PUBLIC_URL on a non-loopback SALUS_ADDR"),
     ("SALUS_TRUSTED_PROXIES", "", "comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For and X-Request-Id are believed"),
@@ -267,6 +270,10 @@ impl Config {
             });
         }
         // The demo accounts' password is published: only when asked.
+        let embedded_worker = match get("SALUS_WORKER") {
+            Some(v) => parse_bool("SALUS_WORKER", &v)?,
+            None => true,
+        };
         let seed_demo = match get("SALUS_SEED_DEMO") {
             Some(v) => parse_bool("SALUS_SEED_DEMO", &v)?,
             None => false,
@@ -294,6 +301,7 @@ impl Config {
             mail,
             mail_from,
             seed_demo,
+            embedded_worker,
             audit_key_file: get("SALUS_AUDIT_KEY_FILE")
                 .unwrap_or_else(|| "data/audit.key".into())
                 .into(),

@@ -26,6 +26,9 @@ enum Command {
     /// Serve the web application (the default). Migrates the database first; seeds the demo
     /// data into an empty database only when SALUS_SEED_DEMO=true (./run.sh sets it).
     Serve,
+    /// Run only the reminder worker: plan and send reminders until SIGTERM or Ctrl-C, then
+    /// give back the messages it holds. Any number may run against one PostgreSQL.
+    Worker,
     /// Bring the database schema up to date (as SALUS_MIGRATION_DATABASE_URL, else
     /// DATABASE_URL), then exit.
     Migrate,
@@ -164,6 +167,7 @@ async fn platform_transaction(
 async fn run(command: Command, config: Config) -> Result<(), String> {
     match command {
         Command::Serve => serve(config).await,
+        Command::Worker => worker(config).await,
         Command::Migrate => {
             db::migrate_url(config.migration_url())
                 .await
@@ -383,15 +387,60 @@ async fn serve(config: Config) -> Result<(), String> {
     spawn_session_cleanup(&state);
     spawn_care_refresh(&state);
     resume_protocol_resyncs(&state);
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    let worker = config.embedded_worker.then(|| {
+        tokio::spawn(salus_app::server::reminders::worker::run(
+            state.clone(),
+            stopping,
+        ))
+    });
     let app = router(state);
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .map_err(|e| format!("cannot listen on {} (SALUS_ADDR): {e}", config.addr))?;
     tracing::info!(addr = %config.addr, "listening");
     println!("Salus is serving on {}", config.settings.public_url);
-    salus_server::serve(listener, app, async {
+    let served = salus_server::serve(listener, app, shutdown_signal())
+        .await
+        .map_err(|e| e.to_string());
+    let _ = stop.send(true);
+    if let Some(worker) = worker {
+        let _ = worker.await;
+    }
+    served
+}
+
+/// `salus worker`: the reminder worker alone.
+async fn worker(config: Config) -> Result<(), String> {
+    let state = build_state(&config, Clock::system())
+        .await
+        .map_err(|e| e.to_string())?;
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    let running = tokio::spawn(salus_app::server::reminders::worker::run(state, stopping));
+    shutdown_signal().await;
+    let _ = stop.send(true);
+    running.await.map_err(|e| e.to_string())
+}
+
+/// Completes at SIGTERM (what a service manager sends) or Ctrl-C.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
         let _ = tokio::signal::ctrl_c().await;
-    })
-    .await
-    .map_err(|e| e.to_string())
+    }
 }

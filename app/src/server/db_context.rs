@@ -37,6 +37,9 @@ pub enum DbContext<'a> {
     /// audit log). Never patients' health records. Opened through `begin_platform`, which
     /// audits it.
     Platform,
+    /// The reminder worker finding the clinics to work in: the clinics' rows and nothing else
+    /// (what it does inside a clinic it does as that clinic's `ClinicTask`).
+    Worker,
 }
 
 impl<'a> DbContext<'a> {
@@ -64,6 +67,7 @@ impl<'a> DbContext<'a> {
             }
             DbContext::ClinicTask(clinic) => (None, Some(clinic), "clinic_task", "", ""),
             DbContext::Platform => (None, None, "platform", "", ""),
+            DbContext::Worker => (None, None, "worker", "", ""),
         }
     }
 }

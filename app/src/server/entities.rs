@@ -24,6 +24,7 @@ pub mod patient_profiles;
 pub mod protocol_resyncs;
 pub mod provider_assignments;
 pub mod rate_limited_attempts;
+pub mod reminders;
 pub mod sessions;
 pub mod user_mfa;
 pub mod users;

@@ -19,13 +19,29 @@ pub struct OutgoingMail {
 pub enum MailError {
     #[error("invalid address: {0}")]
     Address(String),
+    /// Worth trying again later: a timeout, a refused connection, an SMTP 4xx.
     #[error("mail transport failed: {0}")]
     Transport(String),
+    /// Will fail the same way again: an SMTP 5xx (no such mailbox, refused).
+    #[error("mail refused: {0}")]
+    Refused(String),
+}
+
+impl MailError {
+    /// Whether sending the same message again may succeed.
+    pub fn is_temporary(&self) -> bool {
+        matches!(self, MailError::Transport(_))
+    }
 }
 
 #[async_trait]
 pub trait Mailer: Send + Sync + 'static {
-    async fn send(&self, mail: OutgoingMail) -> Result<(), MailError>;
+    async fn send(&self, mail: OutgoingMail) -> Result<(), MailError> {
+        self.deliver(mail).await.map(|_| ())
+    }
+    /// Sends, and returns what the transport called the message (an SMTP server's reply,
+    /// which names its queue id; a mailbox file's name).
+    async fn deliver(&self, mail: OutgoingMail) -> Result<String, MailError>;
     /// The mailbox directory when this transport writes to one (development only).
     fn mailbox_dir(&self) -> Option<&PathBuf> {
         None
@@ -45,7 +61,7 @@ impl MailboxMailer {
 
 #[async_trait]
 impl Mailer for MailboxMailer {
-    async fn send(&self, mail: OutgoingMail) -> Result<(), MailError> {
+    async fn deliver(&self, mail: OutgoingMail) -> Result<String, MailError> {
         use rand::Rng;
         let now = chrono::Utc::now();
         let id = format!(
@@ -73,7 +89,7 @@ impl Mailer for MailboxMailer {
         tokio::fs::rename(&tmp, self.dir.join(format!("{id}.json")))
             .await
             .map_err(|e| MailError::Transport(e.to_string()))?;
-        Ok(())
+        Ok(id)
     }
 
     fn mailbox_dir(&self) -> Option<&PathBuf> {
@@ -138,7 +154,7 @@ impl SmtpMailer {
 
 #[async_trait]
 impl Mailer for SmtpMailer {
-    async fn send(&self, mail: OutgoingMail) -> Result<(), MailError> {
+    async fn deliver(&self, mail: OutgoingMail) -> Result<String, MailError> {
         let to: Mailbox = mail
             .to
             .parse()
@@ -150,10 +166,21 @@ impl Mailer for SmtpMailer {
             .header(ContentType::TEXT_PLAIN)
             .body(mail.text)
             .map_err(|e| MailError::Transport(e.to_string()))?;
-        self.transport
-            .send(message)
-            .await
-            .map_err(|e| MailError::Transport(e.to_string()))?;
-        Ok(())
+        // The server's words may quote the address: only its reply code is kept.
+        let response = self.transport.send(message).await.map_err(|e| {
+            let what = match e.status() {
+                Some(code) => format!("SMTP {code}"),
+                None if e.is_timeout() => "timed out".to_owned(),
+                None => "no connection".to_owned(),
+            };
+            if e.is_permanent() {
+                MailError::Refused(what)
+            } else {
+                MailError::Transport(what)
+            }
+        })?;
+        // "2.0.0 Ok: queued as 4Bx…": the server's own name for the message.
+        let reply: Vec<&str> = response.message().collect();
+        Ok(reply.join(" ").chars().take(200).collect())
     }
 }

@@ -84,6 +84,8 @@ pub struct TestApp {
     /// The audit chain's key, as the server loaded it.
     pub audit_key: salus_app::server::audit::AuditKey,
     pub mailbox: std::path::PathBuf,
+    /// What the server was started with, for a worker's state of its own (`worker_state`).
+    pub config: Config,
     /// The server's `DATABASE_URL`, and the owner's where it differs (PostgreSQL).
     database_url: String,
     owner_url: Option<String>,
@@ -185,6 +187,8 @@ impl TestApp {
             },
             mail_from: "Salus <no-reply@salus.test>".into(),
             seed_demo: true,
+            // The tests run the worker's steps themselves, on the clock they control.
+            embedded_worker: false,
             audit_key_file: dir.path().join("audit.key"),
             secret_keys_file: dir.path().join("secret-keys.json"),
             log_filter: "warn".into(),
@@ -210,6 +214,7 @@ impl TestApp {
                 .unwrap();
         });
         TestApp {
+            config,
             addr,
             client: client(),
             db,
@@ -223,6 +228,17 @@ impl TestApp {
             _dir: dir,
             _pg: pg,
         }
+    }
+
+    /// The state a reminder worker runs with: the server's, sending mail through `smtp_url`.
+    pub async fn worker_state(&self, smtp_url: &str) -> salus_app::server::state::AppState {
+        let mut config = self.config.clone();
+        config.mail = MailTransport::Smtp {
+            url: smtp_url.to_owned(),
+        };
+        salus_server::build_state(&config, self.clock.clone())
+            .await
+            .expect("the worker's state")
     }
 
     pub fn database_url(&self) -> &str {

@@ -34,10 +34,7 @@ const TARGETS: [(&str, &str); 16] = [
         "provider_assignments",
         "clinic_id = {sunrise} AND patient_id = {emma}",
     ),
-    (
-        "notifications",
-        "clinic_id = {sunrise} AND patient_id = {emma}",
-    ),
+    ("reminders", "clinic_id = {sunrise} AND patient_id = {emma}"),
     ("care_protocols", "clinic_id = {sunrise}"),
     (
         "audit_events",
@@ -55,7 +52,7 @@ const HEALTH_RECORDS: [&str; 8] = [
     "goal_logs",
     "consents",
     "care_items",
-    "notifications",
+    "reminders",
 ];
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -256,7 +253,7 @@ async fn every_table_is_isolated_by_the_database(backend: Backend) {
                VALUES ({emma}, 'Penicillin', 'Rash', 'moderate', now(), now());
              INSERT INTO patient_medications (patient_id, name, dose, frequency, created_at, updated_at) \
                VALUES ({emma}, 'Metformin', '500 mg', 'twice daily', now(), now());
-             INSERT INTO notifications (clinic_id, patient_id, channel, template, idempotency_key, status, attempts, next_attempt_at, created_at) \
+             INSERT INTO reminders (clinic_id, patient_id, channel, kind, idempotency_key, status, attempts, next_attempt_at, created_at) \
                VALUES ({sunrise}, {emma}, 'email', 'care_due', 'rls-matrix-1', 'pending', 0, now(), now());
              INSERT INTO users (email, password_hash, display_name, is_super_admin, is_active, created_at, updated_at) VALUES \
                ('ines@harbour.example', 'x', 'Ines Admin', false, true, now(), now()), \

@@ -1,0 +1,37 @@
+//! The reminder outbox: one row per (care item, status window, channel), planned once, then
+//! claimed, sent, retried or ended by a worker.
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "reminders")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub clinic_id: i64,
+    pub patient_id: i64,
+    /// `email` or `sms`.
+    pub channel: String,
+    /// What it reminds of (`care_due_soon`, `care_due`, `care_overdue`).
+    pub kind: String,
+    /// Unique: `care:<item>:<status>:<due on>:<channel>`, so planning twice plans once.
+    pub idempotency_key: String,
+    /// `pending`, `sending` (claimed), `sent`, `dead` or `cancelled`.
+    pub status: String,
+    pub attempts: i32,
+    /// Not before then: quiet hours, or the backoff after a temporary failure.
+    pub next_attempt_at: DateTimeUtc,
+    pub lease_until: Option<DateTimeUtc>,
+    /// Why the last attempt failed, or why the row ended (never an address or a body).
+    pub last_error: Option<String>,
+    pub created_at: DateTimeUtc,
+    pub sent_at: Option<DateTimeUtc>,
+    pub care_item_id: Option<i64>,
+    /// The worker holding the claim while `status` is `sending`.
+    pub claimed_by: Option<String>,
+    pub provider_message_id: Option<String>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

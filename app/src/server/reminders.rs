@@ -1,0 +1,84 @@
+//! Reminders: the worker that tells patients, by email, that preventive care is waiting for
+//! them in the portal. Planning (`plan`) writes one outbox row per (care item, status window,
+//! channel), idempotently; delivery (`deliver`) claims due rows for a lease, checks each is
+//! still wanted, sends it and records the outcome step by step; `worker` runs both in a loop.
+//! Messages name the clinic and the portal, never a test, a condition or a value.
+pub mod backoff;
+pub mod deliver;
+pub mod message;
+pub mod plan;
+pub mod quiet_hours;
+pub mod worker;
+
+/// A row's states.
+pub const PENDING: &str = "pending";
+pub const SENDING: &str = "sending";
+pub const SENT: &str = "sent";
+pub const DEAD: &str = "dead";
+pub const CANCELLED: &str = "cancelled";
+
+/// The channels.
+pub const EMAIL: &str = "email";
+
+/// What a care reminder is about: the care item's status it was planned for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CareReminder {
+    DueSoon,
+    Due,
+    Overdue,
+}
+
+impl CareReminder {
+    pub fn of_status(status: &str) -> Option<Self> {
+        match status {
+            "due_soon" => Some(CareReminder::DueSoon),
+            "due" => Some(CareReminder::Due),
+            "overdue" => Some(CareReminder::Overdue),
+            _ => None,
+        }
+    }
+
+    /// The care item's status it stands for.
+    pub fn status(self) -> &'static str {
+        match self {
+            CareReminder::DueSoon => "due_soon",
+            CareReminder::Due => "due",
+            CareReminder::Overdue => "overdue",
+        }
+    }
+
+    /// The row's `kind`.
+    pub fn kind(self) -> &'static str {
+        match self {
+            CareReminder::DueSoon => "care_due_soon",
+            CareReminder::Due => "care_due",
+            CareReminder::Overdue => "care_overdue",
+        }
+    }
+
+    pub fn of_kind(kind: &str) -> Option<Self> {
+        [
+            CareReminder::DueSoon,
+            CareReminder::Due,
+            CareReminder::Overdue,
+        ]
+        .into_iter()
+        .find(|r| r.kind() == kind)
+    }
+}
+
+/// The outbox key of a care reminder: one per item, status window (the status and the due date
+/// it holds for) and channel.
+pub fn care_key(
+    item: i64,
+    reminder: CareReminder,
+    due_on: chrono::NaiveDate,
+    channel: &str,
+) -> String {
+    format!("care:{item}:{}:{due_on}:{channel}", reminder.status())
+}
+
+/// The due date a care key was planned for.
+pub fn due_on_of_key(key: &str) -> Option<chrono::NaiveDate> {
+    key.split(':').nth(3)?.parse().ok()
+}

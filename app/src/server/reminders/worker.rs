@@ -1,0 +1,72 @@
+//! The worker's loop: plan at start-up and then every `PLAN_EVERY`, deliver whatever is due
+//! in between, and on shutdown give back the claims it holds.
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+use super::{deliver, plan};
+use crate::server::state::AppState;
+
+/// How often the worker plans (and looks again for active clinics).
+pub const PLAN_EVERY: Duration = Duration::from_secs(300);
+/// How long the worker waits when a round found nothing to send.
+pub const IDLE: Duration = Duration::from_secs(2);
+
+/// A name for this worker's claims: host, process and a random part, so that two workers never
+/// share one.
+pub fn worker_id() -> String {
+    use rand::Rng;
+    let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "salus".into());
+    format!(
+        "{host}:{}:{:06x}",
+        std::process::id(),
+        rand::thread_rng().gen::<u32>() & 0xff_ffff
+    )
+}
+
+/// Runs until `stop` turns true. Errors are logged and the loop goes on: a database that is
+/// away for a while delays reminders, it does not end the worker.
+pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
+    let worker = worker_id();
+    tracing::info!(worker, "reminder worker started");
+    let mut clinics: Vec<i64> = Vec::new();
+    let mut last_plan: Option<tokio::time::Instant> = None;
+    while !*stop.borrow() {
+        if last_plan.is_none_or(|at| at.elapsed() >= PLAN_EVERY) {
+            match plan::active_clinics(&state.db).await {
+                Ok(found) => clinics = found,
+                Err(e) => tracing::warn!(error = %e, "listing clinics for reminders failed"),
+            }
+            match plan::plan_all(&state.db, state.clock.now()).await {
+                Ok(planned) => tracing::info!(planned, "reminders planned"),
+                Err(e) => tracing::warn!(error = %e, "planning reminders failed"),
+            }
+            last_plan = Some(tokio::time::Instant::now());
+        }
+        let round = deliver::deliver_all(&state, &clinics, &worker).await;
+        if round.claimed > 0 {
+            tracing::info!(
+                sent = round.sent,
+                retrying = round.retrying,
+                dead = round.dead,
+                cancelled = round.cancelled,
+                deferred = round.deferred,
+                "reminders delivered"
+            );
+            continue;
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(IDLE) => {}
+            changed = stop.changed() => {
+                // Whoever could stop the worker is gone: stop.
+                if changed.is_err() {
+                    break;
+                }
+            }
+        }
+    }
+    match deliver::release(&state.db, &clinics, &worker).await {
+        Ok(released) => tracing::info!(worker, released, "reminder worker stopped"),
+        Err(e) => tracing::warn!(worker, error = %e, "releasing reminder claims failed"),
+    }
+}

@@ -1,0 +1,310 @@
+//! The reminder worker against a real SMTP server on loopback: planning is idempotent, one
+//! reminder goes per status window, quiet hours hold in the patient's time zone, failures
+//! retry or end as they should, and what the patient or clinic turned off is not sent.
+use chrono::{DateTime, Duration, Utc};
+use salus_app::server::entities::reminders;
+use salus_app::server::reminders::{deliver, plan, CANCELLED, DEAD, PENDING, SENT};
+use salus_app::server::state::AppState;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+
+use crate::helpers::*;
+use crate::smtp::SmtpServer;
+
+const NOAH: &str = "noah@example.com";
+
+/// 1 December, 09:00 in New York: Noah's flu vaccination is overdue and David's annual blood
+/// test (due on 14 December) is within the clinic's 14 days of "due soon".
+fn two_owed(app: &TestApp) {
+    app.clock.set("2026-12-01T14:00:00Z".parse().unwrap());
+}
+
+async fn rows(app: &TestApp) -> Vec<reminders::Model> {
+    reminders::Entity::find()
+        .order_by_asc(reminders::Column::Id)
+        .all(&app.db)
+        .await
+        .unwrap()
+}
+
+async fn rows_of(app: &TestApp, email: &str) -> Vec<reminders::Model> {
+    let patient = user_id(app, email).await;
+    reminders::Entity::find()
+        .filter(reminders::Column::PatientId.eq(patient))
+        .order_by_asc(reminders::Column::Id)
+        .all(&app.db)
+        .await
+        .unwrap()
+}
+
+async fn plan_now(app: &TestApp) -> u64 {
+    plan::plan_all(&app.app_db, app.clock.now()).await.unwrap()
+}
+
+async fn deliver_now(state: &AppState, clinic: i64) -> deliver::Round {
+    deliver::deliver_clinic(state, clinic, "test-worker")
+        .await
+        .unwrap()
+}
+
+/// The care items owed a reminder at `now` by the rule, counted in SQL: due or overdue, or due
+/// soon within the clinic's 14 days.
+async fn owed_items(app: &TestApp, clinic: i64) -> u64 {
+    use sea_orm::{ConnectionTrait, Statement};
+    let today = app.clock.now().date_naive();
+    let soon = today + Duration::days(14);
+    let row = app
+        .db
+        .query_one_raw(Statement::from_string(
+            app.db.get_database_backend(),
+            format!(
+                "SELECT COUNT(*) AS n FROM care_items WHERE clinic_id = {clinic} AND \
+                 (status IN ('due', 'overdue') OR (status = 'due_soon' AND due_on <= '{soon}'))"
+            ),
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    row.try_get::<i64>("", "n").unwrap() as u64
+}
+
+async fn planning_twice_plans_once_and_each_window_is_sent_once(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let sunrise = sunrise(&app).await;
+    let smtp = SmtpServer::start().await;
+    let state = app.worker_state(&smtp.url()).await;
+    two_owed(&app);
+
+    let planned = plan_now(&app).await;
+    assert_eq!(planned, 2);
+    assert_eq!(planned, owed_items(&app, sunrise).await);
+    assert_eq!(plan_now(&app).await, 0, "planning again adds nothing");
+    // Two planners at once add nothing either.
+    let (a, b) = tokio::join!(plan_now(&app), plan_now(&app));
+    assert_eq!(a + b, 0);
+    let noah = rows_of(&app, NOAH).await;
+    assert!(!noah.is_empty(), "Noah's flu vaccination is overdue");
+    assert!(noah
+        .iter()
+        .all(|r| r.kind == "care_overdue" || r.kind == "care_due" || r.kind == "care_due_soon"));
+
+    // 14:00 UTC is 09:00 in New York: outside the quiet hours, so everything leaves now.
+    let round = deliver_now(&state, sunrise).await;
+    assert_eq!(round.sent, planned);
+    let received = smtp.received();
+    assert_eq!(received.len() as u64, planned);
+    let to_noah: Vec<_> = received.iter().filter(|m| m.to == NOAH).collect();
+    assert_eq!(to_noah.len(), noah.len());
+    let mail = &to_noah[0].data;
+    assert!(mail.contains("Sunrise Wellness Clinic"), "{mail}");
+    assert!(
+        mail.contains(&format!("{}/patient", app.origin())),
+        "{mail}"
+    );
+    for clinical in ["flu", "vaccin", "blood", "dental", "Seasonal"] {
+        assert!(!mail.contains(clinical), "{clinical} in {mail}");
+    }
+    let sent = rows_of(&app, NOAH).await;
+    assert!(sent.iter().all(|r| r.status == SENT && r.attempts == 1));
+    assert_eq!(
+        sent[0].provider_message_id.as_deref(),
+        Some(format!("2.0.0 Ok: queued as {}", to_noah[0].queue_id).as_str())
+    );
+
+    // Nothing more goes, however often it plans and delivers.
+    assert_eq!(plan_now(&app).await, 0);
+    assert_eq!(deliver_now(&state, sunrise).await.claimed, 0);
+    assert_eq!(smtp.received().len() as u64, planned);
+}
+
+async fn quiet_hours_hold_in_the_patients_time_zone(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let sunrise = sunrise(&app).await;
+    let smtp = SmtpServer::start().await;
+    let state = app.worker_state(&smtp.url()).await;
+    // 03:00 in New York (EST) on 24 November: the demo patients' night.
+    let night: DateTime<Utc> = "2026-11-24T08:00:00Z".parse().unwrap();
+    app.clock.set(night);
+    assert!(plan_now(&app).await > 0);
+    let morning: DateTime<Utc> = "2026-11-24T13:00:00Z".parse().unwrap(); // 08:00 EST
+    assert!(rows(&app)
+        .await
+        .iter()
+        .all(|r| r.next_attempt_at == morning));
+    assert_eq!(deliver_now(&state, sunrise).await.claimed, 0);
+    assert!(smtp.received().is_empty());
+
+    app.clock.set(morning - Duration::minutes(1));
+    assert_eq!(deliver_now(&state, sunrise).await.claimed, 0);
+    app.clock.set(morning);
+    assert!(deliver_now(&state, sunrise).await.sent > 0);
+}
+
+async fn a_temporary_failure_retries_later_and_a_permanent_one_ends(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let sunrise = sunrise(&app).await;
+    let smtp = SmtpServer::start().await;
+    let state = app.worker_state(&smtp.url()).await;
+    two_owed(&app);
+    assert_eq!(plan_now(&app).await, 2);
+    let total = rows(&app).await.len();
+    // The first recipient is refused for now, the second for good, the rest accepted.
+    smtp.answer_next(&[451, 550]);
+    let round = deliver_now(&state, sunrise).await;
+    assert_eq!(
+        (round.retrying, round.dead, round.sent),
+        (1, 1, total as u64 - 2)
+    );
+    let all = rows(&app).await;
+    let retrying = all.iter().find(|r| r.status == PENDING).unwrap();
+    assert_eq!(retrying.attempts, 1);
+    assert_eq!(retrying.last_error.as_deref(), Some("temporary: SMTP 451"));
+    let wait = retrying.next_attempt_at - app.clock.now();
+    assert!(
+        wait <= Duration::minutes(1) && wait >= Duration::seconds(45),
+        "about a minute, less jitter: {wait}"
+    );
+    let dead = all.iter().find(|r| r.status == DEAD).unwrap();
+    assert_eq!(dead.last_error.as_deref(), Some("refused: SMTP 550"));
+    for row in &all {
+        let reason = row.last_error.clone().unwrap_or_default();
+        assert!(!reason.contains('@'), "no address in {reason}");
+    }
+
+    // Not before its time; then it goes.
+    assert_eq!(deliver_now(&state, sunrise).await.claimed, 0);
+    app.clock.advance(Duration::minutes(1));
+    assert_eq!(deliver_now(&state, sunrise).await.sent, 1);
+    assert_eq!(smtp.received().len(), total - 1);
+    // The dead letter stays dead.
+    app.clock.advance(Duration::days(1));
+    assert_eq!(deliver_now(&state, sunrise).await.claimed, 0);
+}
+
+async fn a_failing_server_makes_a_dead_letter_after_the_last_attempt(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let sunrise = sunrise(&app).await;
+    // Nothing listens on this port: every attempt fails to connect.
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let state = app
+        .worker_state(&format!("smtp://127.0.0.1:{closed}"))
+        .await;
+    assert!(plan_now(&app).await > 0);
+    let mut waits = Vec::new();
+    for attempt in 1..=salus_app::server::reminders::backoff::MAX_ATTEMPTS {
+        let round = deliver_now(&state, sunrise).await;
+        assert!(round.claimed > 0, "attempt {attempt}");
+        let row = rows(&app).await.remove(0);
+        assert_eq!(row.attempts, attempt);
+        if row.status == DEAD {
+            assert_eq!(attempt, salus_app::server::reminders::backoff::MAX_ATTEMPTS);
+            assert_eq!(row.last_error.as_deref(), Some("temporary: no connection"));
+            break;
+        }
+        waits.push((row.next_attempt_at - app.clock.now()).num_seconds());
+        app.clock.set(row.next_attempt_at);
+    }
+    assert!(rows(&app).await.iter().all(|r| r.status == DEAD));
+    // Each wait about twice the one before, capped.
+    for pair in waits.windows(2) {
+        assert!(pair[1] > pair[0], "{waits:?}");
+    }
+}
+
+async fn what_the_patient_or_clinic_turned_off_is_not_sent(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let sunrise = sunrise(&app).await;
+    let smtp = SmtpServer::start().await;
+    let state = app.worker_state(&smtp.url()).await;
+    assert!(plan_now(&app).await > 0);
+    let noah = user_id(&app, NOAH).await;
+    let emma = user_id(&app, "emma@example.com").await;
+    // Noah turns email off; Emma is discharged.
+    as_platform(
+        &app,
+        &format!("UPDATE patient_profiles SET email_reminders = false WHERE user_id = {noah}"),
+    )
+    .await;
+    as_platform(
+        &app,
+        &format!(
+            "UPDATE memberships SET deactivated_at = CURRENT_TIMESTAMP \
+             WHERE user_id = {emma} AND clinic_id = {sunrise}"
+        ),
+    )
+    .await;
+    deliver_now(&state, sunrise).await;
+    for email in [NOAH, "emma@example.com"] {
+        let theirs = rows_of(&app, email).await;
+        assert!(
+            theirs.iter().all(|r| r.status == CANCELLED),
+            "{email}: {theirs:?}"
+        );
+        assert!(smtp.received().iter().all(|m| m.to != email));
+    }
+    // Planning does not bring them back.
+    assert_eq!(plan_now(&app).await, 0);
+
+    // A suspended clinic plans and sends nothing.
+    let app = TestApp::spawn(backend).await;
+    let sunrise = crate::helpers::sunrise(&app).await;
+    let state = app.worker_state(&smtp.url()).await;
+    let before = smtp.received().len();
+    assert!(plan_now(&app).await > 0);
+    as_platform(&app, "UPDATE clinics SET status = 'suspended'").await;
+    assert_eq!(
+        deliver_now(&state, sunrise).await.cancelled as usize,
+        rows(&app).await.len()
+    );
+    assert_eq!(smtp.received().len(), before);
+    as_platform(&app, "UPDATE clinics SET status = 'active'").await;
+    as_platform(&app, "DELETE FROM reminders").await;
+    as_platform(&app, "UPDATE clinics SET status = 'suspended'").await;
+    assert_eq!(plan_now(&app).await, 0);
+}
+
+async fn claims_are_exclusive_and_expire(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let sunrise = sunrise(&app).await;
+    two_owed(&app);
+    assert_eq!(plan_now(&app).await, 2);
+    let now = app.clock.now();
+    let (a, b) = tokio::join!(
+        deliver::claim(&app.app_db, sunrise, "worker-a", now, 1),
+        deliver::claim(&app.app_db, sunrise, "worker-b", now, 100),
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    let total = rows(&app).await.len();
+    assert_eq!(a.len() + b.len(), total, "every row claimed once");
+    assert!(a.iter().all(|r| b.iter().all(|s| s.id != r.id)));
+    // A worker that died: its claims go to another once the lease has passed, not before.
+    let c = deliver::claim(&app.app_db, sunrise, "worker-c", now, 100)
+        .await
+        .unwrap();
+    assert!(c.is_empty());
+    let later = now + deliver::LEASE + Duration::seconds(1);
+    let c = deliver::claim(&app.app_db, sunrise, "worker-c", later, 100)
+        .await
+        .unwrap();
+    assert_eq!(c.len(), total);
+    // A stopping worker gives its claims back at once.
+    let released = deliver::release(&app.app_db, &[sunrise], "worker-c")
+        .await
+        .unwrap();
+    assert_eq!(released as usize, total);
+    assert!(rows(&app)
+        .await
+        .iter()
+        .all(|r| r.status == PENDING && r.claimed_by.is_none()));
+}
+
+crate::on_both_databases!(
+    planning_twice_plans_once_and_each_window_is_sent_once,
+    quiet_hours_hold_in_the_patients_time_zone,
+    a_temporary_failure_retries_later_and_a_permanent_one_ends,
+    a_failing_server_makes_a_dead_letter_after_the_last_attempt,
+    what_the_patient_or_clinic_turned_off_is_not_sent,
+    claims_are_exclusive_and_expire
+);
