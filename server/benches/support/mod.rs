@@ -116,6 +116,8 @@ pub async fn start(backend: &str, adjust: impl FnOnce(&mut Settings)) -> Bench {
         },
         mail_from: "bench@salus.example".into(),
         seed_demo: true,
+        // A benchmark measures what it runs; no worker sends reminders meanwhile.
+        embedded_worker: false,
         audit_key_file: dir.path().join("audit.key"),
         secret_keys_file: dir.path().join("secret-keys.json"),
         log_filter: "error".into(),
