@@ -108,6 +108,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/clinic/roles/:id") view=clinic::roles::RolePage ssr=SsrMode::Async />
                     <Route path=path!("/clinic/patients") view=clinic::roster::RosterPage ssr=SsrMode::Async />
                     <Route path=path!("/clinic/patients/enrol") view=clinic::enrolment::EnrolmentPage ssr=SsrMode::Async />
+                    <Route path=path!("/clinic/reminders") view=clinic::reminders::RemindersPage ssr=SsrMode::Async />
                     <Route path=path!("/clinic/protocols") view=clinic::protocols::ProtocolsPage ssr=SsrMode::Async />
                     <Route path=path!("/clinic/protocols/:id") view=clinic::protocols::ProtocolPage ssr=SsrMode::Async />
                     <Route path=path!("/clinic/audit") view=clinic::audit_log::AuditLogPage ssr=SsrMode::Async />

@@ -60,7 +60,7 @@ test('the provider portal', async ({ page }) => {
 
 test('the clinic and platform portals', async ({ page }) => {
   await signIn(page, 'maria.lopez@example.com');
-  for (const path of ['/clinic', '/clinic/staff', '/clinic/roles', '/clinic/patients', '/clinic/patients/enrol', '/clinic/protocols', '/clinic/audit', '/clinic/settings']) {
+  for (const path of ['/clinic', '/clinic/staff', '/clinic/roles', '/clinic/patients', '/clinic/patients/enrol', '/clinic/reminders', '/clinic/protocols', '/clinic/audit', '/clinic/settings']) {
     await check(page, path);
   }
   await page.getByRole('button', { name: 'Sign out', exact: true }).click();

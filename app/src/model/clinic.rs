@@ -338,3 +338,48 @@ pub struct ImportOutcome {
     /// The same file was imported before.
     pub imported_before: bool,
 }
+
+/// One reminder of the clinic's outbox, as its admin reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReminderDelivery {
+    pub id: i64,
+    pub patient_id: i64,
+    pub patient: String,
+    /// "Email".
+    pub channel: String,
+    /// "Care due soon", "Care due", "Care overdue".
+    pub kind: String,
+    /// The row's state: `pending`, `sending`, `sent`, `dead` or `cancelled`.
+    pub status: String,
+    pub attempts: i32,
+    /// Why the last attempt failed, or why it was cancelled.
+    pub reason: Option<String>,
+    /// When it was planned, and when it was sent or is next tried, in the clinic's time zone.
+    pub planned: String,
+    pub when: Option<String>,
+}
+
+/// A page of the clinic's reminders, newest first, with the filters' choices.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReminderDeliveries {
+    pub rows: Vec<ReminderDelivery>,
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+impl ReminderDeliveries {
+    pub fn pages(&self) -> u64 {
+        self.total.div_ceil(self.per_page).max(1)
+    }
+}
+
+/// The statuses a reminder can be filtered by, with their labels.
+pub const REMINDER_STATUSES: [(&str, &str); 6] = [
+    ("pending", "Waiting"),
+    ("retrying", "Retrying"),
+    ("sending", "Sending"),
+    ("sent", "Sent"),
+    ("dead", "Failed for good"),
+    ("cancelled", "Cancelled"),
+];

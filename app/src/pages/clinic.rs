@@ -5,6 +5,7 @@ pub mod enrolment;
 pub mod home;
 pub mod invitation;
 pub mod protocols;
+pub mod reminders;
 pub mod roles;
 pub mod roster;
 pub mod settings;
@@ -20,11 +21,12 @@ use crate::model::CurrentUser;
 /// section the signed-in user may not use is left out (the server refuses it anyway).
 #[component]
 pub fn ClinicNav(current: &'static str) -> impl IntoView {
-    const SECTIONS: [(&str, &str, Option<&str>); 7] = [
+    const SECTIONS: [(&str, &str, Option<&str>); 8] = [
         ("/clinic", "Overview", None),
         ("/clinic/staff", "Staff", Some("staff.manage")),
         ("/clinic/roles", "Roles", Some("staff.manage")),
         ("/clinic/patients", "Patients", Some("patients.manage")),
+        ("/clinic/reminders", "Reminders", Some("patients.manage")),
         ("/clinic/protocols", "Protocols", Some("protocols.manage")),
         ("/clinic/audit", "Audit log", Some("audit.read")),
         ("/clinic/settings", "Settings", Some("clinic.settings")),

@@ -161,6 +161,14 @@ const CLINIC_ADMIN_FUNCTIONS: &[(&str, &[(&str, &str)])] = &[
         &[("patient_id", "{patient}")],
     ),
     ("/api/clinic/roster/readmit", &[("patient_id", "{patient}")]),
+    (
+        "/api/clinic/reminders",
+        &[("status", "dead"), ("channel", "email")],
+    ),
+    (
+        "/api/clinic/reminders/retry",
+        &[("reminder_id", "{reminder}")],
+    ),
     ("/api/clinic/roles", &[]),
     (
         "/api/clinic/roles/add",
@@ -223,7 +231,8 @@ const CLINIC_ADMIN_FUNCTIONS: &[(&str, &[(&str, &str)])] = &[
 
 /// The functions above that name something of one clinic: another clinic's admin is told it
 /// does not exist. (The lists and the new invitation answer with their own clinic's data.)
-const CLINIC_RESOURCE_FUNCTIONS: [&str; 15] = [
+const CLINIC_RESOURCE_FUNCTIONS: [&str; 16] = [
+    "/api/clinic/reminders/retry",
     "/api/clinic/roles/save",
     "/api/clinic/roles/delete",
     "/api/clinic/roster/discharge",
@@ -241,7 +250,7 @@ const CLINIC_RESOURCE_FUNCTIONS: [&str; 15] = [
     "/api/clinic/roster/unassign",
 ];
 
-/// Sunrise's ids for the placeholders of `CLINIC_ADMIN_FUNCTIONS`: a role of its own, Sarah's
+/// Sunrise's ids for the placeholders of `CLINIC_ADMIN_FUNCTIONS`: a reminder, a role of its own, Sarah's
 /// membership and account, an open invitation (sent here by Maria), Emma, one of Sunrise's
 /// protocols, and the outcome of a CSV import.
 async fn sunrise_ids(app: &TestApp) -> Vec<(&'static str, String)> {
@@ -255,7 +264,20 @@ async fn sunrise_ids(app: &TestApp) -> Vec<(&'static str, String)> {
     let sarah = staff.members.iter().find(|m| m.email == PROVIDER).unwrap();
     let role =
         crate::clinic_roles::add_role(app, &maria, "Care coordinator", &["patients_manage"]).await;
+    salus_app::server::reminders::plan::plan_all(&app.app_db, app.clock.now())
+        .await
+        .unwrap();
+    let reminder = {
+        use sea_orm::EntityTrait;
+        salus_app::server::entities::reminders::Entity::find()
+            .one(&app.db)
+            .await
+            .unwrap()
+            .expect("Noah's overdue flu vaccination is planned")
+            .id
+    };
     vec![
+        ("{reminder}", reminder.to_string()),
         ("{role}", role.to_string()),
         ("{member}", sarah.membership_id.to_string()),
         ("{member_user}", sarah.user_id.to_string()),

@@ -290,6 +290,16 @@ const FUNCTIONS: &[(&str, Caller, Form)] = &[
         Caller::ClinicAdmin,
         &[("patient_id", "999999")],
     ),
+    (
+        "/api/clinic/reminders",
+        Caller::ClinicAdmin,
+        &[("status", "sent"), ("channel", "email"), ("page", "1")],
+    ),
+    (
+        "/api/clinic/reminders/retry",
+        Caller::ClinicAdmin,
+        &[("reminder_id", "1")],
+    ),
     ("/api/clinic/roles", Caller::ClinicAdmin, &[]),
     (
         "/api/clinic/roles/add",

@@ -2,6 +2,7 @@
 //! reminder goes per status window, quiet hours hold in the patient's time zone, failures
 //! retry or end as they should, and what the patient or clinic turned off is not sent.
 use chrono::{DateTime, Duration, Utc};
+use salus_app::model::clinic::ReminderDeliveries;
 use salus_app::server::entities::reminders;
 use salus_app::server::reminders::{deliver, plan, CANCELLED, DEAD, PENDING, SENT};
 use salus_app::server::state::AppState;
@@ -176,8 +177,66 @@ async fn a_temporary_failure_retries_later_and_a_permanent_one_ends(backend: Bac
     assert_eq!(deliver_now(&state, sunrise).await.sent, 1);
     assert_eq!(smtp.received().len(), total - 1);
     // The dead letter stays dead.
-    app.clock.advance(Duration::days(1));
+    app.clock.advance(Duration::hours(1));
     assert_eq!(deliver_now(&state, sunrise).await.claimed, 0);
+
+    // The clinic admin sees it, with its reason, and sends it again (audited).
+    let maria = client();
+    app.sign_in_with(&maria, CLINIC_ADMIN, DEMO_PASSWORD).await;
+    let listed: ReminderDeliveries = ok_json(
+        app.post_with(&maria, "/api/clinic/reminders", &[("status", "dead")])
+            .await,
+    )
+    .await;
+    assert_eq!(listed.total, 1);
+    assert_eq!(listed.rows[0].reason.as_deref(), Some("refused: SMTP 550"));
+    assert_eq!(listed.rows[0].id, dead.id);
+    let sent_list: ReminderDeliveries = ok_json(
+        app.post_with(&maria, "/api/clinic/reminders", &[("status", "sent")])
+            .await,
+    )
+    .await;
+    assert_eq!(sent_list.total as usize, total - 1);
+    let home: salus_app::model::PortalSummary =
+        ok_json(app.post_with(&maria, "/api/clinic/home", &[]).await).await;
+    let fact = |label: &str| {
+        home.facts
+            .iter()
+            .find(|(l, _)| l.as_str() == label)
+            .map(|(_, n)| *n)
+    };
+    assert_eq!(fact("Reminders sent (last 7 days)"), Some(total as i64 - 1));
+    assert_eq!(
+        fact("Reminders failing (planned in the last 7 days)"),
+        Some(1)
+    );
+
+    let id = dead.id.to_string();
+    let (status, _) = err_json(
+        app.post_with(
+            &maria,
+            "/api/clinic/reminders/retry",
+            &[("reminder_id", &sent_list.rows[0].id.to_string())],
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, reqwest::StatusCode::CONFLICT, "only a dead letter");
+    let () = ok_json(
+        app.post_with(
+            &maria,
+            "/api/clinic/reminders/retry",
+            &[("reminder_id", &id)],
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        last_resource(&app, "reminder.retried").await,
+        format!("reminder:{id}")
+    );
+    assert_eq!(deliver_now(&state, sunrise).await.sent, 1);
+    assert_eq!(smtp.received().len(), total);
 }
 
 async fn a_failing_server_makes_a_dead_letter_after_the_last_attempt(backend: Backend) {

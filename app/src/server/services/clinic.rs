@@ -5,6 +5,7 @@ pub mod audit_log;
 pub mod enrolment;
 pub mod invitations;
 pub mod protocols;
+pub mod reminders;
 pub mod roles;
 pub mod roster;
 pub mod settings;

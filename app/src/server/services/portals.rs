@@ -30,6 +30,8 @@ pub async fn clinic_admin(scoped: &Scoped) -> Result<PortalSummary, AppError> {
         return Err(AppError::Forbidden);
     }
     let clinic = scoped.actor().active_clinic()?;
+    let week =
+        crate::server::services::clinic::reminders::week_figures(scoped, scoped.now()).await?;
     Ok(PortalSummary {
         heading: clinic_name(scoped, clinic).await?,
         facts: vec![
@@ -42,6 +44,11 @@ pub async fn clinic_admin(scoped: &Scoped) -> Result<PortalSummary, AppError> {
                 crate::server::services::clinic::provider_seats(scoped.conn(), clinic, scoped.now())
                     .await?
                     .providers as i64,
+            ),
+            ("Reminders sent (last 7 days)".into(), week.0 as i64),
+            (
+                "Reminders failing (planned in the last 7 days)".into(),
+                week.1 as i64,
             ),
             (
                 "Open invitations".into(),

@@ -1,0 +1,135 @@
+//! The clinic's reminders: every delivery with its status, filtered by status and channel, the
+//! reason of each failure, and a retry for those that failed for good.
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use super::ClinicNav;
+use crate::api::clinic::reminders::{get_clinic_reminders, RetryReminder, REMINDERS_PAGE};
+use crate::components::form::{form_error, FormAlert, BUTTON_CLASS, INPUT_CLASS, SECONDARY_BUTTON};
+use crate::components::pager::{with_query, Pager};
+use crate::components::portal::LandingNotice;
+use crate::components::status::ErrorPanel;
+use crate::model::clinic::{ReminderDeliveries, REMINDER_STATUSES};
+
+const DONE: &[(&str, &str)] = &[(
+    "retried",
+    "The reminder will be sent again shortly, if the patient still takes reminders.",
+)];
+const FILTERS: [&str; 2] = ["status", "channel"];
+
+fn status_label(status: &str, attempts: i32) -> &'static str {
+    let key = if status == "pending" && attempts > 0 {
+        "retrying"
+    } else {
+        status
+    };
+    REMINDER_STATUSES
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map_or("Unknown", |(_, label)| label)
+}
+
+#[component]
+pub fn RemindersPage() -> impl IntoView {
+    let query = use_query_map();
+    let param = move |name: &str| query.read().get(name).filter(|v| !v.is_empty());
+    let list = Resource::new(
+        move || (param("status"), param("channel"), param("page")),
+        |(status, channel, page)| get_clinic_reminders(status, channel, page),
+    );
+    view! {
+        <Title text="Reminders · Clinic administration · Salus" />
+        <ClinicNav current=REMINDERS_PAGE />
+        <h1 class="text-3xl font-bold">"Reminders"</h1>
+        <p class="mt-2 text-slate-700">"What the reminder worker sent your patients, what it is still to send, and what failed and why."</p>
+        <LandingNotice param="done" messages=DONE />
+        <Suspense fallback=|| view! { <p class="mt-4 text-slate-500">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match list.await {
+                    Ok(list) => view! { <Deliveries list param=Callback::new(move |name: String| param(&name)) /> }.into_any(),
+                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Deliveries(list: ReminderDeliveries, param: Callback<String, Option<String>>) -> impl IntoView {
+    let retry = ServerAction::<RetryReminder>::new();
+    let get = move |name: &str| param.run(name.to_owned());
+    let link_to = move |n: u64| {
+        let mut pairs = vec![("page", Some(n.to_string()))];
+        pairs.extend(FILTERS.map(|key| (key, get(key))));
+        with_query(REMINDERS_PAGE, &pairs)
+    };
+    let (current, pages, total) = (list.page, list.pages(), list.total);
+    let status = get("status").unwrap_or_default();
+    let channel = get("channel").unwrap_or_default();
+    view! {
+        <form method="get" action=REMINDERS_PAGE class="mt-4 grid gap-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm md:grid-cols-3 md:items-end">
+            <div>
+                <label for="status" class="block text-sm font-medium">"Status"</label>
+                <select id="status" name="status" class=INPUT_CLASS>
+                    <option value="">"All statuses"</option>
+                    {REMINDER_STATUSES.iter().map(|(key, label)| {
+                        view! { <option value=*key selected=status == *key>{*label}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
+            <div>
+                <label for="channel" class="block text-sm font-medium">"Channel"</label>
+                <select id="channel" name="channel" class=INPUT_CLASS>
+                    <option value="">"All channels"</option>
+                    <option value="email" selected=channel == "email">"Email"</option>
+                    <option value="sms" selected=channel == "sms">"SMS"</option>
+                </select>
+            </div>
+            <div><button type="submit" class=BUTTON_CLASS>"Show"</button></div>
+        </form>
+        <FormAlert message=form_error(retry.value()) />
+        <p class="mt-4 text-sm text-slate-700">{format!("{total} reminder{}", if total == 1 { "" } else { "s" })}</p>
+        <div class="mt-2 overflow-x-auto" tabindex="0" role="region" aria-label="Reminders">
+            <table class="w-full text-left text-sm">
+                <thead class="bg-slate-50 text-slate-700">
+                    <tr>
+                        <th scope="col" class="px-3 py-2">"Patient"</th>
+                        <th scope="col" class="px-3 py-2">"Reminder"</th>
+                        <th scope="col" class="px-3 py-2">"Channel"</th>
+                        <th scope="col" class="px-3 py-2">"Status"</th>
+                        <th scope="col" class="px-3 py-2">"Planned"</th>
+                        <th scope="col" class="px-3 py-2">"Sent or next try"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {list.rows.into_iter().map(|r| {
+                        let label = status_label(&r.status, r.attempts);
+                        let retry_label = format!("Retry the reminder to {}", r.patient);
+                        let dead = r.status == "dead";
+                        view! {
+                            <tr class="border-t border-slate-200 align-top" data-testid="reminder-row">
+                                <td class="px-3 py-2">{r.patient.clone()}</td>
+                                <td class="px-3 py-2">{r.kind.clone()}</td>
+                                <td class="px-3 py-2">{r.channel.clone()}</td>
+                                <td class="px-3 py-2">
+                                    <p>{label}{(r.attempts > 1).then(|| format!(" after {} attempts", r.attempts))}</p>
+                                    {r.reason.clone().map(|why| view! { <p class="text-slate-600">{why}</p> })}
+                                    {dead.then(|| view! {
+                                        <ActionForm action=retry attr:class="mt-1">
+                                            <input type="hidden" name="reminder_id" value=r.id />
+                                            <button type="submit" class=SECONDARY_BUTTON aria-label=retry_label>"Retry"</button>
+                                        </ActionForm>
+                                    })}
+                                </td>
+                                <td class="px-3 py-2">{r.planned.clone()}</td>
+                                <td class="px-3 py-2">{r.when.clone().unwrap_or_default()}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+        <Pager current pages link=link_to />
+    }
+}

@@ -1,0 +1,188 @@
+//! The clinic's reminders as its admin sees them: every delivery with its status, failures and
+//! dead letters with their reasons, a retry for a dead letter, and the week's figures.
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::sea_query::{Condition, Expr};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+
+use super::clinic_time;
+use crate::error::AppError;
+use crate::model::clinic::{ReminderDeliveries, ReminderDelivery, REMINDER_STATUSES};
+use crate::server::audit::AuditEntry;
+use crate::server::entities::{clinics, reminders, users};
+use crate::server::permissions::Permission;
+use crate::server::reminders::{CareReminder, DEAD, EMAIL, PENDING, SENT};
+use crate::server::services::paging;
+use crate::server::tenancy::Scoped;
+
+const PER_PAGE: u64 = 50;
+
+/// The list's filters, as the page's query sends them.
+#[derive(Debug, Clone, Default)]
+pub struct DeliveryQuery {
+    pub status: Option<String>,
+    pub channel: Option<String>,
+    pub page: Option<String>,
+}
+
+fn kind_label(kind: &str) -> String {
+    match CareReminder::of_kind(kind) {
+        Some(CareReminder::DueSoon) => "Care due soon",
+        Some(CareReminder::Due) => "Care due",
+        Some(CareReminder::Overdue) => "Care overdue",
+        None => "Other",
+    }
+    .to_owned()
+}
+
+fn channel_label(channel: &str) -> String {
+    match channel {
+        EMAIL => "Email".to_owned(),
+        "sms" => "SMS".to_owned(),
+        other => other.to_owned(),
+    }
+}
+
+/// The condition a status filter stands for; "retrying" is a waiting row that failed before.
+fn status_condition(status: &str) -> Condition {
+    match status {
+        "retrying" => Condition::all()
+            .add(reminders::Column::Status.eq(PENDING))
+            .add(reminders::Column::Attempts.gt(0)),
+        "pending" => Condition::all()
+            .add(reminders::Column::Status.eq(PENDING))
+            .add(reminders::Column::Attempts.eq(0)),
+        other => Condition::all().add(reminders::Column::Status.eq(other)),
+    }
+}
+
+/// A page of the clinic's reminders, newest first.
+pub async fn list(scoped: &Scoped, query: DeliveryQuery) -> Result<ReminderDeliveries, AppError> {
+    scoped.actor().require(Permission::PatientManage)?;
+    let clinic_id = scoped.actor().active_clinic()?;
+    let page = paging::parse_page(query.page.as_deref())?;
+    let status = query.status.filter(|s| !s.is_empty());
+    if let Some(s) = &status {
+        if !REMINDER_STATUSES.iter().any(|(key, _)| key == s) {
+            return Err(AppError::field(
+                "status",
+                "Choose one of the statuses listed.",
+            ));
+        }
+    }
+    let channel = query.channel.filter(|c| !c.is_empty());
+    if let Some(c) = &channel {
+        if c != EMAIL && c != "sms" {
+            return Err(AppError::field("channel", "Choose email or SMS."));
+        }
+    }
+    let conn = scoped.conn();
+    let clinic = clinics::Entity::find_by_id(clinic_id)
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut find = reminders::Entity::find().filter(reminders::Column::ClinicId.eq(clinic_id));
+    if let Some(s) = &status {
+        find = find.filter(status_condition(s));
+    }
+    if let Some(c) = &channel {
+        find = find.filter(reminders::Column::Channel.eq(c.as_str()));
+    }
+    let total = find.clone().count(conn).await?;
+    let rows = find
+        .order_by_desc(reminders::Column::CreatedAt)
+        .order_by_desc(reminders::Column::Id)
+        .limit(PER_PAGE)
+        .offset((page - 1).saturating_mul(PER_PAGE))
+        .all(conn)
+        .await?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.patient_id).collect();
+    let names: std::collections::HashMap<i64, String> = users::Entity::find()
+        .filter(users::Column::Id.is_in(ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.display_name))
+        .collect();
+    let tz = clinic.time_zone.as_str();
+    Ok(ReminderDeliveries {
+        rows: rows
+            .into_iter()
+            .map(|r| ReminderDelivery {
+                id: r.id,
+                patient_id: r.patient_id,
+                patient: names.get(&r.patient_id).cloned().unwrap_or_default(),
+                channel: channel_label(&r.channel),
+                kind: kind_label(&r.kind),
+                when: match r.status.as_str() {
+                    SENT => r.sent_at.map(|at| clinic_time(at, tz)),
+                    PENDING => Some(clinic_time(r.next_attempt_at, tz)),
+                    _ => None,
+                },
+                planned: clinic_time(r.created_at, tz),
+                status: r.status,
+                attempts: r.attempts,
+                reason: r.last_error,
+            })
+            .collect(),
+        total,
+        page,
+        per_page: PER_PAGE,
+    })
+}
+
+/// Sends a dead letter again from a fresh start (attempts from zero, now); the checks at
+/// sending still apply, so what is no longer wanted is cancelled instead. Audited.
+pub async fn retry(scoped: &Scoped, reminder_id: i64) -> Result<(), AppError> {
+    scoped.actor().require(Permission::PatientManage)?;
+    let clinic = scoped.actor().active_clinic()?;
+    let row = reminders::Entity::find_by_id(reminder_id)
+        .filter(reminders::Column::ClinicId.eq(clinic))
+        .one(scoped.conn())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if row.status != DEAD {
+        return Err(AppError::Conflict(
+            "Only a reminder that failed for good can be retried.".into(),
+        ));
+    }
+    reminders::Entity::update_many()
+        .col_expr(reminders::Column::Status, Expr::value(PENDING))
+        .col_expr(reminders::Column::Attempts, Expr::value(0))
+        .col_expr(reminders::Column::NextAttemptAt, Expr::value(scoped.now()))
+        .col_expr(
+            reminders::Column::LastError,
+            Expr::value(Option::<String>::None),
+        )
+        .filter(reminders::Column::Id.eq(row.id))
+        .filter(reminders::Column::Status.eq(DEAD))
+        .exec(scoped.conn())
+        .await?;
+    let mut entry =
+        AuditEntry::by(scoped.actor(), "reminder.retried").resource(format!("reminder:{}", row.id));
+    entry.patient_id = Some(row.patient_id);
+    scoped.audit(entry).await
+}
+
+/// The week's figures for the overview: reminders sent in the last 7 days, and those planned
+/// in them that are failing (retrying or dead).
+pub async fn week_figures(scoped: &Scoped, now: DateTime<Utc>) -> Result<(u64, u64), AppError> {
+    let clinic = scoped.actor().active_clinic()?;
+    let since = now - Duration::days(7);
+    let sent = reminders::Entity::find()
+        .filter(reminders::Column::ClinicId.eq(clinic))
+        .filter(reminders::Column::Status.eq(SENT))
+        .filter(reminders::Column::SentAt.gte(since))
+        .count(scoped.conn())
+        .await?;
+    let failing = reminders::Entity::find()
+        .filter(reminders::Column::ClinicId.eq(clinic))
+        .filter(reminders::Column::CreatedAt.gte(since))
+        .filter(
+            Condition::any()
+                .add(reminders::Column::Status.eq(DEAD))
+                .add(status_condition("retrying")),
+        )
+        .count(scoped.conn())
+        .await?;
+    Ok((sent, failing))
+}
