@@ -677,6 +677,18 @@ pub struct RecordAccess {
     pub when: String,
 }
 
+/// A reminder the patient was sent, or is to be sent, as their data page lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SentReminder {
+    pub clinic: String,
+    /// "Email".
+    pub channel: String,
+    /// "Sent", "Waiting", "Retrying", "Failed", "Cancelled".
+    pub status: String,
+    /// When it was sent, or planned when it was not, in the patient's time zone.
+    pub when: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecordAccessPage {
     pub rows: Vec<RecordAccess>,

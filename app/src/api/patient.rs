@@ -92,6 +92,20 @@ pub async fn get_record_accesses(
     )
 }
 
+#[server(prefix = "/api", endpoint = "patient/reminders")]
+pub async fn get_my_reminders() -> Result<Vec<crate::model::SentReminder>, AppError> {
+    respond(
+        async {
+            let scoped = context::scoped().await?;
+            let me = scoped.own_record(Permission::OwnRecordRead).await?;
+            let sent = crate::server::services::my_data::reminders_sent(&scoped, me).await?;
+            scoped.commit().await?;
+            Ok(sent)
+        }
+        .await,
+    )
+}
+
 /// The patient's record as a FHIR R4 Bundle. A GET, so a plain link downloads it.
 #[server(prefix = "/api", endpoint = "patient/export", input = server_fn::codec::GetUrl)]
 pub async fn export_my_data() -> Result<serde_json::Value, AppError> {

@@ -56,6 +56,7 @@ const PATIENT_FUNCTIONS: &[(&str, &[(&str, &str)])] = &[
     ),
     ("/api/patient/remove_medication", &[("id", "1")]),
     ("/api/patient/record_accesses", &[]),
+    ("/api/patient/reminders", &[]),
     ("/api/patient/clinic", &[]),
 ];
 

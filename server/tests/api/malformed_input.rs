@@ -73,6 +73,7 @@ const FUNCTIONS: &[(&str, Caller, Form)] = &[
         &[("page", "1")],
     ),
     ("/api/patient/profile", Caller::Patient, &[]),
+    ("/api/patient/reminders", Caller::Patient, &[]),
     ("/api/patient/clinic", Caller::Patient, &[]),
     (
         "/api/patient/update_profile",

@@ -111,6 +111,21 @@ async fn planning_twice_plans_once_and_each_window_is_sent_once(backend: Backend
         Some(format!("2.0.0 Ok: queued as {}", to_noah[0].queue_id).as_str())
     );
 
+    // Noah sees what he was sent, on his data page.
+    let noah_client = client();
+    app.sign_in_with(&noah_client, NOAH, DEMO_PASSWORD).await;
+    let his: Vec<salus_app::model::SentReminder> = ok_json(
+        app.post_with(&noah_client, "/api/patient/reminders", &[])
+            .await,
+    )
+    .await;
+    assert_eq!(his.len(), noah.len());
+    assert_eq!(
+        (his[0].clinic.as_str(), his[0].channel.as_str(), his[0].status.as_str()),
+        ("Sunrise Wellness Clinic", "Email", "Sent")
+    );
+    assert_eq!(his[0].when, "1 Dec 2026, 09:00", "in his own time zone");
+
     // Nothing more goes, however often it plans and delivers.
     assert_eq!(plan_now(&app).await, 0);
     assert_eq!(deliver_now(&state, sunrise).await.claimed, 0);

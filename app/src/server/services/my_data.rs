@@ -5,15 +5,66 @@ use serde_json::{json, Value};
 
 use super::{dates, paging};
 use crate::error::AppError;
-use crate::model::{GoalKind, RecordAccess, RecordAccessPage, Role};
+use crate::model::{GoalKind, RecordAccess, RecordAccessPage, Role, SentReminder};
 use crate::server::audit::AuditEntry;
 use crate::server::entities::{
     audit_events, clinics, goal_logs, goals, patient_allergies, patient_medications,
-    patient_profiles, users,
+    patient_profiles, reminders, users,
 };
 use crate::server::tenancy::{PatientId, Scoped};
 
 pub const PER_PAGE: u64 = 20;
+/// How many of their reminders a patient's data page lists, newest first.
+pub const REMINDERS_SHOWN: u64 = 20;
+
+/// The reminders sent (or to be sent) to the patient by any of their clinics, newest first.
+pub async fn reminders_sent(
+    scoped: &Scoped,
+    patient: PatientId,
+) -> Result<Vec<SentReminder>, AppError> {
+    use sea_orm::QuerySelect;
+    let conn = scoped.conn();
+    let tz = patient_profiles::Entity::find()
+        .filter(patient_profiles::Column::UserId.eq(patient.get()))
+        .one(conn)
+        .await?
+        .and_then(|p| dates::parse_time_zone(&p.time_zone))
+        .unwrap_or(chrono_tz::Tz::UTC);
+    let rows = reminders::Entity::find()
+        .filter(reminders::Column::PatientId.eq(patient.get()))
+        .order_by_desc(reminders::Column::CreatedAt)
+        .order_by_desc(reminders::Column::Id)
+        .limit(REMINDERS_SHOWN)
+        .all(conn)
+        .await?;
+    let clinic_ids: Vec<i64> = rows.iter().map(|r| r.clinic_id).collect();
+    let names: std::collections::HashMap<i64, String> = clinics::Entity::find()
+        .filter(clinics::Column::Id.is_in(clinic_ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.name))
+        .collect();
+    let when = |at: chrono::DateTime<chrono::Utc>| {
+        at.with_timezone(&tz).format("%-d %b %Y, %H:%M").to_string()
+    };
+    Ok(rows
+        .into_iter()
+        .map(|r| SentReminder {
+            clinic: names.get(&r.clinic_id).cloned().unwrap_or_default(),
+            channel: if r.channel == "sms" { "Text message" } else { "Email" }.to_owned(),
+            status: match (r.status.as_str(), r.attempts) {
+                ("sent", _) => "Sent",
+                ("pending", 0) | ("sending", _) => "Waiting",
+                ("pending", _) => "Retrying",
+                ("dead", _) => "Failed",
+                _ => "Cancelled",
+            }
+            .to_owned(),
+            when: when(r.sent_at.unwrap_or(r.created_at)),
+        })
+        .collect())
+}
 
 /// How an audit action reads to the patient.
 fn describe(action: &str) -> String {
