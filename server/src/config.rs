@@ -63,7 +63,7 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("SALUS_PASSWORD_RESET_MINUTES", "30", "how long a password reset link works"),
     ("SALUS_MAIL_TRANSPORT", "mailbox", "mailbox (local directory) or smtp"),
     ("SALUS_MAILBOX_DIR", "data/mailbox", "where the mailbox transport writes messages"),
-    ("SALUS_SMTP_URL", "", "smtp://host:25, smtp://user:pass@host:587?tls=required, smtps://host:465 (required for smtp)"),
+    ("SALUS_SMTP_URL", "", "smtps://user:pass@host:465, smtp://host:587 (STARTTLS required), ?tls=opportunistic, ?tls=none for plain SMTP (required for smtp)"),
     ("SALUS_MAIL_FROM", "Salus <no-reply@salus.localhost>", "sender of outgoing email"),
     ("SALUS_DEV_PAGES", "false", "serve development pages such as /dev/mailbox (refused unless SALUS_ADDR is loopback)"),
     ("SALUS_WORKER", "on", "on: `salus serve` runs one reminder worker too; off: only `salus worker` processes send reminders"),
@@ -393,6 +393,14 @@ mod tests {
         let c = config(&[("SALUS_SEED_DEMO", "true"), ("SALUS_DEV_PAGES", "true")]).unwrap();
         assert!(c.seed_demo);
         assert!(c.settings.dev_pages);
+    }
+
+    #[test]
+    fn serve_runs_a_reminder_worker_unless_told_not_to() {
+        assert!(config(&[]).unwrap().embedded_worker);
+        assert!(!config(&[("SALUS_WORKER", "off")]).unwrap().embedded_worker);
+        let err = config(&[("SALUS_WORKER", "sometimes")]).unwrap_err();
+        assert_eq!(err.var, "SALUS_WORKER");
     }
 
     #[test]

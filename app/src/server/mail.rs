@@ -139,10 +139,33 @@ pub struct SmtpMailer {
     from: Mailbox,
 }
 
+/// The URL lettre is given for Salus's `url`: `smtp://` requires STARTTLS unless the URL says
+/// otherwise (`?tls=opportunistic`, or `?tls=none` for plain SMTP, say to a relay on loopback);
+/// `smtps://` is TLS from the start. (Left to itself, lettre sends `smtp://` unencrypted.)
+pub fn smtp_url_with_tls(url: &str) -> String {
+    let Some(rest) = url.strip_prefix("smtp://") else {
+        return url.to_owned();
+    };
+    let (base, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let mut params: Vec<&str> = query.split('&').filter(|p| !p.is_empty()).collect();
+    let tls = params.iter().find_map(|p| p.strip_prefix("tls="));
+    match tls {
+        None => params.push("tls=required"),
+        Some("none") => params.retain(|p| *p != "tls=none"),
+        Some(_) => {}
+    }
+    if params.is_empty() {
+        format!("smtp://{base}")
+    } else {
+        format!("smtp://{base}?{}", params.join("&"))
+    }
+}
+
 impl SmtpMailer {
-    /// `url` is lettre's form: `smtp://host:25`, `smtps://user:pass@host:465`, `smtp://host:587?tls=required`.
+    /// `url`: `smtps://user:pass@host:465`, `smtp://host:587` (STARTTLS required),
+    /// `smtp://host:587?tls=opportunistic`, `smtp://127.0.0.1:25?tls=none` (plain).
     pub fn new(url: &str, from: &str) -> Result<Self, MailError> {
-        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&smtp_url_with_tls(url))
             .map_err(|e| MailError::Transport(e.to_string()))?
             .build();
         let from = from
@@ -182,5 +205,30 @@ impl Mailer for SmtpMailer {
         // "2.0.0 Ok: queued as 4Bx…": the server's own name for the message.
         let reply: Vec<&str> = response.message().collect();
         Ok(reply.join(" ").chars().take(200).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::smtp_url_with_tls;
+
+    #[test]
+    fn smtp_requires_starttls_unless_the_url_says_otherwise() {
+        assert_eq!(
+            smtp_url_with_tls("smtp://mail.example.org:587"),
+            "smtp://mail.example.org:587?tls=required"
+        );
+        assert_eq!(
+            smtp_url_with_tls("smtp://u:p@mail.example.org:587?tls=opportunistic"),
+            "smtp://u:p@mail.example.org:587?tls=opportunistic"
+        );
+        assert_eq!(
+            smtp_url_with_tls("smtp://127.0.0.1:2525?tls=none"),
+            "smtp://127.0.0.1:2525"
+        );
+        assert_eq!(
+            smtp_url_with_tls("smtps://mail.example.org"),
+            "smtps://mail.example.org"
+        );
     }
 }

@@ -48,9 +48,9 @@ impl SmtpServer {
         SmtpServer { port, shared }
     }
 
-    /// The URL Salus sends to it with (plain SMTP: it is on loopback).
+    /// The URL Salus sends to it with (plain SMTP, said so: it is on loopback).
     pub fn url(&self) -> String {
-        format!("smtp://127.0.0.1:{}", self.port)
+        format!("smtp://127.0.0.1:{}?tls=none", self.port)
     }
 
     /// The answers to the next recipients, in order: 250, a 4xx or a 5xx code.
