@@ -13,5 +13,6 @@ pub mod secret_box;
 pub mod services;
 pub mod session_store;
 pub mod state;
+pub mod task_lease;
 pub mod tenancy;
 pub mod totp;

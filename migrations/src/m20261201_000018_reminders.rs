@@ -6,7 +6,8 @@
 //!
 //! Row-level security is the table's from before, renamed: the clinic's staff and its own
 //! tasks reach the clinic's rows, a patient their own. The worker's own context (`worker`)
-//! reads the clinics, to know where to work, and nothing else.
+//! reads the clinics, to know where to work, and `task_leases`, where a periodic task that must
+//! run once across all processes (the hourly care refresh) takes its turn; nothing else.
 use sea_orm::DatabaseBackend;
 use sea_orm_migration::prelude::*;
 
@@ -17,6 +18,12 @@ const POLICIES: &str = "
 ALTER POLICY notifications_read ON reminders RENAME TO reminders_read;
 ALTER POLICY notifications_write ON reminders RENAME TO reminders_write;
 CREATE POLICY clinics_worker ON clinics FOR SELECT USING ((SELECT salus_role()) = 'worker');
+GRANT SELECT, UPDATE ON task_leases TO salus_application;
+ALTER TABLE task_leases ENABLE ROW LEVEL SECURITY;
+ALTER TABLE task_leases FORCE ROW LEVEL SECURITY;
+CREATE POLICY task_leases_worker ON task_leases FOR ALL
+    USING ((SELECT salus_role()) IN ('worker', 'platform'))
+    WITH CHECK ((SELECT salus_role()) IN ('worker', 'platform'));
 ";
 
 #[async_trait::async_trait]
@@ -51,6 +58,17 @@ impl MigrationTrait for Migration {
             "CREATE INDEX ix_reminders_patient ON reminders (patient_id, created_at)",
         )
         .await?;
+        // Periodic tasks that must run once across all processes take a lease here first.
+        conn.execute_unprepared(
+            "CREATE TABLE task_leases (name TEXT PRIMARY KEY, holder TEXT NULL, \
+             until TIMESTAMP WITH TIME ZONE NOT NULL)",
+        )
+        .await?;
+        conn.execute_unprepared(
+            "INSERT INTO task_leases (name, holder, until) \
+             VALUES ('care_refresh', NULL, '1970-01-01 00:00:00+00:00')",
+        )
+        .await?;
         if m.get_database_backend() == DatabaseBackend::Postgres {
             conn.execute_unprepared(POLICIES).await?;
         }
@@ -59,6 +77,7 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         let conn = m.get_connection();
+        conn.execute_unprepared("DROP TABLE task_leases").await?;
         conn.execute_unprepared("DROP INDEX ix_reminders_clinic_due")
             .await?;
         conn.execute_unprepared("DROP INDEX ix_reminders_patient")

@@ -211,18 +211,37 @@ pub fn spawn_session_cleanup(state: &AppState) {
 }
 
 /// Keeps care-item statuses and compliance in step with the calendar: every hour, every
-/// clinic's statuses and compliance snapshot are refreshed for the patients' local day.
+/// clinic's statuses and compliance snapshot are refreshed for the patients' local day. Every
+/// process tries every five minutes; the lease (`task_lease`) lets one of them run it per hour.
 pub fn spawn_care_refresh(state: &AppState) {
     let (db, clock, audit_key) = (
         state.db.clone(),
         state.clock.clone(),
         state.audit_key.clone(),
     );
+    let holder = salus_app::server::reminders::worker::worker_id();
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
         loop {
             tick.tick().await;
-            match salus_app::server::care::refresh_all_clinics(&db, &audit_key, clock.now()).await {
+            let now = clock.now();
+            match salus_app::server::task_lease::take(
+                &db,
+                "care_refresh",
+                &holder,
+                now,
+                chrono::Duration::hours(1),
+            )
+            .await
+            {
+                Ok(true) => {}
+                Ok(false) => continue,
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not take the care refresh's turn");
+                    continue;
+                }
+            }
+            match salus_app::server::care::refresh_all_clinics(&db, &audit_key, now).await {
                 Ok(done) => tracing::info!(
                     statuses_changed = done.statuses_changed,
                     patients_refreshed = done.patients_refreshed,

@@ -5,7 +5,8 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::patient::{
-    get_my_clinic, get_my_reminders, get_patient_dashboard, get_record_accesses, get_todays_goals, LogGoal,
+    get_my_clinic, get_my_reminders, get_patient_dashboard, get_record_accesses, get_todays_goals,
+    LogGoal,
 };
 use crate::components::chart::DayBarChart;
 use crate::components::form::{

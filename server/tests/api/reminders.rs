@@ -121,7 +121,11 @@ async fn planning_twice_plans_once_and_each_window_is_sent_once(backend: Backend
     .await;
     assert_eq!(his.len(), noah.len());
     assert_eq!(
-        (his[0].clinic.as_str(), his[0].channel.as_str(), his[0].status.as_str()),
+        (
+            his[0].clinic.as_str(),
+            his[0].channel.as_str(),
+            his[0].status.as_str()
+        ),
         ("Sunrise Wellness Clinic", "Email", "Sent")
     );
     assert_eq!(his[0].when, "1 Dec 2026, 09:00", "in his own time zone");
@@ -374,7 +378,35 @@ async fn claims_are_exclusive_and_expire(backend: Backend) {
         .all(|r| r.status == PENDING && r.claimed_by.is_none()));
 }
 
+async fn the_hourly_care_refresh_runs_once_across_processes(backend: Backend) {
+    use salus_app::server::task_lease::take;
+    let app = TestApp::spawn(backend).await;
+    let now = app.clock.now();
+    let hour = Duration::hours(1);
+    // Three processes try at once: one gets the turn.
+    let (a, b, c) = tokio::join!(
+        take(&app.app_db, "care_refresh", "a", now, hour),
+        take(&app.app_db, "care_refresh", "b", now, hour),
+        take(&app.app_db, "care_refresh", "c", now, hour),
+    );
+    let taken = [a.unwrap(), b.unwrap(), c.unwrap()];
+    assert_eq!(taken.iter().filter(|t| **t).count(), 1, "{taken:?}");
+    // Nobody again within the hour; somebody once it has passed.
+    let later = now + Duration::minutes(55);
+    assert!(!take(&app.app_db, "care_refresh", "b", later, hour)
+        .await
+        .unwrap());
+    let next = now + hour;
+    assert!(take(&app.app_db, "care_refresh", "b", next, hour)
+        .await
+        .unwrap());
+    assert!(!take(&app.app_db, "care_refresh", "c", next, hour)
+        .await
+        .unwrap());
+}
+
 crate::on_both_databases!(
+    the_hourly_care_refresh_runs_once_across_processes,
     planning_twice_plans_once_and_each_window_is_sent_once,
     quiet_hours_hold_in_the_patients_time_zone,
     a_temporary_failure_retries_later_and_a_permanent_one_ends,

@@ -52,7 +52,12 @@ pub async fn reminders_sent(
         .into_iter()
         .map(|r| SentReminder {
             clinic: names.get(&r.clinic_id).cloned().unwrap_or_default(),
-            channel: if r.channel == "sms" { "Text message" } else { "Email" }.to_owned(),
+            channel: if r.channel == "sms" {
+                "Text message"
+            } else {
+                "Email"
+            }
+            .to_owned(),
             status: match (r.status.as_str(), r.attempts) {
                 ("sent", _) => "Sent",
                 ("pending", 0) | ("sending", _) => "Waiting",
