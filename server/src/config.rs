@@ -66,6 +66,7 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("SALUS_SMTP_URL", "", "smtps://user:pass@host:465, smtp://host:587 (STARTTLS required), ?tls=opportunistic, ?tls=none for plain SMTP (required for smtp)"),
     ("SALUS_MAIL_FROM", "Salus <no-reply@salus.localhost>", "sender of outgoing email"),
     ("SALUS_DEV_PAGES", "false", "serve development pages such as /dev/mailbox (refused unless SALUS_ADDR is loopback)"),
+    ("SALUS_METRICS_TOKEN", "", "the bearer token /metrics (Prometheus text: reminder counters and queue depth) answers to; without it /metrics is off"),
     ("SALUS_WORKER", "on", "on: `salus serve` runs one reminder worker too; off: only `salus worker` processes send reminders"),
     ("SALUS_SEED_DEMO", "false", "seed the demo clinic and accounts (published password) when the database is empty"),
     ("SALUS_ALLOW_PLAIN_HTTP", "false", "accept an http:// SALUS_PUBLIC_URL on a non-loopback SALUS_ADDR"),
@@ -296,6 +297,7 @@ impl Config {
             site_root: get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
             settings: Settings {
                 dev_pages,
+                metrics_token: get("SALUS_METRICS_TOKEN").filter(|t| !t.trim().is_empty()),
                 ..settings
             },
             mail,

@@ -56,6 +56,7 @@ pub async fn build_state(config: &Config, clock: Clock) -> Result<AppState, Star
         mailer,
         clock,
         leptos_options,
+        reminder_counters: Default::default(),
     })
 }
 
@@ -94,6 +95,7 @@ pub fn router(state: AppState) -> Router {
     let mut app = Router::new()
         .route("/healthz", axum::routing::get(|| async { "ok" }))
         .route("/readyz", axum::routing::get(middleware::readyz))
+        .route("/metrics", axum::routing::get(middleware::metrics))
         .route(
             "/api/clinic/audit_log.csv",
             axum::routing::get(exports::clinic_audit_log_csv),

@@ -336,6 +336,44 @@ pub async fn guard_portals(
     Redirect::to(&target).into_response()
 }
 
+/// The reminder worker's counters and queue depth in Prometheus's text format, for a scraper
+/// holding `SALUS_METRICS_TOKEN` as a bearer token; 404 when no token is configured, 401 for a
+/// wrong one. Counts only: nothing about any patient.
+pub async fn metrics(State(state): State<AppState>, headers: axum::http::HeaderMap) -> Response {
+    use salus_app::server::services::tokens;
+    let Some(token) = state.settings.metrics_token.as_deref() else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let offered = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    // Compared as digests, so the time taken says nothing about how much of it matched.
+    if tokens::hash(offered) != tokens::hash(token) {
+        return StatusCode::UNAUTHORIZED.into_response();
+    }
+    use salus_app::server::reminders::{deliver, plan};
+    let depth = match plan::active_clinics(&state.db).await {
+        Ok(clinics) => deliver::queue_depth(&state.db, &clinics).await,
+        Err(e) => Err(e),
+    };
+    match depth {
+        Ok(depth) => (
+            [(
+                axum::http::header::CONTENT_TYPE,
+                "text/plain; version=0.0.4; charset=utf-8",
+            )],
+            state.reminder_counters.render(&depth),
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "metrics: the queue depth could not be read");
+            StatusCode::SERVICE_UNAVAILABLE.into_response()
+        }
+    }
+}
+
 /// Ready when the database answers.
 pub async fn readyz(State(state): State<AppState>) -> Response {
     match state.db.ping().await {

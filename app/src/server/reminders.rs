@@ -6,6 +6,7 @@
 pub mod backoff;
 pub mod deliver;
 pub mod message;
+pub mod metrics;
 pub mod plan;
 pub mod quiet_hours;
 pub mod worker;

@@ -31,6 +31,8 @@ pub struct Settings {
     /// A protocol change is re-applied before the admin's request returns in a clinic of at
     /// most this many patients, and in the background with progress shown in a larger one.
     pub resync_wait_patients: u64,
+    /// The bearer token `/metrics` answers to; without one it answers 404.
+    pub metrics_token: Option<String>,
 }
 
 impl Default for Settings {
@@ -47,6 +49,7 @@ impl Default for Settings {
             dev_pages: false,
             trusted_proxies: Vec::new(),
             resync_wait_patients: 2_000,
+            metrics_token: None,
         }
     }
 }
@@ -120,6 +123,8 @@ pub struct AppState {
     /// The keys that seal secrets at rest (TOTP secrets), loaded from outside the database.
     pub secret_keys: Arc<SecretKeys>,
     pub leptos_options: LeptosOptions,
+    /// This process's reminder counters, for `/metrics`.
+    pub reminder_counters: Arc<crate::server::reminders::metrics::Counters>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -405,7 +405,66 @@ async fn the_hourly_care_refresh_runs_once_across_processes(backend: Backend) {
         .unwrap());
 }
 
+async fn operators_read_counters_and_the_queue_with_the_metrics_token(backend: Backend) {
+    use salus_app::server::reminders::metrics::Event;
+    let app = TestApp::spawn_with(backend, |s| s.metrics_token = Some("scrape-me".into())).await;
+    let sunrise = sunrise(&app).await;
+    let smtp = SmtpServer::start().await;
+    let state = app.worker_state(&smtp.url()).await;
+    two_owed(&app);
+    plan_now(&app).await;
+    let scrape = |token: Option<&'static str>| {
+        let request = app.client.get(app.url("/metrics"));
+        match token {
+            Some(t) => request.bearer_auth(t),
+            None => request,
+        }
+        .send()
+    };
+    assert_eq!(
+        scrape(None).await.unwrap().status(),
+        reqwest::StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        scrape(Some("wrong")).await.unwrap().status(),
+        reqwest::StatusCode::UNAUTHORIZED
+    );
+    let text = scrape(Some("scrape-me"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        text.contains("salus_reminders_queue_depth{channel=\"email\"} 2\n"),
+        "{text}"
+    );
+    assert!(text.contains("# TYPE salus_reminders_sent_total counter"));
+
+    smtp.answer_next(&[550]);
+    deliver_now(&state, sunrise).await;
+    let counters = &state.reminder_counters;
+    assert_eq!(
+        (
+            counters.get(Event::Sent, "email"),
+            counters.get(Event::Dead, "email")
+        ),
+        (1, 1)
+    );
+    let text = scrape(Some("scrape-me"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        text.contains("salus_reminders_queue_depth{channel=\"email\"} 0\n"),
+        "{text}"
+    );
+}
+
 crate::on_both_databases!(
+    operators_read_counters_and_the_queue_with_the_metrics_token,
     the_hourly_care_refresh_runs_once_across_processes,
     planning_twice_plans_once_and_each_window_is_sent_once,
     quiet_hours_hold_in_the_patients_time_zone,

@@ -41,8 +41,14 @@ pub async fn retry_reminder(reminder_id: i64) -> Result<(), AppError> {
         "/clinic/reminders?done=retried",
         async {
             let scoped = context::scoped().await?;
-            reminders::retry(&scoped, reminder_id).await?;
-            scoped.commit().await
+            let channel = reminders::retry(&scoped, reminder_id).await?;
+            scoped.commit().await?;
+            context::state().reminder_counters.count(
+                crate::server::reminders::metrics::Event::Retried,
+                &channel,
+                1,
+            );
+            Ok(())
         }
         .await,
     )

@@ -211,7 +211,15 @@ pub async fn deliver_clinic(
     for row in claimed {
         let step = deliver_one(state, clinic_id, worker, &row).await;
         match step {
-            Ok(done) => round.add(done),
+            Ok(done) => {
+                use super::metrics::Event;
+                let counters = &state.reminder_counters;
+                counters.count(Event::Sent, &row.channel, done.sent);
+                counters.count(Event::Failed, &row.channel, done.retrying);
+                counters.count(Event::Dead, &row.channel, done.dead);
+                counters.count(Event::Cancelled, &row.channel, done.cancelled);
+                round.add(done);
+            }
             Err(e) => tracing::warn!(reminder = row.id, error = %e, "delivering a reminder failed"),
         }
     }
@@ -393,4 +401,34 @@ pub async fn release(
         txn.commit().await?;
     }
     Ok(released)
+}
+
+/// Reminders waiting or being sent in `clinics`, per channel, for `/metrics`.
+pub async fn queue_depth(
+    db: &DatabaseConnection,
+    clinics: &[i64],
+) -> Result<Vec<(String, u64)>, AppError> {
+    use sea_orm::QuerySelect;
+    let mut depth: Vec<(String, u64)> = Vec::new();
+    for &clinic in clinics {
+        let txn = db_context::begin(db, DbContext::ClinicTask(clinic)).await?;
+        let counted: Vec<(String, i64)> = reminders::Entity::find()
+            .select_only()
+            .column(reminders::Column::Channel)
+            .column_as(reminders::Column::Id.count(), "n")
+            .filter(reminders::Column::ClinicId.eq(clinic))
+            .filter(reminders::Column::Status.is_in([PENDING, SENDING]))
+            .group_by(reminders::Column::Channel)
+            .into_tuple()
+            .all(&txn)
+            .await?;
+        txn.commit().await?;
+        for (channel, n) in counted {
+            match depth.iter_mut().find(|(c, _)| *c == channel) {
+                Some((_, total)) => *total += n.max(0) as u64,
+                None => depth.push((channel, n.max(0) as u64)),
+            }
+        }
+    }
+    Ok(depth)
 }

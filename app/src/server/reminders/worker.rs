@@ -38,7 +38,14 @@ pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
                 Err(e) => tracing::warn!(error = %e, "listing clinics for reminders failed"),
             }
             match plan::plan_all(&state.db, state.clock.now()).await {
-                Ok(planned) => tracing::info!(planned, "reminders planned"),
+                Ok(planned) => {
+                    state.reminder_counters.count(
+                        super::metrics::Event::Planned,
+                        super::EMAIL,
+                        planned,
+                    );
+                    tracing::info!(planned, "reminders planned");
+                }
                 Err(e) => tracing::warn!(error = %e, "planning reminders failed"),
             }
             last_plan = Some(tokio::time::Instant::now());

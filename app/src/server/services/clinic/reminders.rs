@@ -131,8 +131,9 @@ pub async fn list(scoped: &Scoped, query: DeliveryQuery) -> Result<ReminderDeliv
 }
 
 /// Sends a dead letter again from a fresh start (attempts from zero, now); the checks at
-/// sending still apply, so what is no longer wanted is cancelled instead. Audited.
-pub async fn retry(scoped: &Scoped, reminder_id: i64) -> Result<(), AppError> {
+/// sending still apply, so what is no longer wanted is cancelled instead. Audited. Returns the
+/// reminder's channel.
+pub async fn retry(scoped: &Scoped, reminder_id: i64) -> Result<String, AppError> {
     scoped.actor().require(Permission::PatientManage)?;
     let clinic = scoped.actor().active_clinic()?;
     let row = reminders::Entity::find_by_id(reminder_id)
@@ -160,7 +161,8 @@ pub async fn retry(scoped: &Scoped, reminder_id: i64) -> Result<(), AppError> {
     let mut entry =
         AuditEntry::by(scoped.actor(), "reminder.retried").resource(format!("reminder:{}", row.id));
     entry.patient_id = Some(row.patient_id);
-    scoped.audit(entry).await
+    scoped.audit(entry).await?;
+    Ok(row.channel)
 }
 
 /// The week's figures for the overview: reminders sent in the last 7 days, and those planned

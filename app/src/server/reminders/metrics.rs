@@ -1,0 +1,123 @@
+//! The worker's counters, for operators: reminders planned, sent, failed (and retried later),
+//! dead, cancelled and retried by an admin, per channel, since the process started; and the
+//! queue depth, read from the database when asked. Rendered in Prometheus's text format.
+use std::fmt::Write;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// What is counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Event {
+    Planned,
+    Sent,
+    Failed,
+    Dead,
+    Cancelled,
+    Retried,
+}
+
+const EVENTS: [(Event, &str, &str); 6] = [
+    (
+        Event::Planned,
+        "salus_reminders_planned_total",
+        "Reminders planned into the outbox.",
+    ),
+    (
+        Event::Sent,
+        "salus_reminders_sent_total",
+        "Reminders the transport accepted.",
+    ),
+    (
+        Event::Failed,
+        "salus_reminders_failed_total",
+        "Attempts that failed and will be tried again.",
+    ),
+    (
+        Event::Dead,
+        "salus_reminders_dead_total",
+        "Reminders that ended as dead letters.",
+    ),
+    (
+        Event::Cancelled,
+        "salus_reminders_cancelled_total",
+        "Reminders cancelled because they were no longer wanted.",
+    ),
+    (
+        Event::Retried,
+        "salus_reminders_retried_total",
+        "Dead letters a clinic admin sent again.",
+    ),
+];
+
+/// The channels counted, in the order of the counters.
+pub const CHANNELS: [&str; 2] = ["email", "sms"];
+
+/// One process's counters.
+#[derive(Debug, Default)]
+pub struct Counters([[AtomicU64; CHANNELS.len()]; EVENTS.len()]);
+
+impl Counters {
+    pub fn count(&self, event: Event, channel: &str, n: u64) {
+        let (Some(e), Some(c)) = (
+            EVENTS.iter().position(|(ev, _, _)| *ev == event),
+            CHANNELS.iter().position(|ch| *ch == channel),
+        ) else {
+            return;
+        };
+        self.0[e][c].fetch_add(n, Ordering::Relaxed);
+    }
+
+    pub fn get(&self, event: Event, channel: &str) -> u64 {
+        match (
+            EVENTS.iter().position(|(ev, _, _)| *ev == event),
+            CHANNELS.iter().position(|ch| *ch == channel),
+        ) {
+            (Some(e), Some(c)) => self.0[e][c].load(Ordering::Relaxed),
+            _ => 0,
+        }
+    }
+
+    /// The counters and `queue_depth` (waiting or being sent, per channel) as Prometheus text.
+    pub fn render(&self, queue_depth: &[(String, u64)]) -> String {
+        let mut out = String::new();
+        for (e, (_, name, help)) in EVENTS.iter().enumerate() {
+            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter");
+            for (c, channel) in CHANNELS.iter().enumerate() {
+                let n = self.0[e][c].load(Ordering::Relaxed);
+                let _ = writeln!(out, "{name}{{channel=\"{channel}\"}} {n}");
+            }
+        }
+        let name = "salus_reminders_queue_depth";
+        let _ = writeln!(
+            out,
+            "# HELP {name} Reminders waiting or being sent, in every active clinic.\n# TYPE {name} gauge"
+        );
+        for channel in CHANNELS {
+            let n = queue_depth
+                .iter()
+                .find(|(c, _)| c == channel)
+                .map_or(0, |(_, n)| *n);
+            let _ = writeln!(out, "{name}{{channel=\"{channel}\"}} {n}");
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counters_render_in_prometheus_text() {
+        let counters = Counters::default();
+        counters.count(Event::Sent, "email", 3);
+        counters.count(Event::Dead, "email", 1);
+        counters.count(Event::Sent, "pigeon", 9);
+        let text = counters.render(&[("email".into(), 2)]);
+        assert!(text.contains("# TYPE salus_reminders_sent_total counter\n"));
+        assert!(text.contains("salus_reminders_sent_total{channel=\"email\"} 3\n"));
+        assert!(text.contains("salus_reminders_sent_total{channel=\"sms\"} 0\n"));
+        assert!(text.contains("salus_reminders_dead_total{channel=\"email\"} 1\n"));
+        assert!(text.contains("salus_reminders_queue_depth{channel=\"email\"} 2\n"));
+        assert!(!text.contains("pigeon"));
+    }
+}
