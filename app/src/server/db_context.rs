@@ -144,6 +144,8 @@ pub enum Turn {
     Staff = 1,
     /// Protocol changes and their re-application.
     Protocols = 2,
+    /// Planning the clinic's reminders.
+    Reminders = 3,
 }
 
 /// Makes one clinic's writers of `turn` take turns until the transaction ends. On PostgreSQL an

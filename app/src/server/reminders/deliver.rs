@@ -239,8 +239,13 @@ async fn deliver_one(
         .await?
         .ok_or(AppError::NotFound)?;
     let decided = verdict(&txn, &clinic, row, now).await?;
+    let settings = reminders_of(&txn, &clinic).await?;
+    // Read, then written in a transaction of its own that writes at once: on SQLite a
+    // transaction that read first could not write once another connection had committed.
+    txn.commit().await?;
     let (to, reminder) = match decided {
         Verdict::Cancel(why) => {
+            let txn = db_context::begin(&state.db, DbContext::ClinicTask(clinic_id)).await?;
             settle(
                 &txn,
                 row,
@@ -258,6 +263,7 @@ async fn deliver_one(
             });
         }
         Verdict::Defer(until) => {
+            let txn = db_context::begin(&state.db, DbContext::ClinicTask(clinic_id)).await?;
             settle(
                 &txn,
                 row,
@@ -276,8 +282,6 @@ async fn deliver_one(
         }
         Verdict::Send { to, reminder } => (to, reminder),
     };
-    let settings = reminders_of(&txn, &clinic).await?;
-    txn.commit().await?;
 
     let mail = care_email(
         reminder,

@@ -24,7 +24,7 @@ use super::{care_key, CareReminder, EMAIL, PENDING};
 use crate::error::AppError;
 use crate::model::clinic::ReminderSettings;
 use crate::model::Role;
-use crate::server::db_context::{self, DbContext};
+use crate::server::db_context::{self, DbContext, Turn};
 use crate::server::entities::{
     care_items, clinics, memberships, patient_profiles, reminders, users,
 };
@@ -144,8 +144,11 @@ pub async fn plan_clinic(
     let mut planned = 0;
     let mut after = 0_i64;
     loop {
-        // One transaction per batch of patients: a large clinic never holds one open long.
+        // One transaction per batch of patients: a large clinic never holds one open long. It
+        // takes its turn first (on SQLite by writing first: one that read before writing
+        // could not write once another connection had committed meanwhile).
         let txn = db_context::begin(db, DbContext::ClinicTask(clinic_id)).await?;
+        db_context::take_turn(&txn, Turn::Reminders, clinic_id).await?;
         let patients: Vec<i64> = memberships::Entity::find()
             .select_only()
             .column(memberships::Column::UserId)
