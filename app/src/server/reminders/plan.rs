@@ -8,7 +8,8 @@
 //!
 //! Who is owed one: a patient enrolled and not discharged in an active clinic whose reminder
 //! settings send that channel, who chose it on their profile, and (for email) whose address is
-//! confirmed. The same holds again when the row is sent (`deliver`), so a change meanwhile
+//! confirmed (patients are read in the care re-application's batches, `next_patients`). The
+//! same holds again when the row is sent (`deliver`), so a change meanwhile
 //! cancels it.
 use std::collections::HashMap;
 
@@ -24,6 +25,7 @@ use super::{care_key, CareReminder, EMAIL, PENDING};
 use crate::error::AppError;
 use crate::model::clinic::ReminderSettings;
 use crate::model::Role;
+use crate::server::care::reapply::next_patients;
 use crate::server::db_context::{self, DbContext, Turn};
 use crate::server::entities::{
     care_items, clinics, memberships, patient_profiles, reminders, users,
@@ -31,8 +33,6 @@ use crate::server::entities::{
 use crate::server::services::clinic::settings::reminders_of;
 use crate::server::services::dates::{local_today, parse_time_zone};
 
-/// Patients read per round trip.
-const PATIENTS_PER_BATCH: u64 = 1_000;
 /// Outbox rows per INSERT (13 columns each, well inside SQLite's bound values).
 const ROWS_PER_INSERT: usize = 500;
 
@@ -149,18 +149,7 @@ pub async fn plan_clinic(
         // could not write once another connection had committed meanwhile).
         let txn = db_context::begin(db, DbContext::ClinicTask(clinic_id)).await?;
         db_context::take_turn(&txn, Turn::Reminders, clinic_id).await?;
-        let patients: Vec<i64> = memberships::Entity::find()
-            .select_only()
-            .column(memberships::Column::UserId)
-            .filter(memberships::Column::ClinicId.eq(clinic_id))
-            .filter(memberships::Column::Role.eq(Role::Patient.as_str()))
-            .filter(memberships::Column::DeactivatedAt.is_null())
-            .filter(memberships::Column::UserId.gt(after))
-            .order_by_asc(memberships::Column::UserId)
-            .limit(PATIENTS_PER_BATCH)
-            .into_tuple()
-            .all(&txn)
-            .await?;
+        let patients = next_patients(&txn, clinic_id, after).await?;
         let Some(last) = patients.last().copied() else {
             txn.commit().await?;
             break;

@@ -24,12 +24,7 @@ pub async fn reminders_sent(
 ) -> Result<Vec<SentReminder>, AppError> {
     use sea_orm::QuerySelect;
     let conn = scoped.conn();
-    let tz = patient_profiles::Entity::find()
-        .filter(patient_profiles::Column::UserId.eq(patient.get()))
-        .one(conn)
-        .await?
-        .and_then(|p| dates::parse_time_zone(&p.time_zone))
-        .unwrap_or(chrono_tz::Tz::UTC);
+    let tz = time_zone_of(scoped, patient).await?;
     let rows = reminders::Entity::find()
         .filter(reminders::Column::PatientId.eq(patient.get()))
         .order_by_desc(reminders::Column::CreatedAt)
@@ -71,6 +66,16 @@ pub async fn reminders_sent(
         .collect())
 }
 
+/// The patient's own time zone, in which their data page shows times.
+async fn time_zone_of(scoped: &Scoped, patient: PatientId) -> Result<chrono_tz::Tz, AppError> {
+    Ok(patient_profiles::Entity::find()
+        .filter(patient_profiles::Column::UserId.eq(patient.get()))
+        .one(scoped.conn())
+        .await?
+        .and_then(|p| dates::parse_time_zone(&p.time_zone))
+        .unwrap_or(chrono_tz::Tz::UTC))
+}
+
 /// How an audit action reads to the patient.
 fn describe(action: &str) -> String {
     match action {
@@ -91,12 +96,7 @@ pub async fn record_accesses(
 ) -> Result<RecordAccessPage, AppError> {
     let page = paging::parse_page(page)?;
     let conn = scoped.conn();
-    let tz = patient_profiles::Entity::find()
-        .filter(patient_profiles::Column::UserId.eq(patient.get()))
-        .one(conn)
-        .await?
-        .and_then(|p| dates::parse_time_zone(&p.time_zone))
-        .unwrap_or(chrono_tz::Tz::UTC);
+    let tz = time_zone_of(scoped, patient).await?;
     let by_others = audit_events::Entity::find()
         .filter(audit_events::Column::PatientId.eq(patient.get()))
         .filter(
