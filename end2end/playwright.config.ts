@@ -49,6 +49,12 @@ export default defineConfig({
       LEPTOS_SITE_ROOT: '../target/site',
       // The journeys sign in as the demo accounts and read reset links in the dev mailbox.
       SALUS_SEED_DEMO: 'true',
+      // An SMS gateway address where nothing answers: texts are tried and wait to be tried
+      // again (channels.spec.ts).
+      SALUS_SMS_URL: 'http://127.0.0.1:9/2010-04-01/Accounts/ACe2e',
+      SALUS_SMS_ACCOUNT: 'ACe2e',
+      SALUS_SMS_TOKEN: 'e2e-token',
+      SALUS_SMS_FROM: '+15550100000',
       SALUS_DEV_PAGES: 'true',
       SALUS_LOG: 'warn',
     },

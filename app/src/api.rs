@@ -8,6 +8,7 @@ pub mod mfa;
 pub mod patient;
 pub mod portals;
 pub mod provider;
+pub mod reminders;
 pub mod security;
 
 /// Request-scoped access for server functions: state, session, the verified actor.

@@ -18,6 +18,7 @@ use leptos_router::{path, SsrMode};
 use components::layout::{Footer, Header};
 use pages::{
     auth, clinic, dev, goals, mfa, patient, platform, profile, provider, public, security,
+    unsubscribe,
 };
 
 /// The HTML document around the app, rendered on the server. Its Content-Security-Policy
@@ -93,6 +94,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/forgot-password") view=auth::ForgotPasswordPage />
                     <Route path=path!("/reset-password") view=auth::ResetPasswordPage />
                     <Route path=path!("/verify-email") view=auth::VerifyEmailPage />
+                    <Route path=path!("/unsubscribe") view=unsubscribe::UnsubscribePage />
                     <Route path=path!("/patient") view=patient::DashboardPage ssr=SsrMode::Async />
                     <Route path=path!("/patient/my-data") view=patient::MyDataPage ssr=SsrMode::Async />
                     <Route path=path!("/patient/profile") view=profile::ProfilePage ssr=SsrMode::Async />

@@ -717,6 +717,9 @@ pub struct Profile {
     pub sms_reminders: bool,
     pub quiet_hours_start: String,
     pub quiet_hours_end: String,
+    /// A nudge on a day they have logged no goal by `goal_nudge_at` ("HH:MM", their time zone).
+    pub goal_nudges: bool,
+    pub goal_nudge_at: String,
     pub allergies: Vec<Allergy>,
     pub medications: Vec<Medication>,
 }

@@ -10,3 +10,4 @@ pub mod profile;
 pub mod provider;
 pub mod public;
 pub mod security;
+pub mod unsubscribe;

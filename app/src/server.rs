@@ -12,6 +12,7 @@ pub mod request;
 pub mod secret_box;
 pub mod services;
 pub mod session_store;
+pub mod sms;
 pub mod state;
 pub mod task_lease;
 pub mod tenancy;

@@ -20,6 +20,7 @@ mod m20261201_000015_protocol_resyncs;
 mod m20261201_000016_patient_enrolment;
 mod m20261201_000017_clinic_roles;
 mod m20261201_000018_reminders;
+mod m20261201_000019_texts_and_goal_nudges;
 
 pub struct Migrator;
 
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000016_patient_enrolment::Migration),
             Box::new(m20261201_000017_clinic_roles::Migration),
             Box::new(m20261201_000018_reminders::Migration),
+            Box::new(m20261201_000019_texts_and_goal_nudges::Migration),
         ]
     }
 }

@@ -22,6 +22,27 @@ pub enum MailTransport {
     Smtp { url: String },
 }
 
+/// The SMS gateway (Twilio's Messages API shape), when text reminders are to go out.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SmsGatewayConfig {
+    /// The account's API address; messages are POSTed to `<url>/Messages.json`.
+    pub url: String,
+    pub account: String,
+    pub token: String,
+    /// The number (E.164) or sender id texts come from.
+    pub from: String,
+}
+
+impl std::fmt::Debug for SmsGatewayConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmsGatewayConfig")
+            .field("url", &redact_url(&self.url))
+            .field("account", &self.account)
+            .field("from", &self.from)
+            .finish_non_exhaustive()
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogFormat {
     Text,
@@ -39,6 +60,8 @@ pub struct Config {
     pub settings: Settings,
     pub mail: MailTransport,
     pub mail_from: String,
+    /// Without a gateway no text reminder is planned, whatever a clinic's settings say.
+    pub sms: Option<SmsGatewayConfig>,
     pub seed_demo: bool,
     /// Whether `salus serve` runs a reminder worker of its own (`SALUS_WORKER`).
     pub embedded_worker: bool,
@@ -65,8 +88,13 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("SALUS_MAILBOX_DIR", "data/mailbox", "where the mailbox transport writes messages"),
     ("SALUS_SMTP_URL", "", "smtps://user:pass@host:465, smtp://host:587 (STARTTLS required), ?tls=opportunistic, ?tls=none for plain SMTP (required for smtp)"),
     ("SALUS_MAIL_FROM", "Salus <no-reply@salus.localhost>", "sender of outgoing email"),
+    ("SALUS_SMS_URL", "", "the SMS gateway's account address (Twilio's Messages API shape: https://api.twilio.com/2010-04-01/Accounts/<sid>); without it no text reminders are sent"),
+    ("SALUS_SMS_ACCOUNT", "", "the gateway account the basic auth names (Twilio: the account sid; required with SALUS_SMS_URL)"),
+    ("SALUS_SMS_TOKEN", "", "the gateway's auth token: basic auth, and the key its status callbacks are signed with (required with SALUS_SMS_URL)"),
+    ("SALUS_SMS_FROM", "", "the number texts come from, E.164 such as +15550100000 (required with SALUS_SMS_URL)"),
     ("SALUS_DEV_PAGES", "false", "serve development pages such as /dev/mailbox (refused unless SALUS_ADDR is loopback)"),
     ("SALUS_METRICS_TOKEN", "", "the bearer token /metrics (Prometheus text: reminder counters and queue depth) answers to; without it /metrics is off"),
+    ("SALUS_REMINDER_LEASE_SECONDS", "300", "how long a reminder worker's claim on a message holds before another worker takes it over (a worker that died); longer than a batch of 100 takes to send"),
     ("SALUS_WORKER", "on", "on: `salus serve` runs one reminder worker too; off: only `salus worker` processes send reminders"),
     ("SALUS_SEED_DEMO", "false", "seed the demo clinic and accounts (published password) when the database is empty"),
     ("SALUS_ALLOW_PLAIN_HTTP", "false", "accept an http:// SALUS_PUBLIC_URL on a non-loopback SALUS_ADDR"),
@@ -255,6 +283,15 @@ impl Config {
                 })
             }
         };
+        let sms = sms_gateway(&get)?;
+        let reminder_lease = Duration::from_secs(parse_range(
+            "SALUS_REMINDER_LEASE_SECONDS",
+            get("SALUS_REMINDER_LEASE_SECONDS"),
+            300,
+            10,
+            3600,
+            "seconds",
+        )?);
         let mail_from =
             get("SALUS_MAIL_FROM").unwrap_or_else(|| "Salus <no-reply@salus.localhost>".into());
         // Development pages show mail, sign-in links included: only when asked, only on loopback.
@@ -298,10 +335,12 @@ impl Config {
             settings: Settings {
                 dev_pages,
                 metrics_token: get("SALUS_METRICS_TOKEN").filter(|t| !t.trim().is_empty()),
+                reminder_lease,
                 ..settings
             },
             mail,
             mail_from,
+            sms,
             seed_demo,
             embedded_worker,
             audit_key_file: get("SALUS_AUDIT_KEY_FILE")
@@ -314,6 +353,42 @@ impl Config {
             log_format,
         })
     }
+}
+
+/// The SMS gateway's settings: none without `SALUS_SMS_URL`, all of them with it.
+fn sms_gateway(
+    get: &impl Fn(&str) -> Option<String>,
+) -> Result<Option<SmsGatewayConfig>, ConfigError> {
+    let Some(url) = get("SALUS_SMS_URL") else {
+        return Ok(None);
+    };
+    if !(url.starts_with("https://") || url.starts_with("http://")) {
+        return Err(ConfigError {
+            var: "SALUS_SMS_URL",
+            problem: format!(
+                "must start with https:// or http:// (got {:?})",
+                redact_url(&url)
+            ),
+        });
+    }
+    let required = |var: &'static str| {
+        get(var).ok_or(ConfigError {
+            var,
+            problem: "is required when SALUS_SMS_URL is set".into(),
+        })
+    };
+    let (account, token) = (required("SALUS_SMS_ACCOUNT")?, required("SALUS_SMS_TOKEN")?);
+    let from = required("SALUS_SMS_FROM")?;
+    let from = salus_app::server::sms::e164(&from).ok_or_else(|| ConfigError {
+        var: "SALUS_SMS_FROM",
+        problem: format!("must be a number in E.164 form such as +15550100000 (got {from:?})"),
+    })?;
+    Ok(Some(SmsGatewayConfig {
+        url,
+        account,
+        token,
+        from,
+    }))
 }
 
 fn parse_bool(var: &'static str, value: &str) -> Result<bool, ConfigError> {
@@ -401,6 +476,33 @@ mod tests {
     fn serve_runs_a_reminder_worker_unless_told_not_to() {
         assert!(config(&[]).unwrap().embedded_worker);
         assert!(!config(&[("SALUS_WORKER", "off")]).unwrap().embedded_worker);
+    }
+
+    #[test]
+    fn texts_need_the_whole_gateway_or_none_of_it() {
+        assert!(config(&[]).unwrap().sms.is_none());
+        let url = (
+            "SALUS_SMS_URL",
+            "https://api.twilio.com/2010-04-01/Accounts/AC1",
+        );
+        assert_eq!(config(&[url]).unwrap_err().var, "SALUS_SMS_ACCOUNT");
+        let whole = [
+            url,
+            ("SALUS_SMS_ACCOUNT", "AC1"),
+            ("SALUS_SMS_TOKEN", "secret"),
+            ("SALUS_SMS_FROM", "+1 555 010 0000"),
+        ];
+        let sms = config(&whole).unwrap().sms.unwrap();
+        assert_eq!(sms.from, "+15550100000");
+        assert!(
+            !format!("{sms:?}").contains("secret"),
+            "the token is not printed"
+        );
+        let mut local = whole;
+        local[3] = ("SALUS_SMS_FROM", "555 0100");
+        assert_eq!(config(&local).unwrap_err().var, "SALUS_SMS_FROM");
+        local[0] = ("SALUS_SMS_URL", "ftp://gateway");
+        assert_eq!(config(&local).unwrap_err().var, "SALUS_SMS_URL");
         let err = config(&[("SALUS_WORKER", "sometimes")]).unwrap_err();
         assert_eq!(err.var, "SALUS_WORKER");
     }
@@ -408,7 +510,11 @@ mod tests {
     #[test]
     fn dev_pages_are_refused_off_loopback() {
         let err = config(&[
-            ("SALUS_DEV_PAGES", "true"),
+            ("SALUS_SMS_URL", "", "the SMS gateway's account address (Twilio's Messages API shape: https://api.twilio.com/2010-04-01/Accounts/<sid>); without it no text reminders are sent"),
+    ("SALUS_SMS_ACCOUNT", "", "the gateway account the basic auth names (Twilio: the account sid; required with SALUS_SMS_URL)"),
+    ("SALUS_SMS_TOKEN", "", "the gateway's auth token: basic auth, and the key its status callbacks are signed with (required with SALUS_SMS_URL)"),
+    ("SALUS_SMS_FROM", "", "the number texts come from, E.164 such as +15550100000 (required with SALUS_SMS_URL)"),
+    ("SALUS_DEV_PAGES", "true"),
             ("SALUS_ADDR", "0.0.0.0:3000"),
             ("SALUS_PUBLIC_URL", "https://portal.example.org"),
         ])

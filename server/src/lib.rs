@@ -1,6 +1,7 @@
 //! The Salus server: configuration, database start-up, the axum router and its middleware.
 //! Business rules live in `salus_app::server`; this crate wires them to HTTP.
 pub mod assets;
+pub mod callbacks;
 pub mod config;
 pub mod db;
 pub mod exports;
@@ -15,7 +16,9 @@ use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use salus_app::server::mail::{MailboxMailer, Mailer, SmtpMailer};
+use salus_app::server::reminders::{delivery_reports, unsubscribe};
 use salus_app::server::session_store::SeaOrmSessionStore;
+use salus_app::server::sms::{HttpSmsGateway, SmsGateway};
 use salus_app::server::state::{AppState, Clock};
 use salus_app::{shell, App};
 use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
@@ -37,6 +40,19 @@ pub async fn build_state(config: &Config, clock: Clock) -> Result<AppState, Star
                 .map_err(|e| StartupError(format!("mail: {e}")))?,
         ),
     };
+    let sms = match &config.sms {
+        None => None,
+        Some(gateway) => {
+            let gateway = HttpSmsGateway::new(
+                &gateway.url,
+                &gateway.account,
+                &gateway.token,
+                &gateway.from,
+            )
+            .map_err(|e| StartupError(format!("SMS gateway: {e}")))?;
+            Some(Arc::new(gateway) as Arc<dyn SmsGateway>)
+        }
+    };
     let leptos_options = LeptosOptions::builder()
         .output_name(assets::bundle_name(&config.site_root))
         .site_root(config.site_root.as_str())
@@ -54,9 +70,11 @@ pub async fn build_state(config: &Config, clock: Clock) -> Result<AppState, Star
         audit_key,
         secret_keys: Arc::new(secret_keys),
         mailer,
+        sms,
         clock,
         leptos_options,
         reminder_counters: Default::default(),
+        reminder_wakeup: Default::default(),
     })
 }
 
@@ -99,6 +117,14 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/api/clinic/audit_log.csv",
             axum::routing::get(exports::clinic_audit_log_csv),
+        )
+        .route(
+            &format!("{}/{{clinic}}", delivery_reports::STATUS_PATH),
+            axum::routing::post(callbacks::sms_status),
+        )
+        .route(
+            unsubscribe::ONE_CLICK,
+            axum::routing::post(callbacks::one_click_unsubscribe).get(callbacks::one_click_page),
         )
         .route(
             imports::PATIENT_IMPORT,

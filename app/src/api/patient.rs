@@ -159,6 +159,8 @@ pub async fn update_profile(
     sms_reminders: Option<String>,
     quiet_hours_start: String,
     quiet_hours_end: String,
+    goal_nudges: Option<String>,
+    goal_nudge_at: Option<String>,
 ) -> Result<(), AppError> {
     respond_landing_on(
         AFTER_PROFILE_SAVE,
@@ -176,9 +178,14 @@ pub async fn update_profile(
                 sms_reminders: sms_reminders.is_some(),
                 quiet_hours_start,
                 quiet_hours_end,
+                goal_nudges: goal_nudges.is_some(),
+                goal_nudge_at: goal_nudge_at.unwrap_or_default(),
             };
             crate::server::services::profile::update(&scoped, me, form).await?;
-            scoped.commit().await
+            scoped.commit().await?;
+            // Channels or quiet hours may have changed: the worker plans again now.
+            context::state().reminder_wakeup.notify_one();
+            Ok(())
         }
         .await,
     )

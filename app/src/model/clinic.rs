@@ -345,9 +345,9 @@ pub struct ReminderDelivery {
     pub id: i64,
     pub patient_id: i64,
     pub patient: String,
-    /// "Email".
+    /// "Email" or "SMS".
     pub channel: String,
-    /// "Care due soon", "Care due", "Care overdue".
+    /// "Care due soon", "Care due", "Care overdue", "Goal nudge".
     pub kind: String,
     /// The row's state: `pending`, `sending`, `sent`, `dead` or `cancelled`.
     pub status: String,
@@ -357,6 +357,8 @@ pub struct ReminderDelivery {
     /// When it was planned, and when it was sent or is next tried, in the clinic's time zone.
     pub planned: String,
     pub when: Option<String>,
+    /// When the SMS gateway reported a text delivered, in the clinic's time zone.
+    pub delivered: Option<String>,
 }
 
 /// A page of the clinic's reminders, newest first, with the filters' choices.

@@ -77,7 +77,7 @@ fn DetailsForm(profile: Profile, saved: bool) -> impl IntoView {
                 </select>
                 <FieldErrors id="field-sex-error".to_string() errors=sex_errors />
             </div>
-            <Field label="Phone" name="phone" kind="tel" autocomplete="tel" value=shown("phone", profile.phone.clone().unwrap_or_default()) errors=field_errors(value, "phone") />
+            <Field label="Mobile number, with country code" name="phone" kind="tel" autocomplete="tel" value=shown("phone", profile.phone.clone().unwrap_or_default()) errors=field_errors(value, "phone") />
             <Field label="Time zone" name="time_zone" hint="For example Europe/London or America/New_York." value=shown("time_zone", profile.time_zone.clone()) errors=field_errors(value, "time_zone") required=true />
             <div>
                 <label for="field-preferred_language" class="block text-sm font-medium text-slate-800">"Preferred language"</label>
@@ -102,6 +102,11 @@ fn DetailsForm(profile: Profile, saved: bool) -> impl IntoView {
             </fieldset>
             <Field label="Quiet hours start" name="quiet_hours_start" kind="time" value=shown("quiet_hours_start", profile.quiet_hours_start.clone()) errors=field_errors(value, "quiet_hours_start") />
             <Field label="Quiet hours end" name="quiet_hours_end" kind="time" value=shown("quiet_hours_end", profile.quiet_hours_end.clone()) errors=field_errors(value, "quiet_hours_end") />
+            <div class="flex items-center gap-2 md:pt-6">
+                <input id="field-goal_nudges" name="goal_nudges" type="checkbox" value="on" checked=profile.goal_nudges class="h-4 w-4" />
+                <label for="field-goal_nudges">"Nudge me on days I have logged no goals"</label>
+            </div>
+            <Field label="Nudge me at" name="goal_nudge_at" kind="time" hint="If nothing is logged by then, in your time zone." value=shown("goal_nudge_at", profile.goal_nudge_at.clone()) errors=field_errors(value, "goal_nudge_at") />
             <div class="md:col-span-2 flex items-center gap-3">
                 <button type="submit" class=BUTTON_CLASS>"Save profile"</button>
                 <p role="status" class="text-sm text-emerald-800">{saved}</p>

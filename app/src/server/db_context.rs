@@ -146,6 +146,8 @@ pub enum Turn {
     Protocols = 2,
     /// Planning the clinic's reminders.
     Reminders = 3,
+    /// Counting and reserving texts against the daily caps.
+    Texts = 4,
 }
 
 /// Makes one clinic's writers of `turn` take turns until the transaction ends. On PostgreSQL an

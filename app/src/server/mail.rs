@@ -3,7 +3,8 @@
 use std::path::PathBuf;
 
 use async_trait::async_trait;
-use lettre::message::{header::ContentType, Mailbox, Message};
+use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
+use lettre::message::{Mailbox, Message, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 
 use crate::model::MailboxMessage;
@@ -13,6 +14,11 @@ pub struct OutgoingMail {
     pub to: String,
     pub subject: String,
     pub text: String,
+    /// The same words as HTML: sent as `multipart/alternative` beside the text.
+    pub html: Option<String>,
+    /// The one-click unsubscribe address (RFC 8058): `List-Unsubscribe` and
+    /// `List-Unsubscribe-Post` headers.
+    pub list_unsubscribe: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -182,13 +188,20 @@ impl Mailer for SmtpMailer {
             .to
             .parse()
             .map_err(|_| MailError::Address(mail.to.clone()))?;
-        let message = Message::builder()
+        let mut builder = Message::builder()
             .from(self.from.clone())
             .to(to)
-            .subject(mail.subject)
-            .header(ContentType::TEXT_PLAIN)
-            .body(mail.text)
-            .map_err(|e| MailError::Transport(e.to_string()))?;
+            .subject(mail.subject);
+        if let Some(url) = mail.list_unsubscribe {
+            builder = builder
+                .header(ListUnsubscribe(format!("<{url}>")))
+                .header(ListUnsubscribePost);
+        }
+        let message = match mail.html {
+            Some(html) => builder.multipart(MultiPart::alternative_plain_html(mail.text, html)),
+            None => builder.header(ContentType::TEXT_PLAIN).body(mail.text),
+        }
+        .map_err(|e| MailError::Transport(e.to_string()))?;
         // The server's words may quote the address: only its reply code is kept.
         let response = self.transport.send(message).await.map_err(|e| {
             let what = match e.status() {
@@ -205,6 +218,39 @@ impl Mailer for SmtpMailer {
         // "2.0.0 Ok: queued as 4Bx…": the server's own name for the message.
         let reply: Vec<&str> = response.message().collect();
         Ok(reply.join(" ").chars().take(200).collect())
+    }
+}
+
+/// `List-Unsubscribe: <https://…>`: where a mail client unsubscribes its reader.
+#[derive(Debug, Clone)]
+struct ListUnsubscribe(String);
+
+impl Header for ListUnsubscribe {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("List-Unsubscribe")
+    }
+    fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(ListUnsubscribe(s.to_owned()))
+    }
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), self.0.clone())
+    }
+}
+
+/// `List-Unsubscribe-Post: List-Unsubscribe=One-Click`: the address takes a one-click POST
+/// (RFC 8058) and needs no page visit.
+#[derive(Debug, Clone)]
+struct ListUnsubscribePost;
+
+impl Header for ListUnsubscribePost {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("List-Unsubscribe-Post")
+    }
+    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(ListUnsubscribePost)
+    }
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), "List-Unsubscribe=One-Click".to_owned())
     }
 }
 

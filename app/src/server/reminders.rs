@@ -1,14 +1,20 @@
-//! Reminders: the worker that tells patients, by email, that preventive care is waiting for
-//! them in the portal. Planning (`plan`) writes one outbox row per (care item, status window,
-//! channel), idempotently; delivery (`deliver`) claims due rows for a lease, checks each is
-//! still wanted, sends it and records the outcome step by step; `worker` runs both in a loop.
-//! Messages name the clinic and the portal, never a test, a condition or a value.
+//! Reminders: the worker that tells patients, by email and text message, that preventive care
+//! is waiting for them in the portal. Planning (`plan`) writes one outbox row per (care item,
+//! status window, channel), idempotently; delivery (`deliver`) claims due rows for a lease,
+//! checks each is still wanted (and, for texts, within the daily caps: `caps`), sends it and
+//! records the outcome step by step; `worker` runs both in a loop. A patient who asked for
+//! them also gets a goal nudge on a day with nothing logged by their chosen time. Messages name
+//! the clinic and the portal, never a test, a condition or a value; each email carries a signed
+//! one-click unsubscribe link (`unsubscribe`).
 pub mod backoff;
+pub mod caps;
 pub mod deliver;
+pub mod delivery_reports;
 pub mod message;
 pub mod metrics;
 pub mod plan;
 pub mod quiet_hours;
+pub mod unsubscribe;
 pub mod worker;
 
 /// A row's states.
@@ -20,6 +26,8 @@ pub const CANCELLED: &str = "cancelled";
 
 /// The channels.
 pub const EMAIL: &str = "email";
+pub const SMS: &str = "sms";
+pub const CHANNELS: [&str; 2] = [EMAIL, SMS];
 
 /// What a care reminder is about: the care item's status it was planned for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,6 +85,37 @@ pub fn care_key(
     channel: &str,
 ) -> String {
     format!("care:{item}:{}:{due_on}:{channel}", reminder.status())
+}
+
+/// The row's `kind` for a goal nudge.
+pub const GOAL_NUDGE: &str = "goal_nudge";
+
+/// The outbox key of a goal nudge: one per patient, local day and channel, whichever of their
+/// clinics plans it first.
+pub fn goal_key(patient: i64, day: chrono::NaiveDate, channel: &str) -> String {
+    format!("goal:{patient}:{day}:{channel}")
+}
+
+/// The local day a goal key was planned for.
+pub fn day_of_goal_key(key: &str) -> Option<chrono::NaiveDate> {
+    key.strip_prefix("goal:")?.split(':').nth(1)?.parse().ok()
+}
+
+/// What a reminder is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum About {
+    Care(CareReminder),
+    /// Nothing logged today by the patient's chosen time.
+    GoalNudge,
+}
+
+impl About {
+    pub fn of_kind(kind: &str) -> Option<Self> {
+        if kind == GOAL_NUDGE {
+            return Some(About::GoalNudge);
+        }
+        CareReminder::of_kind(kind).map(About::Care)
+    }
 }
 
 /// The due date a care key was planned for.

@@ -11,6 +11,7 @@ use super::audit::AuditKey;
 use super::mail::Mailer;
 use super::request::IpRange;
 use super::secret_box::SecretKeys;
+use super::sms::SmsGateway;
 
 /// Settings the services need, already validated by the server's configuration loader.
 #[derive(Debug, Clone)]
@@ -33,6 +34,8 @@ pub struct Settings {
     pub resync_wait_patients: u64,
     /// The bearer token `/metrics` answers to; without one it answers 404.
     pub metrics_token: Option<String>,
+    /// How long a worker's claim on a reminder holds before another worker may take it.
+    pub reminder_lease: Duration,
 }
 
 impl Default for Settings {
@@ -50,6 +53,7 @@ impl Default for Settings {
             trusted_proxies: Vec::new(),
             resync_wait_patients: 2_000,
             metrics_token: None,
+            reminder_lease: Duration::from_secs(300),
         }
     }
 }
@@ -117,6 +121,8 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub settings: Arc<Settings>,
     pub mailer: Arc<dyn Mailer>,
+    /// The SMS gateway, when one is configured: without it no text reminder is planned.
+    pub sms: Option<Arc<dyn SmsGateway>>,
     pub clock: Clock,
     /// The audit chain's key, loaded from outside the database at start.
     pub audit_key: AuditKey,
@@ -125,6 +131,9 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     /// This process's reminder counters, for `/metrics`.
     pub reminder_counters: Arc<crate::server::reminders::metrics::Counters>,
+    /// Wakes this process's reminder worker to plan at once: a patient's channels or a
+    /// clinic's reminder settings changed. (Workers in other processes plan on their schedule.)
+    pub reminder_wakeup: Arc<tokio::sync::Notify>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

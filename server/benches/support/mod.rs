@@ -115,6 +115,7 @@ pub async fn start(backend: &str, adjust: impl FnOnce(&mut Settings)) -> Bench {
             dir: dir.path().join("mail"),
         },
         mail_from: "bench@salus.example".into(),
+        sms: None,
         seed_demo: true,
         // A benchmark measures what it runs; no worker sends reminders meanwhile.
         embedded_worker: false,

@@ -265,7 +265,7 @@ async fn sunrise_ids(app: &TestApp) -> Vec<(&'static str, String)> {
     let sarah = staff.members.iter().find(|m| m.email == PROVIDER).unwrap();
     let role =
         crate::clinic_roles::add_role(app, &maria, "Care coordinator", &["patients_manage"]).await;
-    salus_app::server::reminders::plan::plan_all(&app.app_db, app.clock.now())
+    salus_app::server::reminders::plan::plan_all(&app.app_db, app.clock.now(), false)
         .await
         .unwrap();
     let reminder = {

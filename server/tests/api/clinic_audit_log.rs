@@ -4,12 +4,6 @@ use salus_app::model::clinic::{AuditLogPage, ChainStatus};
 
 use crate::helpers::*;
 
-async fn signed_in(app: &TestApp, email: &str) -> reqwest::Client {
-    let c = client();
-    app.sign_in_with(&c, email, DEMO_PASSWORD).await;
-    c
-}
-
 async fn log(app: &TestApp, admin: &reqwest::Client, query: &[(&str, &str)]) -> AuditLogPage {
     ok_json(app.post_with(admin, "/api/clinic/audit_log", query).await).await
 }

@@ -12,12 +12,6 @@ use crate::helpers::*;
 const ADA: &str = "ada.lovelace@example.org";
 const STRONG: &str = "copper kettle harbour lantern";
 
-async fn signed_in(app: &TestApp, email: &str) -> reqwest::Client {
-    let c = client();
-    app.sign_in_with(&c, email, DEMO_PASSWORD).await;
-    c
-}
-
 async fn roster_total(app: &TestApp, admin: &reqwest::Client) -> u64 {
     ok_json::<RosterPage>(app.post_with(admin, "/api/clinic/roster", &[]).await)
         .await
@@ -210,7 +204,7 @@ async fn bad_details_get_a_message_by_field(backend: Backend) {
         (
             "phone",
             "call me",
-            "Enter a phone number of 7 to 15 digits, like +1 555 010 0100.",
+            "Enter the mobile number with its country code, like +1 555 010 0100.",
         ),
     ] {
         let mut form = ada();

@@ -14,12 +14,6 @@ fn emails(page: &RosterPage) -> Vec<&str> {
     page.rows.iter().map(|r| r.email.as_str()).collect()
 }
 
-async fn signed_in(app: &TestApp, email: &str) -> reqwest::Client {
-    let c = client();
-    app.sign_in_with(&c, email, DEMO_PASSWORD).await;
-    c
-}
-
 async fn the_roster_searches_filters_and_pages(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let admin = signed_in(&app, CLINIC_ADMIN).await;

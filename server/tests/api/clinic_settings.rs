@@ -4,12 +4,6 @@ use salus_app::model::clinic::{ClinicSettings, ReminderSettings};
 
 use crate::helpers::*;
 
-async fn signed_in(app: &TestApp, email: &str) -> reqwest::Client {
-    let c = client();
-    app.sign_in_with(&c, email, DEMO_PASSWORD).await;
-    c
-}
-
 async fn settings(app: &TestApp, admin: &reqwest::Client) -> ClinicSettings {
     ok_json(app.post_with(admin, "/api/clinic/settings", &[]).await).await
 }

@@ -98,6 +98,9 @@ pub const DAVID: &str = "david@example.com";
 pub const PROVIDER: &str = "sarah.chen@example.com";
 pub const CLINIC_ADMIN: &str = "maria.lopez@example.com";
 pub const SUPER_ADMIN: &str = "admin@example.com";
+/// The SMS gateway token the worker's state is given (`worker_state_with`): what status
+/// callbacks are signed with.
+pub const SMS_TOKEN: &str = "sms-test-token";
 
 /// Where every test's clock starts: a fixed instant, so dates in tests never depend on the day
 /// they run (14:00 UTC is 09:00 in New York and 14:00 in London, the demo's time zones).
@@ -186,6 +189,14 @@ impl TestApp {
                 dir: mailbox.clone(),
             },
             mail_from: "Salus <no-reply@salus.test>".into(),
+            // The web app checks the gateway's signed reports with its token; the worker's
+            // state (`worker_state_with`) sends through a gateway the test starts.
+            sms: Some(salus_server::config::SmsGatewayConfig {
+                url: "http://127.0.0.1:9/2010-04-01/Accounts/AC_TEST".into(),
+                account: "AC_TEST".into(),
+                token: SMS_TOKEN.into(),
+                from: "+15550100000".into(),
+            }),
             seed_demo: true,
             // The tests run the worker's steps themselves, on the clock they control.
             embedded_worker: false,
@@ -232,10 +243,26 @@ impl TestApp {
 
     /// The state a reminder worker runs with: the server's, sending mail through `smtp_url`.
     pub async fn worker_state(&self, smtp_url: &str) -> salus_app::server::state::AppState {
+        self.worker_state_with(smtp_url, None).await
+    }
+
+    /// The worker's state sending mail through `smtp_url` and texts through `sms_gateway`
+    /// (account `AC_TEST`, token `SMS_TOKEN`, from +15550100000).
+    pub async fn worker_state_with(
+        &self,
+        smtp_url: &str,
+        sms_gateway: Option<&str>,
+    ) -> salus_app::server::state::AppState {
         let mut config = self.config.clone();
         config.mail = MailTransport::Smtp {
             url: smtp_url.to_owned(),
         };
+        config.sms = sms_gateway.map(|url| salus_server::config::SmsGatewayConfig {
+            url: url.to_owned(),
+            account: "AC_TEST".into(),
+            token: SMS_TOKEN.into(),
+            from: "+15550100000".into(),
+        });
         salus_server::build_state(&config, self.clock.clone())
             .await
             .expect("the worker's state")
@@ -420,6 +447,13 @@ impl Authenticator {
 }
 
 /// The id of the user with this email.
+/// A browser of its own, signed in as `email` with the demo password.
+pub async fn signed_in(app: &TestApp, email: &str) -> Client {
+    let c = client();
+    app.sign_in_with(&c, email, DEMO_PASSWORD).await;
+    c
+}
+
 pub async fn user_id(app: &TestApp, email: &str) -> i64 {
     use salus_app::server::entities::users;
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};

@@ -53,6 +53,11 @@ const FUNCTIONS: &[(&str, Caller, Form)] = &[
         Caller::Visitor,
         &[("token", "abc"), ("password", "correct horse battery")],
     ),
+    (
+        "/api/reminders/stop",
+        Caller::Visitor,
+        &[("token", "k1.00")],
+    ),
     ("/api/content/latest", Caller::Visitor, &[]),
     (
         "/api/content/article",

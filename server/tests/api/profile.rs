@@ -86,7 +86,7 @@ async fn profile_changes_are_validated_and_drive_eligibility(backend: Backend) {
         (
             "phone",
             "call me",
-            "Enter a phone number with 7 to 15 digits, like +1 555 010 0199.",
+            "Enter your mobile number with its country code, like +1 555 010 0199.",
         ),
         (
             "preferred_language",
@@ -133,7 +133,11 @@ async fn profile_changes_are_validated_and_drive_eligibility(backend: Backend) {
     let profile: Profile = ok_json(app.post("/api/patient/profile", &[]).await).await;
     assert_eq!(profile.name, "Grace Hopper");
     assert_eq!(profile.sex, Some(Sex::Female));
-    assert_eq!(profile.phone.as_deref(), Some("+1 555 010 0199"));
+    assert_eq!(
+        profile.phone.as_deref(),
+        Some("+15550100199"),
+        "stored in E.164"
+    );
     assert!(profile.email_reminders && !profile.sms_reminders);
     // Now 36 and female: the adult, cholesterol and cervical protocols apply; colorectal does not.
     assert_eq!(

@@ -38,10 +38,29 @@ async fn rows_of(app: &TestApp, email: &str) -> Vec<reminders::Model> {
 }
 
 async fn plan_now(app: &TestApp) -> u64 {
-    plan::plan_all(&app.app_db, app.clock.now()).await.unwrap()
+    plan::plan_all(&app.app_db, app.clock.now(), false)
+        .await
+        .unwrap()
+        .total()
 }
 
-async fn deliver_now(state: &AppState, clinic: i64) -> deliver::Round {
+/// A message as its reader sees it: quoted-printable's soft line breaks joined, `=3D` as `=`.
+pub fn readable(data: &str) -> String {
+    data.replace("=\r\n", "")
+        .replace("=\n", "")
+        .replace("=3D", "=")
+}
+
+/// The text in `text` from `start` (included) to the first character of `stop` after it.
+pub fn cut<'a>(text: &'a str, start: &str, stop: &[char]) -> &'a str {
+    let from = text
+        .find(start)
+        .unwrap_or_else(|| panic!("{start} in {text}"));
+    let rest = &text[from..];
+    &rest[..rest.find(stop).unwrap_or(rest.len())]
+}
+
+pub async fn deliver_now(state: &AppState, clinic: i64) -> deliver::Round {
     deliver::deliver_clinic(state, clinic, "test-worker")
         .await
         .unwrap()
@@ -95,8 +114,30 @@ async fn planning_twice_plans_once_and_each_window_is_sent_once(backend: Backend
     assert_eq!(received.len() as u64, planned);
     let to_noah: Vec<_> = received.iter().filter(|m| m.to == NOAH).collect();
     assert_eq!(to_noah.len(), noah.len());
-    let mail = &to_noah[0].data;
+    let mail = &readable(&to_noah[0].data);
     assert!(mail.contains("Sunrise Wellness Clinic"), "{mail}");
+    // Plain text and HTML, with the one-click unsubscribe headers of RFC 8058.
+    assert!(
+        mail.contains("Content-Type: multipart/alternative"),
+        "{mail}"
+    );
+    assert!(mail.contains("Content-Type: text/plain"), "{mail}");
+    assert!(mail.contains("Content-Type: text/html"), "{mail}");
+    assert!(
+        mail.contains(&format!(
+            "List-Unsubscribe: <{}/api/reminders/unsubscribe?token=",
+            app.origin()
+        )),
+        "{mail}"
+    );
+    assert!(
+        mail.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"),
+        "{mail}"
+    );
+    assert!(
+        mail.contains(&format!("{}/unsubscribe?token=", app.origin())),
+        "{mail}"
+    );
     assert!(
         mail.contains(&format!("{}/patient", app.origin())),
         "{mail}"
@@ -343,6 +384,288 @@ async fn what_the_patient_or_clinic_turned_off_is_not_sent(backend: Backend) {
     assert_eq!(plan_now(&app).await, 0);
 }
 
+async fn the_unsubscribe_link_stops_email_without_signing_in(backend: Backend) {
+    use salus_app::server::entities::patient_profiles;
+    let app = TestApp::spawn(backend).await;
+    let sunrise = sunrise(&app).await;
+    let smtp = SmtpServer::start().await;
+    let state = app.worker_state(&smtp.url()).await;
+    two_owed(&app);
+    plan_now(&app).await;
+    deliver_now(&state, sunrise).await;
+    let received = smtp.received();
+    let mail_to = |email: &str| {
+        readable(
+            &received
+                .iter()
+                .find(|m| m.to == email)
+                .unwrap_or_else(|| panic!("a reminder to {email}"))
+                .data,
+        )
+    };
+    let noahs = mail_to(NOAH);
+    let one_click = cut(&noahs, "List-Unsubscribe: <", &['>'])
+        .trim_start_matches("List-Unsubscribe: <")
+        .to_owned();
+    assert!(
+        one_click.contains("/api/reminders/unsubscribe?token="),
+        "{one_click}"
+    );
+    let page = cut(
+        &noahs,
+        &format!("{}/unsubscribe?token=", app.origin()),
+        &['\r', '\n', '"'],
+    )
+    .to_owned();
+    let takes_email = |email: &'static str| {
+        let app = &app;
+        async move {
+            let patient = user_id(app, email).await;
+            patient_profiles::Entity::find()
+                .filter(patient_profiles::Column::UserId.eq(patient))
+                .one(&app.db)
+                .await
+                .unwrap()
+                .unwrap()
+                .email_reminders
+        }
+    };
+
+    // Opening the link (as a mail scanner does) shows a button and changes nothing.
+    let opened = reqwest::get(&page).await.unwrap();
+    assert_eq!(opened.status(), reqwest::StatusCode::OK);
+    assert!(opened
+        .text()
+        .await
+        .unwrap()
+        .contains("Stop these reminders"));
+    assert!(takes_email(NOAH).await);
+    // The link's one-click address opened as a page leads to the same button.
+    let no_redirects = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let opened = no_redirects.get(&one_click).send().await.unwrap();
+    assert_eq!(opened.status(), reqwest::StatusCode::SEE_OTHER);
+    assert!(opened.headers()["location"]
+        .to_str()
+        .unwrap()
+        .starts_with("/unsubscribe?token="));
+
+    // An altered token is refused and changes nothing.
+    let altered = format!(
+        "{}0",
+        one_click.trim_end_matches(|c: char| c.is_ascii_hexdigit())
+    );
+    let refused = reqwest::Client::new()
+        .post(&altered)
+        .form(&[("List-Unsubscribe", "One-Click")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), reqwest::StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.text().await.unwrap().contains("not valid"));
+    assert!(takes_email(NOAH).await);
+
+    // The one-click POST, as a mail provider sends it: no session, no origin.
+    let done = reqwest::Client::new()
+        .post(&one_click)
+        .form(&[("List-Unsubscribe", "One-Click")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(done.status(), reqwest::StatusCode::OK);
+    assert!(!takes_email(NOAH).await);
+    assert_eq!(
+        last_resource(&app, "reminders.unsubscribed").await,
+        "channel:email"
+    );
+    // Once more changes nothing and says the same.
+    let again = reqwest::Client::new()
+        .post(&one_click)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), reqwest::StatusCode::OK);
+
+    // The page's button, for David, without signing in.
+    let davids = mail_to(DAVID);
+    let page_link = format!("{}/unsubscribe?token=", app.origin());
+    let token = cut(&davids, &page_link, &['\r', '\n', '"', '>'])
+        .trim_start_matches(&page_link)
+        .to_owned();
+    let stopped: String = ok_json(
+        app.post_with(&client(), "/api/reminders/stop", &[("token", &token)])
+            .await,
+    )
+    .await;
+    assert_eq!(stopped, "email");
+    assert!(!takes_email(DAVID).await);
+    assert!(takes_email("emma@example.com").await, "nobody else's");
+
+    // Nothing more is planned for them: David's item, now overdue, is owed a new reminder,
+    // but not by email.
+    let david = user_id(&app, DAVID).await;
+    as_platform(
+        &app,
+        &format!("UPDATE care_items SET status = 'overdue' WHERE patient_id = {david} AND status = 'due_soon'"),
+    )
+    .await;
+    assert_eq!(plan_now(&app).await, 0);
+    for email in [NOAH, DAVID] {
+        let theirs = rows_of(&app, email).await;
+        assert!(
+            theirs.iter().all(|r| r.status == SENT),
+            "{email}: {theirs:?}"
+        );
+    }
+}
+
+async fn turning_a_channel_off_on_the_profile_cancels_what_waits(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    // 03:00 in New York: Noah's reminder waits for his morning.
+    app.clock.set("2026-11-24T08:00:00Z".parse().unwrap());
+    plan_now(&app).await;
+    assert!(rows_of(&app, NOAH)
+        .await
+        .iter()
+        .all(|r| r.status == PENDING));
+    let noah = signed_in(&app, NOAH).await;
+    let profile: salus_app::model::Profile =
+        ok_json(app.post_with(&noah, "/api/patient/profile", &[]).await).await;
+    let born = profile
+        .date_of_birth
+        .map(|d| d.to_string())
+        .unwrap_or_default();
+    let sex = profile
+        .sex
+        .map(|s| s.as_str().to_owned())
+        .unwrap_or_default();
+    let form = [
+        ("name", profile.name.as_str()),
+        ("date_of_birth", born.as_str()),
+        ("sex", sex.as_str()),
+        ("phone", ""),
+        ("time_zone", profile.time_zone.as_str()),
+        ("preferred_language", profile.preferred_language.as_str()),
+        ("quiet_hours_start", profile.quiet_hours_start.as_str()),
+        ("quiet_hours_end", profile.quiet_hours_end.as_str()),
+    ];
+    let () = ok_json(
+        app.post_with(&noah, "/api/patient/update_profile", &form)
+            .await,
+    )
+    .await;
+    let theirs = rows_of(&app, NOAH).await;
+    assert!(!theirs.is_empty());
+    for row in theirs {
+        assert_eq!(row.status, CANCELLED);
+        assert_eq!(
+            row.last_error.as_deref(),
+            Some("the patient turned off email reminders")
+        );
+    }
+    assert!(
+        rows_of(&app, DAVID)
+            .await
+            .iter()
+            .all(|r| r.status == PENDING),
+        "nobody else's"
+    );
+}
+
+async fn nudges(app: &TestApp) -> Vec<reminders::Model> {
+    rows(app)
+        .await
+        .into_iter()
+        .filter(|r| r.kind == "goal_nudge")
+        .collect()
+}
+
+async fn a_goal_nudge_goes_once_on_a_day_with_nothing_logged(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let sunrise = sunrise(&app).await;
+    let smtp = SmtpServer::start().await;
+    let state = app.worker_state(&smtp.url()).await;
+    // David has logged nothing today (23 November); Emma has. Both ask for a nudge at 19:00.
+    for email in [DAVID, "emma@example.com"] {
+        let patient = user_id(&app, email).await;
+        as_platform(
+            &app,
+            &format!(
+                "UPDATE patient_profiles SET goal_nudges = true, goal_nudge_at = '19:00' \
+                 WHERE user_id = {patient}"
+            ),
+        )
+        .await;
+    }
+    // 09:00 in New York: not yet.
+    plan_now(&app).await;
+    assert!(nudges(&app).await.is_empty());
+    // 19:30: David's nudge, once.
+    app.clock.set("2026-11-24T00:30:00Z".parse().unwrap());
+    plan_now(&app).await;
+    plan_now(&app).await;
+    let planned = nudges(&app).await;
+    assert_eq!(planned.len(), 1, "{planned:?}");
+    assert_eq!(planned[0].patient_id, user_id(&app, DAVID).await);
+    assert_eq!(
+        planned[0].idempotency_key,
+        format!("goal:{}:2026-11-23:email", planned[0].patient_id)
+    );
+    deliver_now(&state, sunrise).await;
+    let mail = smtp
+        .received()
+        .into_iter()
+        .find(|m| m.to == DAVID && readable(&m.data).contains("today's goals"))
+        .expect("David's nudge");
+    let mail = readable(&mail.data);
+    assert!(
+        mail.contains("Sunrise Wellness Clinic have nothing logged for today"),
+        "{mail}"
+    );
+    assert!(mail.contains(&format!("{}/patient", app.origin())));
+    assert!(mail.contains("List-Unsubscribe: <"));
+    for private in ["steps", "sleep", "water", "minutes"] {
+        assert!(
+            !mail.to_lowercase().contains(private),
+            "{private} in {mail}"
+        );
+    }
+    assert_eq!(nudges(&app).await[0].status, SENT);
+
+    // The next evening a nudge is planned; David logs his steps before it goes: cancelled.
+    app.clock.set("2026-11-25T00:30:00Z".parse().unwrap());
+    plan_now(&app).await;
+    let david = signed_in(&app, DAVID).await;
+    let _: serde_json::Value = ok_json(
+        app.post_with(
+            &david,
+            "/api/patient/log_goal",
+            &[("kind", "steps"), ("date", "2026-11-24"), ("value", "4000")],
+        )
+        .await,
+    )
+    .await;
+    deliver_now(&state, sunrise).await;
+    let davids_id = user_id(&app, DAVID).await;
+    let davids = |all: Vec<reminders::Model>| -> Vec<reminders::Model> {
+        all.into_iter()
+            .filter(|r| r.patient_id == davids_id)
+            .collect()
+    };
+    let second = davids(nudges(&app).await).remove(1);
+    assert_eq!(second.status, CANCELLED);
+    assert_eq!(
+        second.last_error.as_deref(),
+        Some("the patient logged a goal, or the day has passed")
+    );
+    // A day with something logged plans none.
+    app.clock.set("2026-11-25T01:30:00Z".parse().unwrap());
+    plan_now(&app).await;
+    assert_eq!(davids(nudges(&app).await).len(), 2);
+}
+
 async fn claims_are_exclusive_and_expire(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let sunrise = sunrise(&app).await;
@@ -350,20 +673,20 @@ async fn claims_are_exclusive_and_expire(backend: Backend) {
     assert_eq!(plan_now(&app).await, 2);
     let now = app.clock.now();
     let (a, b) = tokio::join!(
-        deliver::claim(&app.app_db, sunrise, "worker-a", now, 1),
-        deliver::claim(&app.app_db, sunrise, "worker-b", now, 100),
+        deliver::claim(&app.app_db, sunrise, "worker-a", now, deliver::LEASE, 1),
+        deliver::claim(&app.app_db, sunrise, "worker-b", now, deliver::LEASE, 100),
     );
     let (a, b) = (a.unwrap(), b.unwrap());
     let total = rows(&app).await.len();
     assert_eq!(a.len() + b.len(), total, "every row claimed once");
     assert!(a.iter().all(|r| b.iter().all(|s| s.id != r.id)));
     // A worker that died: its claims go to another once the lease has passed, not before.
-    let c = deliver::claim(&app.app_db, sunrise, "worker-c", now, 100)
+    let c = deliver::claim(&app.app_db, sunrise, "worker-c", now, deliver::LEASE, 100)
         .await
         .unwrap();
     assert!(c.is_empty());
     let later = now + deliver::LEASE + Duration::seconds(1);
-    let c = deliver::claim(&app.app_db, sunrise, "worker-c", later, 100)
+    let c = deliver::claim(&app.app_db, sunrise, "worker-c", later, deliver::LEASE, 100)
         .await
         .unwrap();
     assert_eq!(c.len(), total);
@@ -464,6 +787,9 @@ async fn operators_read_counters_and_the_queue_with_the_metrics_token(backend: B
 }
 
 crate::on_both_databases!(
+    a_goal_nudge_goes_once_on_a_day_with_nothing_logged,
+    the_unsubscribe_link_stops_email_without_signing_in,
+    turning_a_channel_off_on_the_profile_cancels_what_waits,
     operators_read_counters_and_the_queue_with_the_metrics_token,
     the_hourly_care_refresh_runs_once_across_processes,
     planning_twice_plans_once_and_each_window_is_sent_once,

@@ -61,6 +61,20 @@ impl SmtpServer {
     pub fn received(&self) -> Vec<Received> {
         self.shared.lock().unwrap().received.clone()
     }
+
+    /// How many messages it has accepted.
+    pub fn received_count(&self) -> usize {
+        self.shared.lock().unwrap().received.len()
+    }
+
+    /// Each recipient it accepted messages for, with how many.
+    pub fn recipients(&self) -> std::collections::HashMap<String, usize> {
+        let mut counted = std::collections::HashMap::new();
+        for message in &self.shared.lock().unwrap().received {
+            *counted.entry(message.to.clone()).or_insert(0) += 1;
+        }
+        counted
+    }
 }
 
 async fn session(socket: tokio::net::TcpStream, shared: Arc<Mutex<Shared>>, first_id: u64) {

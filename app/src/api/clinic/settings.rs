@@ -131,7 +131,10 @@ pub async fn save_reminder_settings(
                 sms_daily_cap,
             };
             settings::update_reminders(&scoped, form).await?;
-            scoped.commit().await
+            scoped.commit().await?;
+            // The clinic's channels may have changed: the worker plans again now.
+            context::state().reminder_wakeup.notify_one();
+            Ok(())
         }
         .await,
     )

@@ -114,6 +114,7 @@ fn Deliveries(list: ReminderDeliveries, param: Callback<String, Option<String>>)
                                 <td class="px-3 py-2">{r.channel.clone()}</td>
                                 <td class="px-3 py-2">
                                     <p>{label}{(r.attempts > 1).then(|| format!(" after {} attempts", r.attempts))}</p>
+                                    {r.delivered.clone().map(|at| view! { <p class="text-slate-600">{format!("Delivered to the phone {at}")}</p> })}
                                     {r.reason.clone().map(|why| view! { <p class="text-slate-600">{why}</p> })}
                                     {dead.then(|| view! {
                                         <ActionForm action=retry attr:class="mt-1">

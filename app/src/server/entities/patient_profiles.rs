@@ -16,6 +16,9 @@ pub struct Model {
     pub sms_reminders: bool,
     pub quiet_hours_start: String,
     pub quiet_hours_end: String,
+    /// A nudge on a day with nothing logged by `goal_nudge_at` ("HH:MM", their time zone).
+    pub goal_nudges: bool,
+    pub goal_nudge_at: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

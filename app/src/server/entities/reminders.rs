@@ -29,6 +29,10 @@ pub struct Model {
     /// The worker holding the claim while `status` is `sending`.
     pub claimed_by: Option<String>,
     pub provider_message_id: Option<String>,
+    /// When a worker last began sending it (texts count against the daily caps from then).
+    pub attempted_at: Option<DateTimeUtc>,
+    /// When the SMS gateway reported it delivered.
+    pub delivered_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,12 +1,17 @@
 //! Delivery, recorded step by step: a worker claims due rows for a lease, checks each is still
-//! wanted, sends it, stores the transport's name for it and marks it sent, each step committed
-//! on its own. A worker that dies mid-way leaves claims that expire with their lease and are
-//! claimed again; only a message in flight at that moment can go twice.
+//! wanted, sends it, and stores the transport's name for it as it marks it sent, each step
+//! committed on its own. A worker that dies mid-way leaves claims that expire with their lease
+//! and are claimed again; only the messages in flight at that moment (at most
+//! `SENDING_AT_ONCE`) can go twice.
 //!
-//! A temporary failure (timeout, no connection, SMTP 4xx) is tried again after a backoff that
-//! doubles, with jitter, up to a cap; a permanent one (SMTP 5xx, an invalid address) ends the
-//! message at once. Both end as dead letters with the reason, which never quotes an address.
-use chrono::{DateTime, Duration, Utc};
+//! A temporary failure (timeout, no connection, SMTP 4xx, the gateway's 429 or 5xx) is tried
+//! again after a backoff that doubles, with jitter, up to a cap; a permanent one (SMTP 5xx, the
+//! gateway's other 4xx, an invalid address) ends the message at once. Both end as dead letters
+//! with the reason, which never quotes an address or a number. A text is also held to the daily
+//! caps (`caps`) before it goes.
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait, QueryFilter,
@@ -14,19 +19,27 @@ use sea_orm::{
 };
 
 use super::backoff::{delay_after, MAX_ATTEMPTS};
-use super::message::care_email;
-use super::plan::{owed, quiet_spans, recipients};
+use super::caps::{reserve_texts, Allowance};
+use super::delivery_reports::status_callback_url;
+use super::message::{reminder_email, reminder_sms, Sender, UnsubscribeLinks};
+use super::plan::{channels, days_logged, nudge_owed, owed, quiet_spans, recipients, Recipient};
 use super::quiet_hours::next_allowed;
-use super::{due_on_of_key, CareReminder, CANCELLED, DEAD, EMAIL, PENDING, SENDING, SENT};
+use super::unsubscribe::Unsubscribe;
+use super::{
+    day_of_goal_key, due_on_of_key, About, CANCELLED, DEAD, EMAIL, PENDING, SENDING, SENT, SMS,
+};
 use crate::error::AppError;
+use crate::model::clinic::ReminderSettings;
 use crate::server::db_context::{self, DbContext};
-use crate::server::entities::{care_items, clinics, reminders, users};
+use crate::server::entities::{care_items, clinics, reminders};
 use crate::server::mail::MailError;
 use crate::server::services::clinic::settings::reminders_of;
-use crate::server::services::dates::local_today;
+use crate::server::services::dates::{local_today, parse_time_zone};
+use crate::server::sms::SmsError;
 use crate::server::state::AppState;
 
-/// How long a claim holds before another worker may take the row.
+/// How long a claim holds before another worker may take the row, unless configured otherwise
+/// (`Settings::reminder_lease`). Longer than a batch takes to send.
 pub const LEASE: Duration = Duration::minutes(5);
 /// Rows a worker claims at a time in one clinic.
 pub const CLAIM_BATCH: u64 = 100;
@@ -61,6 +74,7 @@ pub async fn claim(
     clinic: i64,
     worker: &str,
     now: DateTime<Utc>,
+    lease: Duration,
     limit: u64,
 ) -> Result<Vec<reminders::Model>, AppError> {
     let backend = db.get_database_backend();
@@ -86,7 +100,7 @@ pub async fn claim(
     };
     let values: Vec<sea_orm::Value> = vec![
         worker.into(),
-        (now + LEASE).into(),
+        (now + lease).into(),
         clinic.into(),
         now.into(),
         (limit as i64).into(),
@@ -99,69 +113,155 @@ pub async fn claim(
     Ok(claimed)
 }
 
+/// What the checks need about a batch's clinic, patients and items, read once for the batch.
+struct Facts {
+    clinic: clinics::Model,
+    settings: ReminderSettings,
+    who: HashMap<i64, Recipient>,
+    items: HashMap<i64, care_items::Model>,
+    logged: HashMap<i64, Vec<NaiveDate>>,
+}
+
+async fn facts<C: ConnectionTrait>(
+    conn: &C,
+    clinic_id: i64,
+    rows: &[reminders::Model],
+) -> Result<Facts, AppError> {
+    let clinic = clinics::Entity::find_by_id(clinic_id)
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let settings = reminders_of(conn, &clinic).await?;
+    let mut patients: Vec<i64> = rows.iter().map(|r| r.patient_id).collect();
+    patients.sort_unstable();
+    patients.dedup();
+    let who = recipients(conn, clinic_id, &patients).await?;
+    let item_ids: Vec<i64> = rows.iter().filter_map(|r| r.care_item_id).collect();
+    let items = care_items::Entity::find()
+        .filter(care_items::Column::ClinicId.eq(clinic_id))
+        .filter(care_items::Column::Id.is_in(item_ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|item| (item.id, item))
+        .collect();
+    let first_nudge_day = rows
+        .iter()
+        .filter_map(|r| day_of_goal_key(&r.idempotency_key))
+        .min();
+    let logged = match first_nudge_day {
+        Some(day) => days_logged(conn, &patients, day).await?,
+        None => HashMap::new(),
+    };
+    Ok(Facts {
+        clinic,
+        settings,
+        who,
+        items,
+        logged,
+    })
+}
+
 /// What to do with a claimed row once it is checked.
 enum Verdict {
     Send {
         to: String,
-        reminder: CareReminder,
+        about: About,
     },
-    /// Still wanted, but not yet: quiet hours began meanwhile.
+    /// Still wanted, but not yet: quiet hours began meanwhile, or a daily cap is reached.
     Defer(DateTime<Utc>),
     Cancel(&'static str),
 }
 
-/// Whether a claimed care reminder is still owed, as planning would decide it now.
-async fn verdict<C: ConnectionTrait>(
-    conn: &C,
-    clinic: &clinics::Model,
-    row: &reminders::Model,
-    now: DateTime<Utc>,
-) -> Result<Verdict, AppError> {
-    if clinic.status != "active" {
-        return Ok(Verdict::Cancel("the clinic is not active"));
+/// Whether a claimed reminder is still owed, as planning would decide it now (`texts`: whether
+/// an SMS gateway is configured).
+fn verdict(facts: &Facts, row: &reminders::Model, now: DateTime<Utc>, texts: bool) -> Verdict {
+    let settings = &facts.settings;
+    if facts.clinic.status != "active" {
+        return Verdict::Cancel("the clinic is not active");
     }
-    let settings = reminders_of(conn, clinic).await?;
-    if row.channel != EMAIL || !settings.email_enabled {
-        return Ok(Verdict::Cancel("the clinic does not send this channel"));
+    if !channels(settings, texts).contains(&row.channel.as_str()) {
+        return Verdict::Cancel("the clinic does not send this channel");
     }
-    let recipient = recipients(conn, clinic.id, &[row.patient_id])
-        .await?
-        .remove(&row.patient_id);
-    let Some(recipient) = recipient else {
-        return Ok(Verdict::Cancel("the patient is no longer enrolled"));
+    let Some(recipient) = facts.who.get(&row.patient_id) else {
+        return Verdict::Cancel("the patient is no longer enrolled");
     };
-    if !recipient.email {
-        return Ok(Verdict::Cancel("the patient does not take email reminders"));
-    }
-    let (Some(reminder), Some(item_id)) = (CareReminder::of_kind(&row.kind), row.care_item_id)
-    else {
-        return Ok(Verdict::Cancel("not a care reminder"));
+    let Some(to) = recipient.address(&row.channel).map(str::to_owned) else {
+        return Verdict::Cancel(if row.channel == SMS {
+            "the patient does not take text reminders"
+        } else {
+            "the patient does not take email reminders"
+        });
     };
-    let item = care_items::Entity::find_by_id(item_id)
-        .filter(care_items::Column::ClinicId.eq(clinic.id))
-        .one(conn)
-        .await?;
-    let still_owed = item.as_ref().is_some_and(|item| {
-        Some(item.due_on) == due_on_of_key(&row.idempotency_key)
-            && owed(item, &settings, local_today(now, recipient.time_zone)) == Some(reminder)
-    });
-    if !still_owed {
-        return Ok(Verdict::Cancel("the care item has moved on"));
+    let Some(about) = About::of_kind(&row.kind) else {
+        return Verdict::Cancel("not a reminder Salus sends");
+    };
+    match about {
+        About::Care(reminder) => {
+            let item = row.care_item_id.and_then(|id| facts.items.get(&id));
+            let still_owed = item.is_some_and(|item| {
+                Some(item.due_on) == due_on_of_key(&row.idempotency_key)
+                    && owed(item, settings, local_today(now, recipient.time_zone)) == Some(reminder)
+            });
+            if !still_owed {
+                return Verdict::Cancel("the care item has moved on");
+            }
+        }
+        About::GoalNudge => {
+            if recipient.nudge_at.is_none() {
+                return Verdict::Cancel("the patient turned off goal nudges");
+            }
+            let logged = facts
+                .logged
+                .get(&row.patient_id)
+                .map_or(&[][..], Vec::as_slice);
+            let day = day_of_goal_key(&row.idempotency_key);
+            if day.is_none() || nudge_owed(recipient, now, logged) != day {
+                return Verdict::Cancel("the patient logged a goal, or the day has passed");
+            }
+        }
     }
-    let allowed = next_allowed(
-        now,
-        recipient.time_zone,
-        &quiet_spans(&settings, &recipient),
-    );
+    let allowed = next_allowed(now, recipient.time_zone, &quiet_spans(settings, recipient));
     if allowed > now {
-        return Ok(Verdict::Defer(allowed));
+        return Verdict::Defer(allowed);
     }
-    let to = users::Entity::find_by_id(row.patient_id)
-        .one(conn)
-        .await?
-        .map(|u| u.email)
-        .ok_or(AppError::NotFound)?;
-    Ok(Verdict::Send { to, reminder })
+    Verdict::Send { to, about }
+}
+
+/// Why a send failed, as the row keeps it, and whether to try again.
+struct Failure {
+    temporary: bool,
+    reason: String,
+}
+
+impl From<MailError> for Failure {
+    /// The kind and the SMTP reply code, never the address or the server's words (which may
+    /// quote it).
+    fn from(error: MailError) -> Self {
+        let reason = match &error {
+            MailError::Address(_) => "invalid address".to_owned(),
+            MailError::Transport(what) => format!("temporary: {what}"),
+            MailError::Refused(what) => format!("refused: {what}"),
+        };
+        Failure {
+            temporary: error.is_temporary(),
+            reason,
+        }
+    }
+}
+
+impl From<SmsError> for Failure {
+    /// The kind and the gateway's status code, never the number.
+    fn from(error: SmsError) -> Self {
+        let reason = match &error {
+            SmsError::Temporary(what) => format!("temporary: {what}"),
+            SmsError::Refused(what) => format!("refused: {what}"),
+        };
+        Failure {
+            temporary: error.is_temporary(),
+            reason,
+        }
+    }
 }
 
 /// Ends or updates a row this worker holds; a row whose claim passed to another worker is left
@@ -193,14 +293,22 @@ async fn settle<C: ConnectionTrait>(
     Ok(done.rows_affected == 1)
 }
 
-/// Claims and delivers one batch of a clinic's due reminders.
+/// How many messages one worker has with the transports at once (lettre's SMTP pool and the
+/// gateway's HTTP client keep the connections).
+pub const SENDING_AT_ONCE: usize = 8;
+
+/// Claims and delivers one batch of a clinic's due reminders: one read checks the whole batch,
+/// what is no longer owed or not yet owed is settled in one transaction, texts are held to the
+/// daily caps together, and the rest go `SENDING_AT_ONCE` at a time, each outcome committed as
+/// soon as it is known.
 pub async fn deliver_clinic(
     state: &AppState,
     clinic_id: i64,
     worker: &str,
 ) -> Result<Round, AppError> {
     let now = state.clock.now();
-    let claimed = claim(&state.db, clinic_id, worker, now, CLAIM_BATCH).await?;
+    let lease = Duration::from_std(state.settings.reminder_lease).unwrap_or(LEASE);
+    let claimed = claim(&state.db, clinic_id, worker, now, lease, CLAIM_BATCH).await?;
     let mut round = Round {
         claimed: claimed.len() as u64,
         ..Default::default()
@@ -208,159 +316,233 @@ pub async fn deliver_clinic(
     if claimed.is_empty() {
         return Ok(round);
     }
+    let txn = db_context::begin(&state.db, DbContext::ClinicTask(clinic_id)).await?;
+    let facts = facts(&txn, clinic_id, &claimed).await?;
+    txn.commit().await?;
+
+    let mut sends = Vec::new();
+    let mut settled = Vec::new();
     for row in claimed {
-        let step = deliver_one(state, clinic_id, worker, &row).await;
-        match step {
-            Ok(done) => {
-                use super::metrics::Event;
+        match verdict(&facts, &row, now, state.sms.is_some()) {
+            Verdict::Send { to, about } => sends.push((row, to, about)),
+            Verdict::Cancel(why) => {
+                round.cancelled += 1;
                 let counters = &state.reminder_counters;
-                counters.count(Event::Sent, &row.channel, done.sent);
-                counters.count(Event::Failed, &row.channel, done.retrying);
-                counters.count(Event::Dead, &row.channel, done.dead);
-                counters.count(Event::Cancelled, &row.channel, done.cancelled);
-                round.add(done);
+                counters.count(super::metrics::Event::Cancelled, &row.channel, 1);
+                let changes = vec![
+                    (reminders::Column::Status, Expr::value(CANCELLED)),
+                    (reminders::Column::LastError, Expr::value(Some(why))),
+                ];
+                settled.push((row, changes));
             }
-            Err(e) => tracing::warn!(reminder = row.id, error = %e, "delivering a reminder failed"),
+            Verdict::Defer(until) => {
+                round.deferred += 1;
+                settled.push((row, waiting_until(until)));
+            }
         }
+    }
+    let texts: Vec<&reminders::Model> = sends
+        .iter()
+        .filter(|(row, _, _)| row.channel == SMS)
+        .map(|(row, _, _)| row)
+        .collect();
+    if !texts.is_empty() {
+        let zone_of = |patient: i64| {
+            facts
+                .who
+                .get(&patient)
+                .map_or(chrono_tz::UTC, |r| r.time_zone)
+        };
+        let txn = db_context::begin(&state.db, DbContext::ClinicTask(clinic_id)).await?;
+        let allowances = reserve_texts(
+            &txn,
+            &texts,
+            worker,
+            now,
+            parse_time_zone(&facts.clinic.time_zone).unwrap_or(chrono_tz::UTC),
+            facts.settings.sms_daily_cap,
+            zone_of,
+        )
+        .await?;
+        txn.commit().await?;
+        let held: HashMap<i64, DateTime<Utc>> = allowances
+            .into_iter()
+            .filter_map(|(id, allowance)| match allowance {
+                Allowance::WaitUntil(until) => Some((id, until)),
+                Allowance::Reserved => None,
+            })
+            .collect();
+        sends.retain(|(row, _, _)| match held.get(&row.id) {
+            Some(&until) => {
+                round.deferred += 1;
+                settled.push((row.clone(), waiting_until(until)));
+                false
+            }
+            None => true,
+        });
+    }
+    if !settled.is_empty() {
+        let txn = db_context::begin(&state.db, DbContext::ClinicTask(clinic_id)).await?;
+        for (row, changes) in settled {
+            settle(&txn, &row, worker, changes).await?;
+        }
+        txn.commit().await?;
+    }
+
+    let from = Sender {
+        clinic_name: &facts.clinic.name,
+        sender_name: &facts.settings.sender_name,
+        public_url: &state.settings.public_url,
+    };
+    let mut in_flight = tokio::task::JoinSet::new();
+    for (row, to, about) in sends {
+        if in_flight.len() >= SENDING_AT_ONCE {
+            if let Some(done) = in_flight.join_next().await {
+                round.add(sent_outcome(state, done));
+            }
+        }
+        let message = Outgoing::of(state, from, &row, to, about);
+        let (state, worker) = (state.clone(), worker.to_owned());
+        in_flight.spawn(async move { send_one(&state, &worker, row, message, now).await });
+    }
+    while let Some(done) = in_flight.join_next().await {
+        round.add(sent_outcome(state, done));
     }
     Ok(round)
 }
 
-async fn deliver_one(
+/// The changes that put a row back to wait until `until`.
+fn waiting_until(until: DateTime<Utc>) -> Vec<(reminders::Column, sea_orm::sea_query::SimpleExpr)> {
+    vec![
+        (reminders::Column::Status, Expr::value(PENDING)),
+        (reminders::Column::NextAttemptAt, Expr::value(until)),
+    ]
+}
+
+/// A message ready for its transport.
+enum Outgoing {
+    Email(crate::server::mail::OutgoingMail),
+    Text(crate::server::sms::OutgoingSms),
+}
+
+impl Outgoing {
+    fn of(
+        state: &AppState,
+        from: Sender<'_>,
+        row: &reminders::Model,
+        to: String,
+        about: About,
+    ) -> Self {
+        if row.channel == SMS {
+            let callback = status_callback_url(&state.settings.public_url, row.clinic_id);
+            return Outgoing::Text(reminder_sms(about, from, to, callback));
+        }
+        let stop = Unsubscribe {
+            clinic_id: row.clinic_id,
+            patient_id: row.patient_id,
+            channel: EMAIL,
+        };
+        let links = UnsubscribeLinks {
+            page: stop.page_url(&state.secret_keys, &state.settings.public_url),
+            one_click: stop.one_click_url(&state.secret_keys, &state.settings.public_url),
+        };
+        Outgoing::Email(reminder_email(about, from, to, links))
+    }
+}
+
+/// Sends one message and commits its outcome: sent with the transport's id, waiting for its
+/// next attempt, or dead.
+async fn send_one(
     state: &AppState,
-    clinic_id: i64,
     worker: &str,
-    row: &reminders::Model,
-) -> Result<Round, AppError> {
-    let now = state.clock.now();
-    let txn = db_context::begin(&state.db, DbContext::ClinicTask(clinic_id)).await?;
-    let clinic = clinics::Entity::find_by_id(clinic_id)
-        .one(&txn)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let decided = verdict(&txn, &clinic, row, now).await?;
-    let settings = reminders_of(&txn, &clinic).await?;
-    // Read, then written in a transaction of its own that writes at once: on SQLite a
-    // transaction that read first could not write once another connection had committed.
-    txn.commit().await?;
-    let (to, reminder) = match decided {
-        Verdict::Cancel(why) => {
-            let txn = db_context::begin(&state.db, DbContext::ClinicTask(clinic_id)).await?;
-            settle(
-                &txn,
-                row,
-                worker,
-                vec![
-                    (reminders::Column::Status, Expr::value(CANCELLED)),
-                    (reminders::Column::LastError, Expr::value(Some(why))),
-                ],
-            )
-            .await?;
-            txn.commit().await?;
-            return Ok(Round {
-                cancelled: 1,
-                ..Default::default()
-            });
-        }
-        Verdict::Defer(until) => {
-            let txn = db_context::begin(&state.db, DbContext::ClinicTask(clinic_id)).await?;
-            settle(
-                &txn,
-                row,
-                worker,
-                vec![
-                    (reminders::Column::Status, Expr::value(PENDING)),
-                    (reminders::Column::NextAttemptAt, Expr::value(until)),
-                ],
-            )
-            .await?;
-            txn.commit().await?;
-            return Ok(Round {
-                deferred: 1,
-                ..Default::default()
-            });
-        }
-        Verdict::Send { to, reminder } => (to, reminder),
+    row: reminders::Model,
+    message: Outgoing,
+    began: DateTime<Utc>,
+) -> Result<(String, Round), AppError> {
+    let sent: Result<String, Failure> = match message {
+        Outgoing::Email(mail) => state.mailer.deliver(mail).await.map_err(Failure::from),
+        Outgoing::Text(text) => match &state.sms {
+            Some(gateway) => gateway.send(text).await.map_err(Failure::from),
+            None => Err(Failure {
+                temporary: true,
+                reason: "temporary: no SMS gateway".into(),
+            }),
+        },
     };
-
-    let mail = care_email(
-        reminder,
-        &clinic.name,
-        &settings.sender_name,
-        &state.settings.public_url,
-        to,
-    );
-    let sent = state.mailer.deliver(mail).await;
-
-    let now = state.clock.now();
     let attempts = row.attempts + 1;
-    let txn = db_context::begin(&state.db, DbContext::ClinicTask(clinic_id)).await?;
+    let done = state.clock.now();
+    let mut changes = vec![
+        (reminders::Column::Attempts, Expr::value(attempts)),
+        (reminders::Column::AttemptedAt, Expr::value(Some(began))),
+    ];
     let round = match sent {
         Ok(message_id) => {
-            settle(
-                &txn,
-                row,
-                worker,
-                vec![
-                    (reminders::Column::Status, Expr::value(SENT)),
-                    (reminders::Column::Attempts, Expr::value(attempts)),
-                    (reminders::Column::SentAt, Expr::value(Some(now))),
-                    (
-                        reminders::Column::ProviderMessageId,
-                        Expr::value(Some(message_id)),
-                    ),
-                    (
-                        reminders::Column::LastError,
-                        Expr::value(Option::<String>::None),
-                    ),
-                ],
-            )
-            .await?;
+            changes.extend([
+                (reminders::Column::Status, Expr::value(SENT)),
+                (reminders::Column::SentAt, Expr::value(Some(done))),
+                (
+                    reminders::Column::ProviderMessageId,
+                    Expr::value(Some(message_id)),
+                ),
+                (
+                    reminders::Column::LastError,
+                    Expr::value(Option::<String>::None),
+                ),
+            ]);
             Round {
                 sent: 1,
                 ..Default::default()
             }
         }
-        Err(error) => {
-            let reason = failure_reason(&error);
-            let dead = !error.is_temporary() || attempts >= MAX_ATTEMPTS;
-            let mut changes = vec![
-                (reminders::Column::Attempts, Expr::value(attempts)),
-                (reminders::Column::LastError, Expr::value(Some(reason))),
-            ];
+        Err(failure) => {
+            let dead = !failure.temporary || attempts >= MAX_ATTEMPTS;
+            changes.push((
+                reminders::Column::LastError,
+                Expr::value(Some(failure.reason)),
+            ));
             if dead {
                 changes.push((reminders::Column::Status, Expr::value(DEAD)));
             } else {
                 let wait = delay_after(attempts, &mut rand::thread_rng());
-                changes.push((reminders::Column::Status, Expr::value(PENDING)));
-                changes.push((reminders::Column::NextAttemptAt, Expr::value(now + wait)));
+                changes.extend(waiting_until(done + wait));
             }
-            settle(&txn, row, worker, changes).await?;
-            tracing::warn!(reminder = row.id, attempts, dead, "a reminder was not sent");
-            if dead {
-                Round {
-                    dead: 1,
-                    ..Default::default()
-                }
-            } else {
-                Round {
-                    retrying: 1,
-                    ..Default::default()
-                }
+            tracing::warn!(reminder = row.id, channel = %row.channel, attempts, dead, "a reminder was not sent");
+            Round {
+                dead: u64::from(dead),
+                retrying: u64::from(!dead),
+                ..Default::default()
             }
         }
     };
+    let txn = db_context::begin(&state.db, DbContext::ClinicTask(row.clinic_id)).await?;
+    settle(&txn, &row, worker, changes).await?;
     txn.commit().await?;
-    Ok(round)
+    Ok((row.channel, round))
 }
 
-/// Why a send failed, for the row and the admin's list: the kind and the SMTP reply code,
-/// never the address or the server's words (which may quote it).
-fn failure_reason(error: &MailError) -> String {
-    match error {
-        MailError::Address(_) => "invalid address".to_owned(),
-        MailError::Transport(what) => format!("temporary: {what}"),
-        MailError::Refused(what) => format!("refused: {what}"),
+/// Counts one finished send; a failure to record it is logged (its claim expires and it is
+/// checked again).
+fn sent_outcome(
+    state: &AppState,
+    done: Result<Result<(String, Round), AppError>, tokio::task::JoinError>,
+) -> Round {
+    use super::metrics::Event;
+    match done {
+        Ok(Ok((channel, round))) => {
+            let counters = &state.reminder_counters;
+            counters.count(Event::Sent, &channel, round.sent);
+            counters.count(Event::Failed, &channel, round.retrying);
+            counters.count(Event::Dead, &channel, round.dead);
+            round
+        }
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "recording a reminder's outcome failed");
+            Round::default()
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "sending a reminder failed");
+            Round::default()
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 //! The worker's counters, for operators: reminders planned, sent, failed (and retried later),
 //! dead, cancelled and retried by an admin, per channel, since the process started; and the
 //! queue depth, read from the database when asked. Rendered in Prometheus's text format.
+use super::CHANNELS;
 use std::fmt::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -47,9 +48,6 @@ const EVENTS: [(Event, &str, &str); 6] = [
         "Dead letters a clinic admin sent again.",
     ),
 ];
-
-/// The channels counted, in the order of the counters.
-pub const CHANNELS: [&str; 2] = ["email", "sms"];
 
 /// One process's counters.
 #[derive(Debug, Default)]

@@ -1,4 +1,6 @@
-//! Planning: which reminders are owed now, written to the outbox once each.
+//! Planning: which reminders are owed now, written to the outbox once each. Goal nudges are
+//! planned beside them: one on a day the patient has logged nothing by their chosen time (one
+//! per patient, day and channel, whichever of their clinics plans it first).
 //!
 //! A care item is owed a reminder on each channel when it becomes due soon (no earlier than the
 //! clinic's lead time before its due date), when it becomes due, and when it becomes overdue:
@@ -7,13 +9,13 @@
 //! the patient's quiet hours in the patient's own time zone.
 //!
 //! Who is owed one: a patient enrolled and not discharged in an active clinic whose reminder
-//! settings send that channel, who chose it on their profile, and (for email) whose address is
-//! confirmed (patients are read in the care re-application's batches, `next_patients`). The
-//! same holds again when the row is sent (`deliver`), so a change meanwhile
-//! cancels it.
+//! settings send that channel, who chose it on their profile, and whose address is confirmed
+//! (email) or whose mobile number is in E.164 form (texts, and only when an SMS gateway is
+//! configured). Patients are read in the care re-application's batches (`next_patients`). The
+//! same holds again when the row is sent (`deliver`), so a change meanwhile cancels it.
 use std::collections::HashMap;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
@@ -21,17 +23,18 @@ use sea_orm::{
 };
 
 use super::quiet_hours::{next_allowed, QuietHours};
-use super::{care_key, CareReminder, EMAIL, PENDING};
+use super::{care_key, goal_key, CareReminder, EMAIL, GOAL_NUDGE, PENDING, SMS};
 use crate::error::AppError;
 use crate::model::clinic::ReminderSettings;
 use crate::model::Role;
 use crate::server::care::reapply::next_patients;
 use crate::server::db_context::{self, DbContext, Turn};
 use crate::server::entities::{
-    care_items, clinics, memberships, patient_profiles, reminders, users,
+    care_items, clinics, goal_logs, memberships, patient_profiles, reminders, users,
 };
 use crate::server::services::clinic::settings::reminders_of;
 use crate::server::services::dates::{local_today, parse_time_zone};
+use crate::server::sms::e164;
 
 /// Outbox rows per INSERT (13 columns each, well inside SQLite's bound values).
 const ROWS_PER_INSERT: usize = 500;
@@ -51,12 +54,61 @@ pub async fn active_clinics(db: &DatabaseConnection) -> Result<Vec<i64>, AppErro
     Ok(ids)
 }
 
-/// What a patient's own settings say about reminders.
+/// What a patient's own settings say about reminders, and where they go.
 #[derive(Debug, Clone)]
 pub(crate) struct Recipient {
     pub time_zone: chrono_tz::Tz,
     pub quiet: Option<QuietHours>,
-    pub email: bool,
+    /// The confirmed address, when they take email reminders.
+    pub email: Option<String>,
+    /// The mobile number (E.164), when they take text reminders.
+    pub phone: Option<String>,
+    /// When they want a goal nudge on a day with nothing logged, if they do.
+    pub nudge_at: Option<NaiveTime>,
+}
+
+impl Recipient {
+    /// Where a reminder on `channel` goes, if they take that channel.
+    pub fn address(&self, channel: &str) -> Option<&str> {
+        match channel {
+            EMAIL => self.email.as_deref(),
+            SMS => self.phone.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+/// The channels a clinic's reminders go on: those its settings send, texts only when there is
+/// an SMS gateway to send them through.
+pub(crate) fn channels(settings: &ReminderSettings, texts: bool) -> Vec<&'static str> {
+    let mut on = Vec::new();
+    if settings.email_enabled {
+        on.push(EMAIL);
+    }
+    if settings.sms_enabled && texts {
+        on.push(SMS);
+    }
+    on
+}
+
+/// New outbox rows, per channel.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Planned {
+    pub email: u64,
+    pub sms: u64,
+}
+
+impl Planned {
+    pub fn total(self) -> u64 {
+        self.email + self.sms
+    }
+
+    fn add(&mut self, channel: &str, n: u64) {
+        match channel {
+            SMS => self.sms += n,
+            _ => self.email += n,
+        }
+    }
 }
 
 /// The recipients among `patients`: enrolled in `clinic` and not discharged, with a profile.
@@ -75,25 +127,36 @@ pub(crate) async fn recipients<C: ConnectionTrait>(
         .into_tuple()
         .all(conn)
         .await?;
-    let confirmed: HashMap<i64, bool> = users::Entity::find()
+    // Whose account is active, and their address if it is confirmed.
+    let accounts: HashMap<i64, Option<String>> = users::Entity::find()
         .filter(users::Column::Id.is_in(enrolled.clone()))
+        .filter(users::Column::IsActive.eq(true))
         .all(conn)
         .await?
         .into_iter()
-        .map(|u| (u.id, u.is_active && u.email_verified_at.is_some()))
+        .map(|u| (u.id, u.email_verified_at.is_some().then_some(u.email)))
         .collect();
     Ok(patient_profiles::Entity::find()
         .filter(patient_profiles::Column::UserId.is_in(enrolled))
         .all(conn)
         .await?
         .into_iter()
-        .map(|p| {
+        .filter_map(|p| {
+            let email = accounts.get(&p.user_id)?.clone();
             let recipient = Recipient {
                 time_zone: parse_time_zone(&p.time_zone).unwrap_or(chrono_tz::UTC),
                 quiet: QuietHours::parse(&p.quiet_hours_start, &p.quiet_hours_end),
-                email: p.email_reminders && confirmed.get(&p.user_id).copied().unwrap_or(false),
+                email: email.filter(|_| p.email_reminders),
+                phone: p
+                    .phone
+                    .as_deref()
+                    .and_then(e164)
+                    .filter(|_| p.sms_reminders),
+                nudge_at: NaiveTime::parse_from_str(&p.goal_nudge_at, "%H:%M")
+                    .ok()
+                    .filter(|_| p.goal_nudges),
             };
-            (p.user_id, recipient)
+            Some((p.user_id, recipient))
         })
         .collect())
 }
@@ -113,6 +176,42 @@ pub(crate) fn owed(
     Some(reminder)
 }
 
+/// The local day a goal nudge to `recipient` is owed for at `now`: their nudge time has come
+/// today and `logged` (the days they logged anything) does not hold today.
+pub(crate) fn nudge_owed(
+    recipient: &Recipient,
+    now: DateTime<Utc>,
+    logged: &[NaiveDate],
+) -> Option<NaiveDate> {
+    let at = recipient.nudge_at?;
+    let local = now.with_timezone(&recipient.time_zone);
+    let today = local.date_naive();
+    (local.time() >= at && !logged.contains(&today)).then_some(today)
+}
+
+/// The days each of `patients` logged a goal on, from `since` on.
+pub(crate) async fn days_logged<C: ConnectionTrait>(
+    conn: &C,
+    patients: &[i64],
+    since: NaiveDate,
+) -> Result<HashMap<i64, Vec<NaiveDate>>, AppError> {
+    let rows: Vec<(i64, NaiveDate)> = goal_logs::Entity::find()
+        .select_only()
+        .column(goal_logs::Column::PatientId)
+        .column(goal_logs::Column::LogDate)
+        .filter(goal_logs::Column::PatientId.is_in(patients.to_vec()))
+        .filter(goal_logs::Column::LogDate.gte(since))
+        .distinct()
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let mut days: HashMap<i64, Vec<NaiveDate>> = HashMap::new();
+    for (patient, day) in rows {
+        days.entry(patient).or_default().push(day);
+    }
+    Ok(days)
+}
+
 /// The quiet hours a message to `recipient` waits out: the clinic's and their own.
 pub(crate) fn quiet_spans(settings: &ReminderSettings, recipient: &Recipient) -> Vec<QuietHours> {
     QuietHours::parse(&settings.quiet_hours_start, &settings.quiet_hours_end)
@@ -121,12 +220,14 @@ pub(crate) fn quiet_spans(settings: &ReminderSettings, recipient: &Recipient) ->
         .collect()
 }
 
-/// Plans the reminders owed in one clinic at `now`; returns how many rows were new.
+/// Plans the reminders owed in one clinic at `now` (`texts`: whether an SMS gateway is
+/// configured); returns how many rows were new.
 pub async fn plan_clinic(
     db: &DatabaseConnection,
     clinic_id: i64,
     now: DateTime<Utc>,
-) -> Result<u64, AppError> {
+    texts: bool,
+) -> Result<Planned, AppError> {
     let txn = db_context::begin(db, DbContext::ClinicTask(clinic_id)).await?;
     let Some(clinic) = clinics::Entity::find_by_id(clinic_id)
         .one(&txn)
@@ -134,14 +235,15 @@ pub async fn plan_clinic(
         .filter(|c| c.status == "active")
     else {
         txn.commit().await?;
-        return Ok(0);
+        return Ok(Planned::default());
     };
     let settings = reminders_of(&txn, &clinic).await?;
     txn.commit().await?;
-    if !settings.email_enabled {
-        return Ok(0);
+    let on = channels(&settings, texts);
+    let mut planned = Planned::default();
+    if on.is_empty() {
+        return Ok(planned);
     }
-    let mut planned = 0;
     let mut after = 0_i64;
     loop {
         // One transaction per batch of patients: a large clinic never holds one open long. It
@@ -158,42 +260,67 @@ pub async fn plan_clinic(
         let who = recipients(&txn, clinic_id, &patients).await?;
         let items = care_items::Entity::find()
             .filter(care_items::Column::ClinicId.eq(clinic_id))
-            .filter(care_items::Column::PatientId.is_in(patients))
+            .filter(care_items::Column::PatientId.is_in(patients.clone()))
             .filter(care_items::Column::Status.is_in(["due_soon", "due", "overdue"]))
             .all(&txn)
             .await?;
-        let rows: Vec<reminders::ActiveModel> = items
-            .iter()
-            .filter_map(|item| {
-                let recipient = who.get(&item.patient_id).filter(|r| r.email)?;
-                let reminder = owed(item, &settings, local_today(now, recipient.time_zone))?;
+        // Local days run from UTC-12 to UTC+14: a day before today in UTC covers them all.
+        let logged = days_logged(&txn, &patients, now.date_naive() - Duration::days(1)).await?;
+        for &channel in &on {
+            let nudges = who.iter().filter_map(|(&patient, recipient)| {
+                recipient.address(channel)?;
+                let logged = logged.get(&patient).map_or(&[][..], Vec::as_slice);
+                let day = nudge_owed(recipient, now, logged)?;
                 let not_before =
                     next_allowed(now, recipient.time_zone, &quiet_spans(&settings, recipient));
                 Some(reminders::ActiveModel {
                     clinic_id: Set(clinic_id),
-                    patient_id: Set(item.patient_id),
-                    channel: Set(EMAIL.into()),
-                    kind: Set(reminder.kind().into()),
-                    idempotency_key: Set(care_key(item.id, reminder, item.due_on, EMAIL)),
+                    patient_id: Set(patient),
+                    channel: Set(channel.into()),
+                    kind: Set(GOAL_NUDGE.into()),
+                    idempotency_key: Set(goal_key(patient, day, channel)),
                     status: Set(PENDING.into()),
                     attempts: Set(0),
                     next_attempt_at: Set(not_before),
                     created_at: Set(now),
-                    care_item_id: Set(Some(item.id)),
                     ..Default::default()
                 })
-            })
-            .collect();
-        for chunk in rows.chunks(ROWS_PER_INSERT) {
-            let inserted = reminders::Entity::insert_many(chunk.to_vec())
-                .on_conflict(
-                    OnConflict::column(reminders::Column::IdempotencyKey)
-                        .do_nothing()
-                        .to_owned(),
-                )
-                .exec_without_returning(&txn)
-                .await?;
-            planned += inserted;
+            });
+            let rows: Vec<reminders::ActiveModel> = items
+                .iter()
+                .filter_map(|item| {
+                    let recipient = who.get(&item.patient_id)?;
+                    recipient.address(channel)?;
+                    let reminder = owed(item, &settings, local_today(now, recipient.time_zone))?;
+                    let not_before =
+                        next_allowed(now, recipient.time_zone, &quiet_spans(&settings, recipient));
+                    Some(reminders::ActiveModel {
+                        clinic_id: Set(clinic_id),
+                        patient_id: Set(item.patient_id),
+                        channel: Set(channel.into()),
+                        kind: Set(reminder.kind().into()),
+                        idempotency_key: Set(care_key(item.id, reminder, item.due_on, channel)),
+                        status: Set(PENDING.into()),
+                        attempts: Set(0),
+                        next_attempt_at: Set(not_before),
+                        created_at: Set(now),
+                        care_item_id: Set(Some(item.id)),
+                        ..Default::default()
+                    })
+                })
+                .chain(nudges)
+                .collect();
+            for chunk in rows.chunks(ROWS_PER_INSERT) {
+                let inserted = reminders::Entity::insert_many(chunk.to_vec())
+                    .on_conflict(
+                        OnConflict::column(reminders::Column::IdempotencyKey)
+                            .do_nothing()
+                            .to_owned(),
+                    )
+                    .exec_without_returning(&txn)
+                    .await?;
+                planned.add(channel, inserted);
+            }
         }
         txn.commit().await?;
     }
@@ -201,11 +328,18 @@ pub async fn plan_clinic(
 }
 
 /// Plans every active clinic's reminders; a clinic that fails is logged and the rest go on.
-pub async fn plan_all(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<u64, AppError> {
-    let mut planned = 0;
+pub async fn plan_all(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+    texts: bool,
+) -> Result<Planned, AppError> {
+    let mut planned = Planned::default();
     for clinic in active_clinics(db).await? {
-        match plan_clinic(db, clinic, now).await {
-            Ok(n) => planned += n,
+        match plan_clinic(db, clinic, now, texts).await {
+            Ok(n) => {
+                planned.email += n.email;
+                planned.sms += n.sms;
+            }
             Err(e) => tracing::warn!(clinic, error = %e, "planning reminders failed"),
         }
     }

@@ -1,5 +1,6 @@
-//! The worker's loop: plan at start-up and then every `PLAN_EVERY`, deliver whatever is due
-//! in between, and on shutdown give back the claims it holds.
+//! The worker's loop: plan at start-up, then every `PLAN_EVERY` and whenever this process's
+//! requests change what is owed (`AppState::reminder_wakeup`), deliver whatever is due in
+//! between, and on shutdown give back the claims it holds.
 use std::time::Duration;
 
 use tokio::sync::watch;
@@ -37,14 +38,16 @@ pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
                 Ok(found) => clinics = found,
                 Err(e) => tracing::warn!(error = %e, "listing clinics for reminders failed"),
             }
-            match plan::plan_all(&state.db, state.clock.now()).await {
+            match plan::plan_all(&state.db, state.clock.now(), state.sms.is_some()).await {
                 Ok(planned) => {
-                    state.reminder_counters.count(
-                        super::metrics::Event::Planned,
-                        super::EMAIL,
-                        planned,
+                    let counters = &state.reminder_counters;
+                    counters.count(super::metrics::Event::Planned, super::EMAIL, planned.email);
+                    counters.count(super::metrics::Event::Planned, super::SMS, planned.sms);
+                    tracing::info!(
+                        email = planned.email,
+                        sms = planned.sms,
+                        "reminders planned"
                     );
-                    tracing::info!(planned, "reminders planned");
                 }
                 Err(e) => tracing::warn!(error = %e, "planning reminders failed"),
             }
@@ -64,6 +67,7 @@ pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
         }
         tokio::select! {
             _ = tokio::time::sleep(IDLE) => {}
+            _ = state.reminder_wakeup.notified() => last_plan = None,
             changed = stop.changed() => {
                 // Whoever could stop the worker is gone: stop.
                 if changed.is_err() {

@@ -262,6 +262,8 @@ async fn tell_existing_owner(
     txn.commit().await?;
     let site = settings.public_url.trim_end_matches('/');
     let mail = OutgoingMail {
+        html: None,
+        list_unsubscribe: None,
         to: email.to_owned(),
         subject: "Someone tried to register with your email".into(),
         text: format!(

@@ -49,6 +49,8 @@ pub async fn send_link<C: ConnectionTrait>(
         settings.public_url.trim_end_matches('/')
     );
     let mail = OutgoingMail {
+        html: None,
+        list_unsubscribe: None,
         to: email,
         subject: "Confirm your email address for Salus".into(),
         text: format!(

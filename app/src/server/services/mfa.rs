@@ -578,6 +578,8 @@ pub async fn reset_by_email(
 /// signs anyone in.
 fn notify(state: &AppState, to: String, subject: &str, body: &str) {
     let mail = OutgoingMail {
+        html: None,
+        list_unsubscribe: None,
         to,
         subject: subject.to_owned(),
         text: format!(

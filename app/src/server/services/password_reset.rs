@@ -127,6 +127,8 @@ impl LinkRequest {
         );
         let minutes = ttl.num_minutes();
         let mail = OutgoingMail {
+        html: None,
+        list_unsubscribe: None,
             to: user.email,
             subject: "Reset your Salus password".into(),
             text: format!(

@@ -14,6 +14,9 @@ use crate::server::care;
 use crate::server::entities::{
     memberships, patient_allergies, patient_medications, patient_profiles, users,
 };
+use crate::server::reminders::unsubscribe::{cancel_waiting, Waiting};
+use crate::server::reminders::{EMAIL, SMS};
+use crate::server::sms::e164;
 use crate::server::tenancy::{PatientId, Scoped};
 
 async fn profile_row(
@@ -81,6 +84,8 @@ pub async fn get(scoped: &Scoped, patient: PatientId) -> Result<Profile, AppErro
         sms_reminders: p.sms_reminders,
         quiet_hours_start: p.quiet_hours_start,
         quiet_hours_end: p.quiet_hours_end,
+        goal_nudges: p.goal_nudges,
+        goal_nudge_at: p.goal_nudge_at,
         allergies,
         medications,
     })
@@ -98,7 +103,14 @@ pub struct ProfileForm {
     pub sms_reminders: bool,
     pub quiet_hours_start: String,
     pub quiet_hours_end: String,
+    pub goal_nudges: bool,
+    /// "HH:MM"; empty keeps what is saved.
+    pub goal_nudge_at: String,
 }
+
+/// What a patient is told when their mobile number cannot be read as E.164.
+pub(crate) const PHONE_PROBLEM: &str =
+    "Enter your mobile number with its country code, like +1 555 010 0199.";
 
 /// A phone number as people type it: 7 to 15 digits, with spaces, dashes, dots, brackets or a
 /// leading plus.
@@ -146,14 +158,14 @@ pub async fn update(
             parsed
         }
     };
-    let phone = Some(form.phone.trim().to_owned()).filter(|p| !p.is_empty());
-    if let Some(p) = &phone {
-        v.check(
-            valid_phone(p),
-            "phone",
-            "Enter a phone number with 7 to 15 digits, like +1 555 010 0199.",
-        );
-    }
+    // Stored in E.164, as the SMS gateway takes it.
+    let typed_phone = form.phone.trim();
+    let phone = e164(typed_phone);
+    v.check(
+        typed_phone.is_empty() || phone.is_some(),
+        "phone",
+        PHONE_PROBLEM,
+    );
     v.check(
         !form.sms_reminders || phone.is_some(),
         "sms_reminders",
@@ -168,7 +180,11 @@ pub async fn update(
     for (field, value) in [
         ("quiet_hours_start", &form.quiet_hours_start),
         ("quiet_hours_end", &form.quiet_hours_end),
+        ("goal_nudge_at", &form.goal_nudge_at),
     ] {
+        if field == "goal_nudge_at" && value.trim().is_empty() {
+            continue;
+        }
         v.check(
             NaiveTime::parse_from_str(value.trim(), "%H:%M").is_ok(),
             field,
@@ -191,6 +207,27 @@ pub async fn update(
     user.display_name = Set(name);
     user.updated_at = Set(now);
     user.update(conn).await?;
+    let turned_off: Vec<(&str, &str)> = [
+        (
+            before.email_reminders && !form.email_reminders,
+            EMAIL,
+            "the patient turned off email reminders",
+        ),
+        (
+            before.sms_reminders && !form.sms_reminders,
+            SMS,
+            "the patient turned off text reminders",
+        ),
+    ]
+    .into_iter()
+    .filter(|(off, _, _)| *off)
+    .map(|(_, channel, why)| (channel, why))
+    .collect();
+    let nudges_off = before.goal_nudges && !form.goal_nudges;
+    let nudge_at = match form.goal_nudge_at.trim() {
+        "" => before.goal_nudge_at.clone(),
+        at => at.to_owned(),
+    };
     let mut profile = before.into_active_model();
     profile.date_of_birth = Set(date_of_birth);
     profile.sex = Set(sex.map(|s| s.as_str().to_owned()));
@@ -201,8 +238,18 @@ pub async fn update(
     profile.sms_reminders = Set(form.sms_reminders);
     profile.quiet_hours_start = Set(form.quiet_hours_start.trim().to_owned());
     profile.quiet_hours_end = Set(form.quiet_hours_end.trim().to_owned());
+    profile.goal_nudges = Set(form.goal_nudges);
+    profile.goal_nudge_at = Set(nudge_at);
     profile.updated_at = Set(now);
     profile.update(conn).await?;
+    // What was waiting on a channel the patient turned off is not sent, in any clinic.
+    for (channel, why) in turned_off {
+        cancel_waiting(conn, patient.get(), Waiting::Channel(channel), why).await?;
+    }
+    if nudges_off {
+        let why = "the patient turned off goal nudges";
+        cancel_waiting(conn, patient.get(), Waiting::GoalNudges, why).await?;
+    }
 
     if eligibility_changed || renamed {
         let clinics = memberships::Entity::find()

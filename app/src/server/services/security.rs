@@ -161,6 +161,8 @@ pub(crate) fn send_password_changed_notice(
 ) {
     let site = settings.public_url.trim_end_matches('/').to_owned();
     let mail = OutgoingMail {
+        html: None,
+        list_unsubscribe: None,
         to,
         subject: "Your Salus password was changed".into(),
         text: format!(

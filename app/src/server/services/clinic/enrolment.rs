@@ -31,8 +31,8 @@ use crate::server::permissions::Permission;
 use crate::server::services::accounts::{
     create_default_goals, default_goals, email_problem, normalize_email,
 };
-use crate::server::services::profile::valid_phone;
 use crate::server::services::{content, dates};
+use crate::server::sms::e164;
 use crate::server::state::AppState;
 use crate::server::tenancy::Scoped;
 
@@ -101,11 +101,13 @@ fn check(
             parsed
         }
     };
-    let phone = Some(details.phone.trim().to_owned()).filter(|p| !p.is_empty());
-    if phone.as_deref().is_some_and(|p| !valid_phone(p)) {
+    // Stored in E.164, as the SMS gateway takes it.
+    let typed_phone = details.phone.trim();
+    let phone = e164(typed_phone);
+    if !typed_phone.is_empty() && phone.is_none() {
         problems.push((
             "phone",
-            "Enter a phone number of 7 to 15 digits, like +1 555 010 0100.".to_owned(),
+            "Enter the mobile number with its country code, like +1 555 010 0100.".to_owned(),
         ));
     }
     if !problems.is_empty() {

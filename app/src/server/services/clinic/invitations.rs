@@ -440,6 +440,8 @@ fn mail_after_commit(
         ),
     };
     Sent(OutgoingMail {
+        html: None,
+        list_unsubscribe: None,
         to,
         subject: format!("You are invited to join {clinic} on Salus"),
         text: format!(

@@ -10,7 +10,7 @@ use crate::model::clinic::{ReminderDeliveries, ReminderDelivery, REMINDER_STATUS
 use crate::server::audit::AuditEntry;
 use crate::server::entities::{clinics, reminders, users};
 use crate::server::permissions::Permission;
-use crate::server::reminders::{CareReminder, DEAD, EMAIL, PENDING, SENT};
+use crate::server::reminders::{About, CareReminder, DEAD, EMAIL, PENDING, SENT, SMS};
 use crate::server::services::paging;
 use crate::server::tenancy::Scoped;
 
@@ -25,10 +25,11 @@ pub struct DeliveryQuery {
 }
 
 fn kind_label(kind: &str) -> String {
-    match CareReminder::of_kind(kind) {
-        Some(CareReminder::DueSoon) => "Care due soon",
-        Some(CareReminder::Due) => "Care due",
-        Some(CareReminder::Overdue) => "Care overdue",
+    match About::of_kind(kind) {
+        Some(About::Care(CareReminder::DueSoon)) => "Care due soon",
+        Some(About::Care(CareReminder::Due)) => "Care due",
+        Some(About::Care(CareReminder::Overdue)) => "Care overdue",
+        Some(About::GoalNudge) => "Goal nudge",
         None => "Other",
     }
     .to_owned()
@@ -37,7 +38,7 @@ fn kind_label(kind: &str) -> String {
 fn channel_label(channel: &str) -> String {
     match channel {
         EMAIL => "Email".to_owned(),
-        "sms" => "SMS".to_owned(),
+        SMS => "SMS".to_owned(),
         other => other.to_owned(),
     }
 }
@@ -71,7 +72,7 @@ pub async fn list(scoped: &Scoped, query: DeliveryQuery) -> Result<ReminderDeliv
     }
     let channel = query.channel.filter(|c| !c.is_empty());
     if let Some(c) = &channel {
-        if c != EMAIL && c != "sms" {
+        if c != EMAIL && c != SMS {
             return Err(AppError::field("channel", "Choose email or SMS."));
         }
     }
@@ -119,6 +120,7 @@ pub async fn list(scoped: &Scoped, query: DeliveryQuery) -> Result<ReminderDeliv
                     _ => None,
                 },
                 planned: clinic_time(r.created_at, tz),
+                delivered: r.delivered_at.map(|at| clinic_time(at, tz)),
                 status: r.status,
                 attempts: r.attempts,
                 reason: r.last_error,
