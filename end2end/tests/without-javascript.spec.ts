@@ -74,18 +74,19 @@ test('registering, logging a goal, saving the profile and signing out work witho
   await expect(steps).toHaveText('Steps: 3000 / 6000 – 50%');
 
   await page.goto('/patient/profile');
-  await page.getByLabel('Phone').fill('12');
+  await page.getByLabel('Mobile number, with country code').fill('12');
   await page.getByLabel('Full name').fill('Grace B. Hopper');
   await page.getByRole('button', { name: 'Save profile' }).click();
-  await expect(page.getByText('Enter a phone number with 7 to 15 digits')).toBeVisible();
-  await expect(page.getByLabel('Phone')).toHaveValue('12');
+  await expect(page.getByText('Enter your mobile number with its country code')).toBeVisible();
+  await expect(page.getByLabel('Mobile number, with country code')).toHaveValue('12');
   await expect(page.getByLabel('Full name')).toHaveValue('Grace B. Hopper');
-  await page.getByLabel('Phone').fill('+1 555 010 0142');
+  await page.getByLabel('Mobile number, with country code').fill('+1 555 010 0142');
   await page.getByRole('button', { name: 'Save profile' }).click();
   await expect(page).toHaveURL(/\/patient\/profile\?saved=1$/);
   await expect(page.getByText('Your profile is saved.')).toBeVisible();
   await expect(page.getByLabel('Full name')).toHaveValue('Grace B. Hopper');
-  await expect(page.getByLabel('Phone')).toHaveValue('+1 555 010 0142');
+  // Kept in E.164, as the SMS gateway takes it.
+  await expect(page.getByLabel('Mobile number, with country code')).toHaveValue('+15550100142');
 
   await page.getByRole('button', { name: 'Sign out', exact: true }).click();
   await expect(page).toHaveURL(/\/$/);

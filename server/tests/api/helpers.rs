@@ -454,6 +454,57 @@ pub async fn signed_in(app: &TestApp, email: &str) -> Client {
     c
 }
 
+/// The profile form as the page posts it for the patient signed in on `client`: each field as
+/// saved, each ticked box as `on`.
+pub async fn profile_form(app: &TestApp, client: &Client) -> Vec<(&'static str, String)> {
+    let profile: salus_app::model::Profile =
+        ok_json(app.post_with(client, "/api/patient/profile", &[]).await).await;
+    let mut form = vec![
+        ("name", profile.name),
+        (
+            "date_of_birth",
+            profile
+                .date_of_birth
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+        ),
+        (
+            "sex",
+            profile
+                .sex
+                .map(|s| s.as_str().to_owned())
+                .unwrap_or_default(),
+        ),
+        ("phone", profile.phone.unwrap_or_default()),
+        ("time_zone", profile.time_zone),
+        ("preferred_language", profile.preferred_language),
+        ("quiet_hours_start", profile.quiet_hours_start),
+        ("quiet_hours_end", profile.quiet_hours_end),
+        ("goal_nudge_at", profile.goal_nudge_at),
+    ];
+    for (ticked, name) in [
+        (profile.email_reminders, "email_reminders"),
+        (profile.sms_reminders, "sms_reminders"),
+        (profile.goal_nudges, "goal_nudges"),
+    ] {
+        if ticked {
+            form.push((name, "on".to_owned()));
+        }
+    }
+    form
+}
+
+/// Posts `form` (as `profile_form` gives it, changed) to save the profile.
+pub async fn save_profile(
+    app: &TestApp,
+    client: &Client,
+    form: &[(&'static str, String)],
+) -> Response {
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    app.post_with(client, "/api/patient/update_profile", &pairs)
+        .await
+}
+
 pub async fn user_id(app: &TestApp, email: &str) -> i64 {
     use salus_app::server::entities::users;
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};

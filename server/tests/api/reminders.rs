@@ -531,31 +531,9 @@ async fn turning_a_channel_off_on_the_profile_cancels_what_waits(backend: Backen
         .iter()
         .all(|r| r.status == PENDING));
     let noah = signed_in(&app, NOAH).await;
-    let profile: salus_app::model::Profile =
-        ok_json(app.post_with(&noah, "/api/patient/profile", &[]).await).await;
-    let born = profile
-        .date_of_birth
-        .map(|d| d.to_string())
-        .unwrap_or_default();
-    let sex = profile
-        .sex
-        .map(|s| s.as_str().to_owned())
-        .unwrap_or_default();
-    let form = [
-        ("name", profile.name.as_str()),
-        ("date_of_birth", born.as_str()),
-        ("sex", sex.as_str()),
-        ("phone", ""),
-        ("time_zone", profile.time_zone.as_str()),
-        ("preferred_language", profile.preferred_language.as_str()),
-        ("quiet_hours_start", profile.quiet_hours_start.as_str()),
-        ("quiet_hours_end", profile.quiet_hours_end.as_str()),
-    ];
-    let () = ok_json(
-        app.post_with(&noah, "/api/patient/update_profile", &form)
-            .await,
-    )
-    .await;
+    let mut form = profile_form(&app, &noah).await;
+    form.retain(|(name, _)| *name != "email_reminders");
+    let () = ok_json(save_profile(&app, &noah, &form).await).await;
     let theirs = rows_of(&app, NOAH).await;
     assert!(!theirs.is_empty());
     for row in theirs {

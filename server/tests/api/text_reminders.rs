@@ -395,46 +395,19 @@ async fn no_text_without_the_patients_or_the_clinics_choice(backend: Backend) {
     // Noah turns texts off on his profile: his waiting texts are cancelled at once, his email
     // stays.
     let noah = signed_in(&app, NOAH).await;
-    let profile: salus_app::model::Profile =
-        ok_json(app.post_with(&noah, "/api/patient/profile", &[]).await).await;
-    let born = profile
-        .date_of_birth
-        .map(|d| d.to_string())
-        .unwrap_or_default();
-    let sex = profile
-        .sex
-        .map(|s| s.as_str().to_owned())
-        .unwrap_or_default();
-    let mut form = vec![
-        ("name", profile.name.as_str()),
-        ("date_of_birth", born.as_str()),
-        ("sex", sex.as_str()),
-        ("phone", "555 0100"),
-        ("time_zone", profile.time_zone.as_str()),
-        ("preferred_language", profile.preferred_language.as_str()),
-        ("email_reminders", "on"),
-        ("sms_reminders", "on"),
-        ("quiet_hours_start", profile.quiet_hours_start.as_str()),
-        ("quiet_hours_end", profile.quiet_hours_end.as_str()),
-    ];
+    let mut form = profile_form(&app, &noah).await;
+    form.retain(|(name, _)| *name != "phone");
+    form.push(("phone", "555 0100".into()));
     // A number without its country code cannot be texted: refused beside the field.
-    let (status, error) = err_json(
-        app.post_with(&noah, "/api/patient/update_profile", &form)
-            .await,
-    )
-    .await;
+    let (status, error) = err_json(save_profile(&app, &noah, &form).await).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
         error.field_messages("phone"),
         ["Enter your mobile number with its country code, like +1 555 010 0199."]
     );
-    form.retain(|(k, _)| *k != "sms_reminders" && *k != "phone");
-    form.push(("phone", "+1 555 010 0103"));
-    let () = ok_json(
-        app.post_with(&noah, "/api/patient/update_profile", &form)
-            .await,
-    )
-    .await;
+    form.retain(|(name, _)| *name != "phone" && *name != "sms_reminders");
+    form.push(("phone", "+1 555 010 0103".into()));
+    let () = ok_json(save_profile(&app, &noah, &form).await).await;
     for text in texts_of(&app, NOAH).await {
         assert_eq!(text.status, CANCELLED);
         assert_eq!(
