@@ -94,7 +94,7 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("SALUS_SMS_FROM", "", "the number texts come from, E.164 such as +15550100000 (required with SALUS_SMS_URL)"),
     ("SALUS_DEV_PAGES", "false", "serve development pages such as /dev/mailbox (refused unless SALUS_ADDR is loopback)"),
     ("SALUS_METRICS_TOKEN", "", "the bearer token /metrics (Prometheus text: reminder counters and queue depth) answers to; without it /metrics is off"),
-    ("SALUS_REMINDER_LEASE_SECONDS", "300", "how long a reminder worker's claim on a message holds before another worker takes it over (a worker that died); longer than a batch of 100 takes to send"),
+    ("SALUS_REMINDER_LEASE_SECONDS", "300", "how long a reminder worker's claim on a message holds before another worker takes it over (a worker that died); longer than a batch of 200 takes to send"),
     ("SALUS_WORKER", "on", "on: `salus serve` runs one reminder worker too; off: only `salus worker` processes send reminders"),
     ("SALUS_SEED_DEMO", "false", "seed the demo clinic and accounts (published password) when the database is empty"),
     ("SALUS_ALLOW_PLAIN_HTTP", "false", "accept an http:// SALUS_PUBLIC_URL on a non-loopback SALUS_ADDR"),

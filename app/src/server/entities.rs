@@ -26,5 +26,6 @@ pub mod provider_assignments;
 pub mod rate_limited_attempts;
 pub mod reminders;
 pub mod sessions;
+pub mod text_counts;
 pub mod user_mfa;
 pub mod users;

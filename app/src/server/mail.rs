@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use async_trait::async_trait;
 use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, Message, MultiPart};
+use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 
 use crate::model::MailboxMessage;
@@ -171,8 +172,12 @@ impl SmtpMailer {
     /// `url`: `smtps://user:pass@host:465`, `smtp://host:587` (STARTTLS required),
     /// `smtp://host:587?tls=opportunistic`, `smtp://127.0.0.1:25?tls=none` (plain).
     pub fn new(url: &str, from: &str) -> Result<Self, MailError> {
+        // As many connections as a reminder worker has messages in flight.
+        let pool =
+            PoolConfig::new().max_size(crate::server::reminders::deliver::SENDING_AT_ONCE as u32);
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&smtp_url_with_tls(url))
             .map_err(|e| MailError::Transport(e.to_string()))?
+            .pool_config(pool)
             .build();
         let from = from
             .parse()

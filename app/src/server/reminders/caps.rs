@@ -1,20 +1,20 @@
-//! The daily caps on text messages: a clinic sends at most its `sms_daily_cap` texts in its own
-//! day, and a patient gets at most `TEXTS_PER_PATIENT_PER_DAY` in theirs. A text counts from
-//! the moment a worker begins sending it (`attempted_at`), so two workers sending at once count
+//! The daily caps on text messages: a clinic begins at most its `sms_daily_cap` texts in its own
+//! day (each attempt counts, kept in `text_counts`), and a patient gets at most
+//! `TEXTS_PER_PATIENT_PER_DAY` in theirs (texts begun to them, found by `attempted_at`). A text
+//! counts from the moment a worker begins sending it, so two workers sending at once count
 //! each other's; they take turns per clinic to count and reserve (`Turn::Texts`). A text over a
 //! cap waits for the next day in which it fits, when it is checked again like any other.
 use chrono::{DateTime, Duration, NaiveTime, TimeZone, Utc};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+use sea_orm::ActiveValue::Set;
 use std::collections::HashMap;
 
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 
 use super::{SENDING, SENT, SMS};
 use crate::error::AppError;
 use crate::server::db_context::{self, Turn};
-use crate::server::entities::reminders;
+use crate::server::entities::{reminders, text_counts};
 
 /// The most texts one patient gets from one clinic in one of their days.
 pub const TEXTS_PER_PATIENT_PER_DAY: u64 = 3;
@@ -63,25 +63,37 @@ pub async fn reserve_texts<C: ConnectionTrait>(
     let clinic = first.clinic_id;
     db_context::take_turn(conn, Turn::Texts, clinic).await?;
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    // Texts begun since `since` by others than these rows.
-    let begun_since = |since: DateTime<Utc>| {
-        reminders::Entity::find()
-            .filter(reminders::Column::ClinicId.eq(clinic))
-            .filter(reminders::Column::Channel.eq(SMS))
-            .filter(reminders::Column::Status.is_in([SENDING, SENT]))
-            .filter(reminders::Column::AttemptedAt.gte(since))
-            .filter(reminders::Column::Id.is_not_in(ids.clone()))
-    };
-    let (clinic_day, clinic_tomorrow) = local_day(now, clinic_zone);
-    let mut clinic_count = begun_since(clinic_day).count(conn).await?;
+    let (_, clinic_tomorrow) = local_day(now, clinic_zone);
+    let today = now.with_timezone(&clinic_zone).date_naive();
+    text_counts::Entity::insert(text_counts::ActiveModel {
+        clinic_id: Set(clinic),
+        day: Set(today),
+        texts: Set(0),
+    })
+    .on_conflict(
+        OnConflict::columns([text_counts::Column::ClinicId, text_counts::Column::Day])
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(conn)
+    .await?;
+    let mut clinic_count = text_counts::Entity::find_by_id((clinic, today))
+        .one(conn)
+        .await?
+        .map_or(0, |c| u64::try_from(c.texts).unwrap_or(0));
     // Each patient's count from the start of the earliest of their days (a day begins at most
     // 26 hours before now), narrowed to their own day below.
     let mut patients: Vec<i64> = rows.iter().map(|r| r.patient_id).collect();
     patients.sort_unstable();
     patients.dedup();
     let earliest = now - Duration::hours(26);
-    let begun: Vec<(i64, DateTime<Utc>)> = begun_since(earliest)
+    let begun: Vec<(i64, DateTime<Utc>)> = reminders::Entity::find()
         .filter(reminders::Column::PatientId.is_in(patients))
+        .filter(reminders::Column::Channel.eq(SMS))
+        .filter(reminders::Column::AttemptedAt.gte(earliest))
+        .filter(reminders::Column::ClinicId.eq(clinic))
+        .filter(reminders::Column::Status.is_in([SENDING, SENT]))
+        .filter(reminders::Column::Id.is_not_in(ids))
         .select_only()
         .column(reminders::Column::PatientId)
         .column(reminders::Column::AttemptedAt)
@@ -115,6 +127,15 @@ pub async fn reserve_texts<C: ConnectionTrait>(
         allowances.push((row.id, allowance));
     }
     if !reserved.is_empty() {
+        text_counts::Entity::update_many()
+            .col_expr(
+                text_counts::Column::Texts,
+                Expr::col(text_counts::Column::Texts).add(reserved.len() as i32),
+            )
+            .filter(text_counts::Column::ClinicId.eq(clinic))
+            .filter(text_counts::Column::Day.eq(today))
+            .exec(conn)
+            .await?;
         reminders::Entity::update_many()
             .col_expr(reminders::Column::AttemptedAt, Expr::value(Some(now)))
             .filter(reminders::Column::Id.is_in(reserved))

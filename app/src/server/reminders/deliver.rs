@@ -1,8 +1,8 @@
 //! Delivery, recorded step by step: a worker claims due rows for a lease, checks each is still
 //! wanted, sends it, and stores the transport's name for it as it marks it sent, each step
-//! committed on its own. A worker that dies mid-way leaves claims that expire with their lease
-//! and are claimed again; only the messages in flight at that moment (at most
-//! `SENDING_AT_ONCE`) can go twice.
+//! committed on its own (outcomes a few at a time). A worker that dies mid-way leaves claims
+//! that expire with their lease and are claimed again; only the messages in flight or sent but
+//! not yet recorded at that moment can go twice.
 //!
 //! A temporary failure (timeout, no connection, SMTP 4xx, the gateway's 429 or 5xx) is tried
 //! again after a backoff that doubles, with jitter, up to a cap; a permanent one (SMTP 5xx, the
@@ -41,8 +41,8 @@ use crate::server::state::AppState;
 /// How long a claim holds before another worker may take the row, unless configured otherwise
 /// (`Settings::reminder_lease`). Longer than a batch takes to send.
 pub const LEASE: Duration = Duration::minutes(5);
-/// Rows a worker claims at a time in one clinic.
-pub const CLAIM_BATCH: u64 = 100;
+/// Rows a worker claims at a time in one clinic: several rounds of `SENDING_AT_ONCE`.
+pub const CLAIM_BATCH: u64 = 200;
 
 /// What one round of delivery in a clinic did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -293,14 +293,20 @@ async fn settle<C: ConnectionTrait>(
     Ok(done.rows_affected == 1)
 }
 
-/// How many messages one worker has with the transports at once (lettre's SMTP pool and the
-/// gateway's HTTP client keep the connections).
-pub const SENDING_AT_ONCE: usize = 8;
+/// How many messages one worker has with the transports at once (lettre's SMTP pool, sized to
+/// match in `mail.rs`, and the gateway's HTTP client keep the connections). Many, because each
+/// SMTP message waits about 40 ms on its connection: lettre writes the body and the closing
+/// dot separately, and the second write waits for the server's delayed acknowledgement.
+pub const SENDING_AT_ONCE: usize = 32;
+/// How many finished sends are committed together (at most; fewer when the batch runs out).
+/// A worker killed mid-batch may send again at most `SENDING_AT_ONCE + SETTLED_TOGETHER`
+/// messages: those it sent but had not recorded.
+pub const SETTLED_TOGETHER: usize = 16;
 
 /// Claims and delivers one batch of a clinic's due reminders: one read checks the whole batch,
 /// what is no longer owed or not yet owed is settled in one transaction, texts are held to the
-/// daily caps together, and the rest go `SENDING_AT_ONCE` at a time, each outcome committed as
-/// soon as it is known.
+/// daily caps together, and the rest go `SENDING_AT_ONCE` at a time, their outcomes committed
+/// up to `SETTLED_TOGETHER` at a time as they come.
 pub async fn deliver_clinic(
     state: &AppState,
     clinic_id: i64,
@@ -394,20 +400,35 @@ pub async fn deliver_clinic(
         sender_name: &facts.settings.sender_name,
         public_url: &state.settings.public_url,
     };
+    // Sends run in tasks of their own; their outcomes are committed a few at a time (one
+    // commit per message would make the database's flush the bottleneck).
     let mut in_flight = tokio::task::JoinSet::new();
-    for (row, to, about) in sends {
-        if in_flight.len() >= SENDING_AT_ONCE {
-            if let Some(done) = in_flight.join_next().await {
-                round.add(sent_outcome(state, done));
-            }
+    let mut finished = Vec::new();
+    let mut sends = sends.into_iter();
+    loop {
+        while in_flight.len() < SENDING_AT_ONCE {
+            let Some((row, to, about)) = sends.next() else {
+                break;
+            };
+            let message = Outgoing::of(state, from, &row, to, about);
+            let state = state.clone();
+            in_flight.spawn(async move {
+                let sent = send(&state, message).await;
+                (row, sent)
+            });
         }
-        let message = Outgoing::of(state, from, &row, to, about);
-        let (state, worker) = (state.clone(), worker.to_owned());
-        in_flight.spawn(async move { send_one(&state, &worker, row, message, now).await });
+        let Some(done) = in_flight.join_next().await else {
+            break;
+        };
+        finished.push(done);
+        while let Some(done) = in_flight.try_join_next() {
+            finished.push(done);
+        }
+        if finished.len() >= SETTLED_TOGETHER || in_flight.is_empty() {
+            round.add(record_outcomes(state, worker, now, std::mem::take(&mut finished)).await?);
+        }
     }
-    while let Some(done) = in_flight.join_next().await {
-        round.add(sent_outcome(state, done));
-    }
+    round.add(record_outcomes(state, worker, now, finished).await?);
     Ok(round)
 }
 
@@ -450,16 +471,9 @@ impl Outgoing {
     }
 }
 
-/// Sends one message and commits its outcome: sent with the transport's id, waiting for its
-/// next attempt, or dead.
-async fn send_one(
-    state: &AppState,
-    worker: &str,
-    row: reminders::Model,
-    message: Outgoing,
-    began: DateTime<Utc>,
-) -> Result<(String, Round), AppError> {
-    let sent: Result<String, Failure> = match message {
+/// Sends one message; the transport's id for it, or why not.
+async fn send(state: &AppState, message: Outgoing) -> Result<String, Failure> {
+    match message {
         Outgoing::Email(mail) => state.mailer.deliver(mail).await.map_err(Failure::from),
         Outgoing::Text(text) => match &state.sms {
             Some(gateway) => gateway.send(text).await.map_err(Failure::from),
@@ -468,82 +482,89 @@ async fn send_one(
                 reason: "temporary: no SMS gateway".into(),
             }),
         },
-    };
-    let attempts = row.attempts + 1;
-    let done = state.clock.now();
-    let mut changes = vec![
-        (reminders::Column::Attempts, Expr::value(attempts)),
-        (reminders::Column::AttemptedAt, Expr::value(Some(began))),
-    ];
-    let round = match sent {
-        Ok(message_id) => {
-            changes.extend([
-                (reminders::Column::Status, Expr::value(SENT)),
-                (reminders::Column::SentAt, Expr::value(Some(done))),
-                (
-                    reminders::Column::ProviderMessageId,
-                    Expr::value(Some(message_id)),
-                ),
-                (
-                    reminders::Column::LastError,
-                    Expr::value(Option::<String>::None),
-                ),
-            ]);
-            Round {
-                sent: 1,
-                ..Default::default()
-            }
-        }
-        Err(failure) => {
-            let dead = !failure.temporary || attempts >= MAX_ATTEMPTS;
-            changes.push((
-                reminders::Column::LastError,
-                Expr::value(Some(failure.reason)),
-            ));
-            if dead {
-                changes.push((reminders::Column::Status, Expr::value(DEAD)));
-            } else {
-                let wait = delay_after(attempts, &mut rand::thread_rng());
-                changes.extend(waiting_until(done + wait));
-            }
-            tracing::warn!(reminder = row.id, channel = %row.channel, attempts, dead, "a reminder was not sent");
-            Round {
-                dead: u64::from(dead),
-                retrying: u64::from(!dead),
-                ..Default::default()
-            }
-        }
-    };
-    let txn = db_context::begin(&state.db, DbContext::ClinicTask(row.clinic_id)).await?;
-    settle(&txn, &row, worker, changes).await?;
-    txn.commit().await?;
-    Ok((row.channel, round))
+    }
 }
 
-/// Counts one finished send; a failure to record it is logged (its claim expires and it is
-/// checked again).
-fn sent_outcome(
+/// Commits what became of finished sends, in one transaction: sent with the transport's id,
+/// waiting for the next attempt, or dead. A send whose task failed is left claimed: its lease
+/// expires and it is checked again.
+async fn record_outcomes(
     state: &AppState,
-    done: Result<Result<(String, Round), AppError>, tokio::task::JoinError>,
-) -> Round {
+    worker: &str,
+    began: DateTime<Utc>,
+    finished: Vec<Result<(reminders::Model, Result<String, Failure>), tokio::task::JoinError>>,
+) -> Result<Round, AppError> {
     use super::metrics::Event;
-    match done {
-        Ok(Ok((channel, round))) => {
-            let counters = &state.reminder_counters;
-            counters.count(Event::Sent, &channel, round.sent);
-            counters.count(Event::Failed, &channel, round.retrying);
-            counters.count(Event::Dead, &channel, round.dead);
-            round
-        }
-        Ok(Err(e)) => {
-            tracing::warn!(error = %e, "recording a reminder's outcome failed");
-            Round::default()
-        }
-        Err(e) => {
-            tracing::warn!(error = %e, "sending a reminder failed");
-            Round::default()
-        }
+    let mut round = Round::default();
+    if finished.is_empty() {
+        return Ok(round);
     }
+    let done = state.clock.now();
+    let counters = &state.reminder_counters;
+    let txn = db_context::begin(&state.db, DbContext::ClinicTask(clinic_of(&finished))).await?;
+    for outcome in finished {
+        let (row, sent) = match outcome {
+            Ok(outcome) => outcome,
+            Err(e) => {
+                tracing::warn!(error = %e, "sending a reminder failed");
+                continue;
+            }
+        };
+        let attempts = row.attempts + 1;
+        let mut changes = vec![
+            (reminders::Column::Attempts, Expr::value(attempts)),
+            (reminders::Column::AttemptedAt, Expr::value(Some(began))),
+        ];
+        match sent {
+            Ok(message_id) => {
+                changes.extend([
+                    (reminders::Column::Status, Expr::value(SENT)),
+                    (reminders::Column::SentAt, Expr::value(Some(done))),
+                    (
+                        reminders::Column::ProviderMessageId,
+                        Expr::value(Some(message_id)),
+                    ),
+                    (
+                        reminders::Column::LastError,
+                        Expr::value(Option::<String>::None),
+                    ),
+                ]);
+                round.sent += 1;
+                counters.count(Event::Sent, &row.channel, 1);
+            }
+            Err(failure) => {
+                let dead = !failure.temporary || attempts >= MAX_ATTEMPTS;
+                changes.push((
+                    reminders::Column::LastError,
+                    Expr::value(Some(failure.reason)),
+                ));
+                if dead {
+                    changes.push((reminders::Column::Status, Expr::value(DEAD)));
+                    round.dead += 1;
+                    counters.count(Event::Dead, &row.channel, 1);
+                } else {
+                    let wait = delay_after(attempts, &mut rand::thread_rng());
+                    changes.extend(waiting_until(done + wait));
+                    round.retrying += 1;
+                    counters.count(Event::Failed, &row.channel, 1);
+                }
+                tracing::warn!(reminder = row.id, channel = %row.channel, attempts, dead, "a reminder was not sent");
+            }
+        }
+        settle(&txn, &row, worker, changes).await?;
+    }
+    txn.commit().await?;
+    Ok(round)
+}
+
+/// The clinic a set of finished sends belongs to (all of one batch are one clinic's).
+fn clinic_of(
+    finished: &[Result<(reminders::Model, Result<String, Failure>), tokio::task::JoinError>],
+) -> i64 {
+    finished
+        .iter()
+        .find_map(|f| f.as_ref().ok().map(|(row, _)| row.clinic_id))
+        .unwrap_or_default()
 }
 
 /// Delivers one batch in every active clinic.
