@@ -6,6 +6,7 @@ pub mod content;
 pub mod dev;
 pub mod mfa;
 pub mod patient;
+pub mod platform;
 pub mod portals;
 pub mod provider;
 pub mod reminders;

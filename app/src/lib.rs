@@ -117,6 +117,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/clinic/settings") view=clinic::settings::SettingsPage ssr=SsrMode::Async />
                     <Route path=path!("/invitation") view=clinic::invitation::InvitationPage ssr=SsrMode::Async />
                     <Route path=path!("/platform") view=platform::PlatformHomePage ssr=SsrMode::Async />
+                    <Route path=path!("/platform/clinics") view=platform::clinics::ClinicsPage ssr=SsrMode::Async />
+                    <Route path=path!("/platform/clinics/:id") view=platform::clinic::ClinicPage ssr=SsrMode::Async />
                     <Route path=path!("/dev/mailbox") view=dev::MailboxPage ssr=SsrMode::Async />
                 </Routes>
             </main>

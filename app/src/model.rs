@@ -3,6 +3,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 pub mod clinic;
+pub mod platform;
 
 /// A role a user holds. `SuperAdmin` is a platform flag, the others are clinic memberships.
 /// `Custom` is one of a clinic's own roles: which one, and what it grants, the membership says.

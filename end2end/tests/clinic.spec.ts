@@ -1,5 +1,5 @@
 import { Page } from '@playwright/test';
-import { test, expect, hydrated, signIn } from './fixtures';
+import { test, expect, openMailedLink, signIn } from './fixtures';
 
 // The clinic-admin portal's first day: a provider joins from an emailed invitation, and is
 // given a patient. Staff sign-ins wait for a fresh authenticator code, so this runs long.
@@ -9,16 +9,6 @@ const LENA_PASSWORD = 'copper kettle harbour lantern';
 async function signOut(page: Page) {
   await page.getByRole('button', { name: 'Sign out', exact: true }).click();
   await expect(page).toHaveURL(/\/$/);
-}
-
-/** The first link of the newest mail whose text contains `subject`, from the dev mailbox. */
-async function openMailedLink(page: Page, subject: string, link: RegExp) {
-  await expect(async () => {
-    await page.goto('/dev/mailbox');
-    await expect(page.getByTestId('mail').first()).toContainText(subject, { timeout: 1000 });
-  }).toPass({ timeout: 15_000 });
-  await hydrated(page);
-  await page.getByTestId('mail').first().getByRole('link', { name: link }).click();
 }
 
 test('an invited provider joins, and sees the patient the admin assigns them', async ({ page }) => {

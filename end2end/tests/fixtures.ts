@@ -118,3 +118,13 @@ export async function signOut(page: Page) {
   await expect(page).toHaveURL(/\/$/);
   await hydrated(page);
 }
+
+/** The first link of the newest mail whose text contains `subject`, from the dev mailbox. */
+export async function openMailedLink(page: Page, subject: string, link: RegExp) {
+  await expect(async () => {
+    await page.goto('/dev/mailbox');
+    await expect(page.getByTestId('mail').first()).toContainText(subject, { timeout: 1000 });
+  }).toPass({ timeout: 15_000 });
+  await hydrated(page);
+  await page.getByTestId('mail').first().getByRole('link', { name: link }).click();
+}

@@ -21,6 +21,8 @@ mod m20261201_000016_patient_enrolment;
 mod m20261201_000017_clinic_roles;
 mod m20261201_000018_reminders;
 mod m20261201_000019_texts_and_goal_nudges;
+mod m20261201_000020_reminder_plan_lease;
+mod m20261201_000021_plans;
 
 pub struct Migrator;
 
@@ -47,6 +49,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000017_clinic_roles::Migration),
             Box::new(m20261201_000018_reminders::Migration),
             Box::new(m20261201_000019_texts_and_goal_nudges::Migration),
+            Box::new(m20261201_000020_reminder_plan_lease::Migration),
+            Box::new(m20261201_000021_plans::Migration),
         ]
     }
 }

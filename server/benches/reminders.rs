@@ -36,7 +36,7 @@ const PATIENTS: usize = 50_000;
 /// Adds the patients to `clinic` in set-based statements that both databases run: a confirmed
 /// address, a mobile number, email and texts on, no quiet hours (the workers run on the real
 /// clock), and one overdue care item each. The clinic sends both channels with no quiet hours
-/// and a daily text cap above the run.
+/// and a daily text cap and a plan whose allowances are above the run.
 async fn crowd(bench: &support::Bench, clinic: i64) {
     let db = &bench.owner;
     let protocol: i64 = salus_app::server::entities::care_protocols::Entity::find()
@@ -84,6 +84,12 @@ async fn crowd(bench: &support::Bench, clinic: i64) {
              updated_at) VALUES ({clinic}, true, true, '00:00', '00:00', 'Large clinic', 14, \
              100000, CURRENT_TIMESTAMP)"
         ),
+        // A plan whose monthly allowance and patient limit are above the run.
+        "INSERT INTO plans (code, name, provider_seats, patient_limit, sms_per_month, \
+         sms_reminders, created_at) VALUES ('bench', 'Bench', 10, 100000, 100000, true, \
+         CURRENT_TIMESTAMP)"
+            .to_owned(),
+        format!("UPDATE clinics SET plan = 'bench' WHERE id = {clinic}"),
     ];
     for sql in statements {
         db.execute_unprepared(&sql).await.unwrap();

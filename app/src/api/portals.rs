@@ -46,3 +46,17 @@ pub async fn get_platform_home() -> Result<PortalSummary, AppError> {
         .await,
     )
 }
+
+/// Each active clinic's share of patients with an overdue checkup, for the platform's chart.
+#[server(prefix = "/api", endpoint = "platform/compliance_by_clinic")]
+pub async fn get_compliance_by_clinic() -> Result<Vec<(String, Option<u64>)>, AppError> {
+    respond(
+        async {
+            let scoped = context::scoped().await?;
+            let shares = portals::compliance_by_clinic(&scoped).await?;
+            scoped.commit().await?;
+            Ok(shares)
+        }
+        .await,
+    )
+}

@@ -71,23 +71,32 @@ pub fn DayBarChart(
 }
 
 /// Horizontal bars of counts, one per labelled category, drawn on the server (the clinic
-/// overview's compliance breakdown). The text description lists every count.
+/// overview's compliance breakdown, the platform's overdue share by clinic). The text
+/// description lists every count.
 #[component]
 pub fn CountBarChart(
     /// Unique within the page, for the title and description ids.
     id: &'static str,
     title: String,
     /// (label, count, fill colour).
-    bars: Vec<(&'static str, u64, &'static str)>,
+    bars: Vec<(String, u64, &'static str)>,
+    /// Written after each count ("%").
+    #[prop(default = "")]
+    unit: &'static str,
+    /// The count a full bar stands for (100 for percentages); the largest count when none.
+    #[prop(optional)]
+    full: Option<u64>,
 ) -> impl IntoView {
     const ROW: i64 = 120;
     const LABEL: i64 = 1100;
     const BAR_SPACE: i64 = WIDTH - LABEL - 300;
-    let max = bars.iter().map(|(_, n, _)| *n).max().unwrap_or(0).max(1) as i64;
+    let max = full
+        .unwrap_or_else(|| bars.iter().map(|(_, n, _)| *n).max().unwrap_or(0))
+        .max(1) as i64;
     let height = (bars.len() as i64).max(1) * ROW;
     let description = bars
         .iter()
-        .map(|(label, n, _)| format!("{label}: {n}"))
+        .map(|(label, n, _)| format!("{label}: {n}{unit}"))
         .collect::<Vec<_>>()
         .join("; ");
     let (title_id, desc_id) = (format!("{id}-title"), format!("{id}-desc"));
@@ -104,11 +113,11 @@ pub fn CountBarChart(
             <desc id=desc_id>{format!("{description}.")}</desc>
             {bars.into_iter().enumerate().map(|(i, (label, n, fill))| {
                 let y = i as i64 * ROW;
-                let width = (n as i64 * BAR_SPACE / max).max(if n > 0 { 8 } else { 0 });
+                let width = (n as i64 * BAR_SPACE / max).clamp(if n > 0 { 8 } else { 0 }, BAR_SPACE);
                 view! {
                     <text x=LABEL - 30 y=y + 78 text-anchor="end" font-size="64" fill="#334155">{label}</text>
                     <rect x=LABEL y=y + 20 width=width height=ROW - 40 rx="12" fill=fill />
-                    <text x=LABEL + width + 30 y=y + 78 font-size="64" fill="#0f172a">{n.to_string()}</text>
+                    <text x=LABEL + width + 30 y=y + 78 font-size="64" fill="#0f172a">{format!("{n}{unit}")}</text>
                 }
             }).collect_view()}
         </svg>

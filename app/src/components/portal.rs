@@ -8,6 +8,10 @@ use crate::error::AppError;
 use crate::model::PortalSummary;
 
 pub const CARD: &str = "mt-6 rounded-lg border border-slate-200 bg-white p-5 shadow-sm";
+/// A portal's row of sections, and its links: the current page's, and the others'.
+pub const PORTAL_NAV: &str = "mb-6 flex flex-wrap gap-2 border-b border-slate-200 pb-3 text-sm";
+pub const NAV_HERE: &str = "rounded-md bg-teal-700 px-3 py-1.5 font-medium text-white";
+pub const NAV_LINK: &str = "rounded-md px-3 py-1.5 font-medium text-teal-800 hover:bg-teal-50";
 
 /// A portal's home: its title, the heading the server chose, and its counts.
 #[component]

@@ -77,16 +77,17 @@ pub struct OpenInvitation {
 }
 
 /// Provider seats: those taken by active staff whose role reads patients (`patient.read`), and
-/// by open invitations to such a role.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// by open invitations to such a role; `allowed` by the clinic's plan, named `plan`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProviderSeats {
     pub providers: u64,
     pub invited: u64,
     pub allowed: u64,
+    pub plan: String,
 }
 
 impl ProviderSeats {
-    pub fn taken(self) -> u64 {
+    pub fn taken(&self) -> u64 {
         self.providers + self.invited
     }
 }

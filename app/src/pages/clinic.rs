@@ -15,6 +15,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::components::layout::MeResource;
+use crate::components::portal::{NAV_HERE, NAV_LINK, PORTAL_NAV};
 use crate::model::CurrentUser;
 
 /// The portal's sections, each with the permission it needs; `current` is the one shown. A
@@ -33,7 +34,7 @@ pub fn ClinicNav(current: &'static str) -> impl IntoView {
     ];
     let me = expect_context::<MeResource>();
     view! {
-        <nav aria-label="Clinic administration" class="mb-6 flex flex-wrap gap-2 border-b border-slate-200 pb-3 text-sm">
+        <nav aria-label="Clinic administration" class=PORTAL_NAV>
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     let user = me.await.ok().flatten();
@@ -45,7 +46,7 @@ pub fn ClinicNav(current: &'static str) -> impl IntoView {
                             view! {
                                 <A href=href
                                     attr:aria-current=here.then_some("page")
-                                    attr:class=if here { "rounded-md bg-teal-700 px-3 py-1.5 font-medium text-white" } else { "rounded-md px-3 py-1.5 font-medium text-teal-800 hover:bg-teal-50" }>
+                                    attr:class=if here { NAV_HERE } else { NAV_LINK }>
                                     {label}
                                 </A>
                             }

@@ -1,18 +1,78 @@
-//! The super admin's portal. Guarded on the server by its own permission; the page only shows
-//! what the server allowed.
+//! The super admin's portal, one module per feature. Guarded on the server by its own
+//! permission; the pages only show what the server allowed.
+pub mod clinic;
+pub mod clinics;
+
 use leptos::prelude::*;
+use leptos_router::components::A;
 
 use crate::api::mfa::ResetTwoStepByEmail;
-use crate::api::portals::get_platform_home;
+use crate::api::portals::{get_compliance_by_clinic, get_platform_home};
+use crate::components::chart::CountBarChart;
 use crate::components::form::{field_errors, form_error, Field, FormAlert, SECONDARY_BUTTON};
-use crate::components::portal::{LandingNotice, PortalSummaryView, CARD, TWO_STEP_RESET};
+use crate::components::portal::{
+    LandingNotice, PortalSummaryView, CARD, NAV_HERE, NAV_LINK, PORTAL_NAV, TWO_STEP_RESET,
+};
+use crate::components::status::ErrorPanel;
+
+/// The portal's sections, `current` marked as the page.
+#[component]
+pub fn PlatformNav(current: &'static str) -> impl IntoView {
+    const SECTIONS: [(&str, &str); 2] =
+        [("/platform", "Overview"), ("/platform/clinics", "Clinics")];
+    view! {
+        <nav aria-label="Platform administration" class=PORTAL_NAV>
+            {SECTIONS.into_iter().map(|(href, label)| {
+                let here = href == current;
+                view! {
+                    <A href=href
+                        attr:aria-current=here.then_some("page")
+                        attr:class=if here { NAV_HERE } else { NAV_LINK }>
+                        {label}
+                    </A>
+                }
+            }).collect_view()}
+        </nav>
+    }
+}
 
 #[component]
 pub fn PlatformHomePage() -> impl IntoView {
     view! {
+        <PlatformNav current="/platform" />
         <PortalSummaryView title="Platform administration" load=get_platform_home />
+        <ComplianceByClinic />
         <LandingNotice param="two_step" messages=TWO_STEP_RESET />
         <ResetTwoStepForm />
+    }
+}
+
+/// Each active clinic's share of patients with an overdue checkup, drawn on the server.
+#[component]
+fn ComplianceByClinic() -> impl IntoView {
+    let shares = Resource::new(|| (), |_| get_compliance_by_clinic());
+    view! {
+        <section aria-labelledby="overdue-heading" class=CARD>
+            <h2 id="overdue-heading" class="text-xl font-semibold">"Overdue checkups by clinic"</h2>
+            <p class="mt-1 text-sm text-slate-600">"The share of each active clinic's patients with an overdue preventive checkup."</p>
+            <Suspense fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match shares.await {
+                        Ok(shares) => {
+                            let bars = shares
+                                .into_iter()
+                                .map(|(name, share)| match share {
+                                    Some(p) => (name, p, "#dc2626"),
+                                    None => (format!("{name} (no data yet)"), 0, "#cbd5e1"),
+                                })
+                                .collect();
+                            view! { <CountBarChart id="overdue-by-clinic" title="Patients with an overdue checkup, by clinic".into() bars unit="%" full=100 /> }.into_any()
+                        }
+                        Err(error) => view! { <ErrorPanel error /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
     }
 }
 

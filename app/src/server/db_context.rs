@@ -148,6 +148,8 @@ pub enum Turn {
     Reminders = 3,
     /// Counting and reserving texts against the daily caps.
     Texts = 4,
+    /// Enrolling patients against the plan's patient limit.
+    Enrolment = 5,
 }
 
 /// Makes one clinic's writers of `turn` take turns until the transaction ends. On PostgreSQL an
@@ -172,7 +174,7 @@ pub async fn take_turn<C: ConnectionTrait>(
         backend => {
             conn.execute_raw(Statement::from_sql_and_values(
                 backend,
-                "UPDATE clinics SET provider_seats = provider_seats WHERE id = ?",
+                "UPDATE clinics SET plan = plan WHERE id = ?",
                 [clinic.into()],
             ))
             .await?;

@@ -21,6 +21,7 @@ pub mod patient_compliance;
 pub mod patient_imports;
 pub mod patient_medications;
 pub mod patient_profiles;
+pub mod plans;
 pub mod protocol_resyncs;
 pub mod provider_assignments;
 pub mod rate_limited_attempts;

@@ -122,3 +122,23 @@ impl About {
 pub fn due_on_of_key(key: &str) -> Option<chrono::NaiveDate> {
     key.split(':').nth(3)?.parse().ok()
 }
+
+/// Cancels every reminder of `clinic` that is waiting, with `why` (a suspended or closed clinic
+/// sends nothing); `conn` acts as the clinic's own task. Returns how many.
+pub async fn cancel_clinic<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    clinic: i64,
+    why: &str,
+) -> Result<u64, crate::error::AppError> {
+    use crate::server::entities::reminders;
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    Ok(reminders::Entity::update_many()
+        .col_expr(reminders::Column::Status, Expr::value(CANCELLED))
+        .col_expr(reminders::Column::LastError, Expr::value(Some(why)))
+        .filter(reminders::Column::ClinicId.eq(clinic))
+        .filter(reminders::Column::Status.eq(PENDING))
+        .exec(conn)
+        .await?
+        .rows_affected)
+}

@@ -10,6 +10,8 @@ pub mod my_data;
 pub mod paging;
 pub mod password;
 pub mod password_reset;
+pub mod plans;
+pub mod platform;
 pub mod portals;
 pub mod profile;
 pub mod provider;

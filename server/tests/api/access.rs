@@ -3,6 +3,7 @@
 //! data.
 use reqwest::StatusCode;
 use salus_app::error::AppError;
+use sea_orm::EntityTrait;
 
 use crate::helpers::*;
 
@@ -454,7 +455,86 @@ async fn refusals_are_audited(backend: Backend) {
     );
 }
 
+/// (endpoint, form) of every platform-administration server function; `{clinic}` stands for
+/// Sunrise's id.
+const PLATFORM_FUNCTIONS: &[(&str, &[(&str, &str)])] = &[
+    ("/api/platform/home", &[]),
+    ("/api/platform/compliance_by_clinic", &[]),
+    ("/api/platform/clinics", &[]),
+    ("/api/platform/clinics/one", &[("id", "{clinic}")]),
+    (
+        "/api/platform/clinics/new",
+        &[
+            ("name", "Riverside"),
+            ("code", "RIVERSIDE"),
+            ("time_zone", "UTC"),
+            ("plan", "starter"),
+            ("admin_email", "new.admin@example.org"),
+        ],
+    ),
+    (
+        "/api/platform/clinics/plan",
+        &[("id", "{clinic}"), ("plan", "network")],
+    ),
+    (
+        "/api/platform/clinics/suspend",
+        &[("id", "{clinic}"), ("reason", "x")],
+    ),
+    ("/api/platform/clinics/reactivate", &[("id", "{clinic}")]),
+    (
+        "/api/platform/clinics/close",
+        &[("id", "{clinic}"), ("confirm_code", "SUNRISE")],
+    ),
+];
+
+async fn every_platform_function_refuses_all_but_super_admins(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let clinic = sunrise(&app).await.to_string();
+    let fill = |form: &[(&str, &str)]| -> Vec<(String, String)> {
+        form.iter()
+            .map(|(k, v)| (k.to_string(), v.replace("{clinic}", &clinic)))
+            .collect()
+    };
+    let post = |c: &reqwest::Client, endpoint: &str, form: Vec<(String, String)>| {
+        let request = c
+            .post(app.url(endpoint))
+            .header("origin", app.origin())
+            .form(&form);
+        async move { request.send().await.unwrap() }
+    };
+    for (endpoint, form) in PLATFORM_FUNCTIONS {
+        let (status, error) = err_json(post(&client(), endpoint, fill(form)).await).await;
+        assert_eq!(
+            (status, error),
+            (StatusCode::UNAUTHORIZED, AppError::Unauthorized),
+            "visitor on {endpoint}"
+        );
+    }
+    for email in [DAVID, PROVIDER, CLINIC_ADMIN] {
+        let c = signed_in(&app, email).await;
+        for (endpoint, form) in PLATFORM_FUNCTIONS {
+            let (status, error) = err_json(post(&c, endpoint, fill(form)).await).await;
+            assert_eq!(
+                (status, error),
+                (StatusCode::FORBIDDEN, AppError::Forbidden),
+                "{email} on {endpoint}"
+            );
+        }
+    }
+    // Nothing changed: Sunrise is as it was and no clinic was added.
+    let clinics = salus_app::server::entities::clinics::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(clinics.len(), 1);
+    assert_eq!(
+        (clinics[0].status.as_str(), clinics[0].plan.as_str()),
+        ("active", "standard")
+    );
+}
+
 crate::on_both_databases!(
+    every_platform_function_refuses_all_but_super_admins,
     every_clinic_admin_function_refuses_outsiders,
     every_patient_data_function_refuses_outsiders,
     refusals_are_audited

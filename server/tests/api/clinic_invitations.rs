@@ -217,11 +217,11 @@ async fn provider_seats_limit_invitations(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let admin = admin(&app).await;
     let seats = directory(&app, &admin).await.seats;
-    // One seat left.
+    // One seat left on the clinic's plan.
     as_platform(
         &app,
         &format!(
-            "UPDATE clinics SET provider_seats = {}",
+            "UPDATE plans SET provider_seats = {} WHERE code = 'standard'",
             seats.providers + 1
         ),
     )

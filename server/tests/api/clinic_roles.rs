@@ -386,7 +386,11 @@ async fn a_role_that_starts_reading_patients_needs_seats(backend: Backend) {
         &format!("custom:{id}"),
     )
     .await;
-    as_platform(&app, "UPDATE clinics SET provider_seats = 1").await;
+    as_platform(
+        &app,
+        "UPDATE plans SET provider_seats = 1 WHERE code = 'standard'",
+    )
+    .await;
     let (code, error) = err_json(
         app.post_with(
             &maria,
@@ -403,7 +407,8 @@ async fn a_role_that_starts_reading_patients_needs_seats(backend: Backend) {
     .await;
     assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
-        error.field_messages("permissions")[0].contains("0 of 1 free"),
+        error.field_messages("permissions")[0]
+            .contains("plan (Standard) has 0 of its 1 seats free"),
         "{error:?}"
     );
 }

@@ -341,8 +341,9 @@ async fn each_admin_keeps_their_own_clinics_settings(backend: Backend) {
         txn.rollback().await.unwrap();
         for column in [
             "status = 'suspended'",
-            "plan = 'free'",
-            "provider_seats = 999",
+            "plan = 'network'",
+            "status_reason = 'unpaid'",
+            "delete_after = now()",
         ] {
             let txn = as_admin_of(sunrise).await;
             let refused = txn

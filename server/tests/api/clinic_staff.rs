@@ -236,7 +236,11 @@ async fn reactivating_a_provider_needs_a_free_seat(backend: Backend) {
     app.sign_in_with(&admin, CLINIC_ADMIN, DEMO_PASSWORD).await;
     let sarah = member(&app, &admin, PROVIDER).await;
     let () = ok_json(act(&app, &admin, "/api/clinic/staff/deactivate", &sarah, &[]).await).await;
-    as_platform(&app, "UPDATE clinics SET provider_seats = 1").await;
+    as_platform(
+        &app,
+        "UPDATE plans SET provider_seats = 1 WHERE code = 'standard'",
+    )
+    .await;
     let () = ok_json(
         crate::clinic_invitations::invite(&app, &admin, "lena@example.org", "provider").await,
     )

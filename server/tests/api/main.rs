@@ -19,6 +19,7 @@ mod history;
 mod malformed_input;
 mod mfa;
 mod my_data;
+mod platform_clinics;
 mod profile;
 mod provider;
 mod public;

@@ -366,6 +366,58 @@ const FUNCTIONS: &[(&str, Caller, Form)] = &[
     ),
     ("/api/platform/home", Caller::SuperAdmin, &[]),
     (
+        "/api/platform/compliance_by_clinic",
+        Caller::SuperAdmin,
+        &[],
+    ),
+    (
+        "/api/platform/clinics",
+        Caller::SuperAdmin,
+        &[
+            ("search", "sun"),
+            ("status", "active"),
+            ("plan", "standard"),
+            ("page", "1"),
+        ],
+    ),
+    (
+        "/api/platform/clinics/one",
+        Caller::SuperAdmin,
+        &[("id", "1")],
+    ),
+    (
+        "/api/platform/clinics/new",
+        Caller::SuperAdmin,
+        &[
+            ("name", "Riverside"),
+            ("code", "RIVERSIDE"),
+            ("time_zone", "UTC"),
+            ("plan", "starter"),
+            ("admin_email", "new.admin@example.org"),
+        ],
+    ),
+    (
+        "/api/platform/clinics/plan",
+        Caller::SuperAdmin,
+        &[("id", "1"), ("plan", "network")],
+    ),
+    // Another clinic than the demo's, which the rows after this one use.
+    (
+        "/api/platform/clinics/suspend",
+        Caller::SuperAdmin,
+        &[("id", "999999"), ("reason", "x")],
+    ),
+    (
+        "/api/platform/clinics/reactivate",
+        Caller::SuperAdmin,
+        &[("id", "1")],
+    ),
+    (
+        "/api/platform/clinics/close",
+        Caller::SuperAdmin,
+        &[("id", "1"), ("confirm_code", "WRONG")],
+    ),
+    (
         "/api/provider/patients",
         Caller::Provider,
         &[

@@ -381,6 +381,78 @@ async fn the_daily_caps_hold_texts_for_the_next_day(backend: Backend) {
     );
 }
 
+async fn the_plans_monthly_allowance_holds_texts_for_the_next_month(backend: Backend) {
+    let Setup {
+        app,
+        sunrise,
+        gateway,
+        state,
+        ..
+    } = setup(backend, "200").await;
+    // Standard allows one more text this month: 4 were sent on 30 November and 1 of 5 today.
+    as_platform(
+        &app,
+        "UPDATE plans SET sms_per_month = 6 WHERE code = 'standard'",
+    )
+    .await;
+    as_platform(
+        &app,
+        &format!(
+            "INSERT INTO text_counts (clinic_id, day, texts) VALUES ({sunrise}, '2026-11-30', 40), \
+             ({sunrise}, '2026-12-01', 5)"
+        ),
+    )
+    .await;
+    assert_eq!(plan_texts(&app).await.sms, 2);
+    let round = deliver_now(&state, sunrise).await;
+    // November's texts are November's: December has room for one.
+    assert_eq!(gateway.received().len(), 1, "{round:?}");
+    let waiting = texts(&app)
+        .await
+        .into_iter()
+        .find(|r| r.status == PENDING)
+        .expect("one text waits");
+    // Midnight of 1 January in New York, the clinic's time zone.
+    let next_month: DateTime<Utc> = "2027-01-01T05:00:00Z".parse().unwrap();
+    assert_eq!(waiting.next_attempt_at, next_month);
+    // A plan without texts: nothing more is planned, and the waiting one is cancelled.
+    let id = sunrise.to_string();
+    let admin = signed_in(&app, SUPER_ADMIN).await;
+    let () = ok_json(
+        app.post_with(
+            &admin,
+            "/api/platform/clinics/plan",
+            &[("id", &id), ("plan", "network")],
+        )
+        .await,
+    )
+    .await;
+    // The platform sees this month's six texts (counts it reads under row-level security).
+    let shown: salus_app::model::platform::ClinicDetail = ok_json(
+        app.post_with(&admin, "/api/platform/clinics/one", &[("id", &id)])
+            .await,
+    )
+    .await;
+    assert_eq!(shown.texts_this_month, 6);
+    as_platform(
+        &app,
+        "UPDATE plans SET sms_reminders = false WHERE code = 'network'",
+    )
+    .await;
+    app.clock.set(next_month + chrono::Duration::hours(9));
+    deliver_now(&state, sunrise).await;
+    let waiting = texts(&app)
+        .await
+        .into_iter()
+        .find(|r| r.id == waiting.id)
+        .unwrap();
+    assert_eq!(
+        (waiting.status.as_str(), waiting.last_error.as_deref()),
+        (CANCELLED, Some("the clinic does not send this channel"))
+    );
+    assert_eq!(gateway.received().len(), 1);
+}
+
 async fn no_text_without_the_patients_or_the_clinics_choice(backend: Backend) {
     let Setup {
         app,
@@ -470,5 +542,6 @@ crate::on_both_databases!(
     texts_go_once_per_window_and_the_gateway_reports_back,
     gateway_failures_retry_or_end_at_once,
     the_daily_caps_hold_texts_for_the_next_day,
+    the_plans_monthly_allowance_holds_texts_for_the_next_month,
     no_text_without_the_patients_or_the_clinics_choice,
 );

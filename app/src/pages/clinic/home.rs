@@ -55,7 +55,7 @@ fn ComplianceBreakdown() -> impl IntoView {
                         Ok(counts) => {
                             let bars = counts
                                 .into_iter()
-                                .map(|(label, n)| (label.map_or("Not assessed", |l| l.label()), n, fill(label)))
+                                .map(|(label, n)| (label.map_or("Not assessed", |l| l.label()).to_owned(), n, fill(label)))
                                 .collect();
                             view! { <CountBarChart id="compliance-breakdown" title="Patients by compliance label".into() bars /> }.into_any()
                         }

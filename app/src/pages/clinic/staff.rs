@@ -68,10 +68,11 @@ fn Directory(directory: StaffDirectory) -> impl IntoView {
         <InviteForm roles=roles.clone() />
         <p class="mt-3 text-sm text-slate-700" data-testid="provider-seats">
             {format!(
-                "Provider seats: {} of {} taken ({} active staff who see patients, {} open invitation{}).",
+                "Provider seats: {} of {} taken ({} active staff who see patients, {} open invitation{}). Your plan: {}.",
                 seats.taken(), seats.allowed,
                 seats.providers,
                 seats.invited, if seats.invited == 1 { "" } else { "s" },
+                seats.plan,
             )}
         </p>
         <p class="mt-1 text-sm text-slate-600">"Each role that sees patients takes a seat: providers, nurses, and your own roles that do. "<a href="/clinic/roles" class="text-teal-800 underline">"Roles and their permissions"</a></p>

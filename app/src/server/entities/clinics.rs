@@ -9,15 +9,20 @@ pub struct Model {
     pub code: String,
     pub name: String,
     pub time_zone: String,
+    /// The code of the clinic's plan (`plans`), which sets its limits.
     pub plan: String,
+    /// `active`, `suspended` or `closed` (`model::platform::ClinicStatus`).
     pub status: String,
     pub created_at: DateTimeUtc,
-    /// How many providers the clinic may have (active, or invited and not yet joined).
-    pub provider_seats: i32,
     /// Contact details the clinic shows its patients.
     pub contact_email: Option<String>,
     pub contact_phone: Option<String>,
     pub address: Option<String>,
+    /// Why the status last changed (a suspension's reason, shown to its staff and patients).
+    pub status_reason: Option<String>,
+    pub status_changed_at: Option<DateTimeUtc>,
+    /// A closed clinic's data is kept until then.
+    pub delete_after: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,10 +1,11 @@
-//! The daily caps on text messages: a clinic begins at most its `sms_daily_cap` texts in its own
-//! day (each attempt counts, kept in `text_counts`), and a patient gets at most
-//! `TEXTS_PER_PATIENT_PER_DAY` in theirs (texts begun to them, found by `attempted_at`). A text
+//! The caps on text messages: a clinic begins at most its `sms_daily_cap` texts in its own day
+//! and its plan's `sms_per_month` in its own calendar month (each attempt counts, kept per day
+//! in `text_counts`), and a patient gets at most `TEXTS_PER_PATIENT_PER_DAY` in theirs (texts
+//! begun to them, found by `attempted_at`). A text
 //! counts from the moment a worker begins sending it, so two workers sending at once count
 //! each other's; they take turns per clinic to count and reserve (`Turn::Texts`). A text over a
 //! cap waits for the next day in which it fits, when it is checked again like any other.
-use chrono::{DateTime, Duration, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::ActiveValue::Set;
 use std::collections::HashMap;
@@ -15,6 +16,7 @@ use super::{SENDING, SENT, SMS};
 use crate::error::AppError;
 use crate::server::db_context::{self, Turn};
 use crate::server::entities::{reminders, text_counts};
+use crate::server::services::plans::{month_of, texts_this_month};
 
 /// The most texts one patient gets from one clinic in one of their days.
 pub const TEXTS_PER_PATIENT_PER_DAY: u64 = 3;
@@ -22,17 +24,31 @@ pub const TEXTS_PER_PATIENT_PER_DAY: u64 = 3;
 /// The start of the local day `now` falls in, and of the next one, in `zone` (a day that
 /// begins in a daylight-saving gap begins at its first instant that exists).
 pub fn local_day(now: DateTime<Utc>, zone: chrono_tz::Tz) -> (DateTime<Utc>, DateTime<Utc>) {
-    let start_of = |date: chrono::NaiveDate| {
-        let midnight = date.and_time(NaiveTime::MIN);
-        (0..=3)
-            .find_map(|hour| {
-                zone.from_local_datetime(&(midnight + Duration::hours(hour)))
-                    .earliest()
-            })
-            .map_or_else(|| midnight.and_utc(), |t| t.with_timezone(&Utc))
-    };
     let today = now.with_timezone(&zone).date_naive();
-    (start_of(today), start_of(today + Duration::days(1)))
+    (
+        start_of_day(today, zone),
+        start_of_day(today + Duration::days(1), zone),
+    )
+}
+
+/// The first instant of `date` in `zone` that exists.
+fn start_of_day(date: NaiveDate, zone: chrono_tz::Tz) -> DateTime<Utc> {
+    let midnight = date.and_time(NaiveTime::MIN);
+    (0..=3)
+        .find_map(|hour| {
+            zone.from_local_datetime(&(midnight + Duration::hours(hour)))
+                .earliest()
+        })
+        .map_or_else(|| midnight.and_utc(), |t| t.with_timezone(&Utc))
+}
+
+/// What a clinic may send: its daily cap (its settings) and monthly allowance (its plan), both
+/// counted in its own time zone.
+#[derive(Debug, Clone, Copy)]
+pub struct TextLimits {
+    pub clinic_zone: chrono_tz::Tz,
+    pub per_day: u32,
+    pub per_month: u32,
 }
 
 /// What the caps say about sending a text now.
@@ -44,19 +60,18 @@ pub enum Allowance {
     WaitUntil(DateTime<Utc>),
 }
 
-/// Counts the texts begun today in the clinic and to each patient and reserves, in order, each
-/// of `rows` (held by `worker`) that fits under both caps, in the caller's transaction. Returns
-/// each row's allowance by id.
-#[allow(clippy::too_many_arguments)]
+/// Counts the texts begun today and this month in the clinic and today to each patient, and
+/// reserves, in order, each of `rows` (held by `worker`) that fits under every cap, in the
+/// caller's transaction. Returns each row's allowance by id.
 pub async fn reserve_texts<C: ConnectionTrait>(
     conn: &C,
     rows: &[&reminders::Model],
     worker: &str,
     now: DateTime<Utc>,
-    clinic_zone: chrono_tz::Tz,
-    clinic_cap: u32,
+    limits: TextLimits,
     patient_zone: impl Fn(i64) -> chrono_tz::Tz,
 ) -> Result<Vec<(i64, Allowance)>, AppError> {
+    let clinic_zone = limits.clinic_zone;
     let Some(first) = rows.first() else {
         return Ok(Vec::new());
     };
@@ -81,6 +96,8 @@ pub async fn reserve_texts<C: ConnectionTrait>(
         .one(conn)
         .await?
         .map_or(0, |c| u64::try_from(c.texts).unwrap_or(0));
+    let mut month_count = texts_this_month(conn, clinic, now, clinic_zone).await?;
+    let next_month = start_of_day(month_of(today).1, clinic_zone);
     // Each patient's count from the start of the earliest of their days (a day begins at most
     // 26 hours before now), narrowed to their own day below.
     let mut patients: Vec<i64> = rows.iter().map(|r| r.patient_id).collect();
@@ -114,11 +131,14 @@ pub async fn reserve_texts<C: ConnectionTrait>(
                 .filter(|(p, at)| *p == row.patient_id && *at >= patient_day)
                 .count() as u64
         });
-        let allowance = if clinic_count >= u64::from(clinic_cap) {
+        let allowance = if month_count >= u64::from(limits.per_month) {
+            Allowance::WaitUntil(next_month)
+        } else if clinic_count >= u64::from(limits.per_day) {
             Allowance::WaitUntil(clinic_tomorrow)
         } else if *to_patient >= TEXTS_PER_PATIENT_PER_DAY {
             Allowance::WaitUntil(patient_tomorrow)
         } else {
+            month_count += 1;
             clinic_count += 1;
             *to_patient += 1;
             reserved.push(row.id);

@@ -19,7 +19,7 @@ use sea_orm::{
 };
 
 use super::backoff::{delay_after, MAX_ATTEMPTS};
-use super::caps::{reserve_texts, Allowance};
+use super::caps::{reserve_texts, Allowance, TextLimits};
 use super::delivery_reports::status_callback_url;
 use super::message::{reminder_email, reminder_sms, Sender, UnsubscribeLinks};
 use super::plan::{channels, days_logged, nudge_owed, owed, quiet_spans, recipients, Recipient};
@@ -31,10 +31,11 @@ use super::{
 use crate::error::AppError;
 use crate::model::clinic::ReminderSettings;
 use crate::server::db_context::{self, DbContext};
-use crate::server::entities::{care_items, clinics, reminders};
+use crate::server::entities::{care_items, clinics, plans, reminders};
 use crate::server::mail::MailError;
 use crate::server::services::clinic::settings::reminders_of;
 use crate::server::services::dates::{local_today, parse_time_zone};
+use crate::server::services::plans::plan_of;
 use crate::server::sms::SmsError;
 use crate::server::state::AppState;
 
@@ -66,9 +67,15 @@ impl Round {
     }
 }
 
-/// Claims up to `limit` of the clinic's rows that are due at `now` (and rows whose claim has
-/// expired) for `worker`. On PostgreSQL, rows another worker is claiming are skipped
-/// (`FOR UPDATE SKIP LOCKED`); SQLite has one writer at a time, so its claim is one statement.
+/// Claims up to `limit` of the clinic's rows whose claim has expired (a worker died holding
+/// them) and rows that are due at `now`, in that order, for `worker`. On PostgreSQL, rows
+/// another worker is claiming are skipped (`FOR UPDATE SKIP LOCKED`); SQLite has one writer at
+/// a time, so each claim is one statement.
+///
+/// Two statements rather than one with an `OR`: each is one range of the index on (clinic,
+/// status, next attempt) read in its order, so a claim reads the rows it takes. With the `OR`
+/// (or a tie-break on `id`, which the index does not hold) PostgreSQL sorted every due row of
+/// the clinic for each claim (on a plain table of 100,000 due rows, 38 ms against 0.3 ms).
 pub async fn claim(
     db: &DatabaseConnection,
     clinic: i64,
@@ -77,8 +84,30 @@ pub async fn claim(
     lease: Duration,
     limit: u64,
 ) -> Result<Vec<reminders::Model>, AppError> {
-    let backend = db.get_database_backend();
     let txn = db_context::begin(db, DbContext::ClinicTask(clinic)).await?;
+    let expired = format!("status = '{SENDING}' AND lease_until < $4");
+    let mut claimed = claim_where(&txn, &expired, clinic, worker, now, lease, limit).await?;
+    let room = limit.saturating_sub(claimed.len() as u64);
+    if room > 0 {
+        let due = format!("status = '{PENDING}' AND next_attempt_at <= $4");
+        claimed.extend(claim_where(&txn, &due, clinic, worker, now, lease, room).await?);
+    }
+    txn.commit().await?;
+    Ok(claimed)
+}
+
+/// One claim statement: up to `limit` of the clinic's rows matching `condition` (which may
+/// name `$4`, the time), oldest next attempt first.
+async fn claim_where<C: ConnectionTrait>(
+    conn: &C,
+    condition: &str,
+    clinic: i64,
+    worker: &str,
+    now: DateTime<Utc>,
+    lease: Duration,
+    limit: u64,
+) -> Result<Vec<reminders::Model>, AppError> {
+    let backend = conn.get_database_backend();
     let lock = if backend == DatabaseBackend::Postgres {
         "FOR UPDATE SKIP LOCKED"
     } else {
@@ -86,10 +115,8 @@ pub async fn claim(
     };
     let sql = format!(
         "UPDATE reminders SET status = '{SENDING}', claimed_by = $1, lease_until = $2 \
-         WHERE id IN (SELECT id FROM reminders WHERE clinic_id = $3 \
-           AND ((status = '{PENDING}' AND next_attempt_at <= $4) \
-             OR (status = '{SENDING}' AND lease_until < $4)) \
-           ORDER BY next_attempt_at, id LIMIT $5 {lock}) \
+         WHERE id IN (SELECT id FROM reminders WHERE clinic_id = $3 AND {condition} \
+           ORDER BY next_attempt_at LIMIT $5 {lock}) \
          RETURNING *"
     );
     // SQLite reads `?4` as the fourth value wherever it appears, as PostgreSQL reads `$4`.
@@ -105,17 +132,16 @@ pub async fn claim(
         now.into(),
         (limit as i64).into(),
     ];
-    let claimed = reminders::Entity::find()
+    Ok(reminders::Entity::find()
         .from_raw_sql(Statement::from_sql_and_values(backend, sql, values))
-        .all(&txn)
-        .await?;
-    txn.commit().await?;
-    Ok(claimed)
+        .all(conn)
+        .await?)
 }
 
 /// What the checks need about a batch's clinic, patients and items, read once for the batch.
 struct Facts {
     clinic: clinics::Model,
+    plan: plans::Model,
     settings: ReminderSettings,
     who: HashMap<i64, Recipient>,
     items: HashMap<i64, care_items::Model>,
@@ -132,6 +158,7 @@ async fn facts<C: ConnectionTrait>(
         .await?
         .ok_or(AppError::NotFound)?;
     let settings = reminders_of(conn, &clinic).await?;
+    let plan = plan_of(conn, &clinic).await?;
     let mut patients: Vec<i64> = rows.iter().map(|r| r.patient_id).collect();
     patients.sort_unstable();
     patients.dedup();
@@ -155,6 +182,7 @@ async fn facts<C: ConnectionTrait>(
     };
     Ok(Facts {
         clinic,
+        plan,
         settings,
         who,
         items,
@@ -180,7 +208,7 @@ fn verdict(facts: &Facts, row: &reminders::Model, now: DateTime<Utc>, texts: boo
     if facts.clinic.status != "active" {
         return Verdict::Cancel("the clinic is not active");
     }
-    if !channels(settings, texts).contains(&row.channel.as_str()) {
+    if !channels(settings, texts && facts.plan.sms_reminders).contains(&row.channel.as_str()) {
         return Verdict::Cancel("the clinic does not send this channel");
     }
     let Some(recipient) = facts.who.get(&row.patient_id) else {
@@ -365,8 +393,11 @@ pub async fn deliver_clinic(
             &texts,
             worker,
             now,
-            parse_time_zone(&facts.clinic.time_zone).unwrap_or(chrono_tz::UTC),
-            facts.settings.sms_daily_cap,
+            TextLimits {
+                clinic_zone: parse_time_zone(&facts.clinic.time_zone).unwrap_or(chrono_tz::UTC),
+                per_day: facts.settings.sms_daily_cap,
+                per_month: u32::try_from(facts.plan.sms_per_month).unwrap_or(0),
+            },
             zone_of,
         )
         .await?;

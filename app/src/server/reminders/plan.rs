@@ -34,6 +34,7 @@ use crate::server::entities::{
 };
 use crate::server::services::clinic::settings::reminders_of;
 use crate::server::services::dates::{local_today, parse_time_zone};
+use crate::server::services::plans::plan_of;
 use crate::server::sms::e164;
 
 /// Outbox rows per INSERT (13 columns each, well inside SQLite's bound values).
@@ -79,7 +80,7 @@ impl Recipient {
 }
 
 /// The channels a clinic's reminders go on: those its settings send, texts only when there is
-/// an SMS gateway to send them through.
+/// an SMS gateway to send them through and the clinic's plan includes them (`texts`).
 pub(crate) fn channels(settings: &ReminderSettings, texts: bool) -> Vec<&'static str> {
     let mut on = Vec::new();
     if settings.email_enabled {
@@ -238,8 +239,9 @@ pub async fn plan_clinic(
         return Ok(Planned::default());
     };
     let settings = reminders_of(&txn, &clinic).await?;
+    let plan = plan_of(&txn, &clinic).await?;
     txn.commit().await?;
-    let on = channels(&settings, texts);
+    let on = channels(&settings, texts && plan.sms_reminders);
     let mut planned = Planned::default();
     if on.is_empty() {
         return Ok(planned);

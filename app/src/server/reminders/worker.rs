@@ -1,12 +1,14 @@
 //! The worker's loop: plan at start-up, then every `PLAN_EVERY` and whenever this process's
 //! requests change what is owed (`AppState::reminder_wakeup`), deliver whatever is due in
-//! between, and on shutdown give back the claims it holds.
+//! between, and on shutdown give back the claims it holds. One worker plans at a time (a
+//! lease); the others deliver meanwhile.
 use std::time::Duration;
 
 use tokio::sync::watch;
 
 use super::{deliver, plan};
 use crate::server::state::AppState;
+use crate::server::task_lease;
 
 /// How often the worker plans (and looks again for active clinics).
 pub const PLAN_EVERY: Duration = Duration::from_secs(300);
@@ -25,6 +27,50 @@ pub fn worker_id() -> String {
     )
 }
 
+/// How long a plan holds the planning lease at most: a worker that dies planning holds up the
+/// others' plans this long. Released as soon as the plan is done.
+pub const PLAN_HOLD: chrono::Duration = chrono::Duration::minutes(5);
+
+/// Plans every active clinic if no other worker is planning (the `reminder_plan` lease):
+/// several workers started together would otherwise each plan every clinic in turn, and none
+/// deliver until all had. What was planned, or none when another worker holds the lease (or
+/// the lease could not be read).
+async fn plan_once(state: &AppState, worker: &str) -> Option<plan::Planned> {
+    let now = state.clock.now();
+    match task_lease::take(&state.db, PLAN_LEASE, worker, now, PLAN_HOLD).await {
+        Ok(true) => {}
+        Ok(false) => return None,
+        Err(e) => {
+            tracing::warn!(error = %e, "could not take the reminder planning lease");
+            return None;
+        }
+    }
+    let planned = plan::plan_all(&state.db, now, state.sms.is_some()).await;
+    if let Err(e) = task_lease::release(&state.db, PLAN_LEASE, worker, state.clock.now()).await {
+        tracing::warn!(error = %e, "could not give back the reminder planning lease");
+    }
+    match planned {
+        Ok(planned) => {
+            let counters = &state.reminder_counters;
+            counters.count(super::metrics::Event::Planned, super::EMAIL, planned.email);
+            counters.count(super::metrics::Event::Planned, super::SMS, planned.sms);
+            tracing::info!(
+                email = planned.email,
+                sms = planned.sms,
+                "reminders planned"
+            );
+            Some(planned)
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "planning reminders failed");
+            Some(plan::Planned::default())
+        }
+    }
+}
+
+/// The `task_leases` row planning takes.
+const PLAN_LEASE: &str = "reminder_plan";
+
 /// Runs until `stop` turns true. Errors are logged and the loop goes on: a database that is
 /// away for a while delays reminders, it does not end the worker.
 pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
@@ -32,25 +78,17 @@ pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
     tracing::info!(worker, "reminder worker started");
     let mut clinics: Vec<i64> = Vec::new();
     let mut last_plan: Option<tokio::time::Instant> = None;
+    let mut replan = false;
     while !*stop.borrow() {
-        if last_plan.is_none_or(|at| at.elapsed() >= PLAN_EVERY) {
+        if last_plan.is_none_or(|at| at.elapsed() >= PLAN_EVERY) || replan {
             match plan::active_clinics(&state.db).await {
                 Ok(found) => clinics = found,
                 Err(e) => tracing::warn!(error = %e, "listing clinics for reminders failed"),
             }
-            match plan::plan_all(&state.db, state.clock.now(), state.sms.is_some()).await {
-                Ok(planned) => {
-                    let counters = &state.reminder_counters;
-                    counters.count(super::metrics::Event::Planned, super::EMAIL, planned.email);
-                    counters.count(super::metrics::Event::Planned, super::SMS, planned.sms);
-                    tracing::info!(
-                        email = planned.email,
-                        sms = planned.sms,
-                        "reminders planned"
-                    );
-                }
-                Err(e) => tracing::warn!(error = %e, "planning reminders failed"),
-            }
+            let planned = plan_once(&state, &worker).await;
+            // A plan asked for by a change in this process is owed even while another worker
+            // plans (it may have read before the change): try again after the next round.
+            replan = planned.is_none() && replan;
             last_plan = Some(tokio::time::Instant::now());
         }
         let round = deliver::deliver_all(&state, &clinics, &worker).await;
@@ -67,7 +105,7 @@ pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
         }
         tokio::select! {
             _ = tokio::time::sleep(IDLE) => {}
-            _ = state.reminder_wakeup.notified() => last_plan = None,
+            _ = state.reminder_wakeup.notified() => replan = true,
             changed = stop.changed() => {
                 // Whoever could stop the worker is gone: stop.
                 if changed.is_err() {

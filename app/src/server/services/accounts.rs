@@ -9,7 +9,7 @@ use sea_orm::{
 
 use super::clinic::roles;
 use super::password::{self, Password};
-use super::{content, dates, throttle};
+use super::{content, dates, plans, throttle};
 use crate::error::{AppError, Validator};
 use crate::model::{GoalKind, Role};
 use crate::server::audit::{self, AuditEntry, AuditKey};
@@ -186,6 +186,11 @@ pub async fn register(
         Err(e) => return Err(e.into()),
     };
     let patient_id = user.last_insert_id;
+    // The plan's patient limit is counted as the clinic's own task: a patient sees no others.
+    db_context::enter(&txn, DbContext::ClinicTask(clinic.id)).await?;
+    if let Err(full) = plans::patient_room(&txn, &clinic, 1).await? {
+        return Err(AppError::field("clinic_code", full.for_patient()));
+    }
     let patient = Actor::new(patient_id, Role::Patient, Some(clinic.id));
     db_context::enter(&txn, DbContext::Actor(&patient)).await?;
     add_membership(&txn, patient_id, clinic.id, Role::Patient, None, now).await?;
@@ -453,7 +458,7 @@ pub async fn sign_in(
             None => {
                 return Err(AppError::field(
                     "form",
-                    "Your account has no active clinic. Contact your clinic for help.",
+                    no_clinic_message(db, user.id).await?,
                 ))
             }
         }
@@ -478,6 +483,34 @@ pub async fn sign_in(
     .await?;
     txn.commit().await?;
     Ok(signed_in)
+}
+
+/// Why an account with no active clinic cannot sign in: the clinic's suspension or closure
+/// when that is the reason, so that its staff and patients know it is not their account.
+async fn no_clinic_message(db: &DatabaseConnection, user: i64) -> Result<String, AppError> {
+    let txn = db_context::begin(db, DbContext::Account(user)).await?;
+    let stopped: Vec<(String, String)> = memberships::Entity::find()
+        .select_only()
+        .column(clinics::Column::Name)
+        .column(clinics::Column::Status)
+        .inner_join(clinics::Entity)
+        .filter(memberships::Column::UserId.eq(user))
+        .filter(memberships::Column::DeactivatedAt.is_null())
+        .filter(clinics::Column::Status.ne("active"))
+        .into_tuple()
+        .all(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(match stopped.first() {
+        Some((name, status)) if status == "closed" => {
+            format!("{name} has closed its Salus portal, so it cannot be signed in to.")
+        }
+        Some((name, _)) => format!(
+            "{name}'s Salus portal is suspended, so it cannot be signed in to for now. Your \
+             records are kept. Contact the clinic for help."
+        ),
+        None => "Your account has no active clinic. Contact your clinic for help.".to_owned(),
+    })
 }
 
 fn role_rank(role: Role) -> u8 {

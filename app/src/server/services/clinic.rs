@@ -18,6 +18,7 @@ use crate::error::AppError;
 use crate::model::clinic::ProviderSeats;
 use crate::server::db_context;
 use crate::server::entities::{self, clinics, memberships};
+use crate::server::services::plans::plan_of;
 
 /// Makes one clinic's staff changes take turns until the transaction ends, so that two admins
 /// cannot both take the last provider seat or both remove one of the last two admins.
@@ -25,17 +26,17 @@ pub(crate) async fn lock_staff<C: ConnectionTrait>(conn: &C, clinic: i64) -> Res
     db_context::take_turn(conn, db_context::Turn::Staff, clinic).await
 }
 
-/// The clinic's provider seats as they stand at `now`.
+/// The clinic's provider seats as they stand at `now`: its plan's, and those taken.
 pub(crate) async fn provider_seats<C: ConnectionTrait>(
     conn: &C,
     clinic: i64,
     now: DateTime<Utc>,
 ) -> Result<ProviderSeats, AppError> {
-    let allowed = clinics::Entity::find_by_id(clinic)
+    let found = clinics::Entity::find_by_id(clinic)
         .one(conn)
         .await?
-        .ok_or(AppError::NotFound)?
-        .provider_seats;
+        .ok_or(AppError::NotFound)?;
+    let plan = plan_of(conn, &found).await?;
     let reading = roles::reading_patients(conn, clinic).await?;
     let providers = memberships::Entity::find()
         .filter(memberships::Column::ClinicId.eq(clinic))
@@ -54,7 +55,8 @@ pub(crate) async fn provider_seats<C: ConnectionTrait>(
     Ok(ProviderSeats {
         providers,
         invited,
-        allowed: allowed.max(0) as u64,
+        allowed: plan.provider_seats.max(0) as u64,
+        plan: plan.name,
     })
 }
 
@@ -72,9 +74,10 @@ pub(crate) async fn require_free_seat<C: ConnectionTrait>(
     Err(AppError::field(
         field,
         format!(
-            "Your clinic has {} provider seats and all are taken ({} staff who see patients, {} \
-             open invitations). Deactivate one or withdraw an invitation first.",
-            seats.allowed, seats.providers, seats.invited
+            "Your clinic's plan ({}) has {} provider seats and all are taken ({} staff who see \
+             patients, {} open invitations). Deactivate one or withdraw an invitation first, or \
+             ask the platform team to change the plan.",
+            seats.plan, seats.allowed, seats.providers, seats.invited
         ),
     ))
 }

@@ -1,10 +1,16 @@
 //! The clinic admin and platform portals' landing summaries, each scoped to what the actor may see.
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 
 use crate::error::AppError;
+use crate::model::platform::ClinicStatus;
 use crate::model::{ComplianceLabel, PortalSummary, Role};
-use crate::server::entities::{clinics, invitations, memberships, patient_compliance, users};
+use crate::server::db_context::{self, DbContext};
+use crate::server::entities::{
+    audit_events, clinics, invitations, memberships, patient_compliance,
+};
 use crate::server::permissions::Permission;
+use crate::server::services::clinic::reminders::week_figures;
+use crate::server::services::platform::clinics::overdue_percent;
 use crate::server::tenancy::Scoped;
 
 async fn clinic_name(scoped: &Scoped, clinic_id: i64) -> Result<String, AppError> {
@@ -30,8 +36,7 @@ pub async fn clinic_admin(scoped: &Scoped) -> Result<PortalSummary, AppError> {
         return Err(AppError::Forbidden);
     }
     let clinic = scoped.actor().active_clinic()?;
-    let week =
-        crate::server::services::clinic::reminders::week_figures(scoped, scoped.now()).await?;
+    let week = week_figures(scoped.conn(), clinic, scoped.now()).await?;
     Ok(PortalSummary {
         heading: clinic_name(scoped, clinic).await?,
         facts: vec![
@@ -106,27 +111,101 @@ pub async fn compliance_breakdown(
     Ok(breakdown)
 }
 
+/// Distinct people with an active membership in one of `roles` in any clinic.
+async fn people_in_roles(scoped: &Scoped, roles: &[Role]) -> Result<i64, AppError> {
+    use sea_orm::sea_query::{Alias, Expr, Func, Query};
+    use sea_orm::{FromQueryResult, Statement};
+    #[derive(FromQueryResult)]
+    struct Count {
+        n: i64,
+    }
+    let query = Query::select()
+        .expr_as(
+            Func::count_distinct(Expr::col(memberships::Column::UserId)),
+            Alias::new("n"),
+        )
+        .from(memberships::Entity)
+        .and_where(memberships::Column::Role.is_in(roles.iter().map(|r| r.as_str())))
+        .and_where(memberships::Column::DeactivatedAt.is_null())
+        .to_owned();
+    let backend = scoped.conn().get_database_backend();
+    let (sql, values) = backend.build(&query).into_parts();
+    Ok(
+        Count::find_by_statement(Statement::from_sql_and_values(backend, sql, values))
+            .one(scoped.conn())
+            .await?
+            .map_or(0, |c| c.n),
+    )
+}
+
+/// The platform at a glance: clinics by status, people, sign-ins and reminders of the week.
+/// Reminders are each clinic's patients' messages, out of the platform's reach: they are
+/// counted as each clinic's own task, and only the counts leave it.
 pub async fn platform(scoped: &Scoped) -> Result<PortalSummary, AppError> {
     scoped.actor().require(Permission::PlatformManage)?;
     let conn = scoped.conn();
+    let now = scoped.now();
+    let mut facts = Vec::new();
+    for status in ClinicStatus::ALL {
+        let n = clinics::Entity::find()
+            .filter(clinics::Column::Status.eq(status.as_str()))
+            .count(conn)
+            .await?;
+        facts.push((format!("{} clinics", status.label()), n as i64));
+    }
+    facts.push((
+        "Patients".into(),
+        people_in_roles(scoped, &[Role::Patient]).await?,
+    ));
+    facts.push((
+        "Providers and nurses".into(),
+        people_in_roles(scoped, &[Role::Provider, Role::Nurse]).await?,
+    ));
+    let signed_in = audit_events::Entity::find()
+        .filter(audit_events::Column::Action.eq("auth.sign_in"))
+        .filter(audit_events::Column::OccurredAt.gte(now - chrono::Duration::days(7)))
+        .count(conn)
+        .await?;
+    facts.push(("Sign-ins (last 7 days)".into(), signed_in as i64));
+    let active: Vec<i64> = clinics::Entity::find()
+        .filter(clinics::Column::Status.eq(ClinicStatus::Active.as_str()))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    let (mut sent, mut failing) = (0, 0);
+    for clinic in active {
+        db_context::enter(conn, DbContext::ClinicTask(clinic)).await?;
+        let week = week_figures(conn, clinic, now).await?;
+        sent += week.0;
+        failing += week.1;
+    }
+    db_context::enter(conn, DbContext::Actor(scoped.actor())).await?;
+    facts.push(("Reminders sent (last 7 days)".into(), sent as i64));
+    facts.push((
+        "Reminders failing (planned in the last 7 days)".into(),
+        failing as i64,
+    ));
     Ok(PortalSummary {
         heading: "All clinics".into(),
-        facts: vec![
-            (
-                "Clinics".into(),
-                clinics::Entity::find().count(conn).await? as i64,
-            ),
-            (
-                "Active clinics".into(),
-                clinics::Entity::find()
-                    .filter(clinics::Column::Status.eq("active"))
-                    .count(conn)
-                    .await? as i64,
-            ),
-            (
-                "Accounts".into(),
-                users::Entity::find().count(conn).await? as i64,
-            ),
-        ],
+        facts,
     })
+}
+
+/// Each active clinic's share of patients with an overdue preventive checkup, in whole
+/// percent (of those with a compliance snapshot), by name; none for a clinic with no data.
+pub async fn compliance_by_clinic(scoped: &Scoped) -> Result<Vec<(String, Option<u64>)>, AppError> {
+    scoped.actor().require(Permission::PlatformManage)?;
+    let mut shares = Vec::new();
+    for clinic in clinics::Entity::find()
+        .filter(clinics::Column::Status.eq(ClinicStatus::Active.as_str()))
+        .order_by_asc(clinics::Column::Name)
+        .all(scoped.conn())
+        .await?
+    {
+        let share = overdue_percent(scoped.conn(), clinic.id).await?;
+        shares.push((clinic.name, share));
+    }
+    Ok(shares)
 }

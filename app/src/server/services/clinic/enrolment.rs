@@ -31,7 +31,7 @@ use crate::server::permissions::Permission;
 use crate::server::services::accounts::{
     create_default_goals, default_goals, email_problem, normalize_email,
 };
-use crate::server::services::{content, dates};
+use crate::server::services::{content, dates, plans};
 use crate::server::sms::e164;
 use crate::server::state::AppState;
 use crate::server::tenancy::Scoped;
@@ -209,6 +209,10 @@ async fn enrol(
         }
     }
     db_context::enter(conn, DbContext::Actor(scoped.actor())).await?;
+    // Refused as a whole: an import enrols all its patients or none.
+    if let Err(full) = plans::patient_room(conn, clinic, created.len() as u64).await? {
+        return Err(AppError::Conflict(full.for_staff()));
+    }
 
     let time_zone = clinic.time_zone.clone();
     let today = dates::local_today(

@@ -29,7 +29,7 @@ use crate::server::permissions::Permission;
 use crate::server::request::RequestMeta;
 use crate::server::services::accounts::{add_membership, email_problem, normalize_email};
 use crate::server::services::password::{self, Password};
-use crate::server::services::{throttle, tokens};
+use crate::server::services::{plans, throttle, tokens};
 use crate::server::state::AppState;
 use crate::server::tenancy::Scoped;
 
@@ -77,6 +77,22 @@ pub async fn invite(
     v.finish()?;
     let role = role?;
     roles::may_grant(scoped.actor(), role.permissions, "role")?;
+    open_staff_invitation(state, scoped, clinic_id, email, role).await
+}
+
+/// Opens an invitation of `email` (normalised and checked) to `clinic_id`'s staff as `role`,
+/// which the inviter may grant: refused when they are on its staff in that role already, have
+/// an open invitation, or the role needs a provider seat and none is free. Audited as
+/// `staff.invited` in the clinic; the link is mailed when the caller has committed. The clinic
+/// admin's form and the platform's new clinic (its first admin) both come here.
+pub(crate) async fn open_staff_invitation(
+    state: &AppState,
+    scoped: &Scoped,
+    clinic_id: i64,
+    email: String,
+    role: StaffRole,
+) -> Result<Sent, AppError> {
+    let conn = scoped.conn();
     lock_staff(conn, clinic_id).await?;
     // Under row-level security the admin sees only accounts that are members of the clinic:
     // enough to know whether this one is on its staff.
@@ -135,15 +151,13 @@ pub async fn invite(
     })
     .exec(conn)
     .await?;
-    scoped
-        .audit(
-            AuditEntry::by(scoped.actor(), "staff.invited").resource(format!(
-                "invitation:{} {}",
-                inserted.last_insert_id,
-                role.key()
-            )),
-        )
-        .await?;
+    let mut event = AuditEntry::by(scoped.actor(), "staff.invited").resource(format!(
+        "invitation:{} {}",
+        inserted.last_insert_id,
+        role.key()
+    ));
+    event.clinic_id = Some(clinic_id);
+    scoped.audit(event).await?;
     let clinic = clinic_name(scoped, clinic_id).await?;
     Ok(mail_after_commit(
         state,
@@ -692,7 +706,16 @@ async fn join(
                 role.label().to_lowercase()
             )))
         }
-        (None, _) => {
+        (None, role) => {
+            if role == Role::Patient {
+                let clinic = clinics::Entity::find_by_id(invitation.clinic_id)
+                    .one(txn)
+                    .await?
+                    .ok_or_else(invalid)?;
+                if let Err(full) = plans::patient_room(txn, &clinic, 1).await? {
+                    return Err(AppError::Conflict(full.for_patient()));
+                }
+            }
             add_membership(
                 txn,
                 user_id,

@@ -167,16 +167,19 @@ pub async fn retry(scoped: &Scoped, reminder_id: i64) -> Result<String, AppError
     Ok(row.channel)
 }
 
-/// The week's figures for the overview: reminders sent in the last 7 days, and those planned
-/// in them that are failing (retrying or dead).
-pub async fn week_figures(scoped: &Scoped, now: DateTime<Utc>) -> Result<(u64, u64), AppError> {
-    let clinic = scoped.actor().active_clinic()?;
+/// A clinic's week for the overviews: reminders sent in the last 7 days, and those planned in
+/// them that are failing (retrying or dead). `conn` reaches the clinic's reminders.
+pub async fn week_figures<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    clinic: i64,
+    now: DateTime<Utc>,
+) -> Result<(u64, u64), AppError> {
     let since = now - Duration::days(7);
     let sent = reminders::Entity::find()
         .filter(reminders::Column::ClinicId.eq(clinic))
         .filter(reminders::Column::Status.eq(SENT))
         .filter(reminders::Column::SentAt.gte(since))
-        .count(scoped.conn())
+        .count(conn)
         .await?;
     let failing = reminders::Entity::find()
         .filter(reminders::Column::ClinicId.eq(clinic))
@@ -186,7 +189,7 @@ pub async fn week_figures(scoped: &Scoped, now: DateTime<Utc>) -> Result<(u64, u
                 .add(reminders::Column::Status.eq(DEAD))
                 .add(status_condition("retrying")),
         )
-        .count(scoped.conn())
+        .count(conn)
         .await?;
     Ok((sent, failing))
 }

@@ -412,7 +412,9 @@ pub async fn update(scoped: &Scoped, id: i64, form: RoleForm) -> Result<(), AppE
                 "permissions",
                 format!(
                     "Reading patients takes a provider seat for each of the role's {joining} \
-                     holders and invitations, and your clinic has {} of {} free.",
+                     holders and invitations, and your clinic's plan ({}) has {} of its {} \
+                     seats free.",
+                    seats.plan,
                     seats.allowed.saturating_sub(seats.taken()),
                     seats.allowed
                 ),

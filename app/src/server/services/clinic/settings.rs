@@ -12,6 +12,7 @@ use crate::server::entities::{clinic_reminder_settings, clinic_working_hours, cl
 use crate::server::permissions::Permission;
 use crate::server::services::accounts::{email_problem, normalize_email};
 use crate::server::services::dates::parse_time_zone;
+use crate::server::services::plans::plan_of;
 use crate::server::services::profile::valid_phone;
 use crate::server::tenancy::{PatientId, Scoped};
 
@@ -374,6 +375,16 @@ pub async fn update_reminders(scoped: &Scoped, form: ReminderForm) -> Result<(),
         cap.is_some(),
         "sms_daily_cap",
         format!("Enter a number from 0 to {MAX_SMS_DAILY_CAP}."),
+    );
+    let plan = plan_of(scoped.conn(), &clinic).await?;
+    v.check(
+        !form.sms_enabled || plan.sms_reminders,
+        "sms_enabled",
+        format!(
+            "Your clinic's plan ({}) does not include text reminders: untick this, or ask the \
+             platform team to change the plan.",
+            plan.name
+        ),
     );
     v.finish()?;
     let after = ReminderSettings {

@@ -1,0 +1,2 @@
+//! The platform-administration portal's server functions, one module per feature.
+pub mod clinics;

@@ -1,0 +1,104 @@
+//! What the platform-administration portal shows and sends: clinics, their plans and status.
+use serde::{Deserialize, Serialize};
+
+/// Where a clinic stands on the platform. Only an active clinic's staff and patients sign in
+/// to it and only an active clinic's reminders go out; a suspended or closed clinic's data is
+/// kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ClinicStatus {
+    Active,
+    Suspended,
+    /// Marked for deletion once its retention period has passed.
+    Closed,
+}
+
+impl ClinicStatus {
+    pub const ALL: [ClinicStatus; 3] = [
+        ClinicStatus::Active,
+        ClinicStatus::Suspended,
+        ClinicStatus::Closed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClinicStatus::Active => "active",
+            ClinicStatus::Suspended => "suspended",
+            ClinicStatus::Closed => "closed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ClinicStatus> {
+        ClinicStatus::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ClinicStatus::Active => "Active",
+            ClinicStatus::Suspended => "Suspended",
+            ClinicStatus::Closed => "Closed",
+        }
+    }
+}
+
+/// A plan and its limits.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanSummary {
+    pub code: String,
+    pub name: String,
+    pub provider_seats: u64,
+    pub patient_limit: u64,
+    pub sms_per_month: u64,
+    pub sms_reminders: bool,
+}
+
+/// One clinic in the platform's list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClinicRow {
+    pub id: i64,
+    pub name: String,
+    pub status: ClinicStatus,
+    pub plan: String,
+    pub seats_taken: u64,
+    pub seats_allowed: u64,
+    pub patients: u64,
+    /// Of the patients with a compliance snapshot, the share with an overdue preventive
+    /// checkup, in whole percent; none while no patient has one.
+    pub overdue_percent: Option<u64>,
+    /// The day it was created, as "23 Nov 2026".
+    pub created: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClinicList {
+    pub rows: Vec<ClinicRow>,
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+    /// The plans the filter and the new-clinic form offer.
+    pub plans: Vec<PlanSummary>,
+}
+
+impl ClinicList {
+    pub fn pages(&self) -> u64 {
+        self.total.div_ceil(self.per_page).max(1)
+    }
+}
+
+/// One clinic, as its platform page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClinicDetail {
+    pub row: ClinicRow,
+    /// What its patients type to register, and the platform types to close it.
+    pub code: String,
+    pub time_zone: String,
+    pub plan_code: String,
+    /// Why and when the status last changed, in UTC ("23 Nov 2026, 14:05 UTC").
+    pub status_reason: Option<String>,
+    pub status_changed: Option<String>,
+    /// A closed clinic's data is kept until then.
+    pub delete_after: Option<String>,
+    pub texts_this_month: u64,
+    pub plans: Vec<PlanSummary>,
+    /// How long a closed clinic's data is kept, for the close form to say.
+    pub retention_days: u64,
+}
