@@ -114,7 +114,7 @@ pub async fn compliance_breakdown(
 /// Distinct people with an active membership in one of `roles` in any clinic.
 async fn people_in_roles(scoped: &Scoped, roles: &[Role]) -> Result<i64, AppError> {
     use sea_orm::sea_query::{Alias, Expr, Func, Query};
-    use sea_orm::{FromQueryResult, Statement};
+    use sea_orm::FromQueryResult;
     #[derive(FromQueryResult)]
     struct Count {
         n: i64,
@@ -129,13 +129,10 @@ async fn people_in_roles(scoped: &Scoped, roles: &[Role]) -> Result<i64, AppErro
         .and_where(memberships::Column::DeactivatedAt.is_null())
         .to_owned();
     let backend = scoped.conn().get_database_backend();
-    let (sql, values) = backend.build(&query).into_parts();
-    Ok(
-        Count::find_by_statement(Statement::from_sql_and_values(backend, sql, values))
-            .one(scoped.conn())
-            .await?
-            .map_or(0, |c| c.n),
-    )
+    Ok(Count::find_by_statement(backend.build(&query))
+        .one(scoped.conn())
+        .await?
+        .map_or(0, |c| c.n))
 }
 
 /// The platform at a glance: clinics by status, people, sign-ins and reminders of the week.

@@ -57,18 +57,7 @@ pub async fn compliance_list(
                 .ok_or_else(|| AppError::field("status", "Choose a status from the list."))?,
         ),
     };
-    let search = query
-        .search
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_lowercase);
-    if search.as_ref().is_some_and(|s| s.chars().count() > 100) {
-        return Err(AppError::field(
-            "search",
-            "Search for at most 100 characters.",
-        ));
-    }
+    let search = text_search::typed(query.search.as_deref())?;
     let by_status = match query.sort.as_deref().map(str::trim) {
         None | Some("") | Some("status") => true,
         Some("name") => false,

@@ -95,13 +95,7 @@ pub async fn list(scoped: &Scoped, query: RosterQuery) -> Result<RosterPage, App
             false,
         ),
     };
-    let search = trimmed(&query.search).map(|s| s.to_lowercase());
-    if search.as_ref().is_some_and(|s| s.chars().count() > 100) {
-        return Err(AppError::field(
-            "search",
-            "Search for at most 100 characters.",
-        ));
-    }
+    let search = text_search::typed(query.search.as_deref())?;
     let providers = providers(scoped, clinic).await?;
     let provider = match trimmed(&query.provider) {
         None => None,

@@ -75,14 +75,9 @@ pub async fn list(scoped: &Scoped, query: ClinicQuery) -> Result<ClinicList, App
     let page = paging::parse_page(query.page.as_deref())?;
     let plans = all_plans(conn).await?;
     let mut filter = Condition::all();
-    if let Some(search) = query
-        .search
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
+    if let Some(search) = text_search::typed(query.search.as_deref())? {
         // Names in any case; codes are capitals.
-        let name = text_search::contains(&search.to_lowercase());
+        let name = text_search::contains(&search);
         let code = text_search::contains(&search.to_uppercase());
         filter = filter.add(
             Condition::any()
