@@ -57,8 +57,22 @@ where
     })
 }
 
-/// The message for the form as a whole: a non-field error, or the form-level field.
+/// The message for the form as a whole: a non-field error, the form-level field, or a hidden
+/// token's (a link's token is never a field anyone sees).
 pub fn form_error<T, V>(value: V) -> Signal<Option<String>>
+where
+    T: Send + Sync + 'static,
+    V: With<Value = Option<Result<T, AppError>>> + Copy + Send + Sync + 'static,
+{
+    form_error_with_hidden(value, &["token"])
+}
+
+/// `form_error` for a form with other hidden fields (`hidden`), whose messages still need a
+/// voice: registration's time zone, which the browser fills in.
+pub fn form_error_with_hidden<T, V>(
+    value: V,
+    hidden: &'static [&'static str],
+) -> Signal<Option<String>>
 where
     T: Send + Sync + 'static,
     V: With<Value = Option<Result<T, AppError>>> + Copy + Send + Sync + 'static,
@@ -67,10 +81,9 @@ where
         value.with(|v| match v {
             Some(Err(AppError::Validation(fields))) => {
                 fields.get("form").map(|m| m.join(" ")).or_else(|| {
-                    // Fields the form does not show (a hidden token, say) still need a voice.
                     fields
                         .iter()
-                        .find(|(name, _)| matches!(name.as_str(), "token" | "time_zone"))
+                        .find(|(name, _)| hidden.contains(&name.as_str()))
                         .map(|(_, m)| m.join(" "))
                 })
             }

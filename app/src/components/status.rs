@@ -24,12 +24,23 @@ pub fn ErrorPanel(error: AppError) -> impl IntoView {
             let heading = match other {
                 AppError::Forbidden => "Not allowed",
                 AppError::NotFound => "Not found",
+                AppError::Validation(_) => "That could not be shown",
                 _ => "Something went wrong",
+            };
+            // A page has no highlighted fields to point at: say what each problem is.
+            let message = match &other {
+                AppError::Validation(fields) => fields
+                    .values()
+                    .flatten()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                other => other.to_string(),
             };
             view! {
                 <section class="rounded-lg border border-slate-200 bg-white p-6 shadow-sm" role="alert">
                     <h1 class="text-xl font-semibold">{heading}</h1>
-                    <p class="mt-2 text-slate-700">{other.to_string()}</p>
+                    <p class="mt-2 text-slate-700">{message}</p>
                     <a href="/" class="mt-4 inline-block text-teal-800 underline">"Go to the home page"</a>
                 </section>
             }

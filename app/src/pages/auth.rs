@@ -9,7 +9,8 @@ use crate::api::auth::{
     AFTER_REGISTRATION,
 };
 use crate::components::form::{
-    field_errors, form_error, typed_value, Field, FieldErrors, FormAlert, BUTTON_CLASS,
+    field_errors, form_error, form_error_with_hidden, typed_value, Field, FieldErrors, FormAlert,
+    BUTTON_CLASS,
 };
 use crate::components::layout::MeResource;
 
@@ -134,7 +135,7 @@ fn RegisterForm() -> impl IntoView {
     let typed = |name: &str| typed_value::<Register>(name).unwrap_or_default();
     view! {
         <ActionForm action attr:class="mt-4 space-y-4" attr:novalidate="true">
-            <FormAlert message=form_error(value) />
+            <FormAlert message=form_error_with_hidden(value, &["time_zone"]) />
             <input type="hidden" name="time_zone" value=move || time_zone.get() />
             <Field label="Full name" name="name" autocomplete="name" value=typed("name")
                 errors=field_errors(value, "name") required=true />

@@ -9,13 +9,13 @@ use crate::api::platform::clinics::{
     get_clinic, ChangeClinicPlan, CloseClinic, ReactivateClinic, SuspendClinic, CLINICS_PAGE,
 };
 use crate::components::form::{
-    field_errors, form_error, Field, FieldErrors, FormAlert, BUTTON_CLASS, INPUT_CLASS,
-    SECONDARY_BUTTON,
+    field_errors, form_error, typed_value, Field, FieldErrors, FormAlert, BUTTON_CLASS,
+    INPUT_CLASS, SECONDARY_BUTTON,
 };
 use crate::components::portal::{LandingNotice, CARD};
 use crate::components::status::ErrorPanel;
 use crate::error::AppError;
-use crate::model::platform::{ClinicDetail, ClinicStatus};
+use crate::model::platform::{thousands, ClinicDetail, ClinicStatus};
 
 const DONE: &[(&str, &str)] = &[
     (
@@ -85,12 +85,12 @@ fn Clinic(clinic: ClinicDetail) -> impl IntoView {
             <Fact label="Plan" value=row.plan.clone() />
             <Fact label="Provider seats" value=format!("{} of {} taken", row.seats_taken, row.seats_allowed) />
             <Fact label="Patients" value=match &plan {
-                Some(plan) => format!("{} of {} allowed", row.patients, plan.patient_limit),
+                Some(plan) => format!("{} of {} allowed", thousands(row.patients), thousands(plan.patient_limit)),
                 None => row.patients.to_string(),
             } />
             <Fact label="Texts this month" value=match &plan {
-                Some(plan) if plan.sms_reminders => format!("{} of {} allowed", clinic.texts_this_month, plan.sms_per_month),
-                _ => format!("{} (the plan has no text reminders)", clinic.texts_this_month),
+                Some(plan) if plan.sms_reminders => format!("{} of {} allowed", thousands(clinic.texts_this_month), thousands(plan.sms_per_month)),
+                _ => format!("{} (the plan has no text reminders)", thousands(clinic.texts_this_month)),
             } />
             <Fact label="Created" value=row.created.clone() />
         </dl>
@@ -134,8 +134,8 @@ fn PlanForm(clinic: ClinicDetail) -> impl IntoView {
                 {clinic.plans.iter().map(|p| view! {
                     <li>{format!(
                         "{}: {} provider seats, {} patients, {}.",
-                        p.name, p.provider_seats, p.patient_limit,
-                        if p.sms_reminders { format!("{} texts a month", p.sms_per_month) } else { "no text reminders".to_owned() },
+                        p.name, p.provider_seats, thousands(p.patient_limit),
+                        if p.sms_reminders { format!("{} texts a month", thousands(p.sms_per_month)) } else { "no text reminders".to_owned() },
                     )}</li>
                 }).collect_view()}
             </ul>
@@ -170,7 +170,7 @@ fn SuspendForm(id: i64) -> impl IntoView {
             <ActionForm action=suspend attr:class="mt-4 grid max-w-xl gap-3" attr:novalidate="true">
                 <FormAlert message=form_error(value) />
                 <input type="hidden" name="id" value=id />
-                <Field label="Reason (kept with the clinic, not shown to its staff or patients)" name="reason" autocomplete="off" errors=field_errors(value, "reason") required=true />
+                <Field label="Reason (kept with the clinic, not shown to its staff or patients)" name="reason" autocomplete="off" errors=field_errors(value, "reason") required=true value={typed_value::<SuspendClinic>("reason").unwrap_or_default()} />
                 <div><button type="submit" class=BUTTON_CLASS>"Suspend the clinic"</button></div>
             </ActionForm>
         </section>

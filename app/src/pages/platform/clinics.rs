@@ -7,7 +7,7 @@ use leptos_router::hooks::use_query_map;
 use super::PlatformNav;
 use crate::api::platform::clinics::{clinic_page, get_clinics, CreateClinic, CLINICS_PAGE};
 use crate::components::form::{
-    field_errors, form_error, Field, FieldErrors, FormAlert, BUTTON_CLASS, INPUT_CLASS,
+    field_errors, form_error, typed_value, Field, FieldErrors, FormAlert, BUTTON_CLASS, INPUT_CLASS,
 };
 use crate::components::pager::{with_query, Pager};
 use crate::components::portal::CARD;
@@ -132,20 +132,24 @@ fn NewClinicForm(plans: Vec<PlanSummary>) -> impl IntoView {
     let create = ServerAction::<CreateClinic>::new();
     let value = create.value();
     let plan_errors = field_errors(value, "plan");
-    let standard = plans
-        .iter()
-        .find(|p| p.code == "standard")
-        .or(plans.first())
-        .map(|p| p.code.clone());
+    // A refused form comes back as it was typed.
+    let typed = |name: &str| typed_value::<CreateClinic>(name).unwrap_or_default();
+    let standard = typed_value::<CreateClinic>("plan").or_else(|| {
+        plans
+            .iter()
+            .find(|p| p.code == "standard")
+            .or(plans.first())
+            .map(|p| p.code.clone())
+    });
     view! {
         <section aria-labelledby="new-clinic-heading" class=CARD>
             <h2 id="new-clinic-heading" class="text-xl font-semibold">"Add a clinic"</h2>
             <p class="mt-1 text-sm text-slate-600">"The clinic starts with the platform's preventive-care protocols. Its first admin gets an email with a link to join, valid for 7 days."</p>
             <ActionForm action=create attr:class="mt-4 grid gap-3 md:grid-cols-2 md:items-start" attr:novalidate="true">
                 <div class="md:col-span-2"><FormAlert message=form_error(value) /></div>
-                <Field label="Clinic name" name="name" autocomplete="off" errors=field_errors(value, "name") required=true />
-                <Field label="Clinic code" name="code" autocomplete="off" hint="What its patients type to register, like RIVERSIDE." errors=field_errors(value, "code") required=true />
-                <Field label="Time zone" name="time_zone" autocomplete="off" hint="Like America/New_York or Europe/London." errors=field_errors(value, "time_zone") required=true />
+                <Field label="Clinic name" name="name" autocomplete="off" errors=field_errors(value, "name") required=true value=typed("name") />
+                <Field label="Clinic code" name="code" autocomplete="off" hint="What its patients type to register, like RIVERSIDE." errors=field_errors(value, "code") required=true value=typed("code") />
+                <Field label="Time zone" name="time_zone" autocomplete="off" hint="Like America/New_York or Europe/London." errors=field_errors(value, "time_zone") required=true value=typed("time_zone") />
                 <div>
                     <label for="field-plan" class="block text-sm font-medium text-slate-800">"Plan"</label>
                     <select id="field-plan" name="plan" class=INPUT_CLASS
@@ -155,7 +159,7 @@ fn NewClinicForm(plans: Vec<PlanSummary>) -> impl IntoView {
                     </select>
                     <FieldErrors id="field-plan-error".to_owned() errors=plan_errors />
                 </div>
-                <Field label="Email of its first admin" name="admin_email" kind="email" autocomplete="off" errors=field_errors(value, "admin_email") required=true />
+                <Field label="Email of its first admin" name="admin_email" kind="email" autocomplete="off" errors=field_errors(value, "admin_email") required=true value=typed("admin_email") />
                 <div class="md:col-span-2"><button type="submit" class=BUTTON_CLASS>"Add the clinic and invite its admin"</button></div>
             </ActionForm>
         </section>

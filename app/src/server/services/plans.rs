@@ -7,6 +7,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 use crate::error::AppError;
+use crate::model::platform::thousands;
 use crate::model::Role;
 use crate::server::db_context::{self, Turn};
 use crate::server::entities::{clinics, memberships, plans, text_counts};
@@ -127,31 +128,9 @@ pub(crate) async fn texts_this_month<C: ConnectionTrait>(
         .sum())
 }
 
-/// 12,345 as the portal writes it.
-pub(crate) fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn numbers_are_grouped_in_thousands() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1_000), "1,000");
-        assert_eq!(thousands(50_000), "50,000");
-        assert_eq!(thousands(1_234_567), "1,234,567");
-    }
 
     #[test]
     fn a_month_runs_to_the_first_of_the_next() {

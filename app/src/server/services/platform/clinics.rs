@@ -12,6 +12,7 @@ use sea_orm::{
 };
 
 use crate::error::{AppError, Validator};
+use crate::model::platform::thousands;
 use crate::model::platform::{ClinicDetail, ClinicList, ClinicRow, ClinicStatus, PlanSummary};
 use crate::model::{ComplianceLabel, Role};
 use crate::server::audit::AuditEntry;
@@ -25,7 +26,7 @@ use crate::server::services::accounts::{email_problem, normalize_email};
 use crate::server::services::clinic::invitations::{open_staff_invitation, Sent};
 use crate::server::services::clinic::{provider_seats, roles};
 use crate::server::services::dates::parse_time_zone;
-use crate::server::services::plans::{enrolled_patients, plan_of, texts_this_month, thousands};
+use crate::server::services::plans::{enrolled_patients, plan_of, texts_this_month};
 use crate::server::services::{paging, text_search};
 use crate::server::state::AppState;
 use crate::server::tenancy::Scoped;
