@@ -7,6 +7,7 @@ pub mod dev;
 pub mod mfa;
 pub mod patient;
 pub mod platform;
+pub mod policy_acceptance;
 pub mod portals;
 pub mod provider;
 pub mod reminders;

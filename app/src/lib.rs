@@ -17,8 +17,8 @@ use leptos_router::{path, SsrMode};
 
 use components::layout::{Footer, Header};
 use pages::{
-    auth, clinic, dev, goals, mfa, patient, platform, profile, provider, public, security,
-    unsubscribe,
+    auth, clinic, dev, goals, mfa, patient, platform, policy_acceptance, profile, provider, public,
+    security, unsubscribe,
 };
 
 /// The HTML document around the app, rendered on the server. Its Content-Security-Policy
@@ -87,9 +87,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/services") view=public::ServicesPage />
                     <Route path=path!("/contact") view=public::ContactPage />
                     <Route path=path!("/privacy") view=public::PrivacyPage ssr=SsrMode::Async />
+                    <Route path=path!("/privacy/:version") view=public::PrivacyVersionPage ssr=SsrMode::Async />
                     <Route path=path!("/signin") view=auth::SignInPage ssr=SsrMode::Async />
                     <Route path=path!("/signin/code") view=mfa::SignInCodePage />
                     <Route path=path!("/signin/enrol") view=mfa::EnrolPage ssr=SsrMode::Async />
+                    <Route path=path!("/signin/policy") view=policy_acceptance::PolicyAcceptancePage ssr=SsrMode::Async />
                     <Route path=path!("/register") view=auth::RegisterPage />
                     <Route path=path!("/forgot-password") view=auth::ForgotPasswordPage />
                     <Route path=path!("/reset-password") view=auth::ResetPasswordPage />
@@ -119,6 +121,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/platform") view=platform::PlatformHomePage ssr=SsrMode::Async />
                     <Route path=path!("/platform/clinics") view=platform::clinics::ClinicsPage ssr=SsrMode::Async />
                     <Route path=path!("/platform/clinics/:id") view=platform::clinic::ClinicPage ssr=SsrMode::Async />
+                    <Route path=path!("/platform/topics") view=platform::topics::TopicsPage ssr=SsrMode::Async />
+                    <Route path=path!("/platform/topics/:id") view=platform::topic::TopicPage ssr=SsrMode::Async />
+                    <Route path=path!("/platform/tips") view=platform::tips::TipsPage ssr=SsrMode::Async />
+                    <Route path=path!("/platform/policy") view=platform::policy::PolicyPage ssr=SsrMode::Async />
                     <Route path=path!("/dev/mailbox") view=dev::MailboxPage ssr=SsrMode::Async />
                 </Routes>
             </main>

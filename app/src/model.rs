@@ -3,6 +3,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 pub mod clinic;
+pub mod content;
 pub mod platform;
 
 /// A role a user holds. `SuperAdmin` is a platform flag, the others are clinic memberships.
@@ -332,6 +333,7 @@ pub fn streak(days_met: &[bool]) -> u32 {
 pub struct HealthTip {
     pub title: String,
     pub text: String,
+    pub category: Option<String>,
 }
 
 impl PatientDashboard {
@@ -357,8 +359,11 @@ pub struct Article {
     pub slug: String,
     pub title: String,
     pub summary: String,
-    pub body: String,
+    /// The Markdown body as HTML, already sanitised on the server (`server::markdown`).
+    pub body_html: String,
+    pub tags: Vec<String>,
     pub published_on: NaiveDate,
+    /// A privacy policy's version; `None` for a health topic.
     pub version: Option<String>,
 }
 

@@ -6,6 +6,7 @@ pub mod goals;
 pub mod mfa;
 pub mod patient;
 pub mod platform;
+pub mod policy_acceptance;
 pub mod profile;
 pub mod provider;
 pub mod public;

@@ -6,6 +6,7 @@ pub mod entities;
 pub mod errors;
 pub mod key_files;
 pub mod mail;
+pub mod markdown;
 pub mod permissions;
 pub mod reminders;
 pub mod request;

@@ -10,8 +10,10 @@ use {
     crate::server::errors::{respond, respond_landing_on},
     crate::server::request::RequestMeta,
     crate::server::services::{
-        accounts, email_verification, mfa, password::Password, password_reset, sessions,
+        accounts, email_verification, mfa, password::Password, password_reset,
+        policy_acceptance, sessions,
     },
+    super::policy_acceptance::POLICY_PAGE,
 };
 
 /// Only paths on this site are accepted as a place to return to after signing in.
@@ -27,6 +29,14 @@ pub fn safe_return_path(next: &str) -> Option<String> {
 /// The sign-in page, set to come back to `here` afterwards.
 pub fn sign_in_path(here: &str) -> String {
     format!("/signin?next={}", encode_path(here))
+}
+
+/// `path`, set to go on to `next` afterwards when that is a page of this site.
+pub fn with_next(path: &str, next: Option<&str>) -> String {
+    match next.and_then(safe_return_path) {
+        Some(next) => format!("{path}?next={}", encode_path(&next)),
+        None => path.to_owned(),
+    }
 }
 
 /// A path percent-encoded to stand as a query value (slashes kept, for readability).
@@ -132,21 +142,34 @@ pub async fn sign_in(
             mfa::NextStep::Code => Some("/signin/code"),
             mfa::NextStep::Enrol => Some("/signin/enrol"),
         };
-        match second_step {
+        let policy = match second_step {
             None => {
+                policy_acceptance::due(
+                    &state.db,
+                    signed_in.user_id,
+                    signed_in.role,
+                    signed_in.clinic_id,
+                )
+                .await?
+            }
+            Some(_) => None,
+        };
+        match (second_step, policy) {
+            (None, None) => {
                 sessions::establish(&session, &signed_in, now, &meta).await?;
                 Ok((
                     next.unwrap_or_else(|| signed_in.actor().home().to_owned()),
                     false,
                 ))
             }
-            Some(page) => {
+            (None, Some(version)) => {
+                let pending = sessions::establish_pending(&session, &signed_in, now).await?;
+                sessions::await_policy(&session, pending, version, now).await?;
+                Ok((with_next(POLICY_PAGE, next.as_deref()), true))
+            }
+            (Some(page), _) => {
                 sessions::establish_pending(&session, &signed_in, now).await?;
-                let page = match next {
-                    Some(next) => format!("{page}?next={}", encode_path(&next)),
-                    None => page.to_owned(),
-                };
-                Ok((page, true))
+                Ok((with_next(page, next.as_deref()), true))
             }
         }
     }

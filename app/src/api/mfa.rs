@@ -8,11 +8,12 @@ use crate::model::{Enrolment, TwoStepStatus};
 
 #[cfg(feature = "ssr")]
 use {
-    super::auth::safe_return_path,
+    super::auth::{safe_return_path, with_next},
     super::context,
     crate::server::errors::{respond, respond_landing_on},
     crate::server::request::RequestMeta,
-    crate::server::services::{mfa, sessions},
+    crate::server::services::{mfa, policy_acceptance, sessions},
+    super::policy_acceptance::POLICY_PAGE,
 };
 
 /// Where the recovery codes are shown, once, after they are made.
@@ -23,18 +24,10 @@ pub const AFTER_PLATFORM_RESET: &str = "/platform?two_step=reset";
 
 /// Where to go once fully signed in: `next` if it is a page of this site, else the portal.
 #[cfg(feature = "ssr")]
-fn destination(next: Option<&str>, home: &str) -> String {
+pub(crate) fn destination(next: Option<&str>, home: &str) -> String {
     next.and_then(safe_return_path)
         .filter(|p| !p.starts_with("/signin"))
         .unwrap_or_else(|| home.to_owned())
-}
-
-#[cfg(feature = "ssr")]
-fn with_next(path: &str, next: Option<&str>) -> String {
-    match next.and_then(safe_return_path) {
-        Some(next) => format!("{path}?next={}", super::auth::encode_path(&next)),
-        None => path.to_owned(),
-    }
 }
 
 /// The second step of signing in: a code from the authenticator, or a recovery code.
@@ -49,8 +42,19 @@ pub async fn verify_sign_in_code(code: String, next: Option<String>) -> Result<S
             .await?
             .ok_or_else(|| AppError::field("code", sessions::PENDING_EXPIRED))?;
         mfa::verify(&state, &meta, &pending.actor(), &code).await?;
-        sessions::complete_pending(&session, now, &meta).await?;
-        Ok(destination(next.as_deref(), pending.actor().home()))
+        let policy =
+            policy_acceptance::due(&state.db, pending.user_id, pending.role, pending.clinic_id)
+                .await?;
+        match policy {
+            None => {
+                sessions::complete_pending(&session, now, &meta).await?;
+                Ok(destination(next.as_deref(), pending.actor().home()))
+            }
+            Some(version) => {
+                sessions::await_policy(&session, pending, version, now).await?;
+                Ok(with_next(POLICY_PAGE, next.as_deref()))
+            }
+        }
     }
     .await;
     let landing = result.as_deref().unwrap_or("/signin/code").to_owned();

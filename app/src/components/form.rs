@@ -95,6 +95,25 @@ where
 
 pub const INPUT_CLASS: &str = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-base shadow-sm focus:border-teal-600 focus:outline-2 focus:outline-teal-600 aria-[invalid=true]:border-red-600";
 
+/// A field's `aria-describedby`: its hint, and its messages while it has any.
+fn described_by(
+    has_hint: bool,
+    hint_id: String,
+    error_id: String,
+    errors: Signal<Vec<String>>,
+) -> impl Fn() -> Option<String> + Send + Sync + 'static {
+    move || {
+        let mut ids = Vec::new();
+        if has_hint {
+            ids.push(hint_id.clone());
+        }
+        if !errors.get().is_empty() {
+            ids.push(error_id.clone());
+        }
+        (!ids.is_empty()).then(|| ids.join(" "))
+    }
+}
+
 #[component]
 pub fn Field(
     label: &'static str,
@@ -111,19 +130,7 @@ pub fn Field(
     let id = format!("field-{name}");
     let error_id = format!("{id}-error");
     let hint_id = format!("{id}-hint");
-    let described_by = {
-        let (error_id, hint_id) = (error_id.clone(), hint_id.clone());
-        move || {
-            let mut ids = Vec::new();
-            if hint.is_some() {
-                ids.push(hint_id.clone());
-            }
-            if !errors.get().is_empty() {
-                ids.push(error_id.clone());
-            }
-            (!ids.is_empty()).then(|| ids.join(" "))
-        }
-    };
+    let described_by = described_by(hint.is_some(), hint_id.clone(), error_id.clone(), errors);
     view! {
         <div>
             <label for=id.clone() class="block text-sm font-medium text-slate-800">{label}</label>
@@ -139,6 +146,39 @@ pub fn Field(
                 aria-invalid=move || (!errors.get().is_empty()).to_string()
                 aria-describedby=described_by
             />
+            <FieldErrors id=error_id errors />
+        </div>
+    }
+}
+
+/// A field for longer text (a Markdown body), labelled and with its messages beside it.
+#[component]
+pub fn TextArea(
+    label: &'static str,
+    name: &'static str,
+    #[prop(default = 8)] rows: u32,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(into)] errors: Signal<Vec<String>>,
+    #[prop(default = false)] required: bool,
+    #[prop(optional, into)] value: Option<String>,
+) -> impl IntoView {
+    let id = format!("field-{name}");
+    let error_id = format!("{id}-error");
+    let hint_id = format!("{id}-hint");
+    let described_by = described_by(hint.is_some(), hint_id.clone(), error_id.clone(), errors);
+    view! {
+        <div>
+            <label for=id.clone() class="block text-sm font-medium text-slate-800">{label}</label>
+            {hint.map(|h| view! { <p id=hint_id.clone() class="text-sm text-slate-500">{h}</p> })}
+            <textarea
+                id=id.clone()
+                name=name
+                rows=rows
+                required=required
+                class=format!("{INPUT_CLASS} font-mono text-sm")
+                aria-invalid=move || (!errors.get().is_empty()).to_string()
+                aria-describedby=described_by
+            >{value.unwrap_or_default()}</textarea>
             <FieldErrors id=error_id errors />
         </div>
     }

@@ -2,6 +2,10 @@
 //! permission; the pages only show what the server allowed.
 pub mod clinic;
 pub mod clinics;
+pub mod policy;
+pub mod tips;
+pub mod topic;
+pub mod topics;
 
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -18,8 +22,13 @@ use crate::components::status::ErrorPanel;
 /// The portal's sections, `current` marked as the page.
 #[component]
 pub fn PlatformNav(current: &'static str) -> impl IntoView {
-    const SECTIONS: [(&str, &str); 2] =
-        [("/platform", "Overview"), ("/platform/clinics", "Clinics")];
+    const SECTIONS: [(&str, &str); 5] = [
+        ("/platform", "Overview"),
+        ("/platform/clinics", "Clinics"),
+        ("/platform/topics", "Health topics"),
+        ("/platform/tips", "Health tips"),
+        ("/platform/policy", "Privacy policy"),
+    ];
     view! {
         <nav aria-label="Platform administration" class=PORTAL_NAV>
             {SECTIONS.into_iter().map(|(href, label)| {

@@ -4,7 +4,10 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
-use crate::api::content::{get_article, get_latest_articles, get_privacy_policy};
+use crate::api::content::{
+    get_article, get_latest_articles, get_privacy_policy, get_privacy_policy_version,
+    get_privacy_policy_versions, policy_version_page,
+};
 use crate::components::status::ErrorPanel;
 use crate::model::{Article, ArticleSummary};
 
@@ -80,10 +83,11 @@ pub fn TopicsPage() -> impl IntoView {
     }
 }
 
+/// A topic or policy as published. `body_html` was rendered from Markdown and sanitised on
+/// the server (`server::markdown`); nothing else is set as HTML.
 #[component]
-fn ArticleBody(article: Article) -> impl IntoView {
+pub fn ArticleBody(article: Article) -> impl IntoView {
     view! {
-        <Title text=format!("{} · Salus", article.title) />
         <article class="rounded-lg border border-slate-200 bg-white p-6 shadow-sm sm:p-8">
             <h1 class="text-3xl font-bold">{article.title.clone()}</h1>
             <p class="mt-1 text-sm text-slate-500">
@@ -92,10 +96,15 @@ fn ArticleBody(article: Article) -> impl IntoView {
                     None => format!("Published {}", date_label(article.published_on)),
                 }}
             </p>
+            {(!article.tags.is_empty()).then(|| view! {
+                <ul aria-label="Tags" class="mt-2 flex flex-wrap gap-2">
+                    {article.tags.iter().map(|tag| view! {
+                        <li class="rounded-full bg-teal-50 px-2 py-0.5 text-xs font-medium text-teal-900">{tag.clone()}</li>
+                    }).collect_view()}
+                </ul>
+            })}
             <p class="mt-4 text-lg text-slate-700">{article.summary.clone()}</p>
-            <div class="mt-4 space-y-4 text-slate-800">
-                {article.body.split("\n\n").map(|p| view! { <p>{p.to_owned()}</p> }).collect_view()}
-            </div>
+            <div class="mt-4 space-y-4 text-slate-800 [&_ul]:list-disc [&_ul]:pl-6 [&_ol]:list-decimal [&_ol]:pl-6 [&_a]:text-teal-800 [&_a]:underline [&_h2]:text-xl [&_h2]:font-semibold [&_h3]:font-semibold" inner_html=article.body_html.clone()></div>
         </article>
     }
 }
@@ -112,6 +121,7 @@ pub fn ArticlePage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match found.await {
                     Ok(article) => view! {
+                        <Title text=format!("{} · Salus", article.title) />
                         <ArticleBody article />
                         <A href="/topics" attr:class="mt-6 inline-block text-teal-800 underline">"All health topics"</A>
                     }.into_any(),
@@ -122,6 +132,7 @@ pub fn ArticlePage() -> impl IntoView {
     }
 }
 
+/// The privacy policy in force, with links to every earlier version.
 #[component]
 pub fn PrivacyPage() -> impl IntoView {
     let policy = Resource::new(|| (), |_| get_privacy_policy());
@@ -129,11 +140,63 @@ pub fn PrivacyPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match policy.await {
-                    Ok(article) => view! { <ArticleBody article /> }.into_any(),
+                    Ok(article) => view! {
+                        <Title text=format!("{} · Salus", article.title) />
+                        <ArticleBody article />
+                    }.into_any(),
                     Err(error) => view! { <ErrorPanel error /> }.into_any(),
                 }
             })}
         </Suspense>
+        <PolicyVersions />
+    }
+}
+
+/// One version of the privacy policy, earlier or in force.
+#[component]
+pub fn PrivacyVersionPage() -> impl IntoView {
+    let params = use_params_map();
+    let policy = Resource::new(
+        move || params.read().get("version").unwrap_or_default(),
+        get_privacy_policy_version,
+    );
+    view! {
+        <Suspense fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match policy.await {
+                    Ok(article) => view! {
+                        <Title text=format!("{} (version {}) · Salus", article.title, article.version.clone().unwrap_or_default()) />
+                        <ArticleBody article />
+                    }.into_any(),
+                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+        <PolicyVersions />
+    }
+}
+
+#[component]
+fn PolicyVersions() -> impl IntoView {
+    let versions = Resource::new(|| (), |_| get_privacy_policy_versions());
+    view! {
+        <section aria-labelledby="versions-heading" class="mt-8">
+            <h2 id="versions-heading" class="text-xl font-semibold">"All versions"</h2>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    versions.await.ok().map(|versions| view! {
+                        <ul class="mt-2 space-y-1">
+                            {versions.into_iter().map(|v| view! {
+                                <li>
+                                    <a href=policy_version_page(&v.version) class="text-teal-800 underline">{format!("Version {}", v.version)}</a>
+                                    {format!(", published {}{}", v.published, if v.current { " (in force)" } else { "" })}
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    })
+                })}
+            </Suspense>
+        </section>
     }
 }
 

@@ -12,6 +12,7 @@ pub mod password;
 pub mod password_reset;
 pub mod plans;
 pub mod platform;
+pub mod policy_acceptance;
 pub mod portals;
 pub mod profile;
 pub mod provider;

@@ -1,4 +1,4 @@
-//! Public health content: articles, tips and policies.
+//! Public health content: articles (health topics), tips and privacy policy versions.
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -16,6 +16,13 @@ pub struct Model {
     pub version: Option<String>,
     pub published_at: DateTimeUtc,
     pub created_at: DateTimeUtc,
+    /// `draft`, `published` or `retired`.
+    pub status: String,
+    /// Comma-separated, lower case.
+    pub tags: String,
+    pub home_position: Option<i32>,
+    pub category: Option<String>,
+    pub updated_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

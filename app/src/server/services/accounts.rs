@@ -207,7 +207,7 @@ pub async fn register(
     consents::Entity::insert(consents::ActiveModel {
         patient_id: Set(patient_id),
         clinic_id: Set(Some(clinic.id)),
-        kind: Set("data_use".into()),
+        kind: Set(crate::server::services::policy_acceptance::DATA_USE.into()),
         policy_version: Set(policy_version.clone()),
         granted_at: Set(now),
         ..Default::default()
@@ -228,7 +228,10 @@ pub async fn register(
             clinic_id: Some(clinic.id),
             patient_id: Some(patient_id),
             action: "patient.register",
-            resource: Some(format!("consent:data_use:{policy_version}")),
+            resource: Some(format!(
+                "consent:{}:{policy_version}",
+                super::policy_acceptance::DATA_USE
+            )),
         },
     )
     .await?;

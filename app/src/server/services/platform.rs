@@ -3,3 +3,9 @@
 //! platform's: every clinic's own rows, never patients' health records. Every change is
 //! audited in that transaction.
 pub mod clinics;
+pub mod content;
+
+/// UTC, as the platform's pages show times ("23 Nov 2026, 14:05 UTC").
+pub(crate) fn utc(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.format("%-d %b %Y, %H:%M UTC").to_string()
+}

@@ -274,7 +274,7 @@ async fn seed_patient<C: sea_orm::ConnectionTrait>(
     consents::Entity::insert(consents::ActiveModel {
         patient_id: Set(user_id),
         clinic_id: Set(Some(clinic)),
-        kind: Set("data_use".into()),
+        kind: Set(crate::server::services::policy_acceptance::DATA_USE.into()),
         policy_version: Set(policy_version.to_owned()),
         granted_at: Set(now),
         ..Default::default()

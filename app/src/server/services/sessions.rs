@@ -82,8 +82,12 @@ pub struct PendingSignIn {
     /// the signed-in session reads the permissions afresh on each request).
     #[serde(default)]
     pub permissions: PermissionSet,
-    /// When the password was checked (Unix seconds).
+    /// When the password was checked, or the second step passed (Unix seconds).
     pub since: i64,
+    /// The privacy policy version the patient must accept before the sign-in finishes: set
+    /// once the password (and the code, for a patient who uses one) passed, and only then.
+    #[serde(default)]
+    pub policy_to_accept: Option<String>,
 }
 
 impl PendingSignIn {
@@ -108,7 +112,7 @@ pub async fn establish_pending(
     session: &Session,
     signed_in: &SignedIn,
     now: DateTime<Utc>,
-) -> Result<(), AppError> {
+) -> Result<PendingSignIn, AppError> {
     // Whoever was signed in in this browser before is not any more.
     session.clear().await;
     session.cycle_id().await.map_err(internal)?;
@@ -118,9 +122,29 @@ pub async fn establish_pending(
         clinic_id: signed_in.clinic_id,
         permissions: signed_in.permissions,
         since: now.timestamp(),
+        policy_to_accept: None,
     };
+    session
+        .insert(PENDING, pending.clone())
+        .await
+        .map_err(internal)?;
+    Ok(pending)
+}
+
+/// The password (and any code) passed, and what is left is accepting privacy policy
+/// `version`: the pending sign-in, timed afresh, waits for that and nothing else.
+pub async fn await_policy(
+    session: &Session,
+    mut pending: PendingSignIn,
+    version: String,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    pending.policy_to_accept = Some(version);
+    pending.since = now.timestamp();
     session.insert(PENDING, pending).await.map_err(internal)
 }
+
+pub const POLICY_FIRST: &str = "Accept the privacy policy to finish signing in.";
 
 /// The session's pending sign-in, if it has one younger than `PENDING_LIFETIME`.
 pub async fn pending(
@@ -145,6 +169,35 @@ pub async fn complete_pending(
         .await
         .map_err(internal)?
         .ok_or_else(|| AppError::field("code", PENDING_EXPIRED))?;
+    if pending.policy_to_accept.is_some() {
+        // Only `complete_after_policy` finishes a sign-in waiting for the policy.
+        session.insert(PENDING, pending).await.map_err(internal)?;
+        return Err(AppError::field("form", POLICY_FIRST));
+    }
+    finish_pending(session, pending, now, meta).await
+}
+
+/// The patient accepted the policy their pending sign-in waited for (the caller recorded it):
+/// the session becomes a full sign-in.
+pub async fn complete_after_policy(
+    session: &Session,
+    pending: PendingSignIn,
+    now: DateTime<Utc>,
+    meta: &RequestMeta,
+) -> Result<(), AppError> {
+    session
+        .remove::<PendingSignIn>(PENDING)
+        .await
+        .map_err(internal)?;
+    finish_pending(session, pending, now, meta).await
+}
+
+async fn finish_pending(
+    session: &Session,
+    pending: PendingSignIn,
+    now: DateTime<Utc>,
+    meta: &RequestMeta,
+) -> Result<(), AppError> {
     let signed_in = SignedIn {
         user_id: pending.user_id,
         role: pending.role,

@@ -31,6 +31,8 @@ use crate::server::services::{paging, text_search};
 use crate::server::state::AppState;
 use crate::server::tenancy::Scoped;
 
+use super::utc;
+
 pub const PER_PAGE: u64 = 20;
 /// How long a closed clinic's data is kept before it may be deleted.
 pub const RETENTION_DAYS: i64 = 90;
@@ -172,11 +174,6 @@ pub(crate) async fn overdue_percent<C: ConnectionTrait>(
         .count(conn)
         .await?;
     Ok((with_label > 0).then(|| (overdue * 100 + with_label / 2) / with_label))
-}
-
-/// UTC, as the platform's pages show times ("23 Nov 2026, 14:05 UTC").
-fn utc(at: chrono::DateTime<chrono::Utc>) -> String {
-    at.format("%-d %b %Y, %H:%M UTC").to_string()
 }
 
 async fn find(scoped: &Scoped, id: i64) -> Result<clinics::Model, AppError> {
