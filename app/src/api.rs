@@ -56,15 +56,17 @@ pub(crate) mod context {
     }
 
     /// The signed-in actor, or the user a half-finished sign-in is for (`true`): only for the
-    /// second step's own server functions. Otherwise 401.
+    /// second step's own server functions, and not once the second step passed and the policy
+    /// waits (`api::policy_acceptance`). Otherwise 401.
     pub async fn actor_or_pending() -> Result<(Actor, bool), AppError> {
         if let Some(signed_in) = signed_in().await? {
             return Ok((signed_in.actor, false));
         }
         let state = state();
         match sessions::pending(&session().await?, state.clock.now()).await? {
-            Some(pending) => Ok((pending.actor(), true)),
-            None => Err(AppError::Unauthorized),
+            // A sign-in waiting for the privacy policy to be accepted can do only that.
+            Some(pending) if pending.policy_to_accept.is_none() => Ok((pending.actor(), true)),
+            _ => Err(AppError::Unauthorized),
         }
     }
 

@@ -1,4 +1,5 @@
 //! UI pieces shared by the pages.
+pub mod audit_log;
 pub mod chart;
 pub mod form;
 pub mod layout;

@@ -125,6 +125,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/platform/topics/:id") view=platform::topic::TopicPage ssr=SsrMode::Async />
                     <Route path=path!("/platform/tips") view=platform::tips::TipsPage ssr=SsrMode::Async />
                     <Route path=path!("/platform/policy") view=platform::policy::PolicyPage ssr=SsrMode::Async />
+                    <Route path=path!("/platform/audit") view=platform::audit_log::PlatformAuditLogPage ssr=SsrMode::Async />
                     <Route path=path!("/dev/mailbox") view=dev::MailboxPage ssr=SsrMode::Async />
                 </Routes>
             </main>

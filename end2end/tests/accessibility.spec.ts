@@ -33,6 +33,7 @@ test('public pages and the account forms', async ({ page }) => {
     '/services',
     '/contact',
     '/privacy',
+    '/privacy/2026-11-01',
     '/signin',
     '/register',
     '/forgot-password',
@@ -66,5 +67,7 @@ test('the clinic and platform portals', async ({ page }) => {
   await page.getByRole('button', { name: 'Sign out', exact: true }).click();
   await expect(page).toHaveURL(/\/$/);
   await signIn(page, 'admin@example.com');
-  await check(page, '/platform');
+  for (const path of ['/platform', '/platform/clinics', '/platform/clinics/1', '/platform/topics', '/platform/topics/1', '/platform/tips', '/platform/policy']) {
+    await check(page, path);
+  }
 });

@@ -91,7 +91,8 @@ impl MigrationTrait for Migration {
             "UPDATE content SET slug = 'privacy-policy' WHERE slug = 'privacy-policy-2026-11-01'",
         )
         .await?;
-        conn.execute_unprepared("DROP INDEX idx_content_kind_status").await?;
+        conn.execute_unprepared("DROP INDEX idx_content_kind_status")
+            .await?;
         for column in ["status", "tags", "home_position", "category", "updated_at"] {
             conn.execute_unprepared(&format!("ALTER TABLE content DROP COLUMN {column}"))
                 .await?;

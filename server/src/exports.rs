@@ -5,13 +5,15 @@ use axum::body::Body;
 use axum::extract::{Query, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use futures_util::future::BoxFuture;
 use futures_util::stream;
 use salus_app::error::AppError;
 use salus_app::server::request::RequestMeta;
 use salus_app::server::services::clinic::audit_log::{self, AuditQuery, CSV_HEADER};
+use salus_app::server::services::platform::audit_log as platform_audit_log;
 use salus_app::server::services::sessions;
 use salus_app::server::state::AppState;
-use salus_app::server::tenancy::Scoped;
+use salus_app::server::tenancy::{Actor, Scoped};
 use tower_sessions::Session;
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -38,62 +40,59 @@ pub(crate) fn refused(error: AppError) -> Response {
     (status, message).into_response()
 }
 
-/// `GET /api/clinic/audit_log.csv?patient=…&staff=…&action=…&from=…&to=…`: the clinic's
-/// audit log, filtered as its page is, newest first.
-pub async fn clinic_audit_log_csv(
-    State(state): State<AppState>,
-    session: Session,
-    request: Request,
-) -> Response {
-    let (parts, _) = request.into_parts();
-    let Ok(Query(query)) = Query::<AuditCsvQuery>::try_from_uri(&parts.uri) else {
-        return refused(AppError::field("form", "The filters could not be read."));
-    };
-    let meta = RequestMeta::from_parts(&parts);
-    let now = state.clock.now();
-    let actor = match sessions::actor(&state.db, &state.settings, now, &session).await {
-        Ok(Some(signed_in)) => signed_in.actor,
-        Ok(None) => return refused(AppError::Unauthorized),
-        Err(error) => return refused(error),
-    };
-    let query = AuditQuery {
-        patient: query.patient,
-        staff: query.staff,
-        action: query.action,
-        from: query.from,
-        to: query.to,
-        page: None,
-    };
-    let begin = {
-        let (state, actor, meta) = (state.clone(), actor.clone(), meta.clone());
-        move || {
-            let (state, actor, meta) = (state.clone(), actor.clone(), meta.clone());
-            async move { Scoped::begin(&state.db, &actor, now, meta, state.audit_key.clone()).await }
-        }
-    };
-    let filters = async {
-        let scoped = begin().await?;
-        let filters = audit_log::start_export(&scoped, &query).await?;
-        scoped.commit().await?;
-        Ok::<_, AppError>(filters)
+/// The signed-in actor of the download's session, or the refusal to answer with.
+async fn signed_in_actor(state: &AppState, session: &Session) -> Result<Actor, Response> {
+    match sessions::actor(&state.db, &state.settings, state.clock.now(), session).await {
+        Ok(Some(signed_in)) => Ok(signed_in.actor),
+        Ok(None) => Err(refused(AppError::Unauthorized)),
+        Err(error) => Err(refused(error)),
     }
-    .await;
-    let filters = match filters {
-        Ok(filters) => filters,
-        Err(error) => return refused(error),
-    };
+}
+
+/// A transaction of `actor`'s for each batch, opened when called.
+fn transactions(
+    state: AppState,
+    actor: Actor,
+    meta: RequestMeta,
+) -> impl Fn() -> BoxFuture<'static, Result<Scoped, AppError>> + Clone + Send + Sync + 'static {
+    move || {
+        let (state, actor, meta) = (state.clone(), actor.clone(), meta.clone());
+        Box::pin(async move {
+            let now = state.clock.now();
+            Scoped::begin(&state.db, &actor, now, meta, state.audit_key.clone()).await
+        })
+    }
+}
+
+/// Streams `header`, then what `batch(scoped, before)` answers, each batch in a transaction of
+/// its own, until a batch says there is nothing older.
+fn csv_download<B>(
+    begin: impl Fn() -> BoxFuture<'static, Result<Scoped, AppError>> + Clone + Send + Sync + 'static,
+    header: &'static str,
+    filename: &'static str,
+    batch: B,
+) -> Response
+where
+    B: Fn(
+            Scoped,
+            Option<i64>,
+        ) -> BoxFuture<'static, Result<(String, Option<i64>, Scoped), AppError>>
+        + Clone
+        + Send
+        + Sync
+        + 'static,
+{
     // (continue before this id, header still to send); `None` once the log is exhausted.
     let batches = stream::try_unfold(Some((None, true)), move |position| {
-        let (begin, filters) = (begin.clone(), filters.clone());
+        let (begin, batch) = (begin.clone(), batch.clone());
         async move {
             let Some((before, first)) = position else {
                 return Ok::<_, AppError>(None);
             };
-            let scoped = begin().await?;
-            let (lines, next) = audit_log::export_batch(&scoped, &filters, before).await?;
+            let (lines, next, scoped) = batch(begin().await?, before).await?;
             scoped.commit().await?;
             let chunk = if first {
-                format!("{CSV_HEADER}{lines}")
+                format!("{header}{lines}")
             } else {
                 lines
             };
@@ -106,9 +105,118 @@ pub async fn clinic_audit_log_csv(
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/csv; charset=utf-8"),
     );
+    let disposition = format!("attachment; filename=\"{filename}\"");
     headers.insert(
         header::CONTENT_DISPOSITION,
-        HeaderValue::from_static("attachment; filename=\"salus-audit-log.csv\""),
+        HeaderValue::from_str(&disposition).expect("a plain file name"),
     );
     response
+}
+
+/// `GET /api/clinic/audit_log.csv?patient=…&staff=…&action=…&from=…&to=…`: the clinic's
+/// audit log, filtered as its page is, newest first.
+pub async fn clinic_audit_log_csv(
+    State(state): State<AppState>,
+    session: Session,
+    request: Request,
+) -> Response {
+    let (parts, _) = request.into_parts();
+    let Ok(Query(query)) = Query::<AuditCsvQuery>::try_from_uri(&parts.uri) else {
+        return refused(AppError::field("form", "The filters could not be read."));
+    };
+    let actor = match signed_in_actor(&state, &session).await {
+        Ok(actor) => actor,
+        Err(refusal) => return refusal,
+    };
+    let query = AuditQuery {
+        patient: query.patient,
+        staff: query.staff,
+        action: query.action,
+        from: query.from,
+        to: query.to,
+        page: None,
+    };
+    let begin = transactions(state, actor, RequestMeta::from_parts(&parts));
+    let filters = async {
+        let scoped = begin().await?;
+        let filters = audit_log::start_export(&scoped, &query).await?;
+        scoped.commit().await?;
+        Ok::<_, AppError>(filters)
+    }
+    .await;
+    let filters = match filters {
+        Ok(filters) => filters,
+        Err(error) => return refused(error),
+    };
+    csv_download(
+        begin,
+        CSV_HEADER,
+        "salus-audit-log.csv",
+        move |scoped, before| {
+            let filters = filters.clone();
+            Box::pin(async move {
+                let (lines, next) = audit_log::export_batch(&scoped, &filters, before).await?;
+                Ok((lines, next, scoped))
+            })
+        },
+    )
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct PlatformAuditCsvQuery {
+    clinic: Option<String>,
+    actor: Option<String>,
+    action: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+}
+
+/// `GET /api/platform/audit_log.csv?clinic=…&actor=…&action=…&from=…&to=…`: the platform's
+/// audit log, filtered as its page is, newest first; patients by id only.
+pub async fn platform_audit_log_csv(
+    State(state): State<AppState>,
+    session: Session,
+    request: Request,
+) -> Response {
+    let (parts, _) = request.into_parts();
+    let Ok(Query(query)) = Query::<PlatformAuditCsvQuery>::try_from_uri(&parts.uri) else {
+        return refused(AppError::field("form", "The filters could not be read."));
+    };
+    let actor = match signed_in_actor(&state, &session).await {
+        Ok(actor) => actor,
+        Err(refusal) => return refusal,
+    };
+    let query = platform_audit_log::PlatformAuditQuery {
+        clinic: query.clinic,
+        actor: query.actor,
+        action: query.action,
+        from: query.from,
+        to: query.to,
+        page: None,
+    };
+    let begin = transactions(state, actor, RequestMeta::from_parts(&parts));
+    let filters = async {
+        let scoped = begin().await?;
+        let filters = platform_audit_log::start_export(&scoped, &query).await?;
+        scoped.commit().await?;
+        Ok::<_, AppError>(filters)
+    }
+    .await;
+    let filters = match filters {
+        Ok(filters) => filters,
+        Err(error) => return refused(error),
+    };
+    csv_download(
+        begin,
+        platform_audit_log::CSV_HEADER,
+        "salus-platform-audit-log.csv",
+        move |scoped, before| {
+            let filters = filters.clone();
+            Box::pin(async move {
+                let (lines, next) =
+                    platform_audit_log::export_batch(&scoped, &filters, before).await?;
+                Ok((lines, next, scoped))
+            })
+        },
+    )
 }

@@ -119,6 +119,10 @@ pub fn router(state: AppState) -> Router {
             axum::routing::get(exports::clinic_audit_log_csv),
         )
         .route(
+            "/api/platform/audit_log.csv",
+            axum::routing::get(exports::platform_audit_log_csv),
+        )
+        .route(
             &format!("{}/{{clinic}}", delivery_reports::STATUS_PATH),
             axum::routing::post(callbacks::sms_status),
         )

@@ -265,6 +265,15 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
             let report = audit::verify(&txn, &key, anchor.as_ref())
                 .await
                 .map_err(|e| e.to_string())?;
+            // The platform's audit log page shows the last outcome.
+            salus_app::server::services::platform::audit_log::record_verification(
+                &txn,
+                &report,
+                chrono::Utc::now(),
+                None,
+            )
+            .await
+            .map_err(|e| e.to_string())?;
             txn.commit().await.map_err(|e| e.to_string())?;
             match (report.first_broken, report.problem) {
                 (Some(id), Some(problem)) => Err(format!(

@@ -7,13 +7,13 @@ use crate::model::CurrentUser;
 #[cfg(feature = "ssr")]
 use {
     super::context,
+    super::policy_acceptance::POLICY_PAGE,
     crate::server::errors::{respond, respond_landing_on},
     crate::server::request::RequestMeta,
     crate::server::services::{
-        accounts, email_verification, mfa, password::Password, password_reset,
-        policy_acceptance, sessions,
+        accounts, email_verification, mfa, password::Password, password_reset, policy_acceptance,
+        sessions,
     },
-    super::policy_acceptance::POLICY_PAGE,
 };
 
 /// Only paths on this site are accepted as a place to return to after signing in.

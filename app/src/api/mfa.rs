@@ -10,10 +10,10 @@ use crate::model::{Enrolment, TwoStepStatus};
 use {
     super::auth::{safe_return_path, with_next},
     super::context,
+    super::policy_acceptance::POLICY_PAGE,
     crate::server::errors::{respond, respond_landing_on},
     crate::server::request::RequestMeta,
     crate::server::services::{mfa, policy_acceptance, sessions},
-    super::policy_acceptance::POLICY_PAGE,
 };
 
 /// Where the recovery codes are shown, once, after they are made.

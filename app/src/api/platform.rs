@@ -1,3 +1,4 @@
 //! The platform-administration portal's server functions, one module per feature.
+pub mod audit_log;
 pub mod clinics;
 pub mod content;

@@ -52,9 +52,9 @@ pub async fn accept_policy(next: Option<String>) -> Result<String, AppError> {
         let state = context::state();
         let now = state.clock.now();
         let meta = RequestMeta::current();
-        let (pending, version) = waiting().await.map_err(|_| {
-            AppError::field("form", sessions::PENDING_EXPIRED)
-        })?;
+        let (pending, version) = waiting()
+            .await
+            .map_err(|_| AppError::field("form", sessions::PENDING_EXPIRED))?;
         policy_acceptance::accept(&state.db, &state.audit_key, now, &meta, &pending, &version)
             .await?;
         let home = pending.actor().home().to_owned();

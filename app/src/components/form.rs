@@ -151,6 +151,17 @@ pub fn Field(
     }
 }
 
+/// Text for a `<textarea>`, escaped. Leptos writes a textarea's children into the page as they
+/// are (its HTML is "raw text" to the renderer), so a typed `</textarea><script>` would end the
+/// field and run; escaped and set as its inner HTML, it is shown exactly as typed, on the server
+/// and in the browser alike.
+fn textarea_text(value: &str) -> String {
+    value
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
 /// A field for longer text (a Markdown body), labelled and with its messages beside it.
 #[component]
 pub fn TextArea(
@@ -178,7 +189,8 @@ pub fn TextArea(
                 class=format!("{INPUT_CLASS} font-mono text-sm")
                 aria-invalid=move || (!errors.get().is_empty()).to_string()
                 aria-describedby=described_by
-            >{value.unwrap_or_default()}</textarea>
+                inner_html=textarea_text(&value.unwrap_or_default())
+            ></textarea>
             <FieldErrors id=error_id errors />
         </div>
     }
@@ -211,3 +223,14 @@ pub fn FormAlert(#[prop(into)] message: Signal<Option<String>>) -> impl IntoView
 pub const SECONDARY_BUTTON: &str = "rounded-md border border-slate-300 px-3 py-1.5 text-sm font-medium text-slate-800 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-teal-600";
 
 pub const BUTTON_CLASS: &str = "inline-flex items-center justify-center rounded-md bg-teal-700 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-teal-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-teal-600 disabled:opacity-60";
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn textarea_text_cannot_close_its_field() {
+        assert_eq!(
+            super::textarea_text("a & b</textarea><script>x</script>"),
+            "a &amp; b&lt;/textarea&gt;&lt;script&gt;x&lt;/script&gt;"
+        );
+    }
+}

@@ -109,13 +109,20 @@ mod tests {
 
     #[test]
     fn tags_are_trimmed_lower_case_and_unique() {
-        assert_eq!(tidy_tags(" Flu, vaccines,,FLU , Winter "), ["flu", "vaccines", "winter"]);
+        assert_eq!(
+            tidy_tags(" Flu, vaccines,,FLU , Winter "),
+            ["flu", "vaccines", "winter"]
+        );
         assert!(tidy_tags(" , ").is_empty());
     }
 
     #[test]
     fn statuses_round_trip() {
-        for status in [ContentStatus::Draft, ContentStatus::Published, ContentStatus::Retired] {
+        for status in [
+            ContentStatus::Draft,
+            ContentStatus::Published,
+            ContentStatus::Retired,
+        ] {
             assert_eq!(ContentStatus::parse(status.as_str()), Some(status));
         }
         assert_eq!(ContentStatus::parse("gone"), None);

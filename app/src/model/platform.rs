@@ -1,6 +1,8 @@
 //! What the platform-administration portal shows and sends: clinics, their plans and status.
 use serde::{Deserialize, Serialize};
 
+use super::clinic::{AuditRow, ChainStatus};
+
 /// Where a clinic stands on the platform. Only an active clinic's staff and patients sign in
 /// to it and only an active clinic's reminders go out; a suspended or closed clinic's data is
 /// kept.
@@ -128,4 +130,26 @@ mod tests {
         assert_eq!(thousands(50_000), "50,000");
         assert_eq!(thousands(1_234_567), "1,234,567");
     }
+}
+
+/// A clinic as a filter's choice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClinicChoice {
+    pub id: i64,
+    pub name: String,
+}
+
+/// A page of the platform's audit log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlatformAuditPage {
+    /// Each event with its clinic's name (none: the platform's own chain). Patients appear by
+    /// id only.
+    pub rows: Vec<(Option<String>, AuditRow)>,
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+    pub clinics: Vec<ClinicChoice>,
+    pub actions: Vec<String>,
+    /// The last verification of the whole log.
+    pub chain: Option<ChainStatus>,
 }

@@ -1,5 +1,6 @@
 //! The super admin's portal, one module per feature. Guarded on the server by its own
 //! permission; the pages only show what the server allowed.
+pub mod audit_log;
 pub mod clinic;
 pub mod clinics;
 pub mod policy;
@@ -22,12 +23,13 @@ use crate::components::status::ErrorPanel;
 /// The portal's sections, `current` marked as the page.
 #[component]
 pub fn PlatformNav(current: &'static str) -> impl IntoView {
-    const SECTIONS: [(&str, &str); 5] = [
+    const SECTIONS: [(&str, &str); 6] = [
         ("/platform", "Overview"),
         ("/platform/clinics", "Clinics"),
         ("/platform/topics", "Health topics"),
         ("/platform/tips", "Health tips"),
         ("/platform/policy", "Privacy policy"),
+        ("/platform/audit", "Audit log"),
     ];
     view! {
         <nav aria-label="Platform administration" class=PORTAL_NAV>

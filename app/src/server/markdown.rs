@@ -21,8 +21,12 @@ mod tests {
 
     #[test]
     fn markdown_becomes_paragraphs_lists_and_links() {
-        let html = to_safe_html("Wash your **hands**.\n\n- soap\n- water\n\n[CDC](https://www.cdc.gov/)");
-        assert!(html.contains("<p>Wash your <strong>hands</strong>.</p>"), "{html}");
+        let html =
+            to_safe_html("Wash your **hands**.\n\n- soap\n- water\n\n[CDC](https://www.cdc.gov/)");
+        assert!(
+            html.contains("<p>Wash your <strong>hands</strong>.</p>"),
+            "{html}"
+        );
         assert!(html.contains("<li>soap</li>"), "{html}");
         assert!(
             html.contains(r#"<a href="https://www.cdc.gov/" rel="noopener noreferrer">CDC</a>"#),
@@ -37,7 +41,16 @@ mod tests {
                     [also](javascript:alert(5))\n\n<iframe src=\"https://evil.example\"></iframe>\n\n\
                     <p style=\"position:fixed\" onmouseover=\"alert(6)\">styled</p>";
         let html = to_safe_html(body);
-        for banned in ["<script", "alert", "onerror", "onclick", "onmouseover", "javascript:", "<iframe", "style="] {
+        for banned in [
+            "<script",
+            "alert",
+            "onerror",
+            "onclick",
+            "onmouseover",
+            "javascript:",
+            "<iframe",
+            "style=",
+        ] {
             assert!(!html.contains(banned), "{banned} survived in {html}");
         }
         assert!(html.contains("click"), "the link's text stays: {html}");

@@ -485,6 +485,55 @@ const PLATFORM_FUNCTIONS: &[(&str, &[(&str, &str)])] = &[
         "/api/platform/clinics/close",
         &[("id", "{clinic}"), ("confirm_code", "SUNRISE")],
     ),
+    ("/api/platform/audit_log", &[]),
+    ("/api/platform/audit_log/verify", &[]),
+    ("/api/platform/content", &[]),
+    ("/api/platform/topics/one", &[("id", "1")]),
+    (
+        "/api/platform/topics/new",
+        &[
+            ("title", "Sleep"),
+            ("slug", ""),
+            ("summary", "Rest"),
+            ("body", "Sleep well."),
+            ("tags", ""),
+            ("home_position", "1"),
+        ],
+    ),
+    (
+        "/api/platform/topics/save",
+        &[
+            ("id", "1"),
+            ("title", "Changed"),
+            ("slug", "covid-19-updates"),
+            ("summary", "Changed"),
+            ("body", "Changed."),
+            ("tags", ""),
+            ("home_position", ""),
+            ("status", "draft"),
+        ],
+    ),
+    (
+        "/api/platform/tips/new",
+        &[("title", "Tip"), ("text", "Text"), ("category", "")],
+    ),
+    (
+        "/api/platform/tips/save",
+        &[
+            ("id", "5"),
+            ("title", "Tip"),
+            ("text", "Text"),
+            ("category", ""),
+        ],
+    ),
+    (
+        "/api/platform/tips/retire",
+        &[("id", "5"), ("retire", "yes")],
+    ),
+    (
+        "/api/platform/policy/publish",
+        &[("version", "9"), ("summary", "New"), ("body", "New.")],
+    ),
 ];
 
 async fn every_platform_function_refuses_all_but_super_admins(backend: Backend) {
@@ -531,6 +580,15 @@ async fn every_platform_function_refuses_all_but_super_admins(backend: Backend) 
         (clinics[0].status.as_str(), clinics[0].plan.as_str()),
         ("active", "standard")
     );
+    // Nor the public content: the seeded topics, tips and policy, all as published.
+    let content = salus_app::server::entities::content::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(content.len(), 11);
+    assert!(content
+        .iter()
+        .all(|c| c.status == "published" && c.updated_at.is_none()));
 }
 
 crate::on_both_databases!(

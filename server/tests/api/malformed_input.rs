@@ -418,6 +418,61 @@ const FUNCTIONS: &[(&str, Caller, Form)] = &[
         &[("id", "1"), ("confirm_code", "WRONG")],
     ),
     (
+        "/api/platform/audit_log",
+        Caller::SuperAdmin,
+        &[
+            ("clinic", "1"),
+            ("actor", "sarah"),
+            ("action", "auth.sign_in"),
+            ("from", "2026-11-01"),
+            ("to", "2026-11-30"),
+            ("page", "1"),
+        ],
+    ),
+    (
+        "/api/platform/topics/save",
+        Caller::SuperAdmin,
+        &[
+            ("id", "1"),
+            ("title", "COVID-19 Updates"),
+            ("slug", "covid-19-updates"),
+            ("summary", "Current guidance."),
+            ("body", "Get **vaccinated**."),
+            ("tags", "covid"),
+            ("home_position", "2"),
+            ("status", "published"),
+        ],
+    ),
+    (
+        "/api/platform/tips/save",
+        Caller::SuperAdmin,
+        &[
+            ("id", "5"),
+            ("title", "Water"),
+            ("text", "Drink."),
+            ("category", "nutrition"),
+        ],
+    ),
+    (
+        "/api/platform/tips/retire",
+        Caller::SuperAdmin,
+        &[("id", "5"), ("retire", "no")],
+    ),
+    (
+        "/api/platform/policy/publish",
+        Caller::SuperAdmin,
+        &[
+            ("version", "2026-12-01"),
+            ("summary", "New."),
+            ("body", "New text."),
+        ],
+    ),
+    (
+        "/api/auth/accept_policy",
+        Caller::Patient,
+        &[("next", "/patient")],
+    ),
+    (
         "/api/provider/patients",
         Caller::Provider,
         &[

@@ -7,6 +7,7 @@ use super::ClinicNav;
 use crate::api::clinic::audit_log::{
     get_audit_log, VerifyAuditChain, AUDIT_LOG_CSV, AUDIT_LOG_PAGE,
 };
+use crate::components::audit_log::{chain_summary, AuditTable};
 use crate::components::form::{form_error, FormAlert, BUTTON_CLASS, INPUT_CLASS, SECONDARY_BUTTON};
 use crate::components::pager::{with_query, Pager};
 use crate::components::portal::CARD;
@@ -53,25 +54,7 @@ pub fn AuditLogPage() -> impl IntoView {
 #[component]
 fn Chain(chain: Option<ChainStatus>) -> impl IntoView {
     let verify = ServerAction::<VerifyAuditChain>::new();
-    let summary = match &chain {
-        None => "The chain has not been verified yet.".to_owned(),
-        Some(c) if c.intact => format!(
-            "The chain verified on {}: {} events, none altered, missing or cut off.",
-            c.verified_at, c.checked
-        ),
-        Some(c) => format!(
-            "The chain did not verify on {}: at event {}, {} ({} events before it verified).",
-            c.verified_at,
-            c.first_broken
-                .map_or_else(|| "?".to_owned(), |id| id.to_string()),
-            c.problem.clone().unwrap_or_default(),
-            c.checked
-        ),
-    };
-    let tone = match &chain {
-        Some(c) if !c.intact => "mt-2 rounded-md bg-red-50 px-3 py-2 text-sm text-red-900",
-        _ => "mt-2 text-sm text-slate-700",
-    };
+    let (summary, tone) = chain_summary(&chain, "The chain");
     view! {
         <section aria-labelledby="chain-heading" class=CARD>
             <h2 id="chain-heading" class="text-xl font-semibold">"Tamper evidence"</h2>
@@ -135,33 +118,7 @@ fn Log(log: AuditLogPage, param: Callback<String, Option<String>>) -> impl IntoV
             <p class="text-sm text-slate-600" role="status">{format!("{total} event{}", if total == 1 { "" } else { "s" })}</p>
             <a href=with_filters(AUDIT_LOG_CSV, None) rel="external" download="salus-audit-log.csv" class=SECONDARY_BUTTON>"Download as CSV"</a>
         </div>
-        <div class="mt-2 overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm" tabindex="0" role="region" aria-label="Audit events">
-            <table class="w-full text-left text-sm">
-                <caption class="sr-only">"Audit events, newest first"</caption>
-                <thead class="bg-slate-50 text-slate-700">
-                    <tr>
-                        <th scope="col" class="px-3 py-2">"When"</th>
-                        <th scope="col" class="px-3 py-2">"Who"</th>
-                        <th scope="col" class="px-3 py-2">"Action"</th>
-                        <th scope="col" class="px-3 py-2">"Patient"</th>
-                        <th scope="col" class="px-3 py-2">"Detail"</th>
-                        <th scope="col" class="px-3 py-2">"Address"</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {log.rows.into_iter().map(|row| view! {
-                        <tr class="border-t border-slate-200 align-top" data-testid="audit-row">
-                            <td class="whitespace-nowrap px-3 py-2">{row.when}</td>
-                            <td class="px-3 py-2">{row.actor}</td>
-                            <td class="px-3 py-2 font-mono text-xs">{row.action}</td>
-                            <td class="px-3 py-2">{row.patient.unwrap_or_default()}</td>
-                            <td class="px-3 py-2 font-mono text-xs">{row.detail.unwrap_or_default()}</td>
-                            <td class="px-3 py-2">{row.address.unwrap_or_default()}</td>
-                        </tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
-        </div>
+        <AuditTable rows=log.rows.into_iter().map(|row| (None, row)).collect() />
         <Pager current pages link=move |n| with_filters(AUDIT_LOG_PAGE, Some(n)) />
     }
 }

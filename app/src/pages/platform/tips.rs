@@ -6,8 +6,8 @@ use leptos_meta::Title;
 use super::PlatformNav;
 use crate::api::platform::content::{get_content, AddTip, RetireTip, SaveTip, TIPS_PAGE};
 use crate::components::form::{
-    field_errors, form_error, typed_value, Field, FieldErrors, FormAlert, BUTTON_CLASS, INPUT_CLASS,
-    SECONDARY_BUTTON,
+    field_errors, form_error, typed_value, Field, FieldErrors, FormAlert, BUTTON_CLASS,
+    INPUT_CLASS, SECONDARY_BUTTON,
 };
 use crate::components::portal::{LandingNotice, CARD};
 use crate::components::status::ErrorPanel;
@@ -73,7 +73,9 @@ fn TipCard(tip: TipRow) -> impl IntoView {
     let field_id = move |name: &str| format!("tip-{}-{name}", tip.id);
     let typed = move |name: &str, saved: &str| {
         typed_value::<SaveTip>(name)
-            .filter(|_| typed_value::<SaveTip>("id").as_deref() == Some(tip.id.to_string().as_str()))
+            .filter(|_| {
+                typed_value::<SaveTip>("id").as_deref() == Some(tip.id.to_string().as_str())
+            })
             .unwrap_or_else(|| saved.to_owned())
     };
     view! {

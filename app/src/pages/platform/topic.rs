@@ -18,14 +18,22 @@ use crate::model::content::{ContentStatus, TopicEdit};
 use crate::pages::public::ArticleBody;
 
 const DONE: &[(&str, &str)] = &[
-    ("created", "Draft saved. The preview below shows its page as it will be published."),
+    (
+        "created",
+        "Draft saved. The preview below shows its page as it will be published.",
+    ),
     ("saved", "Saved."),
 ];
 
 #[component]
 pub fn TopicPage() -> impl IntoView {
     let params = use_params_map();
-    let id = move || params.read().get("id").and_then(|id| id.parse::<i64>().ok());
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|id| id.parse::<i64>().ok())
+    };
     let topic = Resource::new(id, |id| async move {
         match id {
             Some(id) => get_topic(id).await,

@@ -15,7 +15,8 @@ use crate::model::content::TopicRow;
 pub const SLUG_HINT: &str = "The page's address: /topics/<this>. Blank: made from the title.";
 pub const BODY_HINT: &str = "Markdown: blank lines between paragraphs, **bold**, - lists, [links](https://…). Scripts and HTML event attributes are removed.";
 pub const TAGS_HINT: &str = "Separated by commas, like flu, vaccines.";
-pub const POSITION_HINT: &str = "1 shows first in Latest Health Information. Blank: after those with a place, newest first.";
+pub const POSITION_HINT: &str =
+    "1 shows first in Latest Health Information. Blank: after those with a place, newest first.";
 
 #[component]
 pub fn TopicsPage() -> impl IntoView {

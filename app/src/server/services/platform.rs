@@ -2,6 +2,7 @@
 //! `Scoped` transaction of the super admin, whose reach on PostgreSQL (`super_admin`) is the
 //! platform's: every clinic's own rows, never patients' health records. Every change is
 //! audited in that transaction.
+pub mod audit_log;
 pub mod clinics;
 pub mod content;
 

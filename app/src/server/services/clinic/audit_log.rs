@@ -95,7 +95,11 @@ async fn actions(scoped: &Scoped, clinic: i64) -> Result<Vec<String>, AppError> 
         .await?)
 }
 
-fn parse_day(field: &str, value: Option<String>, v: &mut Validator) -> Option<NaiveDate> {
+pub(crate) fn parse_day(
+    field: &str,
+    value: Option<String>,
+    v: &mut Validator,
+) -> Option<NaiveDate> {
     let value = value?;
     match NaiveDate::parse_from_str(&value, "%Y-%m-%d") {
         Ok(day) => Some(day),
@@ -107,7 +111,7 @@ fn parse_day(field: &str, value: Option<String>, v: &mut Validator) -> Option<Na
 }
 
 /// The start of `day` in `tz` (the first instant that exists, across a daylight-saving gap).
-fn start_of(day: NaiveDate, tz: Tz) -> DateTime<Utc> {
+pub(crate) fn start_of(day: NaiveDate, tz: Tz) -> DateTime<Utc> {
     use chrono::TimeZone;
     let midnight = day.and_hms_opt(0, 0, 0).expect("midnight exists");
     tz.from_local_datetime(&midnight)
@@ -331,7 +335,7 @@ async fn last_verification(
     }))
 }
 
-fn describe(problem: Tampering) -> &'static str {
+pub(crate) fn describe(problem: Tampering) -> &'static str {
     match problem {
         Tampering::AlteredOrInserted => "an event was altered, or added without the key",
         Tampering::MissingOrReordered => "events before it were deleted or reordered",
@@ -388,7 +392,7 @@ pub const CSV_HEADER: &str = "id,time,actor,action,patient,detail,address\r\n";
 
 /// One field of a CSV line: quoted, quotes doubled, and a leading `=`, `+`, `-`, `@`, tab or
 /// carriage return defused with an apostrophe, so a spreadsheet never runs it as a formula.
-fn csv_field(value: &str) -> String {
+pub(crate) fn csv_field(value: &str) -> String {
     let defused = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{value}")
     } else {
@@ -397,7 +401,7 @@ fn csv_field(value: &str) -> String {
     format!("\"{}\"", defused.replace('"', "\"\""))
 }
 
-fn csv_line(row: &AuditRow) -> String {
+pub(crate) fn csv_line(row: &AuditRow) -> String {
     let fields = [
         row.id.to_string(),
         row.when.clone(),

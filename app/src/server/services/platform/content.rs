@@ -17,7 +17,9 @@ use crate::server::audit::AuditEntry;
 use crate::server::entities::content;
 use crate::server::errors::is_unique_violation;
 use crate::server::permissions::Permission;
-use crate::server::services::content::{as_article, policy_slug, policy_versions, ARTICLE, POLICY, TIP};
+use crate::server::services::content::{
+    as_article, policy_slug, policy_versions, ARTICLE, POLICY, TIP,
+};
 use crate::server::tenancy::Scoped;
 
 const MAX_TITLE: usize = 120;
@@ -158,11 +160,18 @@ fn is_slug(slug: &str) -> bool {
         })
 }
 
+/// Checks a required text: present, not too long, and no control characters but line breaks
+/// and tabs (PostgreSQL refuses a NUL in text; the others have no business in content).
 fn length(v: &mut Validator, field: &str, value: &str, max: usize, what: &str) {
     if value.is_empty() {
         v.add(field, format!("Enter {what}."));
     } else if value.chars().count() > max {
         v.add(field, format!("Keep {what} to {max} characters."));
+    } else if value
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        v.add(field, format!("Remove the control characters from {what}."));
     }
 }
 
@@ -188,24 +197,28 @@ fn checked_topic(form: TopicForm) -> Result<Topic, AppError> {
     if tags.len() > MAX_TAGS {
         v.add("tags", format!("Use at most {MAX_TAGS} tags."));
     }
-    if tags.iter().any(|t| t.chars().count() > MAX_TAG || t.contains(['<', '>'])) {
+    if tags.iter().any(|t| {
+        t.chars().count() > MAX_TAG || t.contains(['<', '>']) || t.contains(char::is_control)
+    }) {
         v.add(
             "tags",
-            format!("Keep each tag to {MAX_TAG} characters, without < or >."),
+            format!("Keep each tag to {MAX_TAG} characters, without < or > or control characters."),
         );
     }
     let home_position = match form.home_position.trim() {
         "" => None,
-        typed => match typed.parse::<i32>() {
-            Ok(n) if (1..=MAX_POSITION).contains(&n) => Some(n),
-            _ => {
-                v.add(
+        typed => {
+            match typed.parse::<i32>() {
+                Ok(n) if (1..=MAX_POSITION).contains(&n) => Some(n),
+                _ => {
+                    v.add(
                     "home_position",
                     format!("Enter a whole number from 1 (first) to {MAX_POSITION}, or leave it blank."),
                 );
-                None
+                    None
+                }
             }
-        },
+        }
     };
     let status = match form.status.as_str() {
         "" | "draft" => ContentStatus::Draft,
@@ -261,7 +274,9 @@ pub async fn create_topic(scoped: &Scoped, form: TopicForm) -> Result<i64, AppEr
         Err(e) => return Err(e.into()),
     };
     scoped
-        .audit(AuditEntry::by(scoped.actor(), "content.topic_create").resource(format!("topic:{id}")))
+        .audit(
+            AuditEntry::by(scoped.actor(), "content.topic_create").resource(format!("topic:{id}")),
+        )
         .await?;
     Ok(id)
 }
@@ -318,10 +333,10 @@ fn checked_tip(form: TipForm) -> Result<(String, String, Option<String>), AppErr
     let text = form.text.trim().to_owned();
     length(&mut v, "text", &text, MAX_SUMMARY, "the tip");
     let category = form.category.trim().to_lowercase();
-    if category.chars().count() > MAX_CATEGORY {
+    if category.chars().count() > MAX_CATEGORY || category.contains(char::is_control) {
         v.add(
             "category",
-            format!("Keep the category to {MAX_CATEGORY} characters."),
+            format!("Keep the category to {MAX_CATEGORY} characters, without control characters."),
         );
     }
     v.finish()?;
@@ -334,7 +349,11 @@ pub async fn add_tip(scoped: &Scoped, form: TipForm) -> Result<i64, AppError> {
     let (title, text, category) = checked_tip(form)?;
     let now = scoped.now();
     // Tips take turns in the order of their slugs: a new one goes after those before it.
-    let slug = format!("tip-{}-{}", now.format("%Y%m%d%H%M%S%6f"), slug_from(&title));
+    let slug = format!(
+        "tip-{}-{}",
+        now.format("%Y%m%d%H%M%S%6f"),
+        slug_from(&title)
+    );
     let slug: String = slug.chars().take(MAX_SLUG).collect();
     let inserted = content::Entity::insert(content::ActiveModel {
         slug: Set(slug.trim_end_matches('-').to_owned()),

@@ -1,0 +1,62 @@
+//! The platform's audit log: a page of it across clinics, and verifying the whole log. (The CSV
+//! download is a streamed route of its own: `salus_server::exports`.)
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::model::clinic::ChainStatus;
+use crate::model::platform::PlatformAuditPage;
+
+#[cfg(feature = "ssr")]
+use {
+    crate::api::context,
+    crate::server::errors::{respond, respond_landing_on},
+    crate::server::services::platform::audit_log,
+};
+
+pub const PLATFORM_AUDIT_PAGE: &str = "/platform/audit";
+/// Where the streamed CSV is downloaded from, with the page's filters as its query.
+pub const PLATFORM_AUDIT_CSV: &str = "/api/platform/audit_log.csv";
+
+#[server(prefix = "/api", endpoint = "platform/audit_log")]
+pub async fn get_platform_audit_log(
+    clinic: Option<String>,
+    actor: Option<String>,
+    action: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    page: Option<String>,
+) -> Result<PlatformAuditPage, AppError> {
+    respond(
+        async {
+            let scoped = context::scoped().await?;
+            let query = audit_log::PlatformAuditQuery {
+                clinic,
+                actor,
+                action,
+                from,
+                to,
+                page,
+            };
+            let log = audit_log::list(&scoped, query).await?;
+            scoped.commit().await?;
+            Ok(log)
+        }
+        .await,
+    )
+}
+
+/// Recomputes every chain now, as `salus audit verify` does; the page shows the outcome.
+#[server(prefix = "/api", endpoint = "platform/audit_log/verify")]
+pub async fn verify_platform_audit_log() -> Result<ChainStatus, AppError> {
+    respond_landing_on(
+        PLATFORM_AUDIT_PAGE,
+        async {
+            let state = context::state();
+            let scoped = context::scoped().await?;
+            let status = audit_log::verify(&scoped, &state.audit_key).await?;
+            scoped.commit().await?;
+            Ok(status)
+        }
+        .await,
+    )
+}
