@@ -126,6 +126,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/platform/tips") view=platform::tips::TipsPage ssr=SsrMode::Async />
                     <Route path=path!("/platform/policy") view=platform::policy::PolicyPage ssr=SsrMode::Async />
                     <Route path=path!("/platform/audit") view=platform::audit_log::PlatformAuditLogPage ssr=SsrMode::Async />
+                    <Route path=path!("/platform/admins") view=platform::super_admins::SuperAdminsPage ssr=SsrMode::Async />
+                    <Route path=path!("/platform-invitation") view=platform::super_admin_invitation::SuperAdminInvitationPage ssr=SsrMode::Async />
                     <Route path=path!("/dev/mailbox") view=dev::MailboxPage ssr=SsrMode::Async />
                 </Routes>
             </main>

@@ -24,6 +24,7 @@ mod m20261201_000019_texts_and_goal_nudges;
 mod m20261201_000020_reminder_plan_lease;
 mod m20261201_000021_plans;
 mod m20261202_000022_platform_content;
+mod m20261202_000023_super_admin_invitations;
 
 pub struct Migrator;
 
@@ -53,6 +54,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000020_reminder_plan_lease::Migration),
             Box::new(m20261201_000021_plans::Migration),
             Box::new(m20261202_000022_platform_content::Migration),
+            Box::new(m20261202_000023_super_admin_invitations::Migration),
         ]
     }
 }

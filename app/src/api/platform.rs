@@ -2,3 +2,4 @@
 pub mod audit_log;
 pub mod clinics;
 pub mod content;
+pub mod super_admins;

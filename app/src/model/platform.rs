@@ -153,3 +153,28 @@ pub struct PlatformAuditPage {
     /// The last verification of the whole log.
     pub chain: Option<ChainStatus>,
 }
+
+/// A super admin in the platform's list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SuperAdminRow {
+    pub user_id: i64,
+    pub name: String,
+    pub email: String,
+    /// Has set up two-step sign-in.
+    pub two_step: bool,
+    /// The super admin looking at the list.
+    pub is_you: bool,
+}
+
+/// An invitation to become a super admin not yet accepted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SuperAdminInvite {
+    pub email: String,
+    pub expires: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SuperAdmins {
+    pub admins: Vec<SuperAdminRow>,
+    pub invitations: Vec<SuperAdminInvite>,
+}

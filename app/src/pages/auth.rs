@@ -32,8 +32,15 @@ pub fn SignInPage() -> impl IntoView {
     let query = use_query_map();
     let next = query.read_untracked().get("next").unwrap_or_default();
     let registered = query.read_untracked().get("registered").is_some();
-    // `AFTER_ACCEPTING`: a staff invitation was just accepted.
-    let joined = query.read_untracked().get("joined").is_some();
+    // `AFTER_ACCEPTING`: a staff invitation was just accepted; `AFTER_JOINING`, a super
+    // admin's.
+    let joined = query.read_untracked().get("joined").map(|to| {
+        if to == "platform" {
+            "You are now a super admin of Salus. Sign in to continue."
+        } else {
+            "You joined your clinic's staff. Sign in to continue."
+        }
+    });
     let me = expect_context::<MeResource>();
     view! {
         <Suspense fallback=|| ()>
@@ -53,9 +60,9 @@ pub fn SignInPage() -> impl IntoView {
                                     "Your account is ready. Sign in to continue."
                                 </p>
                             })}
-                            {joined.then(|| view! {
+                            {joined.map(|message| view! {
                                 <p role="status" class="mt-3 rounded-md bg-teal-50 px-3 py-2 text-sm text-teal-900">
-                                    "You joined your clinic's staff. Sign in to continue."
+                                    {message}
                                 </p>
                             })}
                             <SignInForm next />

@@ -4,6 +4,8 @@ pub mod audit_log;
 pub mod clinic;
 pub mod clinics;
 pub mod policy;
+pub mod super_admin_invitation;
+pub mod super_admins;
 pub mod tips;
 pub mod topic;
 pub mod topics;
@@ -23,13 +25,14 @@ use crate::components::status::ErrorPanel;
 /// The portal's sections, `current` marked as the page.
 #[component]
 pub fn PlatformNav(current: &'static str) -> impl IntoView {
-    const SECTIONS: [(&str, &str); 6] = [
+    const SECTIONS: [(&str, &str); 7] = [
         ("/platform", "Overview"),
         ("/platform/clinics", "Clinics"),
         ("/platform/topics", "Health topics"),
         ("/platform/tips", "Health tips"),
         ("/platform/policy", "Privacy policy"),
         ("/platform/audit", "Audit log"),
+        ("/platform/admins", "Super admins"),
     ];
     view! {
         <nav aria-label="Platform administration" class=PORTAL_NAV>

@@ -27,6 +27,7 @@ pub mod provider_assignments;
 pub mod rate_limited_attempts;
 pub mod reminders;
 pub mod sessions;
+pub mod super_admin_invitations;
 pub mod text_counts;
 pub mod user_mfa;
 pub mod users;

@@ -487,6 +487,12 @@ const PLATFORM_FUNCTIONS: &[(&str, &[(&str, &str)])] = &[
     ),
     ("/api/platform/audit_log", &[]),
     ("/api/platform/audit_log/verify", &[]),
+    ("/api/platform/super_admins", &[]),
+    (
+        "/api/platform/super_admins/invite",
+        &[("email", "someone.new@example.org")],
+    ),
+    ("/api/platform/super_admins/revoke", &[("user_id", "5")]),
     ("/api/platform/content", &[]),
     ("/api/platform/topics/one", &[("id", "1")]),
     (
@@ -580,6 +586,20 @@ async fn every_platform_function_refuses_all_but_super_admins(backend: Backend) 
         (clinics[0].status.as_str(), clinics[0].plan.as_str()),
         ("active", "standard")
     );
+    // No super admin was invited or revoked.
+    let invited = salus_app::server::entities::super_admin_invitations::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert!(invited.is_empty());
+    let super_admins = salus_app::server::entities::users::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|u| u.is_super_admin)
+        .count();
+    assert_eq!(super_admins, 1);
     // Nor the public content: the seeded topics, tips and policy, all as published.
     let content = salus_app::server::entities::content::Entity::find()
         .all(&app.db)

@@ -418,6 +418,25 @@ const FUNCTIONS: &[(&str, Caller, Form)] = &[
         &[("id", "1"), ("confirm_code", "WRONG")],
     ),
     (
+        "/api/platform/super_admins/invite",
+        Caller::SuperAdmin,
+        &[("email", "new.platform@example.org")],
+    ),
+    (
+        "/api/platform/super_admins/revoke",
+        Caller::SuperAdmin,
+        &[("user_id", "3")],
+    ),
+    (
+        "/api/platform/super_admin_invitation/accept",
+        Caller::Visitor,
+        &[
+            ("token", "not-a-token"),
+            ("name", "Someone"),
+            ("password", "granite orchard pelican violet"),
+        ],
+    ),
+    (
         "/api/platform/audit_log",
         Caller::SuperAdmin,
         &[

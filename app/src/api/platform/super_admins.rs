@@ -1,0 +1,99 @@
+//! Super admins: the list, inviting another, accepting an invitation, revoking one.
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::model::platform::SuperAdmins;
+
+#[cfg(feature = "ssr")]
+use {
+    crate::api::context,
+    crate::server::errors::{respond, respond_landing_on},
+    crate::server::request::RequestMeta,
+    crate::server::services::password::Password,
+    crate::server::services::platform::super_admins,
+};
+
+pub const SUPER_ADMINS_PAGE: &str = "/platform/admins";
+/// Where an invitation's link opens.
+pub const SUPER_ADMIN_INVITATION_PAGE: &str = "/platform-invitation";
+pub const AFTER_JOINING: &str = "/signin?joined=platform";
+
+#[server(prefix = "/api", endpoint = "platform/super_admins")]
+pub async fn get_super_admins() -> Result<SuperAdmins, AppError> {
+    respond(
+        async {
+            let scoped = context::scoped().await?;
+            let list = super_admins::list(&scoped).await?;
+            scoped.commit().await?;
+            Ok(list)
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api", endpoint = "platform/super_admins/invite")]
+pub async fn invite_super_admin(email: String) -> Result<(), AppError> {
+    respond_landing_on(
+        &format!("{SUPER_ADMINS_PAGE}?done=invited"),
+        async {
+            let state = context::state();
+            let scoped = context::scoped().await?;
+            let mail = super_admins::invite(&state, &scoped, &email).await?;
+            scoped.commit().await?;
+            mail.send(&state);
+            Ok(())
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api", endpoint = "platform/super_admins/revoke")]
+pub async fn revoke_super_admin(user_id: i64) -> Result<(), AppError> {
+    respond_landing_on(
+        &format!("{SUPER_ADMINS_PAGE}?done=revoked"),
+        async {
+            let scoped = context::scoped().await?;
+            super_admins::revoke(&scoped, user_id).await?;
+            scoped.commit().await
+        }
+        .await,
+    )
+}
+
+/// The address an invitation is for: no sign-in needed, the token is the key.
+#[server(prefix = "/api", endpoint = "platform/super_admin_invitation")]
+pub async fn get_super_admin_invitation(token: String) -> Result<String, AppError> {
+    respond(
+        async {
+            let state = context::state();
+            super_admins::invitation_email(&state.db, &state.audit_key, state.clock.now(), &token)
+                .await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api", endpoint = "platform/super_admin_invitation/accept")]
+pub async fn accept_super_admin_invitation(
+    token: String,
+    name: String,
+    password: String,
+) -> Result<(), AppError> {
+    respond_landing_on(
+        AFTER_JOINING,
+        async {
+            let state = context::state();
+            super_admins::accept(
+                &state.db,
+                &state.audit_key,
+                state.clock.now(),
+                &RequestMeta::current(),
+                &token,
+                &name,
+                Password::new(password),
+            )
+            .await
+        }
+        .await,
+    )
+}
