@@ -121,6 +121,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/platform") view=platform::PlatformHomePage ssr=SsrMode::Async />
                     <Route path=path!("/platform/clinics") view=platform::clinics::ClinicsPage ssr=SsrMode::Async />
                     <Route path=path!("/platform/clinics/:id") view=platform::clinic::ClinicPage ssr=SsrMode::Async />
+                    <Route path=path!("/platform/protocols") view=platform::protocols::ProtocolTemplatesPage ssr=SsrMode::Async />
+                    <Route path=path!("/platform/protocols/:id") view=platform::protocols::ProtocolTemplatePage ssr=SsrMode::Async />
                     <Route path=path!("/platform/topics") view=platform::topics::TopicsPage ssr=SsrMode::Async />
                     <Route path=path!("/platform/topics/:id") view=platform::topic::TopicPage ssr=SsrMode::Async />
                     <Route path=path!("/platform/tips") view=platform::tips::TipsPage ssr=SsrMode::Async />

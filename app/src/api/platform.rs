@@ -2,4 +2,5 @@
 pub mod audit_log;
 pub mod clinics;
 pub mod content;
+pub mod protocol_templates;
 pub mod super_admins;

@@ -178,3 +178,15 @@ pub struct SuperAdmins {
     pub admins: Vec<SuperAdminRow>,
     pub invitations: Vec<SuperAdminInvite>,
 }
+
+/// A protocol template, and how many clinics hold a copy of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProtocolTemplate {
+    pub protocol: super::clinic::ClinicProtocol,
+    pub clinics: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProtocolTemplates {
+    pub templates: Vec<ProtocolTemplate>,
+}

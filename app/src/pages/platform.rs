@@ -4,6 +4,7 @@ pub mod audit_log;
 pub mod clinic;
 pub mod clinics;
 pub mod policy;
+pub mod protocols;
 pub mod super_admin_invitation;
 pub mod super_admins;
 pub mod tips;
@@ -25,9 +26,10 @@ use crate::components::status::ErrorPanel;
 /// The portal's sections, `current` marked as the page.
 #[component]
 pub fn PlatformNav(current: &'static str) -> impl IntoView {
-    const SECTIONS: [(&str, &str); 7] = [
+    const SECTIONS: [(&str, &str); 8] = [
         ("/platform", "Overview"),
         ("/platform/clinics", "Clinics"),
+        ("/platform/protocols", "Protocol templates"),
         ("/platform/topics", "Health topics"),
         ("/platform/tips", "Health tips"),
         ("/platform/policy", "Privacy policy"),

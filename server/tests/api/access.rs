@@ -493,6 +493,37 @@ const PLATFORM_FUNCTIONS: &[(&str, &[(&str, &str)])] = &[
         &[("email", "someone.new@example.org")],
     ),
     ("/api/platform/super_admins/revoke", &[("user_id", "5")]),
+    ("/api/platform/protocols", &[]),
+    ("/api/platform/protocols/one", &[("id", "1")]),
+    (
+        "/api/platform/protocols/new",
+        &[
+            ("name", "Hearing check"),
+            ("description", ""),
+            ("min_age_years", ""),
+            ("max_age_years", ""),
+            ("sex", ""),
+            ("interval_months", "24"),
+            ("due_soon_days", "30"),
+        ],
+    ),
+    (
+        "/api/platform/protocols/save",
+        &[
+            ("id", "1"),
+            ("name", "Changed"),
+            ("description", ""),
+            ("min_age_years", ""),
+            ("max_age_years", ""),
+            ("sex", ""),
+            ("interval_months", "24"),
+            ("due_soon_days", "30"),
+        ],
+    ),
+    (
+        "/api/platform/protocols/active",
+        &[("id", "1"), ("active", "false")],
+    ),
     ("/api/platform/content", &[]),
     ("/api/platform/topics/one", &[("id", "1")]),
     (
@@ -586,6 +617,17 @@ async fn every_platform_function_refuses_all_but_super_admins(backend: Backend) 
         (clinics[0].status.as_str(), clinics[0].plan.as_str()),
         ("active", "standard")
     );
+    // No template was added, changed or retired.
+    let templates = salus_app::server::entities::care_protocols::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|p| p.clinic_id.is_none())
+        .collect::<Vec<_>>();
+    assert!(templates
+        .iter()
+        .all(|t| t.active && t.name != "Changed" && t.name != "Hearing check"));
     // No super admin was invited or revoked.
     let invited = salus_app::server::entities::super_admin_invitations::Entity::find()
         .all(&app.db)

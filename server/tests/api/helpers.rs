@@ -578,7 +578,7 @@ pub const SECOND_PROVIDER: &str = "omar.haddad@example.org";
 pub async fn second_clinic(app: &TestApp, patient_email: &str) -> SecondClinic {
     use salus_app::model::Role;
     use salus_app::server::care::{compliance, items, protocols};
-    use salus_app::server::entities::{clinics, provider_assignments, users};
+    use salus_app::server::entities::{clinics, consents, provider_assignments, users};
     use salus_app::server::services::accounts::add_membership;
     use salus_app::server::services::password::{self, Password};
     use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
@@ -629,6 +629,22 @@ pub async fn second_clinic(app: &TestApp, patient_email: &str) -> SecondClinic {
     add_membership(db, patient, clinic, Role::Patient, None, now)
         .await
         .unwrap();
+    // Joining a clinic records consent to the policy in force, as every enrolment does.
+    consents::Entity::insert(consents::ActiveModel {
+        patient_id: Set(patient),
+        clinic_id: Set(Some(clinic)),
+        kind: Set(salus_app::server::services::policy_acceptance::DATA_USE.into()),
+        policy_version: Set(
+            salus_app::server::services::content::current_policy_version(db)
+                .await
+                .unwrap(),
+        ),
+        granted_at: Set(now),
+        ..Default::default()
+    })
+    .exec(db)
+    .await
+    .unwrap();
     provider_assignments::Entity::insert(provider_assignments::ActiveModel {
         clinic_id: Set(clinic),
         provider_id: Set(provider),

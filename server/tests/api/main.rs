@@ -22,6 +22,7 @@ mod my_data;
 mod platform_audit_log;
 mod platform_clinics;
 mod platform_content;
+mod platform_protocols;
 mod platform_super_admins;
 mod profile;
 mod provider;

@@ -437,6 +437,25 @@ const FUNCTIONS: &[(&str, Caller, Form)] = &[
         ],
     ),
     (
+        "/api/platform/protocols/save",
+        Caller::SuperAdmin,
+        &[
+            ("id", "1"),
+            ("name", "Flu vaccine"),
+            ("description", "Yearly."),
+            ("min_age_years", "18"),
+            ("max_age_years", "99"),
+            ("sex", ""),
+            ("interval_months", "12"),
+            ("due_soon_days", "30"),
+        ],
+    ),
+    (
+        "/api/platform/protocols/active",
+        Caller::SuperAdmin,
+        &[("id", "1"), ("active", "true")],
+    ),
+    (
         "/api/platform/audit_log",
         Caller::SuperAdmin,
         &[

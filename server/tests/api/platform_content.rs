@@ -559,7 +559,110 @@ async fn the_policy_comes_after_the_code(backend: Backend) {
     );
 }
 
+/// On PostgreSQL the database holds drafts and retired tips to platform work, and lets only
+/// platform work write content or read and write super admin invitations; tried in SQL as the
+/// application role in each context.
+async fn drafts_and_writes_are_held_by_row_level_security(backend: Backend) {
+    if backend != Backend::Postgres {
+        return;
+    }
+    use sea_orm::{ConnectionTrait, DatabaseBackend, Statement, TransactionTrait};
+    let app = TestApp::spawn(backend).await;
+    let admin = signed_in(&app, SUPER_ADMIN).await;
+    create_topic(&app, &admin, &topic_form("Hand washing", "Soap.", "")).await;
+    let sunrise = sunrise(&app).await;
+    let (david, maria) = (
+        user_id(&app, DAVID).await,
+        user_id(&app, CLINIC_ADMIN).await,
+    );
+    // (who, user, clinic, role, is platform work)
+    let contexts: [(&str, Option<i64>, Option<i64>, &str, bool); 6] = [
+        ("no context", None, None, "", false),
+        ("a patient", Some(david), Some(sunrise), "patient", false),
+        (
+            "a clinic admin",
+            Some(maria),
+            Some(sunrise),
+            "clinic_admin",
+            false,
+        ),
+        ("a clinic's task", None, Some(sunrise), "clinic_task", false),
+        ("a visitor", None, None, "visitor", false),
+        ("platform work", None, None, "platform", true),
+    ];
+    for (who, user, clinic, role, platform) in contexts {
+        let txn = app.app_db.begin().await.unwrap();
+        txn.execute_raw(Statement::from_sql_and_values(
+            DatabaseBackend::Postgres,
+            "SELECT set_config('app.user_id', $1, true), set_config('app.clinic_id', $2, true), \
+             set_config('app.role', $3, true)",
+            [
+                user.map(|u| u.to_string()).unwrap_or_default().into(),
+                clinic.map(|c| c.to_string()).unwrap_or_default().into(),
+                role.into(),
+            ],
+        ))
+        .await
+        .unwrap();
+        let count = |sql: &'static str| {
+            let txn = &txn;
+            async move {
+                txn.query_all_raw(Statement::from_string(DatabaseBackend::Postgres, sql))
+                    .await
+                    .unwrap()
+                    .len()
+            }
+        };
+        assert_eq!(
+            count("SELECT id FROM content WHERE status = 'published'").await,
+            11,
+            "{who}"
+        );
+        assert_eq!(
+            count("SELECT id FROM content WHERE status = 'draft'").await,
+            usize::from(platform),
+            "{who} reading drafts"
+        );
+        let updated = txn
+            .execute_unprepared("UPDATE content SET title = 'Changed' WHERE kind = 'article'")
+            .await
+            .unwrap()
+            .rows_affected();
+        assert_eq!(updated > 0, platform, "{who} changing topics");
+        // Each refused write in a savepoint of its own: a refusal aborts what it is in.
+        let attempt = |sql: &'static str| {
+            let txn = &txn;
+            async move {
+                txn.execute_unprepared("SAVEPOINT attempt").await.unwrap();
+                let done = txn.execute_unprepared(sql).await;
+                txn.execute_unprepared(if done.is_ok() {
+                    "RELEASE SAVEPOINT attempt"
+                } else {
+                    "ROLLBACK TO SAVEPOINT attempt"
+                })
+                .await
+                .unwrap();
+                done
+            }
+        };
+        let inserted = attempt(
+            "INSERT INTO content (slug, kind, title, summary, body, published_at, created_at) \
+                 VALUES ('planted', 'article', 'Planted', 'x', 'x', now(), now())",
+        )
+        .await;
+        assert_eq!(inserted.is_ok(), platform, "{who} adding a topic");
+        let invited = attempt(
+            "INSERT INTO super_admin_invitations (email, token_hash, created_at, expires_at) \
+                 VALUES ('planted@example.org', 'x', now(), now())",
+        )
+        .await;
+        assert_eq!(invited.is_ok(), platform, "{who} inviting a super admin");
+        txn.rollback().await.unwrap();
+    }
+}
+
 crate::on_both_databases!(
+    drafts_and_writes_are_held_by_row_level_security,
     a_topic_body_is_sanitised_wherever_it_is_shown,
     drafts_stay_hidden_and_the_home_page_follows_the_given_order,
     retired_tips_leave_the_daily_turn,

@@ -35,7 +35,7 @@ const DONE: &[(&str, &str)] = &[
 ];
 
 /// "Every 12 months · due soon 30 days ahead · ages 18 to 75 · female patients".
-fn rule_summary(p: &ClinicProtocol) -> String {
+pub(crate) fn rule_summary(p: &ClinicProtocol) -> String {
     let mut parts = vec![
         match p.interval_months {
             1 => "Every month".to_owned(),
@@ -171,7 +171,7 @@ fn ProtocolRow(protocol: ClinicProtocol) -> impl IntoView {
 }
 
 /// The rule fields, shared by the change and add forms; `shown` gives a field's starting value.
-fn protocol_fields(
+pub(crate) fn protocol_fields(
     shown: impl Fn(&'static str, String) -> String,
     start: Option<&ClinicProtocol>,
     errors: impl Fn(&'static str) -> Signal<Vec<String>>,

@@ -5,6 +5,7 @@
 pub mod audit_log;
 pub mod clinics;
 pub mod content;
+pub mod protocol_templates;
 pub mod super_admins;
 
 /// UTC, as the platform's pages show times ("23 Nov 2026, 14:05 UTC").

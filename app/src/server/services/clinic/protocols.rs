@@ -45,7 +45,7 @@ async fn changing(scoped: &Scoped) -> Result<i64, AppError> {
     Ok(clinic)
 }
 
-fn view(p: care_protocols::Model) -> ClinicProtocol {
+pub(crate) fn view(p: care_protocols::Model) -> ClinicProtocol {
     let count = |n: i32| u32::try_from(n).unwrap_or(0);
     ClinicProtocol {
         id: p.id,
@@ -124,14 +124,14 @@ pub struct ProtocolForm {
 }
 
 /// A protocol's rule fields, checked.
-struct Checked {
-    name: String,
-    description: String,
-    min_age_years: Option<i32>,
-    max_age_years: Option<i32>,
-    sex: Option<Sex>,
-    interval_months: i32,
-    due_soon_days: i32,
+pub(crate) struct Checked {
+    pub name: String,
+    pub description: String,
+    pub min_age_years: Option<i32>,
+    pub max_age_years: Option<i32>,
+    pub sex: Option<Sex>,
+    pub interval_months: i32,
+    pub due_soon_days: i32,
 }
 
 fn optional_number(
@@ -150,10 +150,16 @@ fn optional_number(
     parsed
 }
 
-fn check(
+/// The clinic's own message for a name its protocols have already.
+pub(crate) const NAME_TAKEN: &str = "Your clinic has a protocol of that name already.";
+
+/// Checks the form against `others` (the protocols whose names it must not repeat; `taken`
+/// says so).
+pub(crate) fn check(
     form: &ProtocolForm,
     others: &[care_protocols::Model],
     id: Option<i64>,
+    taken: &str,
 ) -> Result<Checked, AppError> {
     let mut v = Validator::new();
     let name = form.name.trim().to_owned();
@@ -168,7 +174,7 @@ fn check(
             .iter()
             .any(|p| Some(p.id) != id && p.name.to_lowercase() == name.to_lowercase()),
         "name",
-        "Your clinic has a protocol of that name already.",
+        taken,
     );
     let description = form.description.trim().to_owned();
     v.check(
@@ -242,7 +248,7 @@ fn shown<T: ToString>(value: Option<T>) -> String {
 }
 
 /// "field: before -> after" for each rule field that differs.
-fn changed(before: &care_protocols::Model, after: &care_protocols::Model) -> String {
+pub(crate) fn changed(before: &care_protocols::Model, after: &care_protocols::Model) -> String {
     audit_changes(&[
         ("name", before.name.clone(), after.name.clone()),
         (
@@ -309,7 +315,7 @@ pub async fn update(
     let clinic = changing(scoped).await?;
     let before = find(scoped, clinic, id).await?;
     let others = protocols_of(scoped, clinic).await?;
-    let c = check(&form, &others, Some(id))?;
+    let c = check(&form, &others, Some(id), NAME_TAKEN)?;
     let mut active = before.clone().into_active_model();
     active.name = Set(c.name);
     active.description = Set(c.description);
@@ -336,7 +342,7 @@ pub async fn update(
 pub async fn add(scoped: &Scoped, form: ProtocolForm) -> Result<QueuedResync, AppError> {
     let clinic = changing(scoped).await?;
     let others = protocols_of(scoped, clinic).await?;
-    let c = check(&form, &others, None)?;
+    let c = check(&form, &others, None, NAME_TAKEN)?;
     let protocol = care_protocols::ActiveModel {
         clinic_id: Set(Some(clinic)),
         template_key: Set(None),

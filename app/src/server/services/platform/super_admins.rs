@@ -14,7 +14,7 @@ use super::utc;
 use crate::error::{AppError, Validator};
 use crate::model::platform::{SuperAdminInvite, SuperAdminRow, SuperAdmins};
 use crate::server::audit::{self, AuditEntry, AuditKey};
-use crate::server::db_context;
+use crate::server::db_context::{self, DbContext};
 use crate::server::entities::{super_admin_invitations, user_mfa, users};
 use crate::server::mail::{send_in_background, OutgoingMail};
 use crate::server::permissions::Permission;
@@ -257,6 +257,10 @@ pub async fn accept(
 pub async fn revoke(scoped: &Scoped, user_id: i64) -> Result<(), AppError> {
     scoped.actor().require(Permission::PlatformManage)?;
     let conn = scoped.conn();
+    // Another user's row is written as platform work (row-level security lets a super admin
+    // write only their own), in this audited transaction, and the scope is the super admin's
+    // again after.
+    db_context::enter(conn, DbContext::Platform).await?;
     // A write first, on every super admin's row: two revocations at once take turns here (the
     // rows are locked on PostgreSQL, the database on SQLite), so the count below is not raced.
     users::Entity::update_many()
@@ -280,12 +284,19 @@ pub async fn revoke(scoped: &Scoped, user_id: i64) -> Result<(), AppError> {
     if target.is_active && remaining <= 1 {
         return Err(AppError::Conflict(LAST_ONE.into()));
     }
-    users::Entity::update_many()
+    let revoked = users::Entity::update_many()
         .col_expr(users::Column::IsSuperAdmin, Expr::value(false))
         .col_expr(users::Column::UpdatedAt, Expr::value(scoped.now()))
         .filter(users::Column::Id.eq(user_id))
         .exec(conn)
-        .await?;
+        .await?
+        .rows_affected;
+    if revoked != 1 {
+        return Err(crate::server::errors::internal(format!(
+            "revoking super admin {user_id} changed {revoked} rows"
+        )));
+    }
+    db_context::enter(conn, DbContext::Actor(scoped.actor())).await?;
     scoped
         .audit(
             AuditEntry::by(scoped.actor(), "platform.super_admin_revoke")

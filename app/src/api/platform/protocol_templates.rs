@@ -1,0 +1,146 @@
+//! The platform's preventive-care protocol templates: the list, one template, adding (adopted
+//! by every clinic that is not closed), changing, retiring.
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::model::clinic::ClinicProtocol;
+use crate::model::platform::ProtocolTemplates;
+
+#[cfg(feature = "ssr")]
+use {
+    crate::api::context,
+    crate::server::care::resync_job,
+    crate::server::errors::{respond, respond_landing_on},
+    crate::server::services::clinic::protocols::{ProtocolForm, QueuedResync},
+    crate::server::services::platform::protocol_templates,
+};
+
+pub const TEMPLATES_PAGE: &str = "/platform/protocols";
+
+pub fn template_page(id: i64) -> String {
+    format!("{TEMPLATES_PAGE}/{id}")
+}
+
+#[server(prefix = "/api", endpoint = "platform/protocols")]
+pub async fn get_protocol_templates() -> Result<ProtocolTemplates, AppError> {
+    respond(
+        async {
+            let scoped = context::scoped().await?;
+            let list = protocol_templates::list(&scoped).await?;
+            scoped.commit().await?;
+            Ok(list)
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api", endpoint = "platform/protocols/one")]
+pub async fn get_protocol_template(id: i64) -> Result<ClinicProtocol, AppError> {
+    respond(
+        async {
+            let scoped = context::scoped().await?;
+            let template = protocol_templates::template(&scoped, id).await?;
+            scoped.commit().await?;
+            Ok(template)
+        }
+        .await,
+    )
+}
+
+/// Starts the re-applications a committed adoption queued, one clinic after another.
+#[cfg(feature = "ssr")]
+async fn start(queued: Vec<QueuedResync>) {
+    let state = context::state();
+    for q in queued {
+        resync_job::start(
+            &state.db,
+            &state.clock,
+            state.settings.resync_wait_patients,
+            q.job,
+            q.patients,
+            q.clinic,
+        )
+        .await;
+    }
+}
+
+#[server(prefix = "/api", endpoint = "platform/protocols/new")]
+#[allow(clippy::too_many_arguments)]
+pub async fn add_protocol_template(
+    name: String,
+    description: String,
+    min_age_years: String,
+    max_age_years: String,
+    sex: String,
+    interval_months: String,
+    due_soon_days: String,
+) -> Result<(), AppError> {
+    let form = ProtocolForm {
+        name,
+        description,
+        min_age_years,
+        max_age_years,
+        sex,
+        interval_months,
+        due_soon_days,
+    };
+    respond_landing_on(
+        &format!("{TEMPLATES_PAGE}?done=added"),
+        async {
+            let scoped = context::scoped().await?;
+            let queued = protocol_templates::create(&scoped, form).await?;
+            scoped.commit().await?;
+            start(queued).await;
+            Ok(())
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api", endpoint = "platform/protocols/save")]
+#[allow(clippy::too_many_arguments)]
+pub async fn save_protocol_template(
+    id: i64,
+    name: String,
+    description: String,
+    min_age_years: String,
+    max_age_years: String,
+    sex: String,
+    interval_months: String,
+    due_soon_days: String,
+) -> Result<(), AppError> {
+    let form = ProtocolForm {
+        name,
+        description,
+        min_age_years,
+        max_age_years,
+        sex,
+        interval_months,
+        due_soon_days,
+    };
+    respond_landing_on(
+        &format!("{TEMPLATES_PAGE}?done=saved"),
+        async {
+            let scoped = context::scoped().await?;
+            protocol_templates::update(&scoped, id, form).await?;
+            scoped.commit().await
+        }
+        .await,
+    )
+}
+
+/// Retires a template (`active` = "false") or brings it back.
+#[server(prefix = "/api", endpoint = "platform/protocols/active")]
+pub async fn set_protocol_template_active(id: i64, active: String) -> Result<(), AppError> {
+    let active = active == "true";
+    let done = if active { "restored" } else { "retired" };
+    respond_landing_on(
+        &format!("{TEMPLATES_PAGE}?done={done}"),
+        async {
+            let scoped = context::scoped().await?;
+            protocol_templates::set_active(&scoped, id, active).await?;
+            scoped.commit().await
+        }
+        .await,
+    )
+}
