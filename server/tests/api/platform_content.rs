@@ -576,7 +576,8 @@ async fn drafts_and_writes_are_held_by_row_level_security(backend: Backend) {
         user_id(&app, CLINIC_ADMIN).await,
     );
     // (who, user, clinic, role, is platform work)
-    let contexts: [(&str, Option<i64>, Option<i64>, &str, bool); 6] = [
+    type Context = (&'static str, Option<i64>, Option<i64>, &'static str, bool);
+    let contexts: [Context; 6] = [
         ("no context", None, None, "", false),
         ("a patient", Some(david), Some(sunrise), "patient", false),
         (

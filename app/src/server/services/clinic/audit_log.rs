@@ -218,16 +218,77 @@ fn select(filters: &Filters) -> Select<audit_events::Entity> {
     if let Some(staff) = filters.staff {
         select = select.filter(audit_events::Column::ActorUserId.eq(staff));
     }
-    if let Some(action) = &filters.action {
-        select = select.filter(audit_events::Column::Action.eq(action.clone()));
+    within(
+        select,
+        filters.action.as_deref(),
+        filters.from,
+        filters.until,
+    )
+}
+
+/// `select` narrowed to one action and a time range, as both audit logs filter.
+pub(crate) fn within(
+    mut select: Select<audit_events::Entity>,
+    action: Option<&str>,
+    from: Option<DateTime<Utc>>,
+    until: Option<DateTime<Utc>>,
+) -> Select<audit_events::Entity> {
+    if let Some(action) = action {
+        select = select.filter(audit_events::Column::Action.eq(action));
     }
-    if let Some(from) = filters.from {
+    if let Some(from) = from {
         select = select.filter(audit_events::Column::OccurredAt.gte(from));
     }
-    if let Some(until) = filters.until {
+    if let Some(until) = until {
         select = select.filter(audit_events::Column::OccurredAt.lt(until));
     }
     select
+}
+
+/// A page of `select`'s events, newest first, and how many there are in all.
+pub(crate) async fn page_of(
+    scoped: &Scoped,
+    select: Select<audit_events::Entity>,
+    page: u64,
+    per_page: u64,
+) -> Result<(Vec<audit_events::Model>, u64), AppError> {
+    let total = select.clone().count(scoped.conn()).await?;
+    let events = select
+        .order_by_desc(audit_events::Column::Id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+        .all(scoped.conn())
+        .await?;
+    Ok((events, total))
+}
+
+/// An export's next batch: up to `CSV_BATCH` of `select`'s events older than `before`, newest
+/// first, and the id to continue before (none once the log is exhausted).
+pub(crate) async fn next_batch(
+    scoped: &Scoped,
+    mut select: Select<audit_events::Entity>,
+    before: Option<i64>,
+) -> Result<(Vec<audit_events::Model>, Option<i64>), AppError> {
+    if let Some(before) = before {
+        select = select.filter(audit_events::Column::Id.lt(before));
+    }
+    let events = select
+        .order_by_desc(audit_events::Column::Id)
+        .limit(CSV_BATCH)
+        .all(scoped.conn())
+        .await?;
+    let next = (events.len() as u64 == CSV_BATCH)
+        .then(|| events.last().map(|e| e.id))
+        .flatten();
+    Ok((events, next))
+}
+
+/// Who acted when the event names no one: the system's own work, or someone not signed in.
+pub(crate) fn unnamed_actor(role: Option<&str>) -> String {
+    match role {
+        Some("platform") | Some("clinic_task") => "Salus".to_owned(),
+        _ => "Someone not signed in".to_owned(),
+    }
 }
 
 /// Names for the people the events name, as far as the admin may see them (members of the
@@ -257,10 +318,7 @@ async fn rows(
                 (Some(name), Some(role)) => format!("{name} ({})", role.label()),
                 (Some(name), None) => name.clone(),
                 (None, Some(role)) => role.label().to_owned(),
-                (None, None) => match e.actor_role.as_deref() {
-                    Some("platform") | Some("clinic_task") => "Salus".to_owned(),
-                    _ => "Someone not signed in".to_owned(),
-                },
+                (None, None) => unnamed_actor(e.actor_role.as_deref()),
             };
             AuditRow {
                 id: e.id,
@@ -290,13 +348,7 @@ pub async fn list(scoped: &Scoped, query: AuditQuery) -> Result<AuditLogPage, Ap
     let actions = actions(scoped, clinic).await?;
     let page = paging::parse_page(query.page.as_deref())?;
     let filters = filters(scoped, &query, &staff, &actions).await?;
-    let total = select(&filters).count(scoped.conn()).await?;
-    let events = select(&filters)
-        .order_by_desc(audit_events::Column::Id)
-        .limit(PER_PAGE)
-        .offset((page - 1) * PER_PAGE)
-        .all(scoped.conn())
-        .await?;
+    let (events, total) = page_of(scoped, select(&filters), page, PER_PAGE).await?;
     let rows = rows(scoped, events, filters.time_zone).await?;
     let chain = last_verification(scoped, clinic, filters.time_zone).await?;
     scoped
@@ -442,18 +494,7 @@ pub async fn export_batch(
     before: Option<i64>,
 ) -> Result<(String, Option<i64>), AppError> {
     scoped.actor().require(Permission::AuditRead)?;
-    let mut select = select(filters);
-    if let Some(before) = before {
-        select = select.filter(audit_events::Column::Id.lt(before));
-    }
-    let events = select
-        .order_by_desc(audit_events::Column::Id)
-        .limit(CSV_BATCH)
-        .all(scoped.conn())
-        .await?;
-    let next = (events.len() as u64 == CSV_BATCH)
-        .then(|| events.last().map(|e| e.id))
-        .flatten();
+    let (events, next) = next_batch(scoped, select(filters), before).await?;
     let rows = rows(scoped, events, filters.time_zone).await?;
     Ok((rows.iter().map(csv_line).collect(), next))
 }

@@ -9,8 +9,8 @@
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Select,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Select,
 };
 use std::collections::HashMap;
 
@@ -23,13 +23,12 @@ use crate::server::audit::{self, AuditEntry, AuditKey, ChainReport};
 use crate::server::entities::{audit_events, audit_verifications, clinics, memberships, users};
 use crate::server::permissions::Permission;
 use crate::server::services::clinic::audit_log::{
-    csv_field, csv_line, describe, parse_day, start_of,
+    csv_field, csv_line, describe, next_batch, page_of, parse_day, start_of, unnamed_actor, within,
 };
 use crate::server::services::{paging, text_search};
 use crate::server::tenancy::Scoped;
 
 pub const PER_PAGE: u64 = 50;
-pub const CSV_BATCH: u64 = 1000;
 /// `audit_verifications.chain` of a verification of the whole log, every chain at once.
 pub const WHOLE_LOG: i64 = -1;
 /// The clinic filter's value for the platform's own chain (events in no clinic).
@@ -196,16 +195,12 @@ fn select(filters: &Filters) -> Select<audit_events::Entity> {
     if let Some(actors) = &filters.actors {
         select = select.filter(audit_events::Column::ActorUserId.is_in(actors.clone()));
     }
-    if let Some(action) = &filters.action {
-        select = select.filter(audit_events::Column::Action.eq(action.clone()));
-    }
-    if let Some(from) = filters.from {
-        select = select.filter(audit_events::Column::OccurredAt.gte(from));
-    }
-    if let Some(until) = filters.until {
-        select = select.filter(audit_events::Column::OccurredAt.lt(until));
-    }
-    select
+    within(
+        select,
+        filters.action.as_deref(),
+        filters.from,
+        filters.until,
+    )
 }
 
 /// The events as a super admin sees them: staff and super admins by name and role, patients
@@ -235,10 +230,7 @@ async fn rows(
                 },
                 (Some(id), None) => names.get(&id).cloned().unwrap_or_else(|| format!("#{id}")),
                 (None, Some(role)) => role.label().to_owned(),
-                (None, None) => match e.actor_role.as_deref() {
-                    Some("platform") | Some("clinic_task") => "Salus".to_owned(),
-                    _ => "Someone not signed in".to_owned(),
-                },
+                (None, None) => unnamed_actor(e.actor_role.as_deref()),
             };
             let clinic = e.clinic_id.map(|id| {
                 clinics
@@ -273,13 +265,7 @@ pub async fn list(
     let actions = actions(scoped).await?;
     let page = paging::parse_page(query.page.as_deref())?;
     let filters = filters(scoped, &query, &clinics, &actions).await?;
-    let total = select(&filters).count(scoped.conn()).await?;
-    let events = select(&filters)
-        .order_by_desc(audit_events::Column::Id)
-        .limit(PER_PAGE)
-        .offset((page - 1) * PER_PAGE)
-        .all(scoped.conn())
-        .await?;
+    let (events, total) = page_of(scoped, select(&filters), page, PER_PAGE).await?;
     let rows = rows(scoped, events, &clinics).await?;
     let chain = last_verification(scoped.conn()).await?;
     scoped
@@ -391,18 +377,7 @@ pub async fn export_batch(
     before: Option<i64>,
 ) -> Result<(String, Option<i64>), AppError> {
     scoped.actor().require(Permission::PlatformManage)?;
-    let mut select = select(filters);
-    if let Some(before) = before {
-        select = select.filter(audit_events::Column::Id.lt(before));
-    }
-    let events = select
-        .order_by_desc(audit_events::Column::Id)
-        .limit(CSV_BATCH)
-        .all(scoped.conn())
-        .await?;
-    let next = (events.len() as u64 == CSV_BATCH)
-        .then(|| events.last().map(|e| e.id))
-        .flatten();
+    let (events, next) = next_batch(scoped, select(filters), before).await?;
     let clinics = clinic_choices(scoped).await?;
     let rows = rows(scoped, events, &clinics).await?;
     Ok((

@@ -266,7 +266,7 @@ pub async fn revoke(scoped: &Scoped, user_id: i64) -> Result<(), AppError> {
     users::Entity::update_many()
         .col_expr(
             users::Column::IsSuperAdmin,
-            Expr::col(users::Column::IsSuperAdmin).into(),
+            Expr::col(users::Column::IsSuperAdmin),
         )
         .filter(users::Column::IsSuperAdmin.eq(true))
         .exec(conn)
