@@ -123,6 +123,13 @@ pub fn due_on_of_key(key: &str) -> Option<chrono::NaiveDate> {
     key.split(':').nth(3)?.parse().ok()
 }
 
+/// Why a reminder ended when its clinic stopped being active: cancelled when it was suspended
+/// or closed, or found so by a worker about to send it. Reactivating the clinic puts reminders
+/// that ended for these reasons back in the queue (`restore_clinic`).
+pub const CLINIC_SUSPENDED: &str = "the clinic was suspended";
+pub const CLINIC_CLOSED: &str = "the clinic closed";
+pub const CLINIC_NOT_ACTIVE: &str = "the clinic is not active";
+
 /// Cancels every reminder of `clinic` that is waiting, with `why` (a suspended or closed clinic
 /// sends nothing); `conn` acts as the clinic's own task. Returns how many.
 pub async fn cancel_clinic<C: sea_orm::ConnectionTrait>(
@@ -138,6 +145,37 @@ pub async fn cancel_clinic<C: sea_orm::ConnectionTrait>(
         .col_expr(reminders::Column::LastError, Expr::value(Some(why)))
         .filter(reminders::Column::ClinicId.eq(clinic))
         .filter(reminders::Column::Status.eq(PENDING))
+        .exec(conn)
+        .await?
+        .rows_affected)
+}
+
+/// Puts back in the queue every reminder of `clinic` that ended only because the clinic was not
+/// active, when it is active again; `conn` acts as the clinic's own task. A worker checks each
+/// again before sending it, as it does every reminder: one whose care item has moved on, or a
+/// goal nudge whose day has passed, is cancelled then, not sent late. Returns how many.
+pub async fn restore_clinic<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    clinic: i64,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<u64, crate::error::AppError> {
+    use crate::server::entities::reminders;
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    Ok(reminders::Entity::update_many()
+        .col_expr(reminders::Column::Status, Expr::value(PENDING))
+        .col_expr(
+            reminders::Column::LastError,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(reminders::Column::NextAttemptAt, Expr::value(now))
+        .filter(reminders::Column::ClinicId.eq(clinic))
+        .filter(reminders::Column::Status.eq(CANCELLED))
+        .filter(reminders::Column::LastError.is_in([
+            CLINIC_SUSPENDED,
+            CLINIC_CLOSED,
+            CLINIC_NOT_ACTIVE,
+        ]))
         .exec(conn)
         .await?
         .rows_affected)

@@ -505,7 +505,69 @@ async fn the_overview_counts_clinics_people_and_the_week(backend: Backend) {
         .all(|(_, share)| share.is_some_and(|p| p <= 100)));
 }
 
+/// Reactivation restores the reminders the suspension cancelled, and only those: a reminder a
+/// patient's choice cancelled stays cancelled.
+async fn reactivation_puts_back_the_reminders_the_suspension_cancelled(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let sunrise = sunrise(&app).await;
+    let admin = signed_in(&app, SUPER_ADMIN).await;
+    plan::plan_all(&app.app_db, app.clock.now(), false)
+        .await
+        .unwrap();
+    let planned: Vec<i64> = reminders::Entity::find()
+        .filter(reminders::Column::ClinicId.eq(sunrise))
+        .filter(reminders::Column::Status.eq("pending"))
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    assert!(planned.len() >= 2, "the demo's due care is owed reminders");
+    // One was cancelled before, for the patient's own reason.
+    let (kept_cancelled, restorable) = planned.split_first().unwrap();
+    as_platform(
+        &app,
+        &format!(
+            "UPDATE reminders SET status = 'cancelled', last_error = 'the patient turned off email' \
+             WHERE id = {kept_cancelled}"
+        ),
+    )
+    .await;
+    let () = ok_json(act(&app, &admin, "suspend", sunrise, &[("reason", "Audit")]).await).await;
+    let pending = || async {
+        reminders::Entity::find()
+            .filter(reminders::Column::ClinicId.eq(sunrise))
+            .filter(reminders::Column::Status.eq("pending"))
+            .all(&app.db)
+            .await
+            .unwrap()
+    };
+    assert!(pending().await.is_empty());
+    app.clock.advance(chrono::Duration::hours(2));
+    let () = ok_json(act(&app, &admin, "reactivate", sunrise, &[]).await).await;
+    let back = pending().await;
+    let mut ids: Vec<i64> = back.iter().map(|r| r.id).collect();
+    ids.sort_unstable();
+    let mut expected = restorable.to_vec();
+    expected.sort_unstable();
+    assert_eq!(
+        ids, expected,
+        "the suspension's cancellations, and no other"
+    );
+    assert!(back
+        .iter()
+        .all(|r| r.last_error.is_none() && r.next_attempt_at >= app.clock.now()));
+    let still = reminders::Entity::find_by_id(*kept_cancelled)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(still.status, "cancelled");
+}
+
 crate::on_both_databases!(
+    reactivation_puts_back_the_reminders_the_suspension_cancelled,
     the_overview_counts_clinics_people_and_the_week,
     the_list_shows_each_clinic_and_its_use_of_its_plan,
     a_new_clinic_adopts_the_templates_and_its_admin_joins_by_email,

@@ -206,7 +206,7 @@ enum Verdict {
 fn verdict(facts: &Facts, row: &reminders::Model, now: DateTime<Utc>, texts: bool) -> Verdict {
     let settings = &facts.settings;
     if facts.clinic.status != "active" {
-        return Verdict::Cancel("the clinic is not active");
+        return Verdict::Cancel(super::CLINIC_NOT_ACTIVE);
     }
     if !channels(settings, texts && facts.plan.sms_reminders).contains(&row.channel.as_str()) {
         return Verdict::Cancel("the clinic does not send this channel");

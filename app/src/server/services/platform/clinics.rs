@@ -395,8 +395,9 @@ pub async fn change_plan(scoped: &Scoped, id: i64, plan_code: &str) -> Result<()
         .await
 }
 
-/// Sets the clinic's status, why and when, and cancels its waiting reminders unless it is now
-/// active (as its own task: reminders are its patients' records, out of the platform's reach).
+/// Sets the clinic's status, why and when; cancels its waiting reminders when it stops being
+/// active, and puts back those it cancelled so when it is active again (as its own task:
+/// reminders are its patients' records, out of the platform's reach).
 async fn set_status(
     scoped: &Scoped,
     clinic: &clinics::Model,
@@ -416,16 +417,19 @@ async fn set_status(
         .filter(clinics::Column::Id.eq(clinic.id))
         .exec(conn)
         .await?;
-    if status != ClinicStatus::Active {
-        db_context::enter(conn, DbContext::ClinicTask(clinic.id)).await?;
-        let why = if status == ClinicStatus::Closed {
-            "the clinic closed"
-        } else {
-            "the clinic was suspended"
-        };
-        reminders::cancel_clinic(conn, clinic.id, why).await?;
-        db_context::enter(conn, DbContext::Actor(scoped.actor())).await?;
+    db_context::enter(conn, DbContext::ClinicTask(clinic.id)).await?;
+    match status {
+        ClinicStatus::Active => {
+            reminders::restore_clinic(conn, clinic.id, scoped.now()).await?;
+        }
+        ClinicStatus::Suspended => {
+            reminders::cancel_clinic(conn, clinic.id, reminders::CLINIC_SUSPENDED).await?;
+        }
+        ClinicStatus::Closed => {
+            reminders::cancel_clinic(conn, clinic.id, reminders::CLINIC_CLOSED).await?;
+        }
     }
+    db_context::enter(conn, DbContext::Actor(scoped.actor())).await?;
     Ok(())
 }
 
