@@ -511,6 +511,10 @@ async fn reactivation_puts_back_the_reminders_the_suspension_cancelled(backend: 
     let app = TestApp::spawn(backend).await;
     let sunrise = sunrise(&app).await;
     let admin = signed_in(&app, SUPER_ADMIN).await;
+    // As in the suspension test: the provider's list is open first.
+    let sarah = signed_in(&app, PROVIDER).await;
+    let listed = app.post_with(&sarah, "/api/provider/patients", &[]).await;
+    assert_eq!(listed.status(), StatusCode::OK);
     plan::plan_all(&app.app_db, app.clock.now(), false)
         .await
         .unwrap();
@@ -523,17 +527,28 @@ async fn reactivation_puts_back_the_reminders_the_suspension_cancelled(backend: 
         .into_iter()
         .map(|r| r.id)
         .collect();
-    assert!(planned.len() >= 2, "the demo's due care is owed reminders");
-    // One was cancelled before, for the patient's own reason.
-    let (kept_cancelled, restorable) = planned.split_first().unwrap();
+    assert!(!planned.is_empty(), "the demo's due care is owed reminders");
+    // A copy of one, cancelled before for the patient's own reason.
     as_platform(
         &app,
         &format!(
-            "UPDATE reminders SET status = 'cancelled', last_error = 'the patient turned off email' \
-             WHERE id = {kept_cancelled}"
+            "INSERT INTO reminders (clinic_id, patient_id, channel, kind, idempotency_key, status, \
+             attempts, next_attempt_at, created_at, care_item_id, last_error) \
+             SELECT clinic_id, patient_id, channel, kind, idempotency_key || ':copy', 'cancelled', \
+             0, next_attempt_at, created_at, care_item_id, 'the patient turned off email' \
+             FROM reminders WHERE id = {}",
+            planned[0]
         ),
     )
     .await;
+    let kept_cancelled = reminders::Entity::find()
+        .filter(reminders::Column::Status.eq("cancelled"))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .expect("the copy")
+        .id;
+    let restorable = planned.clone();
     let () = ok_json(act(&app, &admin, "suspend", sunrise, &[("reason", "Audit")]).await).await;
     let pending = || async {
         reminders::Entity::find()
@@ -545,11 +560,13 @@ async fn reactivation_puts_back_the_reminders_the_suspension_cancelled(backend: 
     };
     assert!(pending().await.is_empty());
     app.clock.advance(chrono::Duration::hours(2));
+    // Signed in afresh: two idle hours ended the earlier session.
+    let admin = signed_in(&app, SUPER_ADMIN).await;
     let () = ok_json(act(&app, &admin, "reactivate", sunrise, &[]).await).await;
     let back = pending().await;
     let mut ids: Vec<i64> = back.iter().map(|r| r.id).collect();
     ids.sort_unstable();
-    let mut expected = restorable.to_vec();
+    let mut expected = restorable;
     expected.sort_unstable();
     assert_eq!(
         ids, expected,
@@ -558,7 +575,7 @@ async fn reactivation_puts_back_the_reminders_the_suspension_cancelled(backend: 
     assert!(back
         .iter()
         .all(|r| r.last_error.is_none() && r.next_attempt_at >= app.clock.now()));
-    let still = reminders::Entity::find_by_id(*kept_cancelled)
+    let still = reminders::Entity::find_by_id(kept_cancelled)
         .one(&app.db)
         .await
         .unwrap()
