@@ -2,6 +2,8 @@
 //! a merged migration is never edited, a new one is added instead.
 pub use sea_orm_migration::prelude::*;
 
+mod as_platform;
+
 mod m20261123_000001_foundation;
 mod m20261123_000002_public_content;
 mod m20261123_000003_care_and_profile;
@@ -25,6 +27,7 @@ mod m20261201_000020_reminder_plan_lease;
 mod m20261201_000021_plans;
 mod m20261202_000022_platform_content;
 mod m20261202_000023_super_admin_invitations;
+mod m20261207_000024_users_platform_columns;
 
 pub struct Migrator;
 
@@ -55,6 +58,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000021_plans::Migration),
             Box::new(m20261202_000022_platform_content::Migration),
             Box::new(m20261202_000023_super_admin_invitations::Migration),
+            Box::new(m20261207_000024_users_platform_columns::Migration),
         ]
     }
 }

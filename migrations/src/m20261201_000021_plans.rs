@@ -14,6 +14,8 @@
 use sea_orm::DatabaseBackend;
 use sea_orm_migration::prelude::*;
 
+use crate::as_platform::execute_as_platform;
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -91,7 +93,11 @@ impl MigrationTrait for Migration {
             ))
             .await?;
         }
-        conn.execute_unprepared(
+        // Row-level security hides every clinic from the owner; as platform work it sees them.
+        // (Edited after merging, like m20261201_000020: as first written the update changed no
+        // row for a non-superuser owner, and one that never got past m20261201_000020 anyway.)
+        execute_as_platform(
+            m,
             "UPDATE clinics SET plan = 'standard' WHERE plan NOT IN (SELECT code FROM plans)",
         )
         .await?;
@@ -117,7 +123,8 @@ impl MigrationTrait for Migration {
             "ALTER TABLE clinics ADD COLUMN provider_seats INTEGER NOT NULL DEFAULT 10",
         )
         .await?;
-        conn.execute_unprepared(
+        execute_as_platform(
+            m,
             "UPDATE clinics SET provider_seats = \
              (SELECT provider_seats FROM plans WHERE plans.code = clinics.plan)",
         )

@@ -63,6 +63,9 @@ pub struct Config {
     /// Without a gateway no text reminder is planned, whatever a clinic's settings say.
     pub sms: Option<SmsGatewayConfig>,
     pub seed_demo: bool,
+    /// Whether serving as a PostgreSQL role that bypasses row-level security (a superuser, or
+    /// BYPASSRLS) is allowed, for a throwaway local database only (`SALUS_ALLOW_RLS_BYPASS`).
+    pub allow_rls_bypass: bool,
     /// Whether `salus serve` runs a reminder worker of its own (`SALUS_WORKER`).
     pub embedded_worker: bool,
     pub audit_key_file: PathBuf,
@@ -96,7 +99,9 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("SALUS_METRICS_TOKEN", "", "the bearer token /metrics (Prometheus text: reminder counters and queue depth) answers to; without it /metrics is off"),
     ("SALUS_REMINDER_LEASE_SECONDS", "300", "how long a reminder worker's claim on a message holds before another worker takes it over (a worker that died); longer than a batch of 200 takes to send"),
     ("SALUS_WORKER", "on", "on: `salus serve` runs one reminder worker too; off: only `salus worker` processes send reminders"),
-    ("SALUS_SEED_DEMO", "false", "seed the demo clinic and accounts (published password) when the database is empty"),
+    ("SALUS_SEED_DEMO", "false", "seed the demo clinic and accounts (published password) when the database is empty; refused unless SALUS_ADDR is loopback"),
+    ("SALUS_ALLOW_RLS_BYPASS", "false", "start even when DATABASE_URL is a PostgreSQL superuser or a BYPASSRLS role, which switches row-level security off (a throwaway local database only; warned at every start)"),
+    ("SALUS_ALLOW_PUBLIC_DEMO", "false", "allow SALUS_SEED_DEMO on a non-loopback SALUS_ADDR (the demo accounts' password is published)"),
     ("SALUS_ALLOW_PLAIN_HTTP", "false", "accept an http:// SALUS_PUBLIC_URL on a non-loopback SALUS_ADDR"),
     ("SALUS_TRUSTED_PROXIES", "", "comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For and X-Request-Id are believed"),
     ("SALUS_AUDIT_KEY_FILE", "data/audit.key", "the audit chain's HMAC key (64 hex characters), created owner-only on first start if missing; keep it off the database host and back it up"),
@@ -316,6 +321,23 @@ impl Config {
             Some(v) => parse_bool("SALUS_SEED_DEMO", &v)?,
             None => false,
         };
+        let public_demo = match get("SALUS_ALLOW_PUBLIC_DEMO") {
+            Some(v) => parse_bool("SALUS_ALLOW_PUBLIC_DEMO", &v)?,
+            None => false,
+        };
+        if seed_demo && !addr.ip().is_loopback() && !public_demo {
+            return Err(ConfigError {
+                var: "SALUS_SEED_DEMO",
+                problem: format!(
+                    "is refused unless SALUS_ADDR is a loopback address (got {addr}): the demo accounts' password is published; \
+                     set SALUS_ALLOW_PUBLIC_DEMO=true to show the demo on a network on purpose"
+                ),
+            });
+        }
+        let allow_rls_bypass = match get("SALUS_ALLOW_RLS_BYPASS") {
+            Some(v) => parse_bool("SALUS_ALLOW_RLS_BYPASS", &v)?,
+            None => false,
+        };
         let log_format = match get("SALUS_LOG_FORMAT").as_deref() {
             None | Some("text") => LogFormat::Text,
             Some("json") => LogFormat::Json,
@@ -342,6 +364,7 @@ impl Config {
             mail_from,
             sms,
             seed_demo,
+            allow_rls_bypass,
             embedded_worker,
             audit_key_file: get("SALUS_AUDIT_KEY_FILE")
                 .unwrap_or_else(|| "data/audit.key".into())
@@ -470,6 +493,24 @@ mod tests {
         let c = config(&[("SALUS_SEED_DEMO", "true"), ("SALUS_DEV_PAGES", "true")]).unwrap();
         assert!(c.seed_demo);
         assert!(c.settings.dev_pages);
+    }
+
+    #[test]
+    fn the_demo_is_refused_off_loopback_unless_allowed_on_purpose() {
+        let public = [
+            ("SALUS_ADDR", "0.0.0.0:3000"),
+            ("SALUS_PUBLIC_URL", "https://demo.example.org"),
+            ("SALUS_SEED_DEMO", "true"),
+        ];
+        let refused = config(&public).unwrap_err();
+        assert_eq!(refused.var, "SALUS_SEED_DEMO");
+        assert!(
+            refused.problem.contains("SALUS_ALLOW_PUBLIC_DEMO"),
+            "{}",
+            refused.problem
+        );
+        let allowed = config(&[public.as_slice(), &[("SALUS_ALLOW_PUBLIC_DEMO", "true")]].concat());
+        assert!(allowed.unwrap().seed_demo);
     }
 
     #[test]

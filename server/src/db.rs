@@ -48,6 +48,26 @@ pub async fn migrate_url(url: &str) -> Result<(), DbErr> {
     result
 }
 
+/// The PostgreSQL role `db` is connected as, when that role bypasses row-level security (a
+/// superuser, or BYPASSRLS): every policy would then be off, silently. `None` on SQLite and for
+/// a role the policies hold.
+pub async fn rls_bypassing_role(db: &DatabaseConnection) -> Result<Option<String>, DbErr> {
+    use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
+    if db.get_database_backend() != DatabaseBackend::Postgres {
+        return Ok(None);
+    }
+    let row = db
+        .query_one_raw(Statement::from_string(
+            DatabaseBackend::Postgres,
+            "SELECT current_user::text AS name, rolsuper OR rolbypassrls AS bypasses \
+             FROM pg_roles WHERE rolname = current_user",
+        ))
+        .await?
+        .ok_or_else(|| DbErr::Custom("pg_roles has no row for current_user".into()))?;
+    let bypasses: bool = row.try_get("", "bypasses")?;
+    Ok(bypasses.then(|| row.try_get("", "name")).transpose()?)
+}
+
 /// The file path of a `sqlite://path?...` URL, if it names a file.
 fn sqlite_file(url: &str) -> Option<String> {
     let rest = url

@@ -7,6 +7,7 @@ pub mod db;
 pub mod exports;
 pub mod imports;
 pub mod middleware;
+pub mod refused_forms;
 
 use std::sync::Arc;
 
@@ -33,6 +34,7 @@ use config::{Config, MailTransport};
 pub async fn build_state(config: &Config, clock: Clock) -> Result<AppState, StartupError> {
     db::migrate_url(config.migration_url()).await?;
     let db = db::connect(&config.database_url).await?;
+    refuse_rls_bypass(&db, config.allow_rls_bypass).await?;
     let mailer: Arc<dyn Mailer> = match &config.mail {
         MailTransport::Mailbox { dir } => Arc::new(MailboxMailer::new(dir.clone())),
         MailTransport::Smtp { url } => Arc::new(
@@ -76,6 +78,30 @@ pub async fn build_state(config: &Config, clock: Clock) -> Result<AppState, Star
         reminder_counters: Default::default(),
         reminder_wakeup: Default::default(),
     })
+}
+
+/// Refuses to serve as a PostgreSQL role that row-level security does not hold, unless
+/// `SALUS_ALLOW_RLS_BYPASS` says so; then warns, at every start.
+async fn refuse_rls_bypass(
+    db: &sea_orm::DatabaseConnection,
+    allowed: bool,
+) -> Result<(), StartupError> {
+    let Some(role) = db::rls_bypassing_role(db).await? else {
+        return Ok(());
+    };
+    let why = format!(
+        "DATABASE_URL connects as {role}, a superuser or BYPASSRLS role, so row-level security \
+         would be off for every request"
+    );
+    if !allowed {
+        return Err(StartupError(format!(
+            "{why}; serve as the application role (`salus db create-app-role`, README \
+             \"Running on PostgreSQL\"), or set SALUS_ALLOW_RLS_BYPASS=true for a throwaway local database"
+        )));
+    }
+    tracing::warn!(%role, "row-level security is off: SALUS_ALLOW_RLS_BYPASS=true and the role bypasses it");
+    eprintln!("warning: {why} (SALUS_ALLOW_RLS_BYPASS=true); never do this with real patient data");
+    Ok(())
 }
 
 const REQUEST_ID: HeaderName =

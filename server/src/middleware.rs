@@ -1,6 +1,7 @@
 //! HTTP middleware of Salus's own: the client's address and whether to keep its request id,
 //! caching, the cross-origin refusal, NUL characters, portal guards; and what the tower-http
 //! layers that assign request ids, log requests and set security headers are given.
+use crate::refused_forms;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::extract::{Request, State};
@@ -220,8 +221,8 @@ pub async fn refuse_nul_characters(req: Request, next: Next) -> Response {
 
 /// Forms posted without JavaScript (before the page's islands were alive). server_fn sends
 /// such a post back to its page, with the error in the URL (`__path`, `__err`) when refused:
-/// - what was typed goes into the session, secrets left out, and the page the refusal lands
-///   on takes it out again for its form (`RefusedForm`);
+/// - what was typed goes into the session, as much of it as `refused_forms` keeps, and the
+///   page the refusal lands on takes it out again for its form (`RefusedForm`);
 /// - a page address server_fn leaves ending in a bare `?` (having removed a previous error
 ///   from it) loses the `?`.
 pub async fn plain_form_posts(req: Request, next: Next) -> Response {
@@ -236,7 +237,21 @@ pub async fn plain_form_posts(req: Request, next: Next) -> Response {
         .unwrap_or_default();
     if req.method() == Method::GET && !query.is_empty() {
         let landing_from = query.iter().find(|(k, _)| k == "__path").map(|(_, v)| v);
+        let error = query.iter().find(|(k, _)| k == "__err").map(|(_, v)| v);
         let mut req = req;
+        // Only an error this server just gave this session is shown: a link that carries one of
+        // its own ("Account locked. Call …") shows the page without it.
+        let ours = session
+            .remove::<String>(RefusedForm::ERROR_KEY)
+            .await
+            .ok()
+            .flatten()
+            .zip(error)
+            .is_some_and(|(given, shown)| given == refusal_digest(shown));
+        if !ours {
+            strip_refusal(&mut req);
+            return next.run(req).await;
+        }
         if let Ok(Some(form)) = session
             .remove::<RefusedForm>(RefusedForm::SESSION_KEY)
             .await
@@ -282,17 +297,60 @@ pub async fn plain_form_posts(req: Request, next: Next) -> Response {
             .and_then(|v| v.to_str().ok())
             .is_some_and(|location| location.contains("__err="));
     if refused {
-        let fields = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|(name, _)| !RefusedForm::is_secret(name))
-            .collect();
-        let form = RefusedForm { path, fields };
-        if let Err(e) = session.insert(RefusedForm::SESSION_KEY, form).await {
-            tracing::warn!(error = %e, "could not keep a refused form's fields");
+        let given = response
+            .headers()
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|location| location.split_once('?'))
+            .and_then(|(_, q)| serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok())
+            .and_then(|q| q.into_iter().find(|(k, _)| k == "__err").map(|(_, v)| v));
+        if let Some(given) = given {
+            if let Err(e) = session
+                .insert(RefusedForm::ERROR_KEY, refusal_digest(&given))
+                .await
+            {
+                tracing::warn!(error = %e, "could not note a refusal");
+            }
+        }
+        let signed_in = matches!(
+            session
+                .get::<i64>(salus_app::server::services::sessions::USER_ID)
+                .await,
+            Ok(Some(_))
+        );
+        if let Some(form) = refused_forms::kept(&path, &bytes, signed_in) {
+            if let Err(e) = session.insert(RefusedForm::SESSION_KEY, form).await {
+                tracing::warn!(error = %e, "could not keep a refused form's fields");
+            }
         }
     }
     response
+}
+
+fn refusal_digest(error: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(error.as_bytes()))
+}
+
+/// Takes `__err` and `__path` out of the request's query, leaving the rest.
+fn strip_refusal(req: &mut Request) {
+    let uri = req.uri();
+    let kept: Vec<(String, String)> = uri
+        .query()
+        .and_then(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok())
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|(k, _)| k != "__err" && k != "__path")
+        .collect();
+    let query = serde_urlencoded::to_string(&kept).unwrap_or_default();
+    let path_and_query = if query.is_empty() {
+        uri.path().to_owned()
+    } else {
+        format!("{}?{query}", uri.path())
+    };
+    if let Ok(stripped) = path_and_query.parse() {
+        *req.uri_mut() = stripped;
+    }
 }
 
 /// The pages only a signed-in user has: the four portals, and the security page of every role.

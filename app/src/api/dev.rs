@@ -9,6 +9,7 @@ use {
     super::context,
     crate::server::errors::{internal, respond},
     crate::server::mail::read_mailbox,
+    crate::server::request::ClientAddr,
 };
 
 #[server(prefix = "/api", endpoint = "dev/mailbox")]
@@ -20,6 +21,23 @@ pub async fn get_mailbox() -> Result<Vec<MailboxMessage>, AppError> {
                 (true, Some(dir)) => dir.clone(),
                 _ => return Err(AppError::NotFound),
             };
+            // The mail holds sign-in and reset links: only for a browser on this machine. A
+            // reverse proxy on the same host connects from loopback too, so a request that
+            // came through one (it says whom for) is refused whatever its address.
+            let parts = use_context::<axum::http::request::Parts>();
+            let from_this_machine = parts.as_ref().is_some_and(|parts| {
+                let forwarded = ["forwarded", "x-forwarded-for", "x-real-ip"]
+                    .iter()
+                    .any(|name| parts.headers.contains_key(*name));
+                let loopback = parts
+                    .extensions
+                    .get::<ClientAddr>()
+                    .is_some_and(|client| client.0.is_loopback());
+                loopback && !forwarded
+            });
+            if !from_this_machine {
+                return Err(AppError::NotFound);
+            }
             tokio::task::spawn_blocking(move || read_mailbox(&dir))
                 .await
                 .map_err(internal)?

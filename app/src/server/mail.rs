@@ -24,8 +24,12 @@ pub struct OutgoingMail {
 
 #[derive(Debug, thiserror::Error)]
 pub enum MailError {
-    #[error("invalid address: {0}")]
-    Address(String),
+    /// The configured sender (`SALUS_MAIL_FROM`), named so that the operator can fix it.
+    #[error("invalid sender address: {0}")]
+    Sender(String),
+    /// A recipient's address the mail library refuses; never named, as no address is logged.
+    #[error("invalid recipient address")]
+    Recipient,
     /// Worth trying again later: a timeout, a refused connection, an SMTP 4xx.
     #[error("mail transport failed: {0}")]
     Transport(String),
@@ -181,7 +185,7 @@ impl SmtpMailer {
             .build();
         let from = from
             .parse()
-            .map_err(|_| MailError::Address(from.to_owned()))?;
+            .map_err(|_| MailError::Sender(from.to_owned()))?;
         Ok(SmtpMailer { transport, from })
     }
 }
@@ -189,10 +193,7 @@ impl SmtpMailer {
 #[async_trait]
 impl Mailer for SmtpMailer {
     async fn deliver(&self, mail: OutgoingMail) -> Result<String, MailError> {
-        let to: Mailbox = mail
-            .to
-            .parse()
-            .map_err(|_| MailError::Address(mail.to.clone()))?;
+        let to: Mailbox = mail.to.parse().map_err(|_| MailError::Recipient)?;
         let mut builder = Message::builder()
             .from(self.from.clone())
             .to(to)

@@ -18,6 +18,9 @@ use super::entities::sessions;
 use super::errors::is_unique_violation;
 use super::state::Clock;
 
+/// How long a session that holds nothing but a visitor's refused form lives.
+const ANONYMOUS_FORM_LIFETIME: Duration = Duration::minutes(5);
+
 /// How far behind the stored idle expiry may fall before a request rewrites it.
 const EXPIRY_SLACK: Duration = Duration::seconds(60);
 
@@ -32,31 +35,47 @@ pub struct SeaOrmSessionStore {
     stored: StoredRows,
 }
 
-/// What this process last read or wrote for each session: its data as stored and its expiry.
-/// `save` runs after every request; with this it knows, without asking the database, that the
-/// row needs no write. Another process may have changed the row since: deleting it (signing
-/// out) or moving its expiry later, and in neither case is a skipped write wrong.
+/// What this process last read or wrote for each session: a digest of its data as stored, and
+/// its expiry. `save` runs after every request; with this it knows, without asking the
+/// database, that the row needs no write. Another process may have changed the row since:
+/// deleting it (signing out) or moving its expiry later, and in neither case is a skipped
+/// write wrong. It holds digests, not data, and at most `REMEMBERED_ROWS` sessions, so what
+/// anonymous requests make it remember stays a few hundred kilobytes however large or many.
 #[derive(Clone, Debug, Default)]
-struct StoredRows(Arc<Mutex<HashMap<Id, (String, DateTime<Utc>)>>>);
+struct StoredRows(Arc<Mutex<HashMap<Id, ([u8; 32], DateTime<Utc>)>>>);
 
-/// Above this many remembered rows, the expired ones are forgotten.
+/// At most this many sessions are remembered; past it the expired ones are forgotten, and if
+/// that is not enough, all of them (each is then read once more from the database).
 const REMEMBERED_ROWS: usize = 10_000;
 
+fn digest(data: &str) -> [u8; 32] {
+    Sha256::digest(data.as_bytes()).into()
+}
+
 impl StoredRows {
-    fn get(&self, id: &Id) -> Option<(String, DateTime<Utc>)> {
+    /// Whether the row is known to hold `data` with an expiry at or after `fresh_from`.
+    fn is_fresh(&self, id: &Id, data: &str, fresh_from: DateTime<Utc>) -> bool {
         self.0
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .get(id)
-            .cloned()
+            .is_some_and(|(stored, expiry)| *stored == digest(data) && *expiry >= fresh_from)
     }
 
-    fn put(&self, id: Id, data: String, expiry: DateTime<Utc>, now: DateTime<Utc>) {
+    fn put(&self, id: Id, data: &str, expiry: DateTime<Utc>, now: DateTime<Utc>) {
         let mut rows = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        rows.insert(id, (data, expiry));
-        if rows.len() > REMEMBERED_ROWS {
+        if rows.len() >= REMEMBERED_ROWS && !rows.contains_key(&id) {
             rows.retain(|_, (_, expiry)| *expiry > now);
+            if rows.len() >= REMEMBERED_ROWS {
+                rows.clear();
+            }
         }
+        rows.insert(id, (digest(data), expiry));
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).len()
     }
 
     fn forget(&self, id: &Id) {
@@ -117,8 +136,19 @@ impl SeaOrmSessionStore {
         let idle_expiry = self.clock.now() + self.idle;
         let pending_since =
             pending_field("since").and_then(|t| DateTime::<Utc>::from_timestamp(t, 0));
+        // A visitor's refused form is read back by the very next page load; a client that never
+        // loads it leaves a row that goes soon.
+        use crate::components::form::RefusedForm;
+        let only_a_refused_form = user_id.is_none()
+            && record
+                .data
+                .keys()
+                .all(|key| key == RefusedForm::SESSION_KEY || key == RefusedForm::ERROR_KEY);
         let expiry = match (signed_in, pending_since) {
             (None, Some(since)) => Ord::min(idle_expiry, since + PENDING_LIFETIME),
+            _ if only_a_refused_form => {
+                Ord::min(idle_expiry, self.clock.now() + ANONYMOUS_FORM_LIFETIME)
+            }
             _ => idle_expiry,
         };
         Ok(sessions::ActiveModel {
@@ -168,10 +198,8 @@ impl SessionStore for SeaOrmSessionStore {
             (Set(data), Set(expiry), Set(user_id)) => (data, expiry, user_id),
             _ => unreachable!("to_active sets every column"),
         };
-        if let Some((stored_data, stored_expiry)) = self.stored.get(&record.id) {
-            if stored_data == data && stored_expiry >= stale_before {
-                return Ok(());
-            }
+        if self.stored.is_fresh(&record.id, &data, stale_before) {
+            return Ok(());
         }
         let written = sessions::Entity::update_many()
             .col_expr(sessions::Column::Data, Expr::value(data.clone()))
@@ -188,7 +216,7 @@ impl SessionStore for SeaOrmSessionStore {
             .map_err(backend)?;
         // Nothing written: the row was fresh already (the next load remembers it) or is gone.
         if written.rows_affected == 1 {
-            self.stored.put(record.id, data, expiry, now);
+            self.stored.put(record.id, &data, expiry, now);
         }
         Ok(())
     }
@@ -210,7 +238,7 @@ impl SessionStore for SeaOrmSessionStore {
             expiry_date: from_chrono(row.expiry_date)?,
         };
         self.stored
-            .put(*id, row.data, row.expiry_date, self.clock.now());
+            .put(*id, &row.data, row.expiry_date, self.clock.now());
         Ok(Some(record))
     }
 
@@ -221,5 +249,26 @@ impl SessionStore for SeaOrmSessionStore {
             .await
             .map_err(backend)?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_remembered_rows_stay_bounded_however_many_sessions_arrive() {
+        let rows = StoredRows::default();
+        let now = Utc::now();
+        let later = now + Duration::minutes(15);
+        for _ in 0..(3 * REMEMBERED_ROWS) {
+            rows.put(Id::default(), &"x".repeat(1000), later, now);
+            assert!(rows.len() <= REMEMBERED_ROWS);
+        }
+        let id = Id::default();
+        rows.put(id, "data", later, now);
+        assert!(rows.is_fresh(&id, "data", now));
+        assert!(!rows.is_fresh(&id, "other data", now));
+        assert!(!rows.is_fresh(&id, "data", later + Duration::seconds(1)));
     }
 }

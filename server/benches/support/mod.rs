@@ -117,6 +117,7 @@ pub async fn start(backend: &str, adjust: impl FnOnce(&mut Settings)) -> Bench {
         mail_from: "bench@salus.example".into(),
         sms: None,
         seed_demo: true,
+        allow_rls_bypass: false,
         // A benchmark measures what it runs; no worker sends reminders meanwhile.
         embedded_worker: false,
         audit_key_file: dir.path().join("audit.key"),

@@ -17,29 +17,7 @@ pub enum Backend {
     Postgres,
 }
 
-/// The login role the PostgreSQL tests' servers connect as (its password is its name), created
-/// once per test run like `salus db create-app-role` would.
-const APP_ROLE_NAME: &str = "salus_test_app";
-static APP_ROLE: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
-
-/// The URL of database `name` on the tests' server, as the admin user or as `user`.
-fn database_url_for(name: &str, user: Option<(&str, &str)>) -> String {
-    let admin = postgres_admin_url();
-    let (scheme, rest) = admin.split_once("://").expect("a postgres:// URL");
-    let host_and_db = rest.rsplit_once('@').map_or(rest, |(_, host)| host);
-    let host = host_and_db.split_once('/').map_or(host_and_db, |(h, _)| h);
-    let authority = match user {
-        Some((user, password)) => format!("{user}:{password}@{host}"),
-        None => rest.split_once('/').map_or(rest, |(a, _)| a).to_owned(),
-    };
-    format!("{scheme}://{authority}/{name}")
-}
-
-/// Where the PostgreSQL tests connect to create their databases.
-fn postgres_admin_url() -> String {
-    std::env::var("SALUS_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
-}
+use super::test_databases::{self, database_url_for, postgres_admin_url};
 
 struct PostgresDatabase {
     name: String,
@@ -71,8 +49,8 @@ impl Drop for PostgresDatabase {
 pub struct TestApp {
     pub addr: SocketAddr,
     pub client: Client,
-    /// The database as its owner, for arranging and inspecting what a test needs (on SQLite,
-    /// the server's own pool).
+    /// The database as the PostgreSQL admin, a superuser that row-level security does not hold,
+    /// for arranging and inspecting what a test needs (on SQLite, the server's own pool).
     pub db: DatabaseConnection,
     /// The server's pool: on PostgreSQL, the application role that row-level security holds.
     pub app_db: DatabaseConnection,
@@ -128,46 +106,24 @@ impl TestApp {
     pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Settings)) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let (database_url, owner_url, pg) = match backend {
-            Backend::Sqlite => (
-                format!(
-                    "sqlite://{}?mode=rwc",
-                    dir.path().join("salus.db").display()
-                ),
-                None,
-                None,
-            ),
+            Backend::Sqlite => {
+                let file = dir.path().join("salus.db");
+                std::fs::write(&file, test_databases::sqlite_template().await).unwrap();
+                (format!("sqlite://{}?mode=rwc", file.display()), None, None)
+            }
             Backend::Postgres => {
                 use rand::Rng;
                 let name = format!("salus_test_{:016x}", rand::thread_rng().gen::<u64>());
-                let admin = Database::connect(postgres_admin_url())
-                    .await
-                    .expect("PostgreSQL must be reachable for the PostgreSQL tests (SALUS_TEST_POSTGRES_URL)");
-                admin
-                    .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-                    .await
-                    .unwrap();
-                admin.close().await.unwrap();
-                let owner_url = database_url_for(&name, None);
-                // As in production: the owner migrates, the application connects as a role in
-                // salus_application that row-level security holds to its context.
-                salus_server::db::migrate_url(&owner_url).await.unwrap();
-                APP_ROLE
-                    .get_or_init(|| async {
-                        let owner = salus_server::db::connect(&owner_url).await.unwrap();
-                        salus_server::db::create_app_role(
-                            &owner,
-                            APP_ROLE_NAME,
-                            Some(APP_ROLE_NAME),
-                        )
-                        .await
-                        .expect("creating the application role");
-                        owner.close().await.unwrap();
-                    })
-                    .await;
-                let app_url = database_url_for(&name, Some((APP_ROLE_NAME, APP_ROLE_NAME)));
+                test_databases::create_postgres_database(&name).await;
+                // As in production: the owner (not a superuser) migrates, the application role
+                // serves. The test itself arranges and inspects as the admin (`db`).
+                let owner_url = database_url_for(&name, Some(test_databases::OWNER_ROLE));
+                let app_url = database_url_for(&name, Some(test_databases::APP_ROLE));
                 (app_url, Some(owner_url), Some(PostgresDatabase { name }))
             }
         };
+        // The key the template's seeded audit chain is signed with.
+        test_databases::write_audit_key(&dir.path().join("audit.key"));
         write_built_site(&dir.path().join("site"));
         let mailbox = dir.path().join("mailbox");
         // Bound first, so the public URL (which the cross-origin check compares `Origin` with)
@@ -198,6 +154,7 @@ impl TestApp {
                 from: "+15550100000".into(),
             }),
             seed_demo: true,
+            allow_rls_bypass: false,
             // The tests run the worker's steps themselves, on the clock they control.
             embedded_worker: false,
             audit_key_file: dir.path().join("audit.key"),
@@ -209,12 +166,11 @@ impl TestApp {
         let state = salus_server::build_state(&config, clock.clone())
             .await
             .expect("state");
-        salus_app::server::services::seed::demo(&state.db, &state.audit_key, state.clock.now())
-            .await
-            .expect("seed");
         let app_db = state.db.clone();
-        let db = match &owner_url {
-            Some(url) => salus_server::db::connect(url).await.unwrap(),
+        let db = match &pg {
+            Some(pg) => salus_server::db::connect(&database_url_for(&pg.name, None))
+                .await
+                .unwrap(),
             None => app_db.clone(),
         };
         let audit_key = state.audit_key.clone();

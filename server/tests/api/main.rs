@@ -1,5 +1,6 @@
 //! Integration tests: the real router over HTTP, on SQLite and on PostgreSQL.
 mod helpers;
+mod test_databases;
 
 mod access;
 mod audit;
@@ -24,6 +25,7 @@ mod platform_clinics;
 mod platform_content;
 mod platform_protocols;
 mod platform_super_admins;
+mod postgres_setup;
 mod profile;
 mod provider;
 mod public;

@@ -6,6 +6,7 @@ use salus_app::model::{CurrentUser, Enrolment, TwoStepStatus};
 use salus_app::server::mail::read_mailbox;
 
 use crate::helpers::*;
+use sea_orm::ConnectionTrait;
 
 async fn me(app: &TestApp, client: &Client) -> Option<CurrentUser> {
     ok_json(app.post_with(client, "/api/auth/me", &[]).await).await
@@ -518,6 +519,41 @@ async fn admins_reset_it_for_their_own_staff(backend: Backend) {
         StatusCode::OK,
         "Sarah had set it up again"
     );
+
+    // A clinic admin reaches only the active staff of their clinic: not a staff member they
+    // deactivated, and not a super admin, even one who also holds a role in the clinic.
+    let sunrise = sunrise(&app).await;
+    let (sarah_id, super_admin) = (
+        user_id(&app, PROVIDER).await,
+        user_id(&app, SUPER_ADMIN).await,
+    );
+    app.db
+        .execute_unprepared(&format!(
+            "UPDATE memberships SET deactivated_at = CURRENT_TIMESTAMP WHERE user_id = {sarah_id};
+             INSERT INTO memberships (user_id, clinic_id, role, created_at)
+               VALUES ({super_admin}, {sunrise}, 'provider', CURRENT_TIMESTAMP)"
+        ))
+        .await
+        .unwrap();
+    for (who, why) in [
+        (sarah_id, "a deactivated staff member"),
+        (super_admin, "a super admin"),
+    ] {
+        let (status, _) = err_json(reset(who).await).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{why}");
+    }
+    let kept = app
+        .db
+        .query_one_raw(sea_orm::Statement::from_string(
+            app.db.get_database_backend(),
+            format!("SELECT COUNT(*) AS n FROM user_mfa WHERE user_id = {super_admin}"),
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get::<i64>("", "n")
+        .unwrap();
+    assert_eq!(kept, 1, "the super admin's two-step sign-in is untouched");
 }
 
 async fn sarah_signed_in_again(app: &TestApp) -> Client {

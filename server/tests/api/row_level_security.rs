@@ -502,10 +502,98 @@ async fn every_table_with_a_clinic_id_is_under_row_level_security(backend: Backe
     }
 }
 
+/// A user's own context may update their own row (name, password, two-step settings), but the
+/// super admin flag, the account's status and its email are platform work's alone: a patient's
+/// context cannot make the patient a super admin, nor can a visitor register as one.
+async fn only_platform_work_changes_who_is_a_super_admin(backend: Backend) {
+    assert_eq!(backend, Backend::Postgres, "the trigger is PostgreSQL's");
+    let app = TestApp::spawn(backend).await;
+    let david = user_id(&app, DAVID).await;
+    let sunrise: i64 = scalar(
+        &app,
+        &format!("SELECT clinic_id FROM memberships WHERE user_id = {david}"),
+    )
+    .await;
+    let run = |role: &'static str, user: Option<i64>, email: &'static str, sql: String| {
+        let app = &app;
+        async move {
+            let txn = app.app_db.begin().await.unwrap();
+            txn.execute_raw(Statement::from_sql_and_values(
+                DatabaseBackend::Postgres,
+                "SELECT set_config('app.user_id', $1, true), set_config('app.clinic_id', $2, true), \
+                 set_config('app.role', $3, true), set_config('app.email', $4, true)",
+                [
+                    user.map(|u| u.to_string()).unwrap_or_default().into(),
+                    sunrise.to_string().into(),
+                    role.into(),
+                    email.into(),
+                ],
+            ))
+            .await
+            .unwrap();
+            let outcome = txn
+                .execute_unprepared(&sql)
+                .await
+                .map(|r| r.rows_affected());
+            txn.rollback().await.unwrap();
+            outcome
+        }
+    };
+    for set in [
+        "is_super_admin = true",
+        "is_active = false",
+        "email = 'someone.else@example.com'",
+    ] {
+        let sql = format!("UPDATE users SET {set} WHERE id = {david}");
+        let refused = run("patient", Some(david), "", sql.clone())
+            .await
+            .expect_err(&format!("a patient's own context: {set}"));
+        assert!(
+            refused.to_string().contains("only platform work"),
+            "{refused}"
+        );
+        assert_eq!(run("platform", None, "", sql).await.unwrap(), 1, "{set}");
+    }
+    // What the patient's context may change of their own row.
+    assert_eq!(
+        run(
+            "patient",
+            Some(david),
+            "",
+            format!("UPDATE users SET display_name = 'David R.' WHERE id = {david}")
+        )
+        .await
+        .unwrap(),
+        1
+    );
+    let registered_as_admin = run(
+        "visitor",
+        None,
+        "new@example.com",
+        "INSERT INTO users (email, password_hash, display_name, is_super_admin, is_active, \
+         created_at, updated_at) VALUES ('new@example.com', 'x', 'New', true, true, now(), now())"
+            .into(),
+    )
+    .await
+    .expect_err("a visitor registering as a super admin");
+    assert!(
+        registered_as_admin
+            .to_string()
+            .contains("only platform work"),
+        "{registered_as_admin}"
+    );
+}
+
 mod postgres {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn every_table_is_isolated_by_the_database() {
         super::every_table_is_isolated_by_the_database(crate::helpers::Backend::Postgres).await
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn only_platform_work_changes_who_is_a_super_admin() {
+        super::only_platform_work_changes_who_is_a_super_admin(crate::helpers::Backend::Postgres)
+            .await
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

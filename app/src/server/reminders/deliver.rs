@@ -267,7 +267,7 @@ impl From<MailError> for Failure {
     /// quote it).
     fn from(error: MailError) -> Self {
         let reason = match &error {
-            MailError::Address(_) => "invalid address".to_owned(),
+            MailError::Sender(_) | MailError::Recipient => "invalid address".to_owned(),
             MailError::Transport(what) => format!("temporary: {what}"),
             MailError::Refused(what) => format!("refused: {what}"),
         };

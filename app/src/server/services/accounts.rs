@@ -28,7 +28,9 @@ pub fn normalize_email(email: &str) -> String {
     email.trim().to_lowercase()
 }
 
-/// A plausible address: one `@`, something before it, a dot in the domain, no spaces.
+/// A plausible address: one `@`, something before it, a dot in the domain, no spaces, and one
+/// the mail library will send to (so an account is never made for an address that then fails
+/// at every send).
 pub fn email_problem(email: &str) -> Option<&'static str> {
     if email.is_empty() {
         return Some("Enter your email address.");
@@ -42,7 +44,8 @@ pub fn email_problem(email: &str) -> Option<&'static str> {
                 && domain.contains('.')
                 && !domain.starts_with('.')
                 && !domain.ends_with('.')
-                && !domain.contains('@') =>
+                && !domain.contains('@')
+                && email.parse::<lettre::Address>().is_ok() =>
         {
             None
         }
@@ -541,8 +544,20 @@ mod tests {
             "david@example",
             "da vid@example.com",
             "a@b@c.com",
+            // Plausible by shape, but the mail library would refuse to send to them.
+            "a,b@example.com",
+            "a\"b@example.com",
+            "david@example..com",
         ] {
             assert!(email_problem(bad).is_some(), "{bad} should be refused");
+        }
+    }
+
+    #[test]
+    fn what_is_accepted_the_mail_library_sends_to() {
+        for good in ["david@example.com", "d.o'neil+salus@mail.example.org"] {
+            assert!(email_problem(good).is_none(), "{good}");
+            assert!(good.parse::<lettre::Address>().is_ok(), "{good}");
         }
     }
 }

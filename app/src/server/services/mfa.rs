@@ -502,10 +502,13 @@ pub async fn reset(
         Role::SuperAdmin => true,
         _ if admin.require(Permission::StaffManage).is_ok() => {
             let clinic = admin.active_clinic()?;
+            // Active staff of the admin's own clinic only: not someone deactivated there, whose
+            // membership grants nothing.
             let member = memberships::Entity::find()
                 .filter(memberships::Column::UserId.eq(user_id))
                 .filter(memberships::Column::ClinicId.eq(clinic))
                 .filter(memberships::Column::Role.ne(Role::Patient.as_str()))
+                .filter(memberships::Column::DeactivatedAt.is_null())
                 .one(&txn)
                 .await?;
             match member {
@@ -523,11 +526,12 @@ pub async fn reset(
         }
         _ => return Err(AppError::Forbidden),
     };
-    // Anyone else's account gets the answer a missing one would.
+    // Anyone else's account gets the answer a missing one would, and so does a super admin's
+    // for anyone but a super admin: a clinic cannot weaken the platform's accounts.
     let user = users::Entity::find_by_id(user_id)
         .one(&txn)
         .await?
-        .filter(|_| allowed)
+        .filter(|user| allowed && (admin.role() == Role::SuperAdmin || !user.is_super_admin))
         .ok_or(AppError::NotFound)?;
     let removed = forget(&txn, user_id).await?;
     if removed == 0 {
