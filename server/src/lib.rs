@@ -270,7 +270,9 @@ pub fn spawn_session_cleanup(state: &AppState) {
 
 /// Keeps care-item statuses and compliance in step with the calendar: every hour, every
 /// clinic's statuses and compliance snapshot are refreshed for the patients' local day. Every
-/// process tries every five minutes; the lease (`task_lease`) lets one of them run it per hour.
+/// process tries every five minutes; the lease (`task_lease`) lets one of them run it per hour,
+/// and that process tries the clinics that failed again at each of its five-minute ticks until
+/// the hour is up.
 pub fn spawn_care_refresh(state: &AppState) {
     let (db, clock, audit_key) = (
         state.db.clone(),
@@ -279,6 +281,15 @@ pub fn spawn_care_refresh(state: &AppState) {
     );
     let holder = salus_app::server::reminders::worker::worker_id();
     tokio::spawn(async move {
+        use salus_app::server::care;
+        // What this process's turn still owes: nothing, every clinic (the run failed before
+        // it listed them), or the clinics whose refresh failed.
+        enum Owed {
+            Nothing,
+            Everything,
+            Clinics(Vec<i64>),
+        }
+        let mut owed = Owed::Nothing;
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
         loop {
             tick.tick().await;
@@ -292,21 +303,41 @@ pub fn spawn_care_refresh(state: &AppState) {
             )
             .await
             {
-                Ok(true) => {}
-                Ok(false) => continue,
+                Ok(true) => owed = Owed::Everything,
+                Ok(false) => {}
                 Err(e) => {
                     tracing::warn!(error = %e, "could not take the care refresh's turn");
                     continue;
                 }
             }
-            match salus_app::server::care::refresh_all_clinics(&db, &audit_key, now).await {
-                Ok(done) => tracing::info!(
-                    statuses_changed = done.statuses_changed,
-                    patients_refreshed = done.patients_refreshed,
-                    "care refresh"
-                ),
-                Err(e) => tracing::warn!(error = %e, "care refresh failed"),
-            }
+            owed = match owed {
+                Owed::Nothing => Owed::Nothing,
+                Owed::Everything => match care::refresh_all_clinics(&db, &audit_key, now).await {
+                    Ok(done) => {
+                        tracing::info!(
+                            statuses_changed = done.statuses_changed,
+                            patients_refreshed = done.patients_refreshed,
+                            clinics_failed = done.failed.len(),
+                            "care refresh"
+                        );
+                        Owed::Clinics(done.failed)
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "care refresh failed; tried again in five minutes");
+                        Owed::Everything
+                    }
+                },
+                Owed::Clinics(clinics) if clinics.is_empty() => Owed::Nothing,
+                Owed::Clinics(clinics) => {
+                    let again = care::refresh_clinics(&db, &clinics, now).await;
+                    tracing::info!(
+                        clinics_retried = clinics.len(),
+                        still_failing = again.failed.len(),
+                        "care refresh retried"
+                    );
+                    Owed::Clinics(again.failed)
+                }
+            };
         }
     });
 }

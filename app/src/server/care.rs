@@ -15,32 +15,64 @@ use crate::server::audit::AuditKey;
 use crate::server::db_context::{self, DbContext};
 use crate::server::entities::clinics;
 
+/// What one run of the care refresh did: the sums over the clinics refreshed, and the clinics
+/// that failed (on SQLite, typically a request holding the write lock longer than the busy
+/// timeout), to be tried again within the hour (`refresh_clinics`).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct RefreshRun {
+    pub statuses_changed: u64,
+    pub patients_refreshed: u64,
+    pub failed: Vec<i64>,
+}
+
 /// One run of the care refresh over every clinic, each in a transaction of its own so that
-/// one clinic's failure leaves the others refreshed. `serve` runs it every hour; tests call it
-/// after moving their clock. Returns what changed, summed over the clinics that succeeded.
+/// one clinic's failure leaves the others refreshed. `serve` runs it every hour and tries the
+/// clinics that failed again every five minutes until the next run; tests call it after moving
+/// their clock.
 pub async fn refresh_all_clinics(
     db: &DatabaseConnection,
     audit_key: &AuditKey,
     now: DateTime<Utc>,
-) -> Result<compliance::ClinicRefresh, AppError> {
+) -> Result<RefreshRun, AppError> {
     // Only the list of clinics needs platform reach; each clinic is refreshed as a task of
     // that clinic, which the database holds to that clinic's rows.
     let listing = db_context::begin_platform(db, audit_key, now, "care_refresh").await?;
-    let clinics = clinics::Entity::find().all(&listing).await?;
+    let clinics: Vec<i64> = clinics::Entity::find()
+        .all(&listing)
+        .await?
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
     listing.commit().await?;
-    let mut total = compliance::ClinicRefresh::default();
-    for clinic in clinics {
-        let txn = db_context::begin(db, DbContext::ClinicTask(clinic.id)).await?;
-        match compliance::refresh_clinic(&txn, clinic.id, now).await {
+    Ok(refresh_clinics(db, &clinics, now).await)
+}
+
+/// Refreshes each of `clinics` in a transaction of its own; a clinic that fails (to begin, to
+/// refresh or to commit) is listed in `failed` and leaves the others refreshed.
+pub async fn refresh_clinics(
+    db: &DatabaseConnection,
+    clinics: &[i64],
+    now: DateTime<Utc>,
+) -> RefreshRun {
+    let mut run = RefreshRun::default();
+    for &clinic in clinics {
+        let refreshed = async {
+            let txn = db_context::begin(db, DbContext::ClinicTask(clinic)).await?;
+            let done = compliance::refresh_clinic(&txn, clinic, now).await?;
+            txn.commit().await?;
+            Ok::<_, AppError>(done)
+        }
+        .await;
+        match refreshed {
             Ok(done) => {
-                txn.commit().await?;
-                total.statuses_changed += done.statuses_changed;
-                total.patients_refreshed += done.patients_refreshed;
+                run.statuses_changed += done.statuses_changed;
+                run.patients_refreshed += done.patients_refreshed;
             }
             Err(e) => {
-                tracing::warn!(clinic_id = clinic.id, error = %e, "care refresh failed");
+                tracing::warn!(clinic_id = clinic, error = %e, "care refresh failed; tried again later");
+                run.failed.push(clinic);
             }
         }
     }
-    Ok(total)
+    run
 }

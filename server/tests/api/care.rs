@@ -272,3 +272,49 @@ crate::on_both_databases!(
     database_recompute_agrees_with_the_rules,
     protocol_changes_and_new_days_are_applied_to_patients,
 );
+
+/// On SQLite a request holding the write lock past the busy timeout made a clinic's hourly
+/// refresh fail, and it was skipped until the next hour. A run now names the clinics that
+/// failed, and refreshing them again (as `serve` does at its next five-minute ticks, until the
+/// hour is up) catches up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_clinic_whose_refresh_met_a_locked_database_is_refreshed_on_the_retry() {
+    use sea_orm::{ConnectOptions, ConnectionTrait, Database};
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let sunrise = sunrise(&app).await;
+    let url = format!("sqlite://{}", app.dir().join("salus.db").display());
+    let connect = |busy: std::time::Duration| {
+        let mut options = ConnectOptions::new(url.clone());
+        options
+            .max_connections(1)
+            .sqlx_logging(false)
+            .map_sqlx_sqlite_opts(move |o| o.busy_timeout(busy));
+        Database::connect(options)
+    };
+    // A request's write transaction, held open; the refresh gives up after 100 ms.
+    let writer = connect(std::time::Duration::from_secs(5)).await.unwrap();
+    writer.execute_unprepared("BEGIN IMMEDIATE").await.unwrap();
+    let impatient = connect(std::time::Duration::from_millis(100))
+        .await
+        .unwrap();
+    app.clock.advance(chrono::Duration::days(90));
+    // The whole run fails when it cannot even list the clinics (it audits as platform work),
+    // and `serve` runs it again at its next tick; a clinic that fails is named.
+    assert!(salus_app::server::care::refresh_all_clinics(
+        &impatient,
+        &app.audit_key,
+        app.clock.now()
+    )
+    .await
+    .is_err());
+    let run =
+        salus_app::server::care::refresh_clinics(&impatient, &[sunrise], app.clock.now()).await;
+    assert_eq!(run.failed, [sunrise]);
+    assert_eq!(run.statuses_changed, 0);
+    writer.execute_unprepared("COMMIT").await.unwrap();
+    let retried =
+        salus_app::server::care::refresh_clinics(&impatient, &run.failed, app.clock.now()).await;
+    assert!(retried.failed.is_empty());
+    assert!(retried.statuses_changed > 0);
+    assert_eq!(retried.patients_refreshed, 3);
+}

@@ -5,7 +5,7 @@ use reqwest::StatusCode;
 use salus_app::model::platform::{ClinicDetail, ClinicList, ClinicStatus};
 use salus_app::server::entities::{care_protocols, clinics, reminders};
 use salus_app::server::reminders::plan;
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 use crate::clinic_invitations::{invitation_token, invite};
 use crate::helpers::*;
@@ -490,7 +490,36 @@ async fn the_overview_counts_clinics_people_and_the_week(backend: Backend) {
     assert_eq!(fact("Suspended clinics"), 0);
     assert_eq!(fact("Closed clinics"), 0);
     assert_eq!(fact("Patients"), 3, "David once, though enrolled in both");
-    assert_eq!(fact("Providers and nurses"), 2);
+    assert_eq!(fact("Staff who see patients"), 2);
+    // A clinic's own role that reads patients counts too; one that does not, does not.
+    let sunrise = sunrise(&app).await;
+    app.db
+        .execute_unprepared(&format!(
+            "INSERT INTO clinic_roles (clinic_id, name, permissions, created_at, updated_at) VALUES
+               ({sunrise}, 'Care coordinator', 'patient.read', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP),
+               ({sunrise}, 'Receptionist', 'patients.manage', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP);
+             INSERT INTO users (email, password_hash, display_name, is_super_admin, is_active, created_at, updated_at) VALUES
+               ('cora@example.com', 'x', 'Cora', false, true, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP),
+               ('rita@example.com', 'x', 'Rita', false, true, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP);
+             INSERT INTO memberships (user_id, clinic_id, role, clinic_role_id, created_at)
+               SELECT u.id, {sunrise}, 'custom', r.id, CURRENT_TIMESTAMP FROM users u, clinic_roles r
+               WHERE (u.email = 'cora@example.com' AND r.name = 'Care coordinator')
+                  OR (u.email = 'rita@example.com' AND r.name = 'Receptionist');"
+        ))
+        .await
+        .unwrap();
+    let home: salus_app::model::PortalSummary =
+        ok_json(app.post_with(&admin, "/api/platform/home", &[]).await).await;
+    let seeing = home
+        .facts
+        .iter()
+        .find(|(label, _)| label == "Staff who see patients")
+        .map(|(_, n)| *n);
+    assert_eq!(
+        seeing,
+        Some(3),
+        "Cora's role reads patients; Rita's does not"
+    );
     assert!(fact("Sign-ins (last 7 days)") >= 1, "the super admin's own");
     assert_eq!(fact("Reminders sent (last 7 days)"), 0);
     let shares: Vec<(String, Option<u64>)> = ok_json(

@@ -6,10 +6,11 @@ use crate::model::platform::ClinicStatus;
 use crate::model::{ComplianceLabel, PortalSummary, Role};
 use crate::server::db_context::{self, DbContext};
 use crate::server::entities::{
-    audit_events, clinics, invitations, memberships, patient_compliance,
+    audit_events, clinic_roles, clinics, invitations, memberships, patient_compliance,
 };
-use crate::server::permissions::Permission;
+use crate::server::permissions::{Permission, PermissionSet};
 use crate::server::services::clinic::reminders::week_figures;
+use crate::server::services::clinic::roles;
 use crate::server::services::platform::clinics::overdue_percent;
 use crate::server::tenancy::Scoped;
 
@@ -111,8 +112,8 @@ pub async fn compliance_breakdown(
     Ok(breakdown)
 }
 
-/// Distinct people with an active membership in one of `roles` in any clinic.
-async fn people_in_roles(scoped: &Scoped, roles: &[Role]) -> Result<i64, AppError> {
+/// Distinct people with an active membership in any clinic that `holding` picks out.
+async fn people_holding(scoped: &Scoped, holding: sea_orm::Condition) -> Result<i64, AppError> {
     use sea_orm::sea_query::{Alias, Expr, Func, Query};
     use sea_orm::FromQueryResult;
     #[derive(FromQueryResult)]
@@ -125,7 +126,7 @@ async fn people_in_roles(scoped: &Scoped, roles: &[Role]) -> Result<i64, AppErro
             Alias::new("n"),
         )
         .from(memberships::Entity)
-        .and_where(memberships::Column::Role.is_in(roles.iter().map(|r| r.as_str())))
+        .cond_where(holding)
         .and_where(memberships::Column::DeactivatedAt.is_null())
         .to_owned();
     let backend = scoped.conn().get_database_backend();
@@ -133,6 +134,31 @@ async fn people_in_roles(scoped: &Scoped, roles: &[Role]) -> Result<i64, AppErro
         .one(scoped.conn())
         .await?
         .map_or(0, |c| c.n))
+}
+
+/// Staff whose role reads patients, in any clinic: the built-in roles that do (provider,
+/// nurse) and every clinic's own roles that grant `patient.read`.
+async fn staff_seeing_patients(scoped: &Scoped) -> Result<i64, AppError> {
+    let built_in: Vec<&str> = crate::model::clinic::STAFF_ROLES
+        .into_iter()
+        .filter(|r| PermissionSet::of_role(*r).contains(Permission::PatientRead))
+        .map(Role::as_str)
+        .collect();
+    let custom: Vec<i64> = clinic_roles::Entity::find()
+        .all(scoped.conn())
+        .await?
+        .into_iter()
+        .map(roles::StaffRole::custom)
+        .filter(roles::StaffRole::reads_patients)
+        .filter_map(|role| role.clinic_role_id())
+        .collect();
+    people_holding(
+        scoped,
+        sea_orm::Condition::any()
+            .add(memberships::Column::Role.is_in(built_in))
+            .add(memberships::Column::ClinicRoleId.is_in(custom)),
+    )
+    .await
 }
 
 /// The platform at a glance: clinics by status, people, sign-ins and reminders of the week.
@@ -152,11 +178,15 @@ pub async fn platform(scoped: &Scoped) -> Result<PortalSummary, AppError> {
     }
     facts.push((
         "Patients".into(),
-        people_in_roles(scoped, &[Role::Patient]).await?,
+        people_holding(
+            scoped,
+            sea_orm::Condition::all().add(memberships::Column::Role.eq(Role::Patient.as_str())),
+        )
+        .await?,
     ));
     facts.push((
-        "Providers and nurses".into(),
-        people_in_roles(scoped, &[Role::Provider, Role::Nurse]).await?,
+        "Staff who see patients".into(),
+        staff_seeing_patients(scoped).await?,
     ));
     let signed_in = audit_events::Entity::find()
         .filter(audit_events::Column::Action.eq("auth.sign_in"))

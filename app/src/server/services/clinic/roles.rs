@@ -42,7 +42,7 @@ impl StaffRole {
         }
     }
 
-    fn custom(model: clinic_roles::Model) -> Self {
+    pub(crate) fn custom(model: clinic_roles::Model) -> Self {
         StaffRole {
             role: Role::Custom,
             permissions: PermissionSet::parse_stored(&model.permissions),
