@@ -28,6 +28,7 @@ mod m20261201_000021_plans;
 mod m20261202_000022_platform_content;
 mod m20261202_000023_super_admin_invitations;
 mod m20261207_000024_users_platform_columns;
+mod m20261207_000025_invitation_links;
 
 pub struct Migrator;
 
@@ -59,6 +60,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000022_platform_content::Migration),
             Box::new(m20261202_000023_super_admin_invitations::Migration),
             Box::new(m20261207_000024_users_platform_columns::Migration),
+            Box::new(m20261207_000025_invitation_links::Migration),
         ]
     }
 }

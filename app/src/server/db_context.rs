@@ -40,6 +40,10 @@ pub enum DbContext<'a> {
     /// The reminder worker finding the clinics to work in: the clinics' rows and nothing else
     /// (what it does inside a clinic it does as that clinic's `ClinicTask`).
     Worker,
+    /// Someone holding an invitation link, not signed in: the one open invitation (a clinic's or
+    /// the platform's) whose token has this hash, and nothing else. The anonymous invitation
+    /// pages check the link this way before anything runs with a clinic's or the platform's reach.
+    Invitee(&'a str),
 }
 
 impl<'a> DbContext<'a> {
@@ -51,8 +55,9 @@ impl<'a> DbContext<'a> {
         }
     }
 
-    /// The settings `(user, clinic, role, email, clinic code)`, empty where they do not apply.
-    fn settings(&self) -> (Option<i64>, Option<i64>, &str, &str, &str) {
+    /// The settings `(user, clinic, role, email, clinic code, token hash)`, empty where they do
+    /// not apply.
+    fn settings(&self) -> (Option<i64>, Option<i64>, &str, &str, &str, &str) {
         match *self {
             DbContext::Actor(actor) => (
                 Some(actor.user_id()),
@@ -60,14 +65,16 @@ impl<'a> DbContext<'a> {
                 actor.reach(),
                 "",
                 "",
+                "",
             ),
-            DbContext::Account(user) => (Some(user), None, "account", "", ""),
+            DbContext::Account(user) => (Some(user), None, "account", "", "", ""),
             DbContext::Visitor { email, clinic_code } => {
-                (None, None, "visitor", email, clinic_code)
+                (None, None, "visitor", email, clinic_code, "")
             }
-            DbContext::ClinicTask(clinic) => (None, Some(clinic), "clinic_task", "", ""),
-            DbContext::Platform => (None, None, "platform", "", ""),
-            DbContext::Worker => (None, None, "worker", "", ""),
+            DbContext::ClinicTask(clinic) => (None, Some(clinic), "clinic_task", "", "", ""),
+            DbContext::Platform => (None, None, "platform", "", "", ""),
+            DbContext::Worker => (None, None, "worker", "", "", ""),
+            DbContext::Invitee(token_hash) => (None, None, "invitee", "", "", token_hash),
         }
     }
 }
@@ -78,19 +85,20 @@ pub async fn enter<C: ConnectionTrait>(conn: &C, context: DbContext<'_>) -> Resu
     if conn.get_database_backend() != DatabaseBackend::Postgres {
         return Ok(());
     }
-    let (user, clinic, role, email, clinic_code) = context.settings();
+    let (user, clinic, role, email, clinic_code, token_hash) = context.settings();
     let text = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
     conn.execute_raw(Statement::from_sql_and_values(
         DatabaseBackend::Postgres,
         "SELECT set_config('app.user_id', $1, true), set_config('app.clinic_id', $2, true), \
          set_config('app.role', $3, true), set_config('app.email', $4, true), \
-         set_config('app.clinic_code', $5, true)",
+         set_config('app.clinic_code', $5, true), set_config('app.token_hash', $6, true)",
         [
             text(user).into(),
             text(clinic).into(),
             role.into(),
             email.into(),
             clinic_code.into(),
+            token_hash.into(),
         ],
     ))
     .await?;

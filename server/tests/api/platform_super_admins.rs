@@ -185,7 +185,73 @@ async fn the_last_super_admin_cannot_be_revoked(backend: Backend) {
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
+/// A link that is not good is refused before anything runs with the platform's reach: no
+/// platform transaction (it would take the platform's audit-chain lock, on SQLite the whole
+/// database's write lock, and write an audit event), for the page or for an acceptance. And
+/// one address may try only so many links.
+async fn a_bad_invitation_link_is_refused_before_any_platform_work(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let platform_work = || async {
+        use sea_orm::PaginatorTrait;
+        audit_events::Entity::find()
+            .filter(audit_events::Column::Action.eq("platform.task"))
+            .count(&app.db)
+            .await
+            .unwrap()
+    };
+    let before = platform_work().await;
+    let (status, _) = err_json(
+        app.post(
+            "/api/platform/super_admin_invitation",
+            &[("token", "not-a-real-token")],
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _) = err_json(
+        app.post(
+            "/api/platform/super_admin_invitation/accept",
+            &[
+                ("token", "not-a-real-token"),
+                ("name", "Mallory"),
+                ("password", STRONG),
+            ],
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        platform_work().await,
+        before,
+        "no platform work for a bad link"
+    );
+
+    // A clinic's invitation page counts against the same limit per address.
+    let mut refused = None;
+    for attempt in 0..40 {
+        let response = app
+            .post(
+                "/api/invitation/details",
+                &[("token", "1-not-a-real-token")],
+            )
+            .await;
+        if response.status() == StatusCode::TOO_MANY_REQUESTS {
+            refused = Some(attempt);
+            break;
+        }
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    assert_eq!(
+        refused,
+        Some(28),
+        "30 link requests per address in 15 minutes"
+    );
+}
+
 crate::on_both_databases!(
     a_super_admin_invites_another_who_joins_and_can_be_revoked,
-    the_last_super_admin_cannot_be_revoked
+    the_last_super_admin_cannot_be_revoked,
+    a_bad_invitation_link_is_refused_before_any_platform_work,
 );

@@ -12,6 +12,7 @@ use {
     crate::server::request::RequestMeta,
     crate::server::services::clinic::invitations,
     crate::server::services::password::Password,
+    crate::server::services::throttle,
 };
 
 /// Where an accepted invitation lands: sign-in, which says they joined.
@@ -65,7 +66,15 @@ pub async fn withdraw_invitation(invitation_id: i64) -> Result<(), AppError> {
 /// What the invitation link's page shows; anyone with the link may ask.
 #[server(prefix = "/api", endpoint = "invitation/details")]
 pub async fn get_invitation(token: String) -> Result<InvitationDetails, AppError> {
-    respond(invitations::details(&context::state(), &token).await)
+    respond(
+        async {
+            let state = context::state();
+            throttle::claim_invitation_link(&state.db, state.clock.now(), &RequestMeta::current())
+                .await?;
+            invitations::details(&state, &token).await
+        }
+        .await,
+    )
 }
 
 /// `name` counts only for a new account; an existing one joins with its own password. A
@@ -81,6 +90,8 @@ pub async fn accept_invitation(
         AFTER_ACCEPTING,
         async {
             let state = context::state();
+            throttle::claim_invitation_link(&state.db, state.clock.now(), &RequestMeta::current())
+                .await?;
             let form = invitations::Acceptance {
                 token,
                 name,

@@ -11,6 +11,7 @@ use {
     crate::server::request::RequestMeta,
     crate::server::services::password::Password,
     crate::server::services::platform::super_admins,
+    crate::server::services::throttle,
 };
 
 pub const SUPER_ADMINS_PAGE: &str = "/platform/admins";
@@ -66,8 +67,9 @@ pub async fn get_super_admin_invitation(token: String) -> Result<String, AppErro
     respond(
         async {
             let state = context::state();
-            super_admins::invitation_email(&state.db, &state.audit_key, state.clock.now(), &token)
-                .await
+            throttle::claim_invitation_link(&state.db, state.clock.now(), &RequestMeta::current())
+                .await?;
+            super_admins::invitation_email(&state.db, state.clock.now(), &token).await
         }
         .await,
     )
@@ -83,6 +85,8 @@ pub async fn accept_super_admin_invitation(
         AFTER_JOINING,
         async {
             let state = context::state();
+            throttle::claim_invitation_link(&state.db, state.clock.now(), &RequestMeta::current())
+                .await?;
             super_admins::accept(
                 &state.db,
                 &state.audit_key,

@@ -62,6 +62,14 @@ impl Limit {
         window: Duration::from_secs(15 * 60),
     };
 
+    /// Requests to the anonymous invitation pages (a clinic's link or the platform's) from one
+    /// client address: a person opens their link a few times; a guesser is stopped.
+    pub const INVITATION_LINKS_PER_ADDRESS: Limit = Limit {
+        scope: "invitation_link",
+        max: 30,
+        window: Duration::from_secs(15 * 60),
+    };
+
     /// New email verification links per account: each sends a message.
     pub const VERIFICATION_LINKS: Limit = Limit {
         scope: "verification_link",
@@ -236,5 +244,18 @@ pub async fn forgive<C: ConnectionTrait>(
         )
         .exec(conn)
         .await?;
+    Ok(())
+}
+
+/// Counts a request to an anonymous invitation page from `meta`'s client address, or refuses
+/// it (`RateLimited`) past `Limit::INVITATION_LINKS_PER_ADDRESS`.
+pub async fn claim_invitation_link(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+    meta: &crate::server::request::RequestMeta,
+) -> Result<(), AppError> {
+    if let Some(address) = meta.client_addr.as_deref() {
+        let _counted = claim(db, now, &[(Limit::INVITATION_LINKS_PER_ADDRESS, address)]).await?;
+    }
     Ok(())
 }

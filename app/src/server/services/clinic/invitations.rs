@@ -512,7 +512,19 @@ async fn account_of(
 /// confirm an existing one.
 pub async fn details(state: &AppState, token: &str) -> Result<InvitationDetails, AppError> {
     let now = state.clock.now();
-    let clinic_id = token_clinic(token).ok_or_else(invalid)?;
+    // The link first, read as its holder: only a good one goes on as the clinic's own task.
+    let hash = tokens::hash(token);
+    let txn = db_context::begin(&state.db, DbContext::Invitee(&hash)).await?;
+    let held = invitations::Entity::find()
+        .filter(invitations::Column::TokenHash.eq(hash.as_str()))
+        .one(&txn)
+        .await?;
+    txn.commit().await?;
+    let clinic_id = held
+        .filter(|i| i.accepted_at.is_none() && i.withdrawn_at.is_none() && i.expires_at > now)
+        .map(|i| i.clinic_id)
+        .filter(|clinic| token_clinic(token) == Some(*clinic))
+        .ok_or_else(invalid)?;
     let txn = db_context::begin(&state.db, DbContext::ClinicTask(clinic_id)).await?;
     let (invitation, clinic) = by_token(&txn, token, now).await?;
     let custom = roles::custom_roles(&txn, clinic_id).await?;

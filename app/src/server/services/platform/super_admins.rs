@@ -169,17 +169,27 @@ async fn open_invitation<C: ConnectionTrait>(
         .ok_or_else(|| AppError::field("form", INVALID))
 }
 
+/// The open invitation a token is for, read as the link's holder (`DbContext::Invitee`): a
+/// link that is not good meets no platform reach and takes no lock.
+async fn invitation_of_link(
+    db: &DatabaseConnection,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<super_admin_invitations::Model, AppError> {
+    let hash = tokens::hash(token);
+    let txn = db_context::begin(db, DbContext::Invitee(&hash)).await?;
+    let invitation = open_invitation(&txn, token, now).await;
+    txn.commit().await?;
+    invitation
+}
+
 /// The address an open invitation is for, to show on its page.
 pub async fn invitation_email(
     db: &DatabaseConnection,
-    audit_key: &AuditKey,
     now: DateTime<Utc>,
     token: &str,
 ) -> Result<String, AppError> {
-    let txn = db_context::begin_platform(db, audit_key, now, "super_admin_invitation_open").await?;
-    let invitation = open_invitation(&txn, token, now).await?;
-    txn.commit().await?;
-    Ok(invitation.email)
+    Ok(invitation_of_link(db, token, now).await?.email)
 }
 
 /// Accepts an invitation: a new account, a super admin, with the name and password chosen.
@@ -194,6 +204,9 @@ pub async fn accept(
     password: Password,
 ) -> Result<(), AppError> {
     let name = name.trim().to_owned();
+    // The link first; only a good one goes on to platform work (which checks it again, in its
+    // transaction, against a second tab accepting meanwhile).
+    invitation_of_link(db, token, now).await?;
     let txn =
         db_context::begin_platform(db, audit_key, now, "super_admin_invitation_accept").await?;
     let invitation = open_invitation(&txn, token, now).await?;
