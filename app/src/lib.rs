@@ -17,8 +17,8 @@ use leptos_router::{path, SsrMode};
 
 use components::layout::{Footer, Header};
 use pages::{
-    auth, clinic, dev, goals, mfa, patient, platform, policy_acceptance, profile, provider, public,
-    security, unsubscribe,
+    auth, clinic, dev, goals, mfa, my_clinics, patient, platform, policy_acceptance, profile,
+    provider, public, security, unsubscribe,
 };
 
 /// The HTML document around the app, rendered on the server. Its Content-Security-Policy
@@ -101,6 +101,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/patient/my-data") view=patient::MyDataPage ssr=SsrMode::Async />
                     <Route path=path!("/patient/profile") view=profile::ProfilePage ssr=SsrMode::Async />
                     <Route path=path!("/patient/goals") view=goals::GoalHistoryPage ssr=SsrMode::Async />
+                    <Route path=path!("/patient/clinics") view=my_clinics::MyClinicsPage ssr=SsrMode::Async />
                     <Route path=path!("/provider") view=provider::PatientListPage ssr=SsrMode::Async />
                     <Route path=path!("/provider/patients/:id") view=provider::PatientDetailPage ssr=SsrMode::Async />
                     <Route path=path!("/security") view=security::SecurityPage ssr=SsrMode::Async />

@@ -221,6 +221,17 @@ pub struct PatientDashboard {
     pub sleep_week: Vec<DayValue>,
 }
 
+/// A clinic the patient belongs to: it reaches their record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MyClinic {
+    pub clinic_id: i64,
+    pub name: String,
+    /// When they joined, in the clinic's time zone.
+    pub joined: String,
+    /// The clinic they are acting in now.
+    pub current: bool,
+}
+
 /// Today's progress on each goal and the last week's sleep: the part of the dashboard a
 /// logged value changes, fetched again to redraw it in the browser.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -4,6 +4,7 @@ pub mod clinic;
 pub mod dev;
 pub mod goals;
 pub mod mfa;
+pub mod my_clinics;
 pub mod patient;
 pub mod platform;
 pub mod policy_acceptance;

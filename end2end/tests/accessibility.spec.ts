@@ -46,7 +46,7 @@ test('public pages and the account forms', async ({ page }) => {
 
 test('the patient portal', async ({ page }) => {
   await signIn(page, 'emma@example.com');
-  for (const path of ['/patient', '/patient/goals', '/patient/profile', '/patient/my-data', '/security']) {
+  for (const path of ['/patient', '/patient/goals', '/patient/profile', '/patient/my-data', '/patient/clinics', '/security']) {
     await check(page, path);
   }
 });

@@ -122,7 +122,7 @@ function patientsCsv(jonasBorn: string): Buffer {
   );
 }
 
-test('a CSV import with a bad row imports no one until the row is fixed', async ({ page }) => {
+test('a CSV import with a bad row invites no one until the row is fixed', async ({ page }) => {
   test.setTimeout(180_000);
   await signIn(page, 'maria.lopez@example.com');
   await page.goto('/clinic/patients');
@@ -138,14 +138,17 @@ test('a CSV import with a bad row imports no one until the row is fixed', async 
   await expect(page.getByTestId('import-problem')).toContainText('Enter a date, like 1980-03-14.');
   await page.goto('/clinic/patients?search=rosa');
   await expect(page.getByTestId('roster-row')).toHaveCount(0);
+  await expect(page.getByTestId('invited-row')).toHaveCount(0);
 
   await page.goto('/clinic/patients/enrol');
   await page.getByLabel('CSV file', { exact: true }).setInputFiles({ name: 'patients.csv', mimeType: 'text/csv', buffer: patientsCsv('1914-10-28') });
   await page.getByRole('button', { name: 'Import patients' }).click();
   await expect(page.getByTestId('import-outcome')).toContainText('Imported 2 rows');
-  await expect(page.getByTestId('import-outcome')).toContainText('2 patients added');
+  await expect(page.getByTestId('import-outcome')).toContainText('2 patients invited');
+  // Invited, not joined: the clinic reaches nothing of theirs until they accept their link.
   await page.goto('/clinic/patients?search=rosa');
-  await expect(page.getByTestId('roster-row').filter({ hasText: 'Rosa Parks' })).toBeVisible();
+  await expect(page.getByTestId('roster-row')).toHaveCount(0);
+  await expect(page.getByTestId('invited-row').filter({ hasText: 'Rosa Parks' })).toContainText('not joined');
 });
 
 test("an admin makes a role of the clinic's own from the permissions, and offers it to staff", async ({ page }) => {

@@ -29,6 +29,7 @@ mod m20261202_000022_platform_content;
 mod m20261202_000023_super_admin_invitations;
 mod m20261207_000024_users_platform_columns;
 mod m20261207_000025_invitation_links;
+mod m20261207_000026_pending_enrolment;
 
 pub struct Migrator;
 
@@ -61,6 +62,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000023_super_admin_invitations::Migration),
             Box::new(m20261207_000024_users_platform_columns::Migration),
             Box::new(m20261207_000025_invitation_links::Migration),
+            Box::new(m20261207_000026_pending_enrolment::Migration),
         ]
     }
 }

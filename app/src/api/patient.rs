@@ -2,15 +2,19 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::model::{GoalProgress, PatientDashboard, TodaysGoals};
+use crate::model::{GoalProgress, MyClinic, PatientDashboard, TodaysGoals};
 
 #[cfg(feature = "ssr")]
 use {
     super::context,
     crate::server::errors::{respond, respond_landing_on},
     crate::server::permissions::Permission,
-    crate::server::services::goals,
+    crate::server::request::RequestMeta,
+    crate::server::services::{goals, my_clinics, sessions},
 };
+
+/// The page listing the patient's clinics.
+pub const MY_CLINICS_PAGE: &str = "/patient/clinics";
 
 #[server(prefix = "/api", endpoint = "patient/dashboard")]
 pub async fn get_patient_dashboard() -> Result<PatientDashboard, AppError> {
@@ -36,6 +40,55 @@ pub async fn get_my_clinic() -> Result<crate::model::clinic::ClinicContact, AppE
             let contact = crate::server::services::clinic::settings::contact(&scoped, me).await?;
             scoped.commit().await?;
             Ok(contact)
+        }
+        .await,
+    )
+}
+
+/// Every clinic the patient belongs to, the one they act in marked.
+#[server(prefix = "/api", endpoint = "patient/clinics")]
+pub async fn get_my_clinics() -> Result<Vec<MyClinic>, AppError> {
+    respond(
+        async {
+            let state = context::state();
+            my_clinics::list(&state.db, &context::actor().await?).await
+        }
+        .await,
+    )
+}
+
+/// Acts in another of the patient's clinics from now on: the dashboard, reminders and the
+/// record that clinic keeps.
+#[server(prefix = "/api", endpoint = "patient/switch_clinic")]
+pub async fn switch_clinic(clinic_id: i64) -> Result<(), AppError> {
+    respond_landing_on(
+        "/patient",
+        async {
+            let state = context::state();
+            my_clinics::may_act_in(&state.db, &context::actor().await?, clinic_id).await?;
+            sessions::move_to_clinic(&context::session().await?, clinic_id).await
+        }
+        .await,
+    )
+}
+
+/// Leaves one of the patient's clinics (not their only one): it no longer reaches their record.
+#[server(prefix = "/api", endpoint = "patient/leave_clinic")]
+pub async fn leave_clinic(clinic_id: i64) -> Result<(), AppError> {
+    respond_landing_on(
+        &format!("{MY_CLINICS_PAGE}?done=left"),
+        async {
+            let state = context::state();
+            let stay = my_clinics::leave(
+                &state.db,
+                &state.audit_key,
+                state.clock.now(),
+                &RequestMeta::current(),
+                &context::actor().await?,
+                clinic_id,
+            )
+            .await?;
+            sessions::move_to_clinic(&context::session().await?, stay).await
         }
         .await,
     )

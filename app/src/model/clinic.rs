@@ -110,6 +110,8 @@ pub struct InvitationDetails {
     pub role_name: String,
     /// Whether the address has a Salus account already: then they join with its password.
     pub has_account: bool,
+    /// The name the clinic typed when it invited them, to start the new account's form with.
+    pub name: Option<String>,
 }
 
 /// Someone of the clinic (a provider, a staff member), as a choice in a form.
@@ -139,6 +141,27 @@ pub struct RosterPage {
     pub page: u64,
     pub per_page: u64,
     pub providers: Vec<Person>,
+    /// People the clinic invited who have not joined (newest first, at most
+    /// `INVITED_SHOWN`, matching the search), listed when no provider or status is chosen.
+    pub invited: Vec<InvitedPatient>,
+    /// How many such invitations match in all.
+    pub invited_total: u64,
+}
+
+/// The most invitations the roster lists at once.
+pub const INVITED_SHOWN: u64 = 50;
+
+/// Someone the clinic invited to join as a patient, not joined yet: the clinic reaches nothing
+/// of theirs until they accept the link.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvitedPatient {
+    pub invitation_id: i64,
+    /// As the clinic typed it; none when invited by email alone.
+    pub name: Option<String>,
+    pub email: String,
+    /// When they were invited, in the clinic's time zone.
+    pub invited: String,
+    pub expired: bool,
 }
 
 impl RosterPage {
@@ -310,9 +333,7 @@ impl ClinicProtocols {
 /// What adding a patient by hand did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum EnrolledPatient {
-    /// A new account, enrolled, and invited to set a password.
-    Added,
-    /// The address has a Salus account: invited to join, and enrolled once they accept.
+    /// Invited: enrolled once they accept the link and agree to the privacy policy.
     Invited,
 }
 
@@ -331,10 +352,13 @@ pub struct ImportOutcome {
     /// In the clinic's time zone.
     pub when: String,
     pub rows: u64,
+    /// Patients enrolled at once, by imports made before everyone was invited; 0 since.
     pub added: u64,
     pub already_enrolled: u64,
-    /// Addresses with a Salus account elsewhere, invited to join.
+    /// Addresses sent an invitation to join.
     pub invited: u64,
+    /// Addresses that had an open invitation already.
+    pub already_invited: u64,
     pub problems: Vec<ImportProblem>,
     /// The same file was imported before.
     pub imported_before: bool,

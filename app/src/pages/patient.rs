@@ -303,6 +303,7 @@ pub fn PatientNav() -> impl IntoView {
             <A href="/patient/goals" attr:class=link>"Goal history"</A>
             <A href="/patient/profile" attr:class=link>"Profile"</A>
             <A href="/patient/my-data" attr:class=link>"My data"</A>
+            <A href="/patient/clinics" attr:class=link>"My clinics"</A>
         </nav>
     }
 }

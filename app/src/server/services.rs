@@ -6,6 +6,7 @@ pub mod dates;
 pub mod email_verification;
 pub mod goals;
 pub mod mfa;
+pub mod my_clinics;
 pub mod my_data;
 pub mod paging;
 pub mod password;

@@ -12,10 +12,12 @@ use crate::helpers::*;
 const ADA: &str = "ada.lovelace@example.org";
 const STRONG: &str = "copper kettle harbour lantern";
 
+async fn roster(app: &TestApp, admin: &reqwest::Client) -> RosterPage {
+    ok_json::<RosterPage>(app.post_with(admin, "/api/clinic/roster", &[]).await).await
+}
+
 async fn roster_total(app: &TestApp, admin: &reqwest::Client) -> u64 {
-    ok_json::<RosterPage>(app.post_with(admin, "/api/clinic/roster", &[]).await)
-        .await
-        .total
+    roster(app, admin).await.total
 }
 
 fn ada() -> Vec<(&'static str, &'static str)> {
@@ -74,7 +76,10 @@ async fn account(app: &TestApp, email: &str) -> Option<users::Model> {
         .unwrap()
 }
 
-async fn a_patient_added_by_hand_is_enrolled_and_sets_a_password(backend: Backend) {
+/// Adding a patient by hand invites them and writes nothing else: no account, no membership,
+/// no care items, until they accept the link and agree to the privacy policy. Then their new
+/// account's profile is what the clinic typed, and they are the clinic's patient.
+async fn a_patient_added_by_hand_is_invited_and_joins_with_what_the_clinic_typed(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let sunrise = sunrise(&app).await;
     let maria = signed_in(&app, CLINIC_ADMIN).await;
@@ -84,44 +89,41 @@ async fn a_patient_added_by_hand_is_enrolled_and_sets_a_password(backend: Backen
             .await,
     )
     .await;
-    assert_eq!(added, EnrolledPatient::Added);
-    assert_eq!(roster_total(&app, &maria).await, 4);
-    let user = account(&app, ADA).await.expect("an account");
-    assert_eq!(user.display_name, "Ada Lovelace");
-    assert_eq!(user.password_hash, "", "no password until she sets one");
-    let profile = patient_profiles::Entity::find()
-        .filter(patient_profiles::Column::UserId.eq(user.id))
-        .one(&app.db)
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(profile.date_of_birth, Some("1970-05-01".parse().unwrap()));
-    assert_eq!(profile.sex.as_deref(), Some("female"));
-    assert_eq!(profile.time_zone, "America/New_York", "the clinic's");
-    // Her care follows the clinic's protocols from today: a woman of 56 has a cervical screening.
-    let items = care_items::Entity::find()
-        .filter(care_items::Column::PatientId.eq(user.id))
-        .filter(care_items::Column::ClinicId.eq(sunrise))
-        .count(&app.db)
-        .await
-        .unwrap();
-    assert!(items >= 5, "{items} items");
-    // Signing in without a password is refused like any wrong one.
-    let refused = client();
-    let response = app.password_step(&refused, ADA, "").await;
-    assert_ne!(response.status(), StatusCode::OK);
+    assert_eq!(added, EnrolledPatient::Invited);
+    // Invited, not joined: listed as such, and nothing of hers exists yet.
+    let page = roster(&app, &maria).await;
+    assert_eq!(page.total, 3);
+    let invited: Vec<(Option<&str>, &str)> = page
+        .invited
+        .iter()
+        .map(|i| (i.name.as_deref(), i.email.as_str()))
+        .collect();
+    assert_eq!(invited, [(Some("Ada Lovelace"), ADA)]);
+    assert!(
+        account(&app, ADA).await.is_none(),
+        "no account until she accepts"
+    );
+    let (status, error) = err_json(
+        app.post_with(&maria, "/api/clinic/enrolment/add", &ada())
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        error.field_messages("email"),
+        ["They have an open invitation already: send it again from the roster instead."]
+    );
 
-    // Her mail lets her set a password, agreeing to the privacy policy.
+    // Her mail lets her set a password, agreeing to the privacy policy; the form starts with
+    // the name the clinic typed.
     let token = invitation_token(&app, ADA).await;
     let details: salus_app::model::clinic::InvitationDetails = ok_json(
         app.post(&"/api/invitation/details".to_string(), &[("token", &token)])
             .await,
     )
     .await;
-    assert!(
-        !details.has_account,
-        "she sets a password, not confirms one"
-    );
+    assert!(!details.has_account, "she sets a password");
+    assert_eq!(details.name.as_deref(), Some("Ada Lovelace"));
     let (status, error) = err_json(
         app.post(
             "/api/invitation/accept",
@@ -143,6 +145,29 @@ async fn a_patient_added_by_hand_is_enrolled_and_sets_a_password(backend: Backen
         .await,
     )
     .await;
+    let user = account(&app, ADA).await.expect("her account");
+    assert_eq!(
+        user.display_name, "Ada Lovelace",
+        "the clinic's name for her"
+    );
+    let profile = patient_profiles::Entity::find()
+        .filter(patient_profiles::Column::UserId.eq(user.id))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(profile.date_of_birth, Some("1970-05-01".parse().unwrap()));
+    assert_eq!(profile.sex.as_deref(), Some("female"));
+    assert_eq!(profile.phone.as_deref(), Some("+15550100177"));
+    assert_eq!(profile.time_zone, "America/New_York", "the clinic's");
+    // Her care follows the clinic's protocols from today: a woman of 56 has a cervical screening.
+    let items = care_items::Entity::find()
+        .filter(care_items::Column::PatientId.eq(user.id))
+        .filter(care_items::Column::ClinicId.eq(sunrise))
+        .count(&app.db)
+        .await
+        .unwrap();
+    assert!(items >= 5, "{items} items");
     let granted = consents::Entity::find()
         .filter(consents::Column::PatientId.eq(user.id))
         .filter(consents::Column::ClinicId.eq(sunrise))
@@ -150,6 +175,8 @@ async fn a_patient_added_by_hand_is_enrolled_and_sets_a_password(backend: Backen
         .await
         .unwrap();
     assert_eq!(granted, 1);
+    let page = roster(&app, &maria).await;
+    assert_eq!((page.total, page.invited.len()), (4, 0), "joined");
     let ada_client = client();
     assert_eq!(
         app.sign_in_with(&ada_client, ADA, STRONG).await.status(),
@@ -375,16 +402,26 @@ Katherine Johnson,GRACE@example.org,,,\n\
 
     let first = import_csv(&app, &maria, GOOD_CSV).await;
     assert!(first.problems.is_empty(), "{:?}", first.problems);
-    assert_eq!((first.rows, first.added, first.already_enrolled), (3, 3, 0));
-    assert!(!first.imported_before);
-    assert_eq!(roster_total(&app, &maria).await, 6);
     assert_eq!(
-        account(&app, "alan@example.org")
-            .await
-            .unwrap()
-            .display_name,
-        "Turing, Alan",
-        "quoted fields keep their commas"
+        (
+            first.rows,
+            first.invited,
+            first.already_enrolled,
+            first.added
+        ),
+        (3, 3, 0, 0)
+    );
+    assert!(!first.imported_before);
+    // Invited, not joined: no accounts, the roster's invited list.
+    assert!(account(&app, "alan@example.org").await.is_none());
+    let page = roster(&app, &maria).await;
+    assert_eq!((page.total, page.invited_total), (3, 3));
+    assert!(
+        page.invited
+            .iter()
+            .any(|i| i.name.as_deref() == Some("Turing, Alan")),
+        "quoted fields keep their commas: {:?}",
+        page.invited
     );
     assert!(mail_to(&app, "katherine@example.org", "invited")
         .await
@@ -392,9 +429,12 @@ Katherine Johnson,GRACE@example.org,,,\n\
         .contains("/invitation?token="));
 
     let again = import_csv(&app, &maria, GOOD_CSV).await;
-    assert_eq!((again.rows, again.added, again.already_enrolled), (3, 0, 3));
+    assert_eq!(
+        (again.rows, again.invited, again.already_invited),
+        (3, 0, 3)
+    );
     assert!(again.imported_before);
-    assert_eq!(roster_total(&app, &maria).await, 6, "no one twice");
+    assert_eq!(roster(&app, &maria).await.invited_total, 3, "no one twice");
     assert_eq!(
         mails_to(&app, "grace@example.org"),
         1,
@@ -448,7 +488,7 @@ async fn only_a_clinic_admin_imports_and_only_into_their_clinic(backend: Backend
     assert_eq!(
         (harbour_import.added, harbour_import.invited),
         (0, 3),
-        "the addresses have accounts (Sunrise's), so Harbour invites them"
+        "Harbour invites them too: Sunrise's invitations are Sunrise's"
     );
     // A cross-site form cannot post a file.
     let forged = client()
@@ -475,13 +515,15 @@ async fn a_file_of_three_thousand_patients_imports_whole(backend: Backend) {
     }
     let outcome = import_csv(&app, &maria, &csv).await;
     assert!(outcome.problems.is_empty(), "{:?}", outcome.problems);
-    assert_eq!((outcome.rows, outcome.added), (3_000, 3_000));
-    assert_eq!(roster_total(&app, &maria).await, 3_003);
+    assert_eq!((outcome.rows, outcome.invited), (3_000, 3_000));
+    let page = roster(&app, &maria).await;
+    assert_eq!((page.total, page.invited_total), (3, 3_000));
+    assert_eq!(page.invited.len(), 50, "the newest 50 listed");
 }
 
 crate::on_both_databases!(
     a_file_of_three_thousand_patients_imports_whole,
-    a_patient_added_by_hand_is_enrolled_and_sets_a_password,
+    a_patient_added_by_hand_is_invited_and_joins_with_what_the_clinic_typed,
     bad_details_get_a_message_by_field,
     an_address_with_an_account_elsewhere_is_invited_not_linked,
     a_patient_invited_by_email_registers_through_the_link,

@@ -78,6 +78,7 @@ async fn an_invited_provider_sets_a_password_and_signs_in(backend: Backend) {
             role: Role::Provider,
             role_name: "Provider".into(),
             has_account: false,
+            name: None,
         }
     );
 

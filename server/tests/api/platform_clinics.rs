@@ -333,6 +333,7 @@ async fn plan_limits_refuse_staff_patients_and_texts_by_name(backend: Backend) {
         "{error:?}"
     );
 
+    // An open invitation holds a place, as a staff invitation holds a seat.
     assert_eq!(
         enrol(&app, &maria, "n1@example.org").await.status(),
         StatusCode::OK
@@ -341,8 +342,9 @@ async fn plan_limits_refuse_staff_patients_and_texts_by_name(backend: Backend) {
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(
         error.to_string(),
-        "Sunrise Wellness Clinic's plan (Starter) allows 4 patients and 4 are enrolled, so 1 \
-         more cannot be. Discharge patients, or ask the platform team to change the plan."
+        "Sunrise Wellness Clinic's plan (Starter) allows 4 patients and 3 are enrolled and 1 is \
+         invited, so 1 more cannot be. Discharge patients, withdraw invitations, or ask the \
+         platform team to change the plan."
     );
     let (status, error) = err_json(
         app.register(&client(), "Late Comer", "late@example.org")

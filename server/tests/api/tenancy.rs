@@ -5,8 +5,8 @@ use reqwest::StatusCode;
 use salus_app::model::{ComplianceLabel, CompliancePage, PatientDashboard, PatientDetail};
 use salus_app::server::entities::{audit_events, care_items, users};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait,
+    QueryFilter, QueryOrder,
 };
 
 use crate::helpers::*;
@@ -544,7 +544,267 @@ async fn cross_tenant_http_matrix(backend: Backend) {
     assert_eq!(wrong, 0, "the matrix above has leaks or wrong answers");
 }
 
+/// The link in the latest invitation `clinic` sent `to`.
+async fn link_from(app: &TestApp, to: &str, clinic: &str) -> String {
+    let mail = mail_to(app, to, &format!("join {clinic} on Salus")).await;
+    let line = mail
+        .body
+        .lines()
+        .find(|l| l.contains("/invitation?token="))
+        .expect("the link")
+        .trim()
+        .to_owned();
+    line.split("token=").nth(1).unwrap().to_owned()
+}
+
+/// The review's attack, as the clinics' own users would do it. A second clinic enrols an
+/// address by hand; Sunrise invites the same address, whose owner accepts Sunrise's link and
+/// tells Sunrise of a penicillin allergy. The second clinic's provider must not see it: it
+/// never had the person's consent, and they never accepted its link. Its roster shows them
+/// as invited, not joined. Only once they accept its own link does it reach their record; and
+/// they see both clinics, can act in either, and can leave one.
+async fn a_clinic_reaches_nothing_of_someone_until_they_accept_its_own_link(backend: Backend) {
+    const VICTOR: &str = "victor@example.org";
+    const STRONG: &str = "walnut ferry lantern quartz";
+    let app = TestApp::spawn(backend).await;
+    let harbour = second_clinic(&app, DAVID).await;
+    clinic_admin_of(&app, harbour.id, SECOND_ADMIN).await;
+    let nadia = signed_in(&app, SECOND_ADMIN).await;
+    let maria = signed_in(&app, CLINIC_ADMIN).await;
+
+    // 1-2. Harbour enrols Victor by hand: an invitation, nothing else.
+    let _: salus_app::model::clinic::EnrolledPatient = ok_json(
+        app.post_with(
+            &nadia,
+            "/api/clinic/enrolment/add",
+            &[
+                ("name", "Victor Hale"),
+                ("email", VICTOR),
+                ("date_of_birth", "1961-02-03"),
+            ],
+        )
+        .await,
+    )
+    .await;
+    // 3. Sunrise invites the same address; Victor accepts Sunrise's link with a new password.
+    let () = ok_json(
+        app.post_with(&maria, "/api/clinic/enrolment/invite", &[("email", VICTOR)])
+            .await,
+    )
+    .await;
+    let sunrise_link = link_from(&app, VICTOR, "Sunrise Wellness Clinic").await;
+    let details: salus_app::model::clinic::InvitationDetails = ok_json(
+        app.post("/api/invitation/details", &[("token", &sunrise_link)])
+            .await,
+    )
+    .await;
+    assert!(!details.has_account);
+    let () = ok_json(
+        app.post(
+            "/api/invitation/accept",
+            &[
+                ("token", &sunrise_link),
+                ("name", "Victor Hale"),
+                ("password", STRONG),
+                ("consent", "on"),
+            ],
+        )
+        .await,
+    )
+    .await;
+    // 4. He signs in (Sunrise, his only clinic) and tells it of an allergy.
+    let victor = client();
+    assert_eq!(
+        app.sign_in_with(&victor, VICTOR, STRONG).await.status(),
+        StatusCode::OK
+    );
+    let clinics: Vec<salus_app::model::MyClinic> =
+        ok_json(app.post_with(&victor, "/api/patient/clinics", &[]).await).await;
+    let names: Vec<&str> = clinics.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["Sunrise Wellness Clinic"],
+        "Harbour is not his clinic"
+    );
+    let response = app
+        .post_with(
+            &victor,
+            "/api/patient/add_allergy",
+            &[
+                ("substance", "Penicillin"),
+                ("reaction", "Hives"),
+                ("severity", "severe"),
+            ],
+        )
+        .await;
+    assert!(response.status().is_success(), "{}", response.status());
+
+    // 5. Harbour cannot assign him, its provider cannot open him, and its roster shows him as
+    // invited, not joined.
+    let victor_id = user_id(&app, VICTOR).await;
+    let omar = signed_in(&app, SECOND_PROVIDER).await;
+    let omar_id = user_id(&app, SECOND_PROVIDER).await.to_string();
+    let assign = |client: reqwest::Client| {
+        let app = &app;
+        let omar_id = omar_id.clone();
+        async move {
+            app.post_with(
+                &client,
+                "/api/clinic/roster/assign",
+                &[
+                    ("provider_id", omar_id.as_str()),
+                    ("patient_ids[0]", &victor_id.to_string()),
+                ],
+            )
+            .await
+        }
+    };
+    assert!(!assign(nadia.clone()).await.status().is_success());
+    let opened = app
+        .post_with(
+            &omar,
+            "/api/provider/patient",
+            &[("patient_id", &victor_id.to_string())],
+        )
+        .await;
+    assert!(
+        matches!(
+            opened.status(),
+            StatusCode::NOT_FOUND | StatusCode::FORBIDDEN
+        ),
+        "{}",
+        opened.status()
+    );
+    let roster: salus_app::model::clinic::RosterPage =
+        ok_json(app.post_with(&nadia, "/api/clinic/roster", &[]).await).await;
+    assert!(roster.rows.iter().all(|r| r.email != VICTOR));
+    let invited: Vec<(&str, Option<&str>)> = roster
+        .invited
+        .iter()
+        .map(|i| (i.email.as_str(), i.name.as_deref()))
+        .collect();
+    assert_eq!(
+        invited,
+        [(VICTOR, Some("Victor Hale"))],
+        "invited, not joined"
+    );
+    // What Harbour typed did not become his profile: he had an account when he joined.
+    let mine: salus_app::model::Profile =
+        ok_json(app.post_with(&victor, "/api/patient/profile", &[]).await).await;
+    assert_eq!(mine.date_of_birth, None);
+
+    // 6. He accepts Harbour's own link, with his password: now Harbour reaches his record.
+    let harbour_link = link_from(&app, VICTOR, "Harbour Health").await;
+    let () = ok_json(
+        app.post(
+            "/api/invitation/accept",
+            &[
+                ("token", &harbour_link),
+                ("password", STRONG),
+                ("consent", "on"),
+            ],
+        )
+        .await,
+    )
+    .await;
+    assert!(assign(nadia.clone()).await.status().is_success());
+    let seen = detail(&app, &omar, victor_id).await;
+    assert_eq!(
+        seen.allergies.len(),
+        1,
+        "Harbour's provider, once he joined"
+    );
+
+    // 7. He sees both clinics, acts in Harbour, and leaves it: Harbour reaches nothing again.
+    let clinics: Vec<salus_app::model::MyClinic> =
+        ok_json(app.post_with(&victor, "/api/patient/clinics", &[]).await).await;
+    let listed: Vec<(&str, bool)> = clinics
+        .iter()
+        .map(|c| (c.name.as_str(), c.current))
+        .collect();
+    assert_eq!(
+        listed,
+        [("Harbour Health", false), ("Sunrise Wellness Clinic", true)]
+    );
+    let response = app
+        .post_with(
+            &victor,
+            "/api/patient/switch_clinic",
+            &[("clinic_id", &harbour.id.to_string())],
+        )
+        .await;
+    assert!(response.status().is_success(), "{}", response.status());
+    let clinics: Vec<salus_app::model::MyClinic> =
+        ok_json(app.post_with(&victor, "/api/patient/clinics", &[]).await).await;
+    assert!(clinics
+        .iter()
+        .any(|c| c.name == "Harbour Health" && c.current));
+    let response = app
+        .post_with(
+            &victor,
+            "/api/patient/leave_clinic",
+            &[("clinic_id", &harbour.id.to_string())],
+        )
+        .await;
+    assert!(response.status().is_success(), "{}", response.status());
+    let clinics: Vec<salus_app::model::MyClinic> =
+        ok_json(app.post_with(&victor, "/api/patient/clinics", &[]).await).await;
+    let listed: Vec<(&str, bool)> = clinics
+        .iter()
+        .map(|c| (c.name.as_str(), c.current))
+        .collect();
+    assert_eq!(
+        listed,
+        [("Sunrise Wellness Clinic", true)],
+        "back in Sunrise"
+    );
+    let opened = app
+        .post_with(
+            &omar,
+            "/api/provider/patient",
+            &[("patient_id", &victor_id.to_string())],
+        )
+        .await;
+    assert!(
+        matches!(
+            opened.status(),
+            StatusCode::NOT_FOUND | StatusCode::FORBIDDEN
+        ),
+        "{}",
+        opened.status()
+    );
+    // His only clinic he cannot leave; and never one that is not his.
+    let (status, _) = err_json(
+        app.post_with(
+            &victor,
+            "/api/patient/leave_clinic",
+            &[("clinic_id", &sunrise(&app).await.to_string())],
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (status, _) = err_json(
+        app.post_with(
+            &victor,
+            "/api/patient/switch_clinic",
+            &[("clinic_id", &harbour.id.to_string())],
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let left = audit_events::Entity::find()
+        .filter(audit_events::Column::Action.eq("patient.left_clinic"))
+        .filter(audit_events::Column::ClinicId.eq(harbour.id))
+        .count(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(left, 1);
+}
+
 crate::on_both_databases!(
     a_patient_in_two_clinics_has_separate_care_in_each,
-    cross_tenant_http_matrix
+    cross_tenant_http_matrix,
+    a_clinic_reaches_nothing_of_someone_until_they_accept_its_own_link,
 );

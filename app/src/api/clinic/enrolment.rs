@@ -41,11 +41,7 @@ pub async fn add_patient(
         Ok(outcome)
     }
     .await;
-    let landing = match &result {
-        Ok(EnrolledPatient::Invited) => "/clinic/patients/enrol?done=invited_existing",
-        _ => "/clinic/patients/enrol?done=added",
-    };
-    respond_landing_on(landing, result)
+    respond_landing_on("/clinic/patients/enrol?done=added", result)
 }
 
 #[server(prefix = "/api", endpoint = "clinic/enrolment/invite")]

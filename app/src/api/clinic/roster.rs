@@ -8,7 +8,7 @@ use crate::model::clinic::RosterPage;
 use {
     crate::api::context,
     crate::server::errors::{respond, respond_landing_on},
-    crate::server::services::clinic::roster,
+    crate::server::services::clinic::{invitations, roster},
 };
 
 pub const ROSTER_PAGE: &str = "/clinic/patients";
@@ -32,6 +32,37 @@ pub async fn get_roster(
             let page = roster::list(&scoped, query).await?;
             scoped.commit().await?;
             Ok(page)
+        }
+        .await,
+    )
+}
+
+/// Sends a patient's invitation again from the roster: a new link, working a week.
+#[server(prefix = "/api", endpoint = "clinic/roster/invitation/resend")]
+pub async fn resend_patient_invitation(invitation_id: i64) -> Result<(), AppError> {
+    respond_landing_on(
+        &format!("{ROSTER_PAGE}?done=invitation_resent"),
+        async {
+            let state = context::state();
+            let scoped = context::scoped().await?;
+            let mail = invitations::resend(&state, &scoped, invitation_id).await?;
+            scoped.commit().await?;
+            mail.send(&state);
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// Withdraws a patient's invitation from the roster: its link stops working.
+#[server(prefix = "/api", endpoint = "clinic/roster/invitation/withdraw")]
+pub async fn withdraw_patient_invitation(invitation_id: i64) -> Result<(), AppError> {
+    respond_landing_on(
+        &format!("{ROSTER_PAGE}?done=invitation_withdrawn"),
+        async {
+            let scoped = context::scoped().await?;
+            invitations::withdraw(&scoped, invitation_id).await?;
+            scoped.commit().await
         }
         .await,
     )

@@ -17,13 +17,12 @@ use crate::model::Sex;
 const DONE: &[(&str, &str)] = &[
     (
         "added",
-        "The patient is enrolled, and has an email to set their password.",
+        "Invitation sent. They are listed under \"Invited, not joined\" on the roster until they accept it and agree to the privacy policy; then they are your patient, with what you typed as their profile if they had no Salus account.",
     ),
     (
-        "invited_existing",
-        "That address has a Salus account: we emailed an invitation to join your clinic. They appear on your roster once they accept.",
+        "invited",
+        "Invitation sent. They are listed under \"Invited, not joined\" on the roster until they accept it.",
     ),
-    ("invited", "Invitation sent."),
 ];
 
 #[component]
@@ -55,7 +54,7 @@ fn AddForm() -> impl IntoView {
     view! {
         <section aria-labelledby="add-heading" class=CARD>
             <h2 id="add-heading" class="text-xl font-semibold">"Add a patient"</h2>
-            <p class="mt-1 text-sm text-slate-600">"They get an email to set their password and agree to the privacy policy. Their care reminders follow your protocols from today."</p>
+            <p class="mt-1 text-sm text-slate-600">"They get an email with a link to join your clinic: they set a password (or use the Salus account they have) and agree to the privacy policy. Until they do, you see only what you typed here. Their care reminders follow your protocols from the day they join."</p>
             <ActionForm action=add attr:class="mt-4 grid gap-3 md:grid-cols-2" attr:novalidate="true">
                 <div class="md:col-span-2"><FormAlert message=form_error(value) /></div>
                 <Field label="Name" name="name" autocomplete="off" value=typed("name") errors=field_errors(value, "name") required=true />
@@ -160,9 +159,10 @@ fn ImportSummary(outcome: ImportOutcome) -> impl IntoView {
             {if ok {
                 view! {
                     <ul class="mt-2 text-sm">
-                        <li>{format!("{} added, each emailed a link to set their password", count(outcome.added, "patient", "patients"))}</li>
+                        <li>{format!("{} invited, each emailed a link to join your clinic", count(outcome.invited, "patient", "patients"))}</li>
                         <li>{format!("{} already enrolled, left as they were", count(outcome.already_enrolled, "patient", "patients"))}</li>
-                        <li>{format!("{} with a Salus account elsewhere, invited to join", count(outcome.invited, "patient", "patients"))}</li>
+                        <li>{format!("{} invited already, not sent again (send again from the roster)", count(outcome.already_invited, "patient", "patients"))}</li>
+                        {(outcome.added > 0).then(|| view! { <li>{format!("{} enrolled at once (imported before everyone was invited)", count(outcome.added, "patient", "patients"))}</li> })}
                     </ul>
                     {outcome.imported_before.then(|| view! { <p class="mt-2 text-sm">"This file was imported before."</p> })}
                 }.into_any()

@@ -88,7 +88,7 @@ fn AcceptForm(details: InvitationDetails, token: String) -> impl IntoView {
                 }.into_any()
             } else {
                 view! {
-                    <Field label="Your name" name="name" autocomplete="name" errors=field_errors(value, "name") required=true />
+                    <Field label="Your name" name="name" autocomplete="name" value=details.name.clone().unwrap_or_default() errors=field_errors(value, "name") required=true />
                     <Field label="Choose a password" name="password" kind="password" autocomplete="new-password"
                         hint="At least 12 characters. A few unrelated words make a strong password." errors=field_errors(value, "password") required=true />
                     <button type="submit" class=format!("{BUTTON_CLASS} w-full")>"Join and set my password"</button>

@@ -7,7 +7,8 @@ use leptos_router::hooks::use_query_map;
 use super::ClinicNav;
 use crate::api::clinic::enrolment::ENROLMENT_PAGE;
 use crate::api::clinic::roster::{
-    get_roster, AssignPatients, DischargePatient, ReadmitPatient, UnassignPatient, ROSTER_PAGE,
+    get_roster, AssignPatients, DischargePatient, ReadmitPatient, ResendPatientInvitation,
+    UnassignPatient, WithdrawPatientInvitation, ROSTER_PAGE,
 };
 use crate::components::form::{
     field_errors, form_error, FieldErrors, FormAlert, BUTTON_CLASS, INPUT_CLASS, SECONDARY_BUTTON,
@@ -15,7 +16,7 @@ use crate::components::form::{
 use crate::components::pager::{with_query, Pager};
 use crate::components::portal::{LandingNotice, CARD};
 use crate::components::status::{ErrorPanel, StatusBadge};
-use crate::model::clinic::{Person, RosterPage};
+use crate::model::clinic::{InvitedPatient, Person, RosterPage};
 use crate::model::ComplianceLabel;
 
 const DONE: &[(&str, &str)] = &[
@@ -32,6 +33,11 @@ const DONE: &[(&str, &str)] = &[
         "readmitted",
         "Re-admitted. Assign them to a provider again from the roster.",
     ),
+    (
+        "invitation_resent",
+        "Invitation sent again, with a new link that works for a week.",
+    ),
+    ("invitation_withdrawn", "Invitation withdrawn: its link no longer works."),
 ];
 const FILTERS: [&str; 3] = ["search", "provider", "status"];
 
@@ -98,6 +104,7 @@ fn Roster(page: RosterPage, param: Callback<String, Option<String>>) -> impl Int
     };
     let (current, pages, total) = (page.page, page.pages(), page.total);
     let providers = page.providers.clone();
+    let (invited, invited_total) = (page.invited.clone(), page.invited_total);
     view! {
         <form method="get" action=ROSTER_PAGE class="mt-4 grid gap-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm md:grid-cols-4 md:items-end">
             <div>
@@ -224,5 +231,59 @@ fn Roster(page: RosterPage, param: Callback<String, Option<String>>) -> impl Int
             </table>
         </div>
         <Pager current pages link=link_to />
+        <Invited invited total=invited_total />
+    }
+}
+
+/// The people the clinic invited who have not joined: the clinic reaches nothing of theirs
+/// until they accept their link.
+#[component]
+fn Invited(invited: Vec<InvitedPatient>, total: u64) -> impl IntoView {
+    let resend = ServerAction::<ResendPatientInvitation>::new();
+    let withdraw = ServerAction::<WithdrawPatientInvitation>::new();
+    let shown = invited.len() as u64;
+    view! {
+        <section aria-labelledby="invited-heading" class=CARD>
+            <h2 id="invited-heading" class="text-xl font-semibold">"Invited, not joined"</h2>
+            <p class="mt-1 text-sm text-slate-600">"They become patients of the clinic when they accept their link and agree to the privacy policy. Until then no one here sees anything of theirs."</p>
+            <FormAlert message=form_error(resend.value()) />
+            <FormAlert message=form_error(withdraw.value()) />
+            {if invited.is_empty() {
+                view! { <p class="mt-2 text-sm text-slate-600">"No open invitation."</p> }.into_any()
+            } else {
+                view! {
+                    <p class="mt-2 text-sm text-slate-600">{if shown < total { format!("The {shown} newest of {total}.") } else { format!("{total} open.") }}</p>
+                    <ul class="mt-2 divide-y divide-slate-200">
+                        {invited.into_iter().map(|i| {
+                            let who = i.name.clone().unwrap_or_else(|| i.email.clone());
+                            let resend_label = format!("Send the invitation to {} again", i.email);
+                            let withdraw_label = format!("Withdraw the invitation to {}", i.email);
+                            view! {
+                                <li class="flex flex-wrap items-center justify-between gap-3 py-3" data-testid="invited-row">
+                                    <div>
+                                        <p class="font-medium">{who}</p>
+                                        <p class="text-sm text-slate-600">{i.email.clone()}</p>
+                                        <p class="text-sm text-slate-600">
+                                            {format!("Invited {}, not joined", i.invited)}
+                                            {i.expired.then_some("; the link has expired")}
+                                        </p>
+                                    </div>
+                                    <div class="flex gap-2">
+                                        <ActionForm action=resend>
+                                            <input type="hidden" name="invitation_id" value=i.invitation_id />
+                                            <button type="submit" class=SECONDARY_BUTTON aria-label=resend_label>"Send again"</button>
+                                        </ActionForm>
+                                        <ActionForm action=withdraw>
+                                            <input type="hidden" name="invitation_id" value=i.invitation_id />
+                                            <button type="submit" class=SECONDARY_BUTTON aria-label=withdraw_label>"Withdraw"</button>
+                                        </ActionForm>
+                                    </div>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+        </section>
     }
 }

@@ -19,6 +19,13 @@ pub struct Model {
     pub withdrawn_at: Option<DateTimeUtc>,
     /// The clinic's own role a `custom` invitation offers; none for a built-in role.
     pub clinic_role_id: Option<i64>,
+    /// What the clinic typed about the patient it invites (a patient invitation from its
+    /// enrolment form or import): shown on its roster until they join, and the profile of
+    /// their new account if they have none.
+    pub patient_name: Option<String>,
+    pub date_of_birth: Option<Date>,
+    pub sex: Option<String>,
+    pub phone: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

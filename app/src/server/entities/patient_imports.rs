@@ -10,9 +10,13 @@ pub struct Model {
     pub imported_by: i64,
     pub file_sha256: String,
     pub rows: i64,
+    /// Patients enrolled at once: imports before invitations were the only way in; 0 since.
     pub added: i64,
     pub already_enrolled: i64,
+    /// New invitations sent.
     pub invited: i64,
+    /// Addresses that had an open invitation already.
+    pub already_invited: i64,
     /// JSON: `[{"row": 3, "field": "date_of_birth", "message": "…"}]`; empty when written.
     #[sea_orm(column_type = "Text")]
     pub problems: String,

@@ -191,7 +191,7 @@ pub async fn register(
     let patient_id = user.last_insert_id;
     // The plan's patient limit is counted as the clinic's own task: a patient sees no others.
     db_context::enter(&txn, DbContext::ClinicTask(clinic.id)).await?;
-    if let Err(full) = plans::patient_room(&txn, &clinic, 1).await? {
+    if let Err(full) = plans::patient_room(&txn, &clinic, 1, now).await? {
         return Err(AppError::field("clinic_code", full.for_patient()));
     }
     let patient = Actor::new(patient_id, Role::Patient, Some(clinic.id));
@@ -324,7 +324,7 @@ pub async fn create_default_goals<C: ConnectionTrait>(
 }
 
 /// The four goals a patient starts with, from `today`.
-pub fn default_goals(
+fn default_goals(
     patient_id: i64,
     today: chrono::NaiveDate,
     now: DateTime<Utc>,

@@ -10,7 +10,7 @@ use crate::error::AppError;
 use crate::model::platform::thousands;
 use crate::model::Role;
 use crate::server::db_context::{self, Turn};
-use crate::server::entities::{clinics, memberships, plans, text_counts};
+use crate::server::entities::{clinics, invitations, memberships, plans, text_counts};
 
 /// The plan `clinic` is on.
 pub(crate) async fn plan_of<C: ConnectionTrait>(
@@ -43,15 +43,23 @@ pub(crate) struct PatientsFull {
     pub plan: String,
     pub limit: u64,
     pub enrolled: u64,
+    /// Open invitations to join as a patient: each holds a place, as a staff invitation holds
+    /// a seat.
+    pub invited: u64,
     pub adding: u64,
 }
 
 impl PatientsFull {
     /// For the clinic's staff enrolling patients.
     pub fn for_staff(&self) -> String {
+        let invited = match self.invited {
+            0 => String::new(),
+            1 => " and 1 is invited".to_owned(),
+            n => format!(" and {} are invited", thousands(n)),
+        };
         format!(
-            "{}'s plan ({}) allows {} patients and {} are enrolled, so {} more cannot be. \
-             Discharge patients, or ask the platform team to change the plan.",
+            "{}'s plan ({}) allows {} patients and {} are enrolled{invited}, so {} more cannot be. \
+             Discharge patients, withdraw invitations, or ask the platform team to change the plan.",
             self.clinic,
             self.plan,
             thousands(self.limit),
@@ -69,7 +77,8 @@ impl PatientsFull {
     }
 }
 
-/// Whether `clinic`'s plan has room for `adding` more patients. Enrolments take turns per
+/// Whether `clinic`'s plan has room for `adding` more patients, beside those enrolled and those
+/// with an open invitation at `now`. Enrolments take turns per
 /// clinic from here to the end of the transaction, so that two at once cannot both take the
 /// last place; the caller must be in a context that counts the clinic's patients (its staff,
 /// or its own task).
@@ -77,6 +86,7 @@ pub(crate) async fn patient_room<C: ConnectionTrait>(
     conn: &C,
     clinic: &clinics::Model,
     adding: u64,
+    now: DateTime<Utc>,
 ) -> Result<Result<(), PatientsFull>, AppError> {
     if adding == 0 {
         return Ok(Ok(()));
@@ -85,7 +95,15 @@ pub(crate) async fn patient_room<C: ConnectionTrait>(
     let plan = plan_of(conn, clinic).await?;
     let limit = u64::try_from(plan.patient_limit).unwrap_or(0);
     let enrolled = enrolled_patients(conn, clinic.id).await?;
-    if enrolled + adding <= limit {
+    let invited = invitations::Entity::find()
+        .filter(invitations::Column::ClinicId.eq(clinic.id))
+        .filter(invitations::Column::Role.eq(Role::Patient.as_str()))
+        .filter(invitations::Column::AcceptedAt.is_null())
+        .filter(invitations::Column::WithdrawnAt.is_null())
+        .filter(invitations::Column::ExpiresAt.gt(now))
+        .count(conn)
+        .await?;
+    if enrolled + invited + adding <= limit {
         return Ok(Ok(()));
     }
     Ok(Err(PatientsFull {
@@ -93,6 +111,7 @@ pub(crate) async fn patient_room<C: ConnectionTrait>(
         plan: plan.name,
         limit,
         enrolled,
+        invited,
         adding,
     }))
 }

@@ -72,6 +72,18 @@ pub async fn establish(
     Ok(())
 }
 
+/// Moves a signed-in session to another clinic of the same role (a patient of several
+/// clinics), under a new id as at sign-in. The sign-in's time stays, so the absolute lifetime
+/// still counts from the sign-in. The caller has checked the membership.
+pub async fn move_to_clinic(session: &Session, clinic_id: i64) -> Result<(), AppError> {
+    session.cycle_id().await.map_err(internal)?;
+    session
+        .insert(CLINIC_ID, Some(clinic_id))
+        .await
+        .map_err(internal)?;
+    Ok(())
+}
+
 /// A sign-in whose password was right and whose second step is still to come.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct PendingSignIn {

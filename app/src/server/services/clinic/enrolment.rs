@@ -1,36 +1,36 @@
 //! Enrolling patients in the clinic: one by hand (name, email, date of birth, sex, phone), or
 //! many from a CSV file. Every row is checked before anything is written; a file with any
 //! problem writes nothing but its outcome, listed by row and field. Addresses already enrolled
-//! are skipped, so importing a file again adds no one twice.
+//! are skipped, and so are those invited already, so importing a file again adds no one twice.
 //!
-//! An address with no Salus account gets one (with no password yet), its profile, goals and
-//! care items, and an invitation to set a password and agree to the privacy policy. An address
-//! that has an account elsewhere is only invited: its owner joins by accepting with their
-//! password, so an admin never links someone's existing records to their clinic.
+//! Enrolling invites: each address gets an invitation holding what the clinic typed, and a
+//! link. Nothing else is written until its owner accepts that link, agreeing to the clinic's
+//! privacy policy: then a new account is made with that profile (or an existing one joins with
+//! its password), and the person becomes a patient of the clinic, with its goals and care
+//! items. Until then the clinic's roster shows them as invited, not joined, and the clinic
+//! reaches nothing of theirs: not an account another clinic made, not what they tell another
+//! clinic.
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::sea_query::{OnConflict, Query};
+use sea_orm::sea_query::Query;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QuerySelect, TryInsertResult,
+    QuerySelect,
 };
 use sha2::{Digest, Sha256};
 
-use super::invitations::{open_patient_invitations, Sent};
+use super::invitations::{open_patient_invitations, PatientInvite, Sent};
 use crate::error::{AppError, Validator};
 use crate::model::clinic::{EnrolledPatient, ImportOutcome, ImportProblem};
 use crate::model::{Role, Sex};
 use crate::server::audit::AuditEntry;
-use crate::server::care::{compliance, items, reapply};
-use crate::server::db_context::{self, DbContext};
+use crate::server::care::{compliance, items};
 use crate::server::entities::{
-    care_protocols, clinics, consents, goals, memberships, patient_imports, patient_profiles, users,
+    clinics, consents, goals, invitations, memberships, patient_imports, patient_profiles, users,
 };
 use crate::server::permissions::Permission;
-use crate::server::services::accounts::{
-    create_default_goals, default_goals, email_problem, normalize_email,
-};
+use crate::server::services::accounts::{create_default_goals, email_problem, normalize_email};
 use crate::server::services::{content, dates, plans};
 use crate::server::sms::e164;
 use crate::server::state::AppState;
@@ -154,13 +154,19 @@ pub(crate) async fn enrolled_of(
 
 /// What enrolling a list of checked patients did.
 struct Enrolment {
-    added: Vec<i64>,
+    /// Addresses sent a new invitation.
+    invited: usize,
+    /// Patients of the clinic already.
     already: usize,
-    /// Addresses with an account elsewhere: invited, not enrolled.
-    invited_elsewhere: usize,
+    /// Addresses with an open invitation already (not sent again: "Send again" on the roster).
+    already_invited: usize,
     links: Vec<Sent>,
 }
 
+/// Invites each patient who is not enrolled yet: an invitation holding what the clinic typed,
+/// and a link mailed after the commit. Nothing else is written: no account, no membership, no
+/// care items. The clinic reaches the person's data only once they accept the link (and agree
+/// to the privacy policy), which makes them a patient of the clinic (`invitations::accept`).
 async fn enrol(
     state: &AppState,
     scoped: &Scoped,
@@ -168,122 +174,34 @@ async fn enrol(
     patients: &[NewPatient],
 ) -> Result<Enrolment, AppError> {
     let conn = scoped.conn();
-    let now = scoped.now();
     let emails: Vec<String> = patients.iter().map(|p| p.email.clone()).collect();
     let enrolled = enrolled_of(scoped, clinic.id, &emails).await?;
-    let fresh: Vec<&NewPatient> = patients
+    let fresh: Vec<PatientInvite> = patients
         .iter()
         .filter(|p| !enrolled.contains(&p.email))
-        .collect();
-    // Each account is created as the visitor who holds its address: row-level security then
-    // lets the insert see that one account, so an address with an account elsewhere is
-    // recognised by its conflict without the admin reading it.
-    let mut created: Vec<(i64, &NewPatient)> = Vec::new();
-    let mut elsewhere: Vec<String> = Vec::new();
-    for patient in &fresh {
-        db_context::enter(conn, DbContext::visitor(&patient.email)).await?;
-        let inserted = users::Entity::insert(users::ActiveModel {
-            email: Set(patient.email.clone()),
-            // No password until its owner sets one through their invitation.
-            password_hash: Set(String::new()),
-            display_name: Set(patient.name.clone()),
-            is_super_admin: Set(false),
-            is_active: Set(true),
-            created_at: Set(now),
-            updated_at: Set(now),
-            ..Default::default()
+        .map(|p| PatientInvite {
+            email: p.email.clone(),
+            name: Some(p.name.clone()),
+            date_of_birth: p.date_of_birth,
+            sex: p.sex.map(|s| s.as_str().to_owned()),
+            phone: p.phone.clone(),
         })
-        .on_conflict(
-            OnConflict::column(users::Column::Email)
-                .do_nothing()
-                .to_owned(),
-        )
-        .try_insert()
-        .exec(conn)
-        .await?;
-        match inserted {
-            TryInsertResult::Inserted(user) => created.push((user.last_insert_id, patient)),
-            TryInsertResult::Conflicted | TryInsertResult::Empty => {
-                elsewhere.push(patient.email.clone());
-            }
-        }
-    }
-    db_context::enter(conn, DbContext::Actor(scoped.actor())).await?;
-    // Refused as a whole: an import enrols all its patients or none.
-    if let Err(full) = plans::patient_room(conn, clinic, created.len() as u64).await? {
+        .collect();
+    // Refused as a whole: an import invites all its patients or none. Each open invitation
+    // holds a place on the plan.
+    if let Err(full) = plans::patient_room(conn, clinic, fresh.len() as u64, scoped.now()).await? {
         return Err(AppError::Conflict(full.for_staff()));
     }
-
-    let time_zone = clinic.time_zone.clone();
-    let today = dates::local_today(
-        now,
-        dates::parse_time_zone(&time_zone).unwrap_or(chrono_tz::Tz::UTC),
-    );
-    let protocols = care_protocols::Entity::find()
-        .filter(care_protocols::Column::ClinicId.eq(clinic.id))
-        .filter(care_protocols::Column::Active.eq(true))
-        .all(conn)
-        .await?;
-    for chunk in created.chunks(CHUNK) {
-        memberships::Entity::insert_many(chunk.iter().map(|(id, _)| memberships::ActiveModel {
-            user_id: Set(*id),
-            clinic_id: Set(clinic.id),
-            role: Set(Role::Patient.as_str().into()),
-            created_at: Set(now),
-            ..Default::default()
-        }))
-        .exec(conn)
-        .await?;
-        patient_profiles::Entity::insert_many(chunk.iter().map(|(id, p)| {
-            patient_profiles::ActiveModel {
-                user_id: Set(*id),
-                date_of_birth: Set(p.date_of_birth),
-                sex: Set(p.sex.map(|s| s.as_str().to_owned())),
-                phone: Set(p.phone.clone()),
-                time_zone: Set(time_zone.clone()),
-                preferred_language: Set("en".into()),
-                created_at: Set(now),
-                updated_at: Set(now),
-                ..Default::default()
-            }
-        }))
-        .exec(conn)
-        .await?;
-        goals::Entity::insert_many(
-            chunk
-                .iter()
-                .flat_map(|(id, _)| default_goals(*id, today, now)),
-        )
-        .exec(conn)
-        .await?;
-        let ids: Vec<i64> = chunk.iter().map(|(id, _)| *id).collect();
-        for protocol in &protocols {
-            reapply::apply_to_patients(conn, protocol, &ids, now).await?;
-        }
-        compliance::refresh_many(conn, clinic.id, &ids, now).await?;
-    }
-    scoped
-        .audit_many(
-            created
-                .iter()
-                .map(|(id, _)| AuditEntry::by(scoped.actor(), "patient.enrolled").patient(*id))
-                .collect(),
-        )
-        .await?;
-    let invite: Vec<String> = created
-        .iter()
-        .map(|(_, p)| p.email.clone())
-        .chain(elsewhere.iter().cloned())
-        .collect();
-    let links = open_patient_invitations(scoped, clinic.id, &invite)
-        .await?
+    let opened = open_patient_invitations(scoped, clinic.id, &fresh).await?;
+    let invited = opened.len();
+    let links = opened
         .into_iter()
         .map(|link| super::invitations::patient_mail(state, link, &clinic.name))
         .collect();
     Ok(Enrolment {
-        added: created.iter().map(|(id, _)| *id).collect(),
+        invited,
         already: enrolled.len(),
-        invited_elsewhere: elsewhere.len(),
+        already_invited: fresh.len() - invited,
         links,
     })
 }
@@ -325,12 +243,13 @@ pub async fn add(
             "They are a patient of your clinic already.",
         ));
     }
-    let outcome = if done.invited_elsewhere > 0 {
-        EnrolledPatient::Invited
-    } else {
-        EnrolledPatient::Added
-    };
-    Ok((outcome, done.links))
+    if done.already_invited > 0 {
+        return Err(AppError::field(
+            "email",
+            "They have an open invitation already: send it again from the roster instead.",
+        ));
+    }
+    Ok((EnrolledPatient::Invited, done.links))
 }
 
 /// One row's problems, numbered as a spreadsheet shows the file (the header is row 1).
@@ -453,12 +372,12 @@ pub async fn import(
             (rows.len(), problems, patients)
         }
     };
-    let (mut added, mut already, mut invited, mut links) = (0, 0, 0, Vec::new());
+    let (mut already, mut invited, mut already_invited, mut links) = (0, 0, 0, Vec::new());
     if problems.is_empty() {
         let done = enrol(state, scoped, &clinic, &patients).await?;
-        added = done.added.len();
         already = done.already;
-        invited = done.invited_elsewhere;
+        invited = done.invited;
+        already_invited = done.already_invited;
         links = done.links;
     }
     let outcome = patient_imports::Entity::insert(patient_imports::ActiveModel {
@@ -466,9 +385,11 @@ pub async fn import(
         imported_by: Set(scoped.actor().user_id()),
         file_sha256: Set(digest),
         rows: Set(rows as i64),
-        added: Set(added as i64),
+        // Nobody is enrolled by an import any more: each is invited and joins by accepting.
+        added: Set(0),
         already_enrolled: Set(already as i64),
         invited: Set(invited as i64),
+        already_invited: Set(already_invited as i64),
         problems: Set(serde_json::to_string(&problems).map_err(crate::server::errors::internal)?),
         created_at: Set(scoped.now()),
         ..Default::default()
@@ -479,8 +400,8 @@ pub async fn import(
     scoped
         .audit(
             AuditEntry::by(scoped.actor(), "patients.imported").resource(format!(
-                "import:{outcome} rows {rows}, added {added}, already enrolled {already}, \
-             invited {invited}, problems {}",
+                "import:{outcome} rows {rows}, invited {invited}, already enrolled {already}, \
+             already invited {already_invited}, problems {}",
                 problems.len()
             )),
         )
@@ -511,22 +432,25 @@ pub async fn import_outcome(scoped: &Scoped, id: i64) -> Result<ImportOutcome, A
         added: count(row.added),
         already_enrolled: count(row.already_enrolled),
         invited: count(row.invited),
+        already_invited: count(row.already_invited),
         problems: serde_json::from_str(&row.problems).unwrap_or_default(),
         imported_before: earlier > 0,
     })
 }
 
-/// In the transaction of a patient accepting their invitation, as the clinic's own task: what
+/// In the transaction of a patient accepting their `invitation`, as the clinic's own task: what
 /// a patient of the clinic has. Their consent to the current privacy policy is recorded; a
-/// patient new to the clinic (`enrolled_now`) gets a profile if they have none, the default
-/// goals if they have none, and the clinic's care items.
+/// patient new to the clinic (`enrolled_now`) gets a profile if they have none (with what the
+/// clinic typed when it invited them), the default goals if they have none, and the clinic's
+/// care items. A profile they have already is theirs, and stays as it is.
 pub(crate) async fn patient_joined<C: ConnectionTrait>(
     conn: &C,
-    clinic_id: i64,
+    invitation: &invitations::Model,
     patient: i64,
     enrolled_now: bool,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
+    let clinic_id = invitation.clinic_id;
     let clinic = clinics::Entity::find_by_id(clinic_id)
         .one(conn)
         .await?
@@ -538,6 +462,9 @@ pub(crate) async fn patient_joined<C: ConnectionTrait>(
     if profile.is_none() {
         patient_profiles::Entity::insert(patient_profiles::ActiveModel {
             user_id: Set(patient),
+            date_of_birth: Set(invitation.date_of_birth),
+            sex: Set(invitation.sex.clone()),
+            phone: Set(invitation.phone.clone()),
             time_zone: Set(clinic.time_zone.clone()),
             preferred_language: Set("en".into()),
             created_at: Set(now),

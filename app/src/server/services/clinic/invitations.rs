@@ -191,7 +191,11 @@ pub async fn invite_patient(
             "They are a patient of your clinic already.",
         ));
     }
-    let mut opened = open_patient_invitations(scoped, clinic_id, &[email]).await?;
+    let invite = PatientInvite {
+        email,
+        ..Default::default()
+    };
+    let mut opened = open_patient_invitations(scoped, clinic_id, &[invite]).await?;
     let Some(link) = opened.pop() else {
         return Err(AppError::field(
             "email",
@@ -202,20 +206,32 @@ pub async fn invite_patient(
     Ok(patient_mail(state, link, &clinic))
 }
 
+/// Whom a patient invitation is for, with what the clinic typed about them (nothing but the
+/// address when invited by email alone).
+#[derive(Debug, Default, Clone)]
+pub(crate) struct PatientInvite {
+    pub email: String,
+    pub name: Option<String>,
+    pub date_of_birth: Option<chrono::NaiveDate>,
+    pub sex: Option<String>,
+    pub phone: Option<String>,
+}
+
 /// A patient invitation just opened: mail `token` to `email`.
 pub(crate) struct OpenedLink {
     pub email: String,
     pub token: String,
 }
 
-/// Opens a patient invitation for each of `emails` that has no open one yet, audited as
-/// `patient.invited`; returns the links to mail after the commit.
+/// Opens a patient invitation for each of `invites` whose address has no open one yet,
+/// audited as `patient.invited`; returns the links to mail after the commit.
 pub(crate) async fn open_patient_invitations(
     scoped: &Scoped,
     clinic_id: i64,
-    emails: &[String],
+    invites: &[PatientInvite],
 ) -> Result<Vec<OpenedLink>, AppError> {
     let conn = scoped.conn();
+    let emails: Vec<String> = invites.iter().map(|i| i.email.clone()).collect();
     let mut open = std::collections::HashSet::new();
     for chunk in emails.chunks(500) {
         let found: Vec<String> = invitations::Entity::find()
@@ -234,20 +250,24 @@ pub(crate) async fn open_patient_invitations(
     }
     let mut links = Vec::new();
     let mut rows = Vec::new();
-    for email in emails.iter().filter(|e| !open.contains(*e)) {
+    for invite in invites.iter().filter(|i| !open.contains(&i.email)) {
         let (token, hash) = new_link(clinic_id);
         rows.push(invitations::ActiveModel {
             clinic_id: Set(clinic_id),
-            email: Set(email.clone()),
+            email: Set(invite.email.clone()),
             role: Set(Role::Patient.as_str().into()),
             token_hash: Set(hash),
             invited_by: Set(Some(scoped.actor().user_id())),
             created_at: Set(scoped.now()),
             expires_at: Set(scoped.now() + LINK_LIFETIME),
+            patient_name: Set(invite.name.clone()),
+            date_of_birth: Set(invite.date_of_birth),
+            sex: Set(invite.sex.clone()),
+            phone: Set(invite.phone.clone()),
             ..Default::default()
         });
         links.push(OpenedLink {
-            email: email.clone(),
+            email: invite.email.clone(),
             token,
         });
     }
@@ -544,6 +564,7 @@ pub async fn details(state: &AppState, token: &str) -> Result<InvitationDetails,
             .await?
             .is_some_and(|u| !u.password_hash.is_empty()),
         email: invitation.email,
+        name: invitation.patient_name,
         role,
     })
 }
@@ -615,7 +636,11 @@ pub async fn accept(
             Some(user.id)
         }
         None => {
-            let name = form.name.trim().to_owned();
+            // The name the clinic typed when it invited them, unless they typed their own.
+            let name = match form.name.trim() {
+                "" => details.name.clone().unwrap_or_default(),
+                typed => typed.to_owned(),
+            };
             let mut v = Validator::new();
             v.check(!name.is_empty(), "name", "Enter your name.");
             v.check(
@@ -724,7 +749,7 @@ async fn join(
                     .one(txn)
                     .await?
                     .ok_or_else(invalid)?;
-                if let Err(full) = plans::patient_room(txn, &clinic, 1).await? {
+                if let Err(full) = plans::patient_room(txn, &clinic, 1, now).await? {
                     return Err(AppError::Conflict(full.for_patient()));
                 }
             }
@@ -741,8 +766,7 @@ async fn join(
         }
     };
     if role == Role::Patient {
-        super::enrolment::patient_joined(txn, invitation.clinic_id, user_id, enrolled_now, now)
-            .await?;
+        super::enrolment::patient_joined(txn, &invitation, user_id, enrolled_now, now).await?;
     }
     audit::record(
         txn,

@@ -11,12 +11,12 @@ use sea_orm::{
 
 use super::clinic_time;
 use crate::error::AppError;
-use crate::model::clinic::{Person, RosterPage, RosterRow};
+use crate::model::clinic::{InvitedPatient, Person, RosterPage, RosterRow, INVITED_SHOWN};
 use crate::model::{ComplianceLabel, Role};
 use crate::server::audit::AuditEntry;
 use crate::server::care::{compliance, items};
 use crate::server::entities::{
-    clinics, memberships, patient_compliance, provider_assignments, users,
+    clinics, invitations, memberships, patient_compliance, provider_assignments, users,
 };
 use crate::server::permissions::Permission;
 use crate::server::services::{paging, text_search};
@@ -239,13 +239,64 @@ pub async fn list(scoped: &Scoped, query: RosterQuery) -> Result<RosterPage, App
             .collect(),
         )
         .await?;
+    let (invited, invited_total) = if provider.is_none() && status.is_none() && !discharged {
+        invited(scoped, clinic, search.as_deref(), &time_zone).await?
+    } else {
+        (Vec::new(), 0)
+    };
     Ok(RosterPage {
         rows,
         total,
         page,
         per_page: PER_PAGE,
         providers,
+        invited,
+        invited_total,
     })
+}
+
+/// The clinic's open patient invitations (not accepted, not withdrawn; expired ones too, to
+/// send again), newest first, whose name or email contains `search`.
+async fn invited(
+    scoped: &Scoped,
+    clinic: i64,
+    search: Option<&str>,
+    time_zone: &str,
+) -> Result<(Vec<InvitedPatient>, u64), AppError> {
+    use sea_orm::{PaginatorTrait, QuerySelect};
+    let mut open = invitations::Entity::find()
+        .filter(invitations::Column::ClinicId.eq(clinic))
+        .filter(invitations::Column::Role.eq(Role::Patient.as_str()))
+        .filter(invitations::Column::AcceptedAt.is_null())
+        .filter(invitations::Column::WithdrawnAt.is_null());
+    if let Some(search) = search {
+        open = open.filter(
+            Condition::any()
+                .add(Expr::col(invitations::Column::Email).like(text_search::contains(search)))
+                .add(
+                    Expr::expr(Func::lower(Expr::col(invitations::Column::PatientName)))
+                        .like(text_search::contains(search)),
+                ),
+        );
+    }
+    let total = open.clone().count(scoped.conn()).await?;
+    let now = scoped.now();
+    let shown = open
+        .order_by_desc(invitations::Column::CreatedAt)
+        .order_by_desc(invitations::Column::Id)
+        .limit(INVITED_SHOWN)
+        .all(scoped.conn())
+        .await?
+        .into_iter()
+        .map(|i| InvitedPatient {
+            invitation_id: i.id,
+            name: i.patient_name,
+            email: i.email,
+            invited: clinic_time(i.created_at, time_zone),
+            expired: i.expires_at <= now,
+        })
+        .collect();
+    Ok((shown, total))
 }
 
 /// The active provider of the admin's clinic a form names, or a field error.
