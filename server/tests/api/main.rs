@@ -19,6 +19,7 @@ mod guards;
 mod history;
 mod malformed_input;
 mod mfa;
+mod migrations;
 mod my_data;
 mod platform_audit_log;
 mod platform_clinics;
