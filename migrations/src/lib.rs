@@ -30,6 +30,8 @@ mod m20261202_000023_super_admin_invitations;
 mod m20261207_000024_users_platform_columns;
 mod m20261207_000025_invitation_links;
 mod m20261207_000026_pending_enrolment;
+mod m20261207_000027_compliance_not_for_the_platform;
+mod m20261207_000028_provider_writes;
 
 pub struct Migrator;
 
@@ -63,6 +65,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000024_users_platform_columns::Migration),
             Box::new(m20261207_000025_invitation_links::Migration),
             Box::new(m20261207_000026_pending_enrolment::Migration),
+            Box::new(m20261207_000027_compliance_not_for_the_platform::Migration),
+            Box::new(m20261207_000028_provider_writes::Migration),
         ]
     }
 }

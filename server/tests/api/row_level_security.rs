@@ -43,8 +43,10 @@ const TARGETS: [(&str, &str); 16] = [
     ("audit_chain_heads", "chain = {sunrise}"),
 ];
 
-/// Patients' health records: what platform work must never reach.
-const HEALTH_RECORDS: [&str; 8] = [
+/// Patients' health records: what platform work must never reach. A compliance snapshot names
+/// the patient and why they are behind.
+const HEALTH_RECORDS: [&str; 9] = [
+    "patient_compliance",
     "patient_profiles",
     "patient_allergies",
     "patient_medications",
@@ -76,6 +78,10 @@ enum Expect {
     MemberHere,
     /// Platform work: clinic-level rows, never health records.
     Platform,
+    /// A provider of Sunrise: reads what the clinic's staff read; writes only the care items,
+    /// compliance and reminders of a patient assigned to them (`true`: Emma is), and the audit
+    /// trail. Never assignments or protocols: those are clinic administration.
+    Provider(bool),
     /// Sunrise's staff or Emma herself: must see every target.
     Everything,
 }
@@ -102,6 +108,12 @@ impl Context {
                     || (table == "audit_chain_heads" && op != Op::Delete)
             }
             Expect::Platform => !HEALTH_RECORDS.contains(&table),
+            Expect::Provider(assigned) => {
+                op == Op::Select
+                    || matches!(table, "audit_events" | "audit_chain_heads")
+                    || (assigned
+                        && matches!(table, "care_items" | "patient_compliance" | "reminders"))
+            }
             Expect::Everything => true,
         }
     }
@@ -274,6 +286,21 @@ async fn every_table_is_isolated_by_the_database(backend: Backend) {
         "SELECT id FROM users WHERE email = 'zoe@harbour.example'",
     )
     .await;
+    // A second provider of Sunrise, to whom Emma is not assigned.
+    app.db
+        .execute_unprepared(&format!(
+            "INSERT INTO users (email, password_hash, display_name, is_super_admin, is_active, created_at, updated_at) \
+               VALUES ('lena@sunrise.example', 'x', 'Lena Fischer', false, true, now(), now());
+             INSERT INTO memberships (user_id, clinic_id, role, created_at) \
+               SELECT id, {sunrise}, 'provider', now() FROM users WHERE email = 'lena@sunrise.example';"
+        ))
+        .await
+        .unwrap();
+    let lena: i64 = scalar(
+        &app,
+        "SELECT id FROM users WHERE email = 'lena@sunrise.example'",
+    )
+    .await;
     app.sign_in(PROVIDER, DEMO_PASSWORD).await;
     let viewed = app
         .post(
@@ -354,7 +381,14 @@ async fn every_table_is_isolated_by_the_database(backend: Backend) {
             Some(sarah),
             Some(sunrise),
             "provider",
-            Expect::Everything,
+            Expect::Provider(true),
+        ),
+        context(
+            "Sunrise provider, not Emma's",
+            Some(lena),
+            Some(sunrise),
+            "provider",
+            Expect::Provider(false),
         ),
         context(
             "Sunrise clinic admin",
@@ -413,7 +447,10 @@ async fn every_table_is_isolated_by_the_database(backend: Backend) {
                 if outcome.reached() && !context.may(table, op) {
                     leaks.push(format!("{} {op:?} {table}: {outcome:?}", context.name));
                 }
-                if op == Op::Select && context.expect == Expect::Everything && !outcome.reached() {
+                if op == Op::Select
+                    && matches!(context.expect, Expect::Everything | Expect::Provider(_))
+                    && !outcome.reached()
+                {
                     unseen.push(format!("{} cannot see {table}", context.name));
                 }
             }

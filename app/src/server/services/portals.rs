@@ -11,7 +11,7 @@ use crate::server::entities::{
 use crate::server::permissions::{Permission, PermissionSet};
 use crate::server::services::clinic::reminders::week_figures;
 use crate::server::services::clinic::roles;
-use crate::server::services::platform::clinics::overdue_percent;
+use crate::server::services::platform::clinics::overdue_share;
 use crate::server::tenancy::Scoped;
 
 async fn clinic_name(scoped: &Scoped, clinic_id: i64) -> Result<String, AppError> {
@@ -231,7 +231,7 @@ pub async fn compliance_by_clinic(scoped: &Scoped) -> Result<Vec<(String, Option
         .all(scoped.conn())
         .await?
     {
-        let share = overdue_percent(scoped.conn(), clinic.id).await?;
+        let share = overdue_share(scoped, clinic.id).await?;
         shares.push((clinic.name, share));
     }
     Ok(shares)

@@ -146,7 +146,7 @@ async fn row(
         seats_taken: seats.taken(),
         seats_allowed: seats.allowed,
         patients,
-        overdue_percent: overdue_percent(conn, clinic.id).await?,
+        overdue_percent: overdue_share(scoped, clinic.id).await?,
         created: clinic.created_at.format("%-d %b %Y").to_string(),
     })
 }
@@ -154,7 +154,18 @@ async fn row(
 /// Of the clinic's enrolled patients with a compliance snapshot, the share with an overdue
 /// preventive checkup, in whole percent; none while none has a snapshot. Counts only, never
 /// who.
-pub(crate) async fn overdue_percent<C: ConnectionTrait>(
+pub(crate) async fn overdue_share(scoped: &Scoped, clinic: i64) -> Result<Option<u64>, AppError> {
+    // Compliance snapshots hold names and reasons: the platform's own context never reads
+    // them. The clinic's own task counts, and only the share leaves it.
+    let conn = scoped.conn();
+    db_context::enter(conn, DbContext::ClinicTask(clinic)).await?;
+    let share = overdue_percent(conn, clinic).await;
+    db_context::enter(conn, DbContext::Actor(scoped.actor())).await?;
+    share
+}
+
+/// `overdue_share`, counted in a context that reaches the clinic's compliance snapshots.
+async fn overdue_percent<C: ConnectionTrait>(
     conn: &C,
     clinic: i64,
 ) -> Result<Option<u64>, AppError> {
