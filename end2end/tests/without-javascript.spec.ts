@@ -15,15 +15,16 @@ test('signing in works before the page is alive, with the same outcome', async (
   await expect(plain.getByText('That email and password do not match an account.')).toBeVisible();
   const refusedAt = plain.url();
 
-  await plain.getByLabel('Email').fill('emma@example.com');
-  await plain.getByLabel('Password').fill(DEMO_PASSWORD);
-  await plain.getByRole('button', { name: 'Sign in' }).click();
-  await expect(plain).toHaveURL(/\/patient$/);
-  await expect(plain.getByRole('heading', { name: 'Welcome, Emma' })).toBeVisible();
-  await noScript.close();
+  // Someone else opening that address (a link in a message, say) sees the form without the
+  // error: a page shows an error from its address only to the session it was given to.
+  await page.goto(refusedAt);
+  await expect(page).toHaveURL(/\/signin\?next=(%2F|\/)patient$/);
+  await hydrated(page);
+  await expect(page.getByText('That email and password do not match an account.')).toHaveCount(0);
 
-  // The page the refusal came back to, opened where islands do come alive: the island takes
-  // the form over showing the same message, without a page error.
+  // The same browser session, its islands alive this time: the island takes the form over
+  // showing the same message, without a page error.
+  await page.context().addCookies(await noScript.cookies());
   await page.goto(refusedAt);
   await hydrated(page);
   await expect(page.getByText('That email and password do not match an account.')).toBeVisible();
@@ -31,6 +32,14 @@ test('signing in works before the page is alive, with the same outcome', async (
   await page.getByLabel('Password').fill(DEMO_PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page).toHaveURL(/\/patient$/);
+
+  // And without JavaScript, the form's second try signs in.
+  await plain.getByLabel('Email').fill('emma@example.com');
+  await plain.getByLabel('Password').fill(DEMO_PASSWORD);
+  await plain.getByRole('button', { name: 'Sign in' }).click();
+  await expect(plain).toHaveURL(/\/patient$/);
+  await expect(plain.getByRole('heading', { name: 'Welcome, Emma' })).toBeVisible();
+  await noScript.close();
 });
 
 // The rest of a patient's first visit on a page whose islands never come alive: every form is a

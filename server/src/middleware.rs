@@ -239,18 +239,18 @@ pub async fn plain_form_posts(req: Request, next: Next) -> Response {
         let landing_from = query.iter().find(|(k, _)| k == "__path").map(|(_, v)| v);
         let error = query.iter().find(|(k, _)| k == "__err").map(|(_, v)| v);
         let mut req = req;
-        // Only an error this server just gave this session is shown: a link that carries one of
-        // its own ("Account locked. Call …") shows the page without it.
+        // Only an error this server gave this session is shown: a link that carries one of its
+        // own ("Account locked. Call …") is sent on to the page without it. A redirect, not a
+        // quiet rewrite: the islands read the error from the address bar too, and would show it.
         let ours = session
-            .remove::<String>(RefusedForm::ERROR_KEY)
+            .get::<String>(RefusedForm::ERROR_KEY)
             .await
             .ok()
             .flatten()
             .zip(error)
             .is_some_and(|(given, shown)| given == refusal_digest(shown));
         if !ours {
-            strip_refusal(&mut req);
-            return next.run(req).await;
+            return Redirect::to(&without_refusal(req.uri())).into_response();
         }
         if let Ok(Some(form)) = session
             .remove::<RefusedForm>(RefusedForm::SESSION_KEY)
@@ -332,9 +332,8 @@ fn refusal_digest(error: &str) -> String {
     hex::encode(Sha256::digest(error.as_bytes()))
 }
 
-/// Takes `__err` and `__path` out of the request's query, leaving the rest.
-fn strip_refusal(req: &mut Request) {
-    let uri = req.uri();
+/// The request's path and query with `__err` and `__path` taken out.
+fn without_refusal(uri: &axum::http::Uri) -> String {
     let kept: Vec<(String, String)> = uri
         .query()
         .and_then(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok())
@@ -343,13 +342,12 @@ fn strip_refusal(req: &mut Request) {
         .filter(|(k, _)| k != "__err" && k != "__path")
         .collect();
     let query = serde_urlencoded::to_string(&kept).unwrap_or_default();
-    let path_and_query = if query.is_empty() {
-        uri.path().to_owned()
+    // One leading slash: `//host/…` would send the browser to another site.
+    let path = format!("/{}", uri.path().trim_start_matches('/'));
+    if query.is_empty() {
+        path
     } else {
-        format!("{}?{query}", uri.path())
-    };
-    if let Ok(stripped) = path_and_query.parse() {
-        *req.uri_mut() = stripped;
+        format!("{path}?{query}")
     }
 }
 

@@ -225,10 +225,19 @@ async fn a_refused_plain_form_comes_back_with_what_was_typed(backend: Backend) {
     assert!(!kept.contains("correct horse"), "the password is not");
 
     // Another visitor landing on the same address sees nothing of it, not even the error: a
-    // page shows an error from its address only to the session it was just given to, so a link
-    // cannot put words ("Account locked. Call …") on the sign-in page.
+    // page shows an error from its address only to the session it was given to, so a link
+    // cannot put words ("Account locked. Call …") on the sign-in page. It is sent on to the
+    // page without the error (its islands read the address bar too).
+    let other = client().get(&location).send().await.unwrap();
+    assert_eq!(other.status(), StatusCode::SEE_OTHER);
+    let clean = other.headers()["location"].to_str().unwrap().to_owned();
+    assert!(
+        !clean.contains("__err") && !clean.contains("__path"),
+        "{clean}"
+    );
+    assert!(clean.starts_with("/register"), "{clean}");
     let other = client()
-        .get(&location)
+        .get(app.url(&clean))
         .send()
         .await
         .unwrap()
@@ -237,6 +246,17 @@ async fn a_refused_plain_form_comes_back_with_what_was_typed(backend: Backend) {
         .unwrap();
     assert!(!other.contains("You must agree to the privacy policy"));
     assert!(!other.contains("Grace Hopper"));
+    // Not even through an address that would lead elsewhere.
+    let query = location.split_once('?').unwrap().1;
+    let sneaky = client()
+        .get(app.url(&format!("//evil.example/x?{query}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        sneaky.headers()["location"].to_str().unwrap(),
+        "/evil.example/x"
+    );
 
     let html = visitor
         .get(&location)
@@ -255,7 +275,7 @@ async fn a_refused_plain_form_comes_back_with_what_was_typed(backend: Backend) {
         assert!(html.contains(typed), "{typed} is back in the form");
     }
     assert!(!html.contains("correct horse"));
-    // Once: the same page loaded again starts empty.
+    // Once: the same page loaded again starts empty (the error stays this session's own).
     let again = visitor
         .get(&location)
         .send()

@@ -133,6 +133,20 @@ async fn the_dev_mailbox_is_off_unless_asked(backend: Backend) {
     let messages: Vec<salus_app::model::MailboxMessage> =
         ok_json(dev.post("/api/dev/mailbox", &[]).await).await;
     assert!(messages.is_empty());
+
+    // Switched on, it answers only a browser on this machine: a request that came through a
+    // proxy (which connects from loopback too) says whom it is for, and is refused.
+    for header in ["x-forwarded-for", "forwarded", "x-real-ip"] {
+        let through_a_proxy = dev
+            .client
+            .post(dev.url("/api/dev/mailbox"))
+            .header("origin", dev.origin())
+            .header(header, "203.0.113.7")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(through_a_proxy.status(), StatusCode::NOT_FOUND, "{header}");
+    }
 }
 
 crate::on_both_databases!(
