@@ -1,4 +1,5 @@
-//! Rows a migration writes into a table under row-level security.
+//! What migrations run on PostgreSQL alone, and rows a migration writes into a table under
+//! row-level security.
 //!
 //! On PostgreSQL the policies are forced on the tables' owner too, so a migration, which runs as
 //! the owner with no request context, is refused an insert and sees no rows to update. Such a
@@ -21,5 +22,13 @@ pub async fn execute_as_platform(m: &SchemaManager<'_>, sql: &str) -> Result<(),
          SELECT set_config('app.role', '', true);"
     ))
     .await?;
+    Ok(())
+}
+
+/// Runs `sql` on PostgreSQL only: roles, policies and triggers, which SQLite does not have.
+pub async fn execute_on_postgres(m: &SchemaManager<'_>, sql: &str) -> Result<(), DbErr> {
+    if m.get_database_backend() == DatabaseBackend::Postgres {
+        m.get_connection().execute_unprepared(sql).await?;
+    }
     Ok(())
 }

@@ -4,8 +4,9 @@
 //! could make them a super admin; on PostgreSQL this trigger refuses that, as
 //! `clinics_keep_platform_columns` does for a clinic's plan and status. An account is created
 //! a super admin only by platform work too.
-use sea_orm::DatabaseBackend;
 use sea_orm_migration::prelude::*;
+
+use crate::as_platform::execute_on_postgres;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -42,16 +43,10 @@ DROP FUNCTION users_keep_platform_columns();
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        if m.get_database_backend() == DatabaseBackend::Postgres {
-            m.get_connection().execute_unprepared(UP).await?;
-        }
-        Ok(())
+        execute_on_postgres(m, UP).await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        if m.get_database_backend() == DatabaseBackend::Postgres {
-            m.get_connection().execute_unprepared(DOWN).await?;
-        }
-        Ok(())
+        execute_on_postgres(m, DOWN).await
     }
 }

@@ -4,8 +4,9 @@
 //! token's prefix, and only then look the token up. On PostgreSQL the link's holder now reads
 //! the one open invitation whose token hashes to `app.token_hash` (role `invitee`), and nothing
 //! else; the application goes on with more reach only for a link that is good.
-use sea_orm::DatabaseBackend;
 use sea_orm_migration::prelude::*;
+
+use crate::as_platform::execute_on_postgres;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -29,16 +30,10 @@ DROP FUNCTION salus_token_hash();
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        if m.get_database_backend() == DatabaseBackend::Postgres {
-            m.get_connection().execute_unprepared(UP).await?;
-        }
-        Ok(())
+        execute_on_postgres(m, UP).await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        if m.get_database_backend() == DatabaseBackend::Postgres {
-            m.get_connection().execute_unprepared(DOWN).await?;
-        }
-        Ok(())
+        execute_on_postgres(m, DOWN).await
     }
 }

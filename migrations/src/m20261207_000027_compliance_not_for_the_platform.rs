@@ -3,8 +3,9 @@
 //! (each clinic's share of patients with an overdue checkup) are counted as each clinic's own
 //! task, and only the counts leave it. Before this, the snapshot's read policy let platform
 //! work and super admins read every clinic's snapshots.
-use sea_orm::DatabaseBackend;
 use sea_orm_migration::prelude::*;
+
+use crate::as_platform::execute_on_postgres;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -27,16 +28,10 @@ ALTER POLICY patient_compliance_read ON patient_compliance USING (
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        if m.get_database_backend() == DatabaseBackend::Postgres {
-            m.get_connection().execute_unprepared(UP).await?;
-        }
-        Ok(())
+        execute_on_postgres(m, UP).await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        if m.get_database_backend() == DatabaseBackend::Postgres {
-            m.get_connection().execute_unprepared(DOWN).await?;
-        }
-        Ok(())
+        execute_on_postgres(m, DOWN).await
     }
 }

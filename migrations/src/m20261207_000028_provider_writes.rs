@@ -4,8 +4,9 @@
 //! and reminders of any patient of the clinic. A provider records completions for the patients
 //! assigned to them, and what follows from that (their compliance, their reminders); the rest
 //! is clinic administration (`clinic_admin`) or the clinic's own task (`clinic_task`).
-use sea_orm::DatabaseBackend;
 use sea_orm_migration::prelude::*;
+
+use crate::as_platform::execute_on_postgres;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -67,16 +68,10 @@ fn down() -> String {
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        if m.get_database_backend() == DatabaseBackend::Postgres {
-            m.get_connection().execute_unprepared(&up()).await?;
-        }
-        Ok(())
+        execute_on_postgres(m, &up()).await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        if m.get_database_backend() == DatabaseBackend::Postgres {
-            m.get_connection().execute_unprepared(&down()).await?;
-        }
-        Ok(())
+        execute_on_postgres(m, &down()).await
     }
 }

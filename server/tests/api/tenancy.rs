@@ -614,12 +614,17 @@ async fn a_clinic_reaches_nothing_of_someone_until_they_accept_its_own_link(back
     .await;
     // 4. He signs in (Sunrise, his only clinic) and tells it of an allergy.
     let victor = client();
+    let my_clinics = || async {
+        ok_json::<Vec<salus_app::model::MyClinic>>(
+            app.post_with(&victor, "/api/patient/clinics", &[]).await,
+        )
+        .await
+    };
     assert_eq!(
         app.sign_in_with(&victor, VICTOR, STRONG).await.status(),
         StatusCode::OK
     );
-    let clinics: Vec<salus_app::model::MyClinic> =
-        ok_json(app.post_with(&victor, "/api/patient/clinics", &[]).await).await;
+    let clinics = my_clinics().await;
     let names: Vec<&str> = clinics.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(
         names,
@@ -659,22 +664,26 @@ async fn a_clinic_reaches_nothing_of_someone_until_they_accept_its_own_link(back
             .await
         }
     };
+    // Harbour's provider opening Victor's record.
+    let omar_is_refused = || async {
+        let opened = app
+            .post_with(
+                &omar,
+                "/api/provider/patient",
+                &[("patient_id", &victor_id.to_string())],
+            )
+            .await;
+        assert!(
+            matches!(
+                opened.status(),
+                StatusCode::NOT_FOUND | StatusCode::FORBIDDEN
+            ),
+            "{}",
+            opened.status()
+        );
+    };
     assert!(!assign(nadia.clone()).await.status().is_success());
-    let opened = app
-        .post_with(
-            &omar,
-            "/api/provider/patient",
-            &[("patient_id", &victor_id.to_string())],
-        )
-        .await;
-    assert!(
-        matches!(
-            opened.status(),
-            StatusCode::NOT_FOUND | StatusCode::FORBIDDEN
-        ),
-        "{}",
-        opened.status()
-    );
+    omar_is_refused().await;
     let roster: salus_app::model::clinic::RosterPage =
         ok_json(app.post_with(&nadia, "/api/clinic/roster", &[]).await).await;
     assert!(roster.rows.iter().all(|r| r.email != VICTOR));
@@ -716,8 +725,7 @@ async fn a_clinic_reaches_nothing_of_someone_until_they_accept_its_own_link(back
     );
 
     // 7. He sees both clinics, acts in Harbour, and leaves it: Harbour reaches nothing again.
-    let clinics: Vec<salus_app::model::MyClinic> =
-        ok_json(app.post_with(&victor, "/api/patient/clinics", &[]).await).await;
+    let clinics = my_clinics().await;
     let listed: Vec<(&str, bool)> = clinics
         .iter()
         .map(|c| (c.name.as_str(), c.current))
@@ -734,8 +742,7 @@ async fn a_clinic_reaches_nothing_of_someone_until_they_accept_its_own_link(back
         )
         .await;
     assert!(response.status().is_success(), "{}", response.status());
-    let clinics: Vec<salus_app::model::MyClinic> =
-        ok_json(app.post_with(&victor, "/api/patient/clinics", &[]).await).await;
+    let clinics = my_clinics().await;
     assert!(clinics
         .iter()
         .any(|c| c.name == "Harbour Health" && c.current));
@@ -747,8 +754,7 @@ async fn a_clinic_reaches_nothing_of_someone_until_they_accept_its_own_link(back
         )
         .await;
     assert!(response.status().is_success(), "{}", response.status());
-    let clinics: Vec<salus_app::model::MyClinic> =
-        ok_json(app.post_with(&victor, "/api/patient/clinics", &[]).await).await;
+    let clinics = my_clinics().await;
     let listed: Vec<(&str, bool)> = clinics
         .iter()
         .map(|c| (c.name.as_str(), c.current))
@@ -758,21 +764,7 @@ async fn a_clinic_reaches_nothing_of_someone_until_they_accept_its_own_link(back
         [("Sunrise Wellness Clinic", true)],
         "back in Sunrise"
     );
-    let opened = app
-        .post_with(
-            &omar,
-            "/api/provider/patient",
-            &[("patient_id", &victor_id.to_string())],
-        )
-        .await;
-    assert!(
-        matches!(
-            opened.status(),
-            StatusCode::NOT_FOUND | StatusCode::FORBIDDEN
-        ),
-        "{}",
-        opened.status()
-    );
+    omar_is_refused().await;
     // His only clinic he cannot leave; and never one that is not his.
     let (status, _) = err_json(
         app.post_with(

@@ -36,31 +36,35 @@ pub async fn invite_staff(email: String, role: String) -> Result<(), AppError> {
 
 #[server(prefix = "/api", endpoint = "clinic/invitations/resend")]
 pub async fn resend_invitation(invitation_id: i64) -> Result<(), AppError> {
-    respond_landing_on(
-        "/clinic/staff?done=resent",
-        async {
-            let state = context::state();
-            let scoped = context::scoped().await?;
-            let mail = invitations::resend(&state, &scoped, invitation_id).await?;
-            scoped.commit().await?;
-            mail.send(&state);
-            Ok(())
-        }
-        .await,
-    )
+    respond_landing_on("/clinic/staff?done=resent", resend(invitation_id).await)
 }
 
 #[server(prefix = "/api", endpoint = "clinic/invitations/withdraw")]
 pub async fn withdraw_invitation(invitation_id: i64) -> Result<(), AppError> {
     respond_landing_on(
         "/clinic/staff?done=withdrawn",
-        async {
-            let scoped = context::scoped().await?;
-            invitations::withdraw(&scoped, invitation_id).await?;
-            scoped.commit().await
-        }
-        .await,
+        withdraw(invitation_id).await,
     )
+}
+
+/// Sends an open invitation again (a new link, a new week), mailed once committed; the staff
+/// page's and the roster's forms each land on their own page.
+#[cfg(feature = "ssr")]
+pub(crate) async fn resend(invitation_id: i64) -> Result<(), AppError> {
+    let state = context::state();
+    let scoped = context::scoped().await?;
+    let mail = invitations::resend(&state, &scoped, invitation_id).await?;
+    scoped.commit().await?;
+    mail.send(&state);
+    Ok(())
+}
+
+/// Withdraws an open invitation: its link stops working.
+#[cfg(feature = "ssr")]
+pub(crate) async fn withdraw(invitation_id: i64) -> Result<(), AppError> {
+    let scoped = context::scoped().await?;
+    invitations::withdraw(&scoped, invitation_id).await?;
+    scoped.commit().await
 }
 
 /// What the invitation link's page shows; anyone with the link may ask.

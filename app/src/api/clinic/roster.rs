@@ -8,7 +8,7 @@ use crate::model::clinic::RosterPage;
 use {
     crate::api::context,
     crate::server::errors::{respond, respond_landing_on},
-    crate::server::services::clinic::{invitations, roster},
+    crate::server::services::clinic::roster,
 };
 
 pub const ROSTER_PAGE: &str = "/clinic/patients";
@@ -42,15 +42,7 @@ pub async fn get_roster(
 pub async fn resend_patient_invitation(invitation_id: i64) -> Result<(), AppError> {
     respond_landing_on(
         &format!("{ROSTER_PAGE}?done=invitation_resent"),
-        async {
-            let state = context::state();
-            let scoped = context::scoped().await?;
-            let mail = invitations::resend(&state, &scoped, invitation_id).await?;
-            scoped.commit().await?;
-            mail.send(&state);
-            Ok(())
-        }
-        .await,
+        super::invitations::resend(invitation_id).await,
     )
 }
 
@@ -59,12 +51,7 @@ pub async fn resend_patient_invitation(invitation_id: i64) -> Result<(), AppErro
 pub async fn withdraw_patient_invitation(invitation_id: i64) -> Result<(), AppError> {
     respond_landing_on(
         &format!("{ROSTER_PAGE}?done=invitation_withdrawn"),
-        async {
-            let scoped = context::scoped().await?;
-            invitations::withdraw(&scoped, invitation_id).await?;
-            scoped.commit().await
-        }
-        .await,
+        super::invitations::withdraw(invitation_id).await,
     )
 }
 
