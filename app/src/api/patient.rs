@@ -51,7 +51,10 @@ pub async fn get_my_clinics() -> Result<Vec<MyClinic>, AppError> {
     respond(
         async {
             let state = context::state();
-            my_clinics::list(&state.db, &context::actor().await?).await
+            let scoped = context::scoped().await?;
+            let me = scoped.own_record(Permission::OwnRecordRead).await?;
+            scoped.commit().await?;
+            my_clinics::list(&state.db, me).await
         }
         .await,
     )
@@ -65,7 +68,10 @@ pub async fn switch_clinic(clinic_id: i64) -> Result<(), AppError> {
         "/patient",
         async {
             let state = context::state();
-            my_clinics::may_act_in(&state.db, &context::actor().await?, clinic_id).await?;
+            let scoped = context::scoped().await?;
+            let me = scoped.own_record(Permission::OwnRecordRead).await?;
+            scoped.commit().await?;
+            my_clinics::may_act_in(&state.db, me, clinic_id).await?;
             sessions::move_to_clinic(&context::session().await?, clinic_id).await
         }
         .await,
@@ -79,12 +85,15 @@ pub async fn leave_clinic(clinic_id: i64) -> Result<(), AppError> {
         &format!("{MY_CLINICS_PAGE}?done=left"),
         async {
             let state = context::state();
+            let scoped = context::scoped().await?;
+            let me = scoped.own_record(Permission::OwnRecordWrite).await?;
+            scoped.commit().await?;
             let stay = my_clinics::leave(
                 &state.db,
                 &state.audit_key,
                 state.clock.now(),
                 &RequestMeta::current(),
-                &context::actor().await?,
+                me,
                 clinic_id,
             )
             .await?;

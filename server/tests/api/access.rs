@@ -59,6 +59,9 @@ const PATIENT_FUNCTIONS: &[(&str, &[(&str, &str)])] = &[
     ("/api/patient/record_accesses", &[]),
     ("/api/patient/reminders", &[]),
     ("/api/patient/clinic", &[]),
+    ("/api/patient/clinics", &[]),
+    ("/api/patient/switch_clinic", &[("clinic_id", "1")]),
+    ("/api/patient/leave_clinic", &[("clinic_id", "1")]),
 ];
 
 const PROVIDER_FUNCTIONS: &[(&str, &[(&str, &str)])] = &[
@@ -102,6 +105,14 @@ const CLINIC_ADMIN_FUNCTIONS: &[(&str, &[(&str, &str)])] = &[
     ),
     (
         "/api/clinic/invitations/withdraw",
+        &[("invitation_id", "{invitation}")],
+    ),
+    (
+        "/api/clinic/roster/invitation/resend",
+        &[("invitation_id", "{invitation}")],
+    ),
+    (
+        "/api/clinic/roster/invitation/withdraw",
         &[("invitation_id", "{invitation}")],
     ),
     ("/api/clinic/roster", &[]),
@@ -233,7 +244,7 @@ const CLINIC_ADMIN_FUNCTIONS: &[(&str, &[(&str, &str)])] = &[
 
 /// The functions above that name something of one clinic: another clinic's admin is told it
 /// does not exist. (The lists and the new invitation answer with their own clinic's data.)
-const CLINIC_RESOURCE_FUNCTIONS: [&str; 16] = [
+const CLINIC_RESOURCE_FUNCTIONS: [&str; 18] = [
     "/api/clinic/reminders/retry",
     "/api/clinic/roles/save",
     "/api/clinic/roles/delete",
@@ -248,6 +259,8 @@ const CLINIC_RESOURCE_FUNCTIONS: [&str; 16] = [
     "/api/mfa/reset",
     "/api/clinic/invitations/resend",
     "/api/clinic/invitations/withdraw",
+    "/api/clinic/roster/invitation/resend",
+    "/api/clinic/roster/invitation/withdraw",
     "/api/clinic/roster/assign",
     "/api/clinic/roster/unassign",
 ];

@@ -80,6 +80,17 @@ const FUNCTIONS: &[(&str, Caller, Form)] = &[
     ("/api/patient/profile", Caller::Patient, &[]),
     ("/api/patient/reminders", Caller::Patient, &[]),
     ("/api/patient/clinic", Caller::Patient, &[]),
+    ("/api/patient/clinics", Caller::Patient, &[]),
+    (
+        "/api/patient/switch_clinic",
+        Caller::Patient,
+        &[("clinic_id", "1")],
+    ),
+    (
+        "/api/patient/leave_clinic",
+        Caller::Patient,
+        &[("clinic_id", "1")],
+    ),
     (
         "/api/patient/update_profile",
         Caller::Patient,
@@ -227,6 +238,16 @@ const FUNCTIONS: &[(&str, Caller, Form)] = &[
     ),
     (
         "/api/clinic/invitations/withdraw",
+        Caller::ClinicAdmin,
+        &[("invitation_id", "1")],
+    ),
+    (
+        "/api/clinic/roster/invitation/resend",
+        Caller::ClinicAdmin,
+        &[("invitation_id", "1")],
+    ),
+    (
+        "/api/clinic/roster/invitation/withdraw",
         Caller::ClinicAdmin,
         &[("invitation_id", "1")],
     ),

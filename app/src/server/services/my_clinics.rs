@@ -15,12 +15,12 @@ use crate::server::entities::{
 };
 use crate::server::reminders::{CANCELLED, PENDING};
 use crate::server::request::RequestMeta;
-use crate::server::tenancy::Actor;
+use crate::server::tenancy::PatientId;
 
 /// Why a waiting reminder was cancelled when its patient left the clinic.
 const LEFT: &str = "the patient left the clinic";
 
-/// The clinics `actor` (a patient) is an active patient of, by name, `(id, name, joined,
+/// The clinics `user` is an active patient of, by name, `(id, name, joined,
 /// time zone)`. Read as the account itself: a patient's own context reaches only the clinic it
 /// acts in.
 async fn memberships_of(
@@ -47,16 +47,9 @@ async fn memberships_of(
     Ok(rows)
 }
 
-fn patient(actor: &Actor) -> Result<(i64, i64), AppError> {
-    if actor.role() != Role::Patient {
-        return Err(AppError::Forbidden);
-    }
-    Ok((actor.user_id(), actor.active_clinic()?))
-}
-
-/// Every clinic the patient belongs to, the one they are acting in marked.
-pub async fn list(db: &DatabaseConnection, actor: &Actor) -> Result<Vec<MyClinic>, AppError> {
-    let (user, current) = patient(actor)?;
+/// Every clinic the patient `me` belongs to, the one they are acting in marked.
+pub async fn list(db: &DatabaseConnection, me: PatientId) -> Result<Vec<MyClinic>, AppError> {
+    let (user, current) = (me.get(), me.clinic());
     Ok(memberships_of(db, user)
         .await?
         .into_iter()
@@ -73,11 +66,10 @@ pub async fn list(db: &DatabaseConnection, actor: &Actor) -> Result<Vec<MyClinic
 /// it: the caller moves the session (`sessions::move_to_clinic`).
 pub async fn may_act_in(
     db: &DatabaseConnection,
-    actor: &Actor,
+    me: PatientId,
     clinic: i64,
 ) -> Result<(), AppError> {
-    let (user, _) = patient(actor)?;
-    memberships_of(db, user)
+    memberships_of(db, me.get())
         .await?
         .iter()
         .any(|(id, ..)| *id == clinic)
@@ -97,10 +89,10 @@ pub async fn leave(
     audit_key: &AuditKey,
     now: DateTime<Utc>,
     meta: &RequestMeta,
-    actor: &Actor,
+    me: PatientId,
     clinic: i64,
 ) -> Result<i64, AppError> {
-    let (user, current) = patient(actor)?;
+    let (user, current) = (me.get(), me.clinic());
     let mine = memberships_of(db, user).await?;
     if !mine.iter().any(|(id, ..)| *id == clinic) {
         return Err(AppError::NotFound);
