@@ -85,6 +85,18 @@ impl AuditEntry {
             ..Default::default()
         }
     }
+    /// A patient acting on their own record in `clinic` before a signed-in actor exists or
+    /// after it stops (registering, leaving the clinic).
+    pub fn by_patient(patient_id: i64, clinic_id: i64, action: &'static str) -> Self {
+        AuditEntry {
+            actor_user_id: Some(patient_id),
+            actor_role: Some(crate::model::Role::Patient.as_str().to_owned()),
+            clinic_id: Some(clinic_id),
+            patient_id: Some(patient_id),
+            action,
+            resource: None,
+        }
+    }
     pub fn patient(mut self, patient_id: i64) -> Self {
         self.patient_id = Some(patient_id);
         self

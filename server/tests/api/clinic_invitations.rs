@@ -21,7 +21,13 @@ async fn admin(app: &TestApp) -> reqwest::Client {
 
 /// The token of the latest invitation mailed to `to`.
 pub async fn invitation_token(app: &TestApp, to: &str) -> String {
-    let mail = mail_to(app, to, "invited").await;
+    invitation_token_about(app, to, "invited").await
+}
+
+/// The token of the latest invitation mailed to `to` whose subject contains `subject` (each
+/// clinic's says "join <clinic> on Salus").
+pub async fn invitation_token_about(app: &TestApp, to: &str, subject: &str) -> String {
+    let mail = mail_to(app, to, subject).await;
     let link = mail
         .body
         .lines()

@@ -546,15 +546,8 @@ async fn cross_tenant_http_matrix(backend: Backend) {
 
 /// The link in the latest invitation `clinic` sent `to`.
 async fn link_from(app: &TestApp, to: &str, clinic: &str) -> String {
-    let mail = mail_to(app, to, &format!("join {clinic} on Salus")).await;
-    let line = mail
-        .body
-        .lines()
-        .find(|l| l.contains("/invitation?token="))
-        .expect("the link")
-        .trim()
-        .to_owned();
-    line.split("token=").nth(1).unwrap().to_owned()
+    crate::clinic_invitations::invitation_token_about(app, to, &format!("join {clinic} on Salus"))
+        .await
 }
 
 /// The review's attack, as the clinics' own users would do it. A second clinic enrols an

@@ -225,17 +225,10 @@ pub async fn register(
         audit_key,
         now,
         meta,
-        AuditEntry {
-            actor_user_id: Some(patient_id),
-            actor_role: Some(Role::Patient.as_str().into()),
-            clinic_id: Some(clinic.id),
-            patient_id: Some(patient_id),
-            action: "patient.register",
-            resource: Some(format!(
-                "consent:{}:{policy_version}",
-                super::policy_acceptance::DATA_USE
-            )),
-        },
+        AuditEntry::by_patient(patient_id, clinic.id, "patient.register").resource(format!(
+            "consent:{}:{policy_version}",
+            super::policy_acceptance::DATA_USE
+        )),
     )
     .await?;
     txn.commit().await?;

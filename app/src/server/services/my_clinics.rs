@@ -136,14 +136,7 @@ pub async fn leave(
         audit_key,
         now,
         meta,
-        AuditEntry {
-            actor_user_id: Some(user),
-            actor_role: Some(Role::Patient.as_str().into()),
-            clinic_id: Some(clinic),
-            patient_id: Some(user),
-            action: "patient.left_clinic",
-            resource: None,
-        },
+        AuditEntry::by_patient(user, clinic, "patient.left_clinic"),
     )
     .await?;
     txn.commit().await?;
