@@ -125,6 +125,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/platform") view=platform::PlatformHomePage ssr=SsrMode::Async />
                     <Route path=path!("/platform/clinics") view=platform::clinics::ClinicsPage ssr=SsrMode::Async />
                     <Route path=path!("/platform/clinics/:id") view=platform::clinic::ClinicPage ssr=SsrMode::Async />
+                    <Route path=path!("/platform/plans") view=platform::plans::PlansPage ssr=SsrMode::Async />
+                    <Route path=path!("/platform/plans/:code") view=platform::plans::PlanPage ssr=SsrMode::Async />
                     <Route path=path!("/platform/protocols") view=platform::protocols::ProtocolTemplatesPage ssr=SsrMode::Async />
                     <Route path=path!("/platform/protocols/:id") view=platform::protocols::ProtocolTemplatePage ssr=SsrMode::Async />
                     <Route path=path!("/platform/topics") view=platform::topics::TopicsPage ssr=SsrMode::Async />

@@ -32,6 +32,8 @@ mod m20261207_000025_invitation_links;
 mod m20261207_000026_pending_enrolment;
 mod m20261207_000027_compliance_not_for_the_platform;
 mod m20261207_000028_provider_writes;
+mod m20261207_000029_staff_permissions;
+mod m20261207_000030_plan_management;
 
 pub struct Migrator;
 
@@ -67,6 +69,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000026_pending_enrolment::Migration),
             Box::new(m20261207_000027_compliance_not_for_the_platform::Migration),
             Box::new(m20261207_000028_provider_writes::Migration),
+            Box::new(m20261207_000029_staff_permissions::Migration),
+            Box::new(m20261207_000030_plan_management::Migration),
         ]
     }
 }

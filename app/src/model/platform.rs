@@ -51,6 +51,37 @@ pub struct PlanSummary {
     pub patient_limit: u64,
     pub sms_per_month: u64,
     pub sms_reminders: bool,
+    /// No longer offered: the clinics on it keep it, no other clinic is put on it.
+    pub retired: bool,
+}
+
+impl PlanSummary {
+    /// What the plan allows, in a sentence's words.
+    pub fn limits(&self) -> String {
+        format!(
+            "{} provider seats, {} patients, {}",
+            thousands(self.provider_seats),
+            thousands(self.patient_limit),
+            if self.sms_reminders {
+                format!("{} texts a month", thousands(self.sms_per_month))
+            } else {
+                "no text reminders".to_owned()
+            }
+        )
+    }
+}
+
+/// A plan on the platform's plans page, with how many clinics are on it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanRow {
+    pub plan: PlanSummary,
+    pub clinics: u64,
+}
+
+/// The platform's plans, smallest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanList {
+    pub plans: Vec<PlanRow>,
 }
 
 /// One clinic in the platform's list.

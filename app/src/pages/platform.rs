@@ -3,6 +3,7 @@
 pub mod audit_log;
 pub mod clinic;
 pub mod clinics;
+pub mod plans;
 pub mod policy;
 pub mod protocols;
 pub mod super_admin_invitation;
@@ -26,9 +27,10 @@ use crate::components::status::ErrorPanel;
 /// The portal's sections, `current` marked as the page.
 #[component]
 pub fn PlatformNav(current: &'static str) -> impl IntoView {
-    const SECTIONS: [(&str, &str); 8] = [
+    const SECTIONS: [(&str, &str); 9] = [
         ("/platform", "Overview"),
         ("/platform/clinics", "Clinics"),
+        ("/platform/plans", "Plans"),
         ("/platform/protocols", "Protocol templates"),
         ("/platform/topics", "Health topics"),
         ("/platform/tips", "Health tips"),

@@ -55,28 +55,62 @@ impl<'a> DbContext<'a> {
         }
     }
 
-    /// The settings `(user, clinic, role, email, clinic code, token hash)`, empty where they do
-    /// not apply.
-    fn settings(&self) -> (Option<i64>, Option<i64>, &str, &str, &str, &str) {
+    /// The transaction's settings; what does not apply stays empty.
+    fn settings(&self) -> Settings<'a> {
+        let none = Settings::default();
         match *self {
-            DbContext::Actor(actor) => (
-                Some(actor.user_id()),
-                actor.clinic_id(),
-                actor.reach(),
-                "",
-                "",
-                "",
-            ),
-            DbContext::Account(user) => (Some(user), None, "account", "", "", ""),
-            DbContext::Visitor { email, clinic_code } => {
-                (None, None, "visitor", email, clinic_code, "")
-            }
-            DbContext::ClinicTask(clinic) => (None, Some(clinic), "clinic_task", "", "", ""),
-            DbContext::Platform => (None, None, "platform", "", "", ""),
-            DbContext::Worker => (None, None, "worker", "", "", ""),
-            DbContext::Invitee(token_hash) => (None, None, "invitee", "", "", token_hash),
+            DbContext::Actor(actor) => Settings {
+                user: Some(actor.user_id()),
+                clinic: actor.clinic_id(),
+                role: actor.reach(),
+                // A staff member's clinic permissions, as a role stores them (the policies of
+                // `m20261207_000029_staff_permissions` ask for them by name).
+                permissions: actor.permissions().stored(),
+                ..none
+            },
+            DbContext::Account(user) => Settings {
+                user: Some(user),
+                role: "account",
+                ..none
+            },
+            DbContext::Visitor { email, clinic_code } => Settings {
+                role: "visitor",
+                email,
+                clinic_code,
+                ..none
+            },
+            DbContext::ClinicTask(clinic) => Settings {
+                clinic: Some(clinic),
+                role: "clinic_task",
+                ..none
+            },
+            DbContext::Platform => Settings {
+                role: "platform",
+                ..none
+            },
+            DbContext::Worker => Settings {
+                role: "worker",
+                ..none
+            },
+            DbContext::Invitee(token_hash) => Settings {
+                role: "invitee",
+                token_hash,
+                ..none
+            },
         }
     }
+}
+
+/// What a transaction is told about who is asking (`app.*`).
+#[derive(Default)]
+struct Settings<'a> {
+    user: Option<i64>,
+    clinic: Option<i64>,
+    role: &'static str,
+    email: &'a str,
+    clinic_code: &'a str,
+    token_hash: &'a str,
+    permissions: String,
 }
 
 /// Sets the context of the transaction `conn` is in, replacing any context set before (a
@@ -85,20 +119,22 @@ pub async fn enter<C: ConnectionTrait>(conn: &C, context: DbContext<'_>) -> Resu
     if conn.get_database_backend() != DatabaseBackend::Postgres {
         return Ok(());
     }
-    let (user, clinic, role, email, clinic_code, token_hash) = context.settings();
+    let settings = context.settings();
     let text = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
     conn.execute_raw(Statement::from_sql_and_values(
         DatabaseBackend::Postgres,
         "SELECT set_config('app.user_id', $1, true), set_config('app.clinic_id', $2, true), \
          set_config('app.role', $3, true), set_config('app.email', $4, true), \
-         set_config('app.clinic_code', $5, true), set_config('app.token_hash', $6, true)",
+         set_config('app.clinic_code', $5, true), set_config('app.token_hash', $6, true), \
+         set_config('app.permissions', $7, true)",
         [
-            text(user).into(),
-            text(clinic).into(),
-            role.into(),
-            email.into(),
-            clinic_code.into(),
-            token_hash.into(),
+            text(settings.user).into(),
+            text(settings.clinic).into(),
+            settings.role.into(),
+            settings.email.into(),
+            settings.clinic_code.into(),
+            settings.token_hash.into(),
+            settings.permissions.into(),
         ],
     ))
     .await?;
@@ -158,6 +194,8 @@ pub enum Turn {
     Texts = 4,
     /// Enrolling patients against the plan's patient limit.
     Enrolment = 5,
+    /// Changing plans, and moving clinics between them (platform-wide: clinic 0).
+    Plans = 6,
 }
 
 /// Makes one clinic's writers of `turn` take turns until the transaction ends. On PostgreSQL an

@@ -59,7 +59,8 @@ impl Actor {
     /// What the database is told the actor may reach (`app.role`; the policies of migration
     /// `m20261124_000007_row_level_security` and later). Patients and super admins are
     /// themselves; staff reach their clinic as `clinic_admin` when they run any part of it,
-    /// as `provider` otherwise. Within the clinic, the permissions are checked by `require`.
+    /// as `provider` otherwise. Within the clinic the database is also told the role's
+    /// permissions (`app.permissions`), and each policy asks for the one `require` asks for.
     pub fn reach(&self) -> &'static str {
         match self.role {
             Role::Patient => "patient",

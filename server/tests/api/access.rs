@@ -498,6 +498,27 @@ const PLATFORM_FUNCTIONS: &[(&str, &[(&str, &str)])] = &[
         "/api/platform/clinics/close",
         &[("id", "{clinic}"), ("confirm_code", "SUNRISE")],
     ),
+    ("/api/platform/plans", &[]),
+    (
+        "/api/platform/plans/add",
+        &[
+            ("code", "clinic-plus"),
+            ("name", "Clinic Plus"),
+            ("provider_seats", "5"),
+            ("patient_limit", "900"),
+        ],
+    ),
+    (
+        "/api/platform/plans/change",
+        &[
+            ("code", "network"),
+            ("name", "Network"),
+            ("provider_seats", "60"),
+            ("patient_limit", "50000"),
+        ],
+    ),
+    ("/api/platform/plans/retire", &[("code", "network")]),
+    ("/api/platform/plans/offer", &[("code", "network")]),
     ("/api/platform/audit_log", &[]),
     ("/api/platform/audit_log/verify", &[]),
     ("/api/platform/super_admins", &[]),

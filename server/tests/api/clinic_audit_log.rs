@@ -322,7 +322,7 @@ async fn another_clinics_admin_sees_none_of_it(backend: Backend) {
 
     // On PostgreSQL the database holds the outcomes to their clinic's admins as well.
     if backend == Backend::Postgres {
-        use sea_orm::{ConnectionTrait, DatabaseBackend, Statement, TransactionTrait};
+        use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
         let sunrise = sunrise(&app).await;
         for (role, clinic, expected) in [
             ("clinic_admin", harbour.id, 0),
@@ -330,12 +330,7 @@ async fn another_clinics_admin_sees_none_of_it(backend: Backend) {
             ("clinic_task", sunrise, 0),
             ("clinic_admin", sunrise, 1),
         ] {
-            let txn = app.app_db.begin().await.unwrap();
-            txn.execute_unprepared(&format!(
-                "SELECT set_config('app.role', '{role}', true), set_config('app.clinic_id', '{clinic}', true)"
-            ))
-            .await
-            .unwrap();
+            let txn = app_txn_as(&app, role, clinic).await;
             let n: i64 = txn
                 .query_one_raw(Statement::from_string(
                     DatabaseBackend::Postgres,

@@ -312,20 +312,9 @@ async fn each_admin_keeps_their_own_clinics_settings(backend: Backend) {
     assert_eq!(settings(&app, &nadia).await.name, "Sunrise Health");
 
     if backend == Backend::Postgres {
-        use sea_orm::{ConnectionTrait, TransactionTrait};
+        use sea_orm::ConnectionTrait;
         let sunrise = sunrise(&app).await;
-        let as_admin_of = |clinic: i64| {
-            let db = app.app_db.clone();
-            async move {
-                let txn = db.begin().await.unwrap();
-                txn.execute_unprepared(&format!(
-                    "SELECT set_config('app.role', 'clinic_admin', true), set_config('app.clinic_id', '{clinic}', true)"
-                ))
-                .await
-                .unwrap();
-                txn
-            }
-        };
+        let as_admin_of = |clinic: i64| app_txn_as(&app, "clinic_admin", clinic);
         let txn = as_admin_of(harbour.id).await;
         let other = txn
             .execute_unprepared(&format!(

@@ -723,6 +723,38 @@ pub async fn as_platform(app: &TestApp, sql: &str) {
     txn.commit().await.unwrap();
 }
 
+/// The clinic permissions a built-in staff role holds (`app.permissions`, as its role stores
+/// them), written out here rather than read from the code under test.
+pub fn permissions_of(role: &str) -> &'static str {
+    match role {
+        "clinic_admin" => {
+            "patients.manage staff.manage protocols.manage clinic.settings audit.read"
+        }
+        "provider" => "patient.read care_item.complete",
+        _ => "",
+    }
+}
+
+/// A PostgreSQL transaction of the application role acting as `role` in `clinic`, holding the
+/// permissions of that built-in role, with the settings `db_context` sets written out.
+pub async fn app_txn_as(app: &TestApp, role: &str, clinic: i64) -> sea_orm::DatabaseTransaction {
+    use sea_orm::{DatabaseBackend, Statement, TransactionTrait};
+    let txn = app.app_db.begin().await.unwrap();
+    txn.execute_raw(Statement::from_sql_and_values(
+        DatabaseBackend::Postgres,
+        "SELECT set_config('app.role', $1, true), set_config('app.clinic_id', $2, true), \
+         set_config('app.permissions', $3, true)",
+        [
+            role.into(),
+            clinic.to_string().into(),
+            permissions_of(role).into(),
+        ],
+    ))
+    .await
+    .unwrap();
+    txn
+}
+
 /// The resource of the latest audit event with `action`.
 pub async fn last_resource(app: &TestApp, action: &str) -> String {
     use salus_app::server::entities::audit_events;

@@ -24,6 +24,7 @@ mod my_data;
 mod platform_audit_log;
 mod platform_clinics;
 mod platform_content;
+mod platform_plans;
 mod platform_protocols;
 mod platform_super_admins;
 mod postgres_setup;

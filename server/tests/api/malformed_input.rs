@@ -406,6 +406,41 @@ const FUNCTIONS: &[(&str, Caller, Form)] = &[
         Caller::SuperAdmin,
         &[("id", "1")],
     ),
+    ("/api/platform/plans", Caller::SuperAdmin, &[]),
+    (
+        "/api/platform/plans/add",
+        Caller::SuperAdmin,
+        &[
+            ("code", "clinic-plus"),
+            ("name", "Clinic Plus"),
+            ("provider_seats", "5"),
+            ("patient_limit", "900"),
+            ("sms_reminders", "on"),
+            ("sms_per_month", "100"),
+        ],
+    ),
+    (
+        "/api/platform/plans/change",
+        Caller::SuperAdmin,
+        &[
+            ("code", "network"),
+            ("name", "Network"),
+            ("provider_seats", "60"),
+            ("patient_limit", "50000"),
+            ("sms_reminders", "on"),
+            ("sms_per_month", "20000"),
+        ],
+    ),
+    (
+        "/api/platform/plans/retire",
+        Caller::SuperAdmin,
+        &[("code", "network")],
+    ),
+    (
+        "/api/platform/plans/offer",
+        Caller::SuperAdmin,
+        &[("code", "network")],
+    ),
     (
         "/api/platform/clinics/new",
         Caller::SuperAdmin,

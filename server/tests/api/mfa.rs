@@ -631,8 +631,10 @@ async fn two_step_rows_are_held_by_row_level_security(backend: Backend) {
         user_id(&app, DAVID).await,
         user_id(&app, harbour.provider_email).await,
     );
-    // (who, user, clinic, role, sees Sarah's rows, may delete them)
-    let contexts: [(&str, Option<i64>, Option<i64>, &str, bool, bool); 7] = [
+    // (who, user, clinic, role, sees Sarah's rows, may delete them). Staff contexts hold their
+    // role's permissions (`app.permissions`, below): resetting two-step sign-in is managing
+    // staff, which front desk does not.
+    let contexts: [(&str, Option<i64>, Option<i64>, &str, bool, bool); 8] = [
         ("no context", None, None, "", false, false),
         (
             "Sarah herself",
@@ -657,6 +659,14 @@ async fn two_step_rows_are_held_by_row_level_security(backend: Backend) {
             "clinic_admin",
             true,
             true,
+        ),
+        (
+            "Sunrise's front desk",
+            Some(admin),
+            Some(sunrise),
+            "clinic_admin",
+            false,
+            false,
         ),
         (
             "a patient of Sunrise",
@@ -689,11 +699,20 @@ async fn two_step_rows_are_held_by_row_level_security(backend: Backend) {
             txn.execute_raw(Statement::from_sql_and_values(
                 DatabaseBackend::Postgres,
                 "SELECT set_config('app.user_id', $1, true), set_config('app.clinic_id', $2, true), \
-                 set_config('app.role', $3, true)",
+                 set_config('app.role', $3, true), set_config('app.permissions', $4, true)",
                 [
                     user.map(|u| u.to_string()).unwrap_or_default().into(),
                     clinic.map(|c| c.to_string()).unwrap_or_default().into(),
                     role.into(),
+                    match (who, role) {
+                        ("Sunrise's front desk", _) => "patients.manage",
+                        (_, "clinic_admin") => {
+                            "patients.manage staff.manage protocols.manage clinic.settings audit.read"
+                        }
+                        (_, "provider") => "patient.read care_item.complete",
+                        _ => "",
+                    }
+                    .into(),
                 ],
             ))
             .await

@@ -4,8 +4,8 @@
 //! the other clinic's contexts and the right ones. It prints the matrix and asserts no leak.
 //!
 //! The contexts are set with the same settings `db_context` sets (`app.user_id`,
-//! `app.clinic_id`, `app.role`, `app.email`, `app.clinic_code`), written out here so that the test does not
-//! depend on the code it checks.
+//! `app.clinic_id`, `app.role`, `app.email`, `app.clinic_code`, `app.permissions`), written out
+//! here so that the test does not depend on the code it checks.
 use sea_orm::{ConnectionTrait, DatabaseBackend, DbErr, Statement, TransactionTrait};
 
 use crate::helpers::*;
@@ -57,6 +57,40 @@ const HEALTH_RECORDS: [&str; 9] = [
     "reminders",
 ];
 
+/// What only those who care for a patient read: not the clinic's administration, not a
+/// provider the patient is not assigned to.
+const HEALTH_RECORDS_OF_CARE: [&str; 2] = ["patient_allergies", "patient_medications"];
+
+/// What a provider writes about a patient assigned to them: recording a completion.
+const PROVIDER_WRITES: [&str; 3] = ["care_items", "patient_compliance", "reminders"];
+
+/// What managing patients writes: memberships, assignments, and re-enrolment's care items,
+/// compliance and reminders.
+const PATIENT_MANAGEMENT: [&str; 5] = [
+    "memberships",
+    "provider_assignments",
+    "care_items",
+    "patient_compliance",
+    "reminders",
+];
+
+/// A clinic admin's: managing patients, and the clinic's settings and protocols.
+const CLINIC_ADMINISTRATION: [&str; 7] = [
+    "memberships",
+    "provider_assignments",
+    "care_items",
+    "patient_compliance",
+    "reminders",
+    "clinics",
+    "care_protocols",
+];
+
+/// The permissions the built-in roles hold, as `db_context` tells them.
+const PROVIDER_PERMISSIONS: &str = "patient.read care_item.complete";
+const FRONT_DESK_PERMISSIONS: &str = "patients.manage";
+const CLINIC_ADMIN_PERMISSIONS: &str =
+    "patients.manage staff.manage protocols.manage clinic.settings audit.read";
+
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Op {
     Select,
@@ -78,10 +112,15 @@ enum Expect {
     MemberHere,
     /// Platform work: clinic-level rows, never health records.
     Platform,
-    /// A provider of Sunrise: reads what the clinic's staff read; writes only the care items,
-    /// compliance and reminders of a patient assigned to them (`true`: Emma is), and the audit
-    /// trail. Never assignments or protocols: those are clinic administration.
+    /// A provider of Sunrise: reads what the clinic's staff read, and a patient's allergies and
+    /// medications only when the patient is assigned to them (`true`: Emma is); writes only the
+    /// care items, compliance and reminders of a patient assigned to them, and the audit trail.
+    /// Never assignments or protocols: those are clinic administration.
     Provider(bool),
+    /// Sunrise's staff who run part of the clinic without reading patients: read what the
+    /// clinic's staff read except allergies and medications, and write the tables listed (what
+    /// their permissions manage) and the audit trail.
+    Manager(&'static [&'static str]),
     /// Sunrise's staff or Emma herself: must see every target.
     Everything,
 }
@@ -93,6 +132,7 @@ struct Context {
     role: &'static str,
     email: &'static str,
     clinic_code: &'static str,
+    permissions: &'static str,
     expect: Expect,
 }
 
@@ -109,12 +149,33 @@ impl Context {
             }
             Expect::Platform => !HEALTH_RECORDS.contains(&table),
             Expect::Provider(assigned) => {
-                op == Op::Select
+                (op == Op::Select && (assigned || !HEALTH_RECORDS_OF_CARE.contains(&table)))
                     || matches!(table, "audit_events" | "audit_chain_heads")
-                    || (assigned
-                        && matches!(table, "care_items" | "patient_compliance" | "reminders"))
+                    || (assigned && PROVIDER_WRITES.contains(&table))
+            }
+            Expect::Manager(writes) => {
+                (op == Op::Select && !HEALTH_RECORDS_OF_CARE.contains(&table))
+                    || matches!(table, "audit_events" | "audit_chain_heads")
+                    || writes.contains(&table)
             }
             Expect::Everything => true,
+        }
+    }
+}
+
+impl Context {
+    /// Whether the context must reach the target: the staff and the patient see what they are
+    /// meant to see, and change what their permissions manage (an update, which every table
+    /// takes).
+    fn must(&self, table: &str, op: Op) -> bool {
+        let sees = op == Op::Select && self.may(table, op);
+        match self.expect {
+            Expect::Everything => op == Op::Select,
+            Expect::Provider(assigned) => {
+                sees || (op == Op::Update && assigned && PROVIDER_WRITES.contains(&table))
+            }
+            Expect::Manager(writes) => sees || (op == Op::Update && writes.contains(&table)),
+            _ => false,
         }
     }
 }
@@ -167,13 +228,14 @@ async fn attempt(
             DatabaseBackend::Postgres,
             "SELECT set_config('app.user_id', $1, true), set_config('app.clinic_id', $2, true), \
              set_config('app.role', $3, true), set_config('app.email', $4, true), \
-             set_config('app.clinic_code', $5, true)",
+             set_config('app.clinic_code', $5, true), set_config('app.permissions', $6, true)",
             [
                 text(context.user).into(),
                 text(context.clinic).into(),
                 context.role.into(),
                 context.email.into(),
                 context.clinic_code.into(),
+                context.permissions.into(),
             ],
         ))
         .await
@@ -310,13 +372,18 @@ async fn every_table_is_isolated_by_the_database(backend: Backend) {
         .await;
     assert!(viewed.status().is_success());
 
-    let context = |name, user, clinic, role, expect| Context {
+    let context = |name, user, clinic, role: &'static str, expect| Context {
         name,
         user,
         clinic,
         role,
         email: "",
         clinic_code: "",
+        permissions: match role {
+            "provider" => PROVIDER_PERMISSIONS,
+            "clinic_admin" => CLINIC_ADMIN_PERMISSIONS,
+            _ => "",
+        },
         expect,
     };
     let contexts = [
@@ -395,8 +462,38 @@ async fn every_table_is_isolated_by_the_database(backend: Backend) {
             Some(maria),
             Some(sunrise),
             "clinic_admin",
-            Expect::Everything,
+            Expect::Manager(&CLINIC_ADMINISTRATION),
         ),
+        Context {
+            permissions: FRONT_DESK_PERMISSIONS,
+            ..context(
+                "Sunrise front desk",
+                Some(maria),
+                Some(sunrise),
+                "clinic_admin",
+                Expect::Manager(&PATIENT_MANAGEMENT),
+            )
+        },
+        Context {
+            permissions: "audit.read",
+            ..context(
+                "Sunrise auditor",
+                Some(maria),
+                Some(sunrise),
+                "clinic_admin",
+                Expect::Manager(&[]),
+            )
+        },
+        Context {
+            permissions: "",
+            ..context(
+                "Sunrise admin, told nothing",
+                Some(maria),
+                Some(sunrise),
+                "clinic_admin",
+                Expect::Manager(&[]),
+            )
+        },
         context(
             "Sunrise's own task",
             None,
@@ -414,6 +511,7 @@ async fn every_table_is_isolated_by_the_database(backend: Backend) {
     ];
 
     let mut leaks = Vec::new();
+    // What a context was meant to reach and did not.
     let mut unseen = Vec::new();
     println!(
         "\nrow-level security, as the application role: rows seen (select) or changed (update, \
@@ -447,11 +545,8 @@ async fn every_table_is_isolated_by_the_database(backend: Backend) {
                 if outcome.reached() && !context.may(table, op) {
                     leaks.push(format!("{} {op:?} {table}: {outcome:?}", context.name));
                 }
-                if op == Op::Select
-                    && matches!(context.expect, Expect::Everything | Expect::Provider(_))
-                    && !outcome.reached()
-                {
-                    unseen.push(format!("{} cannot see {table}", context.name));
+                if context.must(table, op) && !outcome.reached() {
+                    unseen.push(format!("{} {op:?} {table}: {outcome:?}", context.name));
                 }
             }
             println!();
@@ -461,7 +556,7 @@ async fn every_table_is_isolated_by_the_database(backend: Backend) {
     assert!(leaks.is_empty(), "leaks:\n{}", leaks.join("\n"));
     assert!(
         unseen.is_empty(),
-        "the right context must see its rows:\n{}",
+        "the right context must see its rows, and change those it manages:\n{}",
         unseen.join("\n")
     );
 }

@@ -15,7 +15,7 @@ use crate::components::form::{
 use crate::components::portal::{LandingNotice, CARD};
 use crate::components::status::ErrorPanel;
 use crate::error::AppError;
-use crate::model::platform::{thousands, ClinicDetail, ClinicStatus};
+use crate::model::platform::{thousands, ClinicDetail, ClinicStatus, PlanSummary};
 
 const DONE: &[(&str, &str)] = &[
     (
@@ -127,16 +127,20 @@ fn PlanForm(clinic: ClinicDetail) -> impl IntoView {
     let change = ServerAction::<ChangeClinicPlan>::new();
     let value = change.value();
     let plan_errors = field_errors(value, "plan");
+    // The plans on offer, and the clinic's own even when it is retired.
+    let choices: Vec<PlanSummary> = clinic
+        .plans
+        .iter()
+        .filter(|p| !p.retired || p.code == clinic.plan_code)
+        .cloned()
+        .collect();
     view! {
         <section aria-labelledby="plan-heading" class=CARD>
             <h2 id="plan-heading" class="text-xl font-semibold">"Plan"</h2>
             <ul class="mt-2 space-y-1 text-sm text-slate-700">
-                {clinic.plans.iter().map(|p| view! {
-                    <li>{format!(
-                        "{}: {} provider seats, {} patients, {}.",
-                        p.name, p.provider_seats, thousands(p.patient_limit),
-                        if p.sms_reminders { format!("{} texts a month", thousands(p.sms_per_month)) } else { "no text reminders".to_owned() },
-                    )}</li>
+                {choices.iter().map(|p| view! {
+                    <li>{format!("{}: {}.", p.name, p.limits())}
+                        {(p.retired).then_some(" Retired: it stays while the clinic is on it.")}</li>
                 }).collect_view()}
             </ul>
             <ActionForm action=change attr:class="mt-4 flex flex-wrap items-end gap-3" attr:novalidate="true">
@@ -147,7 +151,7 @@ fn PlanForm(clinic: ClinicDetail) -> impl IntoView {
                     <select id="field-plan" name="plan" class=INPUT_CLASS
                         aria-invalid=move || (!plan_errors.get().is_empty()).to_string()
                         aria-describedby="field-plan-error">
-                        {clinic.plans.iter().map(|p| view! {
+                        {choices.iter().map(|p| view! {
                             <option value=p.code.clone() selected=p.code == clinic.plan_code>{p.name.clone()}</option>
                         }).collect_view()}
                     </select>

@@ -129,6 +129,7 @@ fn Clinics(list: ClinicList, param: Callback<String, Option<String>>) -> impl In
 
 #[component]
 fn NewClinicForm(plans: Vec<PlanSummary>) -> impl IntoView {
+    let plans: Vec<PlanSummary> = plans.into_iter().filter(|p| !p.retired).collect();
     let create = ServerAction::<CreateClinic>::new();
     let value = create.value();
     let plan_errors = field_errors(value, "plan");

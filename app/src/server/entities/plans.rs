@@ -16,6 +16,8 @@ pub struct Model {
     /// Whether the plan includes text reminders at all.
     pub sms_reminders: bool,
     pub created_at: DateTimeUtc,
+    /// When the platform stopped offering the plan; the clinics on it keep it.
+    pub retired_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

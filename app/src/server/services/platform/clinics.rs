@@ -12,13 +12,12 @@ use sea_orm::{
 };
 
 use crate::error::{AppError, Validator};
-use crate::model::platform::thousands;
 use crate::model::platform::{ClinicDetail, ClinicList, ClinicRow, ClinicStatus, PlanSummary};
 use crate::model::{ComplianceLabel, Role};
 use crate::server::audit::AuditEntry;
 use crate::server::care::protocols::adopt_templates;
 use crate::server::db_context::{self, DbContext};
-use crate::server::entities::{clinics, memberships, patient_compliance, plans};
+use crate::server::entities::{clinics, memberships, patient_compliance};
 use crate::server::errors::is_unique_violation;
 use crate::server::permissions::Permission;
 use crate::server::reminders;
@@ -31,6 +30,7 @@ use crate::server::services::{paging, text_search};
 use crate::server::state::AppState;
 use crate::server::tenancy::Scoped;
 
+use super::plans::{self, all_plans};
 use super::utc;
 
 pub const PER_PAGE: u64 = 20;
@@ -46,30 +46,6 @@ pub struct ClinicQuery {
     pub status: Option<String>,
     pub plan: Option<String>,
     pub page: Option<String>,
-}
-
-/// Every plan, smallest first.
-pub async fn all_plans<C: ConnectionTrait>(conn: &C) -> Result<Vec<PlanSummary>, AppError> {
-    Ok(plans::Entity::find()
-        .order_by_asc(plans::Column::ProviderSeats)
-        .order_by_asc(plans::Column::Code)
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(summary)
-        .collect())
-}
-
-fn summary(plan: plans::Model) -> PlanSummary {
-    let count = |n: i32| u64::try_from(n).unwrap_or(0);
-    PlanSummary {
-        code: plan.code,
-        name: plan.name,
-        provider_seats: count(plan.provider_seats),
-        patient_limit: count(plan.patient_limit),
-        sms_per_month: count(plan.sms_per_month),
-        sms_reminders: plan.sms_reminders,
-    }
 }
 
 pub async fn list(scoped: &Scoped, query: ClinicQuery) -> Result<ClinicList, AppError> {
@@ -263,10 +239,13 @@ pub async fn create(
         "time_zone",
         "Choose a time zone like America/New_York.",
     );
-    let plan = plans::Entity::find_by_id(form.plan.trim().to_owned())
-        .one(conn)
-        .await?;
-    v.check(plan.is_some(), "plan", "Choose a plan from the list.");
+    let plan = match plans::offered(conn, &form.plan).await? {
+        Ok(plan) => Some(plan),
+        Err(problem) => {
+            v.add("plan", problem);
+            None
+        }
+    };
     if let Some(problem) = email_problem(&admin) {
         v.add("admin_email", problem);
     }
@@ -333,12 +312,10 @@ pub async fn change_plan(scoped: &Scoped, id: i64, plan_code: &str) -> Result<()
     scoped.actor().require(Permission::PlatformManage)?;
     let conn = scoped.conn();
     let clinic = find(scoped, id).await?;
-    let Some(new) = plans::Entity::find_by_id(plan_code.trim().to_owned())
-        .one(conn)
+    plans::take_plans_turn(conn).await?;
+    let new = plans::offered(conn, plan_code)
         .await?
-    else {
-        return Err(AppError::field("plan", "Choose a plan from the list."));
-    };
+        .map_err(|problem| AppError::field("plan", problem))?;
     let old = plan_of(conn, &clinic).await?;
     if new.code == old.code {
         return Err(AppError::field(
@@ -350,36 +327,7 @@ pub async fn change_plan(scoped: &Scoped, id: i64, plan_code: &str) -> Result<()
     // limits while it is checked.
     db_context::take_turn(conn, db_context::Turn::Staff, clinic.id).await?;
     db_context::take_turn(conn, db_context::Turn::Enrolment, clinic.id).await?;
-    let seats = provider_seats(conn, clinic.id, scoped.now()).await?;
-    let patients = enrolled_patients(conn, clinic.id).await?;
-    let zone = parse_time_zone(&clinic.time_zone).unwrap_or(chrono_tz::UTC);
-    let texts = texts_this_month(conn, clinic.id, scoped.now(), zone).await?;
-    let allowed = |n: i32| u64::try_from(n).unwrap_or(0);
-    let mut over = Vec::new();
-    if seats.taken() > allowed(new.provider_seats) {
-        over.push(format!(
-            "{} provider seats are taken and {} has {}",
-            seats.taken(),
-            new.name,
-            new.provider_seats
-        ));
-    }
-    if patients > allowed(new.patient_limit) {
-        over.push(format!(
-            "{} patients are enrolled and {} allows {}",
-            thousands(patients),
-            new.name,
-            thousands(allowed(new.patient_limit))
-        ));
-    }
-    if texts > allowed(new.sms_per_month) {
-        over.push(format!(
-            "{} texts were sent this month and {} allows {}",
-            thousands(texts),
-            new.name,
-            thousands(allowed(new.sms_per_month))
-        ));
-    }
+    let over = plans::use_beyond(conn, &clinic, &new, scoped.now()).await?;
     if !over.is_empty() {
         return Err(AppError::field(
             "plan",

@@ -1,0 +1,135 @@
+//! The platform's plans: the list, a new plan, a plan's limits and features, retiring a plan
+//! and offering it again.
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::model::platform::PlanList;
+
+#[cfg(feature = "ssr")]
+use {
+    crate::api::context,
+    crate::server::errors::{respond, respond_landing_on},
+    crate::server::services::platform::plans,
+};
+
+pub const PLANS_PAGE: &str = "/platform/plans";
+
+/// A plan's own page in the portal.
+pub fn plan_page(code: &str) -> String {
+    format!("{PLANS_PAGE}/{code}")
+}
+
+#[server(prefix = "/api", endpoint = "platform/plans")]
+pub async fn get_plans() -> Result<PlanList, AppError> {
+    respond(
+        async {
+            let scoped = context::scoped().await?;
+            let list = plans::list(&scoped).await?;
+            scoped.commit().await?;
+            Ok(list)
+        }
+        .await,
+    )
+}
+
+/// The plan form as sent: a box is sent only when ticked, and the texts a month only with it.
+#[cfg(feature = "ssr")]
+fn form(
+    code: String,
+    name: String,
+    provider_seats: String,
+    patient_limit: String,
+    sms_per_month: Option<String>,
+    sms_reminders: Option<String>,
+) -> plans::PlanForm {
+    plans::PlanForm {
+        code,
+        name,
+        provider_seats,
+        patient_limit,
+        sms_per_month: sms_per_month.unwrap_or_default(),
+        sms_reminders: sms_reminders.is_some(),
+    }
+}
+
+#[server(prefix = "/api", endpoint = "platform/plans/add")]
+pub async fn add_plan(
+    code: String,
+    name: String,
+    provider_seats: String,
+    patient_limit: String,
+    sms_per_month: Option<String>,
+    sms_reminders: Option<String>,
+) -> Result<(), AppError> {
+    respond_landing_on(
+        &format!("{PLANS_PAGE}?done=added"),
+        async {
+            let scoped = context::scoped().await?;
+            let form = form(
+                code,
+                name,
+                provider_seats,
+                patient_limit,
+                sms_per_month,
+                sms_reminders,
+            );
+            plans::create(&scoped, form).await?;
+            scoped.commit().await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api", endpoint = "platform/plans/change")]
+pub async fn change_plan(
+    code: String,
+    name: String,
+    provider_seats: String,
+    patient_limit: String,
+    sms_per_month: Option<String>,
+    sms_reminders: Option<String>,
+) -> Result<(), AppError> {
+    respond_landing_on(
+        &format!("{}?done=changed", plan_page(&code)),
+        async {
+            let scoped = context::scoped().await?;
+            let form = form(
+                code.clone(),
+                name,
+                provider_seats,
+                patient_limit,
+                sms_per_month,
+                sms_reminders,
+            );
+            plans::edit(&scoped, &code, form).await?;
+            scoped.commit().await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api", endpoint = "platform/plans/retire")]
+pub async fn retire_plan(code: String) -> Result<(), AppError> {
+    respond_landing_on(
+        &format!("{}?done=retired", plan_page(&code)),
+        async {
+            let scoped = context::scoped().await?;
+            plans::retire(&scoped, &code).await?;
+            scoped.commit().await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/api", endpoint = "platform/plans/offer")]
+pub async fn offer_plan(code: String) -> Result<(), AppError> {
+    respond_landing_on(
+        &format!("{}?done=offered", plan_page(&code)),
+        async {
+            let scoped = context::scoped().await?;
+            plans::offer_again(&scoped, &code).await?;
+            scoped.commit().await
+        }
+        .await,
+    )
+}
