@@ -67,7 +67,7 @@ test('the clinic and platform portals', async ({ page }) => {
   await page.getByRole('button', { name: 'Sign out', exact: true }).click();
   await expect(page).toHaveURL(/\/$/);
   await signIn(page, 'admin@example.com');
-  for (const path of ['/platform', '/platform/clinics', '/platform/clinics/1', '/platform/protocols', '/platform/topics', '/platform/topics/1', '/platform/tips', '/platform/policy', '/platform/audit', '/platform/admins']) {
+  for (const path of ['/platform', '/platform/clinics', '/platform/clinics/1', '/platform/plans', '/platform/plans/standard', '/platform/protocols', '/platform/topics', '/platform/topics/1', '/platform/tips', '/platform/policy', '/platform/audit', '/platform/admins']) {
     await check(page, path);
   }
 });

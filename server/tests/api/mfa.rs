@@ -634,7 +634,15 @@ async fn two_step_rows_are_held_by_row_level_security(backend: Backend) {
     // (who, user, clinic, role, sees Sarah's rows, may delete them). Staff contexts hold their
     // role's permissions (`app.permissions`, below): resetting two-step sign-in is managing
     // staff, which front desk does not.
-    let contexts: [(&str, Option<i64>, Option<i64>, &str, bool, bool); 8] = [
+    type Context = (
+        &'static str,
+        Option<i64>,
+        Option<i64>,
+        &'static str,
+        bool,
+        bool,
+    );
+    let contexts: [Context; 8] = [
         ("no context", None, None, "", false, false),
         (
             "Sarah herself",
