@@ -17,7 +17,7 @@ async fn clinics_of(app: &TestApp, admin: &reqwest::Client, form: &[(&str, &str)
     ok_json(app.post_with(admin, "/api/platform/clinics", form).await).await
 }
 
-async fn detail(app: &TestApp, admin: &reqwest::Client, id: i64) -> ClinicDetail {
+pub(crate) async fn detail(app: &TestApp, admin: &reqwest::Client, id: i64) -> ClinicDetail {
     ok_json(
         app.post_with(
             admin,
@@ -44,7 +44,11 @@ async fn act(
 }
 
 /// Enrols a new patient by hand, as the roster's form does.
-async fn enrol(app: &TestApp, admin: &reqwest::Client, email: &str) -> reqwest::Response {
+pub(crate) async fn enrol(
+    app: &TestApp,
+    admin: &reqwest::Client,
+    email: &str,
+) -> reqwest::Response {
     app.post_with(
         admin,
         "/api/clinic/enrolment/add",

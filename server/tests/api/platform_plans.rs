@@ -3,11 +3,12 @@
 //! plan and offering it again. Two clinics on the same plan (Sunrise and Harbour), with David
 //! enrolled in both.
 use reqwest::StatusCode;
-use salus_app::model::platform::{ClinicDetail, PlanList, PlanSummary};
+use salus_app::model::platform::{PlanList, PlanSummary};
 use salus_app::server::entities::plans;
 use sea_orm::EntityTrait;
 
 use crate::helpers::*;
+use crate::platform_clinics::{detail, enrol};
 
 async fn plans_of(app: &TestApp, admin: &reqwest::Client) -> PlanList {
     ok_json(app.post_with(admin, "/api/platform/plans", &[]).await).await
@@ -40,31 +41,14 @@ fn plan_form<'a>(changes: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
     form
 }
 
-async fn clinic_detail(app: &TestApp, admin: &reqwest::Client, id: i64) -> ClinicDetail {
-    ok_json(
-        app.post_with(
-            admin,
-            "/api/platform/clinics/one",
-            &[("id", &id.to_string())],
-        )
-        .await,
-    )
-    .await
-}
-
-async fn enrol(app: &TestApp, staff: &reqwest::Client, email: &str) -> reqwest::Response {
-    app.post_with(
-        staff,
-        "/api/clinic/enrolment/add",
-        &[
-            ("name", "New Patient"),
-            ("email", email),
-            ("date_of_birth", "1980-01-01"),
-            ("sex", ""),
-            ("phone", ""),
-        ],
-    )
-    .await
+/// Posts the add form with `changes` over Clinic Plus's values.
+async fn add(
+    app: &TestApp,
+    admin: &reqwest::Client,
+    changes: &[(&str, &str)],
+) -> reqwest::Response {
+    app.post_with(admin, "/api/platform/plans/add", &plan_form(changes))
+        .await
 }
 
 async fn a_new_plan_is_offered_and_its_limits_bite(backend: Backend) {
@@ -74,15 +58,15 @@ async fn a_new_plan_is_offered_and_its_limits_bite(backend: Backend) {
 
     // Bad input is named field by field, and nothing is added.
     let (status, error) = err_json(
-        app.post_with(
+        add(
+            &app,
             &admin,
-            "/api/platform/plans/add",
-            &plan_form(&[
+            &[
                 ("code", "Clinic Plus"),
                 ("provider_seats", "0"),
                 ("patient_limit", "lots"),
                 ("sms_per_month", ""),
-            ]),
+            ],
         )
         .await,
     )
@@ -104,39 +88,19 @@ async fn a_new_plan_is_offered_and_its_limits_bite(backend: Backend) {
         error.field_messages("sms_per_month"),
         ["Enter a whole number from 1 to 10,000,000."]
     );
-    let (_, error) = err_json(
-        app.post_with(
-            &admin,
-            "/api/platform/plans/add",
-            &plan_form(&[("code", "standard")]),
-        )
-        .await,
-    )
-    .await;
+    let (_, error) = err_json(add(&app, &admin, &[("code", "standard")]).await).await;
     assert_eq!(
         error.field_messages("code"),
         ["Another plan has that code. Choose another."]
     );
-    let (_, error) = err_json(
-        app.post_with(
-            &admin,
-            "/api/platform/plans/add",
-            &plan_form(&[("name", "Standard")]),
-        )
-        .await,
-    )
-    .await;
+    let (_, error) = err_json(add(&app, &admin, &[("name", "Standard")]).await).await;
     assert_eq!(
         error.field_messages("name"),
         ["Another plan has that name."]
     );
     assert_eq!(plans_of(&app, &admin).await.plans.len(), 3);
 
-    let () = ok_json(
-        app.post_with(&admin, "/api/platform/plans/add", &plan_form(&[]))
-            .await,
-    )
-    .await;
+    let () = ok_json(add(&app, &admin, &[]).await).await;
     assert_eq!(
         last_resource(&app, "plan.create").await,
         "plan:clinic-plus \"Clinic Plus\": 2 provider seats, 4 patients, 100 texts a month"
@@ -277,7 +241,7 @@ async fn lowering_a_limit_below_a_clinics_use_is_refused_with_the_clinics_and_nu
          \"Standard 2027\": 12 provider seats, 3 patients, no text reminders"
     );
     for clinic in [sunrise, harbour] {
-        let shown = clinic_detail(&app, &admin, clinic).await;
+        let shown = detail(&app, &admin, clinic).await;
         assert_eq!(
             (shown.row.plan.as_str(), shown.row.seats_allowed),
             ("Standard 2027", 12)
@@ -329,7 +293,7 @@ async fn a_retired_plan_is_offered_to_no_clinic_and_kept_by_those_on_it(backend:
     );
 
     // Sunrise keeps it, and its page offers it beside the plans on offer.
-    let shown = clinic_detail(&app, &admin, sunrise).await;
+    let shown = detail(&app, &admin, sunrise).await;
     assert_eq!(shown.plan_code, "standard");
     let retired: Vec<&PlanSummary> = shown.plans.iter().filter(|p| p.retired).collect();
     assert_eq!(retired.len(), 1);
