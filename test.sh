@@ -24,7 +24,8 @@ check_bundle_budget || budget_status=1
 # `cargo build --release` would compile the whole server a second time (about 10 minutes).
 say "Server, unit and integration tests in release (SQLite and PostgreSQL; about 10 minutes to build from clean)"
 set +e
-cargo test --release --workspace --exclude salus-frontend 2>&1 | tee "$log/cargo.txt"
+# --timings: target/cargo-timings/cargo-timing.html says how long each crate took to build.
+cargo test --release --workspace --exclude salus-frontend --timings 2>&1 | tee "$log/cargo.txt"
 cargo_status=${PIPESTATUS[0]}
 set -e
 
