@@ -21,11 +21,12 @@ pub(crate) mod context {
     use tower_sessions::Session;
 
     use crate::error::AppError;
+    use crate::server::actor::Actor;
     use crate::server::errors::internal;
     use crate::server::request::RequestMeta;
     use crate::server::services::sessions;
     use crate::server::state::AppState;
-    use crate::server::tenancy::{Actor, Scoped};
+    use crate::server::tenancy::Scoped;
 
     pub fn state() -> AppState {
         expect_context::<AppState>()

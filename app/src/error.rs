@@ -1,8 +1,11 @@
 //! The one error type every server function returns. It crosses the wire intact, so the
 //! browser shows the same message the server chose; internal causes never leave the server.
 use serde::{Deserialize, Serialize};
-use server_fn::codec::JsonEncoding;
-use server_fn::error::{FromServerFnError, ServerFnErrorErr};
+#[cfg(not(feature = "ssr"))]
+use server_fn::{
+    codec::JsonEncoding,
+    error::{FromServerFnError, ServerFnErrorErr},
+};
 use std::collections::BTreeMap;
 
 /// Field name → messages about that field, in the order they were found.
@@ -92,15 +95,13 @@ impl Validator {
     }
 }
 
+/// In the browser: a server function that could not be called or answered. (On the server,
+/// where the answer's status is set too, the impl is `server::errors`'s.)
+#[cfg(not(feature = "ssr"))]
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
-    /// On the server this is a request whose arguments could not be decoded (a wrong type, a
-    /// missing field, bytes that are not UTF-8): the client's mistake, answered 400.
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        let error = AppError::Request(value.to_string());
-        #[cfg(feature = "ssr")]
-        let error = crate::server::errors::respond::<()>(Err(error)).unwrap_err();
-        error
+        AppError::Request(value.to_string())
     }
 }

@@ -6,7 +6,10 @@ pub mod api;
 pub mod components;
 pub mod error;
 pub mod model;
+#[cfg(test)]
+mod module_graph;
 mod pages;
+pub mod routes;
 #[cfg(feature = "ssr")]
 pub mod server;
 

@@ -1,4 +1,5 @@
 //! Everything that runs only on the server: state, data access, services. Behind `ssr`.
+pub mod actor;
 pub mod audit;
 pub mod care;
 pub mod db_context;

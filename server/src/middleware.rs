@@ -12,6 +12,7 @@ use rand::Rng;
 use salus_app::components::form::RefusedForm;
 use salus_app::server::request::{client_addr, is_plain_form_post, ClientAddr, REQUEST_ID_HEADER};
 use salus_app::server::services::sessions::SignedInCache;
+use salus_app::server::session_store;
 use salus_app::server::state::{AppState, Settings};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -243,7 +244,7 @@ pub async fn plain_form_posts(req: Request, next: Next) -> Response {
         // own ("Account locked. Call …") is sent on to the page without it. A redirect, not a
         // quiet rewrite: the islands read the error from the address bar too, and would show it.
         let ours = session
-            .get::<String>(RefusedForm::ERROR_KEY)
+            .get::<String>(session_store::REFUSAL)
             .await
             .ok()
             .flatten()
@@ -253,7 +254,7 @@ pub async fn plain_form_posts(req: Request, next: Next) -> Response {
             return Redirect::to(&without_refusal(req.uri())).into_response();
         }
         if let Ok(Some(form)) = session
-            .remove::<RefusedForm>(RefusedForm::SESSION_KEY)
+            .remove::<RefusedForm>(session_store::REFUSED_FORM)
             .await
         {
             if landing_from == Some(&form.path) {
@@ -306,7 +307,7 @@ pub async fn plain_form_posts(req: Request, next: Next) -> Response {
             .and_then(|q| q.into_iter().find(|(k, _)| k == "__err").map(|(_, v)| v));
         if let Some(given) = given {
             if let Err(e) = session
-                .insert(RefusedForm::ERROR_KEY, refusal_digest(&given))
+                .insert(session_store::REFUSAL, refusal_digest(&given))
                 .await
             {
                 tracing::warn!(error = %e, "could not note a refusal");
@@ -314,12 +315,12 @@ pub async fn plain_form_posts(req: Request, next: Next) -> Response {
         }
         let signed_in = matches!(
             session
-                .get::<i64>(salus_app::server::services::sessions::USER_ID)
+                .get::<i64>(salus_app::server::session_store::USER_ID)
                 .await,
             Ok(Some(_))
         );
         if let Some(form) = refused_forms::kept(&path, &bytes, signed_in) {
-            if let Err(e) = session.insert(RefusedForm::SESSION_KEY, form).await {
+            if let Err(e) = session.insert(session_store::REFUSED_FORM, form).await {
                 tracing::warn!(error = %e, "could not keep a refused form's fields");
             }
         }
@@ -388,7 +389,7 @@ pub async fn guard_portals(
         .path_and_query()
         .map(|pq| pq.as_str())
         .unwrap_or("/");
-    let target = salus_app::api::auth::sign_in_path(here);
+    let target = salus_app::routes::sign_in_path(here);
     Redirect::to(&target).into_response()
 }
 

@@ -8,9 +8,8 @@ use crate::model::{Enrolment, TwoStepStatus};
 
 #[cfg(feature = "ssr")]
 use {
-    super::auth::{safe_return_path, with_next},
     super::context,
-    super::policy_acceptance::POLICY_PAGE,
+    crate::routes::{destination, with_next, POLICY_PAGE},
     crate::server::errors::{respond, respond_landing_on},
     crate::server::request::RequestMeta,
     crate::server::services::{mfa, policy_acceptance, sessions},
@@ -21,14 +20,6 @@ pub const RECOVERY_CODES_PAGE: &str = "/security/recovery-codes";
 pub const AFTER_TURNING_OFF: &str = "/security?two_step=off";
 pub const AFTER_CLINIC_RESET: &str = "/clinic/staff?two_step=reset";
 pub const AFTER_PLATFORM_RESET: &str = "/platform?two_step=reset";
-
-/// Where to go once fully signed in: `next` if it is a page of this site, else the portal.
-#[cfg(feature = "ssr")]
-pub(crate) fn destination(next: Option<&str>, home: &str) -> String {
-    next.and_then(safe_return_path)
-        .filter(|p| !p.starts_with("/signin"))
-        .unwrap_or_else(|| home.to_owned())
-}
 
 /// The second step of signing in: a code from the authenticator, or a recovery code.
 #[server(prefix = "/api", endpoint = "auth/verify_code")]

@@ -9,14 +9,11 @@ use crate::model::Article;
 #[cfg(feature = "ssr")]
 use {
     super::context,
-    super::mfa::destination,
+    crate::routes::{destination, POLICY_PAGE},
     crate::server::errors::{respond, respond_landing_on},
     crate::server::request::RequestMeta,
     crate::server::services::{content, policy_acceptance, sessions},
 };
-
-/// The page that asks for the policy to be accepted.
-pub const POLICY_PAGE: &str = "/signin/policy";
 
 /// The pending sign-in that waits for the policy, and the version it waits for.
 #[cfg(feature = "ssr")]

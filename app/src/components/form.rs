@@ -18,12 +18,6 @@ pub struct RefusedForm {
 }
 
 impl RefusedForm {
-    /// The session key it is kept under.
-    pub const SESSION_KEY: &'static str = "refused_form";
-    /// The session key under which the digest of the error the latest refusal sent back is
-    /// kept: a page shows an error from its address only to the session it was given to.
-    pub const ERROR_KEY: &'static str = "refusal";
-
     /// Fields never kept: whatever a password, a reset token or a one-time code went in.
     pub fn is_secret(field: &str) -> bool {
         field == "code"

@@ -2,7 +2,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::api::auth::encode_path;
+use crate::routes::encode_path;
 
 /// `path` with the query `pairs` that have a value, percent-encoded.
 pub fn with_query(path: &str, pairs: &[(&str, Option<String>)]) -> String {

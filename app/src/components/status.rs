@@ -17,7 +17,7 @@ pub fn ErrorPanel(error: AppError) -> impl IntoView {
                 location.pathname.get_untracked(),
                 location.search.get_untracked()
             );
-            let target = crate::api::auth::sign_in_path(&here);
+            let target = crate::routes::sign_in_path(&here);
             view! { <Redirect path=target /> }.into_any()
         }
         other => {

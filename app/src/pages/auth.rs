@@ -5,14 +5,14 @@ use leptos_router::components::{Redirect, A};
 use leptos_router::hooks::use_query_map;
 
 use crate::api::auth::{
-    safe_return_path, Register, RequestPasswordReset, ResetPassword, SignIn, VerifyEmail,
-    AFTER_REGISTRATION,
+    Register, RequestPasswordReset, ResetPassword, SignIn, VerifyEmail, AFTER_REGISTRATION,
 };
 use crate::components::form::{
     field_errors, form_error, form_error_with_hidden, typed_value, Field, FieldErrors, FormAlert,
     BUTTON_CLASS,
 };
 use crate::components::layout::MeResource;
+use crate::routes::safe_return_path;
 
 #[component]
 pub(crate) fn AuthCard(title: &'static str, children: Children) -> impl IntoView {

@@ -111,7 +111,7 @@ pub fn RecoveryCodesPage() -> impl IntoView {
                         Ok(Some(user)) => user.home.clone(),
                         _ => "/security".to_owned(),
                     };
-                    let continue_to = crate::api::auth::safe_return_path(&next)
+                    let continue_to = crate::routes::safe_return_path(&next)
                         .filter(|p| !p.starts_with("/signin"))
                         .unwrap_or(portal);
                     match codes.await {

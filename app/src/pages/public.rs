@@ -15,14 +15,23 @@ fn date_label(d: chrono::NaiveDate) -> String {
     d.format("%-d %B %Y").to_string()
 }
 
+/// A topic's card; its title is a heading one level below the heading the grid sits under
+/// (`level`: 2 under the page's title, 3 under a section's).
 #[component]
-fn ArticleCard(article: ArticleSummary) -> impl IntoView {
+fn ArticleCard(article: ArticleSummary, level: u8) -> impl IntoView {
     let href = format!("/topics/{}", article.slug);
     let heading_id = format!("article-{}", article.slug);
     let labelled_by = heading_id.clone();
+    const TITLE: &str = "text-lg font-semibold text-slate-900";
+    let title = article.title.clone();
+    let heading = if level == 2 {
+        view! { <h2 id=heading_id class=TITLE>{title}</h2> }.into_any()
+    } else {
+        view! { <h3 id=heading_id class=TITLE>{title}</h3> }.into_any()
+    };
     view! {
         <article aria-labelledby=labelled_by class="flex flex-col rounded-lg border border-slate-200 bg-white p-5 shadow-sm">
-            <h3 id=heading_id class="text-lg font-semibold text-slate-900">{article.title.clone()}</h3>
+            {heading}
             <p class="mt-1 text-xs text-slate-500">{date_label(article.published_on)}</p>
             <p class="mt-2 flex-1 text-slate-700">{article.summary.clone()}</p>
             <A href=href attr:class="mt-4 inline-block font-medium text-teal-800 underline hover:text-teal-900">
@@ -34,7 +43,7 @@ fn ArticleCard(article: ArticleSummary) -> impl IntoView {
 }
 
 #[component]
-fn ArticleGrid(limit: usize) -> impl IntoView {
+fn ArticleGrid(limit: usize, level: u8) -> impl IntoView {
     let articles = Resource::new(|| (), |_| get_latest_articles());
     view! {
         <Suspense fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
@@ -42,7 +51,7 @@ fn ArticleGrid(limit: usize) -> impl IntoView {
                 match articles.await {
                     Ok(list) => view! {
                         <div class="grid gap-4 md:grid-cols-3">
-                            {list.into_iter().take(limit).map(|article| view! { <ArticleCard article /> }).collect_view()}
+                            {list.into_iter().take(limit).map(|article| view! { <ArticleCard article level /> }).collect_view()}
                         </div>
                     }.into_any(),
                     Err(error) => view! { <ErrorPanel error /> }.into_any(),
@@ -68,7 +77,7 @@ pub fn HomePage() -> impl IntoView {
         </section>
         <section aria-labelledby="latest" class="mt-10">
             <h2 id="latest" class="text-2xl font-semibold">"Latest Health Information"</h2>
-            <div class="mt-4"><ArticleGrid limit=3 /></div>
+            <div class="mt-4"><ArticleGrid limit=3 level=3 /></div>
         </section>
     }
 }
@@ -79,7 +88,7 @@ pub fn TopicsPage() -> impl IntoView {
         <Title text="Health Topics · Salus" />
         <h1 class="text-3xl font-bold">"Health Topics"</h1>
         <p class="mt-2 text-slate-700">"Reliable, plain-language information from our clinics."</p>
-        <div class="mt-6"><ArticleGrid limit=100 /></div>
+        <div class="mt-6"><ArticleGrid limit=100 level=2 /></div>
     }
 }
 

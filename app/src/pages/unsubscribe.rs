@@ -5,9 +5,9 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use super::auth::AuthCard;
-use crate::api::auth::sign_in_path;
 use crate::api::reminders::StopReminders;
 use crate::components::form::{form_error, FormAlert, BUTTON_CLASS};
+use crate::routes::sign_in_path;
 
 #[component]
 pub fn UnsubscribePage() -> impl IntoView {

@@ -15,9 +15,9 @@ use sea_orm::{
 };
 use sha2::{Digest, Sha256};
 
+use super::actor::Actor;
 use super::entities::audit_events;
 use super::request::RequestMeta;
-use super::tenancy::Actor;
 use crate::error::AppError;
 
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";

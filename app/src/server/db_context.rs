@@ -11,9 +11,9 @@ use sea_orm::{
     TransactionTrait,
 };
 
+use super::actor::Actor;
 use super::audit::{self, AuditEntry, AuditKey};
 use super::request::RequestMeta;
-use super::tenancy::Actor;
 use crate::error::AppError;
 
 /// Who a transaction acts for.

@@ -1,4 +1,7 @@
 //! Turning internal failures into the user-facing `AppError`, once, with the cause logged.
+use server_fn::codec::JsonEncoding;
+use server_fn::error::{FromServerFnError, ServerFnErrorErr};
+
 use crate::error::AppError;
 
 /// Logs an internal failure with a short reference the user can quote, and returns the
@@ -31,6 +34,16 @@ pub fn is_unique_violation(err: &sea_orm::DbErr) -> bool {
         err.sql_err(),
         Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
     )
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    /// A request whose arguments could not be decoded (a wrong type, a missing field, bytes
+    /// that are not UTF-8): the client's mistake, answered 400.
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        respond::<()>(Err(AppError::Request(value.to_string()))).unwrap_err()
+    }
 }
 
 /// Sets the HTTP status of the current response from the error, so a server function that

@@ -172,13 +172,19 @@ pub fn smtp_url_with_tls(url: &str) -> String {
     }
 }
 
+/// How many messages one reminder worker has with the transports at once: the SMTP pool
+/// below keeps as many connections, and the gateway's HTTP client keeps its own. Many, because
+/// each SMTP message waits about 40 ms on its connection: lettre writes the body and the
+/// closing dot separately, and the second write waits for the server's delayed
+/// acknowledgement.
+pub const SENDING_AT_ONCE: usize = 32;
+
 impl SmtpMailer {
     /// `url`: `smtps://user:pass@host:465`, `smtp://host:587` (STARTTLS required),
     /// `smtp://host:587?tls=opportunistic`, `smtp://127.0.0.1:25?tls=none` (plain).
     pub fn new(url: &str, from: &str) -> Result<Self, MailError> {
         // As many connections as a reminder worker has messages in flight.
-        let pool =
-            PoolConfig::new().max_size(crate::server::reminders::deliver::SENDING_AT_ONCE as u32);
+        let pool = PoolConfig::new().max_size(SENDING_AT_ONCE as u32);
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&smtp_url_with_tls(url))
             .map_err(|e| MailError::Transport(e.to_string()))?
             .pool_config(pool)

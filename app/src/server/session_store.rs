@@ -119,9 +119,23 @@ fn from_chrono(t: DateTime<Utc>) -> Result<time::OffsetDateTime, session_store::
     .map_err(|e| session_store::Error::Decode(e.to_string()))
 }
 
+/// The session key of the signed-in user's id; the store copies it into its own column, so a
+/// user's sessions can be found together.
+pub const USER_ID: &str = "uid";
+/// The session key of a half-finished sign-in (password right, code not yet); the store keeps
+/// such a session no longer than `PENDING_LIFETIME`.
+pub const PENDING: &str = "pending_sign_in";
+/// How long a half-signed-in session may take to enter its code.
+pub const PENDING_LIFETIME: chrono::Duration = chrono::Duration::minutes(5);
+/// The session key of a refused plain form (`components::form::RefusedForm`), kept for the
+/// page it goes back to.
+pub const REFUSED_FORM: &str = "refused_form";
+/// The session key of the digest of the error the latest refusal sent back: a page shows an
+/// error from its address only to the session it was given to.
+pub const REFUSAL: &str = "refusal";
+
 impl SeaOrmSessionStore {
     fn to_active(&self, record: &Record) -> Result<sessions::ActiveModel, session_store::Error> {
-        use crate::server::services::sessions::{PENDING, PENDING_LIFETIME, USER_ID};
         let signed_in = record.data.get(USER_ID).and_then(serde_json::Value::as_i64);
         let pending = record.data.get(PENDING);
         let pending_field = |name: &str| {
@@ -138,12 +152,11 @@ impl SeaOrmSessionStore {
             pending_field("since").and_then(|t| DateTime::<Utc>::from_timestamp(t, 0));
         // A visitor's refused form is read back by the very next page load; a client that never
         // loads it leaves a row that goes soon.
-        use crate::components::form::RefusedForm;
         let only_a_refused_form = user_id.is_none()
             && record
                 .data
                 .keys()
-                .all(|key| key == RefusedForm::SESSION_KEY || key == RefusedForm::ERROR_KEY);
+                .all(|key| key == REFUSED_FORM || key == REFUSAL);
         let expiry = match (signed_in, pending_since) {
             (None, Some(since)) => Ord::min(idle_expiry, since + PENDING_LIFETIME),
             _ if only_a_refused_form => {

@@ -4,100 +4,13 @@ use sea_orm::{DatabaseConnection, DatabaseTransaction};
 
 use chrono::{DateTime, Utc};
 
+use super::actor::Actor;
 use super::audit::{self, AuditEntry, AuditKey};
 use super::db_context::{self, DbContext};
-use super::permissions::{Permission, PermissionSet};
+use super::permissions::Permission;
 use super::request::RequestMeta;
 use crate::error::AppError;
 use crate::model::Role;
-
-/// Who is acting. Built only by the session layer from a verified session.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Actor {
-    user_id: i64,
-    role: Role,
-    /// The clinic a staff member or patient acts in; none for a super admin.
-    clinic_id: Option<i64>,
-    /// What the role grants: a built-in role's fixed set, or a custom role's stored one.
-    permissions: PermissionSet,
-}
-
-impl Actor {
-    /// An actor in a built-in role (a custom role's actor holds nothing this way).
-    pub(crate) fn new(user_id: i64, role: Role, clinic_id: Option<i64>) -> Self {
-        Self::holding(user_id, role, clinic_id, PermissionSet::of_role(role))
-    }
-
-    /// An actor holding `permissions`: a custom role's, read with the membership.
-    pub(crate) fn holding(
-        user_id: i64,
-        role: Role,
-        clinic_id: Option<i64>,
-        permissions: PermissionSet,
-    ) -> Self {
-        Actor {
-            user_id,
-            role,
-            clinic_id,
-            permissions,
-        }
-    }
-
-    pub fn permissions(&self) -> PermissionSet {
-        self.permissions
-    }
-
-    /// The portal the actor works in.
-    pub fn home(&self) -> &'static str {
-        match self.role {
-            Role::Patient => "/patient",
-            Role::SuperAdmin => "/platform",
-            _ => self.permissions.staff_portal(),
-        }
-    }
-
-    /// What the database is told the actor may reach (`app.role`; the policies of migration
-    /// `m20261124_000007_row_level_security` and later). Patients and super admins are
-    /// themselves; staff reach their clinic as `clinic_admin` when they run any part of it,
-    /// as `provider` otherwise. Within the clinic the database is also told the role's
-    /// permissions (`app.permissions`), and each policy asks for the one `require` asks for.
-    pub fn reach(&self) -> &'static str {
-        match self.role {
-            Role::Patient => "patient",
-            Role::SuperAdmin => "super_admin",
-            _ if self.permissions.manages() => "clinic_admin",
-            _ => "provider",
-        }
-    }
-    pub fn user_id(&self) -> i64 {
-        self.user_id
-    }
-    pub fn role(&self) -> Role {
-        self.role
-    }
-    pub fn clinic_id(&self) -> Option<i64> {
-        self.clinic_id
-    }
-
-    /// Refuses with 403 unless the actor's role holds the permission.
-    pub fn require(&self, permission: Permission) -> Result<(), AppError> {
-        if self.permissions.contains(permission) {
-            Ok(())
-        } else {
-            tracing::warn!(
-                user_id = self.user_id,
-                permission = permission.name(),
-                "permission denied"
-            );
-            Err(AppError::Forbidden)
-        }
-    }
-
-    /// The clinic a staff member acts in, or 403 for an actor with none.
-    pub fn active_clinic(&self) -> Result<i64, AppError> {
-        self.clinic_id.ok_or(AppError::Forbidden)
-    }
-}
 
 /// A patient whose record the actor of a `Scoped` transaction may touch, in the clinic the
 /// actor acts in. A patient may be enrolled in several clinics; clinic-scoped data (care items,
@@ -208,18 +121,18 @@ impl Scoped {
 
     /// The actor's own patient record, for patients acting on themselves. A refusal is audited.
     pub async fn own_record(&self, permission: Permission) -> Result<PatientId, AppError> {
-        if self.actor.require(permission).is_err() || self.actor.role != Role::Patient {
+        if self.actor.require(permission).is_err() || self.actor.role() != Role::Patient {
             return Err(self.refuse(AppError::Forbidden, permission, None).await);
         }
         Ok(PatientId {
-            patient: self.actor.user_id,
+            patient: self.actor.user_id(),
             clinic: self.actor.active_clinic()?,
         })
     }
 
     /// The clinic a provider acts in, for reading their patients as a list. A refusal is audited.
     pub async fn provider_clinic(&self, permission: Permission) -> Result<i64, AppError> {
-        match self.actor.clinic_id {
+        match self.actor.clinic_id() {
             Some(clinic)
                 if self.actor.require(permission).is_ok()
                     && self.actor.require(Permission::PatientRead).is_ok() =>
@@ -250,7 +163,7 @@ impl Scoped {
         let assigned = super::entities::provider_assignments::Entity::find()
             .filter(super::entities::provider_assignments::Column::ClinicId.eq(clinic))
             .filter(
-                super::entities::provider_assignments::Column::ProviderId.eq(self.actor.user_id),
+                super::entities::provider_assignments::Column::ProviderId.eq(self.actor.user_id()),
             )
             .filter(super::entities::provider_assignments::Column::PatientId.eq(patient_id))
             .count(&self.txn)

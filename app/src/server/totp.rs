@@ -34,7 +34,7 @@ pub fn otpauth_url(secret: &[u8], issuer: &str, account: &str) -> String {
     let Secret::Encoded(encoded) = Secret::Raw(secret.to_vec()).to_encoded() else {
         unreachable!("to_encoded encodes")
     };
-    use crate::api::auth::encode_path;
+    use crate::routes::encode_path;
     let label = format!("{}:{}", encode_path(issuer), encode_path(account));
     format!(
         "otpauth://totp/{label}?secret={encoded}&issuer={}&algorithm=SHA1&digits={DIGITS}&period={STEP_SECONDS}",

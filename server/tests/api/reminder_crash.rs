@@ -6,7 +6,8 @@
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use salus_app::server::reminders::deliver::{SENDING_AT_ONCE, SETTLED_TOGETHER};
+use salus_app::server::mail::SENDING_AT_ONCE;
+use salus_app::server::reminders::deliver::SETTLED_TOGETHER;
 use salus_app::server::reminders::SENT;
 use sea_orm::{ConnectionTrait, Statement};
 

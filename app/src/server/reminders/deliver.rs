@@ -32,7 +32,7 @@ use crate::error::AppError;
 use crate::model::clinic::ReminderSettings;
 use crate::server::db_context::{self, DbContext};
 use crate::server::entities::{care_items, clinics, plans, reminders};
-use crate::server::mail::MailError;
+use crate::server::mail::{MailError, SENDING_AT_ONCE};
 use crate::server::services::clinic::settings::reminders_of;
 use crate::server::services::dates::{local_today, parse_time_zone};
 use crate::server::services::plans::plan_of;
@@ -321,11 +321,6 @@ async fn settle<C: ConnectionTrait>(
     Ok(done.rows_affected == 1)
 }
 
-/// How many messages one worker has with the transports at once (lettre's SMTP pool, sized to
-/// match in `mail.rs`, and the gateway's HTTP client keep the connections). Many, because each
-/// SMTP message waits about 40 ms on its connection: lettre writes the body and the closing
-/// dot separately, and the second write waits for the server's delayed acknowledgement.
-pub const SENDING_AT_ONCE: usize = 32;
 /// How many finished sends are committed together (at most; fewer when the batch runs out).
 /// A worker killed mid-batch may send again at most `SENDING_AT_ONCE + SETTLED_TOGETHER`
 /// messages: those it sent but had not recorded.

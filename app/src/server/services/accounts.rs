@@ -12,6 +12,7 @@ use super::password::{self, Password};
 use super::{content, dates, plans, throttle};
 use crate::error::{AppError, Validator};
 use crate::model::{GoalKind, Role};
+use crate::server::actor::{Actor, SignedIn};
 use crate::server::audit::{self, AuditEntry, AuditKey};
 use crate::server::care;
 use crate::server::db_context::{self, DbContext};
@@ -21,7 +22,6 @@ use crate::server::mail::{send_in_background, Mailer, OutgoingMail};
 use crate::server::permissions::PermissionSet;
 use crate::server::request::RequestMeta;
 use crate::server::state::Settings;
-use crate::server::tenancy::Actor;
 
 /// Lower-cased and trimmed, so `David@Example.com ` and `david@example.com` are one account.
 pub fn normalize_email(email: &str) -> String {
@@ -336,21 +336,6 @@ fn default_goals(
             updated_at: Set(now),
             ..Default::default()
         })
-}
-
-/// A verified sign-in: the user, and the role and clinic they will act in.
-#[derive(Debug, Clone)]
-pub struct SignedIn {
-    pub user_id: i64,
-    pub role: Role,
-    pub clinic_id: Option<i64>,
-    pub permissions: PermissionSet,
-}
-
-impl SignedIn {
-    pub fn actor(&self) -> Actor {
-        Actor::holding(self.user_id, self.role, self.clinic_id, self.permissions)
-    }
 }
 
 /// One message for every wrong email or password, so the form reveals nothing about accounts.

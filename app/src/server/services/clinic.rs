@@ -4,6 +4,7 @@
 pub mod audit_log;
 pub mod enrolment;
 pub mod invitations;
+pub mod membership;
 pub mod protocols;
 pub mod reminders;
 pub mod roles;

@@ -13,13 +13,13 @@ use sea_orm::{
 use super::{throttle, tokens};
 use crate::error::AppError;
 use crate::model::EmailStatus;
+use crate::server::actor::Actor;
 use crate::server::audit::{self, AuditEntry, AuditKey};
 use crate::server::db_context::{self, DbContext};
 use crate::server::entities::{email_verifications, users};
 use crate::server::mail::{send_in_background, Mailer, OutgoingMail};
 use crate::server::request::RequestMeta;
 use crate::server::state::Settings;
-use crate::server::tenancy::Actor;
 
 const LINK_LIFETIME: chrono::Duration = chrono::Duration::days(7);
 const INVALID: &str =

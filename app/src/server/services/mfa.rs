@@ -20,6 +20,7 @@ use super::clinic::roles;
 use super::throttle;
 use crate::error::AppError;
 use crate::model::{Enrolment, Role, TwoStepStatus};
+use crate::server::actor::Actor;
 use crate::server::audit::{self, AuditEntry};
 use crate::server::db_context::{self, DbContext};
 use crate::server::entities::{memberships, mfa_recovery_codes, user_mfa, users};
@@ -29,7 +30,6 @@ use crate::server::permissions::Permission;
 use crate::server::request::RequestMeta;
 use crate::server::secret_box::Sealed;
 use crate::server::state::AppState;
-use crate::server::tenancy::Actor;
 use crate::server::totp;
 
 pub const RECOVERY_CODES: usize = 10;

@@ -11,6 +11,7 @@ use tower_sessions::Session;
 use super::password::{self, Password};
 use super::{sessions, throttle};
 use crate::error::{AppError, Validator};
+use crate::server::actor::Actor;
 use crate::server::audit::{self, AuditEntry, AuditKey};
 use crate::server::db_context::{self, DbContext};
 use crate::server::entities::{password_resets, users};
@@ -18,7 +19,7 @@ use crate::server::errors::internal;
 use crate::server::mail::{send_in_background, Mailer, OutgoingMail};
 use crate::server::request::RequestMeta;
 use crate::server::state::Settings;
-use crate::server::tenancy::{Actor, Scoped};
+use crate::server::tenancy::Scoped;
 
 /// Ends one of the actor's sessions, named by the key the security page listed. Ending the
 /// session the page was loaded with signs out; answers whether it did.

@@ -8,10 +8,10 @@ use sea_orm::{
 };
 use tower_sessions::Session;
 
-use super::accounts::SignedIn;
 use super::clinic::roles;
 use crate::error::AppError;
 use crate::model::{CurrentUser, Role, SignedInDevice};
+use crate::server::actor::{Actor, SignedIn};
 use crate::server::db_context::{self, DbContext};
 use crate::server::entities::sessions;
 use crate::server::entities::{clinics, memberships, users};
@@ -19,13 +19,9 @@ use crate::server::errors::internal;
 use crate::server::permissions::PermissionSet;
 use crate::server::request::RequestMeta;
 use crate::server::secret_box::{Sealed, SecretKeys};
-use crate::server::session_store::row_key;
+use crate::server::session_store::{row_key, PENDING, PENDING_LIFETIME, USER_ID};
 use crate::server::state::Settings;
-use crate::server::tenancy::Actor;
 
-/// The session key of the signed-in user's id; the session store copies it into its own
-/// column, so a user's sessions can be found together.
-pub const USER_ID: &str = "uid";
 const ROLE: &str = "role";
 const CLINIC_ID: &str = "clinic";
 const SIGNED_IN_AT: &str = "signed_in_at";
@@ -110,11 +106,6 @@ impl PendingSignIn {
     }
 }
 
-/// The session key of a half-finished sign-in; the store keeps such a session no longer than
-/// `PENDING_LIFETIME`.
-pub const PENDING: &str = "pending_sign_in";
-/// How long a half-signed-in session may take to enter its code.
-pub const PENDING_LIFETIME: chrono::Duration = chrono::Duration::minutes(5);
 pub const PENDING_EXPIRED: &str = "Signing in took too long, or has not started. Sign in again.";
 
 /// The password was right and a second step is needed: the session, under a new id, holds the

@@ -10,28 +10,22 @@
 //! items. Until then the clinic's roster shows them as invited, not joined, and the clinic
 //! reaches nothing of theirs: not an account another clinic made, not what they tell another
 //! clinic.
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::sea_query::Query;
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QuerySelect,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use sha2::{Digest, Sha256};
 
 use super::invitations::{open_patient_invitations, PatientInvite, Sent};
+use super::membership::enrolled_of;
 use crate::error::{AppError, Validator};
 use crate::model::clinic::{EnrolledPatient, ImportOutcome, ImportProblem};
-use crate::model::{Role, Sex};
+use crate::model::Sex;
 use crate::server::audit::AuditEntry;
-use crate::server::care::{compliance, items};
-use crate::server::entities::{
-    clinics, consents, goals, invitations, memberships, patient_imports, patient_profiles, users,
-};
+use crate::server::entities::{clinics, patient_imports};
 use crate::server::permissions::Permission;
-use crate::server::services::accounts::{create_default_goals, email_problem, normalize_email};
-use crate::server::services::{content, dates, plans};
+use crate::server::services::accounts::{email_problem, normalize_email};
+use crate::server::services::{dates, plans};
 use crate::server::sms::e164;
 use crate::server::state::AppState;
 use crate::server::tenancy::Scoped;
@@ -62,8 +56,6 @@ pub const MAX_ROWS: usize = 20_000;
 pub const MAX_FILE_BYTES: usize = 4 << 20;
 /// The CSV columns, in the order the template lists them; only `name` and `email` are needed.
 pub const COLUMNS: [&str; 5] = ["name", "email", "date_of_birth", "sex", "phone"];
-/// Rows written per statement.
-const CHUNK: usize = 500;
 
 /// Checks one patient's details; the problems are (field, message).
 fn check(
@@ -120,36 +112,6 @@ fn check(
         sex,
         phone,
     })
-}
-
-/// Which of `emails` are patients of the clinic (discharged ones too).
-pub(crate) async fn enrolled_of(
-    scoped: &Scoped,
-    clinic: i64,
-    emails: &[String],
-) -> Result<HashSet<String>, AppError> {
-    let mut found = HashSet::new();
-    for chunk in emails.chunks(CHUNK) {
-        let rows: Vec<String> = users::Entity::find()
-            .select_only()
-            .column(users::Column::Email)
-            .filter(users::Column::Email.is_in(chunk.iter().cloned()))
-            .filter(
-                users::Column::Id.in_subquery(
-                    Query::select()
-                        .column(memberships::Column::UserId)
-                        .from(memberships::Entity)
-                        .and_where(memberships::Column::ClinicId.eq(clinic))
-                        .and_where(memberships::Column::Role.eq(Role::Patient.as_str()))
-                        .to_owned(),
-                ),
-            )
-            .into_tuple()
-            .all(scoped.conn())
-            .await?;
-        found.extend(rows);
-    }
-    Ok(found)
 }
 
 /// What enrolling a list of checked patients did.
@@ -436,66 +398,4 @@ pub async fn import_outcome(scoped: &Scoped, id: i64) -> Result<ImportOutcome, A
         problems: serde_json::from_str(&row.problems).unwrap_or_default(),
         imported_before: earlier > 0,
     })
-}
-
-/// In the transaction of a patient accepting their `invitation`, as the clinic's own task: what
-/// a patient of the clinic has. Their consent to the current privacy policy is recorded; a
-/// patient new to the clinic (`enrolled_now`) gets a profile if they have none (with what the
-/// clinic typed when it invited them), the default goals if they have none, and the clinic's
-/// care items. A profile they have already is theirs, and stays as it is.
-pub(crate) async fn patient_joined<C: ConnectionTrait>(
-    conn: &C,
-    invitation: &invitations::Model,
-    patient: i64,
-    enrolled_now: bool,
-    now: DateTime<Utc>,
-) -> Result<(), AppError> {
-    let clinic_id = invitation.clinic_id;
-    let clinic = clinics::Entity::find_by_id(clinic_id)
-        .one(conn)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let profile = patient_profiles::Entity::find()
-        .filter(patient_profiles::Column::UserId.eq(patient))
-        .one(conn)
-        .await?;
-    if profile.is_none() {
-        patient_profiles::Entity::insert(patient_profiles::ActiveModel {
-            user_id: Set(patient),
-            date_of_birth: Set(invitation.date_of_birth),
-            sex: Set(invitation.sex.clone()),
-            phone: Set(invitation.phone.clone()),
-            time_zone: Set(clinic.time_zone.clone()),
-            preferred_language: Set("en".into()),
-            created_at: Set(now),
-            updated_at: Set(now),
-            ..Default::default()
-        })
-        .exec(conn)
-        .await?;
-    }
-    consents::Entity::insert(consents::ActiveModel {
-        patient_id: Set(patient),
-        clinic_id: Set(Some(clinic_id)),
-        kind: Set(crate::server::services::policy_acceptance::DATA_USE.into()),
-        policy_version: Set(content::current_policy_version(conn).await?),
-        granted_at: Set(now),
-        ..Default::default()
-    })
-    .exec(conn)
-    .await?;
-    let today = items::patient_today(conn, patient, now).await?;
-    let has_goals = goals::Entity::find()
-        .filter(goals::Column::PatientId.eq(patient))
-        .count(conn)
-        .await?
-        > 0;
-    if !has_goals {
-        create_default_goals(conn, patient, today, now).await?;
-    }
-    if enrolled_now {
-        items::sync_patient(conn, clinic_id, patient, today, now).await?;
-        compliance::refresh(conn, clinic_id, patient, now).await?;
-    }
-    Ok(())
 }

@@ -182,7 +182,7 @@ pub async fn invite_patient(
     if let Some(problem) = email_problem(&email) {
         return Err(AppError::field("email", problem));
     }
-    if !super::enrolment::enrolled_of(scoped, clinic_id, std::slice::from_ref(&email))
+    if !super::membership::enrolled_of(scoped, clinic_id, std::slice::from_ref(&email))
         .await?
         .is_empty()
     {
@@ -766,7 +766,7 @@ async fn join(
         }
     };
     if role == Role::Patient {
-        super::enrolment::patient_joined(txn, &invitation, user_id, enrolled_now, now).await?;
+        super::membership::patient_joined(txn, &invitation, user_id, enrolled_now, now).await?;
     }
     audit::record(
         txn,

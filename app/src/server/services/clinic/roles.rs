@@ -17,10 +17,11 @@ use super::{audit_changes, lock_staff, provider_seats};
 use crate::error::{AppError, Validator};
 use crate::model::clinic::{ClinicRole, ClinicRoles, PermissionOption, STAFF_ROLES};
 use crate::model::Role;
+use crate::server::actor::Actor;
 use crate::server::audit::AuditEntry;
 use crate::server::entities::{clinic_roles, invitations, memberships};
 use crate::server::permissions::{Permission, PermissionSet, CLINIC};
-use crate::server::tenancy::{Actor, Scoped};
+use crate::server::tenancy::Scoped;
 
 const MAX_NAME: usize = 60;
 const CUSTOM_KEY: &str = "custom:";
