@@ -46,8 +46,8 @@ fn modules(src: &Path) -> BTreeMap<Vec<String>, PathBuf> {
     files
         .into_iter()
         .map(|file| {
-            let relative = file.strip_prefix(src).expect("under src");
-            let mut module: Vec<String> = relative
+            let in_src = file.strip_prefix(src).expect("under src");
+            let mut module: Vec<String> = in_src
                 .with_extension("")
                 .iter()
                 .map(|part| part.to_string_lossy().into_owned())

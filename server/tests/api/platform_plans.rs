@@ -221,20 +221,14 @@ async fn lowering_a_limit_below_a_clinics_use_is_refused_with_the_clinics_and_nu
     );
 
     // Within what both use, the change applies to both at once, and is audited.
-    let () = ok_json(
-        app.post_with(
-            &admin,
-            "/api/platform/plans/change",
-            &standard(&[
-                ("name", "Standard 2027"),
-                ("provider_seats", "12"),
-                ("patient_limit", "3"),
-                ("sms_reminders", ""),
-            ]),
-        )
-        .await,
-    )
-    .await;
+    let within = standard(&[
+        ("name", "Standard 2027"),
+        ("provider_seats", "12"),
+        ("patient_limit", "3"),
+        ("sms_reminders", ""),
+    ]);
+    let change = || app.post_with(&admin, "/api/platform/plans/change", &within);
+    let () = ok_json(change().await).await;
     assert_eq!(
         last_resource(&app, "plan.change").await,
         "plan:standard \"Standard\": 10 provider seats, 5000 patients, 2000 texts a month -> \
@@ -249,20 +243,7 @@ async fn lowering_a_limit_below_a_clinics_use_is_refused_with_the_clinics_and_nu
     }
     let saved = plan(&app, "standard").await;
     assert_eq!((saved.sms_reminders, saved.sms_per_month), (false, 0));
-    let (status, error) = err_json(
-        app.post_with(
-            &admin,
-            "/api/platform/plans/change",
-            &standard(&[
-                ("name", "Standard 2027"),
-                ("provider_seats", "12"),
-                ("patient_limit", "3"),
-                ("sms_reminders", ""),
-            ]),
-        )
-        .await,
-    )
-    .await;
+    let (status, error) = err_json(change().await).await;
     assert_eq!(
         (status, error.to_string()),
         (StatusCode::CONFLICT, "Nothing was changed.".to_owned())
