@@ -1,6 +1,6 @@
 import { defineConfig } from '@playwright/test';
 
-// Runs against the release build: ../target/release/salus serving ../target/site, on a fresh
+// Runs ../target/debug/salus (the tests' build) serving ../target/site (the release bundle), on a fresh
 // SQLite database seeded with the demo data. Build first (the README's test command does).
 const port = Number(process.env.SALUS_E2E_PORT ?? 3100);
 const baseURL = `http://127.0.0.1:${port}`;
@@ -35,7 +35,7 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: 'rm -rf ../target/e2e && mkdir -p ../target/e2e && exec ../target/release/salus serve',
+    command: 'rm -rf ../target/e2e && mkdir -p ../target/e2e && exec ../target/debug/salus serve',
     url: `${baseURL}/readyz`,
     reuseExistingServer: false,
     timeout: 60_000,

@@ -2,7 +2,7 @@
 # only what is missing, and saying so (with how long it usually takes) when it does. Every tool
 # that is absent ends in its install command or in an error that names it; never in a silent
 # exit (scripts/test-fresh-machine.sh checks this with the tools hidden from PATH).
-# Follows ../shared/design/TOOLCHAIN.md: rustup's wasm32 target when its server answers,
+# Follows docs/toolchain.md: rustup's wasm32 target when its server answers,
 # Debian's rustc-web with build-std when it does not.
 # shellcheck shell=bash
 
@@ -104,7 +104,7 @@ ensure_node_modules() {
   fi
 }
 
-# binaryen 132's wasm-opt, from npm: Debian's wasm-opt 108 corrupts today's WASM (TOOLCHAIN.md).
+# binaryen 132's wasm-opt, from npm: Debian's wasm-opt 108 corrupts today's WASM (docs/toolchain.md).
 ensure_wasm_opt() {
   ensure_node_modules
   [ -x end2end/node_modules/.bin/wasm-opt ] || die "end2end/node_modules/.bin/wasm-opt is missing after npm ci (binaryen 132)"

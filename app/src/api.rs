@@ -1,17 +1,13 @@
-//! Server functions: the browser's only way in. Each one is thin: who is asking, may they,
-//! one service call, a DTO back. Errors set the HTTP status through `respond`.
-pub mod auth;
+//! Server functions: the browser's only way in, one folder per portal like the pages. Each one
+//! is a line or three: `context::in_scope` opens the signed-in actor's transaction, runs one
+//! service call, commits, and sets the HTTP status of an error (`respond`).
+pub mod account;
 pub mod clinic;
-pub mod content;
 pub mod dev;
-pub mod mfa;
 pub mod patient;
 pub mod platform;
-pub mod policy_acceptance;
-pub mod portals;
 pub mod provider;
-pub mod reminders;
-pub mod security;
+pub mod public;
 
 /// Request-scoped access for server functions: state, session, the verified actor.
 #[cfg(feature = "ssr")]
@@ -22,7 +18,7 @@ pub(crate) mod context {
 
     use crate::error::AppError;
     use crate::server::actor::Actor;
-    use crate::server::errors::internal;
+    use crate::server::errors::{internal, respond, respond_landing_on};
     use crate::server::request::RequestMeta;
     use crate::server::services::sessions;
     use crate::server::state::AppState;
@@ -58,7 +54,7 @@ pub(crate) mod context {
 
     /// The signed-in actor, or the user a half-finished sign-in is for (`true`): only for the
     /// second step's own server functions, and not once the second step passed and the policy
-    /// waits (`api::policy_acceptance`). Otherwise 401.
+    /// waits (`api::account::policy_acceptance`). Otherwise 401.
     pub async fn actor_or_pending() -> Result<(Actor, bool), AppError> {
         if let Some(signed_in) = signed_in().await? {
             return Ok((signed_in.actor, false));
@@ -83,5 +79,31 @@ pub(crate) mod context {
             state.audit_key.clone(),
         )
         .await
+    }
+
+    /// Runs `work` in a transaction opened for the signed-in actor and commits it; an error
+    /// sets the response's status (`respond`) and rolls the transaction back.
+    pub async fn in_scope<T>(
+        work: impl AsyncFnOnce(&Scoped) -> Result<T, AppError>,
+    ) -> Result<T, AppError> {
+        respond(run_in_scope(work).await)
+    }
+
+    /// `in_scope` for a form: posted without JavaScript and successful, it lands on `path`
+    /// (`respond_landing_on`).
+    pub async fn in_scope_landing_on<T>(
+        path: &str,
+        work: impl AsyncFnOnce(&Scoped) -> Result<T, AppError>,
+    ) -> Result<T, AppError> {
+        respond_landing_on(path, run_in_scope(work).await)
+    }
+
+    async fn run_in_scope<T>(
+        work: impl AsyncFnOnce(&Scoped) -> Result<T, AppError>,
+    ) -> Result<T, AppError> {
+        let scoped = scoped().await?;
+        let value = work(&scoped).await?;
+        scoped.commit().await?;
+        Ok(value)
     }
 }

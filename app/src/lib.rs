@@ -19,10 +19,9 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
 use components::layout::{Footer, Header};
-use pages::{
-    auth, clinic, dev, goals, mfa, my_clinics, patient, platform, policy_acceptance, profile,
-    provider, public, security, unsubscribe,
-};
+use pages::account::{auth, mfa, policy_acceptance, security};
+use pages::public::{content, site, unsubscribe};
+use pages::{clinic, dev, patient, platform, provider};
 
 /// The HTML document around the app, rendered on the server. Its Content-Security-Policy
 /// names the nonce Leptos gave this response's inline scripts.
@@ -62,7 +61,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     // The signed-in user, shared by the header and the pages.
-    let me = Resource::new(|| (), |_| api::auth::get_current_user());
+    let me = Resource::new(|| (), |_| api::account::auth::get_current_user());
     provide_context(me);
     // A form refused without JavaScript comes back filled in (the server found what was typed).
     #[cfg(feature = "ssr")]
@@ -83,17 +82,17 @@ pub fn App() -> impl IntoView {
             </a>
             <Header />
             <main id="main" class="mx-auto w-full max-w-5xl flex-1 px-4 py-8 sm:px-6">
-                <Routes fallback=public::NotFoundPage>
+                <Routes fallback=site::NotFoundPage>
                     // Sent whole, like every page with data: streamed out of order, the latest
                     // articles replaced their "Loading…" line after the first paint, and the
                     // header's menu appeared late, shifting the page (0.13 on a phone).
-                    <Route path=path!("/") view=public::HomePage ssr=SsrMode::Async />
-                    <Route path=path!("/topics") view=public::TopicsPage ssr=SsrMode::Async />
-                    <Route path=path!("/topics/:slug") view=public::ArticlePage ssr=SsrMode::Async />
-                    <Route path=path!("/services") view=public::ServicesPage />
-                    <Route path=path!("/contact") view=public::ContactPage />
-                    <Route path=path!("/privacy") view=public::PrivacyPage ssr=SsrMode::Async />
-                    <Route path=path!("/privacy/:version") view=public::PrivacyVersionPage ssr=SsrMode::Async />
+                    <Route path=path!("/") view=content::HomePage ssr=SsrMode::Async />
+                    <Route path=path!("/topics") view=content::TopicsPage ssr=SsrMode::Async />
+                    <Route path=path!("/topics/:slug") view=content::ArticlePage ssr=SsrMode::Async />
+                    <Route path=path!("/services") view=site::ServicesPage />
+                    <Route path=path!("/contact") view=site::ContactPage />
+                    <Route path=path!("/privacy") view=content::PrivacyPage ssr=SsrMode::Async />
+                    <Route path=path!("/privacy/:version") view=content::PrivacyVersionPage ssr=SsrMode::Async />
                     <Route path=path!("/signin") view=auth::SignInPage ssr=SsrMode::Async />
                     <Route path=path!("/signin/code") view=mfa::SignInCodePage />
                     <Route path=path!("/signin/enrol") view=mfa::EnrolPage ssr=SsrMode::Async />
@@ -103,13 +102,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/reset-password") view=auth::ResetPasswordPage />
                     <Route path=path!("/verify-email") view=auth::VerifyEmailPage />
                     <Route path=path!("/unsubscribe") view=unsubscribe::UnsubscribePage />
-                    <Route path=path!("/patient") view=patient::DashboardPage ssr=SsrMode::Async />
-                    <Route path=path!("/patient/my-data") view=patient::MyDataPage ssr=SsrMode::Async />
-                    <Route path=path!("/patient/profile") view=profile::ProfilePage ssr=SsrMode::Async />
-                    <Route path=path!("/patient/goals") view=goals::GoalHistoryPage ssr=SsrMode::Async />
-                    <Route path=path!("/patient/clinics") view=my_clinics::MyClinicsPage ssr=SsrMode::Async />
-                    <Route path=path!("/provider") view=provider::PatientListPage ssr=SsrMode::Async />
-                    <Route path=path!("/provider/patients/:id") view=provider::PatientDetailPage ssr=SsrMode::Async />
+                    <Route path=path!("/patient") view=patient::dashboard::DashboardPage ssr=SsrMode::Async />
+                    <Route path=path!("/patient/my-data") view=patient::my_data::MyDataPage ssr=SsrMode::Async />
+                    <Route path=path!("/patient/profile") view=patient::profile::ProfilePage ssr=SsrMode::Async />
+                    <Route path=path!("/patient/goals") view=patient::goals::GoalHistoryPage ssr=SsrMode::Async />
+                    <Route path=path!("/patient/clinics") view=patient::clinics::MyClinicsPage ssr=SsrMode::Async />
+                    <Route path=path!("/provider") view=provider::patients::PatientListPage ssr=SsrMode::Async />
+                    <Route path=path!("/provider/patients/:id") view=provider::patients::PatientDetailPage ssr=SsrMode::Async />
                     <Route path=path!("/security") view=security::SecurityPage ssr=SsrMode::Async />
                     <Route path=path!("/security/two-step") view=mfa::EnrolPage ssr=SsrMode::Async />
                     <Route path=path!("/security/recovery-codes") view=mfa::RecoveryCodesPage ssr=SsrMode::Async />
@@ -125,13 +124,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/clinic/audit") view=clinic::audit_log::AuditLogPage ssr=SsrMode::Async />
                     <Route path=path!("/clinic/settings") view=clinic::settings::SettingsPage ssr=SsrMode::Async />
                     <Route path=path!("/invitation") view=clinic::invitation::InvitationPage ssr=SsrMode::Async />
-                    <Route path=path!("/platform") view=platform::PlatformHomePage ssr=SsrMode::Async />
+                    <Route path=path!("/platform") view=platform::home::PlatformHomePage ssr=SsrMode::Async />
                     <Route path=path!("/platform/clinics") view=platform::clinics::ClinicsPage ssr=SsrMode::Async />
                     <Route path=path!("/platform/clinics/:id") view=platform::clinic::ClinicPage ssr=SsrMode::Async />
                     <Route path=path!("/platform/plans") view=platform::plans::PlansPage ssr=SsrMode::Async />
                     <Route path=path!("/platform/plans/:code") view=platform::plans::PlanPage ssr=SsrMode::Async />
-                    <Route path=path!("/platform/protocols") view=platform::protocols::ProtocolTemplatesPage ssr=SsrMode::Async />
-                    <Route path=path!("/platform/protocols/:id") view=platform::protocols::ProtocolTemplatePage ssr=SsrMode::Async />
+                    <Route path=path!("/platform/protocols") view=platform::protocol_templates::ProtocolTemplatesPage ssr=SsrMode::Async />
+                    <Route path=path!("/platform/protocols/:id") view=platform::protocol_templates::ProtocolTemplatePage ssr=SsrMode::Async />
                     <Route path=path!("/platform/topics") view=platform::topics::TopicsPage ssr=SsrMode::Async />
                     <Route path=path!("/platform/topics/:id") view=platform::topic::TopicPage ssr=SsrMode::Async />
                     <Route path=path!("/platform/tips") view=platform::tips::TipsPage ssr=SsrMode::Async />

@@ -113,7 +113,7 @@ type Template = (
     &'static str,
 );
 
-/// Adult intervals as commonly recommended (DOMAIN.md); each clinic may change its copies.
+/// Adult intervals as commonly recommended (`docs/domain.md`); each clinic may change its copies.
 pub const TEMPLATES: &[Template] = &[
     (
         "annual-blood-test",

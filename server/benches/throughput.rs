@@ -8,7 +8,7 @@
 //! server-rendered HTML; the provider's compliance list page) and then at a minimal axum
 //! handler in this file that, on the same pool, runs the same SQL as the page: the session
 //! lookup and the account check (`sessions::actor`), the tenant transaction, the service
-//! (`goals::dashboard`, `provider::compliance_list`, with its audit events) and the commit,
+//! (`dashboard::dashboard`, `patients::compliance_list`, with its audit events) and the commit,
 //! and answers JSON. What is left between the two is Salus's middleware, the session layer and
 //! the page's rendering. It prints requests per second, p50/p95/p99, and Salus / bare; then
 //! the sign-in storm: 40 sign-ins a second for 30 s while the dashboard is under the same load.
@@ -25,8 +25,10 @@ use axum::routing::get;
 use axum::{Json, Router};
 use salus_app::server::permissions::Permission;
 use salus_app::server::request::RequestMeta;
+use salus_app::server::services::patient::dashboard;
+use salus_app::server::services::provider::patients;
 use salus_app::server::services::seed::DEMO_PASSWORD;
-use salus_app::server::services::{goals, provider, sessions};
+use salus_app::server::services::sessions;
 use salus_app::server::session_store::SeaOrmSessionStore;
 use salus_app::server::state::AppState;
 use salus_app::server::tenancy::Scoped;
@@ -71,10 +73,10 @@ async fn bare(State(state): State<AppState>, headers: HeaderMap, page: &'static 
     let body = match page {
         "dashboard" => {
             let me = scoped.own_record(Permission::OwnRecordRead).await.unwrap();
-            serde_json::to_value(goals::dashboard(&scoped, me).await.unwrap()).unwrap()
+            serde_json::to_value(dashboard::dashboard(&scoped, me).await.unwrap()).unwrap()
         }
         _ => serde_json::to_value(
-            provider::compliance_list(&scoped, provider::ListQuery::default())
+            patients::compliance_list(&scoped, patients::ListQuery::default())
                 .await
                 .unwrap(),
         )

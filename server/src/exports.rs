@@ -10,21 +10,16 @@ use futures_util::stream;
 use salus_app::error::AppError;
 use salus_app::server::actor::Actor;
 use salus_app::server::request::RequestMeta;
-use salus_app::server::services::clinic::audit_log::{self, AuditQuery, CSV_HEADER};
-use salus_app::server::services::platform::audit_log as platform_audit_log;
+use salus_app::server::services::clinic::audit_log::{self, AuditQuery};
+use salus_app::server::services::platform::audit_log::{
+    self as platform_audit_log, PlatformAuditQuery,
+};
 use salus_app::server::services::sessions;
 use salus_app::server::state::AppState;
 use salus_app::server::tenancy::Scoped;
+use serde::de::DeserializeOwned;
+use std::future::Future;
 use tower_sessions::Session;
-
-#[derive(Debug, Default, serde::Deserialize)]
-pub struct AuditCsvQuery {
-    patient: Option<String>,
-    staff: Option<String>,
-    action: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
-}
 
 /// An error as a plain-text answer with its status: the download link has no page to show it.
 pub(crate) fn refused(error: AppError) -> Response {
@@ -114,91 +109,83 @@ where
     response
 }
 
-/// `GET /api/clinic/audit_log.csv?patient=…&staff=…&action=…&from=…&to=…`: the clinic's
-/// audit log, filtered as its page is, newest first.
-pub async fn clinic_audit_log_csv(
-    State(state): State<AppState>,
-    session: Session,
-    request: Request,
-) -> Response {
-    let (parts, _) = request.into_parts();
-    let Ok(Query(query)) = Query::<AuditCsvQuery>::try_from_uri(&parts.uri) else {
-        return refused(AppError::field("form", "The filters could not be read."));
-    };
-    let actor = match signed_in_actor(&state, &session).await {
-        Ok(actor) => actor,
-        Err(refusal) => return refusal,
-    };
-    let query = AuditQuery {
-        patient: query.patient,
-        staff: query.staff,
-        action: query.action,
-        from: query.from,
-        to: query.to,
-        page: None,
-    };
-    let begin = transactions(state, actor, RequestMeta::from_parts(&parts));
-    let filters = async {
-        let scoped = begin().await?;
-        let filters = audit_log::start_export(&scoped, &query).await?;
-        scoped.commit().await?;
-        Ok::<_, AppError>(filters)
-    }
-    .await;
-    let filters = match filters {
-        Ok(filters) => filters,
-        Err(error) => return refused(error),
-    };
-    csv_download(
-        begin,
-        CSV_HEADER,
-        "salus-audit-log.csv",
-        move |scoped, before| {
-            let filters = filters.clone();
-            Box::pin(async move {
-                let (lines, next) = audit_log::export_batch(&scoped, &filters, before).await?;
-                Ok((lines, next, scoped))
-            })
-        },
-    )
+/// An audit log that downloads as CSV: its query as its page's filter form sends it, and the
+/// service that checks the query once and reads the log a batch at a time.
+pub trait AuditExport: DeserializeOwned + Send + 'static {
+    type Filters: Clone + Send + Sync + 'static;
+    const HEADER: &'static str;
+    const FILENAME: &'static str;
+    fn start(
+        scoped: &Scoped,
+        query: &Self,
+    ) -> impl Future<Output = Result<Self::Filters, AppError>> + Send;
+    fn batch(
+        scoped: &Scoped,
+        filters: &Self::Filters,
+        before: Option<i64>,
+    ) -> impl Future<Output = Result<(String, Option<i64>), AppError>> + Send;
 }
 
-#[derive(Debug, Default, serde::Deserialize)]
-pub struct PlatformAuditCsvQuery {
-    clinic: Option<String>,
-    actor: Option<String>,
-    action: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
+/// `GET /api/clinic/audit_log.csv?patient=…&staff=…&action=…&from=…&to=…`: the clinic's
+/// audit log, filtered as its page is, newest first.
+impl AuditExport for AuditQuery {
+    type Filters = audit_log::Filters;
+    const HEADER: &'static str = audit_log::CSV_HEADER;
+    const FILENAME: &'static str = "salus-audit-log.csv";
+    fn start(
+        scoped: &Scoped,
+        query: &Self,
+    ) -> impl Future<Output = Result<Self::Filters, AppError>> + Send {
+        audit_log::start_export(scoped, query)
+    }
+    fn batch(
+        scoped: &Scoped,
+        filters: &Self::Filters,
+        before: Option<i64>,
+    ) -> impl Future<Output = Result<(String, Option<i64>), AppError>> + Send {
+        audit_log::export_batch(scoped, filters, before)
+    }
 }
 
 /// `GET /api/platform/audit_log.csv?clinic=…&actor=…&action=…&from=…&to=…`: the platform's
 /// audit log, filtered as its page is, newest first; patients by id only.
-pub async fn platform_audit_log_csv(
+impl AuditExport for PlatformAuditQuery {
+    type Filters = platform_audit_log::Filters;
+    const HEADER: &'static str = platform_audit_log::CSV_HEADER;
+    const FILENAME: &'static str = "salus-platform-audit-log.csv";
+    fn start(
+        scoped: &Scoped,
+        query: &Self,
+    ) -> impl Future<Output = Result<Self::Filters, AppError>> + Send {
+        platform_audit_log::start_export(scoped, query)
+    }
+    fn batch(
+        scoped: &Scoped,
+        filters: &Self::Filters,
+        before: Option<i64>,
+    ) -> impl Future<Output = Result<(String, Option<i64>), AppError>> + Send {
+        platform_audit_log::export_batch(scoped, filters, before)
+    }
+}
+
+/// An audit log's CSV download (`AuditExport`), for the signed-in actor of the session.
+pub async fn audit_log_csv<Q: AuditExport>(
     State(state): State<AppState>,
     session: Session,
     request: Request,
 ) -> Response {
     let (parts, _) = request.into_parts();
-    let Ok(Query(query)) = Query::<PlatformAuditCsvQuery>::try_from_uri(&parts.uri) else {
+    let Ok(Query(query)) = Query::<Q>::try_from_uri(&parts.uri) else {
         return refused(AppError::field("form", "The filters could not be read."));
     };
     let actor = match signed_in_actor(&state, &session).await {
         Ok(actor) => actor,
         Err(refusal) => return refusal,
     };
-    let query = platform_audit_log::PlatformAuditQuery {
-        clinic: query.clinic,
-        actor: query.actor,
-        action: query.action,
-        from: query.from,
-        to: query.to,
-        page: None,
-    };
     let begin = transactions(state, actor, RequestMeta::from_parts(&parts));
     let filters = async {
         let scoped = begin().await?;
-        let filters = platform_audit_log::start_export(&scoped, &query).await?;
+        let filters = Q::start(&scoped, &query).await?;
         scoped.commit().await?;
         Ok::<_, AppError>(filters)
     }
@@ -207,17 +194,11 @@ pub async fn platform_audit_log_csv(
         Ok(filters) => filters,
         Err(error) => return refused(error),
     };
-    csv_download(
-        begin,
-        platform_audit_log::CSV_HEADER,
-        "salus-platform-audit-log.csv",
-        move |scoped, before| {
-            let filters = filters.clone();
-            Box::pin(async move {
-                let (lines, next) =
-                    platform_audit_log::export_batch(&scoped, &filters, before).await?;
-                Ok((lines, next, scoped))
-            })
-        },
-    )
+    csv_download(begin, Q::HEADER, Q::FILENAME, move |scoped, before| {
+        let filters = filters.clone();
+        Box::pin(async move {
+            let (lines, next) = Q::batch(&scoped, &filters, before).await?;
+            Ok((lines, next, scoped))
+        })
+    })
 }

@@ -18,6 +18,8 @@ use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use salus_app::server::mail::{MailboxMailer, Mailer, SmtpMailer};
 use salus_app::server::reminders::{delivery_reports, unsubscribe};
+use salus_app::server::services::clinic::audit_log::AuditQuery;
+use salus_app::server::services::platform::audit_log::PlatformAuditQuery;
 use salus_app::server::session_store::SeaOrmSessionStore;
 use salus_app::server::sms::{HttpSmsGateway, SmsGateway};
 use salus_app::server::state::{AppState, Clock};
@@ -142,11 +144,11 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", axum::routing::get(middleware::metrics))
         .route(
             "/api/clinic/audit_log.csv",
-            axum::routing::get(exports::clinic_audit_log_csv),
+            axum::routing::get(exports::audit_log_csv::<AuditQuery>),
         )
         .route(
             "/api/platform/audit_log.csv",
-            axum::routing::get(exports::platform_audit_log_csv),
+            axum::routing::get(exports::audit_log_csv::<PlatformAuditQuery>),
         )
         .route(
             &format!("{}/{{clinic}}", delivery_reports::STATUS_PATH),

@@ -1,8 +1,16 @@
 //! The `salus` command: serve (default), migrate, seed, admin, audit, keys and mailbox.
 use std::process::ExitCode;
 
+use std::path::Path;
+
 use clap::{Parser, Subcommand};
-use salus_app::server::services::password::Password;
+use salus_app::error::AppError;
+use salus_app::server::audit::{self, Anchor, AuditKey, Tampering};
+use salus_app::server::db_context;
+use salus_app::server::mail::read_mailbox;
+use salus_app::server::secret_box::SecretKeys;
+use salus_app::server::services::account::{mfa, password::Password};
+use salus_app::server::services::platform::audit_log;
 use salus_app::server::services::seed;
 use salus_app::server::state::Clock;
 use salus_server::config::{Config, LogFormat, MailTransport};
@@ -143,223 +151,236 @@ async fn main() -> ExitCode {
     init_tracing(&config);
     match run(cli.command.unwrap_or(Command::Serve), config).await {
         Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("salus: {message}");
+        Err(error) => {
+            eprintln!("salus: {error}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Why a command failed, as `salus` prints it before exiting with status 1.
+#[derive(Debug, thiserror::Error)]
+enum CliError {
+    /// Said in full by the command itself.
+    #[error("{0}")]
+    Said(String),
+    #[error("database: {0}")]
+    Database(#[from] sea_orm::DbErr),
+    #[error("{0}")]
+    App(#[from] AppError),
+    #[error("{0}")]
+    Startup(#[from] salus_server::StartupError),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    #[error("{0}")]
+    Json(#[from] serde_json::Error),
+    #[error("the reminder worker stopped abnormally: {0}")]
+    Worker(#[from] tokio::task::JoinError),
+}
+
+impl From<String> for CliError {
+    fn from(message: String) -> Self {
+        CliError::Said(message)
+    }
+}
+
+impl From<&str> for CliError {
+    fn from(message: &str) -> Self {
+        CliError::Said(message.to_owned())
+    }
+}
+
+async fn run(command: Command, config: Config) -> Result<(), CliError> {
+    match command {
+        Command::Serve => serve(config).await,
+        Command::Worker => worker(config).await,
+        Command::Migrate => migrate(&config).await,
+        Command::Db {
+            command: DbCommand::CreateAppRole { name },
+        } => create_app_role(&config, &name).await,
+        Command::Seed { demo } => seed_demo(&config, demo).await,
+        Command::Admin {
+            command: AdminCommand::CreateSuperAdmin { email, name },
+        } => create_super_admin(&config, &email, &name).await,
+        Command::Audit {
+            command: AuditCommand::Verify { anchor },
+        } => verify_audit_log(&config, anchor.as_deref()).await,
+        Command::Audit {
+            command: AuditCommand::Anchor { file },
+        } => anchor_audit_log(&config, &file).await,
+        Command::Keys {
+            command: KeysCommand::Rotate,
+        } => rotate_keys(&config).await,
+        Command::Mailbox { last } => print_mailbox(&config, last),
     }
 }
 
 /// A transaction with platform reach for a command-line task, which the audit log records.
 async fn platform_transaction(
     config: &Config,
-    key: &salus_app::server::audit::AuditKey,
+    key: &AuditKey,
     task: &'static str,
-) -> Result<sea_orm::DatabaseTransaction, String> {
-    let conn = db::connect(&config.database_url)
-        .await
-        .map_err(|e| e.to_string())?;
-    salus_app::server::db_context::begin_platform(&conn, key, chrono::Utc::now(), task)
-        .await
-        .map_err(|e| e.to_string())
+) -> Result<sea_orm::DatabaseTransaction, CliError> {
+    let conn = db::connect(&config.database_url).await?;
+    Ok(db_context::begin_platform(&conn, key, chrono::Utc::now(), task).await?)
 }
 
-async fn run(command: Command, config: Config) -> Result<(), String> {
-    match command {
-        Command::Serve => serve(config).await,
-        Command::Worker => worker(config).await,
-        Command::Migrate => {
-            db::migrate_url(config.migration_url())
-                .await
-                .map_err(|e| e.to_string())?;
-            println!("Database is up to date.");
-            Ok(())
-        }
-        Command::Db {
-            command: DbCommand::CreateAppRole { name },
-        } => {
-            db::migrate_url(config.migration_url())
-                .await
-                .map_err(|e| e.to_string())?;
-            let owner = db::connect(config.migration_url())
-                .await
-                .map_err(|e| e.to_string())?;
-            let password = std::env::var("SALUS_APP_ROLE_PASSWORD")
-                .ok()
-                .filter(|p| !p.is_empty());
-            db::create_app_role(&owner, &name, password.as_deref())
-                .await
-                .map_err(|e| e.to_string())?;
-            println!(
-                "Role {name} can now serve Salus (member of {}).",
-                db::APPLICATION_GROUP
-            );
-            Ok(())
-        }
-        Command::Seed { demo } => {
-            if !demo {
-                return Err("say what to seed: salus seed --demo".into());
-            }
-            let state = build_state(&config, Clock::system())
-                .await
-                .map_err(|e| e.to_string())?;
-            if seed::demo(&state.db, &state.audit_key, state.clock.now())
-                .await
-                .map_err(|e| e.to_string())?
-            {
-                print_demo_accounts(&config);
-            } else {
-                println!("The database already has accounts; the demo data was not added.");
-            }
-            Ok(())
-        }
-        Command::Admin {
-            command: AdminCommand::CreateSuperAdmin { email, name },
-        } => {
-            let state = build_state(&config, Clock::system())
-                .await
-                .map_err(|e| e.to_string())?;
-            eprintln!("Password for {email} (one line on standard input):");
-            let mut line = String::new();
-            std::io::stdin()
-                .read_line(&mut line)
-                .map_err(|e| e.to_string())?;
-            let password = Password::new(line.trim_end_matches(['\r', '\n']).to_owned());
-            seed::create_super_admin(
-                &state.db,
-                &state.audit_key,
-                state.clock.now(),
-                &email,
-                &name,
-                password,
-            )
-            .await
-            .map_err(|e| match e {
-                salus_app::error::AppError::Validation(fields) => fields
+/// `salus migrate`.
+async fn migrate(config: &Config) -> Result<(), CliError> {
+    db::migrate_url(config.migration_url()).await?;
+    println!("Database is up to date.");
+    Ok(())
+}
+
+/// `salus db create-app-role NAME`.
+async fn create_app_role(config: &Config, name: &str) -> Result<(), CliError> {
+    db::migrate_url(config.migration_url()).await?;
+    let owner = db::connect(config.migration_url()).await?;
+    let password = std::env::var("SALUS_APP_ROLE_PASSWORD")
+        .ok()
+        .filter(|p| !p.is_empty());
+    db::create_app_role(&owner, name, password.as_deref()).await?;
+    println!(
+        "Role {name} can now serve Salus (member of {}).",
+        db::APPLICATION_GROUP
+    );
+    Ok(())
+}
+
+/// `salus seed --demo`.
+async fn seed_demo(config: &Config, demo: bool) -> Result<(), CliError> {
+    if !demo {
+        return Err("say what to seed: salus seed --demo".into());
+    }
+    let state = build_state(config, Clock::system()).await?;
+    if seed::demo(&state.db, &state.audit_key, state.clock.now()).await? {
+        print_demo_accounts(config);
+    } else {
+        println!("The database already has accounts; the demo data was not added.");
+    }
+    Ok(())
+}
+
+/// `salus admin create-super-admin`: the password is read from standard input.
+async fn create_super_admin(config: &Config, email: &str, name: &str) -> Result<(), CliError> {
+    let state = build_state(config, Clock::system()).await?;
+    eprintln!("Password for {email} (one line on standard input):");
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    let password = Password::new(line.trim_end_matches(['\r', '\n']).to_owned());
+    let now = state.clock.now();
+    seed::create_super_admin(&state.db, &state.audit_key, now, email, name, password)
+        .await
+        .map_err(|e| match e {
+            AppError::Validation(fields) => CliError::Said(
+                fields
                     .into_iter()
                     .flat_map(|(f, m)| m.into_iter().map(move |m| format!("{f}: {m}")))
                     .collect::<Vec<_>>()
                     .join("; "),
-                other => other.to_string(),
-            })?;
-            println!("Super admin {email} created.");
-            Ok(())
+            ),
+            other => other.into(),
+        })?;
+    println!("Super admin {email} created.");
+    Ok(())
+}
+
+/// `salus audit verify [--anchor FILE]`.
+async fn verify_audit_log(config: &Config, anchor: Option<&Path>) -> Result<(), CliError> {
+    let key = AuditKey::load(&config.audit_key_file)?;
+    let anchor: Option<Anchor> = match anchor {
+        None => None,
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("reading {}: {e}", path.display()))?;
+            let anchor = serde_json::from_str(&text)
+                .map_err(|e| format!("{} is not an anchor: {e}", path.display()))?;
+            Some(anchor)
         }
-        Command::Audit {
-            command: AuditCommand::Verify { anchor },
-        } => {
-            use salus_app::server::audit::{self, Anchor, AuditKey, Tampering};
-            let key = AuditKey::load(&config.audit_key_file)?;
-            let anchor: Option<Anchor> = match anchor {
-                None => None,
-                Some(path) => Some(
-                    std::fs::read_to_string(&path)
-                        .map_err(|e| format!("reading {}: {e}", path.display()))
-                        .and_then(|text| {
-                            serde_json::from_str(&text)
-                                .map_err(|e| format!("{} is not an anchor: {e}", path.display()))
-                        })?,
-                ),
-            };
-            let txn = platform_transaction(&config, &key, "audit_verify").await?;
-            let report = audit::verify(&txn, &key, anchor.as_ref())
-                .await
-                .map_err(|e| e.to_string())?;
-            // The platform's audit log page shows the last outcome.
-            salus_app::server::services::platform::audit_log::record_verification(
-                &txn,
-                &report,
-                chrono::Utc::now(),
-                None,
-            )
-            .await
-            .map_err(|e| e.to_string())?;
-            txn.commit().await.map_err(|e| e.to_string())?;
-            match (report.first_broken, report.problem) {
-                (Some(id), Some(problem)) => Err(format!(
-                    "audit chain broken at event {id}: {} ({} events before it verified)",
-                    match problem {
-                        Tampering::AlteredOrInserted =>
-                            "its content does not match its hash (edited, or inserted without the key)",
-                        Tampering::MissingOrReordered =>
-                            "it does not follow the event before it (events deleted or reordered)",
-                        Tampering::Truncated =>
-                            "its chain's recorded last event is missing or changed (the log was cut off after it)",
-                    },
-                    report.checked
-                )),
-                _ => {
-                    println!("Audit chain intact: {} events verified.", report.checked);
-                    Ok(())
-                }
-            }
+    };
+    let txn = platform_transaction(config, &key, "audit_verify").await?;
+    let report = audit::verify(&txn, &key, anchor.as_ref()).await?;
+    // The platform's audit log page shows the last outcome.
+    audit_log::record_verification(&txn, &report, chrono::Utc::now(), None).await?;
+    txn.commit().await?;
+    let (Some(id), Some(problem)) = (report.first_broken, report.problem) else {
+        println!("Audit chain intact: {} events verified.", report.checked);
+        return Ok(());
+    };
+    let what = match problem {
+        Tampering::AlteredOrInserted => {
+            "its content does not match its hash (edited, or inserted without the key)"
         }
-        Command::Audit {
-            command: AuditCommand::Anchor { file },
-        } => {
-            let key = salus_app::server::audit::AuditKey::load(&config.audit_key_file)?;
-            // The anchoring itself is a platform task, audited in the transaction it reads.
-            let txn = platform_transaction(&config, &key, "audit_anchor").await?;
-            let Some(anchor) = salus_app::server::audit::anchor(&txn)
-                .await
-                .map_err(|e| e.to_string())?
-            else {
-                return Err("the audit log is empty; there is nothing to anchor".into());
-            };
-            txn.commit().await.map_err(|e| e.to_string())?;
-            let json = serde_json::to_string_pretty(&anchor).map_err(|e| e.to_string())?;
-            std::fs::write(&file, json + "\n")
-                .map_err(|e| format!("writing {}: {e}", file.display()))?;
-            println!(
-                "Anchored {} events in {} chain{} in {}.",
-                anchor.events(),
-                anchor.chains.len(),
-                if anchor.chains.len() == 1 { "" } else { "s" },
-                file.display()
-            );
-            Ok(())
+        Tampering::MissingOrReordered => {
+            "it does not follow the event before it (events deleted or reordered)"
         }
-        Command::Keys {
-            command: KeysCommand::Rotate,
-        } => {
-            use salus_app::server::secret_box::SecretKeys;
-            let path = &config.secret_keys_file;
-            let mut keys = SecretKeys::load(path)?;
-            let new_key = keys.add_key().to_owned();
-            // The file holds the new key before anything is sealed with it; the state reads it.
-            keys.save(path)?;
-            let state = build_state(&config, Clock::system())
-                .await
-                .map_err(|e| e.to_string())?;
-            let resealed = salus_app::server::services::mfa::reseal_all(&state)
-                .await
-                .map_err(|e| e.to_string())?;
-            println!(
-                "Key {new_key} in {} is now the current key; {resealed} secret{} re-sealed under it.",
-                path.display(),
-                if resealed == 1 { "" } else { "s" }
-            );
-            Ok(())
+        Tampering::Truncated => {
+            "its chain's recorded last event is missing or changed (the log was cut off after it)"
         }
-        Command::Mailbox { last } => {
-            let MailTransport::Mailbox { dir } = &config.mail else {
-                return Err(
-                    "SALUS_MAIL_TRANSPORT is not mailbox; there is no local mailbox to read".into(),
-                );
-            };
-            let messages = salus_app::server::mail::read_mailbox(dir).map_err(|e| e.to_string())?;
-            if messages.is_empty() {
-                println!("The mailbox at {} is empty.", dir.display());
-            }
-            for m in messages.into_iter().take(last) {
-                println!(
-                    "── {} ──\nTo: {}\nSubject: {}\n\n{}\n",
-                    m.sent_at, m.to, m.subject, m.body
-                );
-            }
-            Ok(())
-        }
+    };
+    Err(format!(
+        "audit chain broken at event {id}: {what} ({} events before it verified)",
+        report.checked
+    )
+    .into())
+}
+
+/// `salus audit anchor --file FILE`.
+async fn anchor_audit_log(config: &Config, file: &Path) -> Result<(), CliError> {
+    let key = AuditKey::load(&config.audit_key_file)?;
+    // The anchoring itself is a platform task, audited in the transaction it reads.
+    let txn = platform_transaction(config, &key, "audit_anchor").await?;
+    let Some(anchor) = audit::anchor(&txn).await? else {
+        return Err("the audit log is empty; there is nothing to anchor".into());
+    };
+    txn.commit().await?;
+    let json = serde_json::to_string_pretty(&anchor)?;
+    std::fs::write(file, json + "\n").map_err(|e| format!("writing {}: {e}", file.display()))?;
+    println!(
+        "Anchored {} events in {} chain{} in {}.",
+        anchor.events(),
+        anchor.chains.len(),
+        if anchor.chains.len() == 1 { "" } else { "s" },
+        file.display()
+    );
+    Ok(())
+}
+
+/// `salus keys rotate`.
+async fn rotate_keys(config: &Config) -> Result<(), CliError> {
+    let path = &config.secret_keys_file;
+    let mut keys = SecretKeys::load(path)?;
+    let new_key = keys.add_key().to_owned();
+    // The file holds the new key before anything is sealed with it; the state reads it.
+    keys.save(path)?;
+    let state = build_state(config, Clock::system()).await?;
+    let resealed = mfa::reseal_all(&state).await?;
+    println!(
+        "Key {new_key} in {} is now the current key; {resealed} secret{} re-sealed under it.",
+        path.display(),
+        if resealed == 1 { "" } else { "s" }
+    );
+    Ok(())
+}
+
+/// `salus mailbox [--last N]`.
+fn print_mailbox(config: &Config, last: usize) -> Result<(), CliError> {
+    let MailTransport::Mailbox { dir } = &config.mail else {
+        return Err(
+            "SALUS_MAIL_TRANSPORT is not mailbox; there is no local mailbox to read".into(),
+        );
+    };
+    let messages = read_mailbox(dir)?;
+    if messages.is_empty() {
+        println!("The mailbox at {} is empty.", dir.display());
     }
+    for m in messages.into_iter().take(last) {
+        println!(
+            "── {} ──\nTo: {}\nSubject: {}\n\n{}\n",
+            m.sent_at, m.to, m.subject, m.body
+        );
+    }
+    Ok(())
 }
 
 fn print_demo_accounts(config: &Config) {
@@ -382,15 +403,9 @@ fn print_demo_accounts(config: &Config) {
     );
 }
 
-async fn serve(config: Config) -> Result<(), String> {
-    let state = build_state(&config, Clock::system())
-        .await
-        .map_err(|e| e.to_string())?;
-    if config.seed_demo
-        && seed::demo(&state.db, &state.audit_key, state.clock.now())
-            .await
-            .map_err(|e| e.to_string())?
-    {
+async fn serve(config: Config) -> Result<(), CliError> {
+    let state = build_state(&config, Clock::system()).await?;
+    if config.seed_demo && seed::demo(&state.db, &state.audit_key, state.clock.now()).await? {
         print_demo_accounts(&config);
     }
     spawn_session_cleanup(&state);
@@ -409,26 +424,22 @@ async fn serve(config: Config) -> Result<(), String> {
         .map_err(|e| format!("cannot listen on {} (SALUS_ADDR): {e}", config.addr))?;
     tracing::info!(addr = %config.addr, "listening");
     println!("Salus is serving on {}", config.settings.public_url);
-    let served = salus_server::serve(listener, app, shutdown_signal())
-        .await
-        .map_err(|e| e.to_string());
+    let served = salus_server::serve(listener, app, shutdown_signal()).await;
     let _ = stop.send(true);
     if let Some(worker) = worker {
         let _ = worker.await;
     }
-    served
+    Ok(served?)
 }
 
 /// `salus worker`: the reminder worker alone.
-async fn worker(config: Config) -> Result<(), String> {
-    let state = build_state(&config, Clock::system())
-        .await
-        .map_err(|e| e.to_string())?;
+async fn worker(config: Config) -> Result<(), CliError> {
+    let state = build_state(&config, Clock::system()).await?;
     let (stop, stopping) = tokio::sync::watch::channel(false);
     let running = tokio::spawn(salus_app::server::reminders::worker::run(state, stopping));
     shutdown_signal().await;
     let _ = stop.send(true);
-    running.await.map_err(|e| e.to_string())
+    Ok(running.await?)
 }
 
 /// Completes at SIGTERM (what a service manager sends) or Ctrl-C.

@@ -34,10 +34,10 @@ static KEPT_FORMS: LazyLock<HashMap<&'static str, &'static [&'static str]>> = La
             };
         }
     forms![
-        api::auth::SignIn,
-        api::auth::Register,
-        api::auth::RequestPasswordReset,
-        api::patient::UpdateProfile,
+        api::account::auth::SignIn,
+        api::account::auth::Register,
+        api::account::auth::RequestPasswordReset,
+        api::patient::profile::UpdateProfile,
         api::clinic::enrolment::AddPatient,
         api::clinic::enrolment::InvitePatient,
         api::clinic::protocols::AddProtocol,
@@ -148,7 +148,7 @@ mod tests {
     #[test]
     fn only_the_forms_own_fields_are_kept_and_never_the_password() {
         let body = b"email=a%40example.com&password=hunter2&junk=xxxxxxxx&email=second";
-        let form = kept(<api::auth::SignIn as ServerFn>::PATH, body, false).unwrap();
+        let form = kept(<api::account::auth::SignIn as ServerFn>::PATH, body, false).unwrap();
         assert_eq!(
             form.fields,
             vec![("email".to_owned(), "a@example.com".to_owned())]
@@ -191,7 +191,7 @@ mod tests {
         ])
         .unwrap();
         let form = kept(
-            <api::auth::Register as ServerFn>::PATH,
+            <api::account::auth::Register as ServerFn>::PATH,
             body.as_bytes(),
             false,
         )

@@ -1,6 +1,7 @@
 //! The clinic-admin portal's server functions, one module per feature.
 pub mod audit_log;
 pub mod enrolment;
+pub mod home;
 pub mod invitations;
 pub mod protocols;
 pub mod reminders;

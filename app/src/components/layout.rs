@@ -2,8 +2,8 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::api::auth::{SignOut, AFTER_SIGN_OUT};
-use crate::model::CurrentUser;
+use crate::api::account::auth::{SignOut, AFTER_SIGN_OUT};
+use crate::model::account::CurrentUser;
 
 pub type MeResource = Resource<Result<Option<CurrentUser>, crate::error::AppError>>;
 

@@ -1,8 +1,7 @@
-//! The platform's public content as its editors see it: health topics (drafts too), health
-//! tips (retired ones too) and every privacy policy version.
+//! Public content: health topics and tips as everyone reads them, and as the platform's editors
+//! see them (drafts and retired tips too), with every privacy policy version.
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-
-use super::Article;
 
 /// Where a piece of content stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -127,4 +126,33 @@ mod tests {
         }
         assert_eq!(ContentStatus::parse("gone"), None);
     }
+}
+
+/// The health tip of the patient's day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HealthTip {
+    pub title: String,
+    pub text: String,
+    pub category: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArticleSummary {
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub published_on: NaiveDate,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Article {
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    /// The Markdown body as HTML, already sanitised on the server (`server::markdown`).
+    pub body_html: String,
+    pub tags: Vec<String>,
+    pub published_on: NaiveDate,
+    /// A privacy policy's version; `None` for a health topic.
+    pub version: Option<String>,
 }

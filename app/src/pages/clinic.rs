@@ -16,7 +16,7 @@ use leptos_router::components::A;
 
 use crate::components::layout::MeResource;
 use crate::components::portal::{NAV_HERE, NAV_LINK, PORTAL_NAV};
-use crate::model::CurrentUser;
+use crate::model::account::CurrentUser;
 
 /// The portal's sections, each with the permission it needs; `current` is the one shown. A
 /// section the signed-in user may not use is left out (the server refuses it anyway).

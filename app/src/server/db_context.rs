@@ -4,7 +4,9 @@
 //! SQLite has no policies: there `Scoped` and the services are the only guard.
 //!
 //! Every transaction that touches clinic or patient data is opened through `begin`, with the
-//! narrowest context that does the job.
+//! narrowest context that does the job, or `begin_platform`, which audits it. A context changes
+//! inside a transaction only through the named, audited switches below (`Switch`, `joining`,
+//! `registered_as`); setting one directly (`enter`) is private to this module.
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbErr, Statement,
@@ -33,10 +35,6 @@ pub enum DbContext<'a> {
     /// The system's own work inside one clinic, such as the hourly care refresh: what the
     /// clinic's staff may reach, in that clinic only.
     ClinicTask(i64),
-    /// Platform work that spans clinics (listing them, creating them, seeding, verifying the
-    /// audit log). Never patients' health records. Opened through `begin_platform`, which
-    /// audits it.
-    Platform,
     /// The reminder worker finding the clinics to work in: the clinics' rows and nothing else
     /// (what it does inside a clinic it does as that clinic's `ClinicTask`).
     Worker,
@@ -84,10 +82,6 @@ impl<'a> DbContext<'a> {
                 role: "clinic_task",
                 ..none
             },
-            DbContext::Platform => Settings {
-                role: "platform",
-                ..none
-            },
             DbContext::Worker => Settings {
                 role: "worker",
                 ..none
@@ -101,7 +95,10 @@ impl<'a> DbContext<'a> {
     }
 }
 
-/// What a transaction is told about who is asking (`app.*`).
+/// What a transaction is told about who is asking (`app.*`). Besides the contexts above, the
+/// platform's own (`platform`): work that spans clinics (listing them, creating them, seeding,
+/// verifying the audit log), never patients' health records, entered only through
+/// `begin_platform` and `Switch::as_platform`, which audit it.
 #[derive(Default)]
 struct Settings<'a> {
     user: Option<i64>,
@@ -113,13 +110,21 @@ struct Settings<'a> {
     permissions: String,
 }
 
-/// Sets the context of the transaction `conn` is in, replacing any context set before (a
-/// registration acts as a visitor, then as the patient it created).
-pub async fn enter<C: ConnectionTrait>(conn: &C, context: DbContext<'_>) -> Result<(), DbErr> {
+const PLATFORM: Settings<'static> = Settings {
+    user: None,
+    clinic: None,
+    role: "platform",
+    email: "",
+    clinic_code: "",
+    token_hash: "",
+    permissions: String::new(),
+};
+
+/// Sets the context of the transaction `conn` is in, replacing any context set before.
+async fn enter<C: ConnectionTrait>(conn: &C, settings: Settings<'_>) -> Result<(), DbErr> {
     if conn.get_database_backend() != DatabaseBackend::Postgres {
         return Ok(());
     }
-    let settings = context.settings();
     let text = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
     conn.execute_raw(Statement::from_sql_and_values(
         DatabaseBackend::Postgres,
@@ -141,17 +146,13 @@ pub async fn enter<C: ConnectionTrait>(conn: &C, context: DbContext<'_>) -> Resu
     Ok(())
 }
 
-/// Opens a transaction in `context`. Not for `Platform`: see `begin_platform`.
+/// Opens a transaction in `context`. The platform's own context has `begin_platform`.
 pub async fn begin(
     db: &DatabaseConnection,
     context: DbContext<'_>,
 ) -> Result<DatabaseTransaction, DbErr> {
-    debug_assert!(
-        !matches!(context, DbContext::Platform),
-        "use begin_platform"
-    );
     let txn = db.begin().await?;
-    enter(&txn, context).await?;
+    enter(&txn, context.settings()).await?;
     Ok(txn)
 }
 
@@ -164,7 +165,7 @@ pub async fn begin_platform(
     task: &'static str,
 ) -> Result<DatabaseTransaction, AppError> {
     let txn = db.begin().await?;
-    enter(&txn, DbContext::Platform).await?;
+    enter(&txn, PLATFORM).await?;
     audit::record(
         &txn,
         audit_key,
@@ -179,6 +180,106 @@ pub async fn begin_platform(
     )
     .await?;
     Ok(txn)
+}
+
+/// A signed-in actor's transaction, for the platform's work that needs another context for a
+/// while (`Scoped::switch`). Each switch writes its audit event in the transaction, runs the
+/// work in its context, and returns the transaction to the actor's context.
+pub struct Switch<'a> {
+    pub(in crate::server) txn: &'a DatabaseTransaction,
+    pub(in crate::server) actor: &'a Actor,
+    pub(in crate::server) audit_key: &'a AuditKey,
+    pub(in crate::server) now: DateTime<Utc>,
+    pub(in crate::server) meta: &'a RequestMeta,
+}
+
+impl Switch<'_> {
+    /// Work that only each clinic's own task may do, for the platform: counting in a clinic's
+    /// records (which the platform's own context never reads; only the counts leave them), or
+    /// changing its reminders and protocols. One audit event, `platform.clinic_reach`, names
+    /// `purpose` and the clinics; then `work` runs for each clinic in that clinic's context.
+    pub async fn in_clinics<T>(
+        &self,
+        purpose: &str,
+        clinics: &[i64],
+        mut work: impl AsyncFnMut(&DatabaseTransaction, i64) -> Result<T, AppError>,
+    ) -> Result<Vec<T>, AppError> {
+        if clinics.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.record(
+            "platform.clinic_reach",
+            format!("{purpose}: {}", clinic_list(clinics)),
+        )
+        .await?;
+        let mut done = Vec::with_capacity(clinics.len());
+        // Owned ids: a borrowed iterator held across the awaits makes the future's `Send`
+        // depend on a lifetime the callers' server functions cannot name.
+        for clinic in clinics.to_vec() {
+            enter(self.txn, DbContext::ClinicTask(clinic).settings()).await?;
+            done.push(work(self.txn, clinic).await?);
+        }
+        self.back().await?;
+        Ok(done)
+    }
+
+    /// Platform work on other accounts' rows, which row-level security lets a super admin write
+    /// only for their own (revoking another super admin). Audited as `platform.task`, with
+    /// `purpose`, as `begin_platform` audits its tasks.
+    pub async fn as_platform<T>(
+        &self,
+        purpose: &'static str,
+        work: impl AsyncFnOnce(&DatabaseTransaction) -> Result<T, AppError>,
+    ) -> Result<T, AppError> {
+        self.record("platform.task", purpose.to_owned()).await?;
+        enter(self.txn, PLATFORM).await?;
+        let done = work(self.txn).await?;
+        self.back().await?;
+        Ok(done)
+    }
+
+    async fn record(&self, action: &'static str, resource: String) -> Result<(), AppError> {
+        let entry = AuditEntry::by(self.actor, action).resource(resource);
+        audit::record(self.txn, self.audit_key, self.now, self.meta, entry).await
+    }
+
+    async fn back(&self) -> Result<(), DbErr> {
+        enter(self.txn, DbContext::Actor(self.actor).settings()).await
+    }
+}
+
+/// "clinic 3" or "clinics 3, 4 and 9", the first 20 named.
+fn clinic_list(clinics: &[i64]) -> String {
+    const NAMED: usize = 20;
+    let ids: Vec<String> = clinics.iter().take(NAMED).map(i64::to_string).collect();
+    match (clinics.len(), ids.split_last()) {
+        (1, _) => format!("clinic {}", ids[0]),
+        (n, Some((last, rest))) if n <= NAMED => {
+            format!("clinics {} and {last}", rest.join(", "))
+        }
+        (n, _) => format!("clinics {} and {} more", ids.join(", "), n - NAMED),
+    }
+}
+
+/// Someone joining a clinic, in a transaction that began as who they were (a visitor
+/// registering with the clinic's code, an account accepting its invitation): the rest is the
+/// clinic's own task, in that clinic only (its plan's limits, the invitation and membership
+/// rows). The joining is audited by the caller in this transaction (`patient.register`,
+/// `staff.invitation_accepted`, `patient.invitation_accepted`).
+pub async fn joining(txn: &DatabaseTransaction, clinic: i64) -> Result<(), DbErr> {
+    enter(txn, DbContext::ClinicTask(clinic).settings()).await
+}
+
+/// A registration's transaction, once the account exists: the rest (membership, profile,
+/// consent, goals) is written as the patient it created.
+pub async fn registered_as(txn: &DatabaseTransaction, patient: &Actor) -> Result<(), DbErr> {
+    enter(txn, DbContext::Actor(patient).settings()).await
+}
+
+/// The demo's seed, begun as the platform's audited task (`begin_platform`), writes each
+/// clinic's own rows as that clinic's task.
+pub async fn seeding(txn: &DatabaseTransaction, clinic: i64) -> Result<(), DbErr> {
+    enter(txn, DbContext::ClinicTask(clinic).settings()).await
 }
 
 /// What a clinic's writers take turns at (`take_turn`).

@@ -17,6 +17,8 @@ pub mod quiet_hours;
 pub mod unsubscribe;
 pub mod worker;
 
+use crate::model::CareStatus;
+
 /// A row's states.
 pub const PENDING: &str = "pending";
 pub const SENDING: &str = "sending";
@@ -38,11 +40,17 @@ pub enum CareReminder {
 }
 
 impl CareReminder {
+    pub const ALL: [CareReminder; 3] = [
+        CareReminder::DueSoon,
+        CareReminder::Due,
+        CareReminder::Overdue,
+    ];
+
     pub fn of_status(status: &str) -> Option<Self> {
-        match status {
-            "due_soon" => Some(CareReminder::DueSoon),
-            "due" => Some(CareReminder::Due),
-            "overdue" => Some(CareReminder::Overdue),
+        match CareStatus::parse(status)? {
+            CareStatus::DueSoon => Some(CareReminder::DueSoon),
+            CareStatus::Due => Some(CareReminder::Due),
+            CareStatus::Overdue => Some(CareReminder::Overdue),
             _ => None,
         }
     }
@@ -50,10 +58,11 @@ impl CareReminder {
     /// The care item's status it stands for.
     pub fn status(self) -> &'static str {
         match self {
-            CareReminder::DueSoon => "due_soon",
-            CareReminder::Due => "due",
-            CareReminder::Overdue => "overdue",
+            CareReminder::DueSoon => CareStatus::DueSoon,
+            CareReminder::Due => CareStatus::Due,
+            CareReminder::Overdue => CareStatus::Overdue,
         }
+        .as_str()
     }
 
     /// The row's `kind`.

@@ -216,8 +216,9 @@ mod tests {
 
     #[test]
     fn keys_rotate_through_the_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("keys.json");
+        // A file of this test's own; the tests' build has no tempfile (server/Cargo.toml).
+        let path = std::env::temp_dir().join(format!("salus-keys-{}.json", std::process::id()));
+        let _ = std::fs::remove_file(&path);
         let mut keys = SecretKeys::load_or_create(&path).unwrap();
         let old = keys.seal(b"secret", b"ctx");
         assert_eq!(keys.add_key(), "k2");
@@ -242,5 +243,6 @@ mod tests {
             assert_eq!(mode & 0o777, 0o600);
         }
         assert!(!format!("{keys:?}").contains(&hex::encode(keys.keys["k2"])));
+        let _ = std::fs::remove_file(&path);
     }
 }

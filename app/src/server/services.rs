@@ -1,23 +1,13 @@
 //! Stateless services: each takes a connection or a `Scoped` transaction and does one job.
-pub mod accounts;
+pub mod account;
 pub mod clinic;
-pub mod content;
 pub mod dates;
-pub mod email_verification;
-pub mod goals;
-pub mod mfa;
-pub mod my_clinics;
-pub mod my_data;
 pub mod paging;
-pub mod password;
-pub mod password_reset;
+pub mod patient;
 pub mod plans;
 pub mod platform;
-pub mod policy_acceptance;
-pub mod portals;
-pub mod profile;
 pub mod provider;
-pub mod security;
+pub mod public;
 pub mod seed;
 pub mod sessions;
 pub mod text_search;

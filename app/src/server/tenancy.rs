@@ -99,6 +99,18 @@ impl Scoped {
         error
     }
 
+    /// The scope's transaction switched to another context for a while, audited
+    /// (`db_context::Switch`): the platform's work that a clinic's own task does.
+    pub(in crate::server) fn switch(&self) -> db_context::Switch<'_> {
+        db_context::Switch {
+            txn: &self.txn,
+            actor: &self.actor,
+            audit_key: &self.audit_key,
+            now: self.now,
+            meta: &self.meta,
+        }
+    }
+
     /// The scope's transaction, for the services' queries. Only server code gets it; nothing
     /// reaches clinic or patient data without a scope.
     pub(in crate::server) fn conn(&self) -> &DatabaseTransaction {

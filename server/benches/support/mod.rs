@@ -5,6 +5,8 @@
 #![allow(dead_code)] // each benchmark uses its own part of this
 
 pub mod patients;
+#[path = "../../tests/api/temp_dir.rs"]
+mod temp_dir;
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -23,7 +25,7 @@ pub struct Bench {
     /// on PostgreSQL the owner is the superuser the benchmark connects as).
     pub owner: DatabaseConnection,
     pg_name: Option<String>,
-    _dir: tempfile::TempDir,
+    _dir: temp_dir::TempDir,
 }
 
 fn admin_url() -> String {
@@ -43,7 +45,7 @@ async fn drop_database(name: &str) {
 
 /// `backend`: "sqlite" or "postgres". `adjust` changes the settings (rate limits, say).
 pub async fn start(backend: &str, adjust: impl FnOnce(&mut Settings)) -> Bench {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = temp_dir::TempDir::new();
     let (database_url, migration_database_url, pg_name) = match backend {
         "sqlite" => (
             format!(
@@ -227,7 +229,7 @@ pub async fn session_cookie(addr: SocketAddr, email: &str) -> String {
     assert!(response.status().is_success(), "{}", response.status());
     let destination: String = response.json().await.unwrap();
     if destination.starts_with("/signin/enrol") {
-        let enrolment: salus_app::model::Enrolment = post("/api/mfa/enrolment", vec![])
+        let enrolment: salus_app::model::account::Enrolment = post("/api/mfa/enrolment", vec![])
             .await
             .unwrap()
             .json()

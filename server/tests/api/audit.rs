@@ -9,7 +9,7 @@ async fn audit_chain_records_events_and_exposes_tampering(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let _ = app.sign_in_with(&app.client, DAVID, "wrong-password").await;
     app.sign_in(DAVID, DEMO_PASSWORD).await;
-    let d: salus_app::model::PatientDashboard =
+    let d: salus_app::model::patient::PatientDashboard =
         ok_json(app.post("/api/patient/dashboard", &[]).await).await;
     let today = d.today.to_string();
     app.post(

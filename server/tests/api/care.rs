@@ -2,7 +2,8 @@
 //! dashboard, and the database recompute agreeing with the rules.
 use chrono::{Days, Months, NaiveDate};
 use reqwest::StatusCode;
-use salus_app::model::{CareStatus, PatientDashboard};
+use salus_app::model::patient::PatientDashboard;
+use salus_app::model::CareStatus;
 use salus_app::server::care::items::recompute_statuses;
 use salus_app::server::care::rules::{self, Rule};
 use salus_app::server::entities::{care_items, care_protocols, clinics};
@@ -225,7 +226,8 @@ async fn protocol_changes_and_new_days_are_applied_to_patients(backend: Backend)
 }
 
 async fn the_daily_refresh_moves_labels_with_the_calendar(backend: Backend) {
-    use salus_app::model::{ComplianceLabel, CompliancePage};
+    use salus_app::model::provider::CompliancePage;
+    use salus_app::model::ComplianceLabel;
     let app = TestApp::spawn(backend).await;
     app.sign_in(PROVIDER, DEMO_PASSWORD).await;
     let david = user_id(&app, DAVID).await;

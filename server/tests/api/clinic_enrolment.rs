@@ -182,7 +182,7 @@ async fn a_patient_added_by_hand_is_invited_and_joins_with_what_the_clinic_typed
         app.sign_in_with(&ada_client, ADA, STRONG).await.status(),
         StatusCode::OK
     );
-    let dashboard: salus_app::model::PatientDashboard = ok_json(
+    let dashboard: salus_app::model::patient::PatientDashboard = ok_json(
         app.post_with(&ada_client, "/api/patient/dashboard", &[])
             .await,
     )

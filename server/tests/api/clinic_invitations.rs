@@ -142,7 +142,7 @@ async fn an_invited_provider_sets_a_password_and_signs_in(backend: Backend) {
     let lena = client();
     let response = app.sign_in_with(&lena, NEW_PROVIDER, STRONG).await;
     assert_eq!(response.status(), StatusCode::OK);
-    let list: salus_app::model::CompliancePage =
+    let list: salus_app::model::provider::CompliancePage =
         ok_json(app.post_with(&lena, "/api/provider/patients", &[]).await).await;
     assert_eq!(list.total, 0);
 

@@ -141,7 +141,7 @@ async fn an_interval_change_moves_due_dates_and_labels(backend: Backend) {
     assert_eq!(label(&app, sunrise, DAVID).await, "missed_checkup");
     // What David and his provider read follows.
     let david = admin(&app, DAVID).await;
-    let dashboard: salus_app::model::PatientDashboard =
+    let dashboard: salus_app::model::patient::PatientDashboard =
         ok_json(app.post_with(&david, "/api/patient/dashboard", &[]).await).await;
     let shown = dashboard
         .reminders

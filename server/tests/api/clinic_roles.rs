@@ -2,8 +2,10 @@
 //! and the rule that nobody grants what runs the clinic unless they hold it.
 use reqwest::StatusCode;
 use salus_app::error::AppError;
+use salus_app::model::account::CurrentUser;
 use salus_app::model::clinic::ClinicRoles;
-use salus_app::model::{CompliancePage, CurrentUser, Role};
+use salus_app::model::provider::CompliancePage;
+use salus_app::model::Role;
 
 use crate::clinic_invitations::{directory, invitation_token, invite};
 use crate::helpers::*;

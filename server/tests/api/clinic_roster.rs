@@ -2,7 +2,7 @@
 use reqwest::StatusCode;
 use salus_app::error::AppError;
 use salus_app::model::clinic::RosterPage;
-use salus_app::model::CompliancePage;
+use salus_app::model::provider::CompliancePage;
 
 use crate::helpers::*;
 

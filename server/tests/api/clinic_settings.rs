@@ -47,7 +47,7 @@ async fn details_are_saved_checked_and_audited(backend: Backend) {
     );
     // The header of every page shows the clinic's new name.
     assert_eq!(
-        ok_json::<Option<salus_app::model::CurrentUser>>(
+        ok_json::<Option<salus_app::model::account::CurrentUser>>(
             app.post_with(&admin, "/api/auth/me", &[]).await
         )
         .await

@@ -67,7 +67,7 @@ pub struct TestApp {
     /// The server's `DATABASE_URL`, and the owner's where it differs (PostgreSQL).
     database_url: String,
     owner_url: Option<String>,
-    _dir: tempfile::TempDir,
+    _dir: crate::temp_dir::TempDir,
     _pg: Option<PostgresDatabase>,
 }
 
@@ -104,7 +104,7 @@ impl TestApp {
 
     /// Spawns with the demo data seeded and settings adjusted by `adjust`.
     pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Settings)) -> TestApp {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = crate::temp_dir::TempDir::new();
         let (database_url, owner_url, pg) = match backend {
             Backend::Sqlite => {
                 let file = dir.path().join("salus.db");
@@ -327,7 +327,7 @@ impl TestApp {
 
     /// Sets up an authenticator for a staff member half signed in, in a browser of its own.
     async fn enrol(&self, client: &Client, email: &str) {
-        let enrolment: salus_app::model::Enrolment =
+        let enrolment: salus_app::model::account::Enrolment =
             ok_json(self.post_with(client, "/api/mfa/enrolment", &[]).await).await;
         let app = Authenticator::from_shown_secret(&enrolment.secret);
         self.authenticators
@@ -413,7 +413,7 @@ pub async fn signed_in(app: &TestApp, email: &str) -> Client {
 /// The profile form as the page posts it for the patient signed in on `client`: each field as
 /// saved, each ticked box as `on`.
 pub async fn profile_form(app: &TestApp, client: &Client) -> Vec<(&'static str, String)> {
-    let profile: salus_app::model::Profile =
+    let profile: salus_app::model::patient::Profile =
         ok_json(app.post_with(client, "/api/patient/profile", &[]).await).await;
     let mut form = vec![
         ("name", profile.name),
@@ -535,8 +535,8 @@ pub async fn second_clinic(app: &TestApp, patient_email: &str) -> SecondClinic {
     use salus_app::model::Role;
     use salus_app::server::care::{compliance, items, protocols};
     use salus_app::server::entities::{clinics, consents, provider_assignments, users};
-    use salus_app::server::services::accounts::add_membership;
-    use salus_app::server::services::password::{self, Password};
+    use salus_app::server::services::account::auth::add_membership;
+    use salus_app::server::services::account::password::{self, Password};
     use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 
     let now = app.clock.now();
@@ -589,9 +589,9 @@ pub async fn second_clinic(app: &TestApp, patient_email: &str) -> SecondClinic {
     consents::Entity::insert(consents::ActiveModel {
         patient_id: Set(patient),
         clinic_id: Set(Some(clinic)),
-        kind: Set(salus_app::server::services::policy_acceptance::DATA_USE.into()),
+        kind: Set(salus_app::server::services::account::policy_acceptance::DATA_USE.into()),
         policy_version: Set(
-            salus_app::server::services::content::current_policy_version(db)
+            salus_app::server::services::public::content::current_policy_version(db)
                 .await
                 .unwrap(),
         ),
@@ -669,8 +669,8 @@ pub const SECOND_ADMIN: &str = "nadia.khan@example.org";
 pub async fn clinic_admin_of(app: &TestApp, clinic: i64, email: &str) -> i64 {
     use salus_app::model::Role;
     use salus_app::server::entities::users;
-    use salus_app::server::services::accounts::add_membership;
-    use salus_app::server::services::password::{self, Password};
+    use salus_app::server::services::account::auth::add_membership;
+    use salus_app::server::services::account::password::{self, Password};
     use sea_orm::{ActiveValue::Set, EntityTrait};
     let now = app.clock.now();
     let hash = password::hash(Password::new(DEMO_PASSWORD.into()))

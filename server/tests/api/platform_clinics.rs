@@ -242,7 +242,7 @@ async fn suspension_refuses_sign_in_and_stops_reminders_until_reactivated(backen
     );
     // David is a patient of Harbour too: he signs in there.
     let david = signed_in(&app, DAVID).await;
-    let me: Option<salus_app::model::CurrentUser> =
+    let me: Option<salus_app::model::account::CurrentUser> =
         ok_json(app.post_with(&david, "/api/auth/me", &[]).await).await;
     assert_eq!(
         me.and_then(|u| u.clinic_name).as_deref(),

@@ -2,8 +2,9 @@
 //! drafts hidden, previewed, placed on the home page), health tips (categories, retiring), and
 //! privacy policy versions that patients accept at their next sign-in.
 use reqwest::StatusCode;
+use salus_app::model::content::{Article, ArticleSummary};
 use salus_app::model::content::{ContentOverview, ContentStatus, TopicEdit};
-use salus_app::model::{Article, ArticleSummary, PatientDashboard};
+use salus_app::model::patient::PatientDashboard;
 use salus_app::server::entities::{audit_events, consents};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
@@ -501,7 +502,7 @@ async fn a_new_policy_version_is_accepted_at_the_next_sign_in(backend: Backend) 
 async fn the_policy_comes_after_the_code(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let patient = signed_in(&app, EMMA).await;
-    let enrolment: salus_app::model::Enrolment =
+    let enrolment: salus_app::model::account::Enrolment =
         ok_json(app.post_with(&patient, "/api/mfa/enrolment", &[]).await).await;
     let authenticator = Authenticator::from_shown_secret(&enrolment.secret);
     let step = app.clock.now().timestamp() / 30;

@@ -79,7 +79,7 @@ async fn the_readmes_postgres_setup_migrates_as_a_non_superuser_owner_and_serves
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.local_addr().unwrap().port()
     };
-    let dir = tempfile::tempdir().unwrap();
+    let dir = crate::temp_dir::TempDir::new();
     use std::os::unix::process::CommandExt;
     let mut serving = std::process::Command::new("bash")
         .args(["-euo", "pipefail", "-c", &script])

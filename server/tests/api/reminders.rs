@@ -155,7 +155,7 @@ async fn planning_twice_plans_once_and_each_window_is_sent_once(backend: Backend
     // Noah sees what he was sent, on his data page.
     let noah_client = client();
     app.sign_in_with(&noah_client, NOAH, DEMO_PASSWORD).await;
-    let his: Vec<salus_app::model::SentReminder> = ok_json(
+    let his: Vec<salus_app::model::patient::SentReminder> = ok_json(
         app.post_with(&noah_client, "/api/patient/reminders", &[])
             .await,
     )

@@ -2,7 +2,9 @@
 //! only that clinic's care items, compliance and audit trail.
 use chrono::Days;
 use reqwest::StatusCode;
-use salus_app::model::{ComplianceLabel, CompliancePage, PatientDashboard, PatientDetail};
+use salus_app::model::patient::PatientDashboard;
+use salus_app::model::provider::{CompliancePage, PatientDetail};
+use salus_app::model::ComplianceLabel;
 use salus_app::server::entities::{audit_events, care_items, users};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait,
@@ -427,7 +429,7 @@ async fn cross_tenant_http_matrix(backend: Backend) {
         )
         .await;
     assert_eq!(added.status(), StatusCode::OK);
-    let profile: salus_app::model::Profile =
+    let profile: salus_app::model::patient::Profile =
         ok_json(app.post_with(&david_c, "/api/patient/profile", &[]).await).await;
     let allergy = profile.allergies[0].id.to_string();
     let dashboard: PatientDashboard =
@@ -444,7 +446,7 @@ async fn cross_tenant_http_matrix(backend: Backend) {
         )
         .await;
     assert_eq!(logged.status(), StatusCode::OK);
-    let history: salus_app::model::GoalHistory = ok_json(
+    let history: salus_app::model::patient::GoalHistory = ok_json(
         app.post_with(&david_c, "/api/patient/goal_history", &[])
             .await,
     )
@@ -481,10 +483,10 @@ async fn cross_tenant_http_matrix(backend: Backend) {
             });
         }
     }
-    let after: salus_app::model::Profile =
+    let after: salus_app::model::patient::Profile =
         ok_json(app.post_with(&david_c, "/api/patient/profile", &[]).await).await;
     assert_eq!(after.allergies.len(), 1, "David's allergy is still there");
-    let after: salus_app::model::GoalHistory = ok_json(
+    let after: salus_app::model::patient::GoalHistory = ok_json(
         app.post_with(&david_c, "/api/patient/goal_history", &[])
             .await,
     )
@@ -608,7 +610,7 @@ async fn a_clinic_reaches_nothing_of_someone_until_they_accept_its_own_link(back
     // 4. He signs in (Sunrise, his only clinic) and tells it of an allergy.
     let victor = client();
     let my_clinics = || async {
-        ok_json::<Vec<salus_app::model::MyClinic>>(
+        ok_json::<Vec<salus_app::model::patient::MyClinic>>(
             app.post_with(&victor, "/api/patient/clinics", &[]).await,
         )
         .await
@@ -691,7 +693,7 @@ async fn a_clinic_reaches_nothing_of_someone_until_they_accept_its_own_link(back
         "invited, not joined"
     );
     // What Harbour typed did not become his profile: he had an account when he joined.
-    let mine: salus_app::model::Profile =
+    let mine: salus_app::model::patient::Profile =
         ok_json(app.post_with(&victor, "/api/patient/profile", &[]).await).await;
     assert_eq!(mine.date_of_birth, None);
 

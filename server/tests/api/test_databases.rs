@@ -37,7 +37,7 @@ pub fn write_audit_key(path: &std::path::Path) {
 }
 
 fn audit_key() -> salus_app::server::audit::AuditKey {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = crate::temp_dir::TempDir::new();
     let path = dir.path().join("audit.key");
     write_audit_key(&path);
     salus_app::server::audit::AuditKey::load_or_create(&path).unwrap()
@@ -55,7 +55,7 @@ pub async fn sqlite_template() -> &'static [u8] {
     static TEMPLATE: OnceCell<Vec<u8>> = OnceCell::const_new();
     TEMPLATE
         .get_or_init(|| async {
-            let dir = tempfile::tempdir().unwrap();
+            let dir = crate::temp_dir::TempDir::new();
             let file = dir.path().join("template.db");
             let url = format!("sqlite://{}?mode=rwc", file.display());
             salus_server::db::migrate_url(&url).await.unwrap();

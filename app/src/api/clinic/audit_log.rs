@@ -7,8 +7,7 @@ use crate::model::clinic::{AuditLogPage, ChainStatus};
 
 #[cfg(feature = "ssr")]
 use {
-    crate::api::context,
-    crate::server::errors::{respond, respond_landing_on},
+    crate::api::context::{self, in_scope, in_scope_landing_on},
     crate::server::services::clinic::audit_log,
 };
 
@@ -25,37 +24,26 @@ pub async fn get_audit_log(
     to: Option<String>,
     page: Option<String>,
 ) -> Result<AuditLogPage, AppError> {
-    respond(
-        async {
-            let scoped = context::scoped().await?;
-            let query = audit_log::AuditQuery {
-                patient,
-                staff,
-                action,
-                from,
-                to,
-                page,
-            };
-            let log = audit_log::list(&scoped, query).await?;
-            scoped.commit().await?;
-            Ok(log)
-        }
-        .await,
-    )
+    in_scope(async |scoped| {
+        let query = audit_log::AuditQuery {
+            patient,
+            staff,
+            action,
+            from,
+            to,
+            page,
+        };
+        audit_log::list(scoped, query).await
+    })
+    .await
 }
 
 /// Recomputes the clinic's audit chain now; the page shows the outcome.
 #[server(prefix = "/api", endpoint = "clinic/audit_log/verify")]
 pub async fn verify_audit_chain() -> Result<ChainStatus, AppError> {
-    respond_landing_on(
-        AUDIT_LOG_PAGE,
-        async {
-            let state = context::state();
-            let scoped = context::scoped().await?;
-            let status = audit_log::verify(&scoped, &state.audit_key).await?;
-            scoped.commit().await?;
-            Ok(status)
-        }
-        .await,
-    )
+    let key = context::state().audit_key;
+    in_scope_landing_on(AUDIT_LOG_PAGE, async |scoped| {
+        audit_log::verify(scoped, &key).await
+    })
+    .await
 }

@@ -7,8 +7,7 @@ use crate::model::clinic::{EnrolledPatient, ImportOutcome};
 
 #[cfg(feature = "ssr")]
 use {
-    crate::api::context,
-    crate::server::errors::{respond, respond_landing_on},
+    crate::api::context::{self, in_scope, in_scope_landing_on},
     crate::server::services::clinic::enrolment::{self, PatientDetails},
     crate::server::services::clinic::invitations::{self, Sent},
 };
@@ -25,50 +24,35 @@ pub async fn add_patient(
     #[server(default)] sex: String,
     #[server(default)] phone: String,
 ) -> Result<EnrolledPatient, AppError> {
-    let result = async {
-        let state = context::state();
-        let scoped = context::scoped().await?;
-        let details = PatientDetails {
-            name,
-            email,
-            date_of_birth,
-            sex,
-            phone,
-        };
-        let (outcome, links) = enrolment::add(&state, &scoped, details).await?;
-        scoped.commit().await?;
-        Sent::send_all(links, &state);
-        Ok(outcome)
-    }
-    .await;
-    respond_landing_on("/clinic/patients/enrol?done=added", result)
+    let state = context::state();
+    let details = PatientDetails {
+        name,
+        email,
+        date_of_birth,
+        sex,
+        phone,
+    };
+    let (outcome, links) =
+        in_scope_landing_on("/clinic/patients/enrol?done=added", async |scoped| {
+            enrolment::add(&state, scoped, details).await
+        })
+        .await?;
+    Sent::send_all(links, &state);
+    Ok(outcome)
 }
 
 #[server(prefix = "/api", endpoint = "clinic/enrolment/invite")]
 pub async fn invite_patient(email: String) -> Result<(), AppError> {
-    respond_landing_on(
-        "/clinic/patients/enrol?done=invited",
-        async {
-            let state = context::state();
-            let scoped = context::scoped().await?;
-            let mail = invitations::invite_patient(&state, &scoped, &email).await?;
-            scoped.commit().await?;
-            mail.send(&state);
-            Ok(())
-        }
-        .await,
-    )
+    let state = context::state();
+    let mail = in_scope_landing_on("/clinic/patients/enrol?done=invited", async |scoped| {
+        invitations::invite_patient(&state, scoped, &email).await
+    })
+    .await?;
+    mail.send(&state);
+    Ok(())
 }
 
 #[server(prefix = "/api", endpoint = "clinic/enrolment/import")]
 pub async fn get_patient_import(id: i64) -> Result<ImportOutcome, AppError> {
-    respond(
-        async {
-            let scoped = context::scoped().await?;
-            let outcome = enrolment::import_outcome(&scoped, id).await?;
-            scoped.commit().await?;
-            Ok(outcome)
-        }
-        .await,
-    )
+    in_scope(async |scoped| enrolment::import_outcome(scoped, id).await).await
 }

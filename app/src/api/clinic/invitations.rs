@@ -7,11 +7,11 @@ use crate::model::clinic::InvitationDetails;
 
 #[cfg(feature = "ssr")]
 use {
-    crate::api::context,
+    crate::api::context::{self, in_scope_landing_on},
     crate::server::errors::{respond, respond_landing_on},
     crate::server::request::RequestMeta,
+    crate::server::services::account::password::Password,
     crate::server::services::clinic::invitations,
-    crate::server::services::password::Password,
     crate::server::services::throttle,
 };
 
@@ -20,51 +20,45 @@ pub const AFTER_ACCEPTING: &str = "/signin?joined=1";
 
 #[server(prefix = "/api", endpoint = "clinic/invitations/new")]
 pub async fn invite_staff(email: String, role: String) -> Result<(), AppError> {
-    respond_landing_on(
-        "/clinic/staff?done=invited",
-        async {
-            let state = context::state();
-            let scoped = context::scoped().await?;
-            let mail = invitations::invite(&state, &scoped, &email, &role).await?;
-            scoped.commit().await?;
-            mail.send(&state);
-            Ok(())
-        }
-        .await,
-    )
+    let state = context::state();
+    let mail = in_scope_landing_on("/clinic/staff?done=invited", async |scoped| {
+        invitations::invite(&state, scoped, &email, &role).await
+    })
+    .await?;
+    mail.send(&state);
+    Ok(())
 }
 
 #[server(prefix = "/api", endpoint = "clinic/invitations/resend")]
 pub async fn resend_invitation(invitation_id: i64) -> Result<(), AppError> {
-    respond_landing_on("/clinic/staff?done=resent", resend(invitation_id).await)
+    resend(invitation_id, "/clinic/staff?done=resent").await
 }
 
 #[server(prefix = "/api", endpoint = "clinic/invitations/withdraw")]
 pub async fn withdraw_invitation(invitation_id: i64) -> Result<(), AppError> {
-    respond_landing_on(
-        "/clinic/staff?done=withdrawn",
-        withdraw(invitation_id).await,
-    )
+    withdraw(invitation_id, "/clinic/staff?done=withdrawn").await
 }
 
 /// Sends an open invitation again (a new link, a new week), mailed once committed; the staff
-/// page's and the roster's forms each land on their own page.
+/// page's and the roster's forms each land on their own page (`landing`).
 #[cfg(feature = "ssr")]
-pub(crate) async fn resend(invitation_id: i64) -> Result<(), AppError> {
+pub(crate) async fn resend(invitation_id: i64, landing: &str) -> Result<(), AppError> {
     let state = context::state();
-    let scoped = context::scoped().await?;
-    let mail = invitations::resend(&state, &scoped, invitation_id).await?;
-    scoped.commit().await?;
+    let mail = in_scope_landing_on(landing, async |scoped| {
+        invitations::resend(&state, scoped, invitation_id).await
+    })
+    .await?;
     mail.send(&state);
     Ok(())
 }
 
 /// Withdraws an open invitation: its link stops working.
 #[cfg(feature = "ssr")]
-pub(crate) async fn withdraw(invitation_id: i64) -> Result<(), AppError> {
-    let scoped = context::scoped().await?;
-    invitations::withdraw(&scoped, invitation_id).await?;
-    scoped.commit().await
+pub(crate) async fn withdraw(invitation_id: i64, landing: &str) -> Result<(), AppError> {
+    in_scope_landing_on(landing, async |scoped| {
+        invitations::withdraw(scoped, invitation_id).await
+    })
+    .await
 }
 
 /// What the invitation link's page shows; anyone with the link may ask.

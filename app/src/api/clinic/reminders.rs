@@ -6,8 +6,8 @@ use crate::model::clinic::ReminderDeliveries;
 
 #[cfg(feature = "ssr")]
 use {
-    crate::api::context,
-    crate::server::errors::{respond, respond_landing_on},
+    crate::api::context::{self, in_scope, in_scope_landing_on},
+    crate::server::reminders::metrics::Event,
     crate::server::services::clinic::reminders,
 };
 
@@ -19,37 +19,24 @@ pub async fn get_clinic_reminders(
     channel: Option<String>,
     page: Option<String>,
 ) -> Result<ReminderDeliveries, AppError> {
-    respond(
-        async {
-            let scoped = context::scoped().await?;
-            let query = reminders::DeliveryQuery {
-                status,
-                channel,
-                page,
-            };
-            let list = reminders::list(&scoped, query).await?;
-            scoped.commit().await?;
-            Ok(list)
-        }
-        .await,
-    )
+    in_scope(async |scoped| {
+        let query = reminders::DeliveryQuery {
+            status,
+            channel,
+            page,
+        };
+        reminders::list(scoped, query).await
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "clinic/reminders/retry")]
 pub async fn retry_reminder(reminder_id: i64) -> Result<(), AppError> {
-    respond_landing_on(
-        "/clinic/reminders?done=retried",
-        async {
-            let scoped = context::scoped().await?;
-            let channel = reminders::retry(&scoped, reminder_id).await?;
-            scoped.commit().await?;
-            context::state().reminder_counters.count(
-                crate::server::reminders::metrics::Event::Retried,
-                &channel,
-                1,
-            );
-            Ok(())
-        }
-        .await,
-    )
+    let channel = in_scope_landing_on("/clinic/reminders?done=retried", async |scoped| {
+        reminders::retry(scoped, reminder_id).await
+    })
+    .await?;
+    let counters = &context::state().reminder_counters;
+    counters.count(Event::Retried, &channel, 1);
+    Ok(())
 }

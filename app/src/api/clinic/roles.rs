@@ -6,8 +6,7 @@ use crate::model::clinic::ClinicRoles;
 
 #[cfg(feature = "ssr")]
 use {
-    crate::api::context,
-    crate::server::errors::{respond, respond_landing_on},
+    crate::api::context::{in_scope, in_scope_landing_on},
     crate::server::permissions::{Permission, PermissionSet},
     crate::server::services::clinic::roles,
 };
@@ -17,15 +16,7 @@ pub const ROLES_PAGE: &str = "/clinic/roles";
 
 #[server(prefix = "/api", endpoint = "clinic/roles")]
 pub async fn get_clinic_roles() -> Result<ClinicRoles, AppError> {
-    respond(
-        async {
-            let scoped = context::scoped().await?;
-            let page = roles::page(&scoped).await?;
-            scoped.commit().await?;
-            Ok(page)
-        }
-        .await,
-    )
+    in_scope(async |scoped| roles::page(scoped).await).await
 }
 
 /// The ticked permissions: a checkbox is sent only when ticked, named by its permission
@@ -69,24 +60,20 @@ pub async fn add_clinic_role(
     clinic_settings: Option<String>,
     audit_read: Option<String>,
 ) -> Result<(), AppError> {
-    respond_landing_on(
-        "/clinic/roles?done=added",
-        async {
-            let scoped = context::scoped().await?;
-            let permissions = ticked(
-                patient_read,
-                care_item_complete,
-                patients_manage,
-                staff_manage,
-                protocols_manage,
-                clinic_settings,
-                audit_read,
-            );
-            roles::add(&scoped, roles::RoleForm { name, permissions }).await?;
-            scoped.commit().await
-        }
-        .await,
-    )
+    in_scope_landing_on("/clinic/roles?done=added", async |scoped| {
+        let permissions = ticked(
+            patient_read,
+            care_item_complete,
+            patients_manage,
+            staff_manage,
+            protocols_manage,
+            clinic_settings,
+            audit_read,
+        );
+        roles::add(scoped, roles::RoleForm { name, permissions }).await?;
+        Ok(())
+    })
+    .await
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -102,35 +89,25 @@ pub async fn save_clinic_role(
     clinic_settings: Option<String>,
     audit_read: Option<String>,
 ) -> Result<(), AppError> {
-    respond_landing_on(
-        "/clinic/roles?done=saved",
-        async {
-            let scoped = context::scoped().await?;
-            let permissions = ticked(
-                patient_read,
-                care_item_complete,
-                patients_manage,
-                staff_manage,
-                protocols_manage,
-                clinic_settings,
-                audit_read,
-            );
-            roles::update(&scoped, role_id, roles::RoleForm { name, permissions }).await?;
-            scoped.commit().await
-        }
-        .await,
-    )
+    in_scope_landing_on("/clinic/roles?done=saved", async |scoped| {
+        let permissions = ticked(
+            patient_read,
+            care_item_complete,
+            patients_manage,
+            staff_manage,
+            protocols_manage,
+            clinic_settings,
+            audit_read,
+        );
+        roles::update(scoped, role_id, roles::RoleForm { name, permissions }).await
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "clinic/roles/delete")]
 pub async fn delete_clinic_role(role_id: i64) -> Result<(), AppError> {
-    respond_landing_on(
-        "/clinic/roles?done=deleted",
-        async {
-            let scoped = context::scoped().await?;
-            roles::delete(&scoped, role_id).await?;
-            scoped.commit().await
-        }
-        .await,
-    )
+    in_scope_landing_on("/clinic/roles?done=deleted", async |scoped| {
+        roles::delete(scoped, role_id).await
+    })
+    .await
 }

@@ -6,8 +6,7 @@ use crate::model::clinic::RosterPage;
 
 #[cfg(feature = "ssr")]
 use {
-    crate::api::context,
-    crate::server::errors::{respond, respond_landing_on},
+    crate::api::context::{in_scope, in_scope_landing_on},
     crate::server::services::clinic::roster,
 };
 
@@ -20,39 +19,30 @@ pub async fn get_roster(
     status: Option<String>,
     page: Option<String>,
 ) -> Result<RosterPage, AppError> {
-    respond(
-        async {
-            let scoped = context::scoped().await?;
-            let query = roster::RosterQuery {
-                search,
-                provider,
-                status,
-                page,
-            };
-            let page = roster::list(&scoped, query).await?;
-            scoped.commit().await?;
-            Ok(page)
-        }
-        .await,
-    )
+    in_scope(async |scoped| {
+        let query = roster::RosterQuery {
+            search,
+            provider,
+            status,
+            page,
+        };
+        roster::list(scoped, query).await
+    })
+    .await
 }
 
 /// Sends a patient's invitation again from the roster: a new link, working a week.
 #[server(prefix = "/api", endpoint = "clinic/roster/invitation/resend")]
 pub async fn resend_patient_invitation(invitation_id: i64) -> Result<(), AppError> {
-    respond_landing_on(
-        &format!("{ROSTER_PAGE}?done=invitation_resent"),
-        super::invitations::resend(invitation_id).await,
-    )
+    let landing = format!("{ROSTER_PAGE}?done=invitation_resent");
+    super::invitations::resend(invitation_id, &landing).await
 }
 
 /// Withdraws a patient's invitation from the roster: its link stops working.
 #[server(prefix = "/api", endpoint = "clinic/roster/invitation/withdraw")]
 pub async fn withdraw_patient_invitation(invitation_id: i64) -> Result<(), AppError> {
-    respond_landing_on(
-        &format!("{ROSTER_PAGE}?done=invitation_withdrawn"),
-        super::invitations::withdraw(invitation_id).await,
-    )
+    let landing = format!("{ROSTER_PAGE}?done=invitation_withdrawn");
+    super::invitations::withdraw(invitation_id, &landing).await
 }
 
 /// Assigns the patients ticked on the roster to one provider.
@@ -61,55 +51,34 @@ pub async fn assign_patients(
     provider_id: i64,
     #[server(default)] patient_ids: Vec<i64>,
 ) -> Result<u64, AppError> {
-    respond_landing_on(
-        "/clinic/patients?done=assigned",
-        async {
-            let scoped = context::scoped().await?;
-            let added = roster::assign(&scoped, provider_id, &patient_ids).await?;
-            scoped.commit().await?;
-            Ok(added)
-        }
-        .await,
-    )
+    in_scope_landing_on("/clinic/patients?done=assigned", async |scoped| {
+        roster::assign(scoped, provider_id, &patient_ids).await
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "clinic/roster/unassign")]
 pub async fn unassign_patient(provider_id: i64, patient_id: i64) -> Result<(), AppError> {
-    respond_landing_on(
-        "/clinic/patients?done=unassigned",
-        async {
-            let scoped = context::scoped().await?;
-            roster::unassign(&scoped, provider_id, patient_id).await?;
-            scoped.commit().await
-        }
-        .await,
-    )
+    in_scope_landing_on("/clinic/patients?done=unassigned", async |scoped| {
+        roster::unassign(scoped, provider_id, patient_id).await
+    })
+    .await
 }
 
 /// Discharges a patient: providers' access and reminders end; records are kept.
 #[server(prefix = "/api", endpoint = "clinic/roster/discharge")]
 pub async fn discharge_patient(patient_id: i64) -> Result<u64, AppError> {
-    respond_landing_on(
-        "/clinic/patients?done=discharged",
-        async {
-            let scoped = context::scoped().await?;
-            let ended = roster::discharge(&scoped, patient_id).await?;
-            scoped.commit().await?;
-            Ok(ended)
-        }
-        .await,
-    )
+    in_scope_landing_on("/clinic/patients?done=discharged", async |scoped| {
+        roster::discharge(scoped, patient_id).await
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "clinic/roster/readmit")]
 pub async fn readmit_patient(patient_id: i64) -> Result<(), AppError> {
-    respond_landing_on(
+    in_scope_landing_on(
         "/clinic/patients?status=discharged&done=readmitted",
-        async {
-            let scoped = context::scoped().await?;
-            roster::readmit(&scoped, patient_id).await?;
-            scoped.commit().await
-        }
-        .await,
+        async |scoped| roster::readmit(scoped, patient_id).await,
     )
+    .await
 }

@@ -6,8 +6,7 @@ use crate::model::clinic::ClinicSettings;
 
 #[cfg(feature = "ssr")]
 use {
-    crate::api::context,
-    crate::server::errors::{respond, respond_landing_on},
+    crate::api::context::{self, in_scope, in_scope_landing_on},
     crate::server::services::clinic::settings,
 };
 
@@ -15,15 +14,7 @@ pub const SETTINGS_PAGE: &str = "/clinic/settings";
 
 #[server(prefix = "/api", endpoint = "clinic/settings")]
 pub async fn get_clinic_settings() -> Result<ClinicSettings, AppError> {
-    respond(
-        async {
-            let scoped = context::scoped().await?;
-            let found = settings::get(&scoped).await?;
-            scoped.commit().await?;
-            Ok(found)
-        }
-        .await,
-    )
+    in_scope(async |scoped| settings::get(scoped).await).await
 }
 
 #[server(prefix = "/api", endpoint = "clinic/settings/details")]
@@ -34,37 +25,26 @@ pub async fn save_clinic_details(
     address: String,
     time_zone: String,
 ) -> Result<(), AppError> {
-    respond_landing_on(
-        "/clinic/settings?done=details",
-        async {
-            let scoped = context::scoped().await?;
-            let form = settings::Details {
-                name,
-                contact_email,
-                contact_phone,
-                address,
-                time_zone,
-            };
-            settings::update_details(&scoped, form).await?;
-            scoped.commit().await
-        }
-        .await,
-    )
+    in_scope_landing_on("/clinic/settings?done=details", async |scoped| {
+        let form = settings::Details {
+            name,
+            contact_email,
+            contact_phone,
+            address,
+            time_zone,
+        };
+        settings::update_details(scoped, form).await
+    })
+    .await
 }
 
 /// A new registration code for the clinic; the old one stops working.
 #[server(prefix = "/api", endpoint = "clinic/settings/new_code")]
 pub async fn regenerate_registration_code() -> Result<String, AppError> {
-    respond_landing_on(
-        "/clinic/settings?done=code",
-        async {
-            let scoped = context::scoped().await?;
-            let code = settings::regenerate_code(&scoped).await?;
-            scoped.commit().await?;
-            Ok(code)
-        }
-        .await,
-    )
+    in_scope_landing_on("/clinic/settings?done=code", async |scoped| {
+        settings::regenerate_code(scoped).await
+    })
+    .await
 }
 
 /// Opening and closing times, Monday to Sunday; both empty for a closed day.
@@ -86,24 +66,19 @@ pub async fn save_working_hours(
     sunday_opens: String,
     sunday_closes: String,
 ) -> Result<(), AppError> {
-    respond_landing_on(
-        "/clinic/settings?done=hours",
-        async {
-            let scoped = context::scoped().await?;
-            let days = [
-                (monday_opens, monday_closes),
-                (tuesday_opens, tuesday_closes),
-                (wednesday_opens, wednesday_closes),
-                (thursday_opens, thursday_closes),
-                (friday_opens, friday_closes),
-                (saturday_opens, saturday_closes),
-                (sunday_opens, sunday_closes),
-            ];
-            settings::update_hours(&scoped, days).await?;
-            scoped.commit().await
-        }
-        .await,
-    )
+    in_scope_landing_on("/clinic/settings?done=hours", async |scoped| {
+        let days = [
+            (monday_opens, monday_closes),
+            (tuesday_opens, tuesday_closes),
+            (wednesday_opens, wednesday_closes),
+            (thursday_opens, thursday_closes),
+            (friday_opens, friday_closes),
+            (saturday_opens, saturday_closes),
+            (sunday_opens, sunday_closes),
+        ];
+        settings::update_hours(scoped, days).await
+    })
+    .await
 }
 
 /// A checkbox is sent only when ticked.
@@ -117,25 +92,20 @@ pub async fn save_reminder_settings(
     due_soon_days: String,
     sms_daily_cap: String,
 ) -> Result<(), AppError> {
-    respond_landing_on(
-        "/clinic/settings?done=reminders",
-        async {
-            let scoped = context::scoped().await?;
-            let form = settings::ReminderForm {
-                email_enabled: email_enabled.is_some(),
-                sms_enabled: sms_enabled.is_some(),
-                quiet_hours_start,
-                quiet_hours_end,
-                sender_name,
-                due_soon_days,
-                sms_daily_cap,
-            };
-            settings::update_reminders(&scoped, form).await?;
-            scoped.commit().await?;
-            // The clinic's channels may have changed: the worker plans again now.
-            context::state().reminder_wakeup.notify_one();
-            Ok(())
-        }
-        .await,
-    )
+    let form = settings::ReminderForm {
+        email_enabled: email_enabled.is_some(),
+        sms_enabled: sms_enabled.is_some(),
+        quiet_hours_start,
+        quiet_hours_end,
+        sender_name,
+        due_soon_days,
+        sms_daily_cap,
+    };
+    in_scope_landing_on("/clinic/settings?done=reminders", async |scoped| {
+        settings::update_reminders(scoped, form).await
+    })
+    .await?;
+    // The clinic's channels may have changed: the worker plans again now.
+    context::state().reminder_wakeup.notify_one();
+    Ok(())
 }

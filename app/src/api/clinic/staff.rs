@@ -6,8 +6,7 @@ use crate::model::clinic::StaffDirectory;
 
 #[cfg(feature = "ssr")]
 use {
-    crate::api::context,
-    crate::server::errors::{respond, respond_landing_on},
+    crate::api::context::{in_scope, in_scope_landing_on},
     crate::server::services::clinic::staff,
 };
 
@@ -16,52 +15,29 @@ pub const STAFF_PAGE: &str = "/clinic/staff";
 
 #[server(prefix = "/api", endpoint = "clinic/staff")]
 pub async fn get_clinic_staff() -> Result<StaffDirectory, AppError> {
-    respond(
-        async {
-            let scoped = context::scoped().await?;
-            let directory = staff::directory(&scoped).await?;
-            scoped.commit().await?;
-            Ok(directory)
-        }
-        .await,
-    )
+    in_scope(async |scoped| staff::directory(scoped).await).await
 }
 
 #[server(prefix = "/api", endpoint = "clinic/staff/role")]
 pub async fn change_staff_role(membership_id: i64, role: String) -> Result<(), AppError> {
-    respond_landing_on(
-        "/clinic/staff?done=role",
-        async {
-            let scoped = context::scoped().await?;
-            staff::change_role(&scoped, membership_id, &role).await?;
-            scoped.commit().await
-        }
-        .await,
-    )
+    in_scope_landing_on("/clinic/staff?done=role", async |scoped| {
+        staff::change_role(scoped, membership_id, &role).await
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "clinic/staff/deactivate")]
 pub async fn deactivate_staff(membership_id: i64) -> Result<(), AppError> {
-    respond_landing_on(
-        "/clinic/staff?done=deactivated",
-        async {
-            let scoped = context::scoped().await?;
-            staff::deactivate(&scoped, membership_id).await?;
-            scoped.commit().await
-        }
-        .await,
-    )
+    in_scope_landing_on("/clinic/staff?done=deactivated", async |scoped| {
+        staff::deactivate(scoped, membership_id).await
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "clinic/staff/reactivate")]
 pub async fn reactivate_staff(membership_id: i64) -> Result<(), AppError> {
-    respond_landing_on(
-        "/clinic/staff?done=reactivated",
-        async {
-            let scoped = context::scoped().await?;
-            staff::reactivate(&scoped, membership_id).await?;
-            scoped.commit().await
-        }
-        .await,
-    )
+    in_scope_landing_on("/clinic/staff?done=reactivated", async |scoped| {
+        staff::reactivate(scoped, membership_id).await
+    })
+    .await
 }

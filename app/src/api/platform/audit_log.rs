@@ -8,8 +8,7 @@ use crate::model::platform::PlatformAuditPage;
 
 #[cfg(feature = "ssr")]
 use {
-    crate::api::context,
-    crate::server::errors::{respond, respond_landing_on},
+    crate::api::context::{self, in_scope, in_scope_landing_on},
     crate::server::services::platform::audit_log,
 };
 
@@ -26,37 +25,26 @@ pub async fn get_platform_audit_log(
     to: Option<String>,
     page: Option<String>,
 ) -> Result<PlatformAuditPage, AppError> {
-    respond(
-        async {
-            let scoped = context::scoped().await?;
-            let query = audit_log::PlatformAuditQuery {
-                clinic,
-                actor,
-                action,
-                from,
-                to,
-                page,
-            };
-            let log = audit_log::list(&scoped, query).await?;
-            scoped.commit().await?;
-            Ok(log)
-        }
-        .await,
-    )
+    in_scope(async |scoped| {
+        let query = audit_log::PlatformAuditQuery {
+            clinic,
+            actor,
+            action,
+            from,
+            to,
+            page,
+        };
+        audit_log::list(scoped, query).await
+    })
+    .await
 }
 
 /// Recomputes every chain now, as `salus audit verify` does; the page shows the outcome.
 #[server(prefix = "/api", endpoint = "platform/audit_log/verify")]
 pub async fn verify_platform_audit_log() -> Result<ChainStatus, AppError> {
-    respond_landing_on(
-        PLATFORM_AUDIT_PAGE,
-        async {
-            let state = context::state();
-            let scoped = context::scoped().await?;
-            let status = audit_log::verify(&scoped, &state.audit_key).await?;
-            scoped.commit().await?;
-            Ok(status)
-        }
-        .await,
-    )
+    let key = context::state().audit_key;
+    in_scope_landing_on(PLATFORM_AUDIT_PAGE, async |scoped| {
+        audit_log::verify(scoped, &key).await
+    })
+    .await
 }

@@ -6,8 +6,8 @@ use crate::model::platform::{ClinicDetail, ClinicList};
 
 #[cfg(feature = "ssr")]
 use {
-    crate::api::context,
-    crate::server::errors::{respond, respond_landing_on},
+    crate::api::context::{self, in_scope, in_scope_landing_on},
+    crate::server::errors::respond_landing_on,
     crate::server::services::platform::clinics,
 };
 
@@ -25,34 +25,21 @@ pub async fn get_clinics(
     plan: Option<String>,
     page: Option<String>,
 ) -> Result<ClinicList, AppError> {
-    respond(
-        async {
-            let scoped = context::scoped().await?;
-            let query = clinics::ClinicQuery {
-                search,
-                status,
-                plan,
-                page,
-            };
-            let list = clinics::list(&scoped, query).await?;
-            scoped.commit().await?;
-            Ok(list)
-        }
-        .await,
-    )
+    in_scope(async |scoped| {
+        let query = clinics::ClinicQuery {
+            search,
+            status,
+            plan,
+            page,
+        };
+        clinics::list(scoped, query).await
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "platform/clinics/one")]
 pub async fn get_clinic(id: i64) -> Result<ClinicDetail, AppError> {
-    respond(
-        async {
-            let scoped = context::scoped().await?;
-            let detail = clinics::detail(&scoped, id).await?;
-            scoped.commit().await?;
-            Ok(detail)
-        }
-        .await,
-    )
+    in_scope(async |scoped| clinics::detail(scoped, id).await).await
 }
 
 /// Creates a clinic and invites its first admin; the new clinic's id.
@@ -64,77 +51,51 @@ pub async fn create_clinic(
     plan: String,
     admin_email: String,
 ) -> Result<i64, AppError> {
-    let created = async {
-        let state = context::state();
-        let scoped = context::scoped().await?;
-        let form = clinics::NewClinic {
-            name,
-            code,
-            time_zone,
-            plan,
-            admin_email,
-        };
-        let (id, invitation) = clinics::create(&state, &scoped, form).await?;
-        scoped.commit().await?;
-        invitation.send(&state);
-        Ok(id)
-    }
-    .await;
-    let landing = match &created {
-        Ok(id) => format!("{}?done=created", clinic_page(*id)),
-        Err(_) => CLINICS_PAGE.to_owned(),
+    let state = context::state();
+    let form = clinics::NewClinic {
+        name,
+        code,
+        time_zone,
+        plan,
+        admin_email,
     };
-    respond_landing_on(&landing, created)
+    let (id, invitation) =
+        in_scope(async |scoped| clinics::create(&state, scoped, form).await).await?;
+    invitation.send(&state);
+    respond_landing_on(&format!("{}?done=created", clinic_page(id)), Ok(id))
 }
 
 #[server(prefix = "/api", endpoint = "platform/clinics/plan")]
 pub async fn change_clinic_plan(id: i64, plan: String) -> Result<(), AppError> {
-    respond_landing_on(
-        &format!("{}?done=plan", clinic_page(id)),
-        async {
-            let scoped = context::scoped().await?;
-            clinics::change_plan(&scoped, id, &plan).await?;
-            scoped.commit().await
-        }
-        .await,
-    )
+    in_scope_landing_on(&format!("{}?done=plan", clinic_page(id)), async |scoped| {
+        clinics::change_plan(scoped, id, &plan).await
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "platform/clinics/suspend")]
 pub async fn suspend_clinic(id: i64, reason: String) -> Result<(), AppError> {
-    respond_landing_on(
+    in_scope_landing_on(
         &format!("{}?done=suspended", clinic_page(id)),
-        async {
-            let scoped = context::scoped().await?;
-            clinics::suspend(&scoped, id, &reason).await?;
-            scoped.commit().await
-        }
-        .await,
+        async |scoped| clinics::suspend(scoped, id, &reason).await,
     )
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "platform/clinics/reactivate")]
 pub async fn reactivate_clinic(id: i64) -> Result<(), AppError> {
-    respond_landing_on(
+    in_scope_landing_on(
         &format!("{}?done=reactivated", clinic_page(id)),
-        async {
-            let scoped = context::scoped().await?;
-            clinics::reactivate(&scoped, id).await?;
-            scoped.commit().await
-        }
-        .await,
+        async |scoped| clinics::reactivate(scoped, id).await,
     )
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "platform/clinics/close")]
 pub async fn close_clinic(id: i64, confirm_code: String) -> Result<(), AppError> {
-    respond_landing_on(
+    in_scope_landing_on(
         &format!("{}?done=closed", clinic_page(id)),
-        async {
-            let scoped = context::scoped().await?;
-            clinics::close(&scoped, id, &confirm_code).await?;
-            scoped.commit().await
-        }
-        .await,
+        async |scoped| clinics::close(scoped, id, &confirm_code).await,
     )
+    .await
 }

@@ -6,10 +6,9 @@ use crate::model::content::{ContentOverview, TopicEdit};
 
 #[cfg(feature = "ssr")]
 use {
-    crate::api::context,
-    crate::server::errors::{respond, respond_landing_on},
+    crate::api::context::{in_scope, in_scope_landing_on},
+    crate::server::errors::respond_landing_on,
     crate::server::services::platform::content::{self, PolicyForm, TipForm, TopicForm},
-    crate::server::tenancy::Scoped,
 };
 
 pub const TOPICS_PAGE: &str = "/platform/topics";
@@ -20,38 +19,14 @@ pub fn topic_page(id: i64) -> String {
     format!("{TOPICS_PAGE}/{id}")
 }
 
-/// Runs `work` in the super admin's transaction and commits it.
-#[cfg(feature = "ssr")]
-async fn in_scope<T, F>(work: impl FnOnce(Scoped) -> F) -> Result<T, AppError>
-where
-    F: std::future::Future<Output = Result<(T, Scoped), AppError>>,
-{
-    let scoped = context::scoped().await?;
-    let (value, scoped) = work(scoped).await?;
-    scoped.commit().await?;
-    Ok(value)
-}
-
 #[server(prefix = "/api", endpoint = "platform/content")]
 pub async fn get_content() -> Result<ContentOverview, AppError> {
-    respond(
-        in_scope(|scoped| async move {
-            let overview = content::overview(&scoped).await?;
-            Ok((overview, scoped))
-        })
-        .await,
-    )
+    in_scope(async |scoped| content::overview(scoped).await).await
 }
 
 #[server(prefix = "/api", endpoint = "platform/topics/one")]
 pub async fn get_topic(id: i64) -> Result<TopicEdit, AppError> {
-    respond(
-        in_scope(|scoped| async move {
-            let topic = content::topic(&scoped, id).await?;
-            Ok((topic, scoped))
-        })
-        .await,
-    )
+    in_scope(async |scoped| content::topic(scoped, id).await).await
 }
 
 /// Adds a health topic as a draft; its id. Lands on its page, which previews it.
@@ -73,16 +48,8 @@ pub async fn create_topic(
         home_position,
         status: String::new(),
     };
-    let created = in_scope(|scoped| async move {
-        let id = content::create_topic(&scoped, form).await?;
-        Ok((id, scoped))
-    })
-    .await;
-    let landing = match &created {
-        Ok(id) => format!("{}?done=created", topic_page(*id)),
-        Err(_) => TOPICS_PAGE.to_owned(),
-    };
-    respond_landing_on(&landing, created)
+    let id = in_scope(async |scoped| content::create_topic(scoped, form).await).await?;
+    respond_landing_on(&format!("{}?done=created", topic_page(id)), Ok(id))
 }
 
 #[server(prefix = "/api", endpoint = "platform/topics/save")]
@@ -106,14 +73,10 @@ pub async fn save_topic(
         home_position,
         status,
     };
-    respond_landing_on(
-        &format!("{}?done=saved", topic_page(id)),
-        in_scope(|scoped| async move {
-            content::save_topic(&scoped, id, form).await?;
-            Ok(((), scoped))
-        })
-        .await,
-    )
+    in_scope_landing_on(&format!("{}?done=saved", topic_page(id)), async |scoped| {
+        content::save_topic(scoped, id, form).await
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "platform/tips/new")]
@@ -123,14 +86,11 @@ pub async fn add_tip(title: String, text: String, category: String) -> Result<()
         text,
         category,
     };
-    respond_landing_on(
-        &format!("{TIPS_PAGE}?done=added"),
-        in_scope(|scoped| async move {
-            content::add_tip(&scoped, form).await?;
-            Ok(((), scoped))
-        })
-        .await,
-    )
+    in_scope_landing_on(&format!("{TIPS_PAGE}?done=added"), async |scoped| {
+        content::add_tip(scoped, form).await?;
+        Ok(())
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "platform/tips/save")]
@@ -145,14 +105,10 @@ pub async fn save_tip(
         text,
         category,
     };
-    respond_landing_on(
-        &format!("{TIPS_PAGE}?done=saved"),
-        in_scope(|scoped| async move {
-            content::save_tip(&scoped, id, form).await?;
-            Ok(((), scoped))
-        })
-        .await,
-    )
+    in_scope_landing_on(&format!("{TIPS_PAGE}?done=saved"), async |scoped| {
+        content::save_tip(scoped, id, form).await
+    })
+    .await
 }
 
 /// Takes a tip out of the daily turn (`retire` = "yes") or puts it back.
@@ -160,14 +116,10 @@ pub async fn save_tip(
 pub async fn retire_tip(id: i64, retire: String) -> Result<(), AppError> {
     let retired = retire == "yes";
     let done = if retired { "retired" } else { "restored" };
-    respond_landing_on(
-        &format!("{TIPS_PAGE}?done={done}"),
-        in_scope(|scoped| async move {
-            content::set_tip_retired(&scoped, id, retired).await?;
-            Ok(((), scoped))
-        })
-        .await,
-    )
+    in_scope_landing_on(&format!("{TIPS_PAGE}?done={done}"), async |scoped| {
+        content::set_tip_retired(scoped, id, retired).await
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "platform/policy/publish")]
@@ -181,12 +133,9 @@ pub async fn publish_policy(
         summary,
         body,
     };
-    respond_landing_on(
+    in_scope_landing_on(
         &format!("{POLICY_ADMIN_PAGE}?done=published"),
-        in_scope(|scoped| async move {
-            content::publish_policy(&scoped, form).await?;
-            Ok(((), scoped))
-        })
-        .await,
+        async |scoped| content::publish_policy(scoped, form).await,
     )
+    .await
 }

@@ -7,8 +7,7 @@ use crate::model::platform::PlanList;
 
 #[cfg(feature = "ssr")]
 use {
-    crate::api::context,
-    crate::server::errors::{respond, respond_landing_on},
+    crate::api::context::{in_scope, in_scope_landing_on},
     crate::server::services::platform::plans,
 };
 
@@ -21,15 +20,7 @@ pub fn plan_page(code: &str) -> String {
 
 #[server(prefix = "/api", endpoint = "platform/plans")]
 pub async fn get_plans() -> Result<PlanList, AppError> {
-    respond(
-        async {
-            let scoped = context::scoped().await?;
-            let list = plans::list(&scoped).await?;
-            scoped.commit().await?;
-            Ok(list)
-        }
-        .await,
-    )
+    in_scope(async |scoped| plans::list(scoped).await).await
 }
 
 /// The plan form as sent: a box is sent only when ticked, and the texts a month only with it.
@@ -61,23 +52,19 @@ pub async fn add_plan(
     sms_per_month: Option<String>,
     sms_reminders: Option<String>,
 ) -> Result<(), AppError> {
-    respond_landing_on(
-        &format!("{PLANS_PAGE}?done=added"),
-        async {
-            let scoped = context::scoped().await?;
-            let form = form(
-                code,
-                name,
-                provider_seats,
-                patient_limit,
-                sms_per_month,
-                sms_reminders,
-            );
-            plans::create(&scoped, form).await?;
-            scoped.commit().await
-        }
-        .await,
-    )
+    in_scope_landing_on(&format!("{PLANS_PAGE}?done=added"), async |scoped| {
+        let form = form(
+            code,
+            name,
+            provider_seats,
+            patient_limit,
+            sms_per_month,
+            sms_reminders,
+        );
+        plans::create(scoped, form).await?;
+        Ok(())
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "platform/plans/change")]
@@ -89,10 +76,9 @@ pub async fn change_plan(
     sms_per_month: Option<String>,
     sms_reminders: Option<String>,
 ) -> Result<(), AppError> {
-    respond_landing_on(
+    in_scope_landing_on(
         &format!("{}?done=changed", plan_page(&code)),
-        async {
-            let scoped = context::scoped().await?;
+        async |scoped| {
             let form = form(
                 code.clone(),
                 name,
@@ -101,35 +87,26 @@ pub async fn change_plan(
                 sms_per_month,
                 sms_reminders,
             );
-            plans::edit(&scoped, &code, form).await?;
-            scoped.commit().await
-        }
-        .await,
+            plans::edit(scoped, &code, form).await
+        },
     )
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "platform/plans/retire")]
 pub async fn retire_plan(code: String) -> Result<(), AppError> {
-    respond_landing_on(
+    in_scope_landing_on(
         &format!("{}?done=retired", plan_page(&code)),
-        async {
-            let scoped = context::scoped().await?;
-            plans::retire(&scoped, &code).await?;
-            scoped.commit().await
-        }
-        .await,
+        async |scoped| plans::retire(scoped, &code).await,
     )
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "platform/plans/offer")]
 pub async fn offer_plan(code: String) -> Result<(), AppError> {
-    respond_landing_on(
+    in_scope_landing_on(
         &format!("{}?done=offered", plan_page(&code)),
-        async {
-            let scoped = context::scoped().await?;
-            plans::offer_again(&scoped, &code).await?;
-            scoped.commit().await
-        }
-        .await,
+        async |scoped| plans::offer_again(scoped, &code).await,
     )
+    .await
 }

@@ -8,10 +8,9 @@ use crate::model::platform::ProtocolTemplates;
 
 #[cfg(feature = "ssr")]
 use {
-    crate::api::context,
+    crate::api::context::{self, in_scope, in_scope_landing_on},
     crate::server::care::resync_job,
-    crate::server::errors::{respond, respond_landing_on},
-    crate::server::services::clinic::protocols::{ProtocolForm, QueuedResync},
+    crate::server::services::clinic::protocols::ProtocolForm,
     crate::server::services::platform::protocol_templates,
 };
 
@@ -23,45 +22,12 @@ pub fn template_page(id: i64) -> String {
 
 #[server(prefix = "/api", endpoint = "platform/protocols")]
 pub async fn get_protocol_templates() -> Result<ProtocolTemplates, AppError> {
-    respond(
-        async {
-            let scoped = context::scoped().await?;
-            let list = protocol_templates::list(&scoped).await?;
-            scoped.commit().await?;
-            Ok(list)
-        }
-        .await,
-    )
+    in_scope(async |scoped| protocol_templates::list(scoped).await).await
 }
 
 #[server(prefix = "/api", endpoint = "platform/protocols/one")]
 pub async fn get_protocol_template(id: i64) -> Result<ClinicProtocol, AppError> {
-    respond(
-        async {
-            let scoped = context::scoped().await?;
-            let template = protocol_templates::template(&scoped, id).await?;
-            scoped.commit().await?;
-            Ok(template)
-        }
-        .await,
-    )
-}
-
-/// Starts the re-applications a committed adoption queued, one clinic after another.
-#[cfg(feature = "ssr")]
-async fn start(queued: Vec<QueuedResync>) {
-    let state = context::state();
-    for q in queued {
-        resync_job::start(
-            &state.db,
-            &state.clock,
-            state.settings.resync_wait_patients,
-            q.job,
-            q.patients,
-            q.clinic,
-        )
-        .await;
-    }
+    in_scope(async |scoped| protocol_templates::template(scoped, id).await).await
 }
 
 #[server(prefix = "/api", endpoint = "platform/protocols/new")]
@@ -84,17 +50,12 @@ pub async fn add_protocol_template(
         interval_months,
         due_soon_days,
     };
-    respond_landing_on(
-        &format!("{TEMPLATES_PAGE}?done=added"),
-        async {
-            let scoped = context::scoped().await?;
-            let queued = protocol_templates::create(&scoped, form).await?;
-            scoped.commit().await?;
-            start(queued).await;
-            Ok(())
-        }
-        .await,
-    )
+    let queued = in_scope_landing_on(&format!("{TEMPLATES_PAGE}?done=added"), async |scoped| {
+        protocol_templates::create(scoped, form).await
+    })
+    .await?;
+    resync_job::start(&context::state(), queued).await;
+    Ok(())
 }
 
 #[server(prefix = "/api", endpoint = "platform/protocols/save")]
@@ -118,15 +79,10 @@ pub async fn save_protocol_template(
         interval_months,
         due_soon_days,
     };
-    respond_landing_on(
-        &format!("{TEMPLATES_PAGE}?done=saved"),
-        async {
-            let scoped = context::scoped().await?;
-            protocol_templates::update(&scoped, id, form).await?;
-            scoped.commit().await
-        }
-        .await,
-    )
+    in_scope_landing_on(&format!("{TEMPLATES_PAGE}?done=saved"), async |scoped| {
+        protocol_templates::update(scoped, id, form).await
+    })
+    .await
 }
 
 /// Retires a template (`active` = "false") or brings it back.
@@ -134,13 +90,8 @@ pub async fn save_protocol_template(
 pub async fn set_protocol_template_active(id: i64, active: String) -> Result<(), AppError> {
     let active = active == "true";
     let done = if active { "restored" } else { "retired" };
-    respond_landing_on(
-        &format!("{TEMPLATES_PAGE}?done={done}"),
-        async {
-            let scoped = context::scoped().await?;
-            protocol_templates::set_active(&scoped, id, active).await?;
-            scoped.commit().await
-        }
-        .await,
-    )
+    in_scope_landing_on(&format!("{TEMPLATES_PAGE}?done={done}"), async |scoped| {
+        protocol_templates::set_active(scoped, id, active).await
+    })
+    .await
 }

@@ -6,10 +6,10 @@ use crate::model::platform::SuperAdmins;
 
 #[cfg(feature = "ssr")]
 use {
-    crate::api::context,
+    crate::api::context::{self, in_scope, in_scope_landing_on},
     crate::server::errors::{respond, respond_landing_on},
     crate::server::request::RequestMeta,
-    crate::server::services::password::Password,
+    crate::server::services::account::password::Password,
     crate::server::services::platform::super_admins,
     crate::server::services::throttle,
 };
@@ -21,44 +21,28 @@ pub const AFTER_JOINING: &str = "/signin?joined=platform";
 
 #[server(prefix = "/api", endpoint = "platform/super_admins")]
 pub async fn get_super_admins() -> Result<SuperAdmins, AppError> {
-    respond(
-        async {
-            let scoped = context::scoped().await?;
-            let list = super_admins::list(&scoped).await?;
-            scoped.commit().await?;
-            Ok(list)
-        }
-        .await,
-    )
+    in_scope(async |scoped| super_admins::list(scoped).await).await
 }
 
 #[server(prefix = "/api", endpoint = "platform/super_admins/invite")]
 pub async fn invite_super_admin(email: String) -> Result<(), AppError> {
-    respond_landing_on(
-        &format!("{SUPER_ADMINS_PAGE}?done=invited"),
-        async {
-            let state = context::state();
-            let scoped = context::scoped().await?;
-            let mail = super_admins::invite(&state, &scoped, &email).await?;
-            scoped.commit().await?;
-            mail.send(&state);
-            Ok(())
-        }
-        .await,
-    )
+    let state = context::state();
+    let landing = format!("{SUPER_ADMINS_PAGE}?done=invited");
+    let mail = in_scope_landing_on(&landing, async |scoped| {
+        super_admins::invite(&state, scoped, &email).await
+    })
+    .await?;
+    mail.send(&state);
+    Ok(())
 }
 
 #[server(prefix = "/api", endpoint = "platform/super_admins/revoke")]
 pub async fn revoke_super_admin(user_id: i64) -> Result<(), AppError> {
-    respond_landing_on(
+    in_scope_landing_on(
         &format!("{SUPER_ADMINS_PAGE}?done=revoked"),
-        async {
-            let scoped = context::scoped().await?;
-            super_admins::revoke(&scoped, user_id).await?;
-            scoped.commit().await
-        }
-        .await,
+        async |scoped| super_admins::revoke(scoped, user_id).await,
     )
+    .await
 }
 
 /// The address an invitation is for: no sign-in needed, the token is the key.

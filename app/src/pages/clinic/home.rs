@@ -2,7 +2,7 @@
 use leptos::prelude::*;
 
 use super::{holds, ClinicNav};
-use crate::api::portals::{get_clinic_home, get_compliance_breakdown};
+use crate::api::clinic::home::{get_clinic_home, get_compliance_breakdown};
 use crate::components::chart::CountBarChart;
 use crate::components::layout::MeResource;
 use crate::components::portal::{PortalSummaryView, CARD};

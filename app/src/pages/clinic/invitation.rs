@@ -11,7 +11,7 @@ use crate::components::status::ErrorPanel;
 use crate::error::AppError;
 use crate::model::clinic::InvitationDetails;
 use crate::model::Role;
-use crate::pages::auth::AuthCard;
+use crate::pages::account::auth::AuthCard;
 
 #[component]
 pub fn InvitationPage() -> impl IntoView {

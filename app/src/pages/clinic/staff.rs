@@ -3,11 +3,11 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::ClinicNav;
+use crate::api::account::mfa::ResetTwoStep;
 use crate::api::clinic::invitations::{InviteStaff, ResendInvitation, WithdrawInvitation};
 use crate::api::clinic::staff::{
     get_clinic_staff, ChangeStaffRole, DeactivateStaff, ReactivateStaff,
 };
-use crate::api::mfa::ResetTwoStep;
 use crate::components::form::{
     field_errors, form_error, Field, FieldErrors, FormAlert, BUTTON_CLASS, INPUT_CLASS,
     SECONDARY_BUTTON,

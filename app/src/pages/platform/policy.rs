@@ -5,8 +5,8 @@ use leptos_meta::Title;
 
 use super::topics::BODY_HINT;
 use super::PlatformNav;
-use crate::api::content::policy_version_page;
 use crate::api::platform::content::{get_content, PublishPolicy, POLICY_ADMIN_PAGE};
+use crate::api::public::content::policy_version_page;
 use crate::components::form::{
     field_errors, form_error, typed_value, Field, FormAlert, TextArea, BUTTON_CLASS,
 };

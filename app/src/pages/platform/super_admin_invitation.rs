@@ -8,7 +8,7 @@ use crate::api::platform::super_admins::{get_super_admin_invitation, AcceptSuper
 use crate::components::form::{field_errors, form_error, Field, FormAlert, BUTTON_CLASS};
 use crate::components::status::ErrorPanel;
 use crate::error::AppError;
-use crate::pages::auth::AuthCard;
+use crate::pages::account::auth::AuthCard;
 
 #[component]
 pub fn SuperAdminInvitationPage() -> impl IntoView {

@@ -15,7 +15,7 @@ use crate::components::portal::{LandingNotice, CARD};
 use crate::components::status::ErrorPanel;
 use crate::error::AppError;
 use crate::model::content::{ContentStatus, TopicEdit};
-use crate::pages::public::ArticleBody;
+use crate::pages::public::content::ArticleBody;
 
 const DONE: &[(&str, &str)] = &[
     (

@@ -14,7 +14,7 @@ use crate::error::AppError;
 use crate::server::audit::AuditKey;
 use crate::server::db_context::{self, DbContext, Turn};
 use crate::server::entities::{care_protocols, protocol_resyncs};
-use crate::server::state::Clock;
+use crate::server::state::{AppState, Clock};
 
 pub const RUNNING: &str = "running";
 pub const DONE: &str = "done";
@@ -179,21 +179,30 @@ pub async fn resume_unfinished(
     Ok(jobs.len())
 }
 
-/// Runs a queued job: to its end before returning when the clinic has at most `wait_up_to`
-/// patients, so the admin's next page already shows due dates moved; in the background
-/// otherwise, while the page shows its progress.
-pub async fn start(
-    db: &DatabaseConnection,
-    clock: &Clock,
-    wait_up_to: u64,
-    job: i64,
-    patients: u64,
-    clinic: i64,
-) {
-    if patients <= wait_up_to {
-        run(db, clock, job, clinic).await;
-    } else {
-        let (db, clock) = (db.clone(), clock.clone());
-        tokio::spawn(async move { run(&db, &clock, job, clinic).await });
+/// A re-application queued by a change: the job and how many patients it covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueuedResync {
+    pub job: i64,
+    pub patients: u64,
+    pub clinic: i64,
+}
+
+/// Runs the jobs a committed change queued, one after another: each to its end before
+/// returning when its clinic has at most `resync_wait_patients`, so the admin's next page
+/// already shows due dates moved; in the background otherwise, while the page shows its
+/// progress.
+pub async fn start(state: &AppState, queued: impl IntoIterator<Item = QueuedResync>) {
+    for QueuedResync {
+        job,
+        patients,
+        clinic,
+    } in queued
+    {
+        if patients <= state.settings.resync_wait_patients {
+            run(&state.db, &state.clock, job, clinic).await;
+        } else {
+            let (db, clock) = (state.db.clone(), state.clock.clone());
+            tokio::spawn(async move { run(&db, &clock, job, clinic).await });
+        }
     }
 }

@@ -26,6 +26,7 @@ use super::quiet_hours::{next_allowed, QuietHours};
 use super::{care_key, goal_key, CareReminder, EMAIL, GOAL_NUDGE, PENDING, SMS};
 use crate::error::AppError;
 use crate::model::clinic::ReminderSettings;
+use crate::model::platform::ClinicStatus;
 use crate::model::Role;
 use crate::server::care::reapply::next_patients;
 use crate::server::db_context::{self, DbContext, Turn};
@@ -46,7 +47,7 @@ pub async fn active_clinics(db: &DatabaseConnection) -> Result<Vec<i64>, AppErro
     let ids = clinics::Entity::find()
         .select_only()
         .column(clinics::Column::Id)
-        .filter(clinics::Column::Status.eq("active"))
+        .filter(clinics::Column::Status.eq(ClinicStatus::Active.as_str()))
         .order_by_asc(clinics::Column::Id)
         .into_tuple::<i64>()
         .all(&txn)
@@ -233,7 +234,7 @@ pub async fn plan_clinic(
     let Some(clinic) = clinics::Entity::find_by_id(clinic_id)
         .one(&txn)
         .await?
-        .filter(|c| c.status == "active")
+        .filter(|c| c.status == ClinicStatus::Active.as_str())
     else {
         txn.commit().await?;
         return Ok(Planned::default());
@@ -263,7 +264,7 @@ pub async fn plan_clinic(
         let items = care_items::Entity::find()
             .filter(care_items::Column::ClinicId.eq(clinic_id))
             .filter(care_items::Column::PatientId.is_in(patients.clone()))
-            .filter(care_items::Column::Status.is_in(["due_soon", "due", "overdue"]))
+            .filter(care_items::Column::Status.is_in(CareReminder::ALL.map(CareReminder::status)))
             .all(&txn)
             .await?;
         // Local days run from UTC-12 to UTC+14: a day before today in UTC covers them all.

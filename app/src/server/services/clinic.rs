@@ -3,6 +3,7 @@
 //! clinic too), and is audited in that transaction.
 pub mod audit_log;
 pub mod enrolment;
+pub mod home;
 pub mod invitations;
 pub mod membership;
 pub mod protocols;

@@ -5,15 +5,16 @@ use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
 };
 
-use super::accounts::{add_membership, create_default_goals, normalize_email};
-use super::password::{self, Password};
-use super::{content, dates};
+use super::account::auth::{add_membership, create_default_goals, normalize_email};
+use super::account::password::{self, Password};
+use super::dates;
+use super::public::content;
 use crate::error::AppError;
 use crate::model::{GoalKind, Role, Sex};
 use crate::server::audit::AuditKey;
 use crate::server::care::compliance;
 use crate::server::care::items::{record_completion, sync_patient};
-use crate::server::db_context::{self, DbContext};
+use crate::server::db_context;
 use crate::server::entities::{
     care_items, care_protocols, clinics, consents, goal_logs, patient_profiles,
     provider_assignments, users,
@@ -209,7 +210,7 @@ pub async fn demo(
         accounts.push((account, user_id));
     }
 
-    db_context::enter(&txn, DbContext::ClinicTask(clinic)).await?;
+    db_context::seeding(&txn, clinic).await?;
     let mut patients = Vec::new();
     let mut provider = None;
     for (account, user_id) in accounts {
@@ -274,7 +275,7 @@ async fn seed_patient<C: sea_orm::ConnectionTrait>(
     consents::Entity::insert(consents::ActiveModel {
         patient_id: Set(user_id),
         clinic_id: Set(Some(clinic)),
-        kind: Set(crate::server::services::policy_acceptance::DATA_USE.into()),
+        kind: Set(crate::server::services::account::policy_acceptance::DATA_USE.into()),
         policy_version: Set(policy_version.to_owned()),
         granted_at: Set(now),
         ..Default::default()
@@ -341,7 +342,7 @@ pub async fn create_super_admin(
     password: Password,
 ) -> Result<(), AppError> {
     let email = normalize_email(email);
-    if let Some(problem) = super::accounts::email_problem(&email) {
+    if let Some(problem) = super::account::auth::email_problem(&email) {
         return Err(AppError::field("email", problem));
     }
     if let Some(problem) = password::weakness(&password, &email, name) {

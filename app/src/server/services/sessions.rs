@@ -10,7 +10,9 @@ use tower_sessions::Session;
 
 use super::clinic::roles;
 use crate::error::AppError;
-use crate::model::{CurrentUser, Role, SignedInDevice};
+use crate::model::account::{CurrentUser, SignedInDevice};
+use crate::model::platform::ClinicStatus;
+use crate::model::Role;
 use crate::server::actor::{Actor, SignedIn};
 use crate::server::db_context::{self, DbContext};
 use crate::server::entities::sessions;
@@ -322,7 +324,7 @@ pub async fn actor(
                 .filter(memberships::Column::ClinicId.eq(clinic_id))
                 .filter(memberships::Column::Role.eq(role.as_str()))
                 .filter(memberships::Column::DeactivatedAt.is_null())
-                .filter(clinics::Column::Status.eq("active"))
+                .filter(clinics::Column::Status.eq(ClinicStatus::Active.as_str()))
                 .into_tuple::<(String, Option<i64>)>()
                 .one(&txn)
                 .await?;

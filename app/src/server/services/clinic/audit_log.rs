@@ -28,8 +28,8 @@ pub const CSV_BATCH: u64 = 1000;
 /// The most patients a patient search narrows the log to.
 const MAX_PATIENT_MATCHES: u64 = 1000;
 
-/// What the log was asked for, as typed in its filter form.
-#[derive(Debug, Default, Clone)]
+/// What the log was asked for, as typed in its filter form (its page and its CSV download).
+#[derive(Debug, Default, Clone, serde::Deserialize)]
 pub struct AuditQuery {
     pub patient: Option<String>,
     pub staff: Option<String>,

@@ -24,7 +24,7 @@ use crate::model::Sex;
 use crate::server::audit::AuditEntry;
 use crate::server::entities::{clinics, patient_imports};
 use crate::server::permissions::Permission;
-use crate::server::services::accounts::{email_problem, normalize_email};
+use crate::server::services::account::auth::{email_problem, normalize_email};
 use crate::server::services::{dates, plans};
 use crate::server::sms::e164;
 use crate::server::state::AppState;

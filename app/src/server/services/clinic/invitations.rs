@@ -19,6 +19,7 @@ use super::roles::{self, StaffRole};
 use super::{lock_staff, require_free_seat};
 use crate::error::{AppError, Validator};
 use crate::model::clinic::InvitationDetails;
+use crate::model::platform::ClinicStatus;
 use crate::model::Role;
 use crate::server::audit::{self, AuditEntry};
 use crate::server::db_context::{self, DbContext};
@@ -27,8 +28,8 @@ use crate::server::errors::is_unique_violation;
 use crate::server::mail::{send_in_background, OutgoingMail};
 use crate::server::permissions::Permission;
 use crate::server::request::RequestMeta;
-use crate::server::services::accounts::{add_membership, email_problem, normalize_email};
-use crate::server::services::password::{self, Password};
+use crate::server::services::account::auth::{add_membership, email_problem, normalize_email};
+use crate::server::services::account::password::{self, Password};
 use crate::server::services::{plans, throttle, tokens};
 use crate::server::state::AppState;
 use crate::server::tenancy::Scoped;
@@ -509,7 +510,7 @@ async fn by_token<C: sea_orm::ConnectionTrait>(
     let clinic = clinics::Entity::find_by_id(clinic_id)
         .one(conn)
         .await?
-        .filter(|c| c.status == "active")
+        .filter(|c| c.status == ClinicStatus::Active.as_str())
         .ok_or_else(invalid)?;
     Ok((invitation, clinic))
 }
@@ -710,7 +711,7 @@ async fn join(
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let clinic_id = token_clinic(token).ok_or_else(invalid)?;
-    db_context::enter(txn, DbContext::ClinicTask(clinic_id)).await?;
+    db_context::joining(txn, clinic_id).await?;
     let (invitation, _clinic) = by_token(txn, token, now).await?;
     let used = invitations::Entity::update_many()
         .col_expr(invitations::Column::AcceptedAt, Expr::value(Some(now)))

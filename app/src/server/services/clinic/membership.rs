@@ -15,8 +15,8 @@ use crate::server::care::{compliance, items};
 use crate::server::entities::{
     clinics, consents, goals, invitations, memberships, patient_profiles, users,
 };
-use crate::server::services::accounts::create_default_goals;
-use crate::server::services::content;
+use crate::server::services::account::auth::create_default_goals;
+use crate::server::services::public::content;
 use crate::server::tenancy::Scoped;
 
 /// Addresses asked about per statement.
@@ -91,7 +91,7 @@ pub(crate) async fn patient_joined<C: ConnectionTrait>(
     consents::Entity::insert(consents::ActiveModel {
         patient_id: Set(patient),
         clinic_id: Set(Some(clinic_id)),
-        kind: Set(crate::server::services::policy_acceptance::DATA_USE.into()),
+        kind: Set(crate::server::services::account::policy_acceptance::DATA_USE.into()),
         policy_version: Set(content::current_policy_version(conn).await?),
         granted_at: Set(now),
         ..Default::default()

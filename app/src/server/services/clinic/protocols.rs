@@ -11,19 +11,11 @@ use crate::error::{AppError, Validator};
 use crate::model::clinic::{ClinicProtocol, ClinicProtocols, ResyncProgress, ResyncState};
 use crate::model::Sex;
 use crate::server::audit::AuditEntry;
-use crate::server::care::resync_job::{self, DONE, FAILED, RUNNING};
+use crate::server::care::resync_job::{self, QueuedResync, DONE, FAILED, RUNNING};
 use crate::server::db_context::{self, Turn};
 use crate::server::entities::{care_protocols, clinics, protocol_resyncs};
 use crate::server::permissions::Permission;
 use crate::server::tenancy::Scoped;
-
-/// A re-application queued by a change: the job and how many patients it covers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct QueuedResync {
-    pub job: i64,
-    pub patients: u64,
-    pub clinic: i64,
-}
 
 const MAX_NAME: usize = 100;
 const MAX_DESCRIPTION: usize = 1000;

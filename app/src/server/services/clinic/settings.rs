@@ -10,10 +10,10 @@ use crate::model::clinic::{ClinicContact, ClinicSettings, ReminderSettings, Work
 use crate::server::audit::AuditEntry;
 use crate::server::entities::{clinic_reminder_settings, clinic_working_hours, clinics};
 use crate::server::permissions::Permission;
-use crate::server::services::accounts::{email_problem, normalize_email};
+use crate::server::services::account::auth::{email_problem, normalize_email};
 use crate::server::services::dates::parse_time_zone;
+use crate::server::services::patient::profile::valid_phone;
 use crate::server::services::plans::plan_of;
-use crate::server::services::profile::valid_phone;
 use crate::server::tenancy::{PatientId, Scoped};
 
 use super::audit_changes;

@@ -36,8 +36,8 @@ pub const PLATFORM_CHAIN: &str = "platform";
 /// The most people an actor search narrows the log to.
 const MAX_ACTOR_MATCHES: u64 = 1000;
 
-/// What the log was asked for, as typed in its filter form.
-#[derive(Debug, Default, Clone)]
+/// What the log was asked for, as typed in its filter form (its page and its CSV download).
+#[derive(Debug, Default, Clone, serde::Deserialize)]
 pub struct PlatformAuditQuery {
     pub clinic: Option<String>,
     pub actor: Option<String>,

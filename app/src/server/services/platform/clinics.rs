@@ -7,8 +7,8 @@
 use chrono::Duration;
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, Query};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
 use crate::error::{AppError, Validator};
@@ -16,12 +16,12 @@ use crate::model::platform::{ClinicDetail, ClinicList, ClinicRow, ClinicStatus, 
 use crate::model::{ComplianceLabel, Role};
 use crate::server::audit::AuditEntry;
 use crate::server::care::protocols::adopt_templates;
-use crate::server::db_context::{self, DbContext};
+use crate::server::db_context;
 use crate::server::entities::{clinics, memberships, patient_compliance};
 use crate::server::errors::is_unique_violation;
 use crate::server::permissions::Permission;
 use crate::server::reminders;
-use crate::server::services::accounts::{email_problem, normalize_email};
+use crate::server::services::account::auth::{email_problem, normalize_email};
 use crate::server::services::clinic::invitations::{open_staff_invitation, Sent};
 use crate::server::services::clinic::{provider_seats, roles};
 use crate::server::services::dates::parse_time_zone;
@@ -131,13 +131,21 @@ async fn row(
 /// preventive checkup, in whole percent; none while none has a snapshot. Counts only, never
 /// who.
 pub(crate) async fn overdue_share(scoped: &Scoped, clinic: i64) -> Result<Option<u64>, AppError> {
+    Ok(overdue_shares(scoped, &[clinic]).await?.pop().flatten())
+}
+
+/// `overdue_share` of each of `clinics`, in their order.
+pub(crate) async fn overdue_shares(
+    scoped: &Scoped,
+    clinics: &[i64],
+) -> Result<Vec<Option<u64>>, AppError> {
     // Compliance snapshots hold names and reasons: the platform's own context never reads
-    // them. The clinic's own task counts, and only the share leaves it.
-    let conn = scoped.conn();
-    db_context::enter(conn, DbContext::ClinicTask(clinic)).await?;
-    let share = overdue_percent(conn, clinic).await;
-    db_context::enter(conn, DbContext::Actor(scoped.actor())).await?;
-    share
+    // them. Each clinic's own task counts, and only the share leaves it.
+    let count = async move |conn: &DatabaseTransaction, clinic| overdue_percent(conn, clinic).await;
+    scoped
+        .switch()
+        .in_clinics("overdue share", clinics, count)
+        .await
 }
 
 /// `overdue_share`, counted in a context that reaches the clinic's compliance snapshots.
@@ -376,19 +384,21 @@ async fn set_status(
         .filter(clinics::Column::Id.eq(clinic.id))
         .exec(conn)
         .await?;
-    db_context::enter(conn, DbContext::ClinicTask(clinic.id)).await?;
-    match status {
-        ClinicStatus::Active => {
-            reminders::restore_clinic(conn, clinic.id, scoped.now()).await?;
-        }
+    // The clinic's reminders are its patients' messages, out of the platform's reach.
+    let now = scoped.now();
+    let follow = async move |conn: &DatabaseTransaction, clinic| match status {
+        ClinicStatus::Active => reminders::restore_clinic(conn, clinic, now).await,
         ClinicStatus::Suspended => {
-            reminders::cancel_clinic(conn, clinic.id, reminders::CLINIC_SUSPENDED).await?;
+            reminders::cancel_clinic(conn, clinic, reminders::CLINIC_SUSPENDED).await
         }
         ClinicStatus::Closed => {
-            reminders::cancel_clinic(conn, clinic.id, reminders::CLINIC_CLOSED).await?;
+            reminders::cancel_clinic(conn, clinic, reminders::CLINIC_CLOSED).await
         }
-    }
-    db_context::enter(conn, DbContext::Actor(scoped.actor())).await?;
+    };
+    scoped
+        .switch()
+        .in_clinics("reminders follow the clinic's status", &[clinic.id], follow)
+        .await?;
     Ok(())
 }
 

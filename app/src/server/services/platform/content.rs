@@ -1,7 +1,7 @@
 //! The platform's public content: health topics (Markdown, drafts until published, tags, a place
 //! on the home page), health tips for the tip of the day (with a category; retired tips leave
 //! the daily turn) and privacy policy versions (a new version is in force once published, and
-//! patients accept it at their next sign-in: `services::policy_acceptance`). Every change is
+//! patients accept it at their next sign-in: `services::account::policy_acceptance`). Every change is
 //! audited on the platform's chain.
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
@@ -17,7 +17,7 @@ use crate::server::audit::AuditEntry;
 use crate::server::entities::content;
 use crate::server::errors::is_unique_violation;
 use crate::server::permissions::Permission;
-use crate::server::services::content::{
+use crate::server::services::public::content::{
     as_article, policy_slug, policy_versions, ARTICLE, POLICY, TIP,
 };
 use crate::server::tenancy::Scoped;

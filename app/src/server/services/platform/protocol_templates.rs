@@ -6,21 +6,19 @@
 //! the template, for the clinics that adopt it later: a clinic's copies, and its own edits to
 //! them, are never overwritten. Every change is audited on the platform's chain.
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait,
-    QueryFilter, QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait,
+    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
 use crate::error::AppError;
 use crate::model::clinic::ClinicProtocol;
-use crate::model::platform::{ProtocolTemplate, ProtocolTemplates};
+use crate::model::platform::{ClinicStatus, ProtocolTemplate, ProtocolTemplates};
 use crate::server::audit::AuditEntry;
-use crate::server::care::resync_job;
-use crate::server::db_context::{self, DbContext, Turn};
+use crate::server::care::resync_job::{self, QueuedResync};
+use crate::server::db_context::{self, Turn};
 use crate::server::entities::{care_protocols, clinics};
 use crate::server::permissions::Permission;
-use crate::server::services::clinic::protocols::{
-    changed, check, view, Checked, ProtocolForm, QueuedResync,
-};
+use crate::server::services::clinic::protocols::{changed, check, view, Checked, ProtocolForm};
 use crate::server::tenancy::Scoped;
 
 const NAME_TAKEN: &str = "A template of that name exists already.";
@@ -118,18 +116,22 @@ async fn adopt_everywhere(
     scoped: &Scoped,
     template: &care_protocols::Model,
 ) -> Result<Vec<QueuedResync>, AppError> {
-    let conn = scoped.conn();
-    let clinics = clinics::Entity::find()
-        .filter(clinics::Column::Status.ne("closed"))
+    let clinics: Vec<i64> = clinics::Entity::find()
+        .select_only()
+        .column(clinics::Column::Id)
+        .filter(clinics::Column::Status.ne(ClinicStatus::Closed.as_str()))
         .order_by_asc(clinics::Column::Id)
-        .all(conn)
+        .into_tuple()
+        .all(scoped.conn())
         .await?;
-    let mut queued = Vec::with_capacity(clinics.len());
-    for clinic in clinics {
-        db_context::enter(conn, DbContext::ClinicTask(clinic.id)).await?;
-        db_context::take_turn(conn, Turn::Protocols, clinic.id).await?;
+    let now = scoped.now();
+    // Owned, so the closure's futures borrow nothing from the caller (their `Send` otherwise
+    // depends on lifetimes the server function cannot name).
+    let template = template.clone();
+    let adopt = async move |conn: &DatabaseTransaction, clinic: i64| {
+        db_context::take_turn(conn, Turn::Protocols, clinic).await?;
         let copy = care_protocols::ActiveModel {
-            clinic_id: Set(Some(clinic.id)),
+            clinic_id: Set(Some(clinic)),
             template_key: Set(template.template_key.clone()),
             name: Set(template.name.clone()),
             description: Set(template.description.clone()),
@@ -141,20 +143,20 @@ async fn adopt_everywhere(
             reminder_offsets_days: Set(template.reminder_offsets_days.clone()),
             completed_by: Set(template.completed_by.clone()),
             active: Set(true),
-            created_at: Set(scoped.now()),
+            created_at: Set(now),
             ..Default::default()
         }
         .insert(conn)
         .await?;
-        let (job, patients) = resync_job::queue(conn, &copy, scoped.now()).await?;
-        queued.push(QueuedResync {
+        let (job, patients) = resync_job::queue(conn, &copy, now).await?;
+        Ok(QueuedResync {
             job,
             patients,
-            clinic: clinic.id,
-        });
-    }
-    db_context::enter(conn, DbContext::Actor(scoped.actor())).await?;
-    Ok(queued)
+            clinic,
+        })
+    };
+    let purpose = "adopt a protocol template";
+    scoped.switch().in_clinics(purpose, &clinics, adopt).await
 }
 
 /// Changes a template, for the clinics that adopt it from now on; no clinic's copy changes.

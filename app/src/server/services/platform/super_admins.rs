@@ -6,8 +6,8 @@
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
 };
 
 use super::utc;
@@ -19,8 +19,8 @@ use crate::server::entities::{super_admin_invitations, user_mfa, users};
 use crate::server::mail::{send_in_background, OutgoingMail};
 use crate::server::permissions::Permission;
 use crate::server::request::RequestMeta;
-use crate::server::services::accounts::{email_problem, normalize_email};
-use crate::server::services::password::{self, Password};
+use crate::server::services::account::auth::{email_problem, normalize_email};
+use crate::server::services::account::password::{self, Password};
 use crate::server::services::tokens;
 use crate::server::state::AppState;
 use crate::server::tenancy::Scoped;
@@ -269,11 +269,29 @@ pub async fn accept(
 /// Revokes `user_id`'s super admin role, from their next request on; refused for the last one.
 pub async fn revoke(scoped: &Scoped, user_id: i64) -> Result<(), AppError> {
     scoped.actor().require(Permission::PlatformManage)?;
-    let conn = scoped.conn();
     // Another user's row is written as platform work (row-level security lets a super admin
-    // write only their own), in this audited transaction, and the scope is the super admin's
-    // again after.
-    db_context::enter(conn, DbContext::Platform).await?;
+    // write only their own), in this audited transaction.
+    let now = scoped.now();
+    let revoke =
+        async move |conn: &DatabaseTransaction| revoke_as_platform(conn, user_id, now).await;
+    scoped
+        .switch()
+        .as_platform("revoke a super admin", revoke)
+        .await?;
+    scoped
+        .audit(
+            AuditEntry::by(scoped.actor(), "platform.super_admin_revoke")
+                .resource(format!("user:{user_id}")),
+        )
+        .await
+}
+
+/// `revoke`'s writes, in the platform's context.
+async fn revoke_as_platform(
+    conn: &DatabaseTransaction,
+    user_id: i64,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), AppError> {
     // A write first, on every super admin's row: two revocations at once take turns here (the
     // rows are locked on PostgreSQL, the database on SQLite), so the count below is not raced.
     users::Entity::update_many()
@@ -299,7 +317,7 @@ pub async fn revoke(scoped: &Scoped, user_id: i64) -> Result<(), AppError> {
     }
     let revoked = users::Entity::update_many()
         .col_expr(users::Column::IsSuperAdmin, Expr::value(false))
-        .col_expr(users::Column::UpdatedAt, Expr::value(scoped.now()))
+        .col_expr(users::Column::UpdatedAt, Expr::value(now))
         .filter(users::Column::Id.eq(user_id))
         .exec(conn)
         .await?
@@ -309,11 +327,5 @@ pub async fn revoke(scoped: &Scoped, user_id: i64) -> Result<(), AppError> {
             "revoking super admin {user_id} changed {revoked} rows"
         )));
     }
-    db_context::enter(conn, DbContext::Actor(scoped.actor())).await?;
-    scoped
-        .audit(
-            AuditEntry::by(scoped.actor(), "platform.super_admin_revoke")
-                .resource(format!("user:{user_id}")),
-        )
-        .await
+    Ok(())
 }

@@ -1,0 +1,3 @@
+//! The public site's server functions, no sign-in needed.
+pub mod content;
+pub mod unsubscribe;

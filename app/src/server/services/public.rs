@@ -1,0 +1,2 @@
+//! The public site's services, no sign-in needed.
+pub mod content;
