@@ -145,22 +145,3 @@ pub fn App() -> impl IntoView {
         </Router>
     }
 }
-
-/// Navigates with a full page load: used after sign-in and sign-out, when everything the
-/// page shows depends on who is signed in.
-pub(crate) fn go_to(path: &str) {
-    #[cfg(feature = "hydrate")]
-    if let Some(window) = web_sys::window() {
-        let _ = window.location().set_href(path);
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = path;
-}
-
-/// Loads the current page again from the server.
-pub(crate) fn reload() {
-    #[cfg(feature = "hydrate")]
-    if let Some(window) = web_sys::window() {
-        let _ = window.location().reload();
-    }
-}

@@ -2,30 +2,41 @@
 //! `super::…` paths in their code, and two rules held over it:
 //! - no cycles: a module never depends on itself through others;
 //! - layers: a module imports only from its own layer or those below it. From the top: the
-//!   app's root (`lib.rs`), `pages`, `components`, `api`, `server`, then `model`, `error` and
-//!   `routes`.
-//!   So services never import server functions or pages, and the model imports nothing above.
+//!   app's root (`lib.rs`), `pages`, `components`, `api`, `server::services`, the rest of
+//!   `server`, then `model`, `error` and `routes`.
+//!   So services never import server functions or pages, what services build on (care, the
+//!   reminder worker, tenancy, audit…) never imports a service, and the model imports nothing
+//!   above.
 //!
 //! `mod` declarations are not imports: a parent declares its children. A child's use of what
 //! its parent defines is, so a parent that uses its child's items as well makes a cycle.
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-/// The layers from the top; a module's layer is its first path segment (the root is "").
-const LAYERS: [&[&str]; 6] = [
+/// The layers from the top; a module's layer is the first whose path is its own or starts it
+/// (the root is "").
+const LAYERS: [&[&str]; 7] = [
     &[""],
     &["pages"],
     &["components"],
     &["api"],
+    &["server::services"],
     &["server"],
     &["model", "error", "routes"],
 ];
 
 fn layer_of(module: &[String]) -> usize {
-    let top = module.first().map(String::as_str).unwrap_or("");
+    let path = module.join("::");
+    let within = |layer: &str| {
+        if layer.is_empty() {
+            path.is_empty()
+        } else {
+            path == layer || path.starts_with(&format!("{layer}::"))
+        }
+    };
     LAYERS
         .iter()
-        .position(|names| names.contains(&top))
+        .position(|layer| layer.iter().any(|l| within(l)))
         .unwrap_or(LAYERS.len())
 }
 
@@ -60,7 +71,8 @@ fn modules(src: &Path) -> BTreeMap<Vec<String>, PathBuf> {
         .collect()
 }
 
-/// The code without comments (doc comments name paths that are not imports).
+/// The code without comments (doc comments name paths that are not imports) and without the
+/// text of its strings (a page's text, or this reader's own tests, may spell a path).
 fn without_comments(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();
@@ -86,12 +98,11 @@ fn without_comments(text: &str) -> String {
                 in_string = !in_string;
                 out.push(c);
             }
+            // A string's text is no code: its escapes are skipped with it.
             '\\' if in_string => {
-                out.push(c);
-                if let Some(next) = chars.next() {
-                    out.push(next);
-                }
+                chars.next();
             }
+            _ if in_string => {}
             '/' if !in_string && chars.peek() == Some(&'/') => {
                 for skipped in chars.by_ref() {
                     if skipped == '\n' {
@@ -114,6 +125,20 @@ fn without_comments(text: &str) -> String {
         }
     }
     out
+}
+
+/// The code before its unit tests (a `#[cfg(test)] mod` closes a file here): a test module's
+/// `super::*` is its own file's items, which the reader, knowing files only, would take for the
+/// file's parent.
+fn without_unit_tests(code: &str) -> &str {
+    let inline_module = |at: &usize| {
+        let line = code[*at..].lines().nth(1).unwrap_or("");
+        line.starts_with("mod ") && line.ends_with('{')
+    };
+    code.match_indices("#[cfg(test)]\n")
+        .map(|(at, _)| at)
+        .find(inline_module)
+        .map_or(code, |at| &code[..at])
 }
 
 /// The paths a `use` tree names, each from its root (`a::{b, c::d}` is `a::b` and `a::c::d`;
@@ -268,11 +293,11 @@ fn graph() -> Graph {
     for (module, file) in &known {
         let text = std::fs::read_to_string(file).expect("a source file");
         let targets = graph.entry(module.clone()).or_default();
-        for path in named_paths(&without_comments(&text)) {
+        for path in named_paths(&without_unit_tests(&without_comments(&text))) {
             if let Some(target) = resolve(&path, module, &known) {
-                // Not a module's use of its own items, nor of the crate root's (the app
-                // itself, which every module is part of).
-                if target != *module && !target.is_empty() {
+                // Not a module's use of its own items. The crate root's items are the top
+                // layer's, like any other module's.
+                if target != *module {
                     targets.insert(target);
                 }
             }

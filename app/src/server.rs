@@ -2,6 +2,7 @@
 pub mod actor;
 pub mod audit;
 pub mod care;
+pub mod dates;
 pub mod db_context;
 pub mod entities;
 pub mod errors;
@@ -9,6 +10,7 @@ pub mod key_files;
 pub mod mail;
 pub mod markdown;
 pub mod permissions;
+pub mod plan_limits;
 pub mod reminders;
 pub mod request;
 pub mod secret_box;

@@ -66,7 +66,7 @@ fn SignOutButton() -> impl IntoView {
     let sign_out = ServerAction::<SignOut>::new();
     Effect::new(move |_| {
         if let Some(Ok(())) = sign_out.value().get() {
-            crate::go_to(AFTER_SIGN_OUT);
+            crate::components::live::go_to(AFTER_SIGN_OUT);
         }
     });
     view! {

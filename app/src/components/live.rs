@@ -37,7 +37,26 @@ where
 pub fn reload_after_success(succeeded: impl Fn() -> bool + 'static) {
     Effect::new(move |_| {
         if succeeded() {
-            crate::reload();
+            reload();
         }
     });
+}
+
+/// Navigates with a full page load: used after sign-in and sign-out, when everything the
+/// page shows depends on who is signed in.
+pub fn go_to(path: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().set_href(path);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = path;
+}
+
+/// Loads the current page again from the server.
+fn reload() {
+    #[cfg(feature = "hydrate")]
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().reload();
+    }
 }

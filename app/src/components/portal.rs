@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::components::status::ErrorPanel;
+use crate::components::status::Loaded;
 use crate::error::AppError;
 use crate::model::PortalSummary;
 
@@ -24,24 +24,18 @@ where
     view! {
         <Title text=format!("{title} · Salus") />
         <h1 class="text-3xl font-bold">{title}</h1>
-        <Suspense fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match summary.await {
-                    Ok(s) => view! {
-                        <p class="mt-1 text-lg text-slate-700">{s.heading.clone()}</p>
-                        <dl class="mt-6 grid gap-4 sm:grid-cols-3">
-                            {s.facts.into_iter().map(|(label, n)| view! {
-                                <div class="rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
-                                    <dt class="text-sm text-slate-600">{label}</dt>
-                                    <dd class="mt-1 text-2xl font-semibold">{n}</dd>
-                                </div>
-                            }).collect_view()}
-                        </dl>
-                    }.into_any(),
-                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=summary let:s>
+            <p class="mt-1 text-lg text-slate-700">{s.heading.clone()}</p>
+            <dl class="mt-6 grid gap-4 sm:grid-cols-3">
+                {s.facts.into_iter().map(|(label, n)| view! {
+                    <div class="rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
+                        <dt class="text-sm text-slate-600">{label}</dt>
+                        <dd class="mt-1 text-2xl font-semibold">{n}</dd>
+                    </div>
+                }).collect_view()}
+            </dl>
+
+        </Loaded>
     }
 }
 

@@ -1,10 +1,40 @@
-//! How a page shows an error it could not recover from, and a patient's compliance label.
+//! How a page shows what a server function answered (`Loaded`), an error it could not recover
+//! from, and a patient's compliance label.
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_location;
 
 use crate::error::AppError;
 use crate::model::ComplianceLabel;
+
+/// What `resource` answered, drawn by `children` once it arrives (`let:` names the data), with
+/// `loading` in the meantime (in `fallback_class`), and an error as an `ErrorPanel`.
+#[component]
+pub fn Loaded<T, F, V>(
+    resource: Resource<Result<T, AppError>>,
+    #[prop(default = "Loading…")] loading: &'static str,
+    #[prop(default = "text-slate-500")] fallback_class: &'static str,
+    children: F,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + 'static,
+    F: Fn(T) -> V + Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    view! {
+        <Suspense fallback=move || view! { <p class=fallback_class>{loading}</p> }>
+            {move || {
+                let children = children.clone();
+                Suspend::new(async move {
+                    match resource.await {
+                        Ok(data) => children(data).into_any(),
+                        Err(error) => view! { <ErrorPanel error /> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
 
 /// Sign-in for a visitor who is not signed in (then back here), a message for everyone else.
 #[component]

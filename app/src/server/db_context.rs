@@ -186,6 +186,8 @@ pub async fn begin_platform(
 /// while (`Scoped::switch`). Each switch writes its audit event in the transaction, runs the
 /// work in its context, and returns the transaction to the actor's context.
 pub struct Switch<'a> {
+    /// For `counting_in_clinics`' audit event, committed on its own.
+    pub(in crate::server) db: &'a DatabaseConnection,
     pub(in crate::server) txn: &'a DatabaseTransaction,
     pub(in crate::server) actor: &'a Actor,
     pub(in crate::server) audit_key: &'a AuditKey,
@@ -194,24 +196,50 @@ pub struct Switch<'a> {
 }
 
 impl Switch<'_> {
-    /// Work that only each clinic's own task may do, for the platform: counting in a clinic's
-    /// records (which the platform's own context never reads; only the counts leave them), or
-    /// changing its reminders and protocols. One audit event, `platform.clinic_reach`, names
-    /// `purpose` and the clinics; then `work` runs for each clinic in that clinic's context.
+    /// Changes that only each clinic's own task may make, for the platform: its reminders
+    /// following its status, a protocol template copied into it. One audit event,
+    /// `platform.clinic_reach`, names `purpose` and the clinics, in this transaction (it commits
+    /// with the change); then `work` runs for each clinic in that clinic's context.
     pub async fn in_clinics<T>(
         &self,
         purpose: &str,
         clinics: &[i64],
-        mut work: impl AsyncFnMut(&DatabaseTransaction, i64) -> Result<T, AppError>,
+        work: impl AsyncFnMut(&DatabaseTransaction, i64) -> Result<T, AppError>,
     ) -> Result<Vec<T>, AppError> {
         if clinics.is_empty() {
             return Ok(Vec::new());
         }
-        self.record(
-            "platform.clinic_reach",
-            format!("{purpose}: {}", clinic_list(clinics)),
-        )
-        .await?;
+        let resource = format!("{purpose}: {}", clinic_list(clinics));
+        self.record("platform.clinic_reach", resource).await?;
+        self.each_clinic(clinics, work).await
+    }
+
+    /// `in_clinics` for counting in the clinics' records, which the platform's own context
+    /// never reads (only the counts leave them). The audit event is committed first, in a
+    /// transaction of its own: a page that only reads never writes in its own transaction,
+    /// which on SQLite cannot write once another has written since it began to read.
+    pub async fn counting_in_clinics<T>(
+        &self,
+        purpose: &str,
+        clinics: &[i64],
+        work: impl AsyncFnMut(&DatabaseTransaction, i64) -> Result<T, AppError>,
+    ) -> Result<Vec<T>, AppError> {
+        if clinics.is_empty() {
+            return Ok(Vec::new());
+        }
+        let own = begin(self.db, DbContext::Actor(self.actor)).await?;
+        let resource = format!("{purpose}: {}", clinic_list(clinics));
+        let entry = AuditEntry::by(self.actor, "platform.clinic_reach").resource(resource);
+        audit::record(&own, self.audit_key, self.now, self.meta, entry).await?;
+        own.commit().await?;
+        self.each_clinic(clinics, work).await
+    }
+
+    async fn each_clinic<T>(
+        &self,
+        clinics: &[i64],
+        mut work: impl AsyncFnMut(&DatabaseTransaction, i64) -> Result<T, AppError>,
+    ) -> Result<Vec<T>, AppError> {
         let mut done = Vec::with_capacity(clinics.len());
         // Owned ids: a borrowed iterator held across the awaits makes the future's `Send`
         // depend on a lifetime the callers' server functions cannot name.

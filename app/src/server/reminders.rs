@@ -14,6 +14,7 @@ pub mod message;
 pub mod metrics;
 pub mod plan;
 pub mod quiet_hours;
+pub mod settings;
 pub mod unsubscribe;
 pub mod worker;
 

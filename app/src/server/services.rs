@@ -1,10 +1,8 @@
 //! Stateless services: each takes a connection or a `Scoped` transaction and does one job.
 pub mod account;
 pub mod clinic;
-pub mod dates;
 pub mod paging;
 pub mod patient;
-pub mod plans;
 pub mod platform;
 pub mod provider;
 pub mod public;

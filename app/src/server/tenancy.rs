@@ -103,6 +103,7 @@ impl Scoped {
     /// (`db_context::Switch`): the platform's work that a clinic's own task does.
     pub(in crate::server) fn switch(&self) -> db_context::Switch<'_> {
         db_context::Switch {
+            db: &self.db,
             txn: &self.txn,
             actor: &self.actor,
             audit_key: &self.audit_key,

@@ -92,7 +92,10 @@ pub fn client() -> Client {
     Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
-        .timeout(Duration::from_secs(30))
+        // A hung server fails the test, a slow one does not: the tests run on the debug build,
+        // and one of them (reminders_crash) keeps three worker processes busy for a minute
+        // while the others run (a page took over 30 s then).
+        .timeout(Duration::from_secs(120))
         .build()
         .unwrap()
 }

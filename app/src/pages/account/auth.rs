@@ -87,7 +87,7 @@ fn SignInForm(next: String) -> impl IntoView {
     let typed_email = typed_value::<SignIn>("email").unwrap_or_default();
     Effect::new(move |_| {
         if let Some(Ok(destination)) = value.get() {
-            crate::go_to(&destination);
+            crate::components::live::go_to(&destination);
         }
     });
     view! {
@@ -121,7 +121,7 @@ fn RegisterForm() -> impl IntoView {
     let value = action.value();
     Effect::new(move |_| {
         if let Some(Ok(())) = value.get() {
-            crate::go_to(AFTER_REGISTRATION);
+            crate::components::live::go_to(AFTER_REGISTRATION);
         }
     });
     // The browser knows the person's time zone; the server falls back to the clinic's.

@@ -13,7 +13,7 @@ use crate::api::account::mfa::{
 };
 use crate::components::form::{field_errors, form_error, Field, FormAlert, BUTTON_CLASS};
 use crate::components::layout::MeResource;
-use crate::components::status::ErrorPanel;
+use crate::components::status::{ErrorPanel, Loaded};
 use crate::model::account::Enrolment;
 
 fn next_from_query() -> String {
@@ -57,14 +57,9 @@ pub fn EnrolPage() -> impl IntoView {
         <p class="mt-2 max-w-2xl text-slate-700">
             "Each time you sign in you will enter your password and a code from an authenticator app on your phone (such as Google Authenticator, Microsoft Authenticator or 1Password). Someone who learns your password cannot sign in without your phone."
         </p>
-        <Suspense fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match enrolment.await {
-                    Ok(enrolment) => view! { <EnrolSteps enrolment /> }.into_any(),
-                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=enrolment let:enrolment>
+            <EnrolSteps enrolment />
+        </Loaded>
     }
 }
 

@@ -14,7 +14,7 @@ use crate::components::form::{
     field_errors, form_error, Field, FieldErrors, FormAlert, BUTTON_CLASS, INPUT_CLASS,
     SECONDARY_BUTTON,
 };
-use crate::components::status::ErrorPanel;
+use crate::components::status::Loaded;
 use crate::model::account::{EmailStatus, SignedInDevice, TwoStepStatus};
 use leptos_router::components::A;
 
@@ -49,14 +49,9 @@ pub fn SecurityPage() -> impl IntoView {
         {outcome.map(|message| view! {
             <p role="status" class="mt-4 rounded-md bg-teal-50 px-3 py-2 text-sm text-teal-900">{message}</p>
         })}
-        <Suspense fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match devices.await {
-                    Ok(devices) => view! { <Devices devices /> }.into_any(),
-                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=devices let:devices>
+            <Devices devices />
+        </Loaded>
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 two_step.await.ok().map(|status| view! { <TwoStep status /> })

@@ -11,7 +11,7 @@ use crate::components::audit_log::{chain_summary, AuditTable};
 use crate::components::form::{form_error, FormAlert, BUTTON_CLASS, INPUT_CLASS, SECONDARY_BUTTON};
 use crate::components::pager::{with_query, Pager};
 use crate::components::portal::CARD;
-use crate::components::status::ErrorPanel;
+use crate::components::status::Loaded;
 use crate::model::clinic::{AuditLogPage, ChainStatus};
 
 const FILTERS: [&str; 5] = ["patient", "staff", "action", "from", "to"];
@@ -40,14 +40,9 @@ pub fn AuditLogPage() -> impl IntoView {
         <ClinicNav current=AUDIT_LOG_PAGE />
         <h1 class="text-3xl font-bold">"Audit log"</h1>
         <p class="mt-1 text-slate-600">"Every view of patient data, every change and every refused attempt in this clinic, newest first."</p>
-        <Suspense fallback=|| view! { <p class="mt-4 text-slate-500">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match log.await {
-                    Ok(log) => view! { <Log log param=Callback::new(move |name: String| param(&name)) /> }.into_any(),
-                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=log fallback_class="mt-4 text-slate-500" let:log>
+            <Log log param=Callback::new(move |name: String| param(&name)) />
+        </Loaded>
     }
 }
 

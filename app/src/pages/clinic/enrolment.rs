@@ -10,7 +10,7 @@ use crate::components::form::{
     field_errors, form_error, typed_value, Field, FieldErrors, FormAlert, BUTTON_CLASS, INPUT_CLASS,
 };
 use crate::components::portal::{LandingNotice, CARD};
-use crate::components::status::ErrorPanel;
+use crate::components::status::Loaded;
 use crate::model::clinic::ImportOutcome;
 use crate::model::Sex;
 
@@ -121,14 +121,9 @@ fn ImportForm() -> impl IntoView {
 fn ImportResult(id: i64) -> impl IntoView {
     let outcome = Resource::new(move || id, get_patient_import);
     view! {
-        <Suspense fallback=|| view! { <p class="mt-4 text-slate-500">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match outcome.await {
-                    Ok(outcome) => view! { <ImportSummary outcome /> }.into_any(),
-                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=outcome fallback_class="mt-4 text-slate-500" let:outcome>
+            <ImportSummary outcome />
+        </Loaded>
     }
 }
 

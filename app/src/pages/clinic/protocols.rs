@@ -13,7 +13,7 @@ use crate::components::form::{
     INPUT_CLASS, SECONDARY_BUTTON,
 };
 use crate::components::portal::{LandingNotice, CARD};
-use crate::components::status::ErrorPanel;
+use crate::components::status::{ErrorPanel, Loaded};
 use crate::error::AppError;
 use crate::model::clinic::{ClinicProtocol, ClinicProtocols, ResyncProgress, ResyncState};
 use crate::model::Sex;
@@ -64,18 +64,12 @@ pub fn ProtocolsPage() -> impl IntoView {
         <h1 class="text-3xl font-bold">"Preventive-care protocols"</h1>
         <p class="mt-2 text-slate-700">"Which screenings and checks your patients are reminded of, and how often. A change applies to every patient it fits, and moves their due dates."</p>
         <LandingNotice param="done" messages=DONE />
-        <Suspense fallback=|| view! { <p class="mt-4 text-slate-500">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match protocols.await {
-                    Ok(list) => view! {
-                        <Resyncs list=list.clone() />
-                        <ProtocolTable list=list.protocols />
-                        <AddForm />
-                    }.into_any(),
-                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=protocols fallback_class="mt-4 text-slate-500" let:list>
+            <Resyncs list=list.clone() />
+            <ProtocolTable list=list.protocols />
+            <AddForm />
+
+        </Loaded>
     }
 }
 

@@ -9,7 +9,7 @@ use crate::api::clinic::reminders::{get_clinic_reminders, RetryReminder, REMINDE
 use crate::components::form::{form_error, FormAlert, BUTTON_CLASS, INPUT_CLASS, SECONDARY_BUTTON};
 use crate::components::pager::{with_query, Pager};
 use crate::components::portal::LandingNotice;
-use crate::components::status::ErrorPanel;
+use crate::components::status::Loaded;
 use crate::model::clinic::{ReminderDeliveries, REMINDER_STATUSES};
 
 const DONE: &[(&str, &str)] = &[(
@@ -44,14 +44,9 @@ pub fn RemindersPage() -> impl IntoView {
         <h1 class="text-3xl font-bold">"Reminders"</h1>
         <p class="mt-2 text-slate-700">"What the reminder worker sent your patients, what it is still to send, and what failed and why."</p>
         <LandingNotice param="done" messages=DONE />
-        <Suspense fallback=|| view! { <p class="mt-4 text-slate-500">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match list.await {
-                    Ok(list) => view! { <Deliveries list param=Callback::new(move |name: String| param(&name)) /> }.into_any(),
-                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=list fallback_class="mt-4 text-slate-500" let:list>
+            <Deliveries list param=Callback::new(move |name: String| param(&name)) />
+        </Loaded>
     }
 }
 

@@ -14,7 +14,7 @@ use crate::components::form::{
     SECONDARY_BUTTON,
 };
 use crate::components::portal::{LandingNotice, CARD};
-use crate::components::status::ErrorPanel;
+use crate::components::status::{ErrorPanel, Loaded};
 use crate::error::AppError;
 use crate::model::clinic::{ClinicRole, ClinicRoles, PermissionOption};
 
@@ -48,14 +48,9 @@ pub fn RolesPage() -> impl IntoView {
         <h1 class="text-3xl font-bold">"Roles"</h1>
         <p class="mt-2 text-slate-700">"A role is a named set of permissions; anything a role does not grant is refused. You can grant only the permissions for running the clinic that you hold yourself."</p>
         <LandingNotice param="done" messages=DONE />
-        <Suspense fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match roles.await {
-                    Ok(roles) => view! { <RolesView roles /> }.into_any(),
-                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=roles let:roles>
+            <RolesView roles />
+        </Loaded>
     }
 }
 

@@ -15,7 +15,7 @@ use crate::components::form::{
 };
 use crate::components::pager::{with_query, Pager};
 use crate::components::portal::{LandingNotice, CARD};
-use crate::components::status::{ErrorPanel, StatusBadge};
+use crate::components::status::{Loaded, StatusBadge};
 use crate::model::clinic::{InvitedPatient, Person, RosterPage};
 use crate::model::ComplianceLabel;
 
@@ -64,14 +64,9 @@ pub fn RosterPage() -> impl IntoView {
             <a href=ENROLMENT_PAGE class=BUTTON_CLASS>"Enrol patients"</a>
         </div>
         <LandingNotice param="done" messages=DONE />
-        <Suspense fallback=|| view! { <p class="mt-4 text-slate-500">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match roster.await {
-                    Ok(page) => view! { <Roster page param=Callback::new(move |name: String| param(&name)) /> }.into_any(),
-                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=roster fallback_class="mt-4 text-slate-500" let:page>
+            <Roster page param=Callback::new(move |name: String| param(&name)) />
+        </Loaded>
     }
 }
 

@@ -11,7 +11,7 @@ use crate::components::form::{
     field_errors, form_error, Field, FieldErrors, FormAlert, BUTTON_CLASS, SECONDARY_BUTTON,
 };
 use crate::components::portal::{LandingNotice, CARD};
-use crate::components::status::ErrorPanel;
+use crate::components::status::Loaded;
 use crate::model::clinic::{ClinicSettings, WEEKDAYS};
 
 const DONE: &[(&str, &str)] = &[
@@ -32,18 +32,12 @@ pub fn SettingsPage() -> impl IntoView {
         <ClinicNav current=SETTINGS_PAGE />
         <h1 class="text-3xl font-bold">"Settings"</h1>
         <LandingNotice param="done" messages=DONE />
-        <Suspense fallback=|| view! { <p class="mt-4 text-slate-500">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match settings.await {
-                    Ok(settings) => view! {
-                        <DetailsForm settings=settings.clone() />
-                        <HoursForm settings=settings.clone() />
-                        <RemindersForm settings />
-                    }.into_any(),
-                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=settings fallback_class="mt-4 text-slate-500" let:settings>
+            <DetailsForm settings=settings.clone() />
+            <HoursForm settings=settings.clone() />
+            <RemindersForm settings />
+
+        </Loaded>
     }
 }
 

@@ -13,7 +13,7 @@ use crate::components::form::{
     SECONDARY_BUTTON,
 };
 use crate::components::portal::{LandingNotice, CARD, TWO_STEP_RESET};
-use crate::components::status::ErrorPanel;
+use crate::components::status::Loaded;
 use crate::model::clinic::{OpenInvitation, RoleChoice, StaffDirectory, StaffMember};
 
 const DONE: &[(&str, &str)] = &[
@@ -49,14 +49,9 @@ pub fn StaffPage() -> impl IntoView {
         <h1 class="text-3xl font-bold">"Staff"</h1>
         <LandingNotice param="done" messages=DONE />
         <LandingNotice param="two_step" messages=TWO_STEP_RESET />
-        <Suspense fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match directory.await {
-                    Ok(directory) => view! { <Directory directory /> }.into_any(),
-                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=directory let:directory>
+            <Directory directory />
+        </Loaded>
     }
 }
 

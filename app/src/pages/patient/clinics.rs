@@ -6,7 +6,7 @@ use super::PatientNav;
 use crate::api::patient::clinics::{get_my_clinics, LeaveClinic, SwitchClinic};
 use crate::components::form::{form_error, FormAlert, SECONDARY_BUTTON};
 use crate::components::portal::{LandingNotice, CARD};
-use crate::components::status::ErrorPanel;
+use crate::components::status::Loaded;
 use crate::model::patient::MyClinic;
 
 const DONE: &[(&str, &str)] = &[(
@@ -23,14 +23,9 @@ pub fn MyClinicsPage() -> impl IntoView {
         <h1 class="text-3xl font-bold">"My clinics"</h1>
         <p class="mt-1 text-slate-600">"The clinics you joined. Each one sees your record; no other clinic does."</p>
         <LandingNotice param="done" messages=DONE />
-        <Suspense fallback=|| view! { <p class="mt-4 text-slate-500">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match clinics.await {
-                    Ok(clinics) => view! { <ClinicList clinics /> }.into_any(),
-                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=clinics fallback_class="mt-4 text-slate-500" let:clinics>
+            <ClinicList clinics />
+        </Loaded>
     }
 }
 

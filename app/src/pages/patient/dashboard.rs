@@ -12,7 +12,7 @@ use crate::components::form::{
     field_errors, form_error, FieldErrors, FormAlert, BUTTON_CLASS, INPUT_CLASS,
 };
 use crate::components::live::reloaded_after_success;
-use crate::components::status::ErrorPanel;
+use crate::components::status::Loaded;
 use crate::model::content::HealthTip;
 use crate::model::patient::{
     ActivityEstimate, GoalProgress, PatientDashboard, TodaysGoals, ACTIVITY_ESTIMATE_NOTE,
@@ -25,14 +25,9 @@ pub fn DashboardPage() -> impl IntoView {
     view! {
         <Title text="My dashboard · Salus" />
         <PatientNav />
-        <Suspense fallback=|| view! { <p class="text-slate-500">"Loading your dashboard…"</p> }>
-            {move || Suspend::new(async move {
-                match dashboard.await {
-                    Ok(dashboard) => view! { <Dashboard dashboard /> }.into_any(),
-                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=dashboard loading="Loading your dashboard…" let:dashboard>
+            <Dashboard dashboard />
+        </Loaded>
     }
 }
 

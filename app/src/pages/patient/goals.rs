@@ -9,7 +9,7 @@ use crate::components::form::{
     field_errors, form_error, FieldErrors, FormAlert, BUTTON_CLASS, INPUT_CLASS,
 };
 use crate::components::live::reload_after_success;
-use crate::components::status::ErrorPanel;
+use crate::components::status::Loaded;
 use crate::model::patient::{GoalHistory, GoalSeries, LogEntryView};
 use crate::model::{chart_days, GoalKind};
 
@@ -20,14 +20,9 @@ pub fn GoalHistoryPage() -> impl IntoView {
         <Title text="Goal history · Salus" />
         <PatientNav />
         <h1 class="text-3xl font-bold">"Goal history"</h1>
-        <Suspense fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match history.await {
-                    Ok(history) => view! { <History history /> }.into_any(),
-                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=history let:history>
+            <History history />
+        </Loaded>
     }
 }
 

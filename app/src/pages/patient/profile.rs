@@ -10,7 +10,7 @@ use crate::components::form::{
     field_errors, form_error, typed_value, Field, FieldErrors, FormAlert, BUTTON_CLASS, INPUT_CLASS,
 };
 use crate::components::live::reload_after_success;
-use crate::components::status::ErrorPanel;
+use crate::components::status::Loaded;
 use crate::model::patient::{Profile, LANGUAGES, SEVERITIES};
 use crate::model::{Allergy, Medication, Sex};
 
@@ -28,22 +28,16 @@ pub fn ProfilePage() -> impl IntoView {
         <Title text="My profile · Salus" />
         <PatientNav />
         <h1 class="text-3xl font-bold">"My profile"</h1>
-        <Suspense fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match profile.await {
-                    Ok(profile) => view! {
-                        <section aria-labelledby="details-heading" class=CARD>
-                            <h2 id="details-heading" class="text-xl font-semibold">"About me"</h2>
-                            <p class="mt-1 text-sm text-slate-600">{format!("Signed in as {}", profile.email)}</p>
-                            <DetailsForm profile=profile.clone() saved />
-                        </section>
-                        <Allergies allergies=profile.allergies />
-                        <Medications medications=profile.medications />
-                    }.into_any(),
-                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=profile let:profile>
+            <section aria-labelledby="details-heading" class=CARD>
+                <h2 id="details-heading" class="text-xl font-semibold">"About me"</h2>
+                <p class="mt-1 text-sm text-slate-600">{format!("Signed in as {}", profile.email)}</p>
+                <DetailsForm profile=profile.clone() saved />
+            </section>
+            <Allergies allergies=profile.allergies />
+            <Medications medications=profile.medications />
+
+        </Loaded>
     }
 }
 

@@ -12,7 +12,7 @@ use crate::components::audit_log::{chain_summary, AuditTable};
 use crate::components::form::{form_error, FormAlert, BUTTON_CLASS, INPUT_CLASS, SECONDARY_BUTTON};
 use crate::components::pager::{with_query, Pager};
 use crate::components::portal::CARD;
-use crate::components::status::ErrorPanel;
+use crate::components::status::Loaded;
 use crate::model::platform::PlatformAuditPage;
 
 const FILTERS: [&str; 5] = ["clinic", "actor", "action", "from", "to"];
@@ -41,14 +41,9 @@ pub fn PlatformAuditLogPage() -> impl IntoView {
         <PlatformNav current=PLATFORM_AUDIT_PAGE />
         <h1 class="text-3xl font-bold">"Audit log"</h1>
         <p class="mt-1 text-slate-600">"Every clinic's events and the platform's own, newest first, in UTC. Patients are shown by their id only."</p>
-        <Suspense fallback=|| view! { <p class="mt-4 text-slate-500">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match log.await {
-                    Ok(log) => view! { <Log log param=Callback::new(move |name: String| param(&name)) /> }.into_any(),
-                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=log fallback_class="mt-4 text-slate-500" let:log>
+            <Log log param=Callback::new(move |name: String| param(&name)) />
+        </Loaded>
     }
 }
 

@@ -13,7 +13,7 @@ use crate::components::form::{
     INPUT_CLASS, SECONDARY_BUTTON,
 };
 use crate::components::portal::{LandingNotice, CARD};
-use crate::components::status::ErrorPanel;
+use crate::components::status::Loaded;
 use crate::error::AppError;
 use crate::model::platform::{thousands, ClinicDetail, ClinicStatus, PlanSummary};
 
@@ -57,14 +57,9 @@ pub fn ClinicPage() -> impl IntoView {
         <PlatformNav current=CLINICS_PAGE />
         <p class="text-sm"><a href=CLINICS_PAGE class="text-teal-800 underline">"All clinics"</a></p>
         <LandingNotice param="done" messages=DONE />
-        <Suspense fallback=|| view! { <p class="mt-4 text-slate-500">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match clinic.await {
-                    Ok(clinic) => view! { <Clinic clinic /> }.into_any(),
-                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=clinic fallback_class="mt-4 text-slate-500" let:clinic>
+            <Clinic clinic />
+        </Loaded>
     }
 }
 

@@ -11,7 +11,7 @@ use crate::components::form::{
 };
 use crate::components::pager::{with_query, Pager};
 use crate::components::portal::CARD;
-use crate::components::status::ErrorPanel;
+use crate::components::status::Loaded;
 use crate::model::platform::{ClinicList, ClinicStatus, PlanSummary};
 
 const FILTERS: [&str; 3] = ["search", "status", "plan"];
@@ -35,14 +35,9 @@ pub fn ClinicsPage() -> impl IntoView {
         <Title text="Clinics · Platform administration · Salus" />
         <PlatformNav current=CLINICS_PAGE />
         <h1 class="text-3xl font-bold">"Clinics"</h1>
-        <Suspense fallback=|| view! { <p class="mt-4 text-slate-500">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match list.await {
-                    Ok(list) => view! { <Clinics list param=Callback::new(move |name: String| param(&name)) /> }.into_any(),
-                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=list fallback_class="mt-4 text-slate-500" let:list>
+            <Clinics list param=Callback::new(move |name: String| param(&name)) />
+        </Loaded>
     }
 }
 

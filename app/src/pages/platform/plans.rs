@@ -13,7 +13,7 @@ use crate::components::form::{
     field_errors, form_error, typed_value, Field, FormAlert, BUTTON_CLASS, SECONDARY_BUTTON,
 };
 use crate::components::portal::{LandingNotice, CARD};
-use crate::components::status::ErrorPanel;
+use crate::components::status::Loaded;
 use crate::error::AppError;
 use crate::model::platform::{thousands, PlanRow, PlanSummary};
 
@@ -42,14 +42,9 @@ pub fn PlansPage() -> impl IntoView {
         <h1 class="text-3xl font-bold">"Plans"</h1>
         <p class="mt-1 text-slate-700">"What each plan lets a clinic use. Lowering a limit is refused while a clinic on the plan uses more."</p>
         <LandingNotice param="done" messages=DONE />
-        <Suspense fallback=|| view! { <p class="mt-4 text-slate-500">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match plans.await {
-                    Ok(list) => view! { <PlanTable rows=list.plans /> }.into_any(),
-                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=plans fallback_class="mt-4 text-slate-500" let:list>
+            <PlanTable rows=list.plans />
+        </Loaded>
         <AddForm />
     }
 }
@@ -169,14 +164,9 @@ pub fn PlanPage() -> impl IntoView {
         <PlatformNav current=PLANS_PAGE />
         <p class="text-sm"><a href=PLANS_PAGE class="text-teal-800 underline">"All plans"</a></p>
         <LandingNotice param="done" messages=DONE />
-        <Suspense fallback=|| view! { <p class="mt-4 text-slate-500">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match plan.await {
-                    Ok(row) => view! { <Plan row /> }.into_any(),
-                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=plan fallback_class="mt-4 text-slate-500" let:row>
+            <Plan row />
+        </Loaded>
     }
 }
 

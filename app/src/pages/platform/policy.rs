@@ -11,7 +11,7 @@ use crate::components::form::{
     field_errors, form_error, typed_value, Field, FormAlert, TextArea, BUTTON_CLASS,
 };
 use crate::components::portal::{LandingNotice, CARD};
-use crate::components::status::ErrorPanel;
+use crate::components::status::Loaded;
 
 const DONE: &[(&str, &str)] = &[(
     "published",
@@ -28,23 +28,17 @@ pub fn PolicyPage() -> impl IntoView {
         <LandingNotice param="done" messages=DONE />
         <section aria-labelledby="versions-heading" class=CARD>
             <h2 id="versions-heading" class="text-xl font-semibold">"Versions"</h2>
-            <Suspense fallback=|| view! { <p class="mt-2 text-slate-500">"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match content.await {
-                        Ok(content) => view! {
-                            <ul class="mt-2 space-y-1">
-                                {content.policies.into_iter().map(|v| view! {
-                                    <li>
-                                        <a href=policy_version_page(&v.version) class="text-teal-800 underline">{format!("Version {}", v.version)}</a>
-                                        {format!(", published {}{}", v.published, if v.current { " (in force)" } else { "" })}
-                                    </li>
-                                }).collect_view()}
-                            </ul>
-                        }.into_any(),
-                        Err(error) => view! { <ErrorPanel error /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            <Loaded resource=content fallback_class="mt-2 text-slate-500" let:content>
+                <ul class="mt-2 space-y-1">
+                    {content.policies.into_iter().map(|v| view! {
+                        <li>
+                            <a href=policy_version_page(&v.version) class="text-teal-800 underline">{format!("Version {}", v.version)}</a>
+                            {format!(", published {}{}", v.published, if v.current { " (in force)" } else { "" })}
+                        </li>
+                    }).collect_view()}
+                </ul>
+
+            </Loaded>
         </section>
         <PublishForm />
     }

@@ -13,7 +13,7 @@ use crate::components::form::{
     field_errors, form_error, typed_value, FormAlert, BUTTON_CLASS, SECONDARY_BUTTON,
 };
 use crate::components::portal::{LandingNotice, CARD};
-use crate::components::status::ErrorPanel;
+use crate::components::status::Loaded;
 use crate::error::AppError;
 use crate::model::clinic::ClinicProtocol;
 use crate::model::platform::ProtocolTemplate;
@@ -44,14 +44,9 @@ pub fn ProtocolTemplatesPage() -> impl IntoView {
         <h1 class="text-3xl font-bold">"Protocol templates"</h1>
         <p class="mt-1 text-slate-700">"The preventive-care protocols each clinic starts with. A clinic owns its copies: changing a template here never changes a clinic's copy."</p>
         <LandingNotice param="done" messages=DONE />
-        <Suspense fallback=|| view! { <p class="mt-4 text-slate-500">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match templates.await {
-                    Ok(list) => view! { <TemplateTable list=list.templates /> }.into_any(),
-                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=templates fallback_class="mt-4 text-slate-500" let:list>
+            <TemplateTable list=list.templates />
+        </Loaded>
         <AddForm />
     }
 }
@@ -168,14 +163,9 @@ pub fn ProtocolTemplatePage() -> impl IntoView {
         <Title text="Change a template · Platform administration · Salus" />
         <PlatformNav current=TEMPLATES_PAGE />
         <p class="text-sm"><a href=TEMPLATES_PAGE class="text-teal-800 underline">"All templates"</a></p>
-        <Suspense fallback=|| view! { <p class="mt-4 text-slate-500">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match template.await {
-                    Ok(protocol) => view! { <ChangeForm protocol /> }.into_any(),
-                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=template fallback_class="mt-4 text-slate-500" let:protocol>
+            <ChangeForm protocol />
+        </Loaded>
     }
 }
 

@@ -10,7 +10,7 @@ use crate::components::form::{
     field_errors, form_error, typed_value, Field, FormAlert, BUTTON_CLASS, SECONDARY_BUTTON,
 };
 use crate::components::portal::{LandingNotice, CARD};
-use crate::components::status::ErrorPanel;
+use crate::components::status::Loaded;
 use crate::model::platform::{SuperAdminRow, SuperAdmins};
 
 const DONE: &[(&str, &str)] = &[
@@ -30,14 +30,9 @@ pub fn SuperAdminsPage() -> impl IntoView {
         <h1 class="text-3xl font-bold">"Super admins"</h1>
         <p class="mt-1 text-slate-700">"Super admins run the platform: clinics, plans and public content. They never see patients' records."</p>
         <LandingNotice param="done" messages=DONE />
-        <Suspense fallback=|| view! { <p class="mt-4 text-slate-500">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match admins.await {
-                    Ok(admins) => view! { <AdminList admins /> }.into_any(),
-                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=admins fallback_class="mt-4 text-slate-500" let:admins>
+            <AdminList admins />
+        </Loaded>
         <InviteForm />
     }
 }

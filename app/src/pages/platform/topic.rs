@@ -12,7 +12,7 @@ use crate::components::form::{
     INPUT_CLASS,
 };
 use crate::components::portal::{LandingNotice, CARD};
-use crate::components::status::ErrorPanel;
+use crate::components::status::Loaded;
 use crate::error::AppError;
 use crate::model::content::{ContentStatus, TopicEdit};
 use crate::pages::public::content::ArticleBody;
@@ -45,14 +45,9 @@ pub fn TopicPage() -> impl IntoView {
         <PlatformNav current=TOPICS_PAGE />
         <p class="text-sm"><a href=TOPICS_PAGE class="text-teal-800 underline">"All health topics"</a></p>
         <LandingNotice param="done" messages=DONE />
-        <Suspense fallback=|| view! { <p class="mt-4 text-slate-500">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match topic.await {
-                    Ok(topic) => view! { <Topic topic /> }.into_any(),
-                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=topic fallback_class="mt-4 text-slate-500" let:topic>
+            <Topic topic />
+        </Loaded>
     }
 }
 

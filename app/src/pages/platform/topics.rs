@@ -9,7 +9,7 @@ use crate::components::form::{
     field_errors, form_error, typed_value, Field, FormAlert, TextArea, BUTTON_CLASS,
 };
 use crate::components::portal::CARD;
-use crate::components::status::ErrorPanel;
+use crate::components::status::Loaded;
 use crate::model::content::TopicRow;
 
 pub const SLUG_HINT: &str = "The page's address: /topics/<this>. Blank: made from the title.";
@@ -26,14 +26,9 @@ pub fn TopicsPage() -> impl IntoView {
         <PlatformNav current=TOPICS_PAGE />
         <h1 class="text-3xl font-bold">"Health topics"</h1>
         <p class="mt-1 text-slate-700">"Published topics appear on the public site; the home page's Latest Health Information shows the first three."</p>
-        <Suspense fallback=|| view! { <p class="mt-4 text-slate-500">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match content.await {
-                    Ok(content) => view! { <TopicTable topics=content.topics /> }.into_any(),
-                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=content fallback_class="mt-4 text-slate-500" let:content>
+            <TopicTable topics=content.topics />
+        </Loaded>
         <NewTopicForm />
     }
 }

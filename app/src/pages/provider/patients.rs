@@ -12,7 +12,7 @@ use crate::components::form::{
 };
 use crate::components::live::reload_after_success;
 use crate::components::pager::{with_query, Pager};
-use crate::components::status::{ErrorPanel, StatusBadge};
+use crate::components::status::{ErrorPanel, Loaded, StatusBadge};
 use crate::model::provider::{CareItemView, CompliancePage, PatientDetail};
 use crate::model::{CareStatus, ComplianceLabel};
 
@@ -129,14 +129,9 @@ pub fn PatientDetailPage() -> impl IntoView {
     view! {
         <Title text="Patient · Salus" />
         <A href="/provider" attr:class="text-sm text-teal-800 underline">"All my patients"</A>
-        <Suspense fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match detail.await {
-                    Ok(detail) => view! { <Detail detail /> }.into_any(),
-                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=detail let:detail>
+            <Detail detail />
+        </Loaded>
     }
 }
 

@@ -9,7 +9,7 @@ use crate::api::public::content::{
     get_article, get_latest_articles, get_privacy_policy, get_privacy_policy_version,
     get_privacy_policy_versions, policy_version_page,
 };
-use crate::components::status::ErrorPanel;
+use crate::components::status::Loaded;
 use crate::model::content::{Article, ArticleSummary};
 
 fn date_label(d: chrono::NaiveDate) -> String {
@@ -47,18 +47,12 @@ fn ArticleCard(article: ArticleSummary, level: u8) -> impl IntoView {
 fn ArticleGrid(limit: usize, level: u8) -> impl IntoView {
     let articles = Resource::new(|| (), |_| get_latest_articles());
     view! {
-        <Suspense fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match articles.await {
-                    Ok(list) => view! {
-                        <div class="grid gap-4 md:grid-cols-3">
-                            {list.into_iter().take(limit).map(|article| view! { <ArticleCard article level /> }).collect_view()}
-                        </div>
-                    }.into_any(),
-                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=articles let:list>
+            <div class="grid gap-4 md:grid-cols-3">
+                {list.into_iter().take(limit).map(|article| view! { <ArticleCard article level /> }).collect_view()}
+            </div>
+
+        </Loaded>
     }
 }
 
@@ -127,18 +121,12 @@ pub fn ArticlePage() -> impl IntoView {
         get_article,
     );
     view! {
-        <Suspense fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match found.await {
-                    Ok(article) => view! {
-                        <Title text=format!("{} · Salus", article.title) />
-                        <ArticleBody article />
-                        <A href="/topics" attr:class="mt-6 inline-block text-teal-800 underline">"All health topics"</A>
-                    }.into_any(),
-                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=found let:article>
+            <Title text=format!("{} · Salus", article.title) />
+            <ArticleBody article />
+            <A href="/topics" attr:class="mt-6 inline-block text-teal-800 underline">"All health topics"</A>
+
+        </Loaded>
     }
 }
 
@@ -147,17 +135,11 @@ pub fn ArticlePage() -> impl IntoView {
 pub fn PrivacyPage() -> impl IntoView {
     let policy = Resource::new(|| (), |_| get_privacy_policy());
     view! {
-        <Suspense fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match policy.await {
-                    Ok(article) => view! {
-                        <Title text=format!("{} · Salus", article.title) />
-                        <ArticleBody article />
-                    }.into_any(),
-                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=policy let:article>
+            <Title text=format!("{} · Salus", article.title) />
+            <ArticleBody article />
+
+        </Loaded>
         <PolicyVersions />
     }
 }
@@ -171,17 +153,11 @@ pub fn PrivacyVersionPage() -> impl IntoView {
         get_privacy_policy_version,
     );
     view! {
-        <Suspense fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match policy.await {
-                    Ok(article) => view! {
-                        <Title text=format!("{} (version {}) · Salus", article.title, article.version.clone().unwrap_or_default()) />
-                        <ArticleBody article />
-                    }.into_any(),
-                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Loaded resource=policy let:article>
+            <Title text=format!("{} (version {}) · Salus", article.title, article.version.clone().unwrap_or_default()) />
+            <ArticleBody article />
+
+        </Loaded>
         <PolicyVersions />
     }
 }

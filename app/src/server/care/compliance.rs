@@ -13,10 +13,10 @@ use sea_orm::{
 use super::items::{patient_today, protocols_of, reminder};
 use crate::error::AppError;
 use crate::model::{CareStatus, ComplianceLabel, Reminder, Role};
+use crate::server::dates;
 use crate::server::entities::{
     care_items, goal_logs, goals, memberships, patient_compliance, patient_profiles, users,
 };
-use crate::server::services::dates;
 
 /// Days, counting today, over which goal adherence is judged.
 pub const WINDOW_DAYS: u64 = 7;

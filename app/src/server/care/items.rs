@@ -10,8 +10,8 @@ use sea_orm::{
 use super::rules::{self, Rule, OVERDUE_AFTER_DAYS};
 use crate::error::AppError;
 use crate::model::{CareStatus, Reminder, Sex};
+use crate::server::dates;
 use crate::server::entities::{care_items, care_protocols, memberships, patient_profiles};
-use crate::server::services::dates;
 
 impl From<&care_protocols::Model> for Rule {
     fn from(p: &care_protocols::Model) -> Self {

@@ -14,8 +14,8 @@ use sea_orm::{
 use super::rules::{self, Rule};
 use crate::error::AppError;
 use crate::model::{CareStatus, Role, Sex};
+use crate::server::dates;
 use crate::server::entities::{care_items, care_protocols, memberships, patient_profiles};
-use crate::server::services::dates;
 
 /// Patients decided per batch: bounded memory and statement size.
 pub const BATCH: u64 = 500;

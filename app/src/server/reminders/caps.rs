@@ -16,7 +16,7 @@ use super::{SENDING, SENT, SMS};
 use crate::error::AppError;
 use crate::server::db_context::{self, Turn};
 use crate::server::entities::{reminders, text_counts};
-use crate::server::services::plans::{month_of, texts_this_month};
+use crate::server::plan_limits::{month_of, texts_this_month};
 
 /// The most texts one patient gets from one clinic in one of their days.
 pub const TEXTS_PER_PATIENT_PER_DAY: u64 = 3;

@@ -24,18 +24,18 @@ use super::delivery_reports::status_callback_url;
 use super::message::{reminder_email, reminder_sms, Sender, UnsubscribeLinks};
 use super::plan::{channels, days_logged, nudge_owed, owed, quiet_spans, recipients, Recipient};
 use super::quiet_hours::next_allowed;
+use super::settings::reminders_of;
 use super::unsubscribe::Unsubscribe;
 use super::{
     day_of_goal_key, due_on_of_key, About, CANCELLED, DEAD, EMAIL, PENDING, SENDING, SENT, SMS,
 };
 use crate::error::AppError;
 use crate::model::clinic::ReminderSettings;
+use crate::server::dates::{local_today, parse_time_zone};
 use crate::server::db_context::{self, DbContext};
 use crate::server::entities::{care_items, clinics, plans, reminders};
 use crate::server::mail::{MailError, SENDING_AT_ONCE};
-use crate::server::services::clinic::settings::reminders_of;
-use crate::server::services::dates::{local_today, parse_time_zone};
-use crate::server::services::plans::plan_of;
+use crate::server::plan_limits::plan_of;
 use crate::server::sms::SmsError;
 use crate::server::state::AppState;
 

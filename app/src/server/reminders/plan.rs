@@ -23,19 +23,19 @@ use sea_orm::{
 };
 
 use super::quiet_hours::{next_allowed, QuietHours};
+use super::settings::reminders_of;
 use super::{care_key, goal_key, CareReminder, EMAIL, GOAL_NUDGE, PENDING, SMS};
 use crate::error::AppError;
 use crate::model::clinic::ReminderSettings;
 use crate::model::platform::ClinicStatus;
 use crate::model::Role;
 use crate::server::care::reapply::next_patients;
+use crate::server::dates::{local_today, parse_time_zone};
 use crate::server::db_context::{self, DbContext, Turn};
 use crate::server::entities::{
     care_items, clinics, goal_logs, memberships, patient_profiles, reminders, users,
 };
-use crate::server::services::clinic::settings::reminders_of;
-use crate::server::services::dates::{local_today, parse_time_zone};
-use crate::server::services::plans::plan_of;
+use crate::server::plan_limits::plan_of;
 use crate::server::sms::e164;
 
 /// Outbox rows per INSERT (13 columns each, well inside SQLite's bound values).

@@ -20,7 +20,7 @@ use crate::error::AppError;
 use crate::model::clinic::ProviderSeats;
 use crate::server::db_context;
 use crate::server::entities::{self, clinics, memberships};
-use crate::server::services::plans::plan_of;
+use crate::server::plan_limits::plan_of;
 
 /// Makes one clinic's staff changes take turns until the transaction ends, so that two admins
 /// cannot both take the last provider seat or both remove one of the last two admins.
@@ -86,7 +86,7 @@ pub(crate) async fn require_free_seat<C: ConnectionTrait>(
 
 /// When, in the clinic's time zone, as the portal shows times ("23 Nov 2026, 14:05").
 pub(crate) fn clinic_time(at: DateTime<Utc>, time_zone: &str) -> String {
-    let tz = super::dates::parse_time_zone(time_zone).unwrap_or(chrono_tz::UTC);
+    let tz = crate::server::dates::parse_time_zone(time_zone).unwrap_or(chrono_tz::UTC);
     at.with_timezone(&tz).format("%-d %b %Y, %H:%M").to_string()
 }
 

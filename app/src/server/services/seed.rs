@@ -7,13 +7,13 @@ use sea_orm::{
 
 use super::account::auth::{add_membership, create_default_goals, normalize_email};
 use super::account::password::{self, Password};
-use super::dates;
 use super::public::content;
 use crate::error::AppError;
 use crate::model::{GoalKind, Role, Sex};
 use crate::server::audit::AuditKey;
 use crate::server::care::compliance;
 use crate::server::care::items::{record_completion, sync_patient};
+use crate::server::dates;
 use crate::server::db_context;
 use crate::server::entities::{
     care_items, care_protocols, clinics, consents, goal_logs, patient_profiles,

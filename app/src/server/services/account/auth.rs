@@ -14,15 +14,17 @@ use crate::model::{GoalKind, Role};
 use crate::server::actor::{Actor, SignedIn};
 use crate::server::audit::{self, AuditEntry, AuditKey};
 use crate::server::care;
+use crate::server::dates;
 use crate::server::db_context::{self, DbContext};
 use crate::server::entities::{clinics, consents, goals, memberships, patient_profiles, users};
 use crate::server::errors::is_unique_violation;
 use crate::server::mail::{send_in_background, Mailer, OutgoingMail};
 use crate::server::permissions::PermissionSet;
+use crate::server::plan_limits;
 use crate::server::request::RequestMeta;
 use crate::server::services::clinic::roles;
 use crate::server::services::public::content;
-use crate::server::services::{dates, plans, throttle};
+use crate::server::services::throttle;
 use crate::server::state::Settings;
 
 /// Lower-cased and trimmed, so `David@Example.com ` and `david@example.com` are one account.
@@ -193,7 +195,7 @@ pub async fn register(
     let patient_id = user.last_insert_id;
     // The plan's patient limit is counted as the clinic's own task: a patient sees no others.
     db_context::joining(&txn, clinic.id).await?;
-    if let Err(full) = plans::patient_room(&txn, &clinic, 1, now).await? {
+    if let Err(full) = plan_limits::patient_room(&txn, &clinic, 1, now).await? {
         return Err(AppError::field("clinic_code", full.for_patient()));
     }
     let patient = Actor::new(patient_id, Role::Patient, Some(clinic.id));

@@ -16,9 +16,9 @@ use crate::error::{AppError, Validator};
 use crate::model::clinic::{AuditLogPage, AuditRow, ChainStatus, Person};
 use crate::model::Role;
 use crate::server::audit::{self, AuditEntry, AuditKey, Tampering};
+use crate::server::dates::parse_time_zone;
 use crate::server::entities::{audit_events, audit_verifications, clinics, memberships, users};
 use crate::server::permissions::Permission;
-use crate::server::services::dates::parse_time_zone;
 use crate::server::services::{paging, text_search};
 use crate::server::tenancy::Scoped;
 

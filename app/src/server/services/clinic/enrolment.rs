@@ -22,10 +22,11 @@ use crate::error::{AppError, Validator};
 use crate::model::clinic::{EnrolledPatient, ImportOutcome, ImportProblem};
 use crate::model::Sex;
 use crate::server::audit::AuditEntry;
+use crate::server::dates;
 use crate::server::entities::{clinics, patient_imports};
 use crate::server::permissions::Permission;
+use crate::server::plan_limits;
 use crate::server::services::account::auth::{email_problem, normalize_email};
-use crate::server::services::{dates, plans};
 use crate::server::sms::e164;
 use crate::server::state::AppState;
 use crate::server::tenancy::Scoped;
@@ -151,7 +152,9 @@ async fn enrol(
         .collect();
     // Refused as a whole: an import invites all its patients or none. Each open invitation
     // holds a place on the plan.
-    if let Err(full) = plans::patient_room(conn, clinic, fresh.len() as u64, scoped.now()).await? {
+    if let Err(full) =
+        plan_limits::patient_room(conn, clinic, fresh.len() as u64, scoped.now()).await?
+    {
         return Err(AppError::Conflict(full.for_staff()));
     }
     let opened = open_patient_invitations(scoped, clinic.id, &fresh).await?;

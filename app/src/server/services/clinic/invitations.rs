@@ -27,10 +27,11 @@ use crate::server::entities::{clinics, invitations, memberships, users};
 use crate::server::errors::is_unique_violation;
 use crate::server::mail::{send_in_background, OutgoingMail};
 use crate::server::permissions::Permission;
+use crate::server::plan_limits;
 use crate::server::request::RequestMeta;
 use crate::server::services::account::auth::{add_membership, email_problem, normalize_email};
 use crate::server::services::account::password::{self, Password};
-use crate::server::services::{plans, throttle, tokens};
+use crate::server::services::{throttle, tokens};
 use crate::server::state::AppState;
 use crate::server::tenancy::Scoped;
 
@@ -750,7 +751,7 @@ async fn join(
                     .one(txn)
                     .await?
                     .ok_or_else(invalid)?;
-                if let Err(full) = plans::patient_room(txn, &clinic, 1, now).await? {
+                if let Err(full) = plan_limits::patient_room(txn, &clinic, 1, now).await? {
                     return Err(AppError::Conflict(full.for_patient()));
                 }
             }

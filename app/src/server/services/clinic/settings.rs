@@ -8,28 +8,16 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrde
 use crate::error::{AppError, Validator};
 use crate::model::clinic::{ClinicContact, ClinicSettings, ReminderSettings, WorkingDay, WEEKDAYS};
 use crate::server::audit::AuditEntry;
+use crate::server::dates::parse_time_zone;
 use crate::server::entities::{clinic_reminder_settings, clinic_working_hours, clinics};
 use crate::server::permissions::Permission;
+use crate::server::plan_limits::plan_of;
+use crate::server::reminders::settings::{reminders_of, MAX_SENDER};
 use crate::server::services::account::auth::{email_problem, normalize_email};
-use crate::server::services::dates::parse_time_zone;
 use crate::server::services::patient::profile::valid_phone;
-use crate::server::services::plans::plan_of;
 use crate::server::tenancy::{PatientId, Scoped};
 
 use super::audit_changes;
-
-/// A clinic's reminder settings until its admin saves some.
-pub fn default_reminders(clinic_name: &str) -> ReminderSettings {
-    ReminderSettings {
-        email_enabled: true,
-        sms_enabled: false,
-        quiet_hours_start: "21:00".into(),
-        quiet_hours_end: "08:00".into(),
-        sender_name: clinic_name.chars().take(MAX_SENDER).collect(),
-        due_soon_days: 14,
-        sms_daily_cap: 200,
-    }
-}
 
 /// Hours until the admin saves some: Monday to Friday 09:00 to 17:00.
 fn default_hours() -> Vec<WorkingDay> {
@@ -45,31 +33,8 @@ fn default_hours() -> Vec<WorkingDay> {
         .collect()
 }
 
-const MAX_SENDER: usize = 60;
 const MAX_DUE_SOON_DAYS: u32 = 90;
 const MAX_SMS_DAILY_CAP: u32 = 100_000;
-
-/// A clinic's reminder settings, saved or default: what the reminder worker reads.
-pub async fn reminders_of<C: sea_orm::ConnectionTrait>(
-    conn: &C,
-    clinic: &clinics::Model,
-) -> Result<ReminderSettings, AppError> {
-    Ok(clinic_reminder_settings::Entity::find_by_id(clinic.id)
-        .one(conn)
-        .await?
-        .map_or_else(
-            || default_reminders(&clinic.name),
-            |r| ReminderSettings {
-                email_enabled: r.email_enabled,
-                sms_enabled: r.sms_enabled,
-                quiet_hours_start: r.quiet_hours_start,
-                quiet_hours_end: r.quiet_hours_end,
-                sender_name: r.sender_name,
-                due_soon_days: u32::try_from(r.due_soon_days).unwrap_or(0),
-                sms_daily_cap: u32::try_from(r.sms_daily_cap).unwrap_or(0),
-            },
-        ))
-}
 
 async fn own_clinic(scoped: &Scoped) -> Result<clinics::Model, AppError> {
     scoped.actor().require(Permission::ClinicSettings)?;

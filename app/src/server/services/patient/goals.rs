@@ -13,8 +13,8 @@ use crate::model::patient::{
 use crate::model::{chart_days, DayValue, GoalKind};
 use crate::server::audit::AuditEntry;
 use crate::server::care;
+use crate::server::dates;
 use crate::server::entities::{goal_logs, goals, patient_profiles};
-use crate::server::services::dates;
 use crate::server::tenancy::{PatientId, Scoped};
 
 /// How many days the goal history charts show.

@@ -7,11 +7,12 @@ use crate::error::AppError;
 use crate::model::patient::{RecordAccess, RecordAccessPage, SentReminder};
 use crate::model::{GoalKind, Role};
 use crate::server::audit::AuditEntry;
+use crate::server::dates;
 use crate::server::entities::{
     audit_events, clinics, goal_logs, goals, patient_allergies, patient_medications,
     patient_profiles, reminders, users,
 };
-use crate::server::services::{dates, paging};
+use crate::server::services::paging;
 use crate::server::tenancy::{PatientId, Scoped};
 
 pub const PER_PAGE: u64 = 20;

@@ -11,12 +11,12 @@ use crate::model::patient::{Profile, LANGUAGES, SEVERITIES};
 use crate::model::{Allergy, Medication, Role, Sex};
 use crate::server::audit::AuditEntry;
 use crate::server::care;
+use crate::server::dates;
 use crate::server::entities::{
     memberships, patient_allergies, patient_medications, patient_profiles, users,
 };
 use crate::server::reminders::unsubscribe::{cancel_waiting, Waiting};
 use crate::server::reminders::{EMAIL, SMS};
-use crate::server::services::dates;
 use crate::server::sms::e164;
 use crate::server::tenancy::{PatientId, Scoped};
 

@@ -16,16 +16,16 @@ use crate::model::platform::{ClinicDetail, ClinicList, ClinicRow, ClinicStatus, 
 use crate::model::{ComplianceLabel, Role};
 use crate::server::audit::AuditEntry;
 use crate::server::care::protocols::adopt_templates;
+use crate::server::dates::parse_time_zone;
 use crate::server::db_context;
 use crate::server::entities::{clinics, memberships, patient_compliance};
 use crate::server::errors::is_unique_violation;
 use crate::server::permissions::Permission;
+use crate::server::plan_limits::{enrolled_patients, plan_of, texts_this_month};
 use crate::server::reminders;
 use crate::server::services::account::auth::{email_problem, normalize_email};
 use crate::server::services::clinic::invitations::{open_staff_invitation, Sent};
 use crate::server::services::clinic::{provider_seats, roles};
-use crate::server::services::dates::parse_time_zone;
-use crate::server::services::plans::{enrolled_patients, plan_of, texts_this_month};
 use crate::server::services::{paging, text_search};
 use crate::server::state::AppState;
 use crate::server::tenancy::Scoped;
@@ -144,7 +144,7 @@ pub(crate) async fn overdue_shares(
     let count = async move |conn: &DatabaseTransaction, clinic| overdue_percent(conn, clinic).await;
     scoped
         .switch()
-        .in_clinics("overdue share", clinics, count)
+        .counting_in_clinics("overdue share", clinics, count)
         .await
 }
 

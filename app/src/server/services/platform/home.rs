@@ -108,7 +108,7 @@ pub async fn summary(scoped: &Scoped) -> Result<PortalSummary, AppError> {
         async move |conn: &DatabaseTransaction, clinic| week_figures(conn, clinic, now).await;
     let weeks = scoped
         .switch()
-        .in_clinics("reminders of the week", &active, count)
+        .counting_in_clinics("reminders of the week", &active, count)
         .await?;
     let (sent, failing) = weeks.iter().fold((0, 0), |(s, f), w| (s + w.0, f + w.1));
     facts.push(("Reminders sent (last 7 days)".into(), sent as i64));

@@ -14,12 +14,12 @@ use sea_orm::{
 use crate::error::{AppError, Validator};
 use crate::model::platform::{thousands, PlanList, PlanRow, PlanSummary};
 use crate::server::audit::AuditEntry;
+use crate::server::dates::parse_time_zone;
 use crate::server::db_context::{self, Turn};
 use crate::server::entities::{clinics, plans};
 use crate::server::permissions::Permission;
+use crate::server::plan_limits::{enrolled_patients, texts_this_month};
 use crate::server::services::clinic::provider_seats;
-use crate::server::services::dates::parse_time_zone;
-use crate::server::services::plans::{enrolled_patients, texts_this_month};
 use crate::server::tenancy::Scoped;
 
 const MAX_NAME: usize = 60;

@@ -1,8 +1,8 @@
 //! A clinic's plan and the limits it sets, checked where they bite: provider seats when staff
-//! are invited or given a role that reads patients (`clinic::require_free_seat`), patients when
-//! they are enrolled by the clinic, register themselves or accept an invitation
-//! (`require_patient_room`), and texts when the worker sends them (`reminders::caps`). Each
-//! refusal names the limit and the plan.
+//! are invited or given a role that reads patients (`services::clinic::require_free_seat`),
+//! patients when they are enrolled by the clinic, register themselves or accept an invitation
+//! (`patient_room`), and texts when the worker sends them (`reminders::caps`). Each refusal
+//! names the limit and the plan.
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
