@@ -7,7 +7,9 @@ const baseURL = `http://127.0.0.1:${port}`;
 
 export default defineConfig({
   testDir: './tests',
-  timeout: 60_000,
+  // A hung page fails a test, a slow one does not: the server is the debug build (the tests'),
+  // on which the longest portal's accessibility check took 37 s.
+  timeout: 120_000,
   expect: { timeout: 10_000 },
   fullyParallel: false,
   workers: 1,
