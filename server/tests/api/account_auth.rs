@@ -112,7 +112,7 @@ async fn registration_explains_each_problem(backend: Backend) {
     }
 
     // A taken email answers as a new registration does (the owner is told by email, see
-    // `security::registering_an_existing_email_answers_like_a_new_registration`), and nothing
+    // `account_security::registering_an_existing_email_answers_like_a_new_registration`), and nothing
     // half-written remains.
     let response = app.register(&app.client, "David Again", DAVID).await;
     assert_eq!(response.status(), StatusCode::OK);

@@ -3,7 +3,7 @@
 //! templates adopted), a change of plan (refused below what the clinic uses), suspension and
 //! reactivation, and closing. Status changes take effect on the next request: the session
 //! check and sign-in admit only an active clinic's members (`sessions::actor`,
-//! `accounts::sign_in`), and the worker works only in active clinics.
+//! `account::auth::sign_in`), and the worker works only in active clinics.
 use chrono::Duration;
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, Query};
 use sea_orm::{
