@@ -7,10 +7,17 @@ use super::clinic::{AuditRow, ChainStatus};
 /// to it and only an active clinic's reminders go out; a suspended or closed clinic's data is
 /// kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+// Stored as its name (`clinics.status`): the entity's field is this enum, so a status is never
+// compared as text.
+#[cfg_attr(feature = "ssr", derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum))]
+#[cfg_attr(feature = "ssr", sea_orm(rs_type = "String", db_type = "Text"))]
 pub enum ClinicStatus {
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "active"))]
     Active,
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "suspended"))]
     Suspended,
     /// Marked for deletion once its retention period has passed.
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "closed"))]
     Closed,
 }
 

@@ -16,7 +16,7 @@ pub async fn large_clinic(db: &DatabaseConnection) -> i64 {
         name: Set("Large clinic".into()),
         time_zone: Set("America/New_York".into()),
         plan: Set("standard".into()),
-        status: Set("active".into()),
+        status: Set(salus_app::model::platform::ClinicStatus::Active),
         created_at: Set(Utc::now()),
         ..Default::default()
     })

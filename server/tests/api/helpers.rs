@@ -549,7 +549,7 @@ pub async fn second_clinic(app: &TestApp, patient_email: &str) -> SecondClinic {
         name: Set("Harbour Health".into()),
         time_zone: Set("Europe/London".into()),
         plan: Set("standard".into()),
-        status: Set("active".into()),
+        status: Set(salus_app::model::platform::ClinicStatus::Active),
         created_at: Set(now),
         ..Default::default()
     })

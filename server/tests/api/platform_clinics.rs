@@ -458,7 +458,7 @@ async fn closing_takes_the_code_and_keeps_the_data(backend: Backend) {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(row.status, "closed");
+    assert_eq!(row.status, ClinicStatus::Closed);
     assert_eq!(
         row.delete_after.map(|d| d.date_naive()),
         Some((app.clock.now() + chrono::Duration::days(90)).date_naive())

@@ -1,6 +1,8 @@
 //! Clinics: the tenants.
 use sea_orm::entity::prelude::*;
 
+pub use crate::model::platform::ClinicStatus;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "clinics")]
 pub struct Model {
@@ -11,8 +13,7 @@ pub struct Model {
     pub time_zone: String,
     /// The code of the clinic's plan (`plans`), which sets its limits.
     pub plan: String,
-    /// `active`, `suspended` or `closed` (`model::platform::ClinicStatus`).
-    pub status: String,
+    pub status: ClinicStatus,
     pub created_at: DateTimeUtc,
     /// Contact details the clinic shows its patients.
     pub contact_email: Option<String>,

@@ -31,6 +31,7 @@ use super::{
 };
 use crate::error::AppError;
 use crate::model::clinic::ReminderSettings;
+use crate::model::platform::ClinicStatus;
 use crate::server::dates::{local_today, parse_time_zone};
 use crate::server::db_context::{self, DbContext};
 use crate::server::entities::{care_items, clinics, plans, reminders};
@@ -205,7 +206,7 @@ enum Verdict {
 /// an SMS gateway is configured).
 fn verdict(facts: &Facts, row: &reminders::Model, now: DateTime<Utc>, texts: bool) -> Verdict {
     let settings = &facts.settings;
-    if facts.clinic.status != "active" {
+    if facts.clinic.status != ClinicStatus::Active {
         return Verdict::Cancel(super::CLINIC_NOT_ACTIVE);
     }
     if !channels(settings, texts && facts.plan.sms_reminders).contains(&row.channel.as_str()) {

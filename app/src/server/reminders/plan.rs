@@ -47,7 +47,7 @@ pub async fn active_clinics(db: &DatabaseConnection) -> Result<Vec<i64>, AppErro
     let ids = clinics::Entity::find()
         .select_only()
         .column(clinics::Column::Id)
-        .filter(clinics::Column::Status.eq(ClinicStatus::Active.as_str()))
+        .filter(clinics::Column::Status.eq(ClinicStatus::Active))
         .order_by_asc(clinics::Column::Id)
         .into_tuple::<i64>()
         .all(&txn)
@@ -234,7 +234,7 @@ pub async fn plan_clinic(
     let Some(clinic) = clinics::Entity::find_by_id(clinic_id)
         .one(&txn)
         .await?
-        .filter(|c| c.status == ClinicStatus::Active.as_str())
+        .filter(|c| c.status == ClinicStatus::Active)
     else {
         txn.commit().await?;
         return Ok(Planned::default());

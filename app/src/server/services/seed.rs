@@ -9,6 +9,7 @@ use super::account::auth::{add_membership, create_default_goals, normalize_email
 use super::account::password::{self, Password};
 use super::public::content;
 use crate::error::AppError;
+use crate::model::platform::ClinicStatus;
 use crate::model::{GoalKind, Role, Sex};
 use crate::server::audit::AuditKey;
 use crate::server::care::compliance;
@@ -181,7 +182,7 @@ pub async fn demo(
         name: Set("Sunrise Wellness Clinic".into()),
         time_zone: Set(DEMO_TIME_ZONE.into()),
         plan: Set("standard".into()),
-        status: Set("active".into()),
+        status: Set(ClinicStatus::Active),
         created_at: Set(now),
         ..Default::default()
     })

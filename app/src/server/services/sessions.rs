@@ -324,7 +324,7 @@ pub async fn actor(
                 .filter(memberships::Column::ClinicId.eq(clinic_id))
                 .filter(memberships::Column::Role.eq(role.as_str()))
                 .filter(memberships::Column::DeactivatedAt.is_null())
-                .filter(clinics::Column::Status.eq(ClinicStatus::Active.as_str()))
+                .filter(clinics::Column::Status.eq(ClinicStatus::Active))
                 .into_tuple::<(String, Option<i64>)>()
                 .one(&txn)
                 .await?;

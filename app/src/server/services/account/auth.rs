@@ -125,7 +125,7 @@ pub async fn register(
         .await?;
         let clinic = clinics::Entity::find()
             .filter(clinics::Column::Code.eq(&code))
-            .filter(clinics::Column::Status.eq(ClinicStatus::Active.as_str()))
+            .filter(clinics::Column::Status.eq(ClinicStatus::Active))
             .one(&txn)
             .await?;
         txn.commit().await?;
@@ -420,7 +420,7 @@ pub async fn sign_in(
             .inner_join(clinics::Entity)
             .filter(memberships::Column::UserId.eq(user.id))
             .filter(memberships::Column::DeactivatedAt.is_null())
-            .filter(clinics::Column::Status.eq(ClinicStatus::Active.as_str()))
+            .filter(clinics::Column::Status.eq(ClinicStatus::Active))
             .into_tuple()
             .all(&txn)
             .await?;
@@ -477,20 +477,20 @@ pub async fn sign_in(
 /// when that is the reason, so that its staff and patients know it is not their account.
 async fn no_clinic_message(db: &DatabaseConnection, user: i64) -> Result<String, AppError> {
     let txn = db_context::begin(db, DbContext::Account(user)).await?;
-    let stopped: Vec<(String, String)> = memberships::Entity::find()
+    let stopped: Vec<(String, ClinicStatus)> = memberships::Entity::find()
         .select_only()
         .column(clinics::Column::Name)
         .column(clinics::Column::Status)
         .inner_join(clinics::Entity)
         .filter(memberships::Column::UserId.eq(user))
         .filter(memberships::Column::DeactivatedAt.is_null())
-        .filter(clinics::Column::Status.ne(ClinicStatus::Active.as_str()))
+        .filter(clinics::Column::Status.ne(ClinicStatus::Active))
         .into_tuple()
         .all(&txn)
         .await?;
     txn.commit().await?;
     Ok(match stopped.first() {
-        Some((name, status)) if status == "closed" => {
+        Some((name, ClinicStatus::Closed)) => {
             format!("{name} has closed its Salus portal, so it cannot be signed in to.")
         }
         Some((name, _)) => format!(

@@ -511,7 +511,7 @@ async fn by_token<C: sea_orm::ConnectionTrait>(
     let clinic = clinics::Entity::find_by_id(clinic_id)
         .one(conn)
         .await?
-        .filter(|c| c.status == ClinicStatus::Active.as_str())
+        .filter(|c| c.status == ClinicStatus::Active)
         .ok_or_else(invalid)?;
     Ok((invitation, clinic))
 }

@@ -40,7 +40,7 @@ async fn memberships_of(
         .filter(memberships::Column::UserId.eq(user))
         .filter(memberships::Column::Role.eq(Role::Patient.as_str()))
         .filter(memberships::Column::DeactivatedAt.is_null())
-        .filter(clinics::Column::Status.eq(ClinicStatus::Active.as_str()))
+        .filter(clinics::Column::Status.eq(ClinicStatus::Active))
         .order_by_asc(clinics::Column::Name)
         .into_tuple()
         .all(&txn)

@@ -69,7 +69,7 @@ pub async fn list(scoped: &Scoped, query: ClinicQuery) -> Result<ClinicList, App
         Some(status) => {
             let status = ClinicStatus::parse(status)
                 .ok_or_else(|| AppError::field("status", "Choose a status from the list."))?;
-            filter = filter.add(clinics::Column::Status.eq(status.as_str()));
+            filter = filter.add(clinics::Column::Status.eq(status));
         }
     }
     match query.plan.as_deref().filter(|s| !s.is_empty()) {
@@ -117,7 +117,7 @@ async fn row(
     Ok(ClinicRow {
         id: clinic.id,
         name: clinic.name.clone(),
-        status: ClinicStatus::parse(&clinic.status).unwrap_or(ClinicStatus::Suspended),
+        status: clinic.status,
         plan,
         seats_taken: seats.taken(),
         seats_allowed: seats.allowed,
@@ -265,7 +265,7 @@ pub async fn create(
         name: Set(name.clone()),
         time_zone: Set(time_zone),
         plan: Set(plan.code.clone()),
-        status: Set(ClinicStatus::Active.as_str().into()),
+        status: Set(ClinicStatus::Active),
         created_at: Set(now),
         ..Default::default()
     })
@@ -374,7 +374,7 @@ async fn set_status(
 ) -> Result<(), AppError> {
     let conn = scoped.conn();
     clinics::Entity::update_many()
-        .col_expr(clinics::Column::Status, Expr::value(status.as_str()))
+        .col_expr(clinics::Column::Status, Expr::value(status))
         .col_expr(clinics::Column::StatusReason, Expr::value(reason))
         .col_expr(
             clinics::Column::StatusChangedAt,
@@ -417,7 +417,7 @@ pub async fn suspend(scoped: &Scoped, id: i64, reason: &str) -> Result<(), AppEr
         format!("Use at most {MAX_REASON} characters."),
     );
     v.finish()?;
-    if clinic.status != ClinicStatus::Active.as_str() {
+    if clinic.status != ClinicStatus::Active {
         return Err(AppError::Conflict(
             "Only an active clinic can be suspended.".into(),
         ));
@@ -439,7 +439,7 @@ pub async fn suspend(scoped: &Scoped, id: i64, reason: &str) -> Result<(), AppEr
 pub async fn reactivate(scoped: &Scoped, id: i64) -> Result<(), AppError> {
     scoped.actor().require(Permission::PlatformManage)?;
     let clinic = find(scoped, id).await?;
-    if clinic.status == ClinicStatus::Active.as_str() {
+    if clinic.status == ClinicStatus::Active {
         return Err(AppError::Conflict("It is active already.".into()));
     }
     set_status(scoped, &clinic, ClinicStatus::Active, None, None).await?;
@@ -448,7 +448,7 @@ pub async fn reactivate(scoped: &Scoped, id: i64) -> Result<(), AppError> {
             scoped,
             "clinic.reactivate",
             clinic.id,
-            format!("was {}", clinic.status),
+            format!("was {}", clinic.status.as_str()),
         ))
         .await
 }
@@ -464,7 +464,7 @@ pub async fn close(scoped: &Scoped, id: i64, typed_code: &str) -> Result<(), App
             "Type the clinic's code exactly as shown to confirm.",
         ));
     }
-    if clinic.status == ClinicStatus::Closed.as_str() {
+    if clinic.status == ClinicStatus::Closed {
         return Err(AppError::Conflict("It is closed already.".into()));
     }
     let delete_after = scoped.now() + Duration::days(RETENTION_DAYS);

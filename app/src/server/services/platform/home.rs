@@ -74,7 +74,7 @@ pub async fn summary(scoped: &Scoped) -> Result<PortalSummary, AppError> {
     let mut facts = Vec::new();
     for status in ClinicStatus::ALL {
         let n = clinics::Entity::find()
-            .filter(clinics::Column::Status.eq(status.as_str()))
+            .filter(clinics::Column::Status.eq(status))
             .count(conn)
             .await?;
         facts.push((format!("{} clinics", status.label()), n as i64));
@@ -100,7 +100,7 @@ pub async fn summary(scoped: &Scoped) -> Result<PortalSummary, AppError> {
     let active: Vec<i64> = clinics::Entity::find()
         .select_only()
         .column(clinics::Column::Id)
-        .filter(clinics::Column::Status.eq(ClinicStatus::Active.as_str()))
+        .filter(clinics::Column::Status.eq(ClinicStatus::Active))
         .into_tuple()
         .all(conn)
         .await?;
@@ -130,7 +130,7 @@ pub async fn compliance_by_clinic(scoped: &Scoped) -> Result<Vec<(String, Option
         .select_only()
         .column(clinics::Column::Id)
         .column(clinics::Column::Name)
-        .filter(clinics::Column::Status.eq(ClinicStatus::Active.as_str()))
+        .filter(clinics::Column::Status.eq(ClinicStatus::Active))
         .order_by_asc(clinics::Column::Name)
         .into_tuple()
         .all(scoped.conn())

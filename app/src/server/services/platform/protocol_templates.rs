@@ -119,7 +119,7 @@ async fn adopt_everywhere(
     let clinics: Vec<i64> = clinics::Entity::find()
         .select_only()
         .column(clinics::Column::Id)
-        .filter(clinics::Column::Status.ne(ClinicStatus::Closed.as_str()))
+        .filter(clinics::Column::Status.ne(ClinicStatus::Closed))
         .order_by_asc(clinics::Column::Id)
         .into_tuple()
         .all(scoped.conn())
