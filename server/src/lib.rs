@@ -109,9 +109,20 @@ async fn refuse_rls_bypass(
 const REQUEST_ID: HeaderName =
     HeaderName::from_static(salus_app::server::request::REQUEST_ID_HEADER);
 
+/// The app's pages, listed once per process. Listing them renders the app with every resource's
+/// load switched off by a flag that is global to the process (leptos_server's
+/// `SuppressResourceLoad`): a page rendered on another thread meanwhile would wait for ever on a
+/// resource that never loads. Listing once, before anything serves, leaves no such moment; the
+/// integration tests build a router per test while other tests' servers are rendering.
+fn route_list() -> &'static [leptos_axum::AxumRouteListing] {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App))
+}
+
 /// The whole application: pages, server functions, static files, health checks, middleware.
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = route_list().to_vec();
     let context_state = state.clone();
     let provide_state = move || provide_context(context_state.clone());
     let fallback_state = state.clone();

@@ -94,7 +94,7 @@ pub fn client() -> Client {
         .redirect(reqwest::redirect::Policy::none())
         // A hung server fails the test, a slow one does not: the tests run on the debug build,
         // and one of them (reminders_crash) keeps three worker processes busy for a minute
-        // while the others run (a page took over 30 s then).
+        // while the others run.
         .timeout(Duration::from_secs(120))
         .build()
         .unwrap()

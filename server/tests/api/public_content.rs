@@ -187,3 +187,37 @@ crate::on_both_databases!(
     every_form_field_has_a_label,
     health_and_readiness,
 );
+
+/// A page renders while another server is being built in the same process. Building a router
+/// lists the app's pages by rendering the app with resource loading switched off for the whole
+/// process; a page whose data began loading meanwhile once waited for ever. The tests build a
+/// router per test while other tests' servers render, so this held up a test now and then.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_render_while_another_server_is_built() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let state = salus_server::build_state(&app.config, app.clock.clone())
+        .await
+        .unwrap();
+    let building = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let runtime = tokio::runtime::Handle::current();
+    let builder = std::thread::spawn({
+        let building = building.clone();
+        move || {
+            let _runtime = runtime.enter();
+            let mut built = 0;
+            while building.load(std::sync::atomic::Ordering::Relaxed) {
+                drop(salus_server::router(state.clone()));
+                built += 1;
+            }
+            built
+        }
+    });
+    for _ in 0..5 {
+        let page = tokio::time::timeout(std::time::Duration::from_secs(20), app.get("/privacy"))
+            .await
+            .expect("the page answers while a router is built");
+        assert!(page.text().await.unwrap().contains("Version 2026-11-01"));
+    }
+    building.store(false, std::sync::atomic::Ordering::Relaxed);
+    assert!(builder.join().unwrap() > 0, "a router was built meanwhile");
+}
