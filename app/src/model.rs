@@ -2,6 +2,8 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+#[macro_use]
+mod text_enum;
 pub mod account;
 pub mod clinic;
 pub mod content;
@@ -9,45 +11,22 @@ pub mod patient;
 pub mod platform;
 pub mod provider;
 
-/// A role a user holds. `SuperAdmin` is a platform flag, the others are clinic memberships.
-/// `Custom` is one of a clinic's own roles: which one, and what it grants, the membership says.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Role {
-    Patient,
-    Provider,
-    Nurse,
-    FrontDesk,
-    ClinicAdmin,
-    Custom,
-    SuperAdmin,
+text_enum! {
+    /// A role a user holds. `SuperAdmin` is a platform flag, the others are clinic memberships.
+    /// `Custom` is one of a clinic's own roles: which one, and what it grants, the membership
+    /// says.
+    pub enum Role {
+        Patient = "patient",
+        Provider = "provider",
+        Nurse = "nurse",
+        FrontDesk = "front_desk",
+        ClinicAdmin = "clinic_admin",
+        Custom = "custom",
+        SuperAdmin = "super_admin",
+    }
 }
 
 impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Patient => "patient",
-            Role::Provider => "provider",
-            Role::Nurse => "nurse",
-            Role::FrontDesk => "front_desk",
-            Role::ClinicAdmin => "clinic_admin",
-            Role::Custom => "custom",
-            Role::SuperAdmin => "super_admin",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Role> {
-        match s {
-            "patient" => Some(Role::Patient),
-            "provider" => Some(Role::Provider),
-            "nurse" => Some(Role::Nurse),
-            "front_desk" => Some(Role::FrontDesk),
-            "clinic_admin" => Some(Role::ClinicAdmin),
-            "custom" => Some(Role::Custom),
-            "super_admin" => Some(Role::SuperAdmin),
-            _ => None,
-        }
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             Role::Patient => "Patient",
@@ -61,36 +40,17 @@ impl Role {
     }
 }
 
-/// The four wellness goals (`docs/domain.md`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum GoalKind {
-    Steps,
-    ActiveMinutes,
-    Sleep,
-    Water,
+text_enum! {
+    /// The four wellness goals (`docs/domain.md`).
+    pub enum GoalKind {
+        Steps = "steps",
+        ActiveMinutes = "active_minutes",
+        Sleep = "sleep",
+        Water = "water",
+    }
 }
 
 impl GoalKind {
-    pub const ALL: [GoalKind; 4] = [
-        GoalKind::Steps,
-        GoalKind::ActiveMinutes,
-        GoalKind::Sleep,
-        GoalKind::Water,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            GoalKind::Steps => "steps",
-            GoalKind::ActiveMinutes => "active_minutes",
-            GoalKind::Sleep => "sleep",
-            GoalKind::Water => "water",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<GoalKind> {
-        GoalKind::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             GoalKind::Steps => "Steps",
@@ -185,29 +145,16 @@ pub struct MailboxMessage {
     pub sent_at: String,
 }
 
-/// Sex as recorded for eligibility of sex-specific screenings (FHIR administrative gender).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Sex {
-    Female,
-    Male,
-    Other,
+text_enum! {
+    /// Sex as recorded for eligibility of sex-specific screenings (FHIR administrative gender).
+    pub enum Sex {
+        Female = "female",
+        Male = "male",
+        Other = "other",
+    }
 }
 
 impl Sex {
-    pub const ALL: [Sex; 3] = [Sex::Female, Sex::Male, Sex::Other];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Sex::Female => "female",
-            Sex::Male => "male",
-            Sex::Other => "other",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Sex> {
-        Sex::ALL.into_iter().find(|x| x.as_str() == s)
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             Sex::Female => "Female",
@@ -217,43 +164,21 @@ impl Sex {
     }
 }
 
-/// A care item's status (after Epic's Health Maintenance statuses; `docs/domain.md`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub enum CareStatus {
+text_enum! {
+    /// A care item's status (after Epic's Health Maintenance statuses; `docs/domain.md`).
     // Ordered from best to worst, so the worst of a patient's items is the maximum.
-    NotApplicable,
-    Completed,
-    NotDue,
-    DueSoon,
-    Due,
-    Overdue,
+    #[derive(PartialOrd, Ord)]
+    pub enum CareStatus {
+        NotApplicable = "not_applicable",
+        Completed = "completed",
+        NotDue = "not_due",
+        DueSoon = "due_soon",
+        Due = "due",
+        Overdue = "overdue",
+    }
 }
 
 impl CareStatus {
-    pub const ALL: [CareStatus; 6] = [
-        CareStatus::NotApplicable,
-        CareStatus::Completed,
-        CareStatus::NotDue,
-        CareStatus::DueSoon,
-        CareStatus::Due,
-        CareStatus::Overdue,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CareStatus::NotDue => "not_due",
-            CareStatus::DueSoon => "due_soon",
-            CareStatus::Due => "due",
-            CareStatus::Overdue => "overdue",
-            CareStatus::Completed => "completed",
-            CareStatus::NotApplicable => "not_applicable",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<CareStatus> {
-        CareStatus::ALL.into_iter().find(|x| x.as_str() == s)
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             CareStatus::NotDue => "Not due",
@@ -298,36 +223,17 @@ impl Reminder {
     }
 }
 
-/// A patient's compliance as a provider sees it (`docs/domain.md`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum ComplianceLabel {
-    GoalMet,
-    GoalsMissed,
-    DueSoon,
-    MissedCheckup,
+text_enum! {
+    /// A patient's compliance as a provider sees it (`docs/domain.md`), worst first.
+    pub enum ComplianceLabel {
+        MissedCheckup = "missed_checkup",
+        DueSoon = "due_soon",
+        GoalsMissed = "goals_missed",
+        GoalMet = "goal_met",
+    }
 }
 
 impl ComplianceLabel {
-    pub const ALL: [ComplianceLabel; 4] = [
-        ComplianceLabel::MissedCheckup,
-        ComplianceLabel::DueSoon,
-        ComplianceLabel::GoalsMissed,
-        ComplianceLabel::GoalMet,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ComplianceLabel::GoalMet => "goal_met",
-            ComplianceLabel::GoalsMissed => "goals_missed",
-            ComplianceLabel::DueSoon => "due_soon",
-            ComplianceLabel::MissedCheckup => "missed_checkup",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<ComplianceLabel> {
-        ComplianceLabel::ALL.into_iter().find(|l| l.as_str() == s)
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             ComplianceLabel::GoalMet => "Goal met",

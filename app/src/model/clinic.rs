@@ -296,14 +296,15 @@ pub struct ClinicProtocol {
     pub custom: bool,
 }
 
-/// How far the re-application of a protocol change to the clinic's patients has got.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum ResyncState {
-    Running,
-    Done,
-    Failed,
-    /// A later change of the same protocol took over.
-    Superseded,
+text_enum! {
+    /// How far the re-application of a protocol change to the clinic's patients has got.
+    pub enum ResyncState {
+        Running = "running",
+        Done = "done",
+        Failed = "failed",
+        /// A later change of the same protocol took over.
+        Superseded = "superseded",
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -3,30 +3,17 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-/// Where a piece of content stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum ContentStatus {
-    Draft,
-    Published,
-    /// A tip out of the daily turn.
-    Retired,
+text_enum! {
+    /// Where a piece of content stands.
+    pub enum ContentStatus {
+        Draft = "draft",
+        Published = "published",
+        /// A tip out of the daily turn.
+        Retired = "retired",
+    }
 }
 
 impl ContentStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ContentStatus::Draft => "draft",
-            ContentStatus::Published => "published",
-            ContentStatus::Retired => "retired",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        [Self::Draft, Self::Published, Self::Retired]
-            .into_iter()
-            .find(|status| status.as_str() == s)
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             ContentStatus::Draft => "Draft",

@@ -3,43 +3,19 @@ use serde::{Deserialize, Serialize};
 
 use super::clinic::{AuditRow, ChainStatus};
 
-/// Where a clinic stands on the platform. Only an active clinic's staff and patients sign in
-/// to it and only an active clinic's reminders go out; a suspended or closed clinic's data is
-/// kept.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-// Stored as its name (`clinics.status`): the entity's field is this enum, so a status is never
-// compared as text.
-#[cfg_attr(feature = "ssr", derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum))]
-#[cfg_attr(feature = "ssr", sea_orm(rs_type = "String", db_type = "Text"))]
-pub enum ClinicStatus {
-    #[cfg_attr(feature = "ssr", sea_orm(string_value = "active"))]
-    Active,
-    #[cfg_attr(feature = "ssr", sea_orm(string_value = "suspended"))]
-    Suspended,
-    /// Marked for deletion once its retention period has passed.
-    #[cfg_attr(feature = "ssr", sea_orm(string_value = "closed"))]
-    Closed,
+text_enum! {
+    /// Where a clinic stands on the platform. Only an active clinic's staff and patients sign
+    /// in to it and only an active clinic's reminders go out; a suspended or closed clinic's
+    /// data is kept.
+    pub enum ClinicStatus {
+        Active = "active",
+        Suspended = "suspended",
+        /// Marked for deletion once its retention period has passed.
+        Closed = "closed",
+    }
 }
 
 impl ClinicStatus {
-    pub const ALL: [ClinicStatus; 3] = [
-        ClinicStatus::Active,
-        ClinicStatus::Suspended,
-        ClinicStatus::Closed,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ClinicStatus::Active => "active",
-            ClinicStatus::Suspended => "suspended",
-            ClinicStatus::Closed => "closed",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<ClinicStatus> {
-        ClinicStatus::ALL.into_iter().find(|c| c.as_str() == s)
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             ClinicStatus::Active => "Active",

@@ -30,7 +30,7 @@ pub(crate) async fn enrolled_patients<C: ConnectionTrait>(
 ) -> Result<u64, AppError> {
     Ok(memberships::Entity::find()
         .filter(memberships::Column::ClinicId.eq(clinic))
-        .filter(memberships::Column::Role.eq(Role::Patient.as_str()))
+        .filter(memberships::Column::Role.eq(Role::Patient))
         .filter(memberships::Column::DeactivatedAt.is_null())
         .count(conn)
         .await?)
@@ -97,7 +97,7 @@ pub(crate) async fn patient_room<C: ConnectionTrait>(
     let enrolled = enrolled_patients(conn, clinic.id).await?;
     let invited = invitations::Entity::find()
         .filter(invitations::Column::ClinicId.eq(clinic.id))
-        .filter(invitations::Column::Role.eq(Role::Patient.as_str()))
+        .filter(invitations::Column::Role.eq(Role::Patient))
         .filter(invitations::Column::AcceptedAt.is_null())
         .filter(invitations::Column::WithdrawnAt.is_null())
         .filter(invitations::Column::ExpiresAt.gt(now))

@@ -47,8 +47,8 @@ impl CareReminder {
         CareReminder::Overdue,
     ];
 
-    pub fn of_status(status: &str) -> Option<Self> {
-        match CareStatus::parse(status)? {
+    pub fn of_status(status: CareStatus) -> Option<Self> {
+        match status {
             CareStatus::DueSoon => Some(CareReminder::DueSoon),
             CareStatus::Due => Some(CareReminder::Due),
             CareStatus::Overdue => Some(CareReminder::Overdue),
@@ -57,13 +57,12 @@ impl CareReminder {
     }
 
     /// The care item's status it stands for.
-    pub fn status(self) -> &'static str {
+    pub fn status(self) -> CareStatus {
         match self {
             CareReminder::DueSoon => CareStatus::DueSoon,
             CareReminder::Due => CareStatus::Due,
             CareReminder::Overdue => CareStatus::Overdue,
         }
-        .as_str()
     }
 
     /// The row's `kind`.
@@ -94,7 +93,10 @@ pub fn care_key(
     due_on: chrono::NaiveDate,
     channel: &str,
 ) -> String {
-    format!("care:{item}:{}:{due_on}:{channel}", reminder.status())
+    format!(
+        "care:{item}:{}:{due_on}:{channel}",
+        reminder.status().as_str()
+    )
 }
 
 /// The row's `kind` for a goal nudge.

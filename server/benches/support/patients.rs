@@ -2,7 +2,7 @@
 //! memberships, profiles, care items of the clinic's protocols and, when asked, goals with a week
 //! of logs and an assignment to a provider.
 use chrono::{Days, Utc};
-use salus_app::model::{GoalKind, Role};
+use salus_app::model::{CareStatus, GoalKind, Role, Sex};
 use salus_app::server::entities::{
     care_items, care_protocols, clinics, goal_logs, goals, memberships, patient_profiles,
     provider_assignments, users,
@@ -81,7 +81,7 @@ pub async fn add(
         memberships::Entity::insert_many(batch.iter().map(|&id| memberships::ActiveModel {
             user_id: Set(id),
             clinic_id: Set(clinic),
-            role: Set(Role::Patient.as_str().into()),
+            role: Set(Role::Patient),
             created_at: Set(now),
             ..Default::default()
         }))
@@ -96,7 +96,7 @@ pub async fn add(
                     1 + (id % 12) as u32,
                     1 + (id % 28) as u32,
                 )),
-                sex: Set(Some(if id % 2 == 0 { "female" } else { "male" }.into())),
+                sex: Set(Some(if id % 2 == 0 { Sex::Female } else { Sex::Male })),
                 time_zone: Set("America/New_York".into()),
                 preferred_language: Set("en".into()),
                 created_at: Set(now),
@@ -117,7 +117,7 @@ pub async fn add(
                     due_on: Set(due),
                     due_soon_from: Set(due - Days::new(p.due_soon_days as u64)),
                     last_completed_on: Set(None),
-                    status: Set("not_due".into()),
+                    status: Set(CareStatus::NotDue),
                     updated_at: Set(now),
                     ..Default::default()
                 }
@@ -130,7 +130,7 @@ pub async fn add(
             goals::Entity::insert_many(batch.iter().flat_map(|&id| {
                 GoalKind::ALL.into_iter().map(move |k| goals::ActiveModel {
                     patient_id: Set(id),
-                    kind: Set(k.as_str().into()),
+                    kind: Set(k),
                     target: Set(k.default_target()),
                     unit: Set(k.unit().into()),
                     period: Set("daily".into()),
@@ -148,7 +148,7 @@ pub async fn add(
                 GoalKind::ALL.into_iter().flat_map(move |k| {
                     (0..7u64).map(move |d| goal_logs::ActiveModel {
                         patient_id: Set(id),
-                        kind: Set(k.as_str().into()),
+                        kind: Set(k),
                         log_date: Set(today - Days::new(d)),
                         value: Set(k.default_target() * ((id as i64 + d as i64) % 3) / 2),
                         source: Set("manual".into()),

@@ -5,6 +5,8 @@ use reqwest::StatusCode;
 use salus_app::error::AppError;
 use sea_orm::EntityTrait;
 
+use salus_app::model::content::ContentStatus;
+
 use crate::helpers::*;
 
 /// (endpoint, form) of every patient-data server function.
@@ -684,7 +686,7 @@ async fn every_platform_function_refuses_all_but_super_admins(backend: Backend) 
     assert_eq!(content.len(), 11);
     assert!(content
         .iter()
-        .all(|c| c.status == "published" && c.updated_at.is_none()));
+        .all(|c| c.status == ContentStatus::Published && c.updated_at.is_none()));
 }
 
 crate::on_both_databases!(

@@ -259,7 +259,7 @@ async fn lost_roles_end_sessions_on_the_next_request(backend: Backend) {
         .unwrap()
         .unwrap();
     let mut demoted = membership.into_active_model();
-    demoted.role = Set("provider".into());
+    demoted.role = Set(Role::Provider);
     demoted.update(&app.db).await.unwrap();
     assert!(
         me_with_cookie(&app, &admin).await.is_none(),

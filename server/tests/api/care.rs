@@ -3,7 +3,7 @@
 use chrono::{Days, Months, NaiveDate};
 use reqwest::StatusCode;
 use salus_app::model::patient::PatientDashboard;
-use salus_app::model::CareStatus;
+use salus_app::model::{CareStatus, ComplianceLabel};
 use salus_app::server::care::items::recompute_statuses;
 use salus_app::server::care::rules::{self, Rule};
 use salus_app::server::entities::{care_items, care_protocols, clinics};
@@ -26,7 +26,10 @@ async fn protocol_keys_of(app: &TestApp, patient: i64) -> Vec<(String, String)> 
             .await
             .unwrap()
             .unwrap();
-        keys.push((protocol.template_key.unwrap(), item.status));
+        keys.push((
+            protocol.template_key.unwrap(),
+            item.status.as_str().to_owned(),
+        ));
     }
     keys.sort();
     keys
@@ -121,7 +124,7 @@ async fn database_recompute_agrees_with_the_rules(backend: Backend) {
         active.due_on = Set(due_on);
         active.due_soon_from = Set(due_on - Days::new(u64::from(rule.due_soon_days)));
         active.last_completed_on = Set(completed);
-        active.status = Set("not_due".into());
+        active.status = Set(CareStatus::NotDue);
         active.update(&app.db).await.unwrap();
         expected.push((item.id, rules::status(&rule, due_on, completed, today)));
     }
@@ -136,12 +139,7 @@ async fn database_recompute_agrees_with_the_rules(backend: Backend) {
             .await
             .unwrap()
             .unwrap();
-        assert_eq!(
-            item.status,
-            status.as_str(),
-            "item {id} due {}",
-            item.due_on
-        );
+        assert_eq!(item.status, status, "item {id} due {}", item.due_on);
     }
     // Nothing changed, nothing written.
     assert_eq!(recompute_statuses(&app.db, clinic, now).await.unwrap(), 0);
@@ -214,7 +212,7 @@ async fn protocol_changes_and_new_days_are_applied_to_patients(backend: Backend)
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(stored.label, "goals_missed");
+    assert_eq!(stored.label, ComplianceLabel::GoalsMissed);
     // On a later day the daily pass picks everyone up again.
     let tomorrow = app.clock.now() + chrono::Duration::days(1);
     assert_eq!(

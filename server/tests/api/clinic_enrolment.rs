@@ -7,6 +7,8 @@ use salus_app::server::entities::{care_items, consents, memberships, patient_pro
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 use crate::clinic_invitations::invitation_token;
+use salus_app::model::Sex;
+
 use crate::helpers::*;
 
 const ADA: &str = "ada.lovelace@example.org";
@@ -157,7 +159,7 @@ async fn a_patient_added_by_hand_is_invited_and_joins_with_what_the_clinic_typed
         .unwrap()
         .unwrap();
     assert_eq!(profile.date_of_birth, Some("1970-05-01".parse().unwrap()));
-    assert_eq!(profile.sex.as_deref(), Some("female"));
+    assert_eq!(profile.sex, Some(Sex::Female));
     assert_eq!(profile.phone.as_deref(), Some("+15550100177"));
     assert_eq!(profile.time_zone, "America/New_York", "the clinic's");
     // Her care follows the clinic's protocols from today: a woman of 56 has a cervical screening.

@@ -8,6 +8,8 @@ use salus_app::model::clinic::{ClinicProtocol, ClinicProtocols, ResyncState};
 use salus_app::server::entities::{care_items, care_protocols, patient_compliance};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
+use salus_app::model::{CareStatus, ComplianceLabel};
+
 use crate::helpers::*;
 
 async fn admin(app: &TestApp, email: &str) -> reqwest::Client {
@@ -85,7 +87,7 @@ async fn item(app: &TestApp, clinic: i64, email: &str, name: &str) -> Option<car
         .unwrap()
 }
 
-async fn label(app: &TestApp, clinic: i64, email: &str) -> String {
+async fn label(app: &TestApp, clinic: i64, email: &str) -> ComplianceLabel {
     let patient = user_id(app, email).await;
     patient_compliance::Entity::find()
         .filter(patient_compliance::Column::ClinicId.eq(clinic))
@@ -112,7 +114,7 @@ async fn an_interval_change_moves_due_dates_and_labels(backend: Backend) {
         .unwrap();
     assert_eq!(before.last_completed_on, Some(day("2025-12-14")));
     assert_eq!(before.due_on, day("2026-12-14"));
-    assert_eq!(label(&app, sunrise, DAVID).await, "due_soon");
+    assert_eq!(label(&app, sunrise, DAVID).await, ComplianceLabel::DueSoon);
     let harbour_before = item(&app, harbour.id, DAVID, "Annual blood test").await;
 
     let blood_test = protocol(&app, &maria, "Annual blood test").await;
@@ -137,8 +139,11 @@ async fn an_interval_change_moves_due_dates_and_labels(backend: Backend) {
         .unwrap();
     assert_eq!(after.due_on, day("2026-06-14"));
     assert_eq!(after.due_soon_from, day("2026-05-31"));
-    assert_eq!(after.status, "overdue");
-    assert_eq!(label(&app, sunrise, DAVID).await, "missed_checkup");
+    assert_eq!(after.status, CareStatus::Overdue);
+    assert_eq!(
+        label(&app, sunrise, DAVID).await,
+        ComplianceLabel::MissedCheckup
+    );
     // What David and his provider read follows.
     let david = admin(&app, DAVID).await;
     let dashboard: salus_app::model::patient::PatientDashboard =
@@ -184,9 +189,9 @@ async fn age_range_sex_and_deactivation_decide_who_it_applies_to(backend: Backen
     let item_now = item(&app, sunrise, DAVID, "Annual blood test")
         .await
         .unwrap();
-    assert_eq!(item_now.status, "not_applicable");
+    assert_eq!(item_now.status, CareStatus::NotApplicable);
     assert_eq!(item_now.last_completed_on, Some(day("2025-12-14")));
-    assert_ne!(label(&app, sunrise, DAVID).await, "due_soon");
+    assert_ne!(label(&app, sunrise, DAVID).await, ComplianceLabel::DueSoon);
     // Back to 18: it applies again with the status its dates give.
     let () = ok_json(save(&app, &maria, &blood_test, &[("min_age_years", "18")]).await).await;
     assert_eq!(
@@ -194,9 +199,9 @@ async fn age_range_sex_and_deactivation_decide_who_it_applies_to(backend: Backen
             .await
             .unwrap()
             .status,
-        "due_soon"
+        CareStatus::DueSoon
     );
-    assert_eq!(label(&app, sunrise, DAVID).await, "due_soon");
+    assert_eq!(label(&app, sunrise, DAVID).await, ComplianceLabel::DueSoon);
     // Female patients only: Emma keeps hers, David's no longer applies.
     let () = ok_json(save(&app, &maria, &blood_test, &[("sex", "female")]).await).await;
     assert_eq!(
@@ -204,14 +209,14 @@ async fn age_range_sex_and_deactivation_decide_who_it_applies_to(backend: Backen
             .await
             .unwrap()
             .status,
-        "not_applicable"
+        CareStatus::NotApplicable
     );
     assert_ne!(
         item(&app, sunrise, "emma@example.com", "Annual blood test")
             .await
             .unwrap()
             .status,
-        "not_applicable"
+        CareStatus::NotApplicable
     );
     let () = ok_json(save(&app, &maria, &blood_test, &[("sex", "")]).await).await;
 
@@ -239,7 +244,7 @@ async fn age_range_sex_and_deactivation_decide_who_it_applies_to(backend: Backen
                 .await
                 .unwrap()
                 .status,
-            "not_applicable",
+            CareStatus::NotApplicable,
             "{email}"
         );
     }
@@ -253,7 +258,7 @@ async fn age_range_sex_and_deactivation_decide_who_it_applies_to(backend: Backen
             .await
             .unwrap()
             .status,
-        "due_soon"
+        CareStatus::DueSoon
     );
 }
 
@@ -400,7 +405,10 @@ async fn a_large_clinic_reapplies_in_the_background(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(after.due_on, day("2026-06-14"));
-    assert_eq!(label(&app, sunrise, DAVID).await, "missed_checkup");
+    assert_eq!(
+        label(&app, sunrise, DAVID).await,
+        ComplianceLabel::MissedCheckup
+    );
 }
 
 async fn a_job_left_running_resumes_where_it_stopped(backend: Backend) {
@@ -423,7 +431,7 @@ async fn a_job_left_running_resumes_where_it_stopped(backend: Backend) {
     protocol_resyncs::Entity::insert(protocol_resyncs::ActiveModel {
         clinic_id: Set(sunrise),
         protocol_id: Set(blood_test.id),
-        state: Set(resync_job::RUNNING.into()),
+        state: Set(ResyncState::Running),
         patients_total: Set(3),
         patients_done: Set(0),
         after_patient: Set(0),

@@ -5,6 +5,8 @@ use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
 };
 
+use salus_app::model::{ComplianceLabel, Role};
+
 use crate::helpers::*;
 
 /// Before `m20261207_000026_pending_enrolment`, enrolling an address made an active patient
@@ -46,7 +48,7 @@ async fn memberships_never_joined_are_taken_back_with_what_the_clinic_made(backe
     memberships::Entity::insert(memberships::ActiveModel {
         user_id: Set(legacy),
         clinic_id: Set(sunrise),
-        role: Set("patient".into()),
+        role: Set(Role::Patient),
         created_at: Set(now),
         ..Default::default()
     })
@@ -57,7 +59,7 @@ async fn memberships_never_joined_are_taken_back_with_what_the_clinic_made(backe
         clinic_id: Set(sunrise),
         patient_id: Set(legacy),
         patient_name: Set("Enrolled Only".into()),
-        label: Set("goal_met".into()),
+        label: Set(ComplianceLabel::GoalMet),
         rank: Set(0),
         reason: Set("Goal met".into()),
         days_met: Set(0),

@@ -148,7 +148,7 @@ async fn targets_and_entries_can_be_changed_within_limits(backend: Backend) {
         .id;
     let old = goal_logs::Entity::insert(goal_logs::ActiveModel {
         patient_id: Set(david),
-        kind: Set("water".into()),
+        kind: Set(GoalKind::Water),
         log_date: Set(h.today - Days::new(12)),
         value: Set(5),
         source: Set("manual".into()),

@@ -3,7 +3,7 @@
 use reqwest::StatusCode;
 use salus_app::model::patient::Profile;
 use salus_app::model::provider::PatientDetail;
-use salus_app::model::Sex;
+use salus_app::model::{CareStatus, Sex};
 use salus_app::server::entities::{care_items, care_protocols, users};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
@@ -38,7 +38,7 @@ async fn keys(app: &TestApp, patient: i64) -> Vec<String> {
         .await
         .unwrap()
     {
-        if item.status != "not_applicable" {
+        if item.status != CareStatus::NotApplicable {
             let protocol = care_protocols::Entity::find_by_id(item.protocol_id)
                 .one(&app.db)
                 .await

@@ -5,7 +5,7 @@ use reqwest::StatusCode;
 use salus_app::error::AppError;
 use salus_app::model::patient::PatientDashboard;
 use salus_app::model::provider::{CareItemView, CompliancePage, PatientDetail};
-use salus_app::model::{CareStatus, ComplianceLabel};
+use salus_app::model::{CareStatus, ComplianceLabel, Role};
 use salus_app::server::entities::{audit_events, memberships, provider_assignments, users};
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
@@ -341,7 +341,7 @@ async fn the_list_pages_through_thousands_of_patients(backend: Backend) {
         memberships::Entity::insert(memberships::ActiveModel {
             user_id: Set(user),
             clinic_id: Set(clinic),
-            role: Set("patient".into()),
+            role: Set(Role::Patient),
             created_at: Set(now),
             ..Default::default()
         })

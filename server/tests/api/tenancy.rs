@@ -4,7 +4,7 @@ use chrono::Days;
 use reqwest::StatusCode;
 use salus_app::model::patient::PatientDashboard;
 use salus_app::model::provider::{CompliancePage, PatientDetail};
-use salus_app::model::ComplianceLabel;
+use salus_app::model::{CareStatus, ComplianceLabel};
 use salus_app::server::entities::{audit_events, care_items, users};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait,
@@ -46,7 +46,7 @@ async fn make_overdue(app: &TestApp, clinic: i64, patient: i64) {
         let mut active = item.into_active_model();
         active.due_on = Set(long_ago);
         active.due_soon_from = Set(long_ago - Days::new(30));
-        active.status = Set("overdue".into());
+        active.status = Set(CareStatus::Overdue);
         active.update(&app.db).await.unwrap();
     }
     salus_app::server::care::compliance::refresh(&app.db, clinic, patient, app.clock.now())

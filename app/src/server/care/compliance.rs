@@ -118,7 +118,7 @@ pub async fn refresh_many<C: ConnectionTrait>(
     let items = care_items::Entity::find()
         .filter(care_items::Column::ClinicId.eq(clinic_id))
         .filter(care_items::Column::PatientId.is_in(patients.iter().copied()))
-        .filter(care_items::Column::Status.ne(CareStatus::NotApplicable.as_str()))
+        .filter(care_items::Column::Status.ne(CareStatus::NotApplicable))
         .all(conn)
         .await?;
     let protocols = protocols_of(conn, &items).await?;
@@ -160,7 +160,7 @@ pub async fn refresh_many<C: ConnectionTrait>(
             clinic_id: Set(clinic_id),
             patient_id: Set(patient_id),
             patient_name: Set(names.get(&patient_id).cloned().unwrap_or_default()),
-            label: Set(label.as_str().into()),
+            label: Set(label),
             rank: Set(label.rank()),
             reason: Set(reason),
             days_met: Set(days as i32),
@@ -226,7 +226,7 @@ pub async fn refresh_clinic<C: ConnectionTrait>(
             .select_only()
             .column(memberships::Column::UserId)
             .filter(memberships::Column::ClinicId.eq(clinic_id))
-            .filter(memberships::Column::Role.eq(Role::Patient.as_str()))
+            .filter(memberships::Column::Role.eq(Role::Patient))
             // A discharged patient's care is left as it was at discharge.
             .filter(memberships::Column::DeactivatedAt.is_null())
             .filter(memberships::Column::UserId.gt(after))
@@ -255,7 +255,7 @@ pub async fn refresh_everywhere<C: ConnectionTrait>(
 ) -> Result<(), AppError> {
     let clinics: Vec<i64> = memberships::Entity::find()
         .filter(memberships::Column::UserId.eq(patient_id))
-        .filter(memberships::Column::Role.eq(Role::Patient.as_str()))
+        .filter(memberships::Column::Role.eq(Role::Patient))
         // A discharged patient's care is left as it was at discharge.
         .filter(memberships::Column::DeactivatedAt.is_null())
         .all(conn)
@@ -280,7 +280,7 @@ pub async fn resync_clinic<C: ConnectionTrait>(
 ) -> Result<u64, AppError> {
     let patients: Vec<i64> = memberships::Entity::find()
         .filter(memberships::Column::ClinicId.eq(clinic_id))
-        .filter(memberships::Column::Role.eq(Role::Patient.as_str()))
+        .filter(memberships::Column::Role.eq(Role::Patient))
         // A discharged patient's care is left as it was at discharge.
         .filter(memberships::Column::DeactivatedAt.is_null())
         .all(conn)

@@ -9,7 +9,7 @@ use sea_orm::{
 
 use super::rules::{self, Rule, OVERDUE_AFTER_DAYS};
 use crate::error::AppError;
-use crate::model::{CareStatus, Reminder, Sex};
+use crate::model::{CareStatus, Reminder};
 use crate::server::dates;
 use crate::server::entities::{care_items, care_protocols, memberships, patient_profiles};
 
@@ -20,7 +20,7 @@ impl From<&care_protocols::Model> for Rule {
             due_soon_days: non_negative(p.due_soon_days),
             min_age_years: p.min_age_years.map(non_negative),
             max_age_years: p.max_age_years.map(non_negative),
-            sex: p.sex.as_deref().and_then(Sex::parse),
+            sex: p.sex,
         }
     }
 }
@@ -60,10 +60,7 @@ pub async fn sync_patient<C: ConnectionTrait>(
         .one(conn)
         .await?;
     let dob = profile.as_ref().and_then(|p| p.date_of_birth);
-    let sex = profile
-        .as_ref()
-        .and_then(|p| p.sex.as_deref())
-        .and_then(Sex::parse);
+    let sex = profile.as_ref().and_then(|p| p.sex);
     let protocols = care_protocols::Entity::find()
         .filter(care_protocols::Column::ClinicId.eq(clinic_id))
         .filter(care_protocols::Column::Active.eq(true))
@@ -89,7 +86,7 @@ pub async fn sync_patient<C: ConnectionTrait>(
                     due_on: Set(due_on),
                     due_soon_from: Set(due_on - Days::new(u64::from(rule.due_soon_days))),
                     last_completed_on: Set(None),
-                    status: Set(rules::status(&rule, due_on, None, today).as_str().into()),
+                    status: Set(rules::status(&rule, due_on, None, today)),
                     updated_at: Set(now),
                     ..Default::default()
                 })
@@ -102,9 +99,9 @@ pub async fn sync_patient<C: ConnectionTrait>(
                 } else {
                     CareStatus::NotApplicable
                 };
-                if item.status != status.as_str() {
+                if item.status != status {
                     let mut active = item.clone().into_active_model();
-                    active.status = Set(status.as_str().into());
+                    active.status = Set(status);
                     active.updated_at = Set(now);
                     active.update(conn).await?;
                 }
@@ -116,9 +113,9 @@ pub async fn sync_patient<C: ConnectionTrait>(
         .iter()
         .filter(|i| !protocols.iter().any(|p| p.id == i.protocol_id))
     {
-        if item.status != CareStatus::NotApplicable.as_str() {
+        if item.status != CareStatus::NotApplicable {
             let mut active = item.clone().into_active_model();
-            active.status = Set(CareStatus::NotApplicable.as_str().into());
+            active.status = Set(CareStatus::NotApplicable);
             active.updated_at = Set(now);
             active.update(conn).await?;
         }
@@ -188,7 +185,7 @@ pub async fn recompute_statuses<C: ConnectionTrait>(
             .col_expr(care_items::Column::Status, status.clone().into())
             .col_expr(care_items::Column::UpdatedAt, Expr::value(now))
             .filter(care_items::Column::ClinicId.eq(clinic_id))
-            .filter(care_items::Column::Status.ne(CareStatus::NotApplicable.as_str()))
+            .filter(care_items::Column::Status.ne(CareStatus::NotApplicable))
             .filter(care_items::Column::PatientId.in_subquery(patients_in_zone))
             // A discharged patient's items are left as they were at discharge.
             .filter(
@@ -225,7 +222,7 @@ pub async fn reminders<C: ConnectionTrait>(
     let items = care_items::Entity::find()
         .filter(care_items::Column::ClinicId.eq(clinic_id))
         .filter(care_items::Column::PatientId.eq(patient_id))
-        .filter(care_items::Column::Status.ne(CareStatus::NotApplicable.as_str()))
+        .filter(care_items::Column::Status.ne(CareStatus::NotApplicable))
         .order_by_asc(care_items::Column::DueOn)
         .all(conn)
         .await?;
@@ -300,9 +297,7 @@ pub async fn record_completion<C: ConnectionTrait>(
     active.last_completed_on = Set(Some(last));
     active.due_on = Set(due_on);
     active.due_soon_from = Set(due_on - Days::new(u64::from(rule.due_soon_days)));
-    active.status = Set(rules::status(&rule, due_on, Some(last), today)
-        .as_str()
-        .into());
+    active.status = Set(rules::status(&rule, due_on, Some(last), today));
     active.updated_at = Set(now);
     Ok(active.update(conn).await?)
 }

@@ -13,7 +13,7 @@ use sea_orm::{
 
 use super::rules::{self, Rule};
 use crate::error::AppError;
-use crate::model::{CareStatus, Role, Sex};
+use crate::model::{CareStatus, Role};
 use crate::server::dates;
 use crate::server::entities::{care_items, care_protocols, memberships, patient_profiles};
 
@@ -28,7 +28,7 @@ pub async fn patient_count<C: ConnectionTrait>(conn: &C, clinic: i64) -> Result<
 fn patients(clinic: i64) -> sea_orm::Select<memberships::Entity> {
     memberships::Entity::find()
         .filter(memberships::Column::ClinicId.eq(clinic))
-        .filter(memberships::Column::Role.eq(Role::Patient.as_str()))
+        .filter(memberships::Column::Role.eq(Role::Patient))
         // A discharged patient's care is left as it was at discharge.
         .filter(memberships::Column::DeactivatedAt.is_null())
 }
@@ -156,7 +156,7 @@ pub async fn apply_to_patients<C: ConnectionTrait>(
             && rules::eligible(
                 &rule,
                 profile.and_then(|p| p.date_of_birth),
-                profile.and_then(|p| p.sex.as_deref()).and_then(Sex::parse),
+                profile.and_then(|p| p.sex),
                 today,
             );
         match (items.get(&patient), applies) {
@@ -170,7 +170,7 @@ pub async fn apply_to_patients<C: ConnectionTrait>(
                     due_on: Set(due_on),
                     due_soon_from: Set(due_on - Days::new(u64::from(rule.due_soon_days))),
                     last_completed_on: Set(None),
-                    status: Set(rules::status(&rule, due_on, None, today).as_str().into()),
+                    status: Set(rules::status(&rule, due_on, None, today)),
                     updated_at: Set(now),
                     ..Default::default()
                 });
@@ -181,7 +181,7 @@ pub async fn apply_to_patients<C: ConnectionTrait>(
                 } else {
                     CareStatus::NotApplicable
                 };
-                if item.status != status.as_str() {
+                if item.status != status {
                     statuses.entry(status).or_default().push(item.id);
                 }
             }
@@ -192,7 +192,7 @@ pub async fn apply_to_patients<C: ConnectionTrait>(
     }
     for (status, ids) in statuses {
         care_items::Entity::update_many()
-            .col_expr(care_items::Column::Status, Expr::value(status.as_str()))
+            .col_expr(care_items::Column::Status, Expr::value(status))
             .col_expr(care_items::Column::UpdatedAt, Expr::value(now))
             .filter(care_items::Column::Id.is_in(ids))
             .exec(conn)

@@ -11,15 +11,11 @@ use sea_orm::{
 
 use super::reapply;
 use crate::error::AppError;
+use crate::model::clinic::ResyncState;
 use crate::server::audit::AuditKey;
 use crate::server::db_context::{self, DbContext, Turn};
 use crate::server::entities::{care_protocols, protocol_resyncs};
 use crate::server::state::{AppState, Clock};
-
-pub const RUNNING: &str = "running";
-pub const DONE: &str = "done";
-pub const FAILED: &str = "failed";
-pub const SUPERSEDED: &str = "superseded";
 
 /// Records a job for the protocol's clinic in the caller's transaction (the one that changed the
 /// protocol), superseding any job of the same protocol still running. Returns its id and how many
@@ -31,18 +27,21 @@ pub async fn queue<C: ConnectionTrait>(
 ) -> Result<(i64, u64), AppError> {
     let clinic = protocol.clinic_id.ok_or(AppError::NotFound)?;
     protocol_resyncs::Entity::update_many()
-        .col_expr(protocol_resyncs::Column::State, Expr::value(SUPERSEDED))
+        .col_expr(
+            protocol_resyncs::Column::State,
+            Expr::value(ResyncState::Superseded.as_str()),
+        )
         .col_expr(protocol_resyncs::Column::FinishedAt, Expr::value(now))
         .filter(protocol_resyncs::Column::ClinicId.eq(clinic))
         .filter(protocol_resyncs::Column::ProtocolId.eq(protocol.id))
-        .filter(protocol_resyncs::Column::State.eq(RUNNING))
+        .filter(protocol_resyncs::Column::State.eq(ResyncState::Running))
         .exec(conn)
         .await?;
     let total = reapply::patient_count(conn, clinic).await?;
     let job = protocol_resyncs::Entity::insert(protocol_resyncs::ActiveModel {
         clinic_id: Set(clinic),
         protocol_id: Set(protocol.id),
-        state: Set(RUNNING.into()),
+        state: Set(ResyncState::Running),
         patients_total: Set(total as i64),
         patients_done: Set(0),
         after_patient: Set(0),
@@ -65,7 +64,7 @@ pub async fn run(db: &DatabaseConnection, clock: &Clock, job: i64, clinic: i64) 
         let marked = async {
             let txn = db_context::begin(db, DbContext::ClinicTask(clinic)).await?;
             db_context::take_turn(&txn, Turn::Protocols, clinic).await?;
-            finish(&txn, job, FAILED, clock).await?;
+            finish(&txn, job, ResyncState::Failed, clock).await?;
             txn.commit().await?;
             Ok::<_, AppError>(())
         };
@@ -78,21 +77,23 @@ pub async fn run(db: &DatabaseConnection, clock: &Clock, job: i64, clinic: i64) 
 async fn finish<C: ConnectionTrait>(
     conn: &C,
     job: i64,
-    state: &str,
+    state: ResyncState,
     clock: &Clock,
 ) -> Result<(), AppError> {
     protocol_resyncs::Entity::update_many()
-        .col_expr(protocol_resyncs::Column::State, Expr::value(state))
+        .col_expr(protocol_resyncs::Column::State, Expr::value(state.as_str()))
         .col_expr(
             protocol_resyncs::Column::FinishedAt,
             Expr::value(clock.now()),
         )
         .col_expr(
             protocol_resyncs::Column::Problem,
-            Expr::value((state == FAILED).then_some("The change could not be re-applied.")),
+            Expr::value(
+                (state == ResyncState::Failed).then_some("The change could not be re-applied."),
+            ),
         )
         .filter(protocol_resyncs::Column::Id.eq(job))
-        .filter(protocol_resyncs::Column::State.eq(RUNNING))
+        .filter(protocol_resyncs::Column::State.eq(ResyncState::Running))
         .exec(conn)
         .await?;
     Ok(())
@@ -104,7 +105,7 @@ async fn still_running<C: ConnectionTrait>(
     job: i64,
 ) -> Result<Option<(protocol_resyncs::Model, care_protocols::Model)>, AppError> {
     let Some(row) = protocol_resyncs::Entity::find_by_id(job)
-        .filter(protocol_resyncs::Column::State.eq(RUNNING))
+        .filter(protocol_resyncs::Column::State.eq(ResyncState::Running))
         .one(conn)
         .await?
     else {
@@ -141,7 +142,7 @@ async fn run_batches(
         };
         let batch = reapply::next_patients(&txn, clinic, row.after_patient).await?;
         let Some(&last) = batch.last() else {
-            finish(&txn, job, DONE, clock).await?;
+            finish(&txn, job, ResyncState::Done, clock).await?;
             txn.commit().await?;
             return Ok(());
         };
@@ -168,7 +169,7 @@ pub async fn resume_unfinished(
 ) -> Result<usize, AppError> {
     let listing = db_context::begin_platform(db, audit_key, clock.now(), "protocol_resync").await?;
     let jobs = protocol_resyncs::Entity::find()
-        .filter(protocol_resyncs::Column::State.eq(RUNNING))
+        .filter(protocol_resyncs::Column::State.eq(ResyncState::Running))
         .all(&listing)
         .await?;
     listing.commit().await?;

@@ -12,7 +12,7 @@ pub struct Model {
     pub due_on: Date,
     pub due_soon_from: Date,
     pub last_completed_on: Option<Date>,
-    pub status: String,
+    pub status: crate::model::CareStatus,
     pub updated_at: DateTimeUtc,
 }
 

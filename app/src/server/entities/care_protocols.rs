@@ -13,7 +13,7 @@ pub struct Model {
     pub description: String,
     pub min_age_years: Option<i32>,
     pub max_age_years: Option<i32>,
-    pub sex: Option<String>,
+    pub sex: Option<crate::model::Sex>,
     pub interval_months: i32,
     pub due_soon_days: i32,
     pub reminder_offsets_days: String,

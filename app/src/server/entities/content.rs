@@ -17,7 +17,7 @@ pub struct Model {
     pub published_at: DateTimeUtc,
     pub created_at: DateTimeUtc,
     /// `draft`, `published` or `retired`.
-    pub status: String,
+    pub status: crate::model::content::ContentStatus,
     /// Comma-separated, lower case.
     pub tags: String,
     pub home_position: Option<i32>,

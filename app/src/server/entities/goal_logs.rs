@@ -7,7 +7,7 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub patient_id: i64,
-    pub kind: String,
+    pub kind: crate::model::GoalKind,
     pub log_date: Date,
     pub value: i64,
     pub source: String,

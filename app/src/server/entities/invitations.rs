@@ -10,7 +10,7 @@ pub struct Model {
     pub clinic_id: i64,
     /// Normalised, as accounts store emails.
     pub email: String,
-    pub role: String,
+    pub role: crate::model::Role,
     pub token_hash: String,
     pub invited_by: Option<i64>,
     pub created_at: DateTimeUtc,
@@ -24,7 +24,7 @@ pub struct Model {
     /// their new account if they have none.
     pub patient_name: Option<String>,
     pub date_of_birth: Option<Date>,
-    pub sex: Option<String>,
+    pub sex: Option<crate::model::Sex>,
     pub phone: Option<String>,
 }
 

@@ -8,7 +8,7 @@ pub struct Model {
     pub id: i64,
     pub user_id: i64,
     pub clinic_id: i64,
-    pub role: String,
+    pub role: crate::model::Role,
     pub created_at: DateTimeUtc,
     /// Set while a clinic admin has deactivated this staff member: the membership grants nothing.
     pub deactivated_at: Option<DateTimeUtc>,

@@ -10,7 +10,7 @@ pub struct Model {
     pub patient_id: i64,
     /// The patient's display name when the snapshot was written, for the provider's list.
     pub patient_name: String,
-    pub label: String,
+    pub label: crate::model::ComplianceLabel,
     /// Worse is higher, for sorting: missed checkup 3, due soon 2, goals missed 1, goal met 0.
     pub rank: i32,
     pub reason: String,

@@ -8,7 +8,7 @@ pub struct Model {
     pub id: i64,
     pub user_id: i64,
     pub date_of_birth: Option<Date>,
-    pub sex: Option<String>,
+    pub sex: Option<crate::model::Sex>,
     pub phone: Option<String>,
     pub time_zone: String,
     pub preferred_language: String,

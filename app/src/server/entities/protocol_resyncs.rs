@@ -9,7 +9,7 @@ pub struct Model {
     pub clinic_id: i64,
     pub protocol_id: i64,
     /// `running`, `done`, `failed`, or `superseded` by a later change of the same protocol.
-    pub state: String,
+    pub state: crate::model::clinic::ResyncState,
     pub patients_total: i64,
     pub patients_done: i64,
     /// The last patient id re-applied: where a resumed run goes on from.

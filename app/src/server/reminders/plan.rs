@@ -123,7 +123,7 @@ pub(crate) async fn recipients<C: ConnectionTrait>(
         .select_only()
         .column(memberships::Column::UserId)
         .filter(memberships::Column::ClinicId.eq(clinic))
-        .filter(memberships::Column::Role.eq(Role::Patient.as_str()))
+        .filter(memberships::Column::Role.eq(Role::Patient))
         .filter(memberships::Column::DeactivatedAt.is_null())
         .filter(memberships::Column::UserId.is_in(patients.to_vec()))
         .into_tuple()
@@ -169,7 +169,7 @@ pub(crate) fn owed(
     settings: &ReminderSettings,
     today: chrono::NaiveDate,
 ) -> Option<CareReminder> {
-    let reminder = CareReminder::of_status(&item.status)?;
+    let reminder = CareReminder::of_status(item.status)?;
     if reminder == CareReminder::DueSoon
         && today < item.due_on - Duration::days(i64::from(settings.due_soon_days))
     {

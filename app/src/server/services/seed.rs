@@ -264,7 +264,7 @@ async fn seed_patient<C: sea_orm::ConnectionTrait>(
     patient_profiles::Entity::insert(patient_profiles::ActiveModel {
         user_id: Set(user_id),
         date_of_birth: Set(NaiveDate::from_ymd_opt(y, m, d)),
-        sex: Set(Some(story.sex.as_str().into())),
+        sex: Set(Some(story.sex)),
         time_zone: Set(DEMO_TIME_ZONE.into()),
         preferred_language: Set("en".into()),
         created_at: Set(now),
@@ -286,7 +286,7 @@ async fn seed_patient<C: sea_orm::ConnectionTrait>(
     create_default_goals(conn, user_id, today - chrono::Days::new(30), now).await?;
     let log = |kind: GoalKind, day: NaiveDate, value: i64| goal_logs::ActiveModel {
         patient_id: Set(user_id),
-        kind: Set(kind.as_str().into()),
+        kind: Set(kind),
         log_date: Set(day),
         value: Set(value),
         source: Set("manual".into()),

@@ -322,7 +322,7 @@ pub async fn actor(
                 .inner_join(clinics::Entity)
                 .filter(memberships::Column::UserId.eq(user_id))
                 .filter(memberships::Column::ClinicId.eq(clinic_id))
-                .filter(memberships::Column::Role.eq(role.as_str()))
+                .filter(memberships::Column::Role.eq(role))
                 .filter(memberships::Column::DeactivatedAt.is_null())
                 .filter(clinics::Column::Status.eq(ClinicStatus::Active))
                 .into_tuple::<(String, Option<i64>)>()

@@ -297,7 +297,7 @@ pub async fn add_membership<C: ConnectionTrait>(
     memberships::Entity::insert(memberships::ActiveModel {
         user_id: Set(user_id),
         clinic_id: Set(clinic_id),
-        role: Set(role.as_str().into()),
+        role: Set(role),
         clinic_role_id: Set(clinic_role_id),
         created_at: Set(now),
         ..Default::default()
@@ -330,7 +330,7 @@ fn default_goals(
         .into_iter()
         .map(move |kind| goals::ActiveModel {
             patient_id: Set(patient_id),
-            kind: Set(kind.as_str().into()),
+            kind: Set(kind),
             target: Set(kind.default_target()),
             unit: Set(kind.unit().into()),
             period: Set("daily".into()),

@@ -508,7 +508,7 @@ pub async fn reset(
             let member = memberships::Entity::find()
                 .filter(memberships::Column::UserId.eq(user_id))
                 .filter(memberships::Column::ClinicId.eq(clinic))
-                .filter(memberships::Column::Role.ne(Role::Patient.as_str()))
+                .filter(memberships::Column::Role.ne(Role::Patient))
                 .filter(memberships::Column::DeactivatedAt.is_null())
                 .one(&txn)
                 .await?;
@@ -517,8 +517,8 @@ pub async fn reset(
                 // for roles that run no more of the clinic than the admin's.
                 Some(m) => {
                     let custom = roles::custom_roles(&txn, clinic).await?;
-                    let role = roles::held(&m.role, m.clinic_role_id, &custom)
-                        .ok_or(AppError::NotFound)?;
+                    let role =
+                        roles::held(m.role, m.clinic_role_id, &custom).ok_or(AppError::NotFound)?;
                     roles::may_manage(admin, &role)?;
                     true
                 }

@@ -65,7 +65,7 @@ async fn staff_people(scoped: &Scoped, clinic: i64) -> Result<Vec<Person>, AppEr
         .select_only()
         .column(memberships::Column::UserId)
         .filter(memberships::Column::ClinicId.eq(clinic))
-        .filter(memberships::Column::Role.ne(Role::Patient.as_str()))
+        .filter(memberships::Column::Role.ne(Role::Patient))
         .into_tuple()
         .all(scoped.conn())
         .await?;
@@ -187,7 +187,7 @@ async fn matching_patients(scoped: &Scoped, clinic: i64, text: &str) -> Result<V
         .select_only()
         .column(memberships::Column::UserId)
         .filter(memberships::Column::ClinicId.eq(clinic))
-        .filter(memberships::Column::Role.eq(Role::Patient.as_str()))
+        .filter(memberships::Column::Role.eq(Role::Patient))
         .into_tuple()
         .all(scoped.conn())
         .await?;

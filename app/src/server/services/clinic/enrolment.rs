@@ -146,7 +146,7 @@ async fn enrol(
             email: p.email.clone(),
             name: Some(p.name.clone()),
             date_of_birth: p.date_of_birth,
-            sex: p.sex.map(|s| s.as_str().to_owned()),
+            sex: p.sex,
             phone: p.phone.clone(),
         })
         .collect();

@@ -21,7 +21,7 @@ async fn clinic_name(scoped: &Scoped, clinic_id: i64) -> Result<String, AppError
 async fn members(scoped: &Scoped, clinic_id: i64, role: Role) -> Result<i64, AppError> {
     Ok(memberships::Entity::find()
         .filter(memberships::Column::ClinicId.eq(clinic_id))
-        .filter(memberships::Column::Role.eq(role.as_str()))
+        .filter(memberships::Column::Role.eq(role))
         .filter(memberships::Column::DeactivatedAt.is_null())
         .count(scoped.conn())
         .await? as i64)
@@ -56,7 +56,7 @@ pub async fn summary(scoped: &Scoped) -> Result<PortalSummary, AppError> {
                 "Open invitations".into(),
                 invitations::Entity::find()
                     .filter(invitations::Column::ClinicId.eq(clinic))
-                    .filter(invitations::Column::Role.ne(Role::Patient.as_str()))
+                    .filter(invitations::Column::Role.ne(Role::Patient))
                     .filter(invitations::Column::AcceptedAt.is_null())
                     .filter(invitations::Column::WithdrawnAt.is_null())
                     .filter(invitations::Column::ExpiresAt.gt(scoped.now()))
@@ -79,7 +79,7 @@ pub async fn compliance_breakdown(
         .select_only()
         .column(memberships::Column::UserId)
         .filter(memberships::Column::ClinicId.eq(clinic))
-        .filter(memberships::Column::Role.eq(Role::Patient.as_str()))
+        .filter(memberships::Column::Role.eq(Role::Patient))
         .into_tuple()
         .all(scoped.conn())
         .await?;

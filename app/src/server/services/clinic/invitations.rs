@@ -108,7 +108,7 @@ pub(crate) async fn open_staff_invitation(
             memberships::Entity::find()
                 .filter(memberships::Column::ClinicId.eq(clinic_id))
                 .filter(memberships::Column::UserId.eq(user.id))
-                .filter(memberships::Column::Role.eq(role.role.as_str()))
+                .filter(memberships::Column::Role.eq(role.role))
                 .count(conn)
                 .await?
         }
@@ -143,7 +143,7 @@ pub(crate) async fn open_staff_invitation(
     let inserted = invitations::Entity::insert(invitations::ActiveModel {
         clinic_id: Set(clinic_id),
         email: Set(email.clone()),
-        role: Set(role.role.as_str().into()),
+        role: Set(role.role),
         clinic_role_id: Set(role.clinic_role_id()),
         token_hash: Set(hash),
         invited_by: Set(Some(scoped.actor().user_id())),
@@ -215,7 +215,7 @@ pub(crate) struct PatientInvite {
     pub email: String,
     pub name: Option<String>,
     pub date_of_birth: Option<chrono::NaiveDate>,
-    pub sex: Option<String>,
+    pub sex: Option<crate::model::Sex>,
     pub phone: Option<String>,
 }
 
@@ -240,7 +240,7 @@ pub(crate) async fn open_patient_invitations(
             .select_only()
             .column(invitations::Column::Email)
             .filter(invitations::Column::ClinicId.eq(clinic_id))
-            .filter(invitations::Column::Role.eq(Role::Patient.as_str()))
+            .filter(invitations::Column::Role.eq(Role::Patient))
             .filter(invitations::Column::Email.is_in(chunk.iter().cloned()))
             .filter(invitations::Column::AcceptedAt.is_null())
             .filter(invitations::Column::WithdrawnAt.is_null())
@@ -257,14 +257,14 @@ pub(crate) async fn open_patient_invitations(
         rows.push(invitations::ActiveModel {
             clinic_id: Set(clinic_id),
             email: Set(invite.email.clone()),
-            role: Set(Role::Patient.as_str().into()),
+            role: Set(Role::Patient),
             token_hash: Set(hash),
             invited_by: Set(Some(scoped.actor().user_id())),
             created_at: Set(scoped.now()),
             expires_at: Set(scoped.now() + LINK_LIFETIME),
             patient_name: Set(invite.name.clone()),
             date_of_birth: Set(invite.date_of_birth),
-            sex: Set(invite.sex.clone()),
+            sex: Set(invite.sex),
             phone: Set(invite.phone.clone()),
             ..Default::default()
         });
@@ -298,7 +298,7 @@ pub async fn resend(
     invitation_id: i64,
 ) -> Result<Sent, AppError> {
     let invitation = open_invitation(scoped, invitation_id).await?;
-    let role = Role::parse(&invitation.role).ok_or(AppError::NotFound)?;
+    let role = invitation.role;
     let staff_role = offered(scoped, &invitation).await?;
     if invitation.expires_at <= scoped.now()
         && staff_role.as_ref().is_some_and(StaffRole::reads_patients)
@@ -338,7 +338,7 @@ pub async fn resend(
 /// Withdraws an open invitation: its link stops working and its seat is free.
 pub async fn withdraw(scoped: &Scoped, invitation_id: i64) -> Result<(), AppError> {
     let invitation = open_invitation(scoped, invitation_id).await?;
-    let role = Role::parse(&invitation.role).ok_or(AppError::NotFound)?;
+    let role = invitation.role;
     invitations::Entity::update_many()
         .col_expr(
             invitations::Column::WithdrawnAt,
@@ -368,12 +368,12 @@ async fn offered(
     scoped: &Scoped,
     invitation: &invitations::Model,
 ) -> Result<Option<StaffRole>, AppError> {
-    if invitation.role == Role::Patient.as_str() {
+    if invitation.role == Role::Patient {
         return Ok(None);
     }
     let custom = roles::custom_roles(scoped.conn(), invitation.clinic_id).await?;
     let role =
-        roles::held(&invitation.role, invitation.clinic_role_id, &custom).ok_or_else(|| {
+        roles::held(invitation.role, invitation.clinic_role_id, &custom).ok_or_else(|| {
             AppError::Conflict(
                 "The role it offered no longer exists: withdraw it and invite them again.".into(),
             )
@@ -401,7 +401,7 @@ async fn open_invitation(
         .await?
         .ok_or(AppError::NotFound)?;
     // Patients' invitations are patient management; the others, staff management.
-    actor.require(if invitation.role == Role::Patient.as_str() {
+    actor.require(if invitation.role == Role::Patient {
         Permission::PatientManage
     } else {
         Permission::StaffManage
@@ -551,10 +551,10 @@ pub async fn details(state: &AppState, token: &str) -> Result<InvitationDetails,
     let (invitation, clinic) = by_token(&txn, token, now).await?;
     let custom = roles::custom_roles(&txn, clinic_id).await?;
     txn.commit().await?;
-    let role = Role::parse(&invitation.role).ok_or_else(invalid)?;
+    let role = invitation.role;
     let role_name = match role {
         Role::Patient => role.label().to_owned(),
-        _ => roles::held(&invitation.role, invitation.clinic_role_id, &custom)
+        _ => roles::held(invitation.role, invitation.clinic_role_id, &custom)
             .ok_or_else(invalid)?
             .name(),
     };
@@ -724,11 +724,11 @@ async fn join(
     if used.rows_affected != 1 {
         return Err(invalid());
     }
-    let role = Role::parse(&invitation.role).ok_or_else(invalid)?;
+    let role = invitation.role;
     let member = memberships::Entity::find()
         .filter(memberships::Column::ClinicId.eq(invitation.clinic_id))
         .filter(memberships::Column::UserId.eq(user_id))
-        .filter(memberships::Column::Role.eq(role.as_str()))
+        .filter(memberships::Column::Role.eq(role))
         .one(txn)
         .await?;
     let enrolled_now = match (&member, role) {

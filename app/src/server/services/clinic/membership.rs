@@ -40,7 +40,7 @@ pub(crate) async fn enrolled_of(
                         .column(memberships::Column::UserId)
                         .from(memberships::Entity)
                         .and_where(memberships::Column::ClinicId.eq(clinic))
-                        .and_where(memberships::Column::Role.eq(Role::Patient.as_str()))
+                        .and_where(memberships::Column::Role.eq(Role::Patient))
                         .to_owned(),
                 ),
             )
@@ -77,7 +77,7 @@ pub(crate) async fn patient_joined<C: ConnectionTrait>(
         patient_profiles::Entity::insert(patient_profiles::ActiveModel {
             user_id: Set(patient),
             date_of_birth: Set(invitation.date_of_birth),
-            sex: Set(invitation.sex.clone()),
+            sex: Set(invitation.sex),
             phone: Set(invitation.phone.clone()),
             time_zone: Set(clinic.time_zone.clone()),
             preferred_language: Set("en".into()),

@@ -8,10 +8,10 @@ use sea_orm::{
 
 use super::{audit_changes, clinic_time};
 use crate::error::{AppError, Validator};
-use crate::model::clinic::{ClinicProtocol, ClinicProtocols, ResyncProgress, ResyncState};
+use crate::model::clinic::{ClinicProtocol, ClinicProtocols, ResyncProgress};
 use crate::model::Sex;
 use crate::server::audit::AuditEntry;
-use crate::server::care::resync_job::{self, QueuedResync, DONE, FAILED, RUNNING};
+use crate::server::care::resync_job::{self, QueuedResync};
 use crate::server::db_context::{self, Turn};
 use crate::server::entities::{care_protocols, clinics, protocol_resyncs};
 use crate::server::permissions::Permission;
@@ -46,7 +46,7 @@ pub(crate) fn view(p: care_protocols::Model) -> ClinicProtocol {
         description: p.description,
         min_age_years: p.min_age_years.map(count),
         max_age_years: p.max_age_years.map(count),
-        sex: p.sex.as_deref().and_then(Sex::parse),
+        sex: p.sex,
         interval_months: count(p.interval_months),
         due_soon_days: count(p.due_soon_days),
         active: p.active,
@@ -87,12 +87,7 @@ pub async fn list(scoped: &Scoped) -> Result<ClinicProtocols, AppError> {
                 .find(|p| p.id == r.protocol_id)
                 .map(|p| p.name.clone())
                 .unwrap_or_default(),
-            state: match r.state.as_str() {
-                RUNNING => ResyncState::Running,
-                DONE => ResyncState::Done,
-                FAILED => ResyncState::Failed,
-                _ => ResyncState::Superseded,
-            },
+            state: r.state,
             done: r.patients_done.max(0) as u64,
             total: r.patients_total.max(0) as u64,
             requested: clinic_time(r.requested_at, &time_zone),
@@ -258,7 +253,11 @@ pub(crate) fn changed(before: &care_protocols::Model, after: &care_protocols::Mo
             shown(before.max_age_years),
             shown(after.max_age_years),
         ),
-        ("sex", shown(before.sex.clone()), shown(after.sex.clone())),
+        (
+            "sex",
+            shown(before.sex.map(Sex::as_str)),
+            shown(after.sex.map(Sex::as_str)),
+        ),
         (
             "interval_months",
             before.interval_months.to_string(),
@@ -313,7 +312,7 @@ pub async fn update(
     active.description = Set(c.description);
     active.min_age_years = Set(c.min_age_years);
     active.max_age_years = Set(c.max_age_years);
-    active.sex = Set(c.sex.map(|s| s.as_str().to_owned()));
+    active.sex = Set(c.sex);
     active.interval_months = Set(c.interval_months);
     active.due_soon_days = Set(c.due_soon_days);
     let after = active.update(scoped.conn()).await?;
@@ -342,7 +341,7 @@ pub async fn add(scoped: &Scoped, form: ProtocolForm) -> Result<QueuedResync, Ap
         description: Set(c.description),
         min_age_years: Set(c.min_age_years),
         max_age_years: Set(c.max_age_years),
-        sex: Set(c.sex.map(|s| s.as_str().to_owned())),
+        sex: Set(c.sex),
         interval_months: Set(c.interval_months),
         due_soon_days: Set(c.due_soon_days),
         reminder_offsets_days: Set("14,0,-7".into()),

@@ -92,11 +92,11 @@ pub(crate) async fn custom_roles<C: ConnectionTrait>(
 
 /// The staff role a membership or invitation row holds (`role`, `clinic_role_id`), if any.
 pub(crate) fn held(
-    role: &str,
+    role: Role,
     clinic_role_id: Option<i64>,
     custom: &HashMap<i64, clinic_roles::Model>,
 ) -> Option<StaffRole> {
-    match (Role::parse(role)?, clinic_role_id) {
+    match (role, clinic_role_id) {
         (Role::Custom, Some(id)) => custom.get(&id).cloned().map(StaffRole::custom),
         (role, None) if STAFF_ROLES.contains(&role) => Some(StaffRole::built_in(role)),
         _ => None,
@@ -240,24 +240,24 @@ async fn holders(scoped: &Scoped, clinic: i64) -> Result<HashMap<String, u64>, A
     let mut counts: HashMap<String, u64> = HashMap::new();
     let members = memberships::Entity::find()
         .filter(memberships::Column::ClinicId.eq(clinic))
-        .filter(memberships::Column::Role.ne(Role::Patient.as_str()))
+        .filter(memberships::Column::Role.ne(Role::Patient))
         .all(scoped.conn())
         .await?;
     for m in members {
-        if let Some(role) = held(&m.role, m.clinic_role_id, &custom) {
+        if let Some(role) = held(m.role, m.clinic_role_id, &custom) {
             *counts.entry(role.key()).or_default() += 1;
         }
     }
     let open = invitations::Entity::find()
         .filter(invitations::Column::ClinicId.eq(clinic))
-        .filter(invitations::Column::Role.ne(Role::Patient.as_str()))
+        .filter(invitations::Column::Role.ne(Role::Patient))
         .filter(invitations::Column::AcceptedAt.is_null())
         .filter(invitations::Column::WithdrawnAt.is_null())
         .filter(invitations::Column::ExpiresAt.gt(scoped.now()))
         .all(scoped.conn())
         .await?;
     for i in open {
-        if let Some(role) = held(&i.role, i.clinic_role_id, &custom) {
+        if let Some(role) = held(i.role, i.clinic_role_id, &custom) {
             *counts.entry(role.key()).or_default() += 1;
         }
     }

@@ -139,14 +139,14 @@ pub async fn list(scoped: &Scoped, query: RosterQuery) -> Result<RosterPage, App
                 ),
         )
         .and_where(Expr::col((m, memberships::Column::ClinicId)).eq(clinic))
-        .and_where(Expr::col((m, memberships::Column::Role)).eq(Role::Patient.as_str()));
+        .and_where(Expr::col((m, memberships::Column::Role)).eq(Role::Patient));
     if discharged {
         select.and_where(Expr::col((m, memberships::Column::DeactivatedAt)).is_not_null());
     } else {
         select.and_where(Expr::col((m, memberships::Column::DeactivatedAt)).is_null());
     }
     if let Some(status) = status {
-        select.and_where(Expr::col((pc, patient_compliance::Column::Label)).eq(status.as_str()));
+        select.and_where(Expr::col((pc, patient_compliance::Column::Label)).eq(status));
     }
     if let Some(provider) = provider {
         select.and_where(
@@ -266,7 +266,7 @@ async fn invited(
     use sea_orm::{PaginatorTrait, QuerySelect};
     let mut open = invitations::Entity::find()
         .filter(invitations::Column::ClinicId.eq(clinic))
-        .filter(invitations::Column::Role.eq(Role::Patient.as_str()))
+        .filter(invitations::Column::Role.eq(Role::Patient))
         .filter(invitations::Column::AcceptedAt.is_null())
         .filter(invitations::Column::WithdrawnAt.is_null());
     if let Some(search) = search {
@@ -339,7 +339,7 @@ pub async fn assign(
     // A discharged patient is assigned to no one until re-admitted.
     let patients = memberships::Entity::find()
         .filter(memberships::Column::ClinicId.eq(clinic))
-        .filter(memberships::Column::Role.eq(Role::Patient.as_str()))
+        .filter(memberships::Column::Role.eq(Role::Patient))
         .filter(memberships::Column::DeactivatedAt.is_null())
         .filter(memberships::Column::UserId.is_in(wanted.iter().copied()))
         .all(conn)
@@ -419,7 +419,7 @@ async fn patient_of(
     memberships::Entity::find()
         .filter(memberships::Column::ClinicId.eq(clinic))
         .filter(memberships::Column::UserId.eq(patient_id))
-        .filter(memberships::Column::Role.eq(Role::Patient.as_str()))
+        .filter(memberships::Column::Role.eq(Role::Patient))
         .one(scoped.conn())
         .await?
         .ok_or(AppError::NotFound)

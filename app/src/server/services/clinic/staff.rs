@@ -31,7 +31,7 @@ pub async fn directory(scoped: &Scoped) -> Result<StaffDirectory, AppError> {
         .ok_or(AppError::NotFound)?;
     let staff = memberships::Entity::find()
         .filter(memberships::Column::ClinicId.eq(clinic_id))
-        .filter(memberships::Column::Role.ne(Role::Patient.as_str()))
+        .filter(memberships::Column::Role.ne(Role::Patient))
         .all(conn)
         .await?;
     let ids: Vec<i64> = staff.iter().map(|m| m.user_id).collect();
@@ -71,7 +71,7 @@ pub async fn directory(scoped: &Scoped) -> Result<StaffDirectory, AppError> {
         .into_iter()
         .filter_map(|m| {
             let user = people.get(&m.user_id)?;
-            let role = roles::held(&m.role, m.clinic_role_id, &custom)?;
+            let role = roles::held(m.role, m.clinic_role_id, &custom)?;
             Some(StaffMember {
                 membership_id: m.id,
                 user_id: m.user_id,
@@ -92,7 +92,7 @@ pub async fn directory(scoped: &Scoped) -> Result<StaffDirectory, AppError> {
     let now = scoped.now();
     let invitations = invitations::Entity::find()
         .filter(invitations::Column::ClinicId.eq(clinic_id))
-        .filter(invitations::Column::Role.ne(Role::Patient.as_str()))
+        .filter(invitations::Column::Role.ne(Role::Patient))
         .filter(invitations::Column::AcceptedAt.is_null())
         .filter(invitations::Column::WithdrawnAt.is_null())
         .order_by_asc(invitations::Column::Email)
@@ -100,7 +100,7 @@ pub async fn directory(scoped: &Scoped) -> Result<StaffDirectory, AppError> {
         .await?
         .into_iter()
         .filter_map(|i| {
-            let role = roles::held(&i.role, i.clinic_role_id, &custom)?;
+            let role = roles::held(i.role, i.clinic_role_id, &custom)?;
             Some(OpenInvitation {
                 id: i.id,
                 role: role.role,
@@ -131,25 +131,25 @@ async fn staff_membership(
     lock_staff(scoped.conn(), clinic).await?;
     let member = memberships::Entity::find_by_id(membership_id)
         .filter(memberships::Column::ClinicId.eq(clinic))
-        .filter(memberships::Column::Role.ne(Role::Patient.as_str()))
+        .filter(memberships::Column::Role.ne(Role::Patient))
         .one(scoped.conn())
         .await?
         .ok_or(AppError::NotFound)?;
     let custom = roles::custom_roles(scoped.conn(), clinic).await?;
     let role =
-        roles::held(&member.role, member.clinic_role_id, &custom).ok_or(AppError::NotFound)?;
+        roles::held(member.role, member.clinic_role_id, &custom).ok_or(AppError::NotFound)?;
     roles::may_manage(scoped.actor(), &role)?;
     Ok((member, role))
 }
 
 /// Refuses a change that would leave the clinic with no active clinic admin.
 async fn keep_an_admin(scoped: &Scoped, member: &memberships::Model) -> Result<(), AppError> {
-    if member.role != Role::ClinicAdmin.as_str() || member.deactivated_at.is_some() {
+    if member.role != Role::ClinicAdmin || member.deactivated_at.is_some() {
         return Ok(());
     }
     let admins = memberships::Entity::find()
         .filter(memberships::Column::ClinicId.eq(member.clinic_id))
-        .filter(memberships::Column::Role.eq(Role::ClinicAdmin.as_str()))
+        .filter(memberships::Column::Role.eq(Role::ClinicAdmin))
         .filter(memberships::Column::DeactivatedAt.is_null())
         .count(scoped.conn())
         .await?;
@@ -175,7 +175,7 @@ pub async fn change_role(scoped: &Scoped, membership_id: i64, role: &str) -> Res
     let holds_it = memberships::Entity::find()
         .filter(memberships::Column::ClinicId.eq(member.clinic_id))
         .filter(memberships::Column::UserId.eq(member.user_id))
-        .filter(memberships::Column::Role.eq(role.role.as_str()))
+        .filter(memberships::Column::Role.eq(role.role))
         .filter(memberships::Column::Id.ne(member.id))
         .count(scoped.conn())
         .await?;
@@ -198,7 +198,7 @@ pub async fn change_role(scoped: &Scoped, membership_id: i64, role: &str) -> Res
             .await?;
     }
     memberships::Entity::update_many()
-        .col_expr(memberships::Column::Role, Expr::value(role.role.as_str()))
+        .col_expr(memberships::Column::Role, Expr::value(role.role))
         .col_expr(
             memberships::Column::ClinicRoleId,
             Expr::value(role.clinic_role_id()),

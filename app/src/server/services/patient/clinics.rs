@@ -38,7 +38,7 @@ async fn memberships_of(
         .column(clinics::Column::TimeZone)
         .inner_join(clinics::Entity)
         .filter(memberships::Column::UserId.eq(user))
-        .filter(memberships::Column::Role.eq(Role::Patient.as_str()))
+        .filter(memberships::Column::Role.eq(Role::Patient))
         .filter(memberships::Column::DeactivatedAt.is_null())
         .filter(clinics::Column::Status.eq(ClinicStatus::Active))
         .order_by_asc(clinics::Column::Name)
@@ -127,7 +127,7 @@ pub async fn leave(
     let left = memberships::Entity::delete_many()
         .filter(memberships::Column::ClinicId.eq(clinic))
         .filter(memberships::Column::UserId.eq(user))
-        .filter(memberships::Column::Role.eq(Role::Patient.as_str()))
+        .filter(memberships::Column::Role.eq(Role::Patient))
         .exec(&txn)
         .await?;
     if left.rows_affected != 1 {

@@ -66,11 +66,8 @@ pub(super) async fn goals_on<C: ConnectionTrait>(
     let goals = GoalKind::ALL
         .into_iter()
         .filter_map(|kind| {
-            let goal = targets.iter().find(|g| g.kind == kind.as_str())?;
-            let value = logs
-                .iter()
-                .find(|l| l.kind == kind.as_str())
-                .map_or(0, |l| l.value);
+            let goal = targets.iter().find(|g| g.kind == kind)?;
+            let value = logs.iter().find(|l| l.kind == kind).map_or(0, |l| l.value);
             Some(GoalProgress {
                 kind,
                 value,
@@ -93,7 +90,7 @@ async fn series<C: ConnectionTrait>(
     let from = today - chrono::Days::new(days - 1);
     let logs = goal_logs::Entity::find()
         .filter(goal_logs::Column::PatientId.eq(patient.get()))
-        .filter(goal_logs::Column::Kind.eq(kind.as_str()))
+        .filter(goal_logs::Column::Kind.eq(kind))
         .filter(goal_logs::Column::LogDate.between(from, today))
         .all(conn)
         .await?;
@@ -124,7 +121,7 @@ pub async fn history(scoped: &Scoped, patient: PatientId) -> Result<GoalHistory,
         .await?;
     let mut all_series = Vec::new();
     for kind in GoalKind::ALL {
-        let Some(goal) = targets.iter().find(|g| g.kind == kind.as_str()) else {
+        let Some(goal) = targets.iter().find(|g| g.kind == kind) else {
             continue;
         };
         let days = series(conn, patient, kind, today, HISTORY_DAYS).await?;
@@ -148,7 +145,7 @@ pub async fn history(scoped: &Scoped, patient: PatientId) -> Result<GoalHistory,
         .filter_map(|l| {
             Some(LogEntryView {
                 id: l.id,
-                kind: GoalKind::parse(&l.kind)?,
+                kind: l.kind,
                 day: l.log_date,
                 value: l.value,
             })
@@ -187,7 +184,7 @@ pub async fn set_target(
     let conn = scoped.conn();
     let goal = goals::Entity::find()
         .filter(goals::Column::PatientId.eq(patient.get()))
-        .filter(goals::Column::Kind.eq(kind.as_str()))
+        .filter(goals::Column::Kind.eq(kind))
         .one(conn)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -234,7 +231,7 @@ pub async fn update_entry(
 ) -> Result<(), AppError> {
     let now = scoped.now();
     let entry = editable_entry(scoped, patient, id).await?;
-    let kind = GoalKind::parse(&entry.kind).ok_or(AppError::NotFound)?;
+    let kind = entry.kind;
     let value = match value.trim().parse::<i64>() {
         Ok(v) if (0..=kind.max_per_day()).contains(&v) => v,
         _ => {
@@ -249,7 +246,7 @@ pub async fn update_entry(
         }
     };
     let conn = scoped.conn();
-    let resource = format!("goal_log:{}:{}", entry.kind, entry.log_date);
+    let resource = format!("goal_log:{}:{}", entry.kind.as_str(), entry.log_date);
     let mut entry = entry.into_active_model();
     entry.value = Set(value);
     entry.updated_at = Set(now);
@@ -269,7 +266,7 @@ pub async fn delete_entry(scoped: &Scoped, patient: PatientId, id: i64) -> Resul
     let now = scoped.now();
     use sea_orm::ModelTrait;
     let entry = editable_entry(scoped, patient, id).await?;
-    let resource = format!("goal_log:{}:{}", entry.kind, entry.log_date);
+    let resource = format!("goal_log:{}:{}", entry.kind.as_str(), entry.log_date);
     let conn = scoped.conn();
     entry.delete(conn).await?;
     care::compliance::refresh_everywhere(conn, patient.get(), now).await?;
@@ -359,7 +356,7 @@ pub async fn log(
 
     let goal = goals::Entity::find()
         .filter(goals::Column::PatientId.eq(patient.get()))
-        .filter(goals::Column::Kind.eq(kind.as_str()))
+        .filter(goals::Column::Kind.eq(kind))
         .filter(goals::Column::Active.eq(true))
         .one(conn)
         .await?
@@ -367,7 +364,7 @@ pub async fn log(
 
     let existing = goal_logs::Entity::find()
         .filter(goal_logs::Column::PatientId.eq(patient.get()))
-        .filter(goal_logs::Column::Kind.eq(kind.as_str()))
+        .filter(goal_logs::Column::Kind.eq(kind))
         .filter(goal_logs::Column::LogDate.eq(date))
         .one(conn)
         .await?;
@@ -397,7 +394,7 @@ pub async fn log(
         None => {
             goal_logs::Entity::insert(goal_logs::ActiveModel {
                 patient_id: Set(patient.get()),
-                kind: Set(kind.as_str().into()),
+                kind: Set(kind),
                 log_date: Set(date),
                 value: Set(total),
                 source: Set("manual".into()),

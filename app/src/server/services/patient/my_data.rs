@@ -269,9 +269,7 @@ pub async fn export(scoped: &Scoped, patient: PatientId) -> Result<Value, AppErr
         .all(conn)
         .await?;
     for g in &patient_goals {
-        let Some(kind) = GoalKind::parse(&g.kind) else {
-            continue;
-        };
+        let kind = g.kind;
         let (unit_text, ucum) = unit(kind);
         entries.push(json!({
             "fullUrl": uuid(4, g.id),
@@ -295,9 +293,7 @@ pub async fn export(scoped: &Scoped, patient: PatientId) -> Result<Value, AppErr
         .all(conn)
         .await?
     {
-        let Some(kind) = GoalKind::parse(&l.kind) else {
-            continue;
-        };
+        let kind = l.kind;
         let (unit_text, ucum) = unit(kind);
         entries.push(json!({
             "fullUrl": uuid(5, l.id),

@@ -77,7 +77,7 @@ pub async fn get(scoped: &Scoped, patient: PatientId) -> Result<Profile, AppErro
         name: user.display_name,
         email: user.email,
         date_of_birth: p.date_of_birth,
-        sex: p.sex.as_deref().and_then(Sex::parse),
+        sex: p.sex,
         phone: p.phone,
         time_zone: p.time_zone,
         preferred_language: p.preferred_language,
@@ -196,8 +196,7 @@ pub async fn update(
 
     let conn = scoped.conn();
     let before = profile_row(scoped, patient).await?;
-    let eligibility_changed =
-        before.date_of_birth != date_of_birth || before.sex.as_deref() != sex.map(Sex::as_str);
+    let eligibility_changed = before.date_of_birth != date_of_birth || before.sex != sex;
     let user = users::Entity::find_by_id(patient.get())
         .one(conn)
         .await?
@@ -231,7 +230,7 @@ pub async fn update(
     };
     let mut profile = before.into_active_model();
     profile.date_of_birth = Set(date_of_birth);
-    profile.sex = Set(sex.map(|s| s.as_str().to_owned()));
+    profile.sex = Set(sex);
     profile.phone = Set(phone);
     profile.time_zone = Set(form.time_zone.trim().to_owned());
     profile.preferred_language = Set(language);
@@ -255,7 +254,7 @@ pub async fn update(
     if eligibility_changed || renamed {
         let clinics = memberships::Entity::find()
             .filter(memberships::Column::UserId.eq(patient.get()))
-            .filter(memberships::Column::Role.eq(Role::Patient.as_str()))
+            .filter(memberships::Column::Role.eq(Role::Patient))
             .all(conn)
             .await?;
         for m in clinics {

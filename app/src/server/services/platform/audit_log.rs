@@ -103,7 +103,7 @@ async fn matching_actors(scoped: &Scoped, text: &str) -> Result<Vec<i64>, AppErr
     let staff = Query::select()
         .column(memberships::Column::UserId)
         .from(memberships::Entity)
-        .and_where(memberships::Column::Role.ne(Role::Patient.as_str()))
+        .and_where(memberships::Column::Role.ne(Role::Patient))
         .to_owned();
     Ok(users::Entity::find()
         .select_only()

@@ -157,7 +157,7 @@ async fn overdue_percent<C: ConnectionTrait>(
         .column(memberships::Column::UserId)
         .from(memberships::Entity)
         .and_where(memberships::Column::ClinicId.eq(clinic))
-        .and_where(memberships::Column::Role.eq(Role::Patient.as_str()))
+        .and_where(memberships::Column::Role.eq(Role::Patient))
         .and_where(memberships::Column::DeactivatedAt.is_null())
         .to_owned();
     let labelled = patient_compliance::Entity::find()
@@ -165,7 +165,7 @@ async fn overdue_percent<C: ConnectionTrait>(
         .filter(patient_compliance::Column::PatientId.in_subquery(enrolled));
     let with_label = labelled.clone().count(conn).await?;
     let overdue = labelled
-        .filter(patient_compliance::Column::Label.eq(ComplianceLabel::MissedCheckup.as_str()))
+        .filter(patient_compliance::Column::Label.eq(ComplianceLabel::MissedCheckup))
         .count(conn)
         .await?;
     Ok((with_label > 0).then(|| (overdue * 100 + with_label / 2) / with_label))

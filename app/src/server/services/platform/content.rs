@@ -69,7 +69,7 @@ pub async fn overview(scoped: &Scoped) -> Result<ContentOverview, AppError> {
 }
 
 fn status_of(row: &content::Model) -> ContentStatus {
-    ContentStatus::parse(&row.status).unwrap_or(ContentStatus::Draft)
+    row.status
 }
 
 fn tip_row(row: &content::Model) -> TipRow {
@@ -259,7 +259,7 @@ pub async fn create_topic(scoped: &Scoped, form: TopicForm) -> Result<i64, AppEr
         version: Set(None),
         published_at: Set(now),
         created_at: Set(now),
-        status: Set(ContentStatus::Draft.as_str().into()),
+        status: Set(ContentStatus::Draft),
         tags: Set(topic.tags),
         home_position: Set(topic.home_position),
         category: Set(None),
@@ -305,7 +305,7 @@ pub async fn save_topic(scoped: &Scoped, id: i64, form: TopicForm) -> Result<(),
     edit.body = Set(topic.body);
     edit.tags = Set(topic.tags);
     edit.home_position = Set(topic.home_position);
-    edit.status = Set(topic.status.as_str().into());
+    edit.status = Set(topic.status);
     edit.updated_at = Set(Some(now));
     match edit.update(scoped.conn()).await {
         Ok(_) => {}
@@ -364,7 +364,7 @@ pub async fn add_tip(scoped: &Scoped, form: TipForm) -> Result<i64, AppError> {
         version: Set(None),
         published_at: Set(now),
         created_at: Set(now),
-        status: Set(ContentStatus::Published.as_str().into()),
+        status: Set(ContentStatus::Published),
         tags: Set(String::new()),
         home_position: Set(None),
         category: Set(category),
@@ -405,7 +405,7 @@ pub async fn set_tip_retired(scoped: &Scoped, id: i64, retired: bool) -> Result<
         (ContentStatus::Published, "content.tip_restore")
     };
     let mut edit = row.into_active_model();
-    edit.status = Set(status.as_str().into());
+    edit.status = Set(status);
     edit.updated_at = Set(Some(scoped.now()));
     edit.update(scoped.conn()).await?;
     scoped
@@ -465,7 +465,7 @@ pub async fn publish_policy(scoped: &Scoped, form: PolicyForm) -> Result<(), App
         version: Set(Some(version.clone())),
         published_at: Set(now),
         created_at: Set(now),
-        status: Set(ContentStatus::Published.as_str().into()),
+        status: Set(ContentStatus::Published),
         tags: Set(String::new()),
         home_position: Set(None),
         category: Set(None),

@@ -83,7 +83,7 @@ pub async fn summary(scoped: &Scoped) -> Result<PortalSummary, AppError> {
         "Patients".into(),
         people_holding(
             scoped,
-            sea_orm::Condition::all().add(memberships::Column::Role.eq(Role::Patient.as_str())),
+            sea_orm::Condition::all().add(memberships::Column::Role.eq(Role::Patient)),
         )
         .await?,
     ));

@@ -73,7 +73,7 @@ fn apply(row: &mut care_protocols::ActiveModel, c: Checked) {
     row.description = Set(c.description);
     row.min_age_years = Set(c.min_age_years);
     row.max_age_years = Set(c.max_age_years);
-    row.sex = Set(c.sex.map(|s| s.as_str().to_owned()));
+    row.sex = Set(c.sex);
     row.interval_months = Set(c.interval_months);
     row.due_soon_days = Set(c.due_soon_days);
 }

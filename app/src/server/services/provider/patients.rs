@@ -8,7 +8,7 @@ use crate::error::AppError;
 use crate::model::provider::{
     CareItemView, CompliancePage, ComplianceRow, GoalAdherence, PatientDetail,
 };
-use crate::model::{ComplianceLabel, GoalKind, Sex};
+use crate::model::{ComplianceLabel, GoalKind};
 use crate::server::audit::AuditEntry;
 use crate::server::care::{compliance, items, rules};
 use crate::server::entities::{
@@ -88,7 +88,7 @@ pub async fn compliance_list(
         .and_where(Expr::col((pa, provider_assignments::Column::ClinicId)).eq(clinic))
         .and_where(Expr::col((pa, provider_assignments::Column::ProviderId)).eq(actor.user_id()));
     if let Some(status) = status {
-        select.and_where(Expr::col((pc, patient_compliance::Column::Label)).eq(status.as_str()));
+        select.and_where(Expr::col((pc, patient_compliance::Column::Label)).eq(status));
     }
     if let Some(search) = &search {
         select.and_where(
@@ -226,7 +226,7 @@ pub async fn patient_detail(scoped: &Scoped, patient_id: i64) -> Result<PatientD
     let goals = GoalKind::ALL
         .into_iter()
         .filter_map(|kind| {
-            let goal = targets.iter().find(|g| g.kind == kind.as_str())?;
+            let goal = targets.iter().find(|g| g.kind == kind)?;
             let days_met = logs
                 .iter()
                 .filter(|l| l.kind == goal.kind && l.value >= goal.target)
@@ -285,12 +285,9 @@ pub async fn patient_detail(scoped: &Scoped, patient_id: i64) -> Result<PatientD
             .as_ref()
             .and_then(|p| p.date_of_birth)
             .map(|dob| rules::age_on(dob, today)),
-        sex: profile
-            .as_ref()
-            .and_then(|p| p.sex.as_deref())
-            .and_then(Sex::parse),
+        sex: profile.as_ref().and_then(|p| p.sex),
         today,
-        compliance: stored.and_then(|c| ComplianceLabel::parse(&c.label).map(|l| (l, c.reason))),
+        compliance: stored.map(|c| (c.label, c.reason)),
         goals,
         care,
         allergies,

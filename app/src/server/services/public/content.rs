@@ -24,7 +24,7 @@ pub fn policy_slug(version: &str) -> String {
 fn published(kind: &'static str) -> sea_orm::Select<content::Entity> {
     content::Entity::find()
         .filter(content::Column::Kind.eq(kind))
-        .filter(content::Column::Status.eq(ContentStatus::Published.as_str()))
+        .filter(content::Column::Status.eq(ContentStatus::Published))
 }
 
 /// The published topics in the order the platform gave them on the home page (those with a
