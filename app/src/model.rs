@@ -10,6 +10,7 @@ pub mod content;
 pub mod patient;
 pub mod platform;
 pub mod provider;
+pub mod reminders;
 
 text_enum! {
     /// A role a user holds. `SuperAdmin` is a platform flag, the others are clinic memberships.

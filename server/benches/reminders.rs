@@ -1,6 +1,6 @@
 //! The reminder worker at scale: 50,000 patients each owed one overdue care reminder by email
 //! and by text, 100,000 messages in all, planned and delivered by the worker's own loop
-//! (`reminders::worker::run`) to an SMTP server and an SMS gateway (Twilio's shape) on loopback
+//! (`reminders::worker::run`) to an SMTP server and an Channel::Sms gateway (Twilio's shape) on loopback
 //! in this process:
 //!
 //!     cargo bench -p salus-server --bench reminders          # PostgreSQL 1 and 3 workers, SQLite 1
@@ -23,9 +23,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
+use salus_app::model::reminders::DeliveryStatus;
 use salus_app::server::entities::reminders;
 use salus_app::server::mail::SmtpMailer;
-use salus_app::server::reminders::{worker, SENT};
+use salus_app::server::reminders::worker;
 use salus_app::server::sms::HttpSmsGateway;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
@@ -136,7 +137,7 @@ async fn run(backend: &str, workers: usize) {
     let of_clinic = || {
         reminders::Entity::find()
             .filter(reminders::Column::ClinicId.eq(clinic))
-            .filter(reminders::Column::Status.eq(SENT))
+            .filter(reminders::Column::Status.eq(DeliveryStatus::Sent))
     };
     loop {
         let sent = of_clinic().count(&bench.owner).await.unwrap();

@@ -101,7 +101,7 @@ pub async fn one_click_unsubscribe(
     {
         Ok(channel) => (
             StatusCode::OK,
-            format!("Unsubscribed: no more reminders by {channel}."),
+            format!("Unsubscribed: no more reminders by {}.", channel.as_str()),
         )
             .into_response(),
         Err(error) => refused(error),

@@ -4,6 +4,14 @@ use serde::{Deserialize, Serialize};
 
 use super::Role;
 
+text_enum! {
+    /// What a recorded consent is to.
+    pub enum ConsentKind {
+        /// The privacy policy's use of the patient's data.
+        DataUse = "data_use",
+    }
+}
+
 /// The signed-in user as the browser knows them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CurrentUser {

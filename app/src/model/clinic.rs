@@ -1,6 +1,7 @@
 //! What the clinic-admin portal shows and sends.
 use serde::{Deserialize, Serialize};
 
+use super::reminders::{Channel, DeliveryStatus, ReminderKind};
 use super::{ComplianceLabel, Role};
 
 /// The built-in staff roles, in the order the forms offer them (a clinic's own roles follow).
@@ -371,12 +372,9 @@ pub struct ReminderDelivery {
     pub id: i64,
     pub patient_id: i64,
     pub patient: String,
-    /// "Email" or "SMS".
-    pub channel: String,
-    /// "Care due soon", "Care due", "Care overdue", "Goal nudge".
-    pub kind: String,
-    /// The row's state: `pending`, `sending`, `sent`, `dead` or `cancelled`.
-    pub status: String,
+    pub channel: Channel,
+    pub kind: ReminderKind,
+    pub status: DeliveryStatus,
     pub attempts: i32,
     /// Why the last attempt failed, or why it was cancelled.
     pub reason: Option<String>,
@@ -401,13 +399,3 @@ impl ReminderDeliveries {
         self.total.div_ceil(self.per_page).max(1)
     }
 }
-
-/// The statuses a reminder can be filtered by, with their labels.
-pub const REMINDER_STATUSES: [(&str, &str); 6] = [
-    ("pending", "Waiting"),
-    ("retrying", "Retrying"),
-    ("sending", "Sending"),
-    ("sent", "Sent"),
-    ("dead", "Failed for good"),
-    ("cancelled", "Cancelled"),
-];

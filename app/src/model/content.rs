@@ -4,6 +4,18 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 text_enum! {
+    /// What a piece of public content is.
+    pub enum ContentKind {
+        /// A health topic, with its own page.
+        Article = "article",
+        /// A tip of the day.
+        Tip = "tip",
+        /// A version of the privacy policy.
+        Policy = "policy",
+    }
+}
+
+text_enum! {
     /// Where a piece of content stands.
     pub enum ContentStatus {
         Draft = "draft",

@@ -18,19 +18,8 @@ pub mod settings;
 pub mod unsubscribe;
 pub mod worker;
 
+use crate::model::reminders::{Channel, DeliveryStatus, ReminderKind};
 use crate::model::CareStatus;
-
-/// A row's states.
-pub const PENDING: &str = "pending";
-pub const SENDING: &str = "sending";
-pub const SENT: &str = "sent";
-pub const DEAD: &str = "dead";
-pub const CANCELLED: &str = "cancelled";
-
-/// The channels.
-pub const EMAIL: &str = "email";
-pub const SMS: &str = "sms";
-pub const CHANNELS: [&str; 2] = [EMAIL, SMS];
 
 /// What a care reminder is about: the care item's status it was planned for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,22 +55,12 @@ impl CareReminder {
     }
 
     /// The row's `kind`.
-    pub fn kind(self) -> &'static str {
+    pub fn kind(self) -> ReminderKind {
         match self {
-            CareReminder::DueSoon => "care_due_soon",
-            CareReminder::Due => "care_due",
-            CareReminder::Overdue => "care_overdue",
+            CareReminder::DueSoon => ReminderKind::CareDueSoon,
+            CareReminder::Due => ReminderKind::CareDue,
+            CareReminder::Overdue => ReminderKind::CareOverdue,
         }
-    }
-
-    pub fn of_kind(kind: &str) -> Option<Self> {
-        [
-            CareReminder::DueSoon,
-            CareReminder::Due,
-            CareReminder::Overdue,
-        ]
-        .into_iter()
-        .find(|r| r.kind() == kind)
     }
 }
 
@@ -91,21 +70,19 @@ pub fn care_key(
     item: i64,
     reminder: CareReminder,
     due_on: chrono::NaiveDate,
-    channel: &str,
+    channel: Channel,
 ) -> String {
     format!(
-        "care:{item}:{}:{due_on}:{channel}",
-        reminder.status().as_str()
+        "care:{item}:{}:{due_on}:{}",
+        reminder.status().as_str(),
+        channel.as_str()
     )
 }
 
-/// The row's `kind` for a goal nudge.
-pub const GOAL_NUDGE: &str = "goal_nudge";
-
 /// The outbox key of a goal nudge: one per patient, local day and channel, whichever of their
 /// clinics plans it first.
-pub fn goal_key(patient: i64, day: chrono::NaiveDate, channel: &str) -> String {
-    format!("goal:{patient}:{day}:{channel}")
+pub fn goal_key(patient: i64, day: chrono::NaiveDate, channel: Channel) -> String {
+    format!("goal:{patient}:{day}:{}", channel.as_str())
 }
 
 /// The local day a goal key was planned for.
@@ -121,12 +98,14 @@ pub enum About {
     GoalNudge,
 }
 
-impl About {
-    pub fn of_kind(kind: &str) -> Option<Self> {
-        if kind == GOAL_NUDGE {
-            return Some(About::GoalNudge);
+impl From<ReminderKind> for About {
+    fn from(kind: ReminderKind) -> Self {
+        match kind {
+            ReminderKind::CareDueSoon => About::Care(CareReminder::DueSoon),
+            ReminderKind::CareDue => About::Care(CareReminder::Due),
+            ReminderKind::CareOverdue => About::Care(CareReminder::Overdue),
+            ReminderKind::GoalNudge => About::GoalNudge,
         }
-        CareReminder::of_kind(kind).map(About::Care)
     }
 }
 
@@ -153,10 +132,13 @@ pub async fn cancel_clinic<C: sea_orm::ConnectionTrait>(
     use sea_orm::sea_query::Expr;
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     Ok(reminders::Entity::update_many()
-        .col_expr(reminders::Column::Status, Expr::value(CANCELLED))
+        .col_expr(
+            reminders::Column::Status,
+            Expr::value(DeliveryStatus::Cancelled),
+        )
         .col_expr(reminders::Column::LastError, Expr::value(Some(why)))
         .filter(reminders::Column::ClinicId.eq(clinic))
-        .filter(reminders::Column::Status.eq(PENDING))
+        .filter(reminders::Column::Status.eq(DeliveryStatus::Pending))
         .exec(conn)
         .await?
         .rows_affected)
@@ -175,14 +157,17 @@ pub async fn restore_clinic<C: sea_orm::ConnectionTrait>(
     use sea_orm::sea_query::Expr;
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     Ok(reminders::Entity::update_many()
-        .col_expr(reminders::Column::Status, Expr::value(PENDING))
+        .col_expr(
+            reminders::Column::Status,
+            Expr::value(DeliveryStatus::Pending),
+        )
         .col_expr(
             reminders::Column::LastError,
             Expr::value(Option::<String>::None),
         )
         .col_expr(reminders::Column::NextAttemptAt, Expr::value(now))
         .filter(reminders::Column::ClinicId.eq(clinic))
-        .filter(reminders::Column::Status.eq(CANCELLED))
+        .filter(reminders::Column::Status.eq(DeliveryStatus::Cancelled))
         .filter(reminders::Column::LastError.is_in([
             CLINIC_SUSPENDED,
             CLINIC_CLOSED,

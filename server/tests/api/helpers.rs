@@ -592,7 +592,7 @@ pub async fn second_clinic(app: &TestApp, patient_email: &str) -> SecondClinic {
     consents::Entity::insert(consents::ActiveModel {
         patient_id: Set(patient),
         clinic_id: Set(Some(clinic)),
-        kind: Set(salus_app::server::services::account::policy_acceptance::DATA_USE.into()),
+        kind: Set(salus_app::model::account::ConsentKind::DataUse),
         policy_version: Set(
             salus_app::server::services::public::content::current_policy_version(db)
                 .await

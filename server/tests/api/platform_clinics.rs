@@ -3,6 +3,7 @@
 //! (Sunrise and Harbour), with David enrolled in both.
 use reqwest::StatusCode;
 use salus_app::model::platform::{ClinicDetail, ClinicList, ClinicStatus};
+use salus_app::model::reminders::DeliveryStatus;
 use salus_app::server::entities::{care_protocols, clinics, reminders};
 use salus_app::server::reminders::plan;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
@@ -615,7 +616,7 @@ async fn reactivation_puts_back_the_reminders_the_suspension_cancelled(backend: 
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(still.status, "cancelled");
+    assert_eq!(still.status, DeliveryStatus::Cancelled);
 }
 
 crate::on_both_databases!(

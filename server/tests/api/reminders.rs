@@ -3,8 +3,9 @@
 //! retry or end as they should, and what the patient or clinic turned off is not sent.
 use chrono::{DateTime, Duration, Utc};
 use salus_app::model::clinic::ReminderDeliveries;
+use salus_app::model::reminders::{Channel, DeliveryStatus, ReminderKind};
 use salus_app::server::entities::reminders;
-use salus_app::server::reminders::{deliver, plan, CANCELLED, DEAD, PENDING, SENT};
+use salus_app::server::reminders::{deliver, plan};
 use salus_app::server::state::AppState;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
@@ -103,9 +104,12 @@ async fn planning_twice_plans_once_and_each_window_is_sent_once(backend: Backend
     assert_eq!(a + b, 0);
     let noah = rows_of(&app, NOAH).await;
     assert!(!noah.is_empty(), "Noah's flu vaccination is overdue");
-    assert!(noah
-        .iter()
-        .all(|r| r.kind == "care_overdue" || r.kind == "care_due" || r.kind == "care_due_soon"));
+    assert!(noah.iter().all(|r| [
+        ReminderKind::CareOverdue,
+        ReminderKind::CareDue,
+        ReminderKind::CareDueSoon
+    ]
+    .contains(&r.kind)));
 
     // 14:00 UTC is 09:00 in New York: outside the quiet hours, so everything leaves now.
     let round = deliver_now(&state, sunrise).await;
@@ -146,7 +150,9 @@ async fn planning_twice_plans_once_and_each_window_is_sent_once(backend: Backend
         assert!(!mail.contains(clinical), "{clinical} in {mail}");
     }
     let sent = rows_of(&app, NOAH).await;
-    assert!(sent.iter().all(|r| r.status == SENT && r.attempts == 1));
+    assert!(sent
+        .iter()
+        .all(|r| r.status == DeliveryStatus::Sent && r.attempts == 1));
     assert_eq!(
         sent[0].provider_message_id.as_deref(),
         Some(format!("2.0.0 Ok: queued as {}", to_noah[0].queue_id).as_str())
@@ -216,7 +222,10 @@ async fn a_temporary_failure_retries_later_and_a_permanent_one_ends(backend: Bac
         (1, 1, total as u64 - 2)
     );
     let all = rows(&app).await;
-    let retrying = all.iter().find(|r| r.status == PENDING).unwrap();
+    let retrying = all
+        .iter()
+        .find(|r| r.status == DeliveryStatus::Pending)
+        .unwrap();
     assert_eq!(retrying.attempts, 1);
     assert_eq!(retrying.last_error.as_deref(), Some("temporary: SMTP 451"));
     let wait = retrying.next_attempt_at - app.clock.now();
@@ -224,7 +233,10 @@ async fn a_temporary_failure_retries_later_and_a_permanent_one_ends(backend: Bac
         wait <= Duration::minutes(1) && wait >= Duration::seconds(45),
         "about a minute, less jitter: {wait}"
     );
-    let dead = all.iter().find(|r| r.status == DEAD).unwrap();
+    let dead = all
+        .iter()
+        .find(|r| r.status == DeliveryStatus::Dead)
+        .unwrap();
     assert_eq!(dead.last_error.as_deref(), Some("refused: SMTP 550"));
     for row in &all {
         let reason = row.last_error.clone().unwrap_or_default();
@@ -317,7 +329,7 @@ async fn a_failing_server_makes_a_dead_letter_after_the_last_attempt(backend: Ba
         assert!(round.claimed > 0, "attempt {attempt}");
         let row = rows(&app).await.remove(0);
         assert_eq!(row.attempts, attempt);
-        if row.status == DEAD {
+        if row.status == DeliveryStatus::Dead {
             assert_eq!(attempt, salus_app::server::reminders::backoff::MAX_ATTEMPTS);
             assert_eq!(row.last_error.as_deref(), Some("temporary: no connection"));
             break;
@@ -325,7 +337,10 @@ async fn a_failing_server_makes_a_dead_letter_after_the_last_attempt(backend: Ba
         waits.push((row.next_attempt_at - app.clock.now()).num_seconds());
         app.clock.set(row.next_attempt_at);
     }
-    assert!(rows(&app).await.iter().all(|r| r.status == DEAD));
+    assert!(rows(&app)
+        .await
+        .iter()
+        .all(|r| r.status == DeliveryStatus::Dead));
     // Each wait about twice the one before, capped.
     for pair in waits.windows(2) {
         assert!(pair[1] > pair[0], "{waits:?}");
@@ -358,7 +373,7 @@ async fn what_the_patient_or_clinic_turned_off_is_not_sent(backend: Backend) {
     for email in [NOAH, "emma@example.com"] {
         let theirs = rows_of(&app, email).await;
         assert!(
-            theirs.iter().all(|r| r.status == CANCELLED),
+            theirs.iter().all(|r| r.status == DeliveryStatus::Cancelled),
             "{email}: {theirs:?}"
         );
         assert!(smtp.received().iter().all(|m| m.to != email));
@@ -515,7 +530,7 @@ async fn the_unsubscribe_link_stops_email_without_signing_in(backend: Backend) {
     for email in [NOAH, DAVID] {
         let theirs = rows_of(&app, email).await;
         assert!(
-            theirs.iter().all(|r| r.status == SENT),
+            theirs.iter().all(|r| r.status == DeliveryStatus::Sent),
             "{email}: {theirs:?}"
         );
     }
@@ -529,7 +544,7 @@ async fn turning_a_channel_off_on_the_profile_cancels_what_waits(backend: Backen
     assert!(rows_of(&app, NOAH)
         .await
         .iter()
-        .all(|r| r.status == PENDING));
+        .all(|r| r.status == DeliveryStatus::Pending));
     let noah = signed_in(&app, NOAH).await;
     let mut form = profile_form(&app, &noah).await;
     form.retain(|(name, _)| *name != "email_reminders");
@@ -537,7 +552,7 @@ async fn turning_a_channel_off_on_the_profile_cancels_what_waits(backend: Backen
     let theirs = rows_of(&app, NOAH).await;
     assert!(!theirs.is_empty());
     for row in theirs {
-        assert_eq!(row.status, CANCELLED);
+        assert_eq!(row.status, DeliveryStatus::Cancelled);
         assert_eq!(
             row.last_error.as_deref(),
             Some("the patient turned off email reminders")
@@ -547,7 +562,7 @@ async fn turning_a_channel_off_on_the_profile_cancels_what_waits(backend: Backen
         rows_of(&app, DAVID)
             .await
             .iter()
-            .all(|r| r.status == PENDING),
+            .all(|r| r.status == DeliveryStatus::Pending),
         "nobody else's"
     );
 }
@@ -556,7 +571,7 @@ async fn nudges(app: &TestApp) -> Vec<reminders::Model> {
     rows(app)
         .await
         .into_iter()
-        .filter(|r| r.kind == "goal_nudge")
+        .filter(|r| r.kind == ReminderKind::GoalNudge)
         .collect()
 }
 
@@ -610,7 +625,7 @@ async fn a_goal_nudge_goes_once_on_a_day_with_nothing_logged(backend: Backend) {
             "{private} in {mail}"
         );
     }
-    assert_eq!(nudges(&app).await[0].status, SENT);
+    assert_eq!(nudges(&app).await[0].status, DeliveryStatus::Sent);
 
     // The next evening a nudge is planned; David logs his steps before it goes: cancelled.
     app.clock.set("2026-11-25T00:30:00Z".parse().unwrap());
@@ -633,7 +648,7 @@ async fn a_goal_nudge_goes_once_on_a_day_with_nothing_logged(backend: Backend) {
             .collect()
     };
     let second = davids(nudges(&app).await).remove(1);
-    assert_eq!(second.status, CANCELLED);
+    assert_eq!(second.status, DeliveryStatus::Cancelled);
     assert_eq!(
         second.last_error.as_deref(),
         Some("the patient logged a goal, or the day has passed")
@@ -676,7 +691,7 @@ async fn claims_are_exclusive_and_expire(backend: Backend) {
     assert!(rows(&app)
         .await
         .iter()
-        .all(|r| r.status == PENDING && r.claimed_by.is_none()));
+        .all(|r| r.status == DeliveryStatus::Pending && r.claimed_by.is_none()));
 }
 
 async fn the_hourly_care_refresh_runs_once_across_processes(backend: Backend) {
@@ -747,8 +762,8 @@ async fn operators_read_counters_and_the_queue_with_the_metrics_token(backend: B
     let counters = &state.reminder_counters;
     assert_eq!(
         (
-            counters.get(Event::Sent, "email"),
-            counters.get(Event::Dead, "email")
+            counters.get(Event::Sent, Channel::Email),
+            counters.get(Event::Dead, Channel::Email)
         ),
         (1, 1)
     );

@@ -6,9 +6,9 @@
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use salus_app::model::reminders::DeliveryStatus;
 use salus_app::server::mail::SENDING_AT_ONCE;
 use salus_app::server::reminders::deliver::SETTLED_TOGETHER;
-use salus_app::server::reminders::SENT;
 use sea_orm::{ConnectionTrait, Statement};
 
 use crate::helpers::*;
@@ -133,7 +133,10 @@ async fn three_workers_one_killed_lose_nothing_and_duplicate_only_what_was_in_fl
         async || {
             scalar(
                 &app,
-                &format!("SELECT COUNT(*) {crowd_rows} AND status <> '{SENT}'"),
+                &format!(
+                    "SELECT COUNT(*) {crowd_rows} AND status <> '{}'",
+                    DeliveryStatus::Sent.as_str()
+                ),
             )
             .await
                 == 0

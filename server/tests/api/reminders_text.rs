@@ -4,9 +4,10 @@
 use chrono::{DateTime, Duration, Utc};
 use reqwest::StatusCode;
 use salus_app::model::clinic::ReminderDeliveries;
+use salus_app::model::reminders::{Channel, DeliveryStatus};
 use salus_app::server::entities::reminders;
 use salus_app::server::reminders::caps::TEXTS_PER_PATIENT_PER_DAY;
-use salus_app::server::reminders::{plan, CANCELLED, DEAD, PENDING, SENT, SMS};
+use salus_app::server::reminders::plan;
 use salus_app::server::sms::signature;
 use salus_app::server::state::AppState;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -69,7 +70,7 @@ async fn plan_texts(app: &TestApp) -> plan::Planned {
 
 async fn texts(app: &TestApp) -> Vec<reminders::Model> {
     reminders::Entity::find()
-        .filter(reminders::Column::Channel.eq(SMS))
+        .filter(reminders::Column::Channel.eq(Channel::Sms))
         .order_by_asc(reminders::Column::Id)
         .all(&app.db)
         .await
@@ -197,7 +198,7 @@ async fn texts_go_once_per_window_and_the_gateway_reports_back(backend: Backend)
     }
     let noahs = texts_of(&app, NOAH).await;
     assert_eq!(noahs.len(), 1);
-    assert_eq!(noahs[0].status, SENT);
+    assert_eq!(noahs[0].status, DeliveryStatus::Sent);
     assert_eq!(noahs[0].provider_message_id, to_noah.sid);
 
     // Nothing more goes, however often it plans and delivers.
@@ -242,7 +243,7 @@ async fn texts_go_once_per_window_and_the_gateway_reports_back(backend: Backend)
     .await;
     assert_eq!(failed.status(), StatusCode::NO_CONTENT);
     let davids = texts_of(&app, DAVID).await;
-    assert_eq!(davids[0].status, DEAD);
+    assert_eq!(davids[0].status, DeliveryStatus::Dead);
     assert_eq!(
         davids[0].last_error.as_deref(),
         Some("undelivered: the gateway could not deliver it (error 30003)")
@@ -260,8 +261,8 @@ async fn texts_go_once_per_window_and_the_gateway_reports_back(backend: Backend)
         .find(|r| r.patient == "Noah Patel")
         .unwrap();
     assert_eq!(
-        (noah_row.channel.as_str(), noah_row.status.as_str()),
-        ("SMS", SENT)
+        (noah_row.channel, noah_row.status),
+        (Channel::Sms, DeliveryStatus::Sent)
     );
     assert!(noah_row.delivered.is_some());
 }
@@ -282,7 +283,7 @@ async fn gateway_failures_retry_or_end_at_once(backend: Backend) {
     )
     .await;
     assert_eq!(plan_texts(&app).await.sms, 1);
-    let expect = |answer: Answer, status: &'static str, reason: &'static str| {
+    let expect = |answer: Answer, status: DeliveryStatus, reason: &'static str| {
         gateway.answer_next(&[answer]);
         let state = &state;
         let app = &app;
@@ -291,22 +292,47 @@ async fn gateway_failures_retry_or_end_at_once(backend: Backend) {
             assert!(round.claimed >= 1);
             let row = texts_of(app, NOAH).await.remove(0);
             assert_eq!(
-                (row.status.as_str(), row.last_error.as_deref()),
+                (row.status, row.last_error.as_deref()),
                 (status, Some(reason)),
                 "{answer:?}"
             );
-            if status == PENDING {
+            if status == DeliveryStatus::Pending {
                 app.clock.set(row.next_attempt_at);
             }
         }
     };
-    expect(Answer::Status(429), PENDING, "temporary: gateway 429").await;
-    expect(Answer::Status(500), PENDING, "temporary: gateway 500").await;
-    expect(Answer::Status(503), PENDING, "temporary: gateway 503").await;
+    expect(
+        Answer::Status(429),
+        DeliveryStatus::Pending,
+        "temporary: gateway 429",
+    )
+    .await;
+    expect(
+        Answer::Status(500),
+        DeliveryStatus::Pending,
+        "temporary: gateway 500",
+    )
+    .await;
+    expect(
+        Answer::Status(503),
+        DeliveryStatus::Pending,
+        "temporary: gateway 503",
+    )
+    .await;
     // No answer within the client's 10 seconds.
-    expect(Answer::Hang, PENDING, "temporary: timed out").await;
+    expect(
+        Answer::Hang,
+        DeliveryStatus::Pending,
+        "temporary: timed out",
+    )
+    .await;
     // An invalid number: the gateway's 400 ends it at once, and no number is kept.
-    expect(Answer::Status(400), DEAD, "refused: gateway 400").await;
+    expect(
+        Answer::Status(400),
+        DeliveryStatus::Dead,
+        "refused: gateway 400",
+    )
+    .await;
     let row = texts_of(&app, NOAH).await.remove(0);
     assert_eq!(row.attempts, 5);
     assert_eq!(gateway.received().len(), 5);
@@ -328,7 +354,7 @@ async fn the_daily_caps_hold_texts_for_the_next_day(backend: Backend) {
     let waiting = texts(&app)
         .await
         .into_iter()
-        .find(|r| r.status == PENDING)
+        .find(|r| r.status == DeliveryStatus::Pending)
         .unwrap();
     // Midnight in New York, the clinic's time zone: 05:00 UTC on 2 December.
     let midnight: DateTime<Utc> = "2026-12-02T05:00:00Z".parse().unwrap();
@@ -410,7 +436,7 @@ async fn the_plans_monthly_allowance_holds_texts_for_the_next_month(backend: Bac
     let waiting = texts(&app)
         .await
         .into_iter()
-        .find(|r| r.status == PENDING)
+        .find(|r| r.status == DeliveryStatus::Pending)
         .expect("one text waits");
     // Midnight of 1 January in New York, the clinic's time zone.
     let next_month: DateTime<Utc> = "2027-01-01T05:00:00Z".parse().unwrap();
@@ -447,8 +473,11 @@ async fn the_plans_monthly_allowance_holds_texts_for_the_next_month(backend: Bac
         .find(|r| r.id == waiting.id)
         .unwrap();
     assert_eq!(
-        (waiting.status.as_str(), waiting.last_error.as_deref()),
-        (CANCELLED, Some("the clinic does not send this channel"))
+        (waiting.status, waiting.last_error.as_deref()),
+        (
+            DeliveryStatus::Cancelled,
+            Some("the clinic does not send this channel")
+        )
     );
     assert_eq!(gateway.received().len(), 1);
 }
@@ -481,7 +510,7 @@ async fn no_text_without_the_patients_or_the_clinics_choice(backend: Backend) {
     form.push(("phone", "+1 555 010 0103".into()));
     let () = ok_json(save_profile(&app, &noah, &form).await).await;
     for text in texts_of(&app, NOAH).await {
-        assert_eq!(text.status, CANCELLED);
+        assert_eq!(text.status, DeliveryStatus::Cancelled);
         assert_eq!(
             text.last_error.as_deref(),
             Some("the patient turned off text reminders")
@@ -493,7 +522,10 @@ async fn no_text_without_the_patients_or_the_clinics_choice(backend: Backend) {
         .all(&app.db)
         .await
         .unwrap();
-    assert!(emails.iter().all(|r| r.status == PENDING), "{emails:?}");
+    assert!(
+        emails.iter().all(|r| r.status == DeliveryStatus::Pending),
+        "{emails:?}"
+    );
 
     // The clinic stops texting: David's waiting text is cancelled when its time comes.
     let maria = signed_in(&app, CLINIC_ADMIN).await;
@@ -521,7 +553,7 @@ async fn no_text_without_the_patients_or_the_clinics_choice(backend: Backend) {
         Some("the clinic does not send this channel")
     );
     for text in texts(&app).await {
-        assert_eq!(text.status, CANCELLED, "{text:?}");
+        assert_eq!(text.status, DeliveryStatus::Cancelled, "{text:?}");
     }
     assert!(gateway.received().is_empty());
     // And plans none.

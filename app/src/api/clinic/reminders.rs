@@ -37,6 +37,6 @@ pub async fn retry_reminder(reminder_id: i64) -> Result<(), AppError> {
     })
     .await?;
     let counters = &context::state().reminder_counters;
-    counters.count(Event::Retried, &channel, 1);
+    counters.count(Event::Retried, channel, 1);
     Ok(())
 }

@@ -27,7 +27,7 @@ pub async fn stop_reminders(token: String) -> Result<String, AppError> {
     let landing = format!(
         "{}?done={}",
         unsubscribe::PAGE,
-        result.as_ref().map_or("", |c| c)
+        result.as_ref().map_or("", |c| c.as_str())
     );
-    respond_landing_on(&landing, result.map(str::to_owned))
+    respond_landing_on(&landing, result.map(|c| c.as_str().to_owned()))
 }

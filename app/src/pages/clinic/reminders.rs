@@ -10,25 +10,14 @@ use crate::components::form::{form_error, FormAlert, BUTTON_CLASS, INPUT_CLASS, 
 use crate::components::pager::{with_query, Pager};
 use crate::components::portal::LandingNotice;
 use crate::components::status::Loaded;
-use crate::model::clinic::{ReminderDeliveries, REMINDER_STATUSES};
+use crate::model::clinic::ReminderDeliveries;
+use crate::model::reminders::{Channel, DeliveryStatus, StatusFilter};
 
 const DONE: &[(&str, &str)] = &[(
     "retried",
     "The reminder will be sent again shortly, if the patient still takes reminders.",
 )];
 const FILTERS: [&str; 2] = ["status", "channel"];
-
-fn status_label(status: &str, attempts: i32) -> &'static str {
-    let key = if status == "pending" && attempts > 0 {
-        "retrying"
-    } else {
-        status
-    };
-    REMINDER_STATUSES
-        .iter()
-        .find(|(k, _)| *k == key)
-        .map_or("Unknown", |(_, label)| label)
-}
 
 #[component]
 pub fn RemindersPage() -> impl IntoView {
@@ -68,8 +57,8 @@ fn Deliveries(list: ReminderDeliveries, param: Callback<String, Option<String>>)
                 <label for="status" class="block text-sm font-medium">"Status"</label>
                 <select id="status" name="status" class=INPUT_CLASS>
                     <option value="">"All statuses"</option>
-                    {REMINDER_STATUSES.iter().map(|(key, label)| {
-                        view! { <option value=*key selected=status == *key>{*label}</option> }
+                    {StatusFilter::ALL.map(|s| {
+                        view! { <option value=s.as_str() selected=status == s.as_str()>{s.label()}</option> }
                     }).collect_view()}
                 </select>
             </div>
@@ -77,8 +66,9 @@ fn Deliveries(list: ReminderDeliveries, param: Callback<String, Option<String>>)
                 <label for="channel" class="block text-sm font-medium">"Channel"</label>
                 <select id="channel" name="channel" class=INPUT_CLASS>
                     <option value="">"All channels"</option>
-                    <option value="email" selected=channel == "email">"Email"</option>
-                    <option value="sms" selected=channel == "sms">"SMS"</option>
+                    {Channel::ALL.map(|c| {
+                        view! { <option value=c.as_str() selected=channel == c.as_str()>{c.label()}</option> }
+                    }).collect_view()}
                 </select>
             </div>
             <div><button type="submit" class=BUTTON_CLASS>"Show"</button></div>
@@ -99,14 +89,14 @@ fn Deliveries(list: ReminderDeliveries, param: Callback<String, Option<String>>)
                 </thead>
                 <tbody>
                     {list.rows.into_iter().map(|r| {
-                        let label = status_label(&r.status, r.attempts);
+                        let label = StatusFilter::of(r.status, r.attempts).label();
                         let retry_label = format!("Retry the reminder to {}", r.patient);
-                        let dead = r.status == "dead";
+                        let dead = r.status == DeliveryStatus::Dead;
                         view! {
                             <tr class="border-t border-slate-200 align-top" data-testid="reminder-row">
                                 <td class="px-3 py-2">{r.patient.clone()}</td>
-                                <td class="px-3 py-2">{r.kind.clone()}</td>
-                                <td class="px-3 py-2">{r.channel.clone()}</td>
+                                <td class="px-3 py-2">{r.kind.label()}</td>
+                                <td class="px-3 py-2">{r.channel.label()}</td>
                                 <td class="px-3 py-2">
                                     <p>{label}{(r.attempts > 1).then(|| format!(" after {} attempts", r.attempts))}</p>
                                     {r.delivered.clone().map(|at| view! { <p class="text-slate-600">{format!("Delivered to the phone {at}")}</p> })}

@@ -8,7 +8,7 @@ pub struct Model {
     pub id: i64,
     pub patient_id: i64,
     pub clinic_id: Option<i64>,
-    pub kind: String,
+    pub kind: crate::model::account::ConsentKind,
     pub policy_version: String,
     pub granted_at: DateTimeUtc,
     pub withdrawn_at: Option<DateTimeUtc>,

@@ -7,7 +7,7 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub slug: String,
-    pub kind: String,
+    pub kind: crate::model::content::ContentKind,
     pub title: String,
     #[sea_orm(column_type = "Text")]
     pub summary: String,
@@ -16,7 +16,6 @@ pub struct Model {
     pub version: Option<String>,
     pub published_at: DateTimeUtc,
     pub created_at: DateTimeUtc,
-    /// `draft`, `published` or `retired`.
     pub status: crate::model::content::ContentStatus,
     /// Comma-separated, lower case.
     pub tags: String,

@@ -9,14 +9,12 @@ pub struct Model {
     pub id: i64,
     pub clinic_id: i64,
     pub patient_id: i64,
-    /// `email` or `sms`.
-    pub channel: String,
-    /// What it reminds of (`care_due_soon`, `care_due`, `care_overdue`).
-    pub kind: String,
+    pub channel: crate::model::reminders::Channel,
+    /// What it reminds of.
+    pub kind: crate::model::reminders::ReminderKind,
     /// Unique: `care:<item>:<status>:<due on>:<channel>`, so planning twice plans once.
     pub idempotency_key: String,
-    /// `pending`, `sending` (claimed), `sent`, `dead` or `cancelled`.
-    pub status: String,
+    pub status: crate::model::reminders::DeliveryStatus,
     pub attempts: i32,
     /// Not before then: quiet hours, or the backoff after a temporary failure.
     pub next_attempt_at: DateTimeUtc,

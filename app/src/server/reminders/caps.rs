@@ -12,8 +12,8 @@ use std::collections::HashMap;
 
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 
-use super::{SENDING, SENT, SMS};
 use crate::error::AppError;
+use crate::model::reminders::{Channel, DeliveryStatus};
 use crate::server::db_context::{self, Turn};
 use crate::server::entities::{reminders, text_counts};
 use crate::server::plan_limits::{month_of, texts_this_month};
@@ -106,10 +106,10 @@ pub async fn reserve_texts<C: ConnectionTrait>(
     let earliest = now - Duration::hours(26);
     let begun: Vec<(i64, DateTime<Utc>)> = reminders::Entity::find()
         .filter(reminders::Column::PatientId.is_in(patients))
-        .filter(reminders::Column::Channel.eq(SMS))
+        .filter(reminders::Column::Channel.eq(Channel::Sms))
         .filter(reminders::Column::AttemptedAt.gte(earliest))
         .filter(reminders::Column::ClinicId.eq(clinic))
-        .filter(reminders::Column::Status.is_in([SENDING, SENT]))
+        .filter(reminders::Column::Status.is_in([DeliveryStatus::Sending, DeliveryStatus::Sent]))
         .filter(reminders::Column::Id.is_not_in(ids))
         .select_only()
         .column(reminders::Column::PatientId)

@@ -26,12 +26,11 @@ use super::plan::{channels, days_logged, nudge_owed, owed, quiet_spans, recipien
 use super::quiet_hours::next_allowed;
 use super::settings::reminders_of;
 use super::unsubscribe::Unsubscribe;
-use super::{
-    day_of_goal_key, due_on_of_key, About, CANCELLED, DEAD, EMAIL, PENDING, SENDING, SENT, SMS,
-};
+use super::{day_of_goal_key, due_on_of_key, About};
 use crate::error::AppError;
 use crate::model::clinic::ReminderSettings;
 use crate::model::platform::ClinicStatus;
+use crate::model::reminders::{Channel, DeliveryStatus};
 use crate::server::dates::{local_today, parse_time_zone};
 use crate::server::db_context::{self, DbContext};
 use crate::server::entities::{care_items, clinics, plans, reminders};
@@ -86,11 +85,17 @@ pub async fn claim(
     limit: u64,
 ) -> Result<Vec<reminders::Model>, AppError> {
     let txn = db_context::begin(db, DbContext::ClinicTask(clinic)).await?;
-    let expired = format!("status = '{SENDING}' AND lease_until < $4");
+    let expired = format!(
+        "status = '{}' AND lease_until < $4",
+        DeliveryStatus::Sending.as_str()
+    );
     let mut claimed = claim_where(&txn, &expired, clinic, worker, now, lease, limit).await?;
     let room = limit.saturating_sub(claimed.len() as u64);
     if room > 0 {
-        let due = format!("status = '{PENDING}' AND next_attempt_at <= $4");
+        let due = format!(
+            "status = '{}' AND next_attempt_at <= $4",
+            DeliveryStatus::Pending.as_str()
+        );
         claimed.extend(claim_where(&txn, &due, clinic, worker, now, lease, room).await?);
     }
     txn.commit().await?;
@@ -115,10 +120,11 @@ async fn claim_where<C: ConnectionTrait>(
         ""
     };
     let sql = format!(
-        "UPDATE reminders SET status = '{SENDING}', claimed_by = $1, lease_until = $2 \
+        "UPDATE reminders SET status = '{sending}', claimed_by = $1, lease_until = $2 \
          WHERE id IN (SELECT id FROM reminders WHERE clinic_id = $3 AND {condition} \
            ORDER BY next_attempt_at LIMIT $5 {lock}) \
-         RETURNING *"
+         RETURNING *",
+        sending = DeliveryStatus::Sending.as_str()
     );
     // SQLite reads `?4` as the fourth value wherever it appears, as PostgreSQL reads `$4`.
     let sql = if backend == DatabaseBackend::Postgres {
@@ -209,22 +215,20 @@ fn verdict(facts: &Facts, row: &reminders::Model, now: DateTime<Utc>, texts: boo
     if facts.clinic.status != ClinicStatus::Active {
         return Verdict::Cancel(super::CLINIC_NOT_ACTIVE);
     }
-    if !channels(settings, texts && facts.plan.sms_reminders).contains(&row.channel.as_str()) {
+    if !channels(settings, texts && facts.plan.sms_reminders).contains(&row.channel) {
         return Verdict::Cancel("the clinic does not send this channel");
     }
     let Some(recipient) = facts.who.get(&row.patient_id) else {
         return Verdict::Cancel("the patient is no longer enrolled");
     };
-    let Some(to) = recipient.address(&row.channel).map(str::to_owned) else {
-        return Verdict::Cancel(if row.channel == SMS {
+    let Some(to) = recipient.address(row.channel).map(str::to_owned) else {
+        return Verdict::Cancel(if row.channel == Channel::Sms {
             "the patient does not take text reminders"
         } else {
             "the patient does not take email reminders"
         });
     };
-    let Some(about) = About::of_kind(&row.kind) else {
-        return Verdict::Cancel("not a reminder Salus sends");
-    };
+    let about = About::from(row.kind);
     match about {
         About::Care(reminder) => {
             let item = row.care_item_id.and_then(|id| facts.items.get(&id));
@@ -316,7 +320,7 @@ async fn settle<C: ConnectionTrait>(
         )
         .filter(reminders::Column::Id.eq(row.id))
         .filter(reminders::Column::ClaimedBy.eq(worker))
-        .filter(reminders::Column::Status.eq(SENDING))
+        .filter(reminders::Column::Status.eq(DeliveryStatus::Sending))
         .exec(conn)
         .await?;
     Ok(done.rows_affected == 1)
@@ -358,9 +362,12 @@ pub async fn deliver_clinic(
             Verdict::Cancel(why) => {
                 round.cancelled += 1;
                 let counters = &state.reminder_counters;
-                counters.count(super::metrics::Event::Cancelled, &row.channel, 1);
+                counters.count(super::metrics::Event::Cancelled, row.channel, 1);
                 let changes = vec![
-                    (reminders::Column::Status, Expr::value(CANCELLED)),
+                    (
+                        reminders::Column::Status,
+                        Expr::value(DeliveryStatus::Cancelled),
+                    ),
                     (reminders::Column::LastError, Expr::value(Some(why))),
                 ];
                 settled.push((row, changes));
@@ -373,7 +380,7 @@ pub async fn deliver_clinic(
     }
     let texts: Vec<&reminders::Model> = sends
         .iter()
-        .filter(|(row, _, _)| row.channel == SMS)
+        .filter(|(row, _, _)| row.channel == Channel::Sms)
         .map(|(row, _, _)| row)
         .collect();
     if !texts.is_empty() {
@@ -462,7 +469,10 @@ pub async fn deliver_clinic(
 /// The changes that put a row back to wait until `until`.
 fn waiting_until(until: DateTime<Utc>) -> Vec<(reminders::Column, sea_orm::sea_query::SimpleExpr)> {
     vec![
-        (reminders::Column::Status, Expr::value(PENDING)),
+        (
+            reminders::Column::Status,
+            Expr::value(DeliveryStatus::Pending),
+        ),
         (reminders::Column::NextAttemptAt, Expr::value(until)),
     ]
 }
@@ -481,14 +491,14 @@ impl Outgoing {
         to: String,
         about: About,
     ) -> Self {
-        if row.channel == SMS {
+        if row.channel == Channel::Sms {
             let callback = status_callback_url(&state.settings.public_url, row.clinic_id);
             return Outgoing::Text(reminder_sms(about, from, to, callback));
         }
         let stop = Unsubscribe {
             clinic_id: row.clinic_id,
             patient_id: row.patient_id,
-            channel: EMAIL,
+            channel: Channel::Email,
         };
         let links = UnsubscribeLinks {
             page: stop.page_url(&state.secret_keys, &state.settings.public_url),
@@ -545,7 +555,7 @@ async fn record_outcomes(
         match sent {
             Ok(message_id) => {
                 changes.extend([
-                    (reminders::Column::Status, Expr::value(SENT)),
+                    (reminders::Column::Status, Expr::value(DeliveryStatus::Sent)),
                     (reminders::Column::SentAt, Expr::value(Some(done))),
                     (
                         reminders::Column::ProviderMessageId,
@@ -557,7 +567,7 @@ async fn record_outcomes(
                     ),
                 ]);
                 round.sent += 1;
-                counters.count(Event::Sent, &row.channel, 1);
+                counters.count(Event::Sent, row.channel, 1);
             }
             Err(failure) => {
                 let dead = !failure.temporary || attempts >= MAX_ATTEMPTS;
@@ -566,16 +576,22 @@ async fn record_outcomes(
                     Expr::value(Some(failure.reason)),
                 ));
                 if dead {
-                    changes.push((reminders::Column::Status, Expr::value(DEAD)));
+                    changes.push((reminders::Column::Status, Expr::value(DeliveryStatus::Dead)));
                     round.dead += 1;
-                    counters.count(Event::Dead, &row.channel, 1);
+                    counters.count(Event::Dead, row.channel, 1);
                 } else {
                     let wait = delay_after(attempts, &mut rand::thread_rng());
                     changes.extend(waiting_until(done + wait));
                     round.retrying += 1;
-                    counters.count(Event::Failed, &row.channel, 1);
+                    counters.count(Event::Failed, row.channel, 1);
                 }
-                tracing::warn!(reminder = row.id, channel = %row.channel, attempts, dead, "a reminder was not sent");
+                tracing::warn!(
+                    reminder = row.id,
+                    channel = row.channel.as_str(),
+                    attempts,
+                    dead,
+                    "a reminder was not sent"
+                );
             }
         }
         settle(&txn, &row, worker, changes).await?;
@@ -617,7 +633,10 @@ pub async fn release(
     for &clinic in clinics {
         let txn = db_context::begin(db, DbContext::ClinicTask(clinic)).await?;
         released += reminders::Entity::update_many()
-            .col_expr(reminders::Column::Status, Expr::value(PENDING))
+            .col_expr(
+                reminders::Column::Status,
+                Expr::value(DeliveryStatus::Pending),
+            )
             .col_expr(
                 reminders::Column::ClaimedBy,
                 Expr::value(Option::<String>::None),
@@ -628,7 +647,7 @@ pub async fn release(
             )
             .filter(reminders::Column::ClinicId.eq(clinic))
             .filter(reminders::Column::ClaimedBy.eq(worker))
-            .filter(reminders::Column::Status.eq(SENDING))
+            .filter(reminders::Column::Status.eq(DeliveryStatus::Sending))
             .exec(&txn)
             .await?
             .rows_affected;
@@ -641,17 +660,19 @@ pub async fn release(
 pub async fn queue_depth(
     db: &DatabaseConnection,
     clinics: &[i64],
-) -> Result<Vec<(String, u64)>, AppError> {
+) -> Result<Vec<(Channel, u64)>, AppError> {
     use sea_orm::QuerySelect;
-    let mut depth: Vec<(String, u64)> = Vec::new();
+    let mut depth: Vec<(Channel, u64)> = Vec::new();
     for &clinic in clinics {
         let txn = db_context::begin(db, DbContext::ClinicTask(clinic)).await?;
-        let counted: Vec<(String, i64)> = reminders::Entity::find()
+        let counted: Vec<(Channel, i64)> = reminders::Entity::find()
             .select_only()
             .column(reminders::Column::Channel)
             .column_as(reminders::Column::Id.count(), "n")
             .filter(reminders::Column::ClinicId.eq(clinic))
-            .filter(reminders::Column::Status.is_in([PENDING, SENDING]))
+            .filter(
+                reminders::Column::Status.is_in([DeliveryStatus::Pending, DeliveryStatus::Sending]),
+            )
             .group_by(reminders::Column::Channel)
             .into_tuple()
             .all(&txn)

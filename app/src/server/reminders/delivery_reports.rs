@@ -7,8 +7,8 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
-use super::{DEAD, SENT, SMS};
 use crate::error::AppError;
+use crate::model::reminders::{Channel, DeliveryStatus};
 use crate::server::db_context::{self, DbContext};
 use crate::server::entities::reminders;
 
@@ -59,7 +59,7 @@ pub async fn record(
             };
             (
                 vec![
-                    (reminders::Column::Status, Expr::value(DEAD)),
+                    (reminders::Column::Status, Expr::value(DeliveryStatus::Dead)),
                     (reminders::Column::LastError, Expr::value(Some(reason))),
                 ],
                 Recorded::Failed,
@@ -74,9 +74,9 @@ pub async fn record(
     }
     let updated = update
         .filter(reminders::Column::ClinicId.eq(clinic))
-        .filter(reminders::Column::Channel.eq(SMS))
+        .filter(reminders::Column::Channel.eq(Channel::Sms))
         .filter(reminders::Column::ProviderMessageId.eq(sid))
-        .filter(reminders::Column::Status.eq(SENT))
+        .filter(reminders::Column::Status.eq(DeliveryStatus::Sent))
         .exec(&txn)
         .await?
         .rows_affected;

@@ -1,7 +1,7 @@
 //! The worker's counters, for operators: reminders planned, sent, failed (and retried later),
 //! dead, cancelled and retried by an admin, per channel, since the process started; and the
 //! queue depth, read from the database when asked. Rendered in Prometheus's text format.
-use super::CHANNELS;
+use crate::model::reminders::Channel;
 use std::fmt::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -51,37 +51,33 @@ const EVENTS: [(Event, &str, &str); 6] = [
 
 /// One process's counters.
 #[derive(Debug, Default)]
-pub struct Counters([[AtomicU64; CHANNELS.len()]; EVENTS.len()]);
+pub struct Counters([[AtomicU64; Channel::ALL.len()]; EVENTS.len()]);
 
 impl Counters {
-    pub fn count(&self, event: Event, channel: &str, n: u64) {
-        let (Some(e), Some(c)) = (
-            EVENTS.iter().position(|(ev, _, _)| *ev == event),
-            CHANNELS.iter().position(|ch| *ch == channel),
-        ) else {
-            return;
-        };
-        self.0[e][c].fetch_add(n, Ordering::Relaxed);
+    pub fn count(&self, event: Event, channel: Channel, n: u64) {
+        self.counter(event, channel).fetch_add(n, Ordering::Relaxed);
     }
 
-    pub fn get(&self, event: Event, channel: &str) -> u64 {
-        match (
-            EVENTS.iter().position(|(ev, _, _)| *ev == event),
-            CHANNELS.iter().position(|ch| *ch == channel),
-        ) {
-            (Some(e), Some(c)) => self.0[e][c].load(Ordering::Relaxed),
-            _ => 0,
-        }
+    pub fn get(&self, event: Event, channel: Channel) -> u64 {
+        self.counter(event, channel).load(Ordering::Relaxed)
+    }
+
+    fn counter(&self, event: Event, channel: Channel) -> &AtomicU64 {
+        let e = EVENTS
+            .iter()
+            .position(|(ev, _, _)| *ev == event)
+            .expect("every event is listed in EVENTS");
+        &self.0[e][channel as usize]
     }
 
     /// The counters and `queue_depth` (waiting or being sent, per channel) as Prometheus text.
-    pub fn render(&self, queue_depth: &[(String, u64)]) -> String {
+    pub fn render(&self, queue_depth: &[(Channel, u64)]) -> String {
         let mut out = String::new();
         for (e, (_, name, help)) in EVENTS.iter().enumerate() {
             let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter");
-            for (c, channel) in CHANNELS.iter().enumerate() {
-                let n = self.0[e][c].load(Ordering::Relaxed);
-                let _ = writeln!(out, "{name}{{channel=\"{channel}\"}} {n}");
+            for channel in Channel::ALL {
+                let n = self.0[e][channel as usize].load(Ordering::Relaxed);
+                let _ = writeln!(out, "{name}{{channel=\"{}\"}} {n}", channel.as_str());
             }
         }
         let name = "salus_reminders_queue_depth";
@@ -89,12 +85,12 @@ impl Counters {
             out,
             "# HELP {name} Reminders waiting or being sent, in every active clinic.\n# TYPE {name} gauge"
         );
-        for channel in CHANNELS {
+        for channel in Channel::ALL {
             let n = queue_depth
                 .iter()
-                .find(|(c, _)| c == channel)
+                .find(|(c, _)| *c == channel)
                 .map_or(0, |(_, n)| *n);
-            let _ = writeln!(out, "{name}{{channel=\"{channel}\"}} {n}");
+            let _ = writeln!(out, "{name}{{channel=\"{}\"}} {n}", channel.as_str());
         }
         out
     }
@@ -107,15 +103,13 @@ mod tests {
     #[test]
     fn counters_render_in_prometheus_text() {
         let counters = Counters::default();
-        counters.count(Event::Sent, "email", 3);
-        counters.count(Event::Dead, "email", 1);
-        counters.count(Event::Sent, "pigeon", 9);
-        let text = counters.render(&[("email".into(), 2)]);
+        counters.count(Event::Sent, Channel::Email, 3);
+        counters.count(Event::Dead, Channel::Email, 1);
+        let text = counters.render(&[(Channel::Email, 2)]);
         assert!(text.contains("# TYPE salus_reminders_sent_total counter\n"));
         assert!(text.contains("salus_reminders_sent_total{channel=\"email\"} 3\n"));
         assert!(text.contains("salus_reminders_sent_total{channel=\"sms\"} 0\n"));
         assert!(text.contains("salus_reminders_dead_total{channel=\"email\"} 1\n"));
         assert!(text.contains("salus_reminders_queue_depth{channel=\"email\"} 2\n"));
-        assert!(!text.contains("pigeon"));
     }
 }

@@ -24,10 +24,11 @@ use sea_orm::{
 
 use super::quiet_hours::{next_allowed, QuietHours};
 use super::settings::reminders_of;
-use super::{care_key, goal_key, CareReminder, EMAIL, GOAL_NUDGE, PENDING, SMS};
+use super::{care_key, goal_key, CareReminder};
 use crate::error::AppError;
 use crate::model::clinic::ReminderSettings;
 use crate::model::platform::ClinicStatus;
+use crate::model::reminders::{Channel, DeliveryStatus, ReminderKind};
 use crate::model::Role;
 use crate::server::care::reapply::next_patients;
 use crate::server::dates::{local_today, parse_time_zone};
@@ -71,24 +72,23 @@ pub(crate) struct Recipient {
 
 impl Recipient {
     /// Where a reminder on `channel` goes, if they take that channel.
-    pub fn address(&self, channel: &str) -> Option<&str> {
+    pub fn address(&self, channel: Channel) -> Option<&str> {
         match channel {
-            EMAIL => self.email.as_deref(),
-            SMS => self.phone.as_deref(),
-            _ => None,
+            Channel::Email => self.email.as_deref(),
+            Channel::Sms => self.phone.as_deref(),
         }
     }
 }
 
 /// The channels a clinic's reminders go on: those its settings send, texts only when there is
 /// an SMS gateway to send them through and the clinic's plan includes them (`texts`).
-pub(crate) fn channels(settings: &ReminderSettings, texts: bool) -> Vec<&'static str> {
+pub(crate) fn channels(settings: &ReminderSettings, texts: bool) -> Vec<Channel> {
     let mut on = Vec::new();
     if settings.email_enabled {
-        on.push(EMAIL);
+        on.push(Channel::Email);
     }
     if settings.sms_enabled && texts {
-        on.push(SMS);
+        on.push(Channel::Sms);
     }
     on
 }
@@ -105,10 +105,10 @@ impl Planned {
         self.email + self.sms
     }
 
-    fn add(&mut self, channel: &str, n: u64) {
+    fn add(&mut self, channel: Channel, n: u64) {
         match channel {
-            SMS => self.sms += n,
-            _ => self.email += n,
+            Channel::Sms => self.sms += n,
+            Channel::Email => self.email += n,
         }
     }
 }
@@ -279,10 +279,10 @@ pub async fn plan_clinic(
                 Some(reminders::ActiveModel {
                     clinic_id: Set(clinic_id),
                     patient_id: Set(patient),
-                    channel: Set(channel.into()),
-                    kind: Set(GOAL_NUDGE.into()),
+                    channel: Set(channel),
+                    kind: Set(ReminderKind::GoalNudge),
                     idempotency_key: Set(goal_key(patient, day, channel)),
-                    status: Set(PENDING.into()),
+                    status: Set(DeliveryStatus::Pending),
                     attempts: Set(0),
                     next_attempt_at: Set(not_before),
                     created_at: Set(now),
@@ -300,10 +300,10 @@ pub async fn plan_clinic(
                     Some(reminders::ActiveModel {
                         clinic_id: Set(clinic_id),
                         patient_id: Set(item.patient_id),
-                        channel: Set(channel.into()),
-                        kind: Set(reminder.kind().into()),
+                        channel: Set(channel),
+                        kind: Set(reminder.kind()),
                         idempotency_key: Set(care_key(item.id, reminder, item.due_on, channel)),
-                        status: Set(PENDING.into()),
+                        status: Set(DeliveryStatus::Pending),
                         attempts: Set(0),
                         next_attempt_at: Set(not_before),
                         created_at: Set(now),

@@ -8,8 +8,8 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
-use super::{CANCELLED, CHANNELS, EMAIL, GOAL_NUDGE, PENDING, SMS};
 use crate::error::AppError;
+use crate::model::reminders::{Channel, DeliveryStatus, ReminderKind};
 use crate::server::audit::{self, AuditEntry, AuditKey};
 use crate::server::db_context::{self, DbContext};
 use crate::server::entities::{patient_profiles, reminders};
@@ -30,12 +30,17 @@ const INVALID: &str = "This unsubscribe link is not valid. Sign in and change yo
 pub struct Unsubscribe {
     pub clinic_id: i64,
     pub patient_id: i64,
-    pub channel: &'static str,
+    pub channel: Channel,
 }
 
 impl Unsubscribe {
     pub fn token(&self, keys: &SecretKeys) -> String {
-        let plain = format!("{}:{}:{}", self.clinic_id, self.patient_id, self.channel);
+        let plain = format!(
+            "{}:{}:{}",
+            self.clinic_id,
+            self.patient_id,
+            self.channel.as_str()
+        );
         let sealed = keys.seal(plain.as_bytes(), CONTEXT);
         format!("{}.{}", sealed.key_id, sealed.data)
     }
@@ -51,7 +56,7 @@ impl Unsubscribe {
         let clinic_id = parts.next()?.parse().ok()?;
         let patient_id = parts.next()?.parse().ok()?;
         let channel = parts.next()?;
-        let channel = CHANNELS.into_iter().find(|c| *c == channel)?;
+        let channel = Channel::parse(channel)?;
         Some(Unsubscribe {
             clinic_id,
             patient_id,
@@ -80,9 +85,9 @@ impl Unsubscribe {
 
 /// Which of a patient's waiting reminders a change stops.
 #[derive(Debug, Clone, Copy)]
-pub enum Waiting<'a> {
+pub enum Waiting {
     /// Everything on one channel.
-    Channel(&'a str),
+    Channel(Channel),
     /// Goal nudges, on every channel.
     GoalNudges,
 }
@@ -92,17 +97,20 @@ pub enum Waiting<'a> {
 pub async fn cancel_waiting<C: ConnectionTrait>(
     conn: &C,
     patient: i64,
-    which: Waiting<'_>,
+    which: Waiting,
     why: &str,
 ) -> Result<u64, AppError> {
     let update = reminders::Entity::update_many()
-        .col_expr(reminders::Column::Status, Expr::value(CANCELLED))
+        .col_expr(
+            reminders::Column::Status,
+            Expr::value(DeliveryStatus::Cancelled),
+        )
         .col_expr(reminders::Column::LastError, Expr::value(Some(why)))
         .filter(reminders::Column::PatientId.eq(patient))
-        .filter(reminders::Column::Status.eq(PENDING));
+        .filter(reminders::Column::Status.eq(DeliveryStatus::Pending));
     let update = match which {
         Waiting::Channel(channel) => update.filter(reminders::Column::Channel.eq(channel)),
-        Waiting::GoalNudges => update.filter(reminders::Column::Kind.eq(GOAL_NUDGE)),
+        Waiting::GoalNudges => update.filter(reminders::Column::Kind.eq(ReminderKind::GoalNudge)),
     };
     Ok(update.exec(conn).await?.rows_affected)
 }
@@ -116,11 +124,11 @@ pub async fn unsubscribe(
     now: DateTime<Utc>,
     meta: &RequestMeta,
     token: &str,
-) -> Result<&'static str, AppError> {
+) -> Result<Channel, AppError> {
     let stop = Unsubscribe::read(keys, token).ok_or_else(|| AppError::field("token", INVALID))?;
     // The clinic's own task: it reaches its patients' profiles and its reminders, nobody else's.
     let txn = db_context::begin(db, DbContext::ClinicTask(stop.clinic_id)).await?;
-    let column = if stop.channel == SMS {
+    let column = if stop.channel == Channel::Sms {
         patient_profiles::Column::SmsReminders
     } else {
         patient_profiles::Column::EmailReminders
@@ -133,7 +141,7 @@ pub async fn unsubscribe(
         .exec(&txn)
         .await?
         .rows_affected;
-    let why = if stop.channel == EMAIL {
+    let why = if stop.channel == Channel::Email {
         "the patient unsubscribed from email"
     } else {
         "the patient unsubscribed from texts"
@@ -151,7 +159,7 @@ pub async fn unsubscribe(
                 clinic_id: Some(stop.clinic_id),
                 patient_id: Some(stop.patient_id),
                 action: "reminders.unsubscribed",
-                resource: Some(format!("channel:{}", stop.channel)),
+                resource: Some(format!("channel:{}", stop.channel.as_str())),
             },
         )
         .await?;
@@ -170,7 +178,7 @@ mod tests {
         let stop = Unsubscribe {
             clinic_id: 7,
             patient_id: 42,
-            channel: EMAIL,
+            channel: Channel::Email,
         };
         let token = stop.token(&keys);
         assert_eq!(Unsubscribe::read(&keys, &token), Some(stop.clone()));

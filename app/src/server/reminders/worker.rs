@@ -7,6 +7,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 use super::{deliver, plan};
+use crate::model::reminders::Channel;
 use crate::server::state::AppState;
 use crate::server::task_lease;
 
@@ -52,8 +53,12 @@ async fn plan_once(state: &AppState, worker: &str) -> Option<plan::Planned> {
     match planned {
         Ok(planned) => {
             let counters = &state.reminder_counters;
-            counters.count(super::metrics::Event::Planned, super::EMAIL, planned.email);
-            counters.count(super::metrics::Event::Planned, super::SMS, planned.sms);
+            counters.count(
+                super::metrics::Event::Planned,
+                Channel::Email,
+                planned.email,
+            );
+            counters.count(super::metrics::Event::Planned, Channel::Sms, planned.sms);
             tracing::info!(
                 email = planned.email,
                 sms = planned.sms,

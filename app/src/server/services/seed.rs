@@ -276,7 +276,7 @@ async fn seed_patient<C: sea_orm::ConnectionTrait>(
     consents::Entity::insert(consents::ActiveModel {
         patient_id: Set(user_id),
         clinic_id: Set(Some(clinic)),
-        kind: Set(crate::server::services::account::policy_acceptance::DATA_USE.into()),
+        kind: Set(crate::model::account::ConsentKind::DataUse),
         policy_version: Set(policy_version.to_owned()),
         granted_at: Set(now),
         ..Default::default()

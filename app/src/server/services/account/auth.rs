@@ -214,7 +214,7 @@ pub async fn register(
     consents::Entity::insert(consents::ActiveModel {
         patient_id: Set(patient_id),
         clinic_id: Set(Some(clinic.id)),
-        kind: Set(super::policy_acceptance::DATA_USE.into()),
+        kind: Set(crate::model::account::ConsentKind::DataUse),
         policy_version: Set(policy_version.clone()),
         granted_at: Set(now),
         ..Default::default()
@@ -231,7 +231,7 @@ pub async fn register(
         meta,
         AuditEntry::by_patient(patient_id, clinic.id, "patient.register").resource(format!(
             "consent:{}:{policy_version}",
-            super::policy_acceptance::DATA_USE
+            crate::model::account::ConsentKind::DataUse.as_str()
         )),
     )
     .await?;

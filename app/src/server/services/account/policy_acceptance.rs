@@ -10,6 +10,7 @@ use sea_orm::{
 };
 
 use crate::error::AppError;
+use crate::model::account::ConsentKind;
 use crate::model::Role;
 use crate::server::audit::{self, AuditEntry, AuditKey};
 use crate::server::db_context::{self, DbContext};
@@ -17,9 +18,6 @@ use crate::server::entities::consents;
 use crate::server::request::RequestMeta;
 use crate::server::services::public::content;
 use crate::server::services::sessions::PendingSignIn;
-
-/// What consent to the privacy policy is recorded as.
-pub const DATA_USE: &str = "data_use";
 
 /// The version in force, when a patient signing in to `clinic_id` has not accepted it there.
 /// Staff and super admins accept nothing here: `None`.
@@ -37,7 +35,7 @@ pub async fn due(
     let latest = consents::Entity::find()
         .filter(consents::Column::PatientId.eq(user_id))
         .filter(consents::Column::ClinicId.eq(clinic_id))
-        .filter(consents::Column::Kind.eq(DATA_USE))
+        .filter(consents::Column::Kind.eq(ConsentKind::DataUse))
         .order_by_desc(consents::Column::GrantedAt)
         .order_by_desc(consents::Column::Id)
         .one(&txn)
@@ -64,15 +62,17 @@ pub async fn accept(
     consents::Entity::insert(consents::ActiveModel {
         patient_id: Set(patient.user_id()),
         clinic_id: Set(Some(clinic_id)),
-        kind: Set(DATA_USE.into()),
+        kind: Set(ConsentKind::DataUse),
         policy_version: Set(version.to_owned()),
         granted_at: Set(now),
         ..Default::default()
     })
     .exec(&txn)
     .await?;
-    let mut entry = AuditEntry::by(&patient, "patient.policy_accept")
-        .resource(format!("consent:{DATA_USE}:{version}"));
+    let mut entry = AuditEntry::by(&patient, "patient.policy_accept").resource(format!(
+        "consent:{}:{version}",
+        ConsentKind::DataUse.as_str()
+    ));
     entry.patient_id = Some(patient.user_id());
     audit::record(&txn, audit_key, now, meta, entry).await?;
     txn.commit().await?;

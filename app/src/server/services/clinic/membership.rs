@@ -91,7 +91,7 @@ pub(crate) async fn patient_joined<C: ConnectionTrait>(
     consents::Entity::insert(consents::ActiveModel {
         patient_id: Set(patient),
         clinic_id: Set(Some(clinic_id)),
-        kind: Set(crate::server::services::account::policy_acceptance::DATA_USE.into()),
+        kind: Set(crate::model::account::ConsentKind::DataUse),
         policy_version: Set(content::current_policy_version(conn).await?),
         granted_at: Set(now),
         ..Default::default()

@@ -6,11 +6,11 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
 
 use super::clinic_time;
 use crate::error::AppError;
-use crate::model::clinic::{ReminderDeliveries, ReminderDelivery, REMINDER_STATUSES};
+use crate::model::clinic::{ReminderDeliveries, ReminderDelivery};
+use crate::model::reminders::{Channel, DeliveryStatus, StatusFilter};
 use crate::server::audit::AuditEntry;
 use crate::server::entities::{clinics, reminders, users};
 use crate::server::permissions::Permission;
-use crate::server::reminders::{About, CareReminder, DEAD, EMAIL, PENDING, SENT, SMS};
 use crate::server::services::paging;
 use crate::server::tenancy::Scoped;
 
@@ -24,35 +24,21 @@ pub struct DeliveryQuery {
     pub page: Option<String>,
 }
 
-fn kind_label(kind: &str) -> String {
-    match About::of_kind(kind) {
-        Some(About::Care(CareReminder::DueSoon)) => "Care due soon",
-        Some(About::Care(CareReminder::Due)) => "Care due",
-        Some(About::Care(CareReminder::Overdue)) => "Care overdue",
-        Some(About::GoalNudge) => "Goal nudge",
-        None => "Other",
-    }
-    .to_owned()
-}
-
-fn channel_label(channel: &str) -> String {
-    match channel {
-        EMAIL => "Email".to_owned(),
-        SMS => "SMS".to_owned(),
-        other => other.to_owned(),
-    }
-}
-
-/// The condition a status filter stands for; "retrying" is a waiting row that failed before.
-fn status_condition(status: &str) -> Condition {
-    match status {
-        "retrying" => Condition::all()
-            .add(reminders::Column::Status.eq(PENDING))
-            .add(reminders::Column::Attempts.gt(0)),
-        "pending" => Condition::all()
-            .add(reminders::Column::Status.eq(PENDING))
-            .add(reminders::Column::Attempts.eq(0)),
-        other => Condition::all().add(reminders::Column::Status.eq(other)),
+/// The condition a status filter stands for; a retry is a waiting row that failed before.
+fn status_condition(filter: StatusFilter) -> Condition {
+    let status = reminders::Column::Status;
+    let attempts = reminders::Column::Attempts;
+    match filter {
+        StatusFilter::Retrying => Condition::all()
+            .add(status.eq(DeliveryStatus::Pending))
+            .add(attempts.gt(0)),
+        StatusFilter::Pending => Condition::all()
+            .add(status.eq(DeliveryStatus::Pending))
+            .add(attempts.eq(0)),
+        StatusFilter::Sending => Condition::all().add(status.eq(DeliveryStatus::Sending)),
+        StatusFilter::Sent => Condition::all().add(status.eq(DeliveryStatus::Sent)),
+        StatusFilter::Dead => Condition::all().add(status.eq(DeliveryStatus::Dead)),
+        StatusFilter::Cancelled => Condition::all().add(status.eq(DeliveryStatus::Cancelled)),
     }
 }
 
@@ -61,32 +47,30 @@ pub async fn list(scoped: &Scoped, query: DeliveryQuery) -> Result<ReminderDeliv
     scoped.actor().require(Permission::PatientManage)?;
     let clinic_id = scoped.actor().active_clinic()?;
     let page = paging::parse_page(query.page.as_deref())?;
-    let status = query.status.filter(|s| !s.is_empty());
-    if let Some(s) = &status {
-        if !REMINDER_STATUSES.iter().any(|(key, _)| key == s) {
-            return Err(AppError::field(
-                "status",
-                "Choose one of the statuses listed.",
-            ));
-        }
-    }
-    let channel = query.channel.filter(|c| !c.is_empty());
-    if let Some(c) = &channel {
-        if c != EMAIL && c != SMS {
-            return Err(AppError::field("channel", "Choose email or SMS."));
-        }
-    }
+    let status = match query.status.as_deref().filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => Some(
+            StatusFilter::parse(s)
+                .ok_or_else(|| AppError::field("status", "Choose one of the statuses listed."))?,
+        ),
+    };
+    let channel = match query.channel.as_deref().filter(|c| !c.is_empty()) {
+        None => None,
+        Some(c) => Some(
+            Channel::parse(c).ok_or_else(|| AppError::field("channel", "Choose email or SMS."))?,
+        ),
+    };
     let conn = scoped.conn();
     let clinic = clinics::Entity::find_by_id(clinic_id)
         .one(conn)
         .await?
         .ok_or(AppError::NotFound)?;
     let mut find = reminders::Entity::find().filter(reminders::Column::ClinicId.eq(clinic_id));
-    if let Some(s) = &status {
+    if let Some(s) = status {
         find = find.filter(status_condition(s));
     }
-    if let Some(c) = &channel {
-        find = find.filter(reminders::Column::Channel.eq(c.as_str()));
+    if let Some(c) = channel {
+        find = find.filter(reminders::Column::Channel.eq(c));
     }
     let total = find.clone().count(conn).await?;
     let rows = find
@@ -112,11 +96,11 @@ pub async fn list(scoped: &Scoped, query: DeliveryQuery) -> Result<ReminderDeliv
                 id: r.id,
                 patient_id: r.patient_id,
                 patient: names.get(&r.patient_id).cloned().unwrap_or_default(),
-                channel: channel_label(&r.channel),
-                kind: kind_label(&r.kind),
-                when: match r.status.as_str() {
-                    SENT => r.sent_at.map(|at| clinic_time(at, tz)),
-                    PENDING => Some(clinic_time(r.next_attempt_at, tz)),
+                channel: r.channel,
+                kind: r.kind,
+                when: match r.status {
+                    DeliveryStatus::Sent => r.sent_at.map(|at| clinic_time(at, tz)),
+                    DeliveryStatus::Pending => Some(clinic_time(r.next_attempt_at, tz)),
                     _ => None,
                 },
                 planned: clinic_time(r.created_at, tz),
@@ -135,7 +119,7 @@ pub async fn list(scoped: &Scoped, query: DeliveryQuery) -> Result<ReminderDeliv
 /// Sends a dead letter again from a fresh start (attempts from zero, now); the checks at
 /// sending still apply, so what is no longer wanted is cancelled instead. Audited. Returns the
 /// reminder's channel.
-pub async fn retry(scoped: &Scoped, reminder_id: i64) -> Result<String, AppError> {
+pub async fn retry(scoped: &Scoped, reminder_id: i64) -> Result<Channel, AppError> {
     scoped.actor().require(Permission::PatientManage)?;
     let clinic = scoped.actor().active_clinic()?;
     let row = reminders::Entity::find_by_id(reminder_id)
@@ -143,13 +127,16 @@ pub async fn retry(scoped: &Scoped, reminder_id: i64) -> Result<String, AppError
         .one(scoped.conn())
         .await?
         .ok_or(AppError::NotFound)?;
-    if row.status != DEAD {
+    if row.status != DeliveryStatus::Dead {
         return Err(AppError::Conflict(
             "Only a reminder that failed for good can be retried.".into(),
         ));
     }
     reminders::Entity::update_many()
-        .col_expr(reminders::Column::Status, Expr::value(PENDING))
+        .col_expr(
+            reminders::Column::Status,
+            Expr::value(DeliveryStatus::Pending),
+        )
         .col_expr(reminders::Column::Attempts, Expr::value(0))
         .col_expr(reminders::Column::NextAttemptAt, Expr::value(scoped.now()))
         .col_expr(
@@ -157,7 +144,7 @@ pub async fn retry(scoped: &Scoped, reminder_id: i64) -> Result<String, AppError
             Expr::value(Option::<String>::None),
         )
         .filter(reminders::Column::Id.eq(row.id))
-        .filter(reminders::Column::Status.eq(DEAD))
+        .filter(reminders::Column::Status.eq(DeliveryStatus::Dead))
         .exec(scoped.conn())
         .await?;
     let mut entry =
@@ -177,7 +164,7 @@ pub async fn week_figures<C: sea_orm::ConnectionTrait>(
     let since = now - Duration::days(7);
     let sent = reminders::Entity::find()
         .filter(reminders::Column::ClinicId.eq(clinic))
-        .filter(reminders::Column::Status.eq(SENT))
+        .filter(reminders::Column::Status.eq(DeliveryStatus::Sent))
         .filter(reminders::Column::SentAt.gte(since))
         .count(conn)
         .await?;
@@ -186,8 +173,8 @@ pub async fn week_figures<C: sea_orm::ConnectionTrait>(
         .filter(reminders::Column::CreatedAt.gte(since))
         .filter(
             Condition::any()
-                .add(reminders::Column::Status.eq(DEAD))
-                .add(status_condition("retrying")),
+                .add(reminders::Column::Status.eq(DeliveryStatus::Dead))
+                .add(status_condition(StatusFilter::Retrying)),
         )
         .count(conn)
         .await?;

@@ -8,13 +8,13 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOr
 use crate::error::AppError;
 use crate::model::patient::MyClinic;
 use crate::model::platform::ClinicStatus;
+use crate::model::reminders::DeliveryStatus;
 use crate::model::Role;
 use crate::server::audit::{self, AuditEntry, AuditKey};
 use crate::server::db_context::{self, DbContext};
 use crate::server::entities::{
     clinics, memberships, patient_compliance, provider_assignments, reminders,
 };
-use crate::server::reminders::{CANCELLED, PENDING};
 use crate::server::request::RequestMeta;
 use crate::server::services::clinic::clinic_time;
 use crate::server::tenancy::PatientId;
@@ -117,11 +117,14 @@ pub async fn leave(
         .exec(&txn)
         .await?;
     reminders::Entity::update_many()
-        .col_expr(reminders::Column::Status, Expr::value(CANCELLED))
+        .col_expr(
+            reminders::Column::Status,
+            Expr::value(DeliveryStatus::Cancelled),
+        )
         .col_expr(reminders::Column::LastError, Expr::value(Some(LEFT)))
         .filter(reminders::Column::ClinicId.eq(clinic))
         .filter(reminders::Column::PatientId.eq(user))
-        .filter(reminders::Column::Status.eq(PENDING))
+        .filter(reminders::Column::Status.eq(DeliveryStatus::Pending))
         .exec(&txn)
         .await?;
     let left = memberships::Entity::delete_many()

@@ -5,6 +5,7 @@ use serde_json::{json, Value};
 
 use crate::error::AppError;
 use crate::model::patient::{RecordAccess, RecordAccessPage, SentReminder};
+use crate::model::reminders::{Channel, StatusFilter};
 use crate::model::{GoalKind, Role};
 use crate::server::audit::AuditEntry;
 use crate::server::dates;
@@ -49,18 +50,17 @@ pub async fn reminders_sent(
         .into_iter()
         .map(|r| SentReminder {
             clinic: names.get(&r.clinic_id).cloned().unwrap_or_default(),
-            channel: if r.channel == "sms" {
-                "Text message"
-            } else {
-                "Email"
+            channel: match r.channel {
+                Channel::Sms => "Text message",
+                Channel::Email => "Email",
             }
             .to_owned(),
-            status: match (r.status.as_str(), r.attempts) {
-                ("sent", _) => "Sent",
-                ("pending", 0) | ("sending", _) => "Waiting",
-                ("pending", _) => "Retrying",
-                ("dead", _) => "Failed",
-                _ => "Cancelled",
+            status: match StatusFilter::of(r.status, r.attempts) {
+                StatusFilter::Sent => "Sent",
+                StatusFilter::Pending | StatusFilter::Sending => "Waiting",
+                StatusFilter::Retrying => "Retrying",
+                StatusFilter::Dead => "Failed",
+                StatusFilter::Cancelled => "Cancelled",
             }
             .to_owned(),
             when: when(r.sent_at.unwrap_or(r.created_at)),

@@ -8,6 +8,7 @@ use sea_orm::{
 
 use crate::error::{AppError, Validator};
 use crate::model::patient::{Profile, LANGUAGES, SEVERITIES};
+use crate::model::reminders::Channel;
 use crate::model::{Allergy, Medication, Role, Sex};
 use crate::server::audit::AuditEntry;
 use crate::server::care;
@@ -16,7 +17,6 @@ use crate::server::entities::{
     memberships, patient_allergies, patient_medications, patient_profiles, users,
 };
 use crate::server::reminders::unsubscribe::{cancel_waiting, Waiting};
-use crate::server::reminders::{EMAIL, SMS};
 use crate::server::sms::e164;
 use crate::server::tenancy::{PatientId, Scoped};
 
@@ -207,15 +207,15 @@ pub async fn update(
     user.display_name = Set(name);
     user.updated_at = Set(now);
     user.update(conn).await?;
-    let turned_off: Vec<(&str, &str)> = [
+    let turned_off: Vec<(Channel, &str)> = [
         (
             before.email_reminders && !form.email_reminders,
-            EMAIL,
+            Channel::Email,
             "the patient turned off email reminders",
         ),
         (
             before.sms_reminders && !form.sms_reminders,
-            SMS,
+            Channel::Sms,
             "the patient turned off text reminders",
         ),
     ]

@@ -11,15 +11,13 @@ use sea_orm::{
 use super::utc;
 use crate::error::{AppError, Validator};
 use crate::model::content::{
-    tidy_tags, ContentOverview, ContentStatus, TipRow, TopicEdit, TopicRow,
+    tidy_tags, ContentKind, ContentOverview, ContentStatus, TipRow, TopicEdit, TopicRow,
 };
 use crate::server::audit::AuditEntry;
 use crate::server::entities::content;
 use crate::server::errors::is_unique_violation;
 use crate::server::permissions::Permission;
-use crate::server::services::public::content::{
-    as_article, policy_slug, policy_versions, ARTICLE, POLICY, TIP,
-};
+use crate::server::services::public::content::{as_article, policy_slug, policy_versions};
 use crate::server::tenancy::Scoped;
 
 const MAX_TITLE: usize = 120;
@@ -37,7 +35,7 @@ pub async fn overview(scoped: &Scoped) -> Result<ContentOverview, AppError> {
     scoped.actor().require(Permission::PlatformManage)?;
     let conn = scoped.conn();
     let topics = content::Entity::find()
-        .filter(content::Column::Kind.eq(ARTICLE))
+        .filter(content::Column::Kind.eq(ContentKind::Article))
         .order_by_desc(content::Column::CreatedAt)
         .order_by_desc(content::Column::Id)
         .all(conn)
@@ -54,7 +52,7 @@ pub async fn overview(scoped: &Scoped) -> Result<ContentOverview, AppError> {
         })
         .collect();
     let tips = content::Entity::find()
-        .filter(content::Column::Kind.eq(TIP))
+        .filter(content::Column::Kind.eq(ContentKind::Tip))
         .order_by_asc(content::Column::Slug)
         .all(conn)
         .await?
@@ -82,7 +80,7 @@ fn tip_row(row: &content::Model) -> TipRow {
     }
 }
 
-async fn find(scoped: &Scoped, kind: &str, id: i64) -> Result<content::Model, AppError> {
+async fn find(scoped: &Scoped, kind: ContentKind, id: i64) -> Result<content::Model, AppError> {
     content::Entity::find_by_id(id)
         .filter(content::Column::Kind.eq(kind))
         .one(scoped.conn())
@@ -92,7 +90,7 @@ async fn find(scoped: &Scoped, kind: &str, id: i64) -> Result<content::Model, Ap
 
 pub async fn topic(scoped: &Scoped, id: i64) -> Result<TopicEdit, AppError> {
     scoped.actor().require(Permission::PlatformManage)?;
-    let row = find(scoped, ARTICLE, id).await?;
+    let row = find(scoped, ContentKind::Article, id).await?;
     Ok(TopicEdit {
         id: row.id,
         preview: as_article(&row),
@@ -252,7 +250,7 @@ pub async fn create_topic(scoped: &Scoped, form: TopicForm) -> Result<i64, AppEr
     let now = scoped.now();
     let inserted = content::Entity::insert(content::ActiveModel {
         slug: Set(topic.slug),
-        kind: Set(ARTICLE.into()),
+        kind: Set(ContentKind::Article),
         title: Set(topic.title),
         summary: Set(topic.summary),
         body: Set(topic.body),
@@ -285,7 +283,7 @@ pub async fn create_topic(scoped: &Scoped, form: TopicForm) -> Result<i64, AppEr
 /// edited keeps its date.
 pub async fn save_topic(scoped: &Scoped, id: i64, form: TopicForm) -> Result<(), AppError> {
     scoped.actor().require(Permission::PlatformManage)?;
-    let row = find(scoped, ARTICLE, id).await?;
+    let row = find(scoped, ContentKind::Article, id).await?;
     let topic = checked_topic(form)?;
     let now = scoped.now();
     let was = status_of(&row);
@@ -357,7 +355,7 @@ pub async fn add_tip(scoped: &Scoped, form: TipForm) -> Result<i64, AppError> {
     let slug: String = slug.chars().take(MAX_SLUG).collect();
     let inserted = content::Entity::insert(content::ActiveModel {
         slug: Set(slug.trim_end_matches('-').to_owned()),
-        kind: Set(TIP.into()),
+        kind: Set(ContentKind::Tip),
         title: Set(title),
         summary: Set(text),
         body: Set(String::new()),
@@ -382,7 +380,7 @@ pub async fn add_tip(scoped: &Scoped, form: TipForm) -> Result<i64, AppError> {
 
 pub async fn save_tip(scoped: &Scoped, id: i64, form: TipForm) -> Result<(), AppError> {
     scoped.actor().require(Permission::PlatformManage)?;
-    let row = find(scoped, TIP, id).await?;
+    let row = find(scoped, ContentKind::Tip, id).await?;
     let (title, text, category) = checked_tip(form)?;
     let mut edit = row.into_active_model();
     edit.title = Set(title);
@@ -398,7 +396,7 @@ pub async fn save_tip(scoped: &Scoped, id: i64, form: TipForm) -> Result<(), App
 /// Takes a tip out of the daily turn (`retired`), or puts it back.
 pub async fn set_tip_retired(scoped: &Scoped, id: i64, retired: bool) -> Result<(), AppError> {
     scoped.actor().require(Permission::PlatformManage)?;
-    let row = find(scoped, TIP, id).await?;
+    let row = find(scoped, ContentKind::Tip, id).await?;
     let (status, action) = if retired {
         (ContentStatus::Retired, "content.tip_retire")
     } else {
@@ -444,7 +442,7 @@ pub async fn publish_policy(scoped: &Scoped, form: PolicyForm) -> Result<(), App
     v.finish()?;
     let conn = scoped.conn();
     let taken = content::Entity::find()
-        .filter(content::Column::Kind.eq(POLICY))
+        .filter(content::Column::Kind.eq(ContentKind::Policy))
         .filter(content::Column::Version.eq(version.as_str()))
         .one(conn)
         .await?
@@ -458,7 +456,7 @@ pub async fn publish_policy(scoped: &Scoped, form: PolicyForm) -> Result<(), App
     let now = scoped.now();
     let inserted = content::Entity::insert(content::ActiveModel {
         slug: Set(policy_slug(&version)),
-        kind: Set(POLICY.into()),
+        kind: Set(ContentKind::Policy),
         title: Set("Privacy Policy".into()),
         summary: Set(summary),
         body: Set(body),

@@ -7,21 +7,17 @@ use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::error::AppError;
-use crate::model::content::{tidy_tags, ContentStatus, PolicyVersionRow};
+use crate::model::content::{tidy_tags, ContentKind, ContentStatus, PolicyVersionRow};
 use crate::model::content::{Article, ArticleSummary, HealthTip};
 use crate::server::entities::content;
 use crate::server::markdown;
-
-pub const ARTICLE: &str = "article";
-pub const POLICY: &str = "policy";
-pub const TIP: &str = "tip";
 
 /// The slug a privacy policy version is kept under.
 pub fn policy_slug(version: &str) -> String {
     format!("privacy-policy-{version}")
 }
 
-fn published(kind: &'static str) -> sea_orm::Select<content::Entity> {
+fn published(kind: ContentKind) -> sea_orm::Select<content::Entity> {
     content::Entity::find()
         .filter(content::Column::Kind.eq(kind))
         .filter(content::Column::Status.eq(ContentStatus::Published))
@@ -33,7 +29,7 @@ pub async fn latest_articles<C: ConnectionTrait>(
     conn: &C,
     limit: u64,
 ) -> Result<Vec<ArticleSummary>, AppError> {
-    let rows = published(ARTICLE)
+    let rows = published(ContentKind::Article)
         .order_by_asc(Expr::col(content::Column::HomePosition).is_null())
         .order_by_asc(content::Column::HomePosition)
         .order_by_desc(content::Column::PublishedAt)
@@ -67,7 +63,7 @@ pub fn as_article(row: &content::Model) -> Article {
 
 /// A published health topic by its slug.
 pub async fn article<C: ConnectionTrait>(conn: &C, slug: &str) -> Result<Article, AppError> {
-    let row = published(ARTICLE)
+    let row = published(ContentKind::Article)
         .filter(content::Column::Slug.eq(slug))
         .one(conn)
         .await?
@@ -76,7 +72,7 @@ pub async fn article<C: ConnectionTrait>(conn: &C, slug: &str) -> Result<Article
 }
 
 async fn current_policy_row<C: ConnectionTrait>(conn: &C) -> Result<content::Model, AppError> {
-    published(POLICY)
+    published(ContentKind::Policy)
         .order_by_desc(content::Column::PublishedAt)
         .order_by_desc(content::Column::Id)
         .one(conn)
@@ -94,7 +90,7 @@ pub async fn policy_version<C: ConnectionTrait>(
     conn: &C,
     version: &str,
 ) -> Result<Article, AppError> {
-    let row = published(POLICY)
+    let row = published(ContentKind::Policy)
         .filter(content::Column::Version.eq(version))
         .one(conn)
         .await?
@@ -116,7 +112,7 @@ pub async fn tip_of_the_day<C: ConnectionTrait>(
     conn: &C,
     day: chrono::NaiveDate,
 ) -> Result<Option<HealthTip>, AppError> {
-    let tips = published(TIP)
+    let tips = published(ContentKind::Tip)
         .order_by_asc(content::Column::Slug)
         .all(conn)
         .await?;
@@ -136,7 +132,7 @@ pub async fn tip_of_the_day<C: ConnectionTrait>(
 pub async fn policy_versions<C: ConnectionTrait>(
     conn: &C,
 ) -> Result<Vec<PolicyVersionRow>, AppError> {
-    let rows = published(POLICY)
+    let rows = published(ContentKind::Policy)
         .order_by_desc(content::Column::PublishedAt)
         .order_by_desc(content::Column::Id)
         .all(conn)
