@@ -353,7 +353,13 @@ fn without_refusal(uri: &axum::http::Uri) -> String {
 }
 
 /// The pages only a signed-in user has: the four portals, and the security page of every role.
-const SIGNED_IN_AREAS: [&str; 5] = ["/patient", "/provider", "/clinic", "/platform", "/security"];
+const SIGNED_IN_AREAS: [&str; 5] = [
+    "/patient",
+    salus_app::routes::provider::HOME,
+    salus_app::routes::clinic::HOME,
+    salus_app::routes::platform::HOME,
+    "/security",
+];
 
 fn is_portal_page(path: &str) -> bool {
     SIGNED_IN_AREAS

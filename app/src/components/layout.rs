@@ -4,6 +4,7 @@ use leptos_router::components::A;
 
 use crate::api::account::auth::{SignOut, AFTER_SIGN_OUT};
 use crate::model::account::CurrentUser;
+use crate::routes;
 
 pub type MeResource = Resource<Result<Option<CurrentUser>, crate::error::AppError>>;
 
@@ -19,9 +20,9 @@ pub fn Header() -> impl IntoView {
                 </A>
                 <nav aria-label="Main" class="flex flex-wrap items-center gap-1">
                     <A href="/" attr:class=link>"Home"</A>
-                    <A href="/topics" attr:class=link>"Health Topics"</A>
-                    <A href="/services" attr:class=link>"Services"</A>
-                    <A href="/contact" attr:class=link>"Contact"</A>
+                    <A href=routes::public::TOPICS attr:class=link>"Health Topics"</A>
+                    <A href=routes::public::SERVICES attr:class=link>"Services"</A>
+                    <A href=routes::public::CONTACT attr:class=link>"Contact"</A>
                 </nav>
                 <AccountArea />
             </div>
@@ -39,8 +40,8 @@ fn AccountArea() -> impl IntoView {
                     match me.await {
                         Ok(Some(user)) => view! { <SignedIn user /> }.into_any(),
                         _ => view! {
-                            <A href="/signin" attr:class="rounded-md px-3 py-2 text-sm font-medium text-teal-800 hover:bg-teal-50">"Sign in"</A>
-                            <A href="/register" attr:class="rounded-md bg-teal-700 px-3 py-2 text-sm font-semibold text-white hover:bg-teal-800">"Register"</A>
+                            <A href=routes::account::SIGN_IN attr:class="rounded-md px-3 py-2 text-sm font-medium text-teal-800 hover:bg-teal-50">"Sign in"</A>
+                            <A href=routes::account::REGISTER attr:class="rounded-md bg-teal-700 px-3 py-2 text-sm font-semibold text-white hover:bg-teal-800">"Register"</A>
                         }.into_any(),
                     }
                 })}
@@ -56,7 +57,7 @@ fn SignedIn(user: CurrentUser) -> impl IntoView {
             <span class="font-medium">{user.name.clone()}</span>
             <span class="text-slate-500">{format!(" · {}", user.role_name)}</span>
         </A>
-        <A href="/security" attr:class="rounded-md px-3 py-2 text-sm font-medium text-slate-700 hover:bg-teal-50 hover:text-teal-800 focus-visible:outline-2 focus-visible:outline-teal-600">"Security"</A>
+        <A href=routes::account::SECURITY attr:class="rounded-md px-3 py-2 text-sm font-medium text-slate-700 hover:bg-teal-50 hover:text-teal-800 focus-visible:outline-2 focus-visible:outline-teal-600">"Security"</A>
         <SignOutButton />
     }
 }
@@ -85,8 +86,8 @@ pub fn Footer() -> impl IntoView {
             <div class="mx-auto flex max-w-5xl flex-wrap justify-between gap-4 px-4 py-6 text-sm text-slate-600 sm:px-6">
                 <p>"Salus: wellness and preventive care with your clinic."</p>
                 <nav aria-label="Footer" class="flex gap-4">
-                    <A href="/privacy" attr:class="hover:underline">"Privacy policy"</A>
-                    <A href="/contact" attr:class="hover:underline">"Contact"</A>
+                    <A href=routes::public::PRIVACY attr:class="hover:underline">"Privacy policy"</A>
+                    <A href=routes::public::CONTACT attr:class="hover:underline">"Contact"</A>
                 </nav>
             </div>
         </footer>

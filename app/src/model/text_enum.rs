@@ -8,7 +8,7 @@
 macro_rules! text_enum {
     (
         $(#[$meta:meta])*
-        pub enum $name:ident {
+        $vis:vis enum $name:ident {
             $( $(#[$variant_meta:meta])* $variant:ident = $text:literal, )+
         }
     ) => {
@@ -16,7 +16,7 @@ macro_rules! text_enum {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
         #[cfg_attr(feature = "ssr", derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum))]
         #[cfg_attr(feature = "ssr", sea_orm(rs_type = "String", db_type = "Text"))]
-        pub enum $name {
+        $vis enum $name {
             $(
                 $(#[$variant_meta])*
                 #[cfg_attr(feature = "ssr", sea_orm(string_value = $text))]

@@ -17,20 +17,37 @@ use leptos_router::components::A;
 use crate::components::layout::MeResource;
 use crate::components::portal::{NAV_HERE, NAV_LINK, PORTAL_NAV};
 use crate::model::account::CurrentUser;
+use crate::routes;
 
 /// The portal's sections, each with the permission it needs; `current` is the one shown. A
 /// section the signed-in user may not use is left out (the server refuses it anyway).
 #[component]
 pub fn ClinicNav(current: &'static str) -> impl IntoView {
     const SECTIONS: [(&str, &str, Option<&str>); 8] = [
-        ("/clinic", "Overview", None),
-        ("/clinic/staff", "Staff", Some("staff.manage")),
-        ("/clinic/roles", "Roles", Some("staff.manage")),
-        ("/clinic/patients", "Patients", Some("patients.manage")),
-        ("/clinic/reminders", "Reminders", Some("patients.manage")),
-        ("/clinic/protocols", "Protocols", Some("protocols.manage")),
-        ("/clinic/audit", "Audit log", Some("audit.read")),
-        ("/clinic/settings", "Settings", Some("clinic.settings")),
+        (routes::clinic::HOME, "Overview", None),
+        (routes::clinic::STAFF, "Staff", Some("staff.manage")),
+        (routes::clinic::ROLES, "Roles", Some("staff.manage")),
+        (
+            routes::clinic::PATIENTS,
+            "Patients",
+            Some("patients.manage"),
+        ),
+        (
+            routes::clinic::REMINDERS,
+            "Reminders",
+            Some("patients.manage"),
+        ),
+        (
+            routes::clinic::PROTOCOLS,
+            "Protocols",
+            Some("protocols.manage"),
+        ),
+        (routes::clinic::AUDIT_LOG, "Audit log", Some("audit.read")),
+        (
+            routes::clinic::SETTINGS,
+            "Settings",
+            Some("clinic.settings"),
+        ),
     ];
     let me = expect_context::<MeResource>();
     view! {

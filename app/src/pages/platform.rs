@@ -17,20 +17,21 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::components::portal::{NAV_HERE, NAV_LINK, PORTAL_NAV};
+use crate::routes;
 
 /// The portal's sections, `current` marked as the page.
 #[component]
 pub fn PlatformNav(current: &'static str) -> impl IntoView {
     const SECTIONS: [(&str, &str); 9] = [
-        ("/platform", "Overview"),
-        ("/platform/clinics", "Clinics"),
-        ("/platform/plans", "Plans"),
-        ("/platform/protocols", "Protocol templates"),
-        ("/platform/topics", "Health topics"),
-        ("/platform/tips", "Health tips"),
-        ("/platform/policy", "Privacy policy"),
-        ("/platform/audit", "Audit log"),
-        ("/platform/admins", "Super admins"),
+        (routes::platform::HOME, "Overview"),
+        (routes::platform::CLINICS, "Clinics"),
+        (routes::platform::PLANS, "Plans"),
+        (routes::platform::PROTOCOLS, "Protocol templates"),
+        (routes::platform::TOPICS, "Health topics"),
+        (routes::platform::TIPS, "Health tips"),
+        (routes::platform::POLICY, "Privacy policy"),
+        (routes::platform::AUDIT_LOG, "Audit log"),
+        (routes::platform::ADMINS, "Super admins"),
     ];
     view! {
         <nav aria-label="Platform administration" class=PORTAL_NAV>

@@ -44,8 +44,8 @@ impl Actor {
     /// The portal the actor works in.
     pub fn home(&self) -> &'static str {
         match self.role {
-            Role::Patient => "/patient",
-            Role::SuperAdmin => "/platform",
+            Role::Patient => crate::routes::patient::HOME,
+            Role::SuperAdmin => crate::routes::platform::HOME,
             _ => self.permissions.staff_portal(),
         }
     }

@@ -165,9 +165,9 @@ impl PermissionSet {
     /// the clinic, the provider portal otherwise.
     pub fn staff_portal(self) -> &'static str {
         if self.manages() {
-            "/clinic"
+            crate::routes::clinic::HOME
         } else {
-            "/provider"
+            crate::routes::provider::HOME
         }
     }
 }

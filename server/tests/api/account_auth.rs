@@ -32,7 +32,10 @@ async fn registration_records_consent_with_the_policy_version(backend: Backend) 
         .unwrap()
         .expect("consent recorded");
     assert_eq!(consent.policy_version, "2026-11-01");
-    assert_eq!(consent.kind, salus_app::model::account::ConsentKind::DataUse);
+    assert_eq!(
+        consent.kind,
+        salus_app::model::account::ConsentKind::DataUse
+    );
     assert!(consent.withdrawn_at.is_none());
     assert!(
         !user.password_hash.contains("correct horse"),

@@ -9,15 +9,13 @@ use crate::model::account::{Enrolment, TwoStepStatus};
 #[cfg(feature = "ssr")]
 use {
     crate::api::context,
-    crate::routes::{destination, with_next, POLICY_PAGE},
+    crate::routes::{destination, with_next},
     crate::server::errors::{respond, respond_landing_on},
     crate::server::request::RequestMeta,
     crate::server::services::account::{mfa, policy_acceptance},
     crate::server::services::sessions,
 };
 
-/// Where the recovery codes are shown, once, after they are made.
-pub const RECOVERY_CODES_PAGE: &str = "/security/recovery-codes";
 pub const AFTER_TURNING_OFF: &str = "/security?two_step=off";
 pub const AFTER_CLINIC_RESET: &str = "/clinic/staff?two_step=reset";
 pub const AFTER_PLATFORM_RESET: &str = "/platform?two_step=reset";
@@ -44,12 +42,18 @@ pub async fn verify_sign_in_code(code: String, next: Option<String>) -> Result<S
             }
             Some(version) => {
                 sessions::await_policy(&session, pending, version, now).await?;
-                Ok(with_next(POLICY_PAGE, next.as_deref()))
+                Ok(with_next(
+                    crate::routes::account::SIGN_IN_POLICY,
+                    next.as_deref(),
+                ))
             }
         }
     }
     .await;
-    let landing = result.as_deref().unwrap_or("/signin/code").to_owned();
+    let landing = result
+        .as_deref()
+        .unwrap_or(crate::routes::account::SIGN_IN_CODE)
+        .to_owned();
     respond_landing_on(&landing, result)
 }
 
@@ -70,7 +74,7 @@ pub async fn get_enrolment() -> Result<Enrolment, AppError> {
 /// Lands on the page that shows the new recovery codes once.
 #[server(prefix = "/api", endpoint = "mfa/confirm")]
 pub async fn confirm_two_step(code: String, next: Option<String>) -> Result<(), AppError> {
-    let landing = with_next(RECOVERY_CODES_PAGE, next.as_deref());
+    let landing = with_next(crate::routes::account::RECOVERY_CODES, next.as_deref());
     respond_landing_on(
         &landing,
         async {
@@ -117,7 +121,7 @@ pub async fn get_two_step_status() -> Result<TwoStepStatus, AppError> {
 #[server(prefix = "/api", endpoint = "mfa/new_recovery_codes")]
 pub async fn new_recovery_codes(code: String) -> Result<(), AppError> {
     respond_landing_on(
-        RECOVERY_CODES_PAGE,
+        crate::routes::account::RECOVERY_CODES,
         async {
             let state = context::state();
             let actor = context::actor().await?;

@@ -9,7 +9,7 @@ use crate::model::content::Article;
 #[cfg(feature = "ssr")]
 use {
     crate::api::context,
-    crate::routes::{destination, POLICY_PAGE},
+    crate::routes::destination,
     crate::server::errors::{respond, respond_landing_on},
     crate::server::request::RequestMeta,
     crate::server::services::account::policy_acceptance,
@@ -62,6 +62,9 @@ pub async fn accept_policy(next: Option<String>) -> Result<String, AppError> {
         Ok(destination(next.as_deref(), &home))
     }
     .await;
-    let landing = result.as_deref().unwrap_or(POLICY_PAGE).to_owned();
+    let landing = result
+        .as_deref()
+        .unwrap_or(crate::routes::account::SIGN_IN_POLICY)
+        .to_owned();
     respond_landing_on(&landing, result)
 }

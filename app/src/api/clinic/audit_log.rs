@@ -11,7 +11,6 @@ use {
     crate::server::services::clinic::audit_log,
 };
 
-pub const AUDIT_LOG_PAGE: &str = "/clinic/audit";
 /// Where the streamed CSV is downloaded from, with the page's filters as its query.
 pub const AUDIT_LOG_CSV: &str = "/api/clinic/audit_log.csv";
 
@@ -42,7 +41,7 @@ pub async fn get_audit_log(
 #[server(prefix = "/api", endpoint = "clinic/audit_log/verify")]
 pub async fn verify_audit_chain() -> Result<ChainStatus, AppError> {
     let key = context::state().audit_key;
-    in_scope_landing_on(AUDIT_LOG_PAGE, async |scoped| {
+    in_scope_landing_on(crate::routes::clinic::AUDIT_LOG, async |scoped| {
         audit_log::verify(scoped, &key).await
     })
     .await

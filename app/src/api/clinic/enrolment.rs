@@ -12,7 +12,6 @@ use {
     crate::server::services::clinic::invitations::{self, Sent},
 };
 
-pub const ENROLMENT_PAGE: &str = "/clinic/patients/enrol";
 /// Where the CSV upload form posts (see the server's `imports`).
 pub const IMPORT_UPLOAD: &str = "/clinic/patients/enrol/import";
 
@@ -32,11 +31,11 @@ pub async fn add_patient(
         sex,
         phone,
     };
-    let (outcome, links) =
-        in_scope_landing_on("/clinic/patients/enrol?done=added", async |scoped| {
-            enrolment::add(&state, scoped, details).await
-        })
-        .await?;
+    let (outcome, links) = in_scope_landing_on(
+        &crate::routes::landing(crate::routes::clinic::ENROLMENT, "added"),
+        async |scoped| enrolment::add(&state, scoped, details).await,
+    )
+    .await?;
     Sent::send_all(links, &state);
     Ok(outcome)
 }
@@ -44,9 +43,10 @@ pub async fn add_patient(
 #[server(prefix = "/api", endpoint = "clinic/enrolment/invite")]
 pub async fn invite_patient(email: String) -> Result<(), AppError> {
     let state = context::state();
-    let mail = in_scope_landing_on("/clinic/patients/enrol?done=invited", async |scoped| {
-        invitations::invite_patient(&state, scoped, &email).await
-    })
+    let mail = in_scope_landing_on(
+        &crate::routes::landing(crate::routes::clinic::ENROLMENT, "invited"),
+        async |scoped| invitations::invite_patient(&state, scoped, &email).await,
+    )
     .await?;
     mail.send(&state);
     Ok(())

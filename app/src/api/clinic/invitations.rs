@@ -21,9 +21,10 @@ pub const AFTER_ACCEPTING: &str = "/signin?joined=1";
 #[server(prefix = "/api", endpoint = "clinic/invitations/new")]
 pub async fn invite_staff(email: String, role: String) -> Result<(), AppError> {
     let state = context::state();
-    let mail = in_scope_landing_on("/clinic/staff?done=invited", async |scoped| {
-        invitations::invite(&state, scoped, &email, &role).await
-    })
+    let mail = in_scope_landing_on(
+        &crate::routes::landing(crate::routes::clinic::STAFF, "invited"),
+        async |scoped| invitations::invite(&state, scoped, &email, &role).await,
+    )
     .await?;
     mail.send(&state);
     Ok(())
@@ -31,12 +32,20 @@ pub async fn invite_staff(email: String, role: String) -> Result<(), AppError> {
 
 #[server(prefix = "/api", endpoint = "clinic/invitations/resend")]
 pub async fn resend_invitation(invitation_id: i64) -> Result<(), AppError> {
-    resend(invitation_id, "/clinic/staff?done=resent").await
+    resend(
+        invitation_id,
+        &crate::routes::landing(crate::routes::clinic::STAFF, "resent"),
+    )
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "clinic/invitations/withdraw")]
 pub async fn withdraw_invitation(invitation_id: i64) -> Result<(), AppError> {
-    withdraw(invitation_id, "/clinic/staff?done=withdrawn").await
+    withdraw(
+        invitation_id,
+        &crate::routes::landing(crate::routes::clinic::STAFF, "withdrawn"),
+    )
+    .await
 }
 
 /// Sends an open invitation again (a new link, a new week), mailed once committed; the staff

@@ -12,8 +12,6 @@ use {
     crate::server::services::clinic::protocols::{self, ProtocolForm},
 };
 
-pub const PROTOCOLS_PAGE: &str = "/clinic/protocols";
-
 #[server(prefix = "/api", endpoint = "clinic/protocols")]
 pub async fn get_clinic_protocols() -> Result<ClinicProtocols, AppError> {
     in_scope(async |scoped| protocols::list(scoped).await).await
@@ -31,18 +29,21 @@ pub async fn save_protocol(
     interval_months: String,
     due_soon_days: String,
 ) -> Result<(), AppError> {
-    let queued = in_scope_landing_on("/clinic/protocols?done=saved", async |scoped| {
-        let form = ProtocolForm {
-            name,
-            description,
-            min_age_years,
-            max_age_years,
-            sex,
-            interval_months,
-            due_soon_days,
-        };
-        protocols::update(scoped, id, form).await
-    })
+    let queued = in_scope_landing_on(
+        &crate::routes::landing(crate::routes::clinic::PROTOCOLS, "saved"),
+        async |scoped| {
+            let form = ProtocolForm {
+                name,
+                description,
+                min_age_years,
+                max_age_years,
+                sex,
+                interval_months,
+                due_soon_days,
+            };
+            protocols::update(scoped, id, form).await
+        },
+    )
     .await?;
     resync_job::start(&context::state(), queued).await;
     Ok(())
@@ -58,18 +59,21 @@ pub async fn add_protocol(
     interval_months: String,
     due_soon_days: String,
 ) -> Result<(), AppError> {
-    let queued = in_scope_landing_on("/clinic/protocols?done=added", async |scoped| {
-        let form = ProtocolForm {
-            name,
-            description,
-            min_age_years,
-            max_age_years,
-            sex,
-            interval_months,
-            due_soon_days,
-        };
-        protocols::add(scoped, form).await
-    })
+    let queued = in_scope_landing_on(
+        &crate::routes::landing(crate::routes::clinic::PROTOCOLS, "added"),
+        async |scoped| {
+            let form = ProtocolForm {
+                name,
+                description,
+                min_age_years,
+                max_age_years,
+                sex,
+                interval_months,
+                due_soon_days,
+            };
+            protocols::add(scoped, form).await
+        },
+    )
     .await?;
     resync_job::start(&context::state(), [queued]).await;
     Ok(())
@@ -80,9 +84,9 @@ pub async fn add_protocol(
 pub async fn set_protocol_active(id: i64, active: String) -> Result<(), AppError> {
     let active = active == "true";
     let landing = if active {
-        "/clinic/protocols?done=reactivated"
+        &crate::routes::landing(crate::routes::clinic::PROTOCOLS, "reactivated")
     } else {
-        "/clinic/protocols?done=deactivated"
+        &crate::routes::landing(crate::routes::clinic::PROTOCOLS, "deactivated")
     };
     let queued = in_scope_landing_on(landing, async |scoped| {
         protocols::set_active(scoped, id, active).await

@@ -11,8 +11,6 @@ use {
     crate::server::services::clinic::reminders,
 };
 
-pub const REMINDERS_PAGE: &str = "/clinic/reminders";
-
 #[server(prefix = "/api", endpoint = "clinic/reminders")]
 pub async fn get_clinic_reminders(
     status: Option<String>,
@@ -32,9 +30,10 @@ pub async fn get_clinic_reminders(
 
 #[server(prefix = "/api", endpoint = "clinic/reminders/retry")]
 pub async fn retry_reminder(reminder_id: i64) -> Result<(), AppError> {
-    let channel = in_scope_landing_on("/clinic/reminders?done=retried", async |scoped| {
-        reminders::retry(scoped, reminder_id).await
-    })
+    let channel = in_scope_landing_on(
+        &crate::routes::landing(crate::routes::clinic::REMINDERS, "retried"),
+        async |scoped| reminders::retry(scoped, reminder_id).await,
+    )
     .await?;
     let counters = &context::state().reminder_counters;
     counters.count(Event::Retried, channel, 1);

@@ -11,9 +11,6 @@ use {
     crate::server::services::clinic::roles,
 };
 
-/// The roles page, where its forms land; `done` says what happened.
-pub const ROLES_PAGE: &str = "/clinic/roles";
-
 #[server(prefix = "/api", endpoint = "clinic/roles")]
 pub async fn get_clinic_roles() -> Result<ClinicRoles, AppError> {
     in_scope(async |scoped| roles::page(scoped).await).await
@@ -60,19 +57,22 @@ pub async fn add_clinic_role(
     clinic_settings: Option<String>,
     audit_read: Option<String>,
 ) -> Result<(), AppError> {
-    in_scope_landing_on("/clinic/roles?done=added", async |scoped| {
-        let permissions = ticked(
-            patient_read,
-            care_item_complete,
-            patients_manage,
-            staff_manage,
-            protocols_manage,
-            clinic_settings,
-            audit_read,
-        );
-        roles::add(scoped, roles::RoleForm { name, permissions }).await?;
-        Ok(())
-    })
+    in_scope_landing_on(
+        &crate::routes::landing(crate::routes::clinic::ROLES, "added"),
+        async |scoped| {
+            let permissions = ticked(
+                patient_read,
+                care_item_complete,
+                patients_manage,
+                staff_manage,
+                protocols_manage,
+                clinic_settings,
+                audit_read,
+            );
+            roles::add(scoped, roles::RoleForm { name, permissions }).await?;
+            Ok(())
+        },
+    )
     .await
 }
 
@@ -89,25 +89,29 @@ pub async fn save_clinic_role(
     clinic_settings: Option<String>,
     audit_read: Option<String>,
 ) -> Result<(), AppError> {
-    in_scope_landing_on("/clinic/roles?done=saved", async |scoped| {
-        let permissions = ticked(
-            patient_read,
-            care_item_complete,
-            patients_manage,
-            staff_manage,
-            protocols_manage,
-            clinic_settings,
-            audit_read,
-        );
-        roles::update(scoped, role_id, roles::RoleForm { name, permissions }).await
-    })
+    in_scope_landing_on(
+        &crate::routes::landing(crate::routes::clinic::ROLES, "saved"),
+        async |scoped| {
+            let permissions = ticked(
+                patient_read,
+                care_item_complete,
+                patients_manage,
+                staff_manage,
+                protocols_manage,
+                clinic_settings,
+                audit_read,
+            );
+            roles::update(scoped, role_id, roles::RoleForm { name, permissions }).await
+        },
+    )
     .await
 }
 
 #[server(prefix = "/api", endpoint = "clinic/roles/delete")]
 pub async fn delete_clinic_role(role_id: i64) -> Result<(), AppError> {
-    in_scope_landing_on("/clinic/roles?done=deleted", async |scoped| {
-        roles::delete(scoped, role_id).await
-    })
+    in_scope_landing_on(
+        &crate::routes::landing(crate::routes::clinic::ROLES, "deleted"),
+        async |scoped| roles::delete(scoped, role_id).await,
+    )
     .await
 }

@@ -10,8 +10,6 @@ use {
     crate::server::services::clinic::roster,
 };
 
-pub const ROSTER_PAGE: &str = "/clinic/patients";
-
 #[server(prefix = "/api", endpoint = "clinic/roster")]
 pub async fn get_roster(
     search: Option<String>,
@@ -34,14 +32,14 @@ pub async fn get_roster(
 /// Sends a patient's invitation again from the roster: a new link, working a week.
 #[server(prefix = "/api", endpoint = "clinic/roster/invitation/resend")]
 pub async fn resend_patient_invitation(invitation_id: i64) -> Result<(), AppError> {
-    let landing = format!("{ROSTER_PAGE}?done=invitation_resent");
+    let landing = crate::routes::landing(crate::routes::clinic::PATIENTS, "invitation_resent");
     super::invitations::resend(invitation_id, &landing).await
 }
 
 /// Withdraws a patient's invitation from the roster: its link stops working.
 #[server(prefix = "/api", endpoint = "clinic/roster/invitation/withdraw")]
 pub async fn withdraw_patient_invitation(invitation_id: i64) -> Result<(), AppError> {
-    let landing = format!("{ROSTER_PAGE}?done=invitation_withdrawn");
+    let landing = crate::routes::landing(crate::routes::clinic::PATIENTS, "invitation_withdrawn");
     super::invitations::withdraw(invitation_id, &landing).await
 }
 
@@ -51,26 +49,29 @@ pub async fn assign_patients(
     provider_id: i64,
     #[server(default)] patient_ids: Vec<i64>,
 ) -> Result<u64, AppError> {
-    in_scope_landing_on("/clinic/patients?done=assigned", async |scoped| {
-        roster::assign(scoped, provider_id, &patient_ids).await
-    })
+    in_scope_landing_on(
+        &crate::routes::landing(crate::routes::clinic::PATIENTS, "assigned"),
+        async |scoped| roster::assign(scoped, provider_id, &patient_ids).await,
+    )
     .await
 }
 
 #[server(prefix = "/api", endpoint = "clinic/roster/unassign")]
 pub async fn unassign_patient(provider_id: i64, patient_id: i64) -> Result<(), AppError> {
-    in_scope_landing_on("/clinic/patients?done=unassigned", async |scoped| {
-        roster::unassign(scoped, provider_id, patient_id).await
-    })
+    in_scope_landing_on(
+        &crate::routes::landing(crate::routes::clinic::PATIENTS, "unassigned"),
+        async |scoped| roster::unassign(scoped, provider_id, patient_id).await,
+    )
     .await
 }
 
 /// Discharges a patient: providers' access and reminders end; records are kept.
 #[server(prefix = "/api", endpoint = "clinic/roster/discharge")]
 pub async fn discharge_patient(patient_id: i64) -> Result<u64, AppError> {
-    in_scope_landing_on("/clinic/patients?done=discharged", async |scoped| {
-        roster::discharge(scoped, patient_id).await
-    })
+    in_scope_landing_on(
+        &crate::routes::landing(crate::routes::clinic::PATIENTS, "discharged"),
+        async |scoped| roster::discharge(scoped, patient_id).await,
+    )
     .await
 }
 

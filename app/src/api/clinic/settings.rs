@@ -10,8 +10,6 @@ use {
     crate::server::services::clinic::settings,
 };
 
-pub const SETTINGS_PAGE: &str = "/clinic/settings";
-
 #[server(prefix = "/api", endpoint = "clinic/settings")]
 pub async fn get_clinic_settings() -> Result<ClinicSettings, AppError> {
     in_scope(async |scoped| settings::get(scoped).await).await
@@ -25,25 +23,29 @@ pub async fn save_clinic_details(
     address: String,
     time_zone: String,
 ) -> Result<(), AppError> {
-    in_scope_landing_on("/clinic/settings?done=details", async |scoped| {
-        let form = settings::Details {
-            name,
-            contact_email,
-            contact_phone,
-            address,
-            time_zone,
-        };
-        settings::update_details(scoped, form).await
-    })
+    in_scope_landing_on(
+        &crate::routes::landing(crate::routes::clinic::SETTINGS, "details"),
+        async |scoped| {
+            let form = settings::Details {
+                name,
+                contact_email,
+                contact_phone,
+                address,
+                time_zone,
+            };
+            settings::update_details(scoped, form).await
+        },
+    )
     .await
 }
 
 /// A new registration code for the clinic; the old one stops working.
 #[server(prefix = "/api", endpoint = "clinic/settings/new_code")]
 pub async fn regenerate_registration_code() -> Result<String, AppError> {
-    in_scope_landing_on("/clinic/settings?done=code", async |scoped| {
-        settings::regenerate_code(scoped).await
-    })
+    in_scope_landing_on(
+        &crate::routes::landing(crate::routes::clinic::SETTINGS, "code"),
+        async |scoped| settings::regenerate_code(scoped).await,
+    )
     .await
 }
 
@@ -66,18 +68,21 @@ pub async fn save_working_hours(
     sunday_opens: String,
     sunday_closes: String,
 ) -> Result<(), AppError> {
-    in_scope_landing_on("/clinic/settings?done=hours", async |scoped| {
-        let days = [
-            (monday_opens, monday_closes),
-            (tuesday_opens, tuesday_closes),
-            (wednesday_opens, wednesday_closes),
-            (thursday_opens, thursday_closes),
-            (friday_opens, friday_closes),
-            (saturday_opens, saturday_closes),
-            (sunday_opens, sunday_closes),
-        ];
-        settings::update_hours(scoped, days).await
-    })
+    in_scope_landing_on(
+        &crate::routes::landing(crate::routes::clinic::SETTINGS, "hours"),
+        async |scoped| {
+            let days = [
+                (monday_opens, monday_closes),
+                (tuesday_opens, tuesday_closes),
+                (wednesday_opens, wednesday_closes),
+                (thursday_opens, thursday_closes),
+                (friday_opens, friday_closes),
+                (saturday_opens, saturday_closes),
+                (sunday_opens, sunday_closes),
+            ];
+            settings::update_hours(scoped, days).await
+        },
+    )
     .await
 }
 
@@ -101,9 +106,10 @@ pub async fn save_reminder_settings(
         due_soon_days,
         sms_daily_cap,
     };
-    in_scope_landing_on("/clinic/settings?done=reminders", async |scoped| {
-        settings::update_reminders(scoped, form).await
-    })
+    in_scope_landing_on(
+        &crate::routes::landing(crate::routes::clinic::SETTINGS, "reminders"),
+        async |scoped| settings::update_reminders(scoped, form).await,
+    )
     .await?;
     // The clinic's channels may have changed: the worker plans again now.
     context::state().reminder_wakeup.notify_one();

@@ -10,9 +10,6 @@ use {
     crate::server::services::clinic::staff,
 };
 
-/// The staff page, where its forms land; `done` says what happened.
-pub const STAFF_PAGE: &str = "/clinic/staff";
-
 #[server(prefix = "/api", endpoint = "clinic/staff")]
 pub async fn get_clinic_staff() -> Result<StaffDirectory, AppError> {
     in_scope(async |scoped| staff::directory(scoped).await).await
@@ -20,24 +17,27 @@ pub async fn get_clinic_staff() -> Result<StaffDirectory, AppError> {
 
 #[server(prefix = "/api", endpoint = "clinic/staff/role")]
 pub async fn change_staff_role(membership_id: i64, role: String) -> Result<(), AppError> {
-    in_scope_landing_on("/clinic/staff?done=role", async |scoped| {
-        staff::change_role(scoped, membership_id, &role).await
-    })
+    in_scope_landing_on(
+        &crate::routes::landing(crate::routes::clinic::STAFF, "role"),
+        async |scoped| staff::change_role(scoped, membership_id, &role).await,
+    )
     .await
 }
 
 #[server(prefix = "/api", endpoint = "clinic/staff/deactivate")]
 pub async fn deactivate_staff(membership_id: i64) -> Result<(), AppError> {
-    in_scope_landing_on("/clinic/staff?done=deactivated", async |scoped| {
-        staff::deactivate(scoped, membership_id).await
-    })
+    in_scope_landing_on(
+        &crate::routes::landing(crate::routes::clinic::STAFF, "deactivated"),
+        async |scoped| staff::deactivate(scoped, membership_id).await,
+    )
     .await
 }
 
 #[server(prefix = "/api", endpoint = "clinic/staff/reactivate")]
 pub async fn reactivate_staff(membership_id: i64) -> Result<(), AppError> {
-    in_scope_landing_on("/clinic/staff?done=reactivated", async |scoped| {
-        staff::reactivate(scoped, membership_id).await
-    })
+    in_scope_landing_on(
+        &crate::routes::landing(crate::routes::clinic::STAFF, "reactivated"),
+        async |scoped| staff::reactivate(scoped, membership_id).await,
+    )
     .await
 }

@@ -40,7 +40,7 @@ pub async fn switch_clinic(clinic_id: i64) -> Result<(), AppError> {
         clinics::may_act_in(&context::state().db, me, clinic_id).await?;
         sessions::move_to_clinic(&context::session().await?, clinic_id).await
     };
-    respond_landing_on("/patient", switched.await)
+    respond_landing_on(crate::routes::patient::HOME, switched.await)
 }
 
 /// Leaves one of the patient's clinics (not their only one): it no longer reaches their record.

@@ -12,7 +12,6 @@ use {
     crate::server::services::platform::audit_log,
 };
 
-pub const PLATFORM_AUDIT_PAGE: &str = "/platform/audit";
 /// Where the streamed CSV is downloaded from, with the page's filters as its query.
 pub const PLATFORM_AUDIT_CSV: &str = "/api/platform/audit_log.csv";
 
@@ -43,7 +42,7 @@ pub async fn get_platform_audit_log(
 #[server(prefix = "/api", endpoint = "platform/audit_log/verify")]
 pub async fn verify_platform_audit_log() -> Result<ChainStatus, AppError> {
     let key = context::state().audit_key;
-    in_scope_landing_on(PLATFORM_AUDIT_PAGE, async |scoped| {
+    in_scope_landing_on(crate::routes::platform::AUDIT_LOG, async |scoped| {
         audit_log::verify(scoped, &key).await
     })
     .await

@@ -11,13 +11,6 @@ use {
     crate::server::services::platform::clinics,
 };
 
-pub const CLINICS_PAGE: &str = "/platform/clinics";
-
-/// A clinic's own page in the portal.
-pub fn clinic_page(id: i64) -> String {
-    format!("{CLINICS_PAGE}/{id}")
-}
-
 #[server(prefix = "/api", endpoint = "platform/clinics")]
 pub async fn get_clinics(
     search: Option<String>,
@@ -62,21 +55,25 @@ pub async fn create_clinic(
     let (id, invitation) =
         in_scope(async |scoped| clinics::create(&state, scoped, form).await).await?;
     invitation.send(&state);
-    respond_landing_on(&format!("{}?done=created", clinic_page(id)), Ok(id))
+    respond_landing_on(
+        &format!("{}?done=created", crate::routes::platform::clinic(id)),
+        Ok(id),
+    )
 }
 
 #[server(prefix = "/api", endpoint = "platform/clinics/plan")]
 pub async fn change_clinic_plan(id: i64, plan: String) -> Result<(), AppError> {
-    in_scope_landing_on(&format!("{}?done=plan", clinic_page(id)), async |scoped| {
-        clinics::change_plan(scoped, id, &plan).await
-    })
+    in_scope_landing_on(
+        &format!("{}?done=plan", crate::routes::platform::clinic(id)),
+        async |scoped| clinics::change_plan(scoped, id, &plan).await,
+    )
     .await
 }
 
 #[server(prefix = "/api", endpoint = "platform/clinics/suspend")]
 pub async fn suspend_clinic(id: i64, reason: String) -> Result<(), AppError> {
     in_scope_landing_on(
-        &format!("{}?done=suspended", clinic_page(id)),
+        &format!("{}?done=suspended", crate::routes::platform::clinic(id)),
         async |scoped| clinics::suspend(scoped, id, &reason).await,
     )
     .await
@@ -85,7 +82,7 @@ pub async fn suspend_clinic(id: i64, reason: String) -> Result<(), AppError> {
 #[server(prefix = "/api", endpoint = "platform/clinics/reactivate")]
 pub async fn reactivate_clinic(id: i64) -> Result<(), AppError> {
     in_scope_landing_on(
-        &format!("{}?done=reactivated", clinic_page(id)),
+        &format!("{}?done=reactivated", crate::routes::platform::clinic(id)),
         async |scoped| clinics::reactivate(scoped, id).await,
     )
     .await
@@ -94,7 +91,7 @@ pub async fn reactivate_clinic(id: i64) -> Result<(), AppError> {
 #[server(prefix = "/api", endpoint = "platform/clinics/close")]
 pub async fn close_clinic(id: i64, confirm_code: String) -> Result<(), AppError> {
     in_scope_landing_on(
-        &format!("{}?done=closed", clinic_page(id)),
+        &format!("{}?done=closed", crate::routes::platform::clinic(id)),
         async |scoped| clinics::close(scoped, id, &confirm_code).await,
     )
     .await

@@ -11,14 +11,6 @@ use {
     crate::server::services::platform::content::{self, PolicyForm, TipForm, TopicForm},
 };
 
-pub const TOPICS_PAGE: &str = "/platform/topics";
-pub const TIPS_PAGE: &str = "/platform/tips";
-pub const POLICY_ADMIN_PAGE: &str = "/platform/policy";
-
-pub fn topic_page(id: i64) -> String {
-    format!("{TOPICS_PAGE}/{id}")
-}
-
 #[server(prefix = "/api", endpoint = "platform/content")]
 pub async fn get_content() -> Result<ContentOverview, AppError> {
     in_scope(async |scoped| content::overview(scoped).await).await
@@ -49,7 +41,10 @@ pub async fn create_topic(
         status: String::new(),
     };
     let id = in_scope(async |scoped| content::create_topic(scoped, form).await).await?;
-    respond_landing_on(&format!("{}?done=created", topic_page(id)), Ok(id))
+    respond_landing_on(
+        &format!("{}?done=created", crate::routes::platform::topic(id)),
+        Ok(id),
+    )
 }
 
 #[server(prefix = "/api", endpoint = "platform/topics/save")]
@@ -73,9 +68,10 @@ pub async fn save_topic(
         home_position,
         status,
     };
-    in_scope_landing_on(&format!("{}?done=saved", topic_page(id)), async |scoped| {
-        content::save_topic(scoped, id, form).await
-    })
+    in_scope_landing_on(
+        &format!("{}?done=saved", crate::routes::platform::topic(id)),
+        async |scoped| content::save_topic(scoped, id, form).await,
+    )
     .await
 }
 
@@ -86,10 +82,13 @@ pub async fn add_tip(title: String, text: String, category: String) -> Result<()
         text,
         category,
     };
-    in_scope_landing_on(&format!("{TIPS_PAGE}?done=added"), async |scoped| {
-        content::add_tip(scoped, form).await?;
-        Ok(())
-    })
+    in_scope_landing_on(
+        &crate::routes::landing(crate::routes::platform::TIPS, "added"),
+        async |scoped| {
+            content::add_tip(scoped, form).await?;
+            Ok(())
+        },
+    )
     .await
 }
 
@@ -105,9 +104,10 @@ pub async fn save_tip(
         text,
         category,
     };
-    in_scope_landing_on(&format!("{TIPS_PAGE}?done=saved"), async |scoped| {
-        content::save_tip(scoped, id, form).await
-    })
+    in_scope_landing_on(
+        &crate::routes::landing(crate::routes::platform::TIPS, "saved"),
+        async |scoped| content::save_tip(scoped, id, form).await,
+    )
     .await
 }
 
@@ -116,9 +116,10 @@ pub async fn save_tip(
 pub async fn retire_tip(id: i64, retire: String) -> Result<(), AppError> {
     let retired = retire == "yes";
     let done = if retired { "retired" } else { "restored" };
-    in_scope_landing_on(&format!("{TIPS_PAGE}?done={done}"), async |scoped| {
-        content::set_tip_retired(scoped, id, retired).await
-    })
+    in_scope_landing_on(
+        &crate::routes::landing(crate::routes::platform::TIPS, done),
+        async |scoped| content::set_tip_retired(scoped, id, retired).await,
+    )
     .await
 }
 
@@ -134,7 +135,7 @@ pub async fn publish_policy(
         body,
     };
     in_scope_landing_on(
-        &format!("{POLICY_ADMIN_PAGE}?done=published"),
+        &crate::routes::landing(crate::routes::platform::POLICY, "published"),
         async |scoped| content::publish_policy(scoped, form).await,
     )
     .await

@@ -11,13 +11,6 @@ use {
     crate::server::services::platform::plans,
 };
 
-pub const PLANS_PAGE: &str = "/platform/plans";
-
-/// A plan's own page in the portal.
-pub fn plan_page(code: &str) -> String {
-    format!("{PLANS_PAGE}/{code}")
-}
-
 #[server(prefix = "/api", endpoint = "platform/plans")]
 pub async fn get_plans() -> Result<PlanList, AppError> {
     in_scope(async |scoped| plans::list(scoped).await).await
@@ -52,18 +45,21 @@ pub async fn add_plan(
     sms_per_month: Option<String>,
     sms_reminders: Option<String>,
 ) -> Result<(), AppError> {
-    in_scope_landing_on(&format!("{PLANS_PAGE}?done=added"), async |scoped| {
-        let form = form(
-            code,
-            name,
-            provider_seats,
-            patient_limit,
-            sms_per_month,
-            sms_reminders,
-        );
-        plans::create(scoped, form).await?;
-        Ok(())
-    })
+    in_scope_landing_on(
+        &crate::routes::landing(crate::routes::platform::PLANS, "added"),
+        async |scoped| {
+            let form = form(
+                code,
+                name,
+                provider_seats,
+                patient_limit,
+                sms_per_month,
+                sms_reminders,
+            );
+            plans::create(scoped, form).await?;
+            Ok(())
+        },
+    )
     .await
 }
 
@@ -77,7 +73,7 @@ pub async fn change_plan(
     sms_reminders: Option<String>,
 ) -> Result<(), AppError> {
     in_scope_landing_on(
-        &format!("{}?done=changed", plan_page(&code)),
+        &format!("{}?done=changed", crate::routes::platform::plan(&code)),
         async |scoped| {
             let form = form(
                 code.clone(),
@@ -96,7 +92,7 @@ pub async fn change_plan(
 #[server(prefix = "/api", endpoint = "platform/plans/retire")]
 pub async fn retire_plan(code: String) -> Result<(), AppError> {
     in_scope_landing_on(
-        &format!("{}?done=retired", plan_page(&code)),
+        &format!("{}?done=retired", crate::routes::platform::plan(&code)),
         async |scoped| plans::retire(scoped, &code).await,
     )
     .await
@@ -105,7 +101,7 @@ pub async fn retire_plan(code: String) -> Result<(), AppError> {
 #[server(prefix = "/api", endpoint = "platform/plans/offer")]
 pub async fn offer_plan(code: String) -> Result<(), AppError> {
     in_scope_landing_on(
-        &format!("{}?done=offered", plan_page(&code)),
+        &format!("{}?done=offered", crate::routes::platform::plan(&code)),
         async |scoped| plans::offer_again(scoped, &code).await,
     )
     .await

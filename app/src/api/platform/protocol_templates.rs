@@ -14,12 +14,6 @@ use {
     crate::server::services::platform::protocol_templates,
 };
 
-pub const TEMPLATES_PAGE: &str = "/platform/protocols";
-
-pub fn template_page(id: i64) -> String {
-    format!("{TEMPLATES_PAGE}/{id}")
-}
-
 #[server(prefix = "/api", endpoint = "platform/protocols")]
 pub async fn get_protocol_templates() -> Result<ProtocolTemplates, AppError> {
     in_scope(async |scoped| protocol_templates::list(scoped).await).await
@@ -50,9 +44,10 @@ pub async fn add_protocol_template(
         interval_months,
         due_soon_days,
     };
-    let queued = in_scope_landing_on(&format!("{TEMPLATES_PAGE}?done=added"), async |scoped| {
-        protocol_templates::create(scoped, form).await
-    })
+    let queued = in_scope_landing_on(
+        &crate::routes::landing(crate::routes::platform::PROTOCOLS, "added"),
+        async |scoped| protocol_templates::create(scoped, form).await,
+    )
     .await?;
     resync_job::start(&context::state(), queued).await;
     Ok(())
@@ -79,9 +74,10 @@ pub async fn save_protocol_template(
         interval_months,
         due_soon_days,
     };
-    in_scope_landing_on(&format!("{TEMPLATES_PAGE}?done=saved"), async |scoped| {
-        protocol_templates::update(scoped, id, form).await
-    })
+    in_scope_landing_on(
+        &crate::routes::landing(crate::routes::platform::PROTOCOLS, "saved"),
+        async |scoped| protocol_templates::update(scoped, id, form).await,
+    )
     .await
 }
 
@@ -90,8 +86,9 @@ pub async fn save_protocol_template(
 pub async fn set_protocol_template_active(id: i64, active: String) -> Result<(), AppError> {
     let active = active == "true";
     let done = if active { "restored" } else { "retired" };
-    in_scope_landing_on(&format!("{TEMPLATES_PAGE}?done={done}"), async |scoped| {
-        protocol_templates::set_active(scoped, id, active).await
-    })
+    in_scope_landing_on(
+        &crate::routes::landing(crate::routes::platform::PROTOCOLS, done),
+        async |scoped| protocol_templates::set_active(scoped, id, active).await,
+    )
     .await
 }

@@ -14,9 +14,6 @@ use {
     crate::server::services::throttle,
 };
 
-pub const SUPER_ADMINS_PAGE: &str = "/platform/admins";
-/// Where an invitation's link opens.
-pub const SUPER_ADMIN_INVITATION_PAGE: &str = "/platform-invitation";
 pub const AFTER_JOINING: &str = "/signin?joined=platform";
 
 #[server(prefix = "/api", endpoint = "platform/super_admins")]
@@ -27,7 +24,7 @@ pub async fn get_super_admins() -> Result<SuperAdmins, AppError> {
 #[server(prefix = "/api", endpoint = "platform/super_admins/invite")]
 pub async fn invite_super_admin(email: String) -> Result<(), AppError> {
     let state = context::state();
-    let landing = format!("{SUPER_ADMINS_PAGE}?done=invited");
+    let landing = crate::routes::landing(crate::routes::platform::ADMINS, "invited");
     let mail = in_scope_landing_on(&landing, async |scoped| {
         super_admins::invite(&state, scoped, &email).await
     })
@@ -39,7 +36,7 @@ pub async fn invite_super_admin(email: String) -> Result<(), AppError> {
 #[server(prefix = "/api", endpoint = "platform/super_admins/revoke")]
 pub async fn revoke_super_admin(user_id: i64) -> Result<(), AppError> {
     in_scope_landing_on(
-        &format!("{SUPER_ADMINS_PAGE}?done=revoked"),
+        &crate::routes::landing(crate::routes::platform::ADMINS, "revoked"),
         async |scoped| super_admins::revoke(scoped, user_id).await,
     )
     .await

@@ -10,13 +10,6 @@ use {
     crate::api::context, crate::server::errors::respond, crate::server::services::public::content,
 };
 
-/// The privacy policy's page; each version has its own below it.
-pub const PRIVACY_PAGE: &str = "/privacy";
-
-pub fn policy_version_page(version: &str) -> String {
-    format!("{PRIVACY_PAGE}/{version}")
-}
-
 #[server(prefix = "/api", endpoint = "content/latest")]
 pub async fn get_latest_articles() -> Result<Vec<ArticleSummary>, AppError> {
     respond(content::latest_articles(&context::state().db, 12).await)

@@ -12,7 +12,7 @@ use crate::components::form::{
     BUTTON_CLASS,
 };
 use crate::components::layout::MeResource;
-use crate::routes::safe_return_path;
+use crate::routes::{self, safe_return_path};
 
 #[component]
 pub(crate) fn AuthCard(title: &'static str, children: Children) -> impl IntoView {
@@ -49,7 +49,7 @@ pub fn SignInPage() -> impl IntoView {
                 Suspend::new(async move {
                     if let Ok(Some(user)) = me.await {
                         let to = safe_return_path(&next)
-                            .filter(|p| p != "/signin")
+                            .filter(|p| p != routes::account::SIGN_IN)
                             .unwrap_or_else(|| user.home.clone());
                         return view! { <Redirect path=to /> }.into_any();
                     }
@@ -67,8 +67,8 @@ pub fn SignInPage() -> impl IntoView {
                             })}
                             <SignInForm next />
                             <div class="mt-4 flex flex-wrap justify-between gap-2 text-sm">
-                                <A href="/forgot-password" attr:class="text-teal-800 underline">"Forgot password?"</A>
-                                <A href="/register" attr:class="text-teal-800 underline">"Create an account"</A>
+                                <A href=routes::account::FORGOT_PASSWORD attr:class="text-teal-800 underline">"Forgot password?"</A>
+                                <A href=routes::account::REGISTER attr:class="text-teal-800 underline">"Create an account"</A>
                             </div>
                         </AuthCard>
                     }
@@ -110,7 +110,7 @@ pub fn RegisterPage() -> impl IntoView {
         <AuthCard title="Create your account">
             <p class="mt-2 text-sm text-slate-600">"Join your clinic on Salus with the clinic code it gave you."</p>
             <RegisterForm />
-            <p class="mt-4 text-sm">"Already registered? " <A href="/signin" attr:class="text-teal-800 underline">"Sign in"</A></p>
+            <p class="mt-4 text-sm">"Already registered? " <A href=routes::account::SIGN_IN attr:class="text-teal-800 underline">"Sign in"</A></p>
         </AuthCard>
     }
 }
@@ -161,7 +161,7 @@ fn RegisterForm() -> impl IntoView {
                         aria-describedby="field-consent-error" />
                     <label for="field-consent" class="text-sm text-slate-800">
                         "I agree to the "
-                        <a href="/privacy" target="_blank" class="text-teal-800 underline">"privacy policy"</a>
+                        <a href=routes::public::PRIVACY target="_blank" class="text-teal-800 underline">"privacy policy"</a>
                         " and to my clinic using my data to support my care."
                     </label>
                 </div>
@@ -181,7 +181,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
     view! {
         <AuthCard title="Forgot password?">
             <ForgotPasswordForm sent />
-            <p class="mt-4 text-sm"><A href="/signin" attr:class="text-teal-800 underline">"Back to sign in"</A></p>
+            <p class="mt-4 text-sm"><A href=routes::account::SIGN_IN attr:class="text-teal-800 underline">"Back to sign in"</A></p>
         </AuthCard>
     }
 }
@@ -232,7 +232,7 @@ pub fn VerifyEmailPage() -> impl IntoView {
                     <p role="status" class="mt-3 rounded-md bg-teal-50 px-3 py-2 text-sm text-teal-900">
                         "Thank you: your email address is confirmed."
                     </p>
-                    <p class="mt-4 text-sm"><A href="/signin" attr:class="text-teal-800 underline">"Sign in"</A></p>
+                    <p class="mt-4 text-sm"><A href=routes::account::SIGN_IN attr:class="text-teal-800 underline">"Sign in"</A></p>
                 }.into_any()
             } else {
                 view! {
@@ -284,7 +284,7 @@ fn ResetPasswordForm(token: String, done: bool) -> impl IntoView {
         >
             <p role="status" class="mt-4 rounded-md bg-teal-50 px-3 py-2 text-teal-900">
                 "Your password has been changed. "
-                <a href="/signin" class="font-medium underline">"Sign in"</a>
+                <a href=routes::account::SIGN_IN class="font-medium underline">"Sign in"</a>
             </p>
         </Show>
     }

@@ -15,6 +15,7 @@ use crate::components::form::{field_errors, form_error, Field, FormAlert, BUTTON
 use crate::components::layout::MeResource;
 use crate::components::status::{ErrorPanel, Loaded};
 use crate::model::account::Enrolment;
+use crate::routes;
 
 fn next_from_query() -> String {
     use_query_map()
@@ -41,7 +42,7 @@ pub fn SignInCodePage() -> impl IntoView {
                     errors=field_errors(value, "code") required=true />
                 <button type="submit" class=format!("{BUTTON_CLASS} w-full")>"Sign in"</button>
             </ActionForm>
-            <p class="mt-4 text-sm"><A href="/signin" attr:class="text-teal-800 underline">"Start again"</A></p>
+            <p class="mt-4 text-sm"><A href=routes::account::SIGN_IN attr:class="text-teal-800 underline">"Start again"</A></p>
         </AuthCard>
     }
 }
@@ -106,10 +107,10 @@ pub fn RecoveryCodesPage() -> impl IntoView {
                 Suspend::new(async move {
                     let portal = match me.await {
                         Ok(Some(user)) => user.home.clone(),
-                        _ => "/security".to_owned(),
+                        _ => routes::account::SECURITY.to_owned(),
                     };
                     let continue_to = crate::routes::safe_return_path(&next)
-                        .filter(|p| !p.starts_with("/signin"))
+                        .filter(|p| !p.starts_with(routes::account::SIGN_IN))
                         .unwrap_or(portal);
                     match codes.await {
                         Ok(codes) if !codes.is_empty() => view! {
@@ -123,7 +124,7 @@ pub fn RecoveryCodesPage() -> impl IntoView {
                         }.into_any(),
                         Ok(_) => view! {
                             <p class="mt-2 text-slate-700">"Recovery codes are shown only once, when they are made. You can make new ones on your Security page."</p>
-                            <p class="mt-4"><A href="/security" attr:class="text-teal-800 underline">"Go to Security"</A></p>
+                            <p class="mt-4"><A href=routes::account::SECURITY attr:class="text-teal-800 underline">"Go to Security"</A></p>
                         }.into_any(),
                         Err(error) => view! { <ErrorPanel error /> }.into_any(),
                     }

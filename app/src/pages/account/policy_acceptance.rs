@@ -9,6 +9,7 @@ use crate::api::account::policy_acceptance::{get_policy_to_accept, AcceptPolicy}
 use crate::components::form::{form_error, FormAlert, BUTTON_CLASS};
 use crate::components::status::ErrorPanel;
 use crate::pages::public::content::ArticleBody;
+use crate::routes;
 
 #[component]
 pub fn PolicyAcceptancePage() -> impl IntoView {
@@ -39,12 +40,12 @@ pub fn PolicyAcceptancePage() -> impl IntoView {
                             </ActionForm>
                             <p class="mt-4 text-sm text-slate-600">
                                 "Do not agree? Do not continue, and contact your clinic about your data. "
-                                <A href="/signin" attr:class="text-teal-800 underline">"Back to sign in"</A>
+                                <A href=routes::account::SIGN_IN attr:class="text-teal-800 underline">"Back to sign in"</A>
                             </p>
                         }.into_any(),
                         Err(error) => view! {
                             <ErrorPanel error />
-                            <A href="/signin" attr:class="mt-4 inline-block text-teal-800 underline">"Sign in again"</A>
+                            <A href=routes::account::SIGN_IN attr:class="mt-4 inline-block text-teal-800 underline">"Sign in again"</A>
                         }.into_any(),
                     }
                 })

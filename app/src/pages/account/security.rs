@@ -16,6 +16,7 @@ use crate::components::form::{
 };
 use crate::components::status::Loaded;
 use crate::model::account::{EmailStatus, SignedInDevice, TwoStepStatus};
+use crate::routes;
 use leptos_router::components::A;
 
 const CARD: &str = "mt-6 rounded-lg border border-slate-200 bg-white p-5 shadow-sm";
@@ -129,7 +130,7 @@ fn TwoStep(status: TwoStepStatus) -> impl IntoView {
                     <p class="mt-1 text-sm text-slate-700" data-testid="two-step-status">
                         "Off. With it on, someone who learns your password still cannot sign in without your phone."
                     </p>
-                    <p class="mt-3"><A href="/security/two-step" attr:class=BUTTON_CLASS>"Set up two-step sign-in"</A></p>
+                    <p class="mt-3"><A href=routes::account::TWO_STEP attr:class=BUTTON_CLASS>"Set up two-step sign-in"</A></p>
                 }.into_any()
             }}
         </section>

@@ -4,15 +4,14 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::ClinicNav;
-use crate::api::clinic::audit_log::{
-    get_audit_log, VerifyAuditChain, AUDIT_LOG_CSV, AUDIT_LOG_PAGE,
-};
+use crate::api::clinic::audit_log::{get_audit_log, VerifyAuditChain, AUDIT_LOG_CSV};
 use crate::components::audit_log::{chain_summary, AuditTable};
 use crate::components::form::{form_error, FormAlert, BUTTON_CLASS, INPUT_CLASS, SECONDARY_BUTTON};
 use crate::components::pager::{with_query, Pager};
 use crate::components::portal::CARD;
 use crate::components::status::Loaded;
 use crate::model::clinic::{AuditLogPage, ChainStatus};
+use crate::routes;
 
 const FILTERS: [&str; 5] = ["patient", "staff", "action", "from", "to"];
 
@@ -37,7 +36,7 @@ pub fn AuditLogPage() -> impl IntoView {
     );
     view! {
         <Title text="Audit log · Clinic administration · Salus" />
-        <ClinicNav current=AUDIT_LOG_PAGE />
+        <ClinicNav current=routes::clinic::AUDIT_LOG />
         <h1 class="text-3xl font-bold">"Audit log"</h1>
         <p class="mt-1 text-slate-600">"Every view of patient data, every change and every refused attempt in this clinic, newest first."</p>
         <Loaded resource=log fallback_class="mt-4 text-slate-500" let:log>
@@ -73,7 +72,7 @@ fn Log(log: AuditLogPage, param: Callback<String, Option<String>>) -> impl IntoV
     let (current, pages, total) = (log.page, log.pages(), log.total);
     view! {
         <Chain chain=log.chain.clone() />
-        <form method="get" action=AUDIT_LOG_PAGE class="mt-6 grid gap-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm md:grid-cols-3 lg:grid-cols-6 lg:items-end">
+        <form method="get" action=routes::clinic::AUDIT_LOG class="mt-6 grid gap-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm md:grid-cols-3 lg:grid-cols-6 lg:items-end">
             <div>
                 <label for="patient" class="block text-sm font-medium">"Patient name or email"</label>
                 <input id="patient" name="patient" type="search" class=INPUT_CLASS value=get("patient").unwrap_or_default() />
@@ -114,6 +113,6 @@ fn Log(log: AuditLogPage, param: Callback<String, Option<String>>) -> impl IntoV
             <a href=with_filters(AUDIT_LOG_CSV, None) rel="external" download="salus-audit-log.csv" class=SECONDARY_BUTTON>"Download as CSV"</a>
         </div>
         <AuditTable rows=log.rows.into_iter().map(|row| (None, row)).collect() />
-        <Pager current pages link=move |n| with_filters(AUDIT_LOG_PAGE, Some(n)) />
+        <Pager current pages link=move |n| with_filters(routes::clinic::AUDIT_LOG, Some(n)) />
     }
 }

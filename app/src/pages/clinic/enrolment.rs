@@ -13,6 +13,7 @@ use crate::components::portal::{LandingNotice, CARD};
 use crate::components::status::Loaded;
 use crate::model::clinic::ImportOutcome;
 use crate::model::Sex;
+use crate::routes;
 
 const DONE: &[(&str, &str)] = &[
     (
@@ -33,8 +34,8 @@ pub fn EnrolmentPage() -> impl IntoView {
         .and_then(|id| id.parse::<i64>().ok());
     view! {
         <Title text="Enrol patients · Clinic administration · Salus" />
-        <ClinicNav current="/clinic/patients" />
-        <p class="text-sm"><a href="/clinic/patients" class="text-teal-800 underline">"All patients"</a></p>
+        <ClinicNav current=routes::clinic::PATIENTS />
+        <p class="text-sm"><a href=routes::clinic::PATIENTS class="text-teal-800 underline">"All patients"</a></p>
         <h1 class="mt-2 text-3xl font-bold">"Enrol patients"</h1>
         <LandingNotice param="done" messages=DONE />
         {import.map(|id| view! { <ImportResult id /> })}

@@ -8,11 +8,12 @@ use crate::components::layout::MeResource;
 use crate::components::portal::{PortalSummaryView, CARD};
 use crate::components::status::ErrorPanel;
 use crate::model::ComplianceLabel;
+use crate::routes;
 
 #[component]
 pub fn ClinicHomePage() -> impl IntoView {
     view! {
-        <ClinicNav current="/clinic" />
+        <ClinicNav current=routes::clinic::HOME />
         <PortalSummaryView title="Clinic administration" load=get_clinic_home />
         <ForPatientManagers />
     }

@@ -12,6 +12,7 @@ use crate::error::AppError;
 use crate::model::clinic::InvitationDetails;
 use crate::model::Role;
 use crate::pages::account::auth::AuthCard;
+use crate::routes;
 
 #[component]
 pub fn InvitationPage() -> impl IntoView {
@@ -74,7 +75,7 @@ fn AcceptForm(details: InvitationDetails, token: String) -> impl IntoView {
                     <div class="flex items-start gap-2">
                         <input id="field-consent" name="consent" type="checkbox" value="on" class="mt-1 h-4 w-4" aria-describedby="field-consent-error" />
                         <label for="field-consent" class="text-sm">
-                            "I agree to the " <a href="/privacy" class="text-teal-800 underline">"privacy policy"</a> ", and to my clinic using my information to remind me of my preventive care."
+                            "I agree to the " <a href=routes::public::PRIVACY class="text-teal-800 underline">"privacy policy"</a> ", and to my clinic using my information to remind me of my preventive care."
                         </label>
                     </div>
                     <FieldErrors id="field-consent-error".to_string() errors=consent_errors />

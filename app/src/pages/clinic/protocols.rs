@@ -6,7 +6,7 @@ use leptos_router::hooks::use_params_map;
 
 use super::ClinicNav;
 use crate::api::clinic::protocols::{
-    get_clinic_protocols, AddProtocol, SaveProtocol, SetProtocolActive, PROTOCOLS_PAGE,
+    get_clinic_protocols, AddProtocol, SaveProtocol, SetProtocolActive,
 };
 use crate::components::form::{
     field_errors, form_error, typed_value, Field, FieldErrors, FormAlert, BUTTON_CLASS,
@@ -17,6 +17,7 @@ use crate::components::status::{ErrorPanel, Loaded};
 use crate::error::AppError;
 use crate::model::clinic::{ClinicProtocol, ClinicProtocols, ResyncProgress, ResyncState};
 use crate::model::Sex;
+use crate::routes;
 
 const DONE: &[(&str, &str)] = &[
     (
@@ -60,7 +61,7 @@ pub fn ProtocolsPage() -> impl IntoView {
     let protocols = Resource::new(|| (), |_| get_clinic_protocols());
     view! {
         <Title text="Protocols · Clinic administration · Salus" />
-        <ClinicNav current=PROTOCOLS_PAGE />
+        <ClinicNav current=routes::clinic::PROTOCOLS />
         <h1 class="text-3xl font-bold">"Preventive-care protocols"</h1>
         <p class="mt-2 text-slate-700">"Which screenings and checks your patients are reminded of, and how often. A change applies to every patient it fits, and moves their due dates."</p>
         <LandingNotice param="done" messages=DONE />
@@ -132,7 +133,7 @@ fn ProtocolTable(list: Vec<ClinicProtocol>) -> impl IntoView {
 fn ProtocolRow(protocol: ClinicProtocol) -> impl IntoView {
     let toggle = ServerAction::<SetProtocolActive>::new();
     let summary = rule_summary(&protocol);
-    let edit = format!("{PROTOCOLS_PAGE}/{}", protocol.id);
+    let edit = routes::clinic::protocol(protocol.id);
     let label = format!("Change {}", protocol.name);
     let toggle_label = if protocol.active {
         format!("Deactivate {}", protocol.name)
@@ -245,8 +246,8 @@ pub fn ProtocolPage() -> impl IntoView {
     let protocols = Resource::new(|| (), |_| get_clinic_protocols());
     view! {
         <Title text="Change a protocol · Clinic administration · Salus" />
-        <ClinicNav current=PROTOCOLS_PAGE />
-        <p class="text-sm"><a href=PROTOCOLS_PAGE class="text-teal-800 underline">"All protocols"</a></p>
+        <ClinicNav current=routes::clinic::PROTOCOLS />
+        <p class="text-sm"><a href=routes::clinic::PROTOCOLS class="text-teal-800 underline">"All protocols"</a></p>
         <Suspense fallback=|| view! { <p class="mt-4 text-slate-500">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let found = protocols

@@ -5,13 +5,14 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::ClinicNav;
-use crate::api::clinic::reminders::{get_clinic_reminders, RetryReminder, REMINDERS_PAGE};
+use crate::api::clinic::reminders::{get_clinic_reminders, RetryReminder};
 use crate::components::form::{form_error, FormAlert, BUTTON_CLASS, INPUT_CLASS, SECONDARY_BUTTON};
 use crate::components::pager::{with_query, Pager};
 use crate::components::portal::LandingNotice;
 use crate::components::status::Loaded;
 use crate::model::clinic::ReminderDeliveries;
 use crate::model::reminders::{Channel, DeliveryStatus, StatusFilter};
+use crate::routes;
 
 const DONE: &[(&str, &str)] = &[(
     "retried",
@@ -29,7 +30,7 @@ pub fn RemindersPage() -> impl IntoView {
     );
     view! {
         <Title text="Reminders · Clinic administration · Salus" />
-        <ClinicNav current=REMINDERS_PAGE />
+        <ClinicNav current=routes::clinic::REMINDERS />
         <h1 class="text-3xl font-bold">"Reminders"</h1>
         <p class="mt-2 text-slate-700">"What the reminder worker sent your patients, what it is still to send, and what failed and why."</p>
         <LandingNotice param="done" messages=DONE />
@@ -46,13 +47,13 @@ fn Deliveries(list: ReminderDeliveries, param: Callback<String, Option<String>>)
     let link_to = move |n: u64| {
         let mut pairs = vec![("page", Some(n.to_string()))];
         pairs.extend(FILTERS.map(|key| (key, get(key))));
-        with_query(REMINDERS_PAGE, &pairs)
+        with_query(routes::clinic::REMINDERS, &pairs)
     };
     let (current, pages, total) = (list.page, list.pages(), list.total);
     let status = get("status").unwrap_or_default();
     let channel = get("channel").unwrap_or_default();
     view! {
-        <form method="get" action=REMINDERS_PAGE class="mt-4 grid gap-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm md:grid-cols-3 md:items-end">
+        <form method="get" action=routes::clinic::REMINDERS class="mt-4 grid gap-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm md:grid-cols-3 md:items-end">
             <div>
                 <label for="status" class="block text-sm font-medium">"Status"</label>
                 <select id="status" name="status" class=INPUT_CLASS>

@@ -7,7 +7,7 @@ use leptos_router::hooks::use_params_map;
 
 use super::ClinicNav;
 use crate::api::clinic::roles::{
-    get_clinic_roles, AddClinicRole, DeleteClinicRole, SaveClinicRole, ROLES_PAGE,
+    get_clinic_roles, AddClinicRole, DeleteClinicRole, SaveClinicRole,
 };
 use crate::components::form::{
     field_errors, form_error, typed_value, Field, FieldErrors, FormAlert, BUTTON_CLASS,
@@ -17,6 +17,7 @@ use crate::components::portal::{LandingNotice, CARD};
 use crate::components::status::{ErrorPanel, Loaded};
 use crate::error::AppError;
 use crate::model::clinic::{ClinicRole, ClinicRoles, PermissionOption};
+use crate::routes;
 
 const DONE: &[(&str, &str)] = &[
     (
@@ -44,7 +45,7 @@ pub fn RolesPage() -> impl IntoView {
     let roles = Resource::new(|| (), |_| get_clinic_roles());
     view! {
         <Title text="Roles · Clinic administration · Salus" />
-        <ClinicNav current=ROLES_PAGE />
+        <ClinicNav current=routes::clinic::ROLES />
         <h1 class="text-3xl font-bold">"Roles"</h1>
         <p class="mt-2 text-slate-700">"A role is a named set of permissions; anything a role does not grant is refused. You can grant only the permissions for running the clinic that you hold yourself."</p>
         <LandingNotice param="done" messages=DONE />
@@ -99,7 +100,7 @@ fn RoleList(roles: Vec<(ClinicRole, Vec<String>)>, editable: bool) -> impl IntoV
                 let change = role.id.filter(|_| editable).map(|id| {
                     let label = format!("Change the role {}", role.name);
                     view! {
-                        <a href=format!("{ROLES_PAGE}/{id}") aria-label=label class="text-sm font-medium text-teal-800 underline">"Change"</a>
+                        <a href=routes::clinic::role(id) aria-label=label class="text-sm font-medium text-teal-800 underline">"Change"</a>
                     }
                 });
                 view! {
@@ -182,8 +183,8 @@ pub fn RolePage() -> impl IntoView {
     let roles = Resource::new(|| (), |_| get_clinic_roles());
     view! {
         <Title text="Change a role · Clinic administration · Salus" />
-        <ClinicNav current=ROLES_PAGE />
-        <p class="text-sm"><a href=ROLES_PAGE class="text-teal-800 underline">"All roles"</a></p>
+        <ClinicNav current=routes::clinic::ROLES />
+        <p class="text-sm"><a href=routes::clinic::ROLES class="text-teal-800 underline">"All roles"</a></p>
         <Suspense fallback=|| view! { <p class="mt-4 text-slate-500">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let found = roles.await.and_then(|page| {

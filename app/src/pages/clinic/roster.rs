@@ -5,10 +5,9 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::ClinicNav;
-use crate::api::clinic::enrolment::ENROLMENT_PAGE;
 use crate::api::clinic::roster::{
     get_roster, AssignPatients, DischargePatient, ReadmitPatient, ResendPatientInvitation,
-    UnassignPatient, WithdrawPatientInvitation, ROSTER_PAGE,
+    UnassignPatient, WithdrawPatientInvitation,
 };
 use crate::components::form::{
     field_errors, form_error, FieldErrors, FormAlert, BUTTON_CLASS, INPUT_CLASS, SECONDARY_BUTTON,
@@ -18,6 +17,7 @@ use crate::components::portal::{LandingNotice, CARD};
 use crate::components::status::{Loaded, StatusBadge};
 use crate::model::clinic::{InvitedPatient, Person, RosterPage};
 use crate::model::ComplianceLabel;
+use crate::routes;
 
 const DONE: &[(&str, &str)] = &[
     (
@@ -58,10 +58,10 @@ pub fn RosterPage() -> impl IntoView {
     );
     view! {
         <Title text="Patients · Clinic administration · Salus" />
-        <ClinicNav current="/clinic/patients" />
+        <ClinicNav current=routes::clinic::PATIENTS />
         <div class="flex flex-wrap items-center justify-between gap-3">
             <h1 class="text-3xl font-bold">"Patients"</h1>
-            <a href=ENROLMENT_PAGE class=BUTTON_CLASS>"Enrol patients"</a>
+            <a href=routes::clinic::ENROLMENT class=BUTTON_CLASS>"Enrol patients"</a>
         </div>
         <LandingNotice param="done" messages=DONE />
         <Loaded resource=roster fallback_class="mt-4 text-slate-500" let:page>
@@ -95,13 +95,13 @@ fn Roster(page: RosterPage, param: Callback<String, Option<String>>) -> impl Int
     let link_to = move |n: u64| {
         let mut pairs = vec![("page", Some(n.to_string()))];
         pairs.extend(FILTERS.map(|key| (key, get(key))));
-        with_query(ROSTER_PAGE, &pairs)
+        with_query(routes::clinic::PATIENTS, &pairs)
     };
     let (current, pages, total) = (page.page, page.pages(), page.total);
     let providers = page.providers.clone();
     let (invited, invited_total) = (page.invited.clone(), page.invited_total);
     view! {
-        <form method="get" action=ROSTER_PAGE class="mt-4 grid gap-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm md:grid-cols-4 md:items-end">
+        <form method="get" action=routes::clinic::PATIENTS class="mt-4 grid gap-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm md:grid-cols-4 md:items-end">
             <div>
                 <label for="search" class="block text-sm font-medium">"Search by name or email"</label>
                 <input id="search" name="search" type="search" class=INPUT_CLASS value=get("search").unwrap_or_default() />

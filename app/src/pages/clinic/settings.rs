@@ -5,7 +5,7 @@ use leptos_meta::Title;
 use super::ClinicNav;
 use crate::api::clinic::settings::{
     get_clinic_settings, RegenerateRegistrationCode, SaveClinicDetails, SaveReminderSettings,
-    SaveWorkingHours, SETTINGS_PAGE,
+    SaveWorkingHours,
 };
 use crate::components::form::{
     field_errors, form_error, Field, FieldErrors, FormAlert, BUTTON_CLASS, SECONDARY_BUTTON,
@@ -13,6 +13,7 @@ use crate::components::form::{
 use crate::components::portal::{LandingNotice, CARD};
 use crate::components::status::Loaded;
 use crate::model::clinic::{ClinicSettings, WEEKDAYS};
+use crate::routes;
 
 const DONE: &[(&str, &str)] = &[
     ("details", "The clinic's details are saved."),
@@ -29,7 +30,7 @@ pub fn SettingsPage() -> impl IntoView {
     let settings = Resource::new(|| (), |_| get_clinic_settings());
     view! {
         <Title text="Settings · Clinic administration · Salus" />
-        <ClinicNav current=SETTINGS_PAGE />
+        <ClinicNav current=routes::clinic::SETTINGS />
         <h1 class="text-3xl font-bold">"Settings"</h1>
         <LandingNotice param="done" messages=DONE />
         <Loaded resource=settings fallback_class="mt-4 text-slate-500" let:settings>

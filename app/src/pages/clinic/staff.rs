@@ -15,6 +15,7 @@ use crate::components::form::{
 use crate::components::portal::{LandingNotice, CARD, TWO_STEP_RESET};
 use crate::components::status::Loaded;
 use crate::model::clinic::{OpenInvitation, RoleChoice, StaffDirectory, StaffMember};
+use crate::routes;
 
 const DONE: &[(&str, &str)] = &[
     (
@@ -45,7 +46,7 @@ pub fn StaffPage() -> impl IntoView {
     let directory = Resource::new(|| (), |_| get_clinic_staff());
     view! {
         <Title text="Staff · Clinic administration · Salus" />
-        <ClinicNav current="/clinic/staff" />
+        <ClinicNav current=routes::clinic::STAFF />
         <h1 class="text-3xl font-bold">"Staff"</h1>
         <LandingNotice param="done" messages=DONE />
         <LandingNotice param="two_step" messages=TWO_STEP_RESET />
@@ -70,7 +71,7 @@ fn Directory(directory: StaffDirectory) -> impl IntoView {
                 seats.plan,
             )}
         </p>
-        <p class="mt-1 text-sm text-slate-600">"Each role that sees patients takes a seat: providers, nurses, and your own roles that do. "<a href="/clinic/roles" class="text-teal-800 underline">"Roles and their permissions"</a></p>
+        <p class="mt-1 text-sm text-slate-600">"Each role that sees patients takes a seat: providers, nurses, and your own roles that do. "<a href=routes::clinic::ROLES class="text-teal-800 underline">"Roles and their permissions"</a></p>
         <Members members=directory.members roles />
         <Invitations invitations=directory.invitations />
     }

@@ -9,6 +9,7 @@ use crate::api::patient::my_data::{get_my_reminders, get_record_accesses};
 use crate::components::form::BUTTON_CLASS;
 use crate::components::pager::Pager;
 use crate::components::status::ErrorPanel;
+use crate::routes;
 
 #[component]
 pub fn MyDataPage() -> impl IntoView {
@@ -79,7 +80,7 @@ fn RemindersSent() -> impl IntoView {
     view! {
         <section aria-labelledby="reminders-heading" class="mt-6 rounded-lg border border-slate-200 bg-white p-5 shadow-sm">
             <h2 id="reminders-heading" class="text-xl font-semibold">"Reminders we sent you"</h2>
-            <p class="mt-1 text-sm text-slate-600">"The 20 most recent. Choose how you get them on your "<a href="/patient/profile" class="text-teal-800 underline">"profile"</a>"."</p>
+            <p class="mt-1 text-sm text-slate-600">"The 20 most recent. Choose how you get them on your "<a href=routes::patient::PROFILE class="text-teal-800 underline">"profile"</a>"."</p>
             <Transition fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match sent.await {

@@ -6,7 +6,7 @@ use leptos_router::hooks::use_query_map;
 
 use super::PlatformNav;
 use crate::api::platform::audit_log::{
-    get_platform_audit_log, VerifyPlatformAuditLog, PLATFORM_AUDIT_CSV, PLATFORM_AUDIT_PAGE,
+    get_platform_audit_log, VerifyPlatformAuditLog, PLATFORM_AUDIT_CSV,
 };
 use crate::components::audit_log::{chain_summary, AuditTable};
 use crate::components::form::{form_error, FormAlert, BUTTON_CLASS, INPUT_CLASS, SECONDARY_BUTTON};
@@ -14,6 +14,7 @@ use crate::components::pager::{with_query, Pager};
 use crate::components::portal::CARD;
 use crate::components::status::Loaded;
 use crate::model::platform::PlatformAuditPage;
+use crate::routes;
 
 const FILTERS: [&str; 5] = ["clinic", "actor", "action", "from", "to"];
 
@@ -38,7 +39,7 @@ pub fn PlatformAuditLogPage() -> impl IntoView {
     );
     view! {
         <Title text="Audit log · Platform administration · Salus" />
-        <PlatformNav current=PLATFORM_AUDIT_PAGE />
+        <PlatformNav current=routes::platform::AUDIT_LOG />
         <h1 class="text-3xl font-bold">"Audit log"</h1>
         <p class="mt-1 text-slate-600">"Every clinic's events and the platform's own, newest first, in UTC. Patients are shown by their id only."</p>
         <Loaded resource=log fallback_class="mt-4 text-slate-500" let:log>
@@ -70,7 +71,7 @@ fn Log(log: PlatformAuditPage, param: Callback<String, Option<String>>) -> impl 
                 <button type="submit" class=SECONDARY_BUTTON>"Verify the whole log now"</button>
             </ActionForm>
         </section>
-        <form method="get" action=PLATFORM_AUDIT_PAGE class="mt-6 grid gap-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm md:grid-cols-3 lg:grid-cols-6 lg:items-end">
+        <form method="get" action=routes::platform::AUDIT_LOG class="mt-6 grid gap-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm md:grid-cols-3 lg:grid-cols-6 lg:items-end">
             <div>
                 <label for="clinic" class="block text-sm font-medium">"Clinic"</label>
                 <select id="clinic" name="clinic" class=INPUT_CLASS>
@@ -112,6 +113,6 @@ fn Log(log: PlatformAuditPage, param: Callback<String, Option<String>>) -> impl 
             <a href=with_filters(PLATFORM_AUDIT_CSV, None) rel="external" download="salus-platform-audit-log.csv" class=SECONDARY_BUTTON>"Download as CSV"</a>
         </div>
         <AuditTable rows=log.rows clinics=true />
-        <Pager current pages link=move |n| with_filters(PLATFORM_AUDIT_PAGE, Some(n)) />
+        <Pager current pages link=move |n| with_filters(routes::platform::AUDIT_LOG, Some(n)) />
     }
 }

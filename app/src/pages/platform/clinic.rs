@@ -6,7 +6,7 @@ use leptos_router::hooks::use_params_map;
 
 use super::PlatformNav;
 use crate::api::platform::clinics::{
-    get_clinic, ChangeClinicPlan, CloseClinic, ReactivateClinic, SuspendClinic, CLINICS_PAGE,
+    get_clinic, ChangeClinicPlan, CloseClinic, ReactivateClinic, SuspendClinic,
 };
 use crate::components::form::{
     field_errors, form_error, typed_value, Field, FieldErrors, FormAlert, BUTTON_CLASS,
@@ -16,6 +16,7 @@ use crate::components::portal::{LandingNotice, CARD};
 use crate::components::status::Loaded;
 use crate::error::AppError;
 use crate::model::platform::{thousands, ClinicDetail, ClinicStatus, PlanSummary};
+use crate::routes;
 
 const DONE: &[(&str, &str)] = &[
     (
@@ -54,8 +55,8 @@ pub fn ClinicPage() -> impl IntoView {
     });
     view! {
         <Title text="Clinic · Platform administration · Salus" />
-        <PlatformNav current=CLINICS_PAGE />
-        <p class="text-sm"><a href=CLINICS_PAGE class="text-teal-800 underline">"All clinics"</a></p>
+        <PlatformNav current=routes::platform::CLINICS />
+        <p class="text-sm"><a href=routes::platform::CLINICS class="text-teal-800 underline">"All clinics"</a></p>
         <LandingNotice param="done" messages=DONE />
         <Loaded resource=clinic fallback_class="mt-4 text-slate-500" let:clinic>
             <Clinic clinic />

@@ -5,7 +5,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use super::PlatformNav;
-use crate::api::platform::clinics::{clinic_page, get_clinics, CreateClinic, CLINICS_PAGE};
+use crate::api::platform::clinics::{get_clinics, CreateClinic};
 use crate::components::form::{
     field_errors, form_error, typed_value, Field, FieldErrors, FormAlert, BUTTON_CLASS, INPUT_CLASS,
 };
@@ -13,6 +13,7 @@ use crate::components::pager::{with_query, Pager};
 use crate::components::portal::CARD;
 use crate::components::status::Loaded;
 use crate::model::platform::{ClinicList, ClinicStatus, PlanSummary};
+use crate::routes;
 
 const FILTERS: [&str; 3] = ["search", "status", "plan"];
 
@@ -33,7 +34,7 @@ pub fn ClinicsPage() -> impl IntoView {
     );
     view! {
         <Title text="Clinics · Platform administration · Salus" />
-        <PlatformNav current=CLINICS_PAGE />
+        <PlatformNav current=routes::platform::CLINICS />
         <h1 class="text-3xl font-bold">"Clinics"</h1>
         <Loaded resource=list fallback_class="mt-4 text-slate-500" let:list>
             <Clinics list param=Callback::new(move |name: String| param(&name)) />
@@ -59,12 +60,12 @@ fn Clinics(list: ClinicList, param: Callback<String, Option<String>>) -> impl In
     let link_to = move |n: u64| {
         let mut pairs = vec![("page", Some(n.to_string()))];
         pairs.extend(FILTERS.map(|key| (key, get(key))));
-        with_query(CLINICS_PAGE, &pairs)
+        with_query(routes::platform::CLINICS, &pairs)
     };
     let (current, pages, total) = (list.page, list.pages(), list.total);
     let plans = list.plans.clone();
     view! {
-        <form method="get" action=CLINICS_PAGE class="mt-4 grid gap-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm md:grid-cols-4 md:items-end">
+        <form method="get" action=routes::platform::CLINICS class="mt-4 grid gap-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm md:grid-cols-4 md:items-end">
             <div>
                 <label for="search" class="block text-sm font-medium">"Search by name or code"</label>
                 <input id="search" name="search" type="search" class=INPUT_CLASS value=get("search").unwrap_or_default() />
@@ -105,7 +106,7 @@ fn Clinics(list: ClinicList, param: Callback<String, Option<String>>) -> impl In
                 <tbody>
                     {list.rows.into_iter().map(|row| view! {
                         <tr class="border-t border-slate-200" data-testid="clinic-row">
-                            <td class="px-3 py-2"><A href=clinic_page(row.id) attr:class="font-medium text-teal-800 underline">{row.name}</A></td>
+                            <td class="px-3 py-2"><A href=routes::platform::clinic(row.id) attr:class="font-medium text-teal-800 underline">{row.name}</A></td>
                             <td class="px-3 py-2">{row.status.label()}</td>
                             <td class="px-3 py-2">{row.plan}</td>
                             <td class="px-3 py-2">{format!("{} of {}", row.seats_taken, row.seats_allowed)}</td>

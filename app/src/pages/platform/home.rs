@@ -9,11 +9,12 @@ use crate::components::chart::CountBarChart;
 use crate::components::form::{field_errors, form_error, Field, FormAlert, SECONDARY_BUTTON};
 use crate::components::portal::{LandingNotice, PortalSummaryView, CARD, TWO_STEP_RESET};
 use crate::components::status::ErrorPanel;
+use crate::routes;
 
 #[component]
 pub fn PlatformHomePage() -> impl IntoView {
     view! {
-        <PlatformNav current="/platform" />
+        <PlatformNav current=routes::platform::HOME />
         <PortalSummaryView title="Platform administration" load=get_platform_home />
         <ComplianceByClinic />
         <LandingNotice param="two_step" messages=TWO_STEP_RESET />

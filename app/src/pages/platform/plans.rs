@@ -6,9 +6,7 @@ use leptos_router::hooks::use_params_map;
 use server_fn::ServerFn;
 
 use super::PlatformNav;
-use crate::api::platform::plans::{
-    get_plans, plan_page, AddPlan, ChangePlan, OfferPlan, RetirePlan, PLANS_PAGE,
-};
+use crate::api::platform::plans::{get_plans, AddPlan, ChangePlan, OfferPlan, RetirePlan};
 use crate::components::form::{
     field_errors, form_error, typed_value, Field, FormAlert, BUTTON_CLASS, SECONDARY_BUTTON,
 };
@@ -16,6 +14,7 @@ use crate::components::portal::{LandingNotice, CARD};
 use crate::components::status::Loaded;
 use crate::error::AppError;
 use crate::model::platform::{thousands, PlanRow, PlanSummary};
+use crate::routes;
 
 const DONE: &[(&str, &str)] = &[
     (
@@ -38,7 +37,7 @@ pub fn PlansPage() -> impl IntoView {
     let plans = Resource::new(|| (), |_| get_plans());
     view! {
         <Title text="Plans · Platform administration · Salus" />
-        <PlatformNav current=PLANS_PAGE />
+        <PlatformNav current=routes::platform::PLANS />
         <h1 class="text-3xl font-bold">"Plans"</h1>
         <p class="mt-1 text-slate-700">"What each plan lets a clinic use. Lowering a limit is refused while a clinic on the plan uses more."</p>
         <LandingNotice param="done" messages=DONE />
@@ -79,7 +78,7 @@ fn PlanTable(rows: Vec<PlanRow>) -> impl IntoView {
                                     <td class="py-2 pr-4">{thousands(row.clinics)}</td>
                                     <td class="py-2 pr-4">{if p.retired { "Retired" } else { "Offered" }}</td>
                                     <td class="py-2">
-                                        <a href=plan_page(&p.code) class=SECONDARY_BUTTON aria-label=label>"Change"</a>
+                                        <a href=routes::platform::plan(&p.code) class=SECONDARY_BUTTON aria-label=label>"Change"</a>
                                     </td>
                                 </tr>
                             }
@@ -161,8 +160,8 @@ pub fn PlanPage() -> impl IntoView {
     });
     view! {
         <Title text="Plan · Platform administration · Salus" />
-        <PlatformNav current=PLANS_PAGE />
-        <p class="text-sm"><a href=PLANS_PAGE class="text-teal-800 underline">"All plans"</a></p>
+        <PlatformNav current=routes::platform::PLANS />
+        <p class="text-sm"><a href=routes::platform::PLANS class="text-teal-800 underline">"All plans"</a></p>
         <LandingNotice param="done" messages=DONE />
         <Loaded resource=plan fallback_class="mt-4 text-slate-500" let:row>
             <Plan row />

@@ -5,13 +5,13 @@ use leptos_meta::Title;
 
 use super::topics::BODY_HINT;
 use super::PlatformNav;
-use crate::api::platform::content::{get_content, PublishPolicy, POLICY_ADMIN_PAGE};
-use crate::api::public::content::policy_version_page;
+use crate::api::platform::content::{get_content, PublishPolicy};
 use crate::components::form::{
     field_errors, form_error, typed_value, Field, FormAlert, TextArea, BUTTON_CLASS,
 };
 use crate::components::portal::{LandingNotice, CARD};
 use crate::components::status::Loaded;
+use crate::routes;
 
 const DONE: &[(&str, &str)] = &[(
     "published",
@@ -23,7 +23,7 @@ pub fn PolicyPage() -> impl IntoView {
     let content = Resource::new(|| (), |_| get_content());
     view! {
         <Title text="Privacy policy · Platform administration · Salus" />
-        <PlatformNav current=POLICY_ADMIN_PAGE />
+        <PlatformNav current=routes::platform::POLICY />
         <h1 class="text-3xl font-bold">"Privacy policy"</h1>
         <LandingNotice param="done" messages=DONE />
         <section aria-labelledby="versions-heading" class=CARD>
@@ -32,7 +32,7 @@ pub fn PolicyPage() -> impl IntoView {
                 <ul class="mt-2 space-y-1">
                     {content.policies.into_iter().map(|v| view! {
                         <li>
-                            <a href=policy_version_page(&v.version) class="text-teal-800 underline">{format!("Version {}", v.version)}</a>
+                            <a href=routes::public::policy_version(&v.version) class="text-teal-800 underline">{format!("Version {}", v.version)}</a>
                             {format!(", published {}{}", v.published, if v.current { " (in force)" } else { "" })}
                         </li>
                     }).collect_view()}

@@ -6,8 +6,8 @@ use leptos_router::hooks::use_params_map;
 
 use super::PlatformNav;
 use crate::api::platform::protocol_templates::{
-    get_protocol_template, get_protocol_templates, template_page, AddProtocolTemplate,
-    SaveProtocolTemplate, SetProtocolTemplateActive, TEMPLATES_PAGE,
+    get_protocol_template, get_protocol_templates, AddProtocolTemplate, SaveProtocolTemplate,
+    SetProtocolTemplateActive,
 };
 use crate::components::form::{
     field_errors, form_error, typed_value, FormAlert, BUTTON_CLASS, SECONDARY_BUTTON,
@@ -18,6 +18,7 @@ use crate::error::AppError;
 use crate::model::clinic::ClinicProtocol;
 use crate::model::platform::ProtocolTemplate;
 use crate::pages::clinic::protocols::{protocol_fields, rule_summary};
+use crate::routes;
 
 const DONE: &[(&str, &str)] = &[
     (
@@ -40,7 +41,7 @@ pub fn ProtocolTemplatesPage() -> impl IntoView {
     let templates = Resource::new(|| (), |_| get_protocol_templates());
     view! {
         <Title text="Protocol templates · Platform administration · Salus" />
-        <PlatformNav current=TEMPLATES_PAGE />
+        <PlatformNav current=routes::platform::PROTOCOLS />
         <h1 class="text-3xl font-bold">"Protocol templates"</h1>
         <p class="mt-1 text-slate-700">"The preventive-care protocols each clinic starts with. A clinic owns its copies: changing a template here never changes a clinic's copy."</p>
         <LandingNotice param="done" messages=DONE />
@@ -98,7 +99,7 @@ fn TemplateRow(template: ProtocolTemplate) -> impl IntoView {
             <td class="py-2 pr-4">{if p.active { "Active" } else { "Retired" }}</td>
             <td class="py-2">
                 <div class="flex flex-wrap gap-2">
-                    <a href=template_page(p.id) class=SECONDARY_BUTTON aria-label=change_label>"Change"</a>
+                    <a href=routes::platform::protocol(p.id) class=SECONDARY_BUTTON aria-label=change_label>"Change"</a>
                     <ActionForm action=toggle>
                         <input type="hidden" name="id" value=p.id />
                         <input type="hidden" name="active" value=(!p.active).to_string() />
@@ -161,8 +162,8 @@ pub fn ProtocolTemplatePage() -> impl IntoView {
     });
     view! {
         <Title text="Change a template · Platform administration · Salus" />
-        <PlatformNav current=TEMPLATES_PAGE />
-        <p class="text-sm"><a href=TEMPLATES_PAGE class="text-teal-800 underline">"All templates"</a></p>
+        <PlatformNav current=routes::platform::PROTOCOLS />
+        <p class="text-sm"><a href=routes::platform::PROTOCOLS class="text-teal-800 underline">"All templates"</a></p>
         <Loaded resource=template fallback_class="mt-4 text-slate-500" let:protocol>
             <ChangeForm protocol />
         </Loaded>

@@ -3,15 +3,14 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::PlatformNav;
-use crate::api::platform::super_admins::{
-    get_super_admins, InviteSuperAdmin, RevokeSuperAdmin, SUPER_ADMINS_PAGE,
-};
+use crate::api::platform::super_admins::{get_super_admins, InviteSuperAdmin, RevokeSuperAdmin};
 use crate::components::form::{
     field_errors, form_error, typed_value, Field, FormAlert, BUTTON_CLASS, SECONDARY_BUTTON,
 };
 use crate::components::portal::{LandingNotice, CARD};
 use crate::components::status::Loaded;
 use crate::model::platform::{SuperAdminRow, SuperAdmins};
+use crate::routes;
 
 const DONE: &[(&str, &str)] = &[
     ("invited", "Invitation sent. The link works for 7 days."),
@@ -26,7 +25,7 @@ pub fn SuperAdminsPage() -> impl IntoView {
     let admins = Resource::new(|| (), |_| get_super_admins());
     view! {
         <Title text="Super admins · Platform administration · Salus" />
-        <PlatformNav current=SUPER_ADMINS_PAGE />
+        <PlatformNav current=routes::platform::ADMINS />
         <h1 class="text-3xl font-bold">"Super admins"</h1>
         <p class="mt-1 text-slate-700">"Super admins run the platform: clinics, plans and public content. They never see patients' records."</p>
         <LandingNotice param="done" messages=DONE />

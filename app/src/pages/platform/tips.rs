@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::PlatformNav;
-use crate::api::platform::content::{get_content, AddTip, RetireTip, SaveTip, TIPS_PAGE};
+use crate::api::platform::content::{get_content, AddTip, RetireTip, SaveTip};
 use crate::components::form::{
     field_errors, form_error, typed_value, Field, FieldErrors, FormAlert, BUTTON_CLASS,
     INPUT_CLASS, SECONDARY_BUTTON,
@@ -12,6 +12,7 @@ use crate::components::form::{
 use crate::components::portal::{LandingNotice, CARD};
 use crate::components::status::ErrorPanel;
 use crate::model::content::{ContentStatus, TipRow};
+use crate::routes;
 
 const DONE: &[(&str, &str)] = &[
     ("added", "Tip added to the daily turn."),
@@ -26,7 +27,7 @@ pub fn TipsPage() -> impl IntoView {
     let content = Resource::new(|| (), |_| get_content());
     view! {
         <Title text="Health tips · Platform administration · Salus" />
-        <PlatformNav current=TIPS_PAGE />
+        <PlatformNav current=routes::platform::TIPS />
         <h1 class="text-3xl font-bold">"Health tips"</h1>
         <p class="mt-1 text-slate-700">"Patients see one tip a day on their dashboard; the tips in the turn take turns."</p>
         <LandingNotice param="done" messages=DONE />

@@ -6,7 +6,7 @@ use leptos_router::hooks::use_params_map;
 
 use super::topics::{BODY_HINT, POSITION_HINT, SLUG_HINT, TAGS_HINT};
 use super::PlatformNav;
-use crate::api::platform::content::{get_topic, SaveTopic, TOPICS_PAGE};
+use crate::api::platform::content::{get_topic, SaveTopic};
 use crate::components::form::{
     field_errors, form_error, typed_value, Field, FieldErrors, FormAlert, TextArea, BUTTON_CLASS,
     INPUT_CLASS,
@@ -16,6 +16,7 @@ use crate::components::status::Loaded;
 use crate::error::AppError;
 use crate::model::content::{ContentStatus, TopicEdit};
 use crate::pages::public::content::ArticleBody;
+use crate::routes;
 
 const DONE: &[(&str, &str)] = &[
     (
@@ -42,8 +43,8 @@ pub fn TopicPage() -> impl IntoView {
     });
     view! {
         <Title text="Health topic · Platform administration · Salus" />
-        <PlatformNav current=TOPICS_PAGE />
-        <p class="text-sm"><a href=TOPICS_PAGE class="text-teal-800 underline">"All health topics"</a></p>
+        <PlatformNav current=routes::platform::TOPICS />
+        <p class="text-sm"><a href=routes::platform::TOPICS class="text-teal-800 underline">"All health topics"</a></p>
         <LandingNotice param="done" messages=DONE />
         <Loaded resource=topic fallback_class="mt-4 text-slate-500" let:topic>
             <Topic topic />

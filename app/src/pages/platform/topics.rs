@@ -4,13 +4,14 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::PlatformNav;
-use crate::api::platform::content::{get_content, topic_page, CreateTopic, TOPICS_PAGE};
+use crate::api::platform::content::{get_content, CreateTopic};
 use crate::components::form::{
     field_errors, form_error, typed_value, Field, FormAlert, TextArea, BUTTON_CLASS,
 };
 use crate::components::portal::CARD;
 use crate::components::status::Loaded;
 use crate::model::content::TopicRow;
+use crate::routes;
 
 pub const SLUG_HINT: &str = "The page's address: /topics/<this>. Blank: made from the title.";
 pub const BODY_HINT: &str = "Markdown: blank lines between paragraphs, **bold**, - lists, [links](https://…). Scripts and HTML event attributes are removed.";
@@ -23,7 +24,7 @@ pub fn TopicsPage() -> impl IntoView {
     let content = Resource::new(|| (), |_| get_content());
     view! {
         <Title text="Health topics · Platform administration · Salus" />
-        <PlatformNav current=TOPICS_PAGE />
+        <PlatformNav current=routes::platform::TOPICS />
         <h1 class="text-3xl font-bold">"Health topics"</h1>
         <p class="mt-1 text-slate-700">"Published topics appear on the public site; the home page's Latest Health Information shows the first three."</p>
         <Loaded resource=content fallback_class="mt-4 text-slate-500" let:content>
@@ -54,7 +55,7 @@ fn TopicTable(topics: Vec<TopicRow>) -> impl IntoView {
                 <tbody>
                     {topics.into_iter().map(|t| view! {
                         <tr class="border-t border-slate-200">
-                            <td class="px-3 py-2"><a href=topic_page(t.id) class="font-medium text-teal-800 underline">{t.title}</a></td>
+                            <td class="px-3 py-2"><a href=routes::platform::topic(t.id) class="font-medium text-teal-800 underline">{t.title}</a></td>
                             <td class="px-3 py-2">{t.status.label()}</td>
                             <td class="px-3 py-2">{t.home_position.map_or_else(|| "By date".to_owned(), |p| p.to_string())}</td>
                             <td class="px-3 py-2">{t.tags.join(", ")}</td>

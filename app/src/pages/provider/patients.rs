@@ -15,6 +15,7 @@ use crate::components::pager::{with_query, Pager};
 use crate::components::status::{ErrorPanel, Loaded, StatusBadge};
 use crate::model::provider::{CareItemView, CompliancePage, PatientDetail};
 use crate::model::{CareStatus, ComplianceLabel};
+use crate::routes;
 
 #[component]
 pub fn PatientListPage() -> impl IntoView {
@@ -34,7 +35,7 @@ pub fn PatientListPage() -> impl IntoView {
     view! {
         <Title text="My patients · Salus" />
         <h1 class="text-3xl font-bold">"My patients"</h1>
-        <form method="get" action="/provider" class="mt-4 grid gap-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm md:grid-cols-4 md:items-end">
+        <form method="get" action=routes::provider::HOME class="mt-4 grid gap-3 rounded-lg border border-slate-200 bg-white p-4 shadow-sm md:grid-cols-4 md:items-end">
             <div>
                 <label for="search" class="block text-sm font-medium">"Search by name"</label>
                 <input id="search" name="search" type="search" class=INPUT_CLASS value=param("search").unwrap_or_default() />
@@ -77,7 +78,7 @@ fn PatientTable(
         let q = query.get_untracked();
         let value = |key: &str| q.get(key).filter(|v| !v.is_empty());
         with_query(
-            "/provider",
+            routes::provider::HOME,
             &[
                 ("page", Some(n.to_string())),
                 ("status", value("status")),
@@ -128,7 +129,7 @@ pub fn PatientDetailPage() -> impl IntoView {
     );
     view! {
         <Title text="Patient · Salus" />
-        <A href="/provider" attr:class="text-sm text-teal-800 underline">"All my patients"</A>
+        <A href=routes::provider::HOME attr:class="text-sm text-teal-800 underline">"All my patients"</A>
         <Loaded resource=detail let:detail>
             <Detail detail />
         </Loaded>

@@ -7,10 +7,11 @@ use leptos_router::hooks::use_params_map;
 
 use crate::api::public::content::{
     get_article, get_latest_articles, get_privacy_policy, get_privacy_policy_version,
-    get_privacy_policy_versions, policy_version_page,
+    get_privacy_policy_versions,
 };
 use crate::components::status::Loaded;
 use crate::model::content::{Article, ArticleSummary};
+use crate::routes;
 
 fn date_label(d: chrono::NaiveDate) -> String {
     d.format("%-d %B %Y").to_string()
@@ -66,8 +67,8 @@ pub fn HomePage() -> impl IntoView {
                 "Track your daily wellness goals, stay on top of check-ups and vaccinations, and share progress with your clinic."
             </p>
             <div class="mt-6 flex flex-wrap gap-3">
-                <A href="/register" attr:class="rounded-md bg-white px-4 py-2 font-semibold text-teal-800 hover:bg-teal-50">"Create an account"</A>
-                <A href="/signin" attr:class="rounded-md border border-white px-4 py-2 font-semibold text-white hover:bg-teal-800">"Sign in"</A>
+                <A href=routes::account::REGISTER attr:class="rounded-md bg-white px-4 py-2 font-semibold text-teal-800 hover:bg-teal-50">"Create an account"</A>
+                <A href=routes::account::SIGN_IN attr:class="rounded-md border border-white px-4 py-2 font-semibold text-white hover:bg-teal-800">"Sign in"</A>
             </div>
         </section>
         <section aria-labelledby="latest" class="mt-10">
@@ -124,7 +125,7 @@ pub fn ArticlePage() -> impl IntoView {
         <Loaded resource=found let:article>
             <Title text=format!("{} · Salus", article.title) />
             <ArticleBody article />
-            <A href="/topics" attr:class="mt-6 inline-block text-teal-800 underline">"All health topics"</A>
+            <A href=routes::public::TOPICS attr:class="mt-6 inline-block text-teal-800 underline">"All health topics"</A>
 
         </Loaded>
     }
@@ -174,7 +175,7 @@ fn PolicyVersions() -> impl IntoView {
                         <ul class="mt-2 space-y-1">
                             {versions.into_iter().map(|v| view! {
                                 <li>
-                                    <a href=policy_version_page(&v.version) class="text-teal-800 underline">{format!("Version {}", v.version)}</a>
+                                    <a href=routes::public::policy_version(&v.version) class="text-teal-800 underline">{format!("Version {}", v.version)}</a>
                                     {format!(", published {}{}", v.published, if v.current { " (in force)" } else { "" })}
                                 </li>
                             }).collect_view()}

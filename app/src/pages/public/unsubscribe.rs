@@ -7,7 +7,7 @@ use leptos_router::hooks::use_query_map;
 use crate::api::public::unsubscribe::StopReminders;
 use crate::components::form::{form_error, FormAlert, BUTTON_CLASS};
 use crate::pages::account::auth::AuthCard;
-use crate::routes::sign_in_path;
+use crate::routes::{self, sign_in_path};
 
 #[component]
 pub fn UnsubscribePage() -> impl IntoView {
@@ -28,7 +28,7 @@ pub fn UnsubscribePage() -> impl IntoView {
                         </p>
                         <p class="mt-4 text-sm text-slate-600">
                             "You can turn reminders back on, or choose another way to get them, on your profile. "
-                            <A href=sign_in_path("/patient/profile") attr:class="text-teal-800 underline">"Sign in to your profile"</A>
+                            <A href=sign_in_path(routes::patient::PROFILE) attr:class="text-teal-800 underline">"Sign in to your profile"</A>
                         </p>
                     }.into_any()
                 }

@@ -44,9 +44,10 @@ pub async fn send_link<C: ConnectionTrait>(
     })
     .exec(conn)
     .await?;
-    let link = format!(
-        "{}/verify-email?token={token}",
-        settings.public_url.trim_end_matches('/')
+    let link = crate::routes::link_with_token(
+        &settings.public_url,
+        crate::routes::account::VERIFY_EMAIL,
+        &token,
     );
     let mail = OutgoingMail {
         html: None,

@@ -122,9 +122,10 @@ impl LinkRequest {
         .await?;
         txn.commit().await?;
 
-        let link = format!(
-            "{}/reset-password?token={token}",
-            public_url.trim_end_matches('/')
+        let link = crate::routes::link_with_token(
+            &public_url,
+            crate::routes::account::RESET_PASSWORD,
+            &token,
         );
         let minutes = ttl.num_minutes();
         let mail = OutgoingMail {

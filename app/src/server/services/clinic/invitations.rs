@@ -464,9 +464,10 @@ fn mail_after_commit(
     staff_role: Option<String>,
     token: String,
 ) -> Sent {
-    let link = format!(
-        "{}/invitation?token={token}",
-        state.settings.public_url.trim_end_matches('/')
+    let link = crate::routes::link_with_token(
+        &state.settings.public_url,
+        crate::routes::account::INVITATION,
+        &token,
     );
     let invitation = match staff_role {
         None => format!("{clinic} invites you to Salus, its patient portal."),

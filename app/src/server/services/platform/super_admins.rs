@@ -134,9 +134,10 @@ pub async fn invite(
                 .resource(format!("invitation:{}", inserted.last_insert_id)),
         )
         .await?;
-    let link = format!(
-        "{}/platform-invitation?token={token}",
-        state.settings.public_url.trim_end_matches('/')
+    let link = crate::routes::link_with_token(
+        &state.settings.public_url,
+        crate::routes::account::PLATFORM_INVITATION,
+        &token,
     );
     Ok(InvitationMail(OutgoingMail {
         to: email,
