@@ -55,7 +55,7 @@ pub(crate) mod context {
     /// The signed-in actor, or the user a half-finished sign-in is for (`true`): only for the
     /// second step's own server functions, and not once the second step passed and the policy
     /// waits (`api::account::policy_acceptance`). Otherwise 401.
-    pub async fn actor_or_pending() -> Result<(Actor, bool), AppError> {
+    pub(crate) async fn actor_or_pending() -> Result<(Actor, bool), AppError> {
         if let Some(signed_in) = signed_in().await? {
             return Ok((signed_in.actor, false));
         }
@@ -83,7 +83,7 @@ pub(crate) mod context {
 
     /// Runs `work` in a transaction opened for the signed-in actor and commits it; an error
     /// sets the response's status (`respond`) and rolls the transaction back.
-    pub async fn in_scope<T>(
+    pub(crate) async fn in_scope<T>(
         work: impl AsyncFnOnce(&Scoped) -> Result<T, AppError>,
     ) -> Result<T, AppError> {
         respond(run_in_scope(work).await)
@@ -91,7 +91,7 @@ pub(crate) mod context {
 
     /// `in_scope` for a form: posted without JavaScript and successful, it lands on `path`
     /// (`respond_landing_on`).
-    pub async fn in_scope_landing_on<T>(
+    pub(crate) async fn in_scope_landing_on<T>(
         path: &str,
         work: impl AsyncFnOnce(&Scoped) -> Result<T, AppError>,
     ) -> Result<T, AppError> {

@@ -13,7 +13,7 @@ use {
 };
 
 #[server(prefix = "/api", endpoint = "dev/mailbox")]
-pub async fn get_mailbox() -> Result<Vec<MailboxMessage>, AppError> {
+pub(crate) async fn get_mailbox() -> Result<Vec<MailboxMessage>, AppError> {
     respond(
         async {
             let state = context::state();

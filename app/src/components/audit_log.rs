@@ -6,7 +6,7 @@ use crate::model::clinic::{AuditRow, ChainStatus};
 
 /// What the last verification of `what` (a clinic's chain, or the whole log) found, in words,
 /// and the classes to show it with (red when it did not verify).
-pub fn chain_summary(chain: &Option<ChainStatus>, what: &str) -> (String, &'static str) {
+pub(crate) fn chain_summary(chain: &Option<ChainStatus>, what: &str) -> (String, &'static str) {
     let summary = match chain {
         None => format!("{what} has not been verified yet."),
         Some(c) if c.intact => format!(
@@ -32,7 +32,7 @@ pub fn chain_summary(chain: &Option<ChainStatus>, what: &str) -> (String, &'stat
 /// The events, newest first; with each one's clinic when `clinics` (the platform's log, where
 /// `None` is the platform's own chain).
 #[component]
-pub fn AuditTable(
+pub(crate) fn AuditTable(
     rows: Vec<(Option<String>, AuditRow)>,
     #[prop(default = false)] clinics: bool,
 ) -> impl IntoView {

@@ -13,7 +13,7 @@ const BOTTOM: i64 = 180;
 const TOP_MARGIN: i64 = 60;
 
 #[component]
-pub fn DayBarChart(
+pub(crate) fn DayBarChart(
     /// Unique within the page, for the title and description ids.
     id: String,
     title: String,
@@ -74,7 +74,7 @@ pub fn DayBarChart(
 /// overview's compliance breakdown, the platform's overdue share by clinic). The text
 /// description lists every count.
 #[component]
-pub fn CountBarChart(
+pub(crate) fn CountBarChart(
     /// Unique within the page, for the title and description ids.
     id: &'static str,
     title: String,

@@ -41,7 +41,7 @@ pub fn typed_value<S: ServerFn>(name: &str) -> Option<String> {
 }
 
 /// The messages about one field from an action's last result.
-pub fn field_errors<T, V>(value: V, field: &'static str) -> Signal<Vec<String>>
+pub(crate) fn field_errors<T, V>(value: V, field: &'static str) -> Signal<Vec<String>>
 where
     T: Send + Sync + 'static,
     V: With<Value = Option<Result<T, AppError>>> + Copy + Send + Sync + 'static,
@@ -56,7 +56,7 @@ where
 
 /// The message for the form as a whole: a non-field error, the form-level field, or a hidden
 /// token's (a link's token is never a field anyone sees).
-pub fn form_error<T, V>(value: V) -> Signal<Option<String>>
+pub(crate) fn form_error<T, V>(value: V) -> Signal<Option<String>>
 where
     T: Send + Sync + 'static,
     V: With<Value = Option<Result<T, AppError>>> + Copy + Send + Sync + 'static,
@@ -66,7 +66,7 @@ where
 
 /// `form_error` for a form with other hidden fields (`hidden`), whose messages still need a
 /// voice: registration's time zone, which the browser fills in.
-pub fn form_error_with_hidden<T, V>(
+pub(crate) fn form_error_with_hidden<T, V>(
     value: V,
     hidden: &'static [&'static str],
 ) -> Signal<Option<String>>
@@ -90,7 +90,7 @@ where
     })
 }
 
-pub const INPUT_CLASS: &str = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-base shadow-sm focus:border-teal-600 focus:outline-2 focus:outline-teal-600 aria-[invalid=true]:border-red-600";
+pub(crate) const INPUT_CLASS: &str = "mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-base shadow-sm focus:border-teal-600 focus:outline-2 focus:outline-teal-600 aria-[invalid=true]:border-red-600";
 
 /// A field's `aria-describedby`: its hint, and its messages while it has any.
 fn described_by(
@@ -161,7 +161,7 @@ fn textarea_text(value: &str) -> String {
 
 /// A field for longer text (a Markdown body), labelled and with its messages beside it.
 #[component]
-pub fn TextArea(
+pub(crate) fn TextArea(
     label: &'static str,
     name: &'static str,
     #[prop(default = 8)] rows: u32,
@@ -194,7 +194,7 @@ pub fn TextArea(
 }
 
 #[component]
-pub fn FieldErrors(id: String, #[prop(into)] errors: Signal<Vec<String>>) -> impl IntoView {
+pub(crate) fn FieldErrors(id: String, #[prop(into)] errors: Signal<Vec<String>>) -> impl IntoView {
     view! {
         <Show when=move || !errors.get().is_empty()>
             <ul id=id.clone() class="mt-1 text-sm text-red-700">
@@ -206,7 +206,7 @@ pub fn FieldErrors(id: String, #[prop(into)] errors: Signal<Vec<String>>) -> imp
 
 /// A banner for the form's overall outcome, announced to screen readers.
 #[component]
-pub fn FormAlert(#[prop(into)] message: Signal<Option<String>>) -> impl IntoView {
+pub(crate) fn FormAlert(#[prop(into)] message: Signal<Option<String>>) -> impl IntoView {
     view! {
         <div role="alert" aria-live="assertive">
             {move || message.get().map(|m| view! {
@@ -217,9 +217,9 @@ pub fn FormAlert(#[prop(into)] message: Signal<Option<String>>) -> impl IntoView
 }
 
 /// A button for a lesser action beside the main one (sign a device out, reset).
-pub const SECONDARY_BUTTON: &str = "rounded-md border border-slate-300 px-3 py-1.5 text-sm font-medium text-slate-800 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-teal-600";
+pub(crate) const SECONDARY_BUTTON: &str = "rounded-md border border-slate-300 px-3 py-1.5 text-sm font-medium text-slate-800 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-teal-600";
 
-pub const BUTTON_CLASS: &str = "inline-flex items-center justify-center rounded-md bg-teal-700 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-teal-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-teal-600 disabled:opacity-60";
+pub(crate) const BUTTON_CLASS: &str = "inline-flex items-center justify-center rounded-md bg-teal-700 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-teal-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-teal-600 disabled:opacity-60";
 
 #[cfg(test)]
 mod tests {

@@ -6,10 +6,10 @@ use crate::api::account::auth::{SignOut, AFTER_SIGN_OUT};
 use crate::model::account::CurrentUser;
 use crate::routes;
 
-pub type MeResource = Resource<Result<Option<CurrentUser>, crate::error::AppError>>;
+pub(crate) type MeResource = Resource<Result<Option<CurrentUser>, crate::error::AppError>>;
 
 #[component]
-pub fn Header() -> impl IntoView {
+pub(crate) fn Header() -> impl IntoView {
     let link = "rounded-md px-3 py-2 text-sm font-medium text-slate-700 hover:bg-teal-50 hover:text-teal-800 focus-visible:outline-2 focus-visible:outline-teal-600";
     view! {
         <header class="border-b border-slate-200 bg-white">
@@ -80,7 +80,7 @@ fn SignOutButton() -> impl IntoView {
 }
 
 #[component]
-pub fn Footer() -> impl IntoView {
+pub(crate) fn Footer() -> impl IntoView {
     view! {
         <footer class="mt-12 border-t border-slate-200 bg-white">
             <div class="mx-auto flex max-w-5xl flex-wrap justify-between gap-4 px-4 py-6 text-sm text-slate-600 sm:px-6">

@@ -10,7 +10,7 @@ use crate::error::AppError;
 
 /// A signal holding `initial`, loaded again with `load` each time `succeeded` turns true
 /// (it reads the island's actions, so it runs again whenever one of them finishes).
-pub fn reloaded_after_success<T, Fut>(
+pub(crate) fn reloaded_after_success<T, Fut>(
     initial: T,
     succeeded: impl Fn() -> bool + 'static,
     load: impl Fn() -> Fut + Copy + 'static,
@@ -34,7 +34,7 @@ where
 
 /// Loads the page again each time `succeeded` turns true. `succeeded` reads the island's
 /// actions, so it runs again whenever one of them finishes.
-pub fn reload_after_success(succeeded: impl Fn() -> bool + 'static) {
+pub(crate) fn reload_after_success(succeeded: impl Fn() -> bool + 'static) {
     Effect::new(move |_| {
         if succeeded() {
             reload();
@@ -44,7 +44,7 @@ pub fn reload_after_success(succeeded: impl Fn() -> bool + 'static) {
 
 /// Navigates with a full page load: used after sign-in and sign-out, when everything the
 /// page shows depends on who is signed in.
-pub fn go_to(path: &str) {
+pub(crate) fn go_to(path: &str) {
     #[cfg(feature = "hydrate")]
     if let Some(window) = web_sys::window() {
         let _ = window.location().set_href(path);

@@ -5,7 +5,7 @@ use leptos_router::components::A;
 use crate::routes::encode_path;
 
 /// `path` with the query `pairs` that have a value, percent-encoded.
-pub fn with_query(path: &str, pairs: &[(&str, Option<String>)]) -> String {
+pub(crate) fn with_query(path: &str, pairs: &[(&str, Option<String>)]) -> String {
     let query: Vec<String> = pairs
         .iter()
         .filter_map(|(key, value)| value.as_ref().map(|v| format!("{key}={}", encode_path(v))))
@@ -19,7 +19,7 @@ pub fn with_query(path: &str, pairs: &[(&str, Option<String>)]) -> String {
 
 /// "Previous · Page n of m · Next"; `link(n)` is the address of page n.
 #[component]
-pub fn Pager(
+pub(crate) fn Pager(
     current: u64,
     pages: u64,
     link: impl Fn(u64) -> String,

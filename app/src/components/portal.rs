@@ -7,15 +7,17 @@ use crate::components::status::Loaded;
 use crate::error::AppError;
 use crate::model::PortalSummary;
 
-pub const CARD: &str = "mt-6 rounded-lg border border-slate-200 bg-white p-5 shadow-sm";
+pub(crate) const CARD: &str = "mt-6 rounded-lg border border-slate-200 bg-white p-5 shadow-sm";
 /// A portal's row of sections, and its links: the current page's, and the others'.
-pub const PORTAL_NAV: &str = "mb-6 flex flex-wrap gap-2 border-b border-slate-200 pb-3 text-sm";
-pub const NAV_HERE: &str = "rounded-md bg-teal-700 px-3 py-1.5 font-medium text-white";
-pub const NAV_LINK: &str = "rounded-md px-3 py-1.5 font-medium text-teal-800 hover:bg-teal-50";
+pub(crate) const PORTAL_NAV: &str =
+    "mb-6 flex flex-wrap gap-2 border-b border-slate-200 pb-3 text-sm";
+pub(crate) const NAV_HERE: &str = "rounded-md bg-teal-700 px-3 py-1.5 font-medium text-white";
+pub(crate) const NAV_LINK: &str =
+    "rounded-md px-3 py-1.5 font-medium text-teal-800 hover:bg-teal-50";
 
 /// A portal's home: its title, the heading the server chose, and its counts.
 #[component]
-pub fn PortalSummaryView<F, Fut>(title: &'static str, load: F) -> impl IntoView
+pub(crate) fn PortalSummaryView<F, Fut>(title: &'static str, load: F) -> impl IntoView
 where
     F: Fn() -> Fut + Copy + Send + Sync + 'static,
     Fut: std::future::Future<Output = Result<PortalSummary, AppError>> + Send + 'static,
@@ -41,7 +43,7 @@ where
 
 /// The message for the query parameter a form landed with (`?done=invited`), if it has one.
 #[component]
-pub fn LandingNotice(
+pub(crate) fn LandingNotice(
     /// The query parameter.
     param: &'static str,
     /// (value, message) pairs.
@@ -64,7 +66,7 @@ pub fn LandingNotice(
 }
 
 /// The message a two-step reset lands on (`AFTER_CLINIC_RESET`, `AFTER_PLATFORM_RESET`).
-pub const TWO_STEP_RESET: &[(&str, &str)] = &[(
+pub(crate) const TWO_STEP_RESET: &[(&str, &str)] = &[(
     "reset",
     "Two-step sign-in is reset. They were signed out and were emailed; they set it up again at their next sign-in.",
 )];

@@ -10,7 +10,7 @@ use crate::model::ComplianceLabel;
 /// What `resource` answered, drawn by `children` once it arrives (`let:` names the data), with
 /// `loading` in the meantime (in `fallback_class`), and an error as an `ErrorPanel`.
 #[component]
-pub fn Loaded<T, F, V>(
+pub(crate) fn Loaded<T, F, V>(
     resource: Resource<Result<T, AppError>>,
     #[prop(default = "Loading…")] loading: &'static str,
     #[prop(default = "text-slate-500")] fallback_class: &'static str,
@@ -38,7 +38,7 @@ where
 
 /// Sign-in for a visitor who is not signed in (then back here), a message for everyone else.
 #[component]
-pub fn ErrorPanel(error: AppError) -> impl IntoView {
+pub(crate) fn ErrorPanel(error: AppError) -> impl IntoView {
     match error {
         AppError::Unauthorized => {
             let location = use_location();
@@ -91,7 +91,7 @@ fn label_tone(label: Option<ComplianceLabel>) -> &'static str {
 
 /// A compliance label as a coloured badge.
 #[component]
-pub fn StatusBadge(label: Option<ComplianceLabel>) -> impl IntoView {
+pub(crate) fn StatusBadge(label: Option<ComplianceLabel>) -> impl IntoView {
     view! {
         <span class=format!("inline-block rounded-full px-2 py-1 text-xs font-semibold {}", label_tone(label))>
             {label.map_or("Not assessed", |l| l.label())}

@@ -22,7 +22,7 @@ use crate::routes;
 /// The portal's sections, each with the permission it needs; `current` is the one shown. A
 /// section the signed-in user may not use is left out (the server refuses it anyway).
 #[component]
-pub fn ClinicNav(current: &'static str) -> impl IntoView {
+pub(crate) fn ClinicNav(current: &'static str) -> impl IntoView {
     const SECTIONS: [(&str, &str, Option<&str>); 8] = [
         (routes::clinic::HOME, "Overview", None),
         (routes::clinic::STAFF, "Staff", Some("staff.manage")),

@@ -20,7 +20,7 @@ fn linkify(body: &str) -> impl IntoView {
 }
 
 #[component]
-pub fn MailboxPage() -> impl IntoView {
+pub(crate) fn MailboxPage() -> impl IntoView {
     let messages = Resource::new(|| (), |_| get_mailbox());
     view! {
         <Title text="Mailbox (development) · Salus" />

@@ -11,7 +11,7 @@ pub mod profile;
 
 /// Links between the patient's pages.
 #[component]
-pub fn PatientNav() -> impl IntoView {
+pub(crate) fn PatientNav() -> impl IntoView {
     let link = "rounded-md px-3 py-2 text-sm font-medium text-teal-800 hover:bg-teal-50";
     view! {
         <nav aria-label="My pages" class="mb-4 flex flex-wrap gap-1">

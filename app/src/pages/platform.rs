@@ -21,7 +21,7 @@ use crate::routes;
 
 /// The portal's sections, `current` marked as the page.
 #[component]
-pub fn PlatformNav(current: &'static str) -> impl IntoView {
+pub(crate) fn PlatformNav(current: &'static str) -> impl IntoView {
     const SECTIONS: [(&str, &str); 9] = [
         (routes::platform::HOME, "Overview"),
         (routes::platform::CLINICS, "Clinics"),

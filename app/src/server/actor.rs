@@ -74,7 +74,7 @@ impl Actor {
     }
 
     /// Refuses with 403 unless the actor's role holds the permission.
-    pub fn require(&self, permission: Permission) -> Result<(), AppError> {
+    pub(crate) fn require(&self, permission: Permission) -> Result<(), AppError> {
         if self.permissions.contains(permission) {
             Ok(())
         } else {
@@ -88,7 +88,7 @@ impl Actor {
     }
 
     /// The clinic a staff member acts in, or 403 for an actor with none.
-    pub fn active_clinic(&self) -> Result<i64, AppError> {
+    pub(crate) fn active_clinic(&self) -> Result<i64, AppError> {
         self.clinic_id.ok_or(AppError::Forbidden)
     }
 }

@@ -87,7 +87,7 @@ impl AuditEntry {
     }
     /// A patient acting on their own record in `clinic` before a signed-in actor exists or
     /// after it stops (registering, leaving the clinic).
-    pub fn by_patient(patient_id: i64, clinic_id: i64, action: &'static str) -> Self {
+    pub(crate) fn by_patient(patient_id: i64, clinic_id: i64, action: &'static str) -> Self {
         AuditEntry {
             actor_user_id: Some(patient_id),
             actor_role: Some(crate::model::Role::Patient.as_str().to_owned()),
@@ -177,7 +177,7 @@ fn chain_of(entry: &AuditEntry) -> i64 {
 }
 
 /// The chain of events that belong to no clinic.
-pub const PLATFORM_CHAIN: i64 = 0;
+pub(crate) const PLATFORM_CHAIN: i64 = 0;
 
 /// Takes the chain's head row for the rest of the transaction and returns its last hash.
 /// Writers of the same chain wait here for each other until commit; writers of other chains
@@ -425,7 +425,7 @@ pub async fn verify<C: ConnectionTrait>(
 
 /// Recomputes one chain (a clinic's, or 0 for the events of no clinic) with the key, and checks
 /// that its recorded head is still found in it: what `verify` does for each chain.
-pub async fn verify_one<C: ConnectionTrait>(
+pub(crate) async fn verify_one<C: ConnectionTrait>(
     conn: &C,
     key: &AuditKey,
     chain: i64,

@@ -3,12 +3,12 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 
 /// The time zone of an IANA name, if it is one.
-pub fn parse_time_zone(name: &str) -> Option<Tz> {
+pub(crate) fn parse_time_zone(name: &str) -> Option<Tz> {
     name.trim().parse::<Tz>().ok()
 }
 
 /// The calendar day it is at `now` in `tz`.
-pub fn local_today(now: DateTime<Utc>, tz: Tz) -> NaiveDate {
+pub(crate) fn local_today(now: DateTime<Utc>, tz: Tz) -> NaiveDate {
     now.with_timezone(&tz).date_naive()
 }
 
@@ -43,7 +43,7 @@ mod tests {
 
 /// A date of birth as typed (`YYYY-MM-DD`, or empty for none), on the day it is `today`; the
 /// error is the message for the field.
-pub fn parse_date_of_birth(
+pub(crate) fn parse_date_of_birth(
     text: &str,
     today: NaiveDate,
 ) -> Result<Option<NaiveDate>, &'static str> {

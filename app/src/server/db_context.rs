@@ -185,7 +185,7 @@ pub async fn begin_platform(
 /// A signed-in actor's transaction, for the platform's work that needs another context for a
 /// while (`Scoped::switch`). Each switch writes its audit event in the transaction, runs the
 /// work in its context, and returns the transaction to the actor's context.
-pub struct Switch<'a> {
+pub(crate) struct Switch<'a> {
     /// For `counting_in_clinics`' audit event, committed on its own.
     pub(in crate::server) db: &'a DatabaseConnection,
     pub(in crate::server) txn: &'a DatabaseTransaction,
@@ -200,7 +200,7 @@ impl Switch<'_> {
     /// following its status, a protocol template copied into it. One audit event,
     /// `platform.clinic_reach`, names `purpose` and the clinics, in this transaction (it commits
     /// with the change); then `work` runs for each clinic in that clinic's context.
-    pub async fn in_clinics<T>(
+    pub(crate) async fn in_clinics<T>(
         &self,
         purpose: &str,
         clinics: &[i64],
@@ -218,7 +218,7 @@ impl Switch<'_> {
     /// never reads (only the counts leave them). The audit event is committed first, in a
     /// transaction of its own: a page that only reads never writes in its own transaction,
     /// which on SQLite cannot write once another has written since it began to read.
-    pub async fn counting_in_clinics<T>(
+    pub(crate) async fn counting_in_clinics<T>(
         &self,
         purpose: &str,
         clinics: &[i64],
@@ -294,13 +294,13 @@ fn clinic_list(clinics: &[i64]) -> String {
 /// clinic's own task, in that clinic only (its plan's limits, the invitation and membership
 /// rows). The joining is audited by the caller in this transaction (`patient.register`,
 /// `staff.invitation_accepted`, `patient.invitation_accepted`).
-pub async fn joining(txn: &DatabaseTransaction, clinic: i64) -> Result<(), DbErr> {
+pub(crate) async fn joining(txn: &DatabaseTransaction, clinic: i64) -> Result<(), DbErr> {
     enter(txn, DbContext::ClinicTask(clinic).settings()).await
 }
 
 /// A registration's transaction, once the account exists: the rest (membership, profile,
 /// consent, goals) is written as the patient it created.
-pub async fn registered_as(txn: &DatabaseTransaction, patient: &Actor) -> Result<(), DbErr> {
+pub(crate) async fn registered_as(txn: &DatabaseTransaction, patient: &Actor) -> Result<(), DbErr> {
     enter(txn, DbContext::Actor(patient).settings()).await
 }
 
@@ -312,7 +312,7 @@ pub async fn seeding(txn: &DatabaseTransaction, clinic: i64) -> Result<(), DbErr
 
 /// What a clinic's writers take turns at (`take_turn`).
 #[derive(Debug, Clone, Copy)]
-pub enum Turn {
+pub(crate) enum Turn {
     /// Staff changes: seats and the last-admin rule.
     Staff = 1,
     /// Protocol changes and their re-application.
@@ -332,7 +332,7 @@ pub enum Turn {
 /// writes at a time, by writing first: a transaction that read before its first write could not
 /// write once another had committed meanwhile (`SQLITE_BUSY_SNAPSHOT`), whereas one that writes
 /// first waits for the lock and then reads what the other wrote.
-pub async fn take_turn<C: ConnectionTrait>(
+pub(crate) async fn take_turn<C: ConnectionTrait>(
     conn: &C,
     turn: Turn,
     clinic: i64,

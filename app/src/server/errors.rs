@@ -6,7 +6,7 @@ use crate::error::AppError;
 
 /// Logs an internal failure with a short reference the user can quote, and returns the
 /// error the user sees. The cause never leaves the server.
-pub fn internal(cause: impl std::fmt::Display) -> AppError {
+pub(crate) fn internal(cause: impl std::fmt::Display) -> AppError {
     use rand::Rng;
     let reference = format!("{:08x}", rand::thread_rng().gen::<u32>());
     tracing::error!(reference = %reference, error = %cause, "internal error");
@@ -29,7 +29,7 @@ impl From<sea_orm::TransactionError<AppError>> for AppError {
 }
 
 /// Whether a database error is a unique-constraint violation (on either database).
-pub fn is_unique_violation(err: &sea_orm::DbErr) -> bool {
+pub(crate) fn is_unique_violation(err: &sea_orm::DbErr) -> bool {
     matches!(
         err.sql_err(),
         Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
@@ -51,7 +51,7 @@ impl FromServerFnError for AppError {
 /// JavaScript (before the page's islands are alive): that request asks for HTML, and server_fn
 /// sends it back to its page with the error in the URL for the form to show, which takes the
 /// redirect's status.
-pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+pub(crate) fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     if let Err(err) = &result {
         if let Some(options) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
             if let Ok(status) = axum::http::StatusCode::from_u16(err.status()) {
@@ -76,7 +76,10 @@ pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
 /// island goes, or a page showing what its island shows, after the same success. (Otherwise
 /// server_fn sends it back to the page it came from, which suits forms whose island reloads
 /// that page.)
-pub fn respond_landing_on<T>(path: &str, result: Result<T, AppError>) -> Result<T, AppError> {
+pub(crate) fn respond_landing_on<T>(
+    path: &str,
+    result: Result<T, AppError>,
+) -> Result<T, AppError> {
     if result.is_ok() && is_plain_form_post() {
         leptos_axum::redirect(path);
     }

@@ -24,7 +24,7 @@ fn create_parent(path: &Path) -> Result<(), String> {
 }
 
 /// Creates `path` with `contents`, readable by its owner only; fails if it exists.
-pub fn create_owner_only(path: &Path, contents: &str) -> Result<(), String> {
+pub(crate) fn create_owner_only(path: &Path, contents: &str) -> Result<(), String> {
     create_parent(path)?;
     owner_only_options()
         .open(path)
@@ -34,7 +34,7 @@ pub fn create_owner_only(path: &Path, contents: &str) -> Result<(), String> {
 
 /// Replaces `path` with `contents`, owner-only, by writing a new file beside it and renaming
 /// it over the old one.
-pub fn replace_owner_only(path: &Path, contents: &str) -> Result<(), String> {
+pub(crate) fn replace_owner_only(path: &Path, contents: &str) -> Result<(), String> {
     let file_name = path
         .file_name()
         .ok_or_else(|| format!("{} is not a file", path.display()))?;

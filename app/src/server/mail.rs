@@ -40,7 +40,7 @@ pub enum MailError {
 
 impl MailError {
     /// Whether sending the same message again may succeed.
-    pub fn is_temporary(&self) -> bool {
+    pub(crate) fn is_temporary(&self) -> bool {
         matches!(self, MailError::Transport(_))
     }
 }
@@ -111,7 +111,7 @@ impl Mailer for MailboxMailer {
 /// Sends `mail` without making the request wait for the transport: what it reports (account
 /// notices, links) stands whether or not the message goes out, and a failure is logged as
 /// `what` (never the address or the body).
-pub fn send_in_background(
+pub(crate) fn send_in_background(
     mailer: std::sync::Arc<dyn Mailer>,
     mail: OutgoingMail,
     what: &'static str,
@@ -153,7 +153,7 @@ pub struct SmtpMailer {
 /// The URL lettre is given for Salus's `url`: `smtp://` requires STARTTLS unless the URL says
 /// otherwise (`?tls=opportunistic`, or `?tls=none` for plain SMTP, say to a relay on loopback);
 /// `smtps://` is TLS from the start. (Left to itself, lettre sends `smtp://` unencrypted.)
-pub fn smtp_url_with_tls(url: &str) -> String {
+pub(crate) fn smtp_url_with_tls(url: &str) -> String {
     let Some(rest) = url.strip_prefix("smtp://") else {
         return url.to_owned();
     };

@@ -8,7 +8,7 @@
 use pulldown_cmark::{html, Options, Parser};
 
 /// The sanitised HTML for a Markdown body.
-pub fn to_safe_html(markdown: &str) -> String {
+pub(crate) fn to_safe_html(markdown: &str) -> String {
     let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
     let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut unsafe_html, Parser::new_ext(markdown, options));

@@ -31,7 +31,7 @@ pub enum Permission {
 }
 
 /// The permissions a clinic's roles are made of, in the order the roles page lists them.
-pub const CLINIC: [Permission; 7] = [
+pub(crate) const CLINIC: [Permission; 7] = [
     Permission::PatientRead,
     Permission::CareItemComplete,
     Permission::PatientManage,
@@ -43,7 +43,7 @@ pub const CLINIC: [Permission; 7] = [
 
 /// The clinic permissions that run the clinic rather than care for its patients. Whoever
 /// holds one works in the clinic-admin portal, and may grant it only if they hold it.
-pub const MANAGEMENT: [Permission; 5] = [
+pub(crate) const MANAGEMENT: [Permission; 5] = [
     Permission::PatientManage,
     Permission::StaffManage,
     Permission::ProtocolsManage,
@@ -68,7 +68,7 @@ impl Permission {
     }
 
     /// A clinic permission by its name.
-    pub fn clinic_named(name: &str) -> Option<Permission> {
+    pub(crate) fn clinic_named(name: &str) -> Option<Permission> {
         CLINIC.into_iter().find(|p| p.name() == name)
     }
 
@@ -103,7 +103,7 @@ impl PermissionSet {
     }
 
     /// What a built-in role holds; nothing for a custom role, whose set is stored with it.
-    pub fn of_role(role: Role) -> Self {
+    pub(crate) fn of_role(role: Role) -> Self {
         use Permission::*;
         PermissionSet::of(match role {
             Role::Patient => &[OwnRecordRead, OwnRecordWrite],
@@ -117,7 +117,7 @@ impl PermissionSet {
 
     /// A custom role's stored set: the clinic permissions named, space-separated. Other
     /// names are dropped, so a stored set can never hold more than a clinic permission.
-    pub fn parse_stored(text: &str) -> Self {
+    pub(crate) fn parse_stored(text: &str) -> Self {
         let named: Vec<Permission> = text
             .split_whitespace()
             .filter_map(Permission::clinic_named)
@@ -154,7 +154,7 @@ impl PermissionSet {
 
     /// The management permissions in `self` that `holder` does not hold: what granting `self`
     /// would hand on that the one granting it lacks.
-    pub fn management_beyond(self, holder: PermissionSet) -> Vec<Permission> {
+    pub(crate) fn management_beyond(self, holder: PermissionSet) -> Vec<Permission> {
         MANAGEMENT
             .into_iter()
             .filter(|p| self.contains(*p) && !holder.contains(*p))
@@ -163,7 +163,7 @@ impl PermissionSet {
 
     /// Where someone holding the set works: the clinic-admin portal when they run any part of
     /// the clinic, the provider portal otherwise.
-    pub fn staff_portal(self) -> &'static str {
+    pub(crate) fn staff_portal(self) -> &'static str {
         if self.manages() {
             crate::routes::clinic::HOME
         } else {

@@ -51,7 +51,7 @@ pub(crate) struct PatientsFull {
 
 impl PatientsFull {
     /// For the clinic's staff enrolling patients.
-    pub fn for_staff(&self) -> String {
+    pub(crate) fn for_staff(&self) -> String {
         let invited = match self.invited {
             0 => String::new(),
             1 => " and 1 is invited".to_owned(),
@@ -69,7 +69,7 @@ impl PatientsFull {
     }
 
     /// For someone joining as a patient, who can do nothing about the plan.
-    pub fn for_patient(&self) -> String {
+    pub(crate) fn for_patient(&self) -> String {
         format!(
             "{} cannot take new patients in the portal at the moment. Please contact the clinic.",
             self.clinic

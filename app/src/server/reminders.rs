@@ -23,7 +23,7 @@ use crate::model::CareStatus;
 
 /// What a care reminder is about: the care item's status it was planned for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CareReminder {
+pub(crate) enum CareReminder {
     DueSoon,
     Due,
     Overdue,
@@ -36,7 +36,7 @@ impl CareReminder {
         CareReminder::Overdue,
     ];
 
-    pub fn of_status(status: CareStatus) -> Option<Self> {
+    pub(crate) fn of_status(status: CareStatus) -> Option<Self> {
         match status {
             CareStatus::DueSoon => Some(CareReminder::DueSoon),
             CareStatus::Due => Some(CareReminder::Due),
@@ -66,7 +66,7 @@ impl CareReminder {
 
 /// The outbox key of a care reminder: one per item, status window (the status and the due date
 /// it holds for) and channel.
-pub fn care_key(
+pub(crate) fn care_key(
     item: i64,
     reminder: CareReminder,
     due_on: chrono::NaiveDate,
@@ -81,18 +81,18 @@ pub fn care_key(
 
 /// The outbox key of a goal nudge: one per patient, local day and channel, whichever of their
 /// clinics plans it first.
-pub fn goal_key(patient: i64, day: chrono::NaiveDate, channel: Channel) -> String {
+pub(crate) fn goal_key(patient: i64, day: chrono::NaiveDate, channel: Channel) -> String {
     format!("goal:{patient}:{day}:{}", channel.as_str())
 }
 
 /// The local day a goal key was planned for.
-pub fn day_of_goal_key(key: &str) -> Option<chrono::NaiveDate> {
+pub(crate) fn day_of_goal_key(key: &str) -> Option<chrono::NaiveDate> {
     key.strip_prefix("goal:")?.split(':').nth(1)?.parse().ok()
 }
 
 /// What a reminder is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum About {
+pub(crate) enum About {
     Care(CareReminder),
     /// Nothing logged today by the patient's chosen time.
     GoalNudge,
@@ -110,20 +110,20 @@ impl From<ReminderKind> for About {
 }
 
 /// The due date a care key was planned for.
-pub fn due_on_of_key(key: &str) -> Option<chrono::NaiveDate> {
+pub(crate) fn due_on_of_key(key: &str) -> Option<chrono::NaiveDate> {
     key.split(':').nth(3)?.parse().ok()
 }
 
 /// Why a reminder ended when its clinic stopped being active: cancelled when it was suspended
 /// or closed, or found so by a worker about to send it. Reactivating the clinic puts reminders
 /// that ended for these reasons back in the queue (`restore_clinic`).
-pub const CLINIC_SUSPENDED: &str = "the clinic was suspended";
-pub const CLINIC_CLOSED: &str = "the clinic closed";
-pub const CLINIC_NOT_ACTIVE: &str = "the clinic is not active";
+pub(crate) const CLINIC_SUSPENDED: &str = "the clinic was suspended";
+pub(crate) const CLINIC_CLOSED: &str = "the clinic closed";
+pub(crate) const CLINIC_NOT_ACTIVE: &str = "the clinic is not active";
 
 /// Cancels every reminder of `clinic` that is waiting, with `why` (a suspended or closed clinic
 /// sends nothing); `conn` acts as the clinic's own task. Returns how many.
-pub async fn cancel_clinic<C: sea_orm::ConnectionTrait>(
+pub(crate) async fn cancel_clinic<C: sea_orm::ConnectionTrait>(
     conn: &C,
     clinic: i64,
     why: &str,
@@ -148,7 +148,7 @@ pub async fn cancel_clinic<C: sea_orm::ConnectionTrait>(
 /// active, when it is active again; `conn` acts as the clinic's own task. A worker checks each
 /// again before sending it, as it does every reminder: one whose care item has moved on, or a
 /// goal nudge whose day has passed, is cancelled then, not sent late. Returns how many.
-pub async fn restore_clinic<C: sea_orm::ConnectionTrait>(
+pub(crate) async fn restore_clinic<C: sea_orm::ConnectionTrait>(
     conn: &C,
     clinic: i64,
     now: chrono::DateTime<chrono::Utc>,

@@ -122,7 +122,7 @@ impl SecretKeys {
         key_files::replace_owner_only(path, &self.to_text()?)
     }
 
-    pub fn current_id(&self) -> &str {
+    pub(crate) fn current_id(&self) -> &str {
         &self.current
     }
 

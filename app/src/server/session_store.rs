@@ -104,7 +104,7 @@ impl SeaOrmSessionStore {
 }
 
 /// The key a session's row is stored under: the SHA-256 of its id, in hex.
-pub fn row_key(id: &Id) -> String {
+pub(crate) fn row_key(id: &Id) -> String {
     hex::encode(Sha256::digest(id.to_string().as_bytes()))
 }
 
@@ -124,9 +124,9 @@ fn from_chrono(t: DateTime<Utc>) -> Result<time::OffsetDateTime, session_store::
 pub const USER_ID: &str = "uid";
 /// The session key of a half-finished sign-in (password right, code not yet); the store keeps
 /// such a session no longer than `PENDING_LIFETIME`.
-pub const PENDING: &str = "pending_sign_in";
+pub(crate) const PENDING: &str = "pending_sign_in";
 /// How long a half-signed-in session may take to enter its code.
-pub const PENDING_LIFETIME: chrono::Duration = chrono::Duration::minutes(5);
+pub(crate) const PENDING_LIFETIME: chrono::Duration = chrono::Duration::minutes(5);
 /// The session key of a refused plain form (`components::form::RefusedForm`), kept for the
 /// page it goes back to.
 pub const REFUSED_FORM: &str = "refused_form";

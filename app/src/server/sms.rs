@@ -29,7 +29,7 @@ pub enum SmsError {
 }
 
 impl SmsError {
-    pub fn is_temporary(&self) -> bool {
+    pub(crate) fn is_temporary(&self) -> bool {
         matches!(self, SmsError::Temporary(_))
     }
 }

@@ -68,7 +68,7 @@ impl Scoped {
     }
 
     /// Appends several audit events, in order, in the scope's transaction.
-    pub async fn audit_many(&self, entries: Vec<AuditEntry>) -> Result<(), AppError> {
+    pub(crate) async fn audit_many(&self, entries: Vec<AuditEntry>) -> Result<(), AppError> {
         audit::record_many(&self.txn, &self.audit_key, self.now, &self.meta, entries).await
     }
 
@@ -144,7 +144,7 @@ impl Scoped {
     }
 
     /// The clinic a provider acts in, for reading their patients as a list. A refusal is audited.
-    pub async fn provider_clinic(&self, permission: Permission) -> Result<i64, AppError> {
+    pub(crate) async fn provider_clinic(&self, permission: Permission) -> Result<i64, AppError> {
         match self.actor.clinic_id() {
             Some(clinic)
                 if self.actor.require(permission).is_ok()
@@ -159,7 +159,7 @@ impl Scoped {
     /// A patient assigned to the acting provider in the clinic they act in. Anyone else, and
     /// patients who do not exist, get the same 404: the answer reveals nothing. Refusals (403
     /// and 404) are audited, with the patient asked for.
-    pub async fn assigned_patient(
+    pub(crate) async fn assigned_patient(
         &self,
         permission: Permission,
         patient_id: i64,

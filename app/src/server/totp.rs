@@ -4,13 +4,13 @@
 //! that was used once, or an older one, can never be used again.
 use totp_rs::{Algorithm, Secret, TOTP};
 
-pub const STEP_SECONDS: u64 = 30;
+pub(crate) const STEP_SECONDS: u64 = 30;
 const DIGITS: usize = 6;
 /// 160 bits, as RFC 4226 recommends.
 const SECRET_BYTES: usize = 20;
 
 /// A new random secret.
-pub fn new_secret() -> Vec<u8> {
+pub(crate) fn new_secret() -> Vec<u8> {
     use rand::RngCore;
     let mut secret = vec![0u8; SECRET_BYTES];
     rand::rngs::OsRng.fill_bytes(&mut secret);
@@ -18,7 +18,7 @@ pub fn new_secret() -> Vec<u8> {
 }
 
 /// The secret as people type it into an authenticator app: base32, in groups of four.
-pub fn shown_secret(secret: &[u8]) -> String {
+pub(crate) fn shown_secret(secret: &[u8]) -> String {
     let Secret::Encoded(text) = Secret::Raw(secret.to_vec()).to_encoded() else {
         unreachable!("to_encoded encodes")
     };
@@ -30,7 +30,7 @@ pub fn shown_secret(secret: &[u8]) -> String {
 }
 
 /// The `otpauth://` address an authenticator app reads from the QR code.
-pub fn otpauth_url(secret: &[u8], issuer: &str, account: &str) -> String {
+pub(crate) fn otpauth_url(secret: &[u8], issuer: &str, account: &str) -> String {
     let Secret::Encoded(encoded) = Secret::Raw(secret.to_vec()).to_encoded() else {
         unreachable!("to_encoded encodes")
     };
@@ -60,13 +60,14 @@ fn totp(secret: &[u8]) -> TOTP {
 }
 
 /// The code for the step that `unix_seconds` falls in.
-pub fn code_at(secret: &[u8], unix_seconds: u64) -> String {
+#[cfg(test)]
+fn code_at(secret: &[u8], unix_seconds: u64) -> String {
     totp(secret).generate(unix_seconds)
 }
 
 /// The step `code` is good for at `unix_seconds`, if any: the current step or one either side,
 /// and only a step after `last_accepted`.
-pub fn accepted_step(
+pub(crate) fn accepted_step(
     secret: &[u8],
     code: &str,
     unix_seconds: u64,

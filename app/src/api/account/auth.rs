@@ -17,7 +17,7 @@ use {
 };
 
 #[server(prefix = "/api", endpoint = "auth/me")]
-pub async fn get_current_user() -> Result<Option<CurrentUser>, AppError> {
+pub(crate) async fn get_current_user() -> Result<Option<CurrentUser>, AppError> {
     respond(
         async {
             Ok(context::signed_in()
@@ -30,10 +30,12 @@ pub async fn get_current_user() -> Result<Option<CurrentUser>, AppError> {
 
 /// Where each form lands after success, with or without JavaScript (the pages read the
 /// query to show the outcome).
-pub const AFTER_REGISTRATION: &str = "/signin?registered=1";
-pub const AFTER_SIGN_OUT: &str = "/";
-pub const AFTER_RESET_REQUEST: &str = "/forgot-password?sent=1";
-pub const AFTER_PASSWORD_RESET: &str = "/reset-password?done=1";
+pub(crate) const AFTER_REGISTRATION: &str = "/signin?registered=1";
+pub(crate) const AFTER_SIGN_OUT: &str = "/";
+#[cfg(feature = "ssr")]
+pub(crate) const AFTER_RESET_REQUEST: &str = "/forgot-password?sent=1";
+#[cfg(feature = "ssr")]
+pub(crate) const AFTER_PASSWORD_RESET: &str = "/reset-password?done=1";
 
 #[server(prefix = "/api", endpoint = "auth/register")]
 pub async fn register(
@@ -203,7 +205,8 @@ pub async fn reset_password(token: String, password: String) -> Result<(), AppEr
     )
 }
 
-pub const AFTER_EMAIL_VERIFIED: &str = "/verify-email?done=1";
+#[cfg(feature = "ssr")]
+pub(crate) const AFTER_EMAIL_VERIFIED: &str = "/verify-email?done=1";
 
 /// Confirms the account's email address with the token its link carried. A form posts it (a
 /// link opened by a mail scanner confirms nothing).

@@ -16,13 +16,19 @@ use {
     crate::server::services::sessions,
 };
 
-pub const AFTER_TURNING_OFF: &str = "/security?two_step=off";
-pub const AFTER_CLINIC_RESET: &str = "/clinic/staff?two_step=reset";
-pub const AFTER_PLATFORM_RESET: &str = "/platform?two_step=reset";
+#[cfg(feature = "ssr")]
+pub(crate) const AFTER_TURNING_OFF: &str = "/security?two_step=off";
+#[cfg(feature = "ssr")]
+pub(crate) const AFTER_CLINIC_RESET: &str = "/clinic/staff?two_step=reset";
+#[cfg(feature = "ssr")]
+pub(crate) const AFTER_PLATFORM_RESET: &str = "/platform?two_step=reset";
 
 /// The second step of signing in: a code from the authenticator, or a recovery code.
 #[server(prefix = "/api", endpoint = "auth/verify_code")]
-pub async fn verify_sign_in_code(code: String, next: Option<String>) -> Result<String, AppError> {
+pub(crate) async fn verify_sign_in_code(
+    code: String,
+    next: Option<String>,
+) -> Result<String, AppError> {
     let result = async {
         let state = context::state();
         let session = context::session().await?;
@@ -59,7 +65,7 @@ pub async fn verify_sign_in_code(code: String, next: Option<String>) -> Result<S
 
 /// The secret to set up, for a signed-in user or a staff member half signed in.
 #[server(prefix = "/api", endpoint = "mfa/enrolment")]
-pub async fn get_enrolment() -> Result<Enrolment, AppError> {
+pub(crate) async fn get_enrolment() -> Result<Enrolment, AppError> {
     respond(
         async {
             let state = context::state();
@@ -73,7 +79,7 @@ pub async fn get_enrolment() -> Result<Enrolment, AppError> {
 /// Confirms the authenticator with its first code. Half signed in, this finishes signing in.
 /// Lands on the page that shows the new recovery codes once.
 #[server(prefix = "/api", endpoint = "mfa/confirm")]
-pub async fn confirm_two_step(code: String, next: Option<String>) -> Result<(), AppError> {
+pub(crate) async fn confirm_two_step(code: String, next: Option<String>) -> Result<(), AppError> {
     let landing = with_next(crate::routes::account::RECOVERY_CODES, next.as_deref());
     respond_landing_on(
         &landing,
@@ -94,7 +100,7 @@ pub async fn confirm_two_step(code: String, next: Option<String>) -> Result<(), 
 
 /// The recovery codes just made, once: a second call has none.
 #[server(prefix = "/api", endpoint = "mfa/recovery_codes")]
-pub async fn take_recovery_codes() -> Result<Vec<String>, AppError> {
+pub(crate) async fn take_recovery_codes() -> Result<Vec<String>, AppError> {
     respond(
         async {
             let state = context::state();
@@ -107,7 +113,7 @@ pub async fn take_recovery_codes() -> Result<Vec<String>, AppError> {
 }
 
 #[server(prefix = "/api", endpoint = "mfa/status")]
-pub async fn get_two_step_status() -> Result<TwoStepStatus, AppError> {
+pub(crate) async fn get_two_step_status() -> Result<TwoStepStatus, AppError> {
     respond(
         async {
             let state = context::state();
@@ -136,7 +142,7 @@ pub async fn new_recovery_codes(code: String) -> Result<(), AppError> {
 
 /// A patient turns two-step sign-in off, with a code.
 #[server(prefix = "/api", endpoint = "mfa/turn_off")]
-pub async fn turn_off_two_step(code: String) -> Result<(), AppError> {
+pub(crate) async fn turn_off_two_step(code: String) -> Result<(), AppError> {
     respond_landing_on(
         AFTER_TURNING_OFF,
         async {
@@ -165,7 +171,7 @@ pub async fn reset_two_step(user_id: i64) -> Result<(), AppError> {
 
 /// A super admin resets the two-step sign-in of the account with this email.
 #[server(prefix = "/api", endpoint = "platform/reset_two_step")]
-pub async fn reset_two_step_by_email(email: String) -> Result<(), AppError> {
+pub(crate) async fn reset_two_step_by_email(email: String) -> Result<(), AppError> {
     respond_landing_on(
         AFTER_PLATFORM_RESET,
         async {

@@ -34,7 +34,7 @@ async fn waiting() -> Result<(sessions::PendingSignIn, String), AppError> {
 
 /// The version of the privacy policy the sign-in waits for.
 #[server(prefix = "/api", endpoint = "auth/policy")]
-pub async fn get_policy_to_accept() -> Result<Article, AppError> {
+pub(crate) async fn get_policy_to_accept() -> Result<Article, AppError> {
     respond(
         async {
             let (_, version) = waiting().await?;

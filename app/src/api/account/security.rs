@@ -15,13 +15,17 @@ use {
 };
 
 /// Where each form lands when posted without JavaScript (the page reads the query).
-pub const AFTER_DEVICE_ENDED: &str = "/security?ended=one";
-pub const AFTER_OTHER_DEVICES_ENDED: &str = "/security?ended=others";
-pub const AFTER_PASSWORD_CHANGE: &str = "/security?password=changed";
-pub const AFTER_VERIFICATION_SENT: &str = "/security?verification=sent";
+#[cfg(feature = "ssr")]
+pub(crate) const AFTER_DEVICE_ENDED: &str = "/security?ended=one";
+#[cfg(feature = "ssr")]
+pub(crate) const AFTER_OTHER_DEVICES_ENDED: &str = "/security?ended=others";
+#[cfg(feature = "ssr")]
+pub(crate) const AFTER_PASSWORD_CHANGE: &str = "/security?password=changed";
+#[cfg(feature = "ssr")]
+pub(crate) const AFTER_VERIFICATION_SENT: &str = "/security?verification=sent";
 
 #[server(prefix = "/api", endpoint = "security/email")]
-pub async fn get_email_status() -> Result<EmailStatus, AppError> {
+pub(crate) async fn get_email_status() -> Result<EmailStatus, AppError> {
     respond(
         async {
             let state = context::state();
@@ -54,7 +58,7 @@ pub async fn send_verification() -> Result<(), AppError> {
 }
 
 #[server(prefix = "/api", endpoint = "security/devices")]
-pub async fn get_signed_in_devices() -> Result<Vec<SignedInDevice>, AppError> {
+pub(crate) async fn get_signed_in_devices() -> Result<Vec<SignedInDevice>, AppError> {
     respond(
         async {
             let state = context::state();

@@ -12,10 +12,10 @@ use {
 };
 
 /// Where the streamed CSV is downloaded from, with the page's filters as its query.
-pub const AUDIT_LOG_CSV: &str = "/api/clinic/audit_log.csv";
+pub(crate) const AUDIT_LOG_CSV: &str = "/api/clinic/audit_log.csv";
 
 #[server(prefix = "/api", endpoint = "clinic/audit_log")]
-pub async fn get_audit_log(
+pub(crate) async fn get_audit_log(
     patient: Option<String>,
     staff: Option<String>,
     action: Option<String>,
@@ -39,7 +39,7 @@ pub async fn get_audit_log(
 
 /// Recomputes the clinic's audit chain now; the page shows the outcome.
 #[server(prefix = "/api", endpoint = "clinic/audit_log/verify")]
-pub async fn verify_audit_chain() -> Result<ChainStatus, AppError> {
+pub(crate) async fn verify_audit_chain() -> Result<ChainStatus, AppError> {
     let key = context::state().audit_key;
     in_scope_landing_on(crate::routes::clinic::AUDIT_LOG, async |scoped| {
         audit_log::verify(scoped, &key).await

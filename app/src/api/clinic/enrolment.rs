@@ -13,7 +13,7 @@ use {
 };
 
 /// Where the CSV upload form posts (see the server's `imports`).
-pub const IMPORT_UPLOAD: &str = "/clinic/patients/enrol/import";
+pub(crate) const IMPORT_UPLOAD: &str = "/clinic/patients/enrol/import";
 
 #[server(prefix = "/api", endpoint = "clinic/enrolment/add")]
 pub async fn add_patient(
@@ -53,6 +53,6 @@ pub async fn invite_patient(email: String) -> Result<(), AppError> {
 }
 
 #[server(prefix = "/api", endpoint = "clinic/enrolment/import")]
-pub async fn get_patient_import(id: i64) -> Result<ImportOutcome, AppError> {
+pub(crate) async fn get_patient_import(id: i64) -> Result<ImportOutcome, AppError> {
     in_scope(async |scoped| enrolment::import_outcome(scoped, id).await).await
 }

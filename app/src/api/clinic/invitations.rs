@@ -16,10 +16,11 @@ use {
 };
 
 /// Where an accepted invitation lands: sign-in, which says they joined.
-pub const AFTER_ACCEPTING: &str = "/signin?joined=1";
+#[cfg(feature = "ssr")]
+pub(crate) const AFTER_ACCEPTING: &str = "/signin?joined=1";
 
 #[server(prefix = "/api", endpoint = "clinic/invitations/new")]
-pub async fn invite_staff(email: String, role: String) -> Result<(), AppError> {
+pub(crate) async fn invite_staff(email: String, role: String) -> Result<(), AppError> {
     let state = context::state();
     let mail = in_scope_landing_on(
         &crate::routes::landing(crate::routes::clinic::STAFF, "invited"),
@@ -31,7 +32,7 @@ pub async fn invite_staff(email: String, role: String) -> Result<(), AppError> {
 }
 
 #[server(prefix = "/api", endpoint = "clinic/invitations/resend")]
-pub async fn resend_invitation(invitation_id: i64) -> Result<(), AppError> {
+pub(crate) async fn resend_invitation(invitation_id: i64) -> Result<(), AppError> {
     resend(
         invitation_id,
         &crate::routes::landing(crate::routes::clinic::STAFF, "resent"),
@@ -40,7 +41,7 @@ pub async fn resend_invitation(invitation_id: i64) -> Result<(), AppError> {
 }
 
 #[server(prefix = "/api", endpoint = "clinic/invitations/withdraw")]
-pub async fn withdraw_invitation(invitation_id: i64) -> Result<(), AppError> {
+pub(crate) async fn withdraw_invitation(invitation_id: i64) -> Result<(), AppError> {
     withdraw(
         invitation_id,
         &crate::routes::landing(crate::routes::clinic::STAFF, "withdrawn"),
@@ -72,7 +73,7 @@ pub(crate) async fn withdraw(invitation_id: i64, landing: &str) -> Result<(), Ap
 
 /// What the invitation link's page shows; anyone with the link may ask.
 #[server(prefix = "/api", endpoint = "invitation/details")]
-pub async fn get_invitation(token: String) -> Result<InvitationDetails, AppError> {
+pub(crate) async fn get_invitation(token: String) -> Result<InvitationDetails, AppError> {
     respond(
         async {
             let state = context::state();
@@ -87,7 +88,7 @@ pub async fn get_invitation(token: String) -> Result<InvitationDetails, AppError
 /// `name` counts only for a new account; an existing one joins with its own password. A
 /// patient ticks `consent` (sent only when ticked) to the privacy policy.
 #[server(prefix = "/api", endpoint = "invitation/accept")]
-pub async fn accept_invitation(
+pub(crate) async fn accept_invitation(
     token: String,
     #[server(default)] name: String,
     password: String,

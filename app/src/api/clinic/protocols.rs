@@ -13,7 +13,7 @@ use {
 };
 
 #[server(prefix = "/api", endpoint = "clinic/protocols")]
-pub async fn get_clinic_protocols() -> Result<ClinicProtocols, AppError> {
+pub(crate) async fn get_clinic_protocols() -> Result<ClinicProtocols, AppError> {
     in_scope(async |scoped| protocols::list(scoped).await).await
 }
 
@@ -81,7 +81,7 @@ pub async fn add_protocol(
 
 /// `active` is "true" to reactivate, anything else to deactivate.
 #[server(prefix = "/api", endpoint = "clinic/protocols/active")]
-pub async fn set_protocol_active(id: i64, active: String) -> Result<(), AppError> {
+pub(crate) async fn set_protocol_active(id: i64, active: String) -> Result<(), AppError> {
     let active = active == "true";
     let landing = if active {
         &crate::routes::landing(crate::routes::clinic::PROTOCOLS, "reactivated")

@@ -12,7 +12,7 @@ use {
 };
 
 #[server(prefix = "/api", endpoint = "clinic/reminders")]
-pub async fn get_clinic_reminders(
+pub(crate) async fn get_clinic_reminders(
     status: Option<String>,
     channel: Option<String>,
     page: Option<String>,
@@ -29,7 +29,7 @@ pub async fn get_clinic_reminders(
 }
 
 #[server(prefix = "/api", endpoint = "clinic/reminders/retry")]
-pub async fn retry_reminder(reminder_id: i64) -> Result<(), AppError> {
+pub(crate) async fn retry_reminder(reminder_id: i64) -> Result<(), AppError> {
     let channel = in_scope_landing_on(
         &crate::routes::landing(crate::routes::clinic::REMINDERS, "retried"),
         async |scoped| reminders::retry(scoped, reminder_id).await,

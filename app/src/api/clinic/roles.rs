@@ -12,7 +12,7 @@ use {
 };
 
 #[server(prefix = "/api", endpoint = "clinic/roles")]
-pub async fn get_clinic_roles() -> Result<ClinicRoles, AppError> {
+pub(crate) async fn get_clinic_roles() -> Result<ClinicRoles, AppError> {
     in_scope(async |scoped| roles::page(scoped).await).await
 }
 
@@ -108,7 +108,7 @@ pub async fn save_clinic_role(
 }
 
 #[server(prefix = "/api", endpoint = "clinic/roles/delete")]
-pub async fn delete_clinic_role(role_id: i64) -> Result<(), AppError> {
+pub(crate) async fn delete_clinic_role(role_id: i64) -> Result<(), AppError> {
     in_scope_landing_on(
         &crate::routes::landing(crate::routes::clinic::ROLES, "deleted"),
         async |scoped| roles::delete(scoped, role_id).await,

@@ -11,7 +11,7 @@ use {
 };
 
 #[server(prefix = "/api", endpoint = "clinic/roster")]
-pub async fn get_roster(
+pub(crate) async fn get_roster(
     search: Option<String>,
     provider: Option<String>,
     status: Option<String>,
@@ -31,21 +31,21 @@ pub async fn get_roster(
 
 /// Sends a patient's invitation again from the roster: a new link, working a week.
 #[server(prefix = "/api", endpoint = "clinic/roster/invitation/resend")]
-pub async fn resend_patient_invitation(invitation_id: i64) -> Result<(), AppError> {
+pub(crate) async fn resend_patient_invitation(invitation_id: i64) -> Result<(), AppError> {
     let landing = crate::routes::landing(crate::routes::clinic::PATIENTS, "invitation_resent");
     super::invitations::resend(invitation_id, &landing).await
 }
 
 /// Withdraws a patient's invitation from the roster: its link stops working.
 #[server(prefix = "/api", endpoint = "clinic/roster/invitation/withdraw")]
-pub async fn withdraw_patient_invitation(invitation_id: i64) -> Result<(), AppError> {
+pub(crate) async fn withdraw_patient_invitation(invitation_id: i64) -> Result<(), AppError> {
     let landing = crate::routes::landing(crate::routes::clinic::PATIENTS, "invitation_withdrawn");
     super::invitations::withdraw(invitation_id, &landing).await
 }
 
 /// Assigns the patients ticked on the roster to one provider.
 #[server(prefix = "/api", endpoint = "clinic/roster/assign")]
-pub async fn assign_patients(
+pub(crate) async fn assign_patients(
     provider_id: i64,
     #[server(default)] patient_ids: Vec<i64>,
 ) -> Result<u64, AppError> {
@@ -57,7 +57,7 @@ pub async fn assign_patients(
 }
 
 #[server(prefix = "/api", endpoint = "clinic/roster/unassign")]
-pub async fn unassign_patient(provider_id: i64, patient_id: i64) -> Result<(), AppError> {
+pub(crate) async fn unassign_patient(provider_id: i64, patient_id: i64) -> Result<(), AppError> {
     in_scope_landing_on(
         &crate::routes::landing(crate::routes::clinic::PATIENTS, "unassigned"),
         async |scoped| roster::unassign(scoped, provider_id, patient_id).await,
@@ -67,7 +67,7 @@ pub async fn unassign_patient(provider_id: i64, patient_id: i64) -> Result<(), A
 
 /// Discharges a patient: providers' access and reminders end; records are kept.
 #[server(prefix = "/api", endpoint = "clinic/roster/discharge")]
-pub async fn discharge_patient(patient_id: i64) -> Result<u64, AppError> {
+pub(crate) async fn discharge_patient(patient_id: i64) -> Result<u64, AppError> {
     in_scope_landing_on(
         &crate::routes::landing(crate::routes::clinic::PATIENTS, "discharged"),
         async |scoped| roster::discharge(scoped, patient_id).await,
@@ -76,7 +76,7 @@ pub async fn discharge_patient(patient_id: i64) -> Result<u64, AppError> {
 }
 
 #[server(prefix = "/api", endpoint = "clinic/roster/readmit")]
-pub async fn readmit_patient(patient_id: i64) -> Result<(), AppError> {
+pub(crate) async fn readmit_patient(patient_id: i64) -> Result<(), AppError> {
     in_scope_landing_on(
         "/clinic/patients?status=discharged&done=readmitted",
         async |scoped| roster::readmit(scoped, patient_id).await,

@@ -11,12 +11,12 @@ use {
 };
 
 #[server(prefix = "/api", endpoint = "clinic/settings")]
-pub async fn get_clinic_settings() -> Result<ClinicSettings, AppError> {
+pub(crate) async fn get_clinic_settings() -> Result<ClinicSettings, AppError> {
     in_scope(async |scoped| settings::get(scoped).await).await
 }
 
 #[server(prefix = "/api", endpoint = "clinic/settings/details")]
-pub async fn save_clinic_details(
+pub(crate) async fn save_clinic_details(
     name: String,
     contact_email: String,
     contact_phone: String,
@@ -41,7 +41,7 @@ pub async fn save_clinic_details(
 
 /// A new registration code for the clinic; the old one stops working.
 #[server(prefix = "/api", endpoint = "clinic/settings/new_code")]
-pub async fn regenerate_registration_code() -> Result<String, AppError> {
+pub(crate) async fn regenerate_registration_code() -> Result<String, AppError> {
     in_scope_landing_on(
         &crate::routes::landing(crate::routes::clinic::SETTINGS, "code"),
         async |scoped| settings::regenerate_code(scoped).await,
@@ -52,7 +52,7 @@ pub async fn regenerate_registration_code() -> Result<String, AppError> {
 /// Opening and closing times, Monday to Sunday; both empty for a closed day.
 #[server(prefix = "/api", endpoint = "clinic/settings/hours")]
 #[allow(clippy::too_many_arguments)]
-pub async fn save_working_hours(
+pub(crate) async fn save_working_hours(
     monday_opens: String,
     monday_closes: String,
     tuesday_opens: String,
@@ -88,7 +88,7 @@ pub async fn save_working_hours(
 
 /// A checkbox is sent only when ticked.
 #[server(prefix = "/api", endpoint = "clinic/settings/reminders")]
-pub async fn save_reminder_settings(
+pub(crate) async fn save_reminder_settings(
     email_enabled: Option<String>,
     sms_enabled: Option<String>,
     quiet_hours_start: String,

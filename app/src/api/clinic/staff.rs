@@ -11,12 +11,12 @@ use {
 };
 
 #[server(prefix = "/api", endpoint = "clinic/staff")]
-pub async fn get_clinic_staff() -> Result<StaffDirectory, AppError> {
+pub(crate) async fn get_clinic_staff() -> Result<StaffDirectory, AppError> {
     in_scope(async |scoped| staff::directory(scoped).await).await
 }
 
 #[server(prefix = "/api", endpoint = "clinic/staff/role")]
-pub async fn change_staff_role(membership_id: i64, role: String) -> Result<(), AppError> {
+pub(crate) async fn change_staff_role(membership_id: i64, role: String) -> Result<(), AppError> {
     in_scope_landing_on(
         &crate::routes::landing(crate::routes::clinic::STAFF, "role"),
         async |scoped| staff::change_role(scoped, membership_id, &role).await,
@@ -25,7 +25,7 @@ pub async fn change_staff_role(membership_id: i64, role: String) -> Result<(), A
 }
 
 #[server(prefix = "/api", endpoint = "clinic/staff/deactivate")]
-pub async fn deactivate_staff(membership_id: i64) -> Result<(), AppError> {
+pub(crate) async fn deactivate_staff(membership_id: i64) -> Result<(), AppError> {
     in_scope_landing_on(
         &crate::routes::landing(crate::routes::clinic::STAFF, "deactivated"),
         async |scoped| staff::deactivate(scoped, membership_id).await,
@@ -34,7 +34,7 @@ pub async fn deactivate_staff(membership_id: i64) -> Result<(), AppError> {
 }
 
 #[server(prefix = "/api", endpoint = "clinic/staff/reactivate")]
-pub async fn reactivate_staff(membership_id: i64) -> Result<(), AppError> {
+pub(crate) async fn reactivate_staff(membership_id: i64) -> Result<(), AppError> {
     in_scope_landing_on(
         &crate::routes::landing(crate::routes::clinic::STAFF, "reactivated"),
         async |scoped| staff::reactivate(scoped, membership_id).await,

@@ -14,9 +14,6 @@ use {
     crate::server::tenancy::PatientId,
 };
 
-/// The page listing the patient's clinics.
-pub const MY_CLINICS_PAGE: &str = "/patient/clinics";
-
 /// The signed-in patient, checked for `permission` (a refusal is audited), for the work here
 /// that reaches past the one clinic the patient acts in.
 #[cfg(feature = "ssr")]
@@ -26,7 +23,7 @@ async fn me(permission: Permission) -> Result<PatientId, AppError> {
 
 /// Every clinic the patient belongs to, the one they act in marked.
 #[server(prefix = "/api", endpoint = "patient/clinics")]
-pub async fn get_my_clinics() -> Result<Vec<MyClinic>, AppError> {
+pub(crate) async fn get_my_clinics() -> Result<Vec<MyClinic>, AppError> {
     let me = me(Permission::OwnRecordRead).await?;
     respond(clinics::list(&context::state().db, me).await)
 }
@@ -54,5 +51,8 @@ pub async fn leave_clinic(clinic_id: i64) -> Result<(), AppError> {
         let stay = clinics::leave(&state.db, &state.audit_key, now, &meta, me, clinic_id).await?;
         sessions::move_to_clinic(&context::session().await?, stay).await
     };
-    respond_landing_on(&format!("{MY_CLINICS_PAGE}?done=left"), left.await)
+    respond_landing_on(
+        &crate::routes::landing(crate::routes::patient::CLINICS, "left"),
+        left.await,
+    )
 }

@@ -15,7 +15,7 @@ use {
 };
 
 #[server(prefix = "/api", endpoint = "patient/dashboard")]
-pub async fn get_patient_dashboard() -> Result<PatientDashboard, AppError> {
+pub(crate) async fn get_patient_dashboard() -> Result<PatientDashboard, AppError> {
     in_scope(async |scoped| {
         let me = scoped.own_record(Permission::OwnRecordRead).await?;
         dashboard::dashboard(scoped, me).await
@@ -25,7 +25,7 @@ pub async fn get_patient_dashboard() -> Result<PatientDashboard, AppError> {
 
 /// The patient's clinic: how to reach it and when it is open.
 #[server(prefix = "/api", endpoint = "patient/clinic")]
-pub async fn get_my_clinic() -> Result<ClinicContact, AppError> {
+pub(crate) async fn get_my_clinic() -> Result<ClinicContact, AppError> {
     in_scope(async |scoped| {
         let me = scoped.own_record(Permission::OwnRecordRead).await?;
         settings::contact(scoped, me).await
@@ -34,7 +34,7 @@ pub async fn get_my_clinic() -> Result<ClinicContact, AppError> {
 }
 
 #[server(prefix = "/api", endpoint = "patient/todays_goals")]
-pub async fn get_todays_goals() -> Result<TodaysGoals, AppError> {
+pub(crate) async fn get_todays_goals() -> Result<TodaysGoals, AppError> {
     in_scope(async |scoped| {
         let me = scoped.own_record(Permission::OwnRecordRead).await?;
         goals::todays_goals(scoped, me).await

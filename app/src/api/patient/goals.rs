@@ -11,7 +11,7 @@ use {
 };
 
 #[server(prefix = "/api", endpoint = "patient/goal_history")]
-pub async fn get_goal_history() -> Result<GoalHistory, AppError> {
+pub(crate) async fn get_goal_history() -> Result<GoalHistory, AppError> {
     in_scope(async |scoped| {
         let me = scoped.own_record(Permission::OwnRecordRead).await?;
         goals::history(scoped, me).await

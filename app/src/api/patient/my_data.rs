@@ -12,7 +12,9 @@ use {
 };
 
 #[server(prefix = "/api", endpoint = "patient/record_accesses")]
-pub async fn get_record_accesses(page: Option<String>) -> Result<RecordAccessPage, AppError> {
+pub(crate) async fn get_record_accesses(
+    page: Option<String>,
+) -> Result<RecordAccessPage, AppError> {
     in_scope(async |scoped| {
         let me = scoped.own_record(Permission::OwnRecordRead).await?;
         my_data::record_accesses(scoped, me, page.as_deref()).await
@@ -21,7 +23,7 @@ pub async fn get_record_accesses(page: Option<String>) -> Result<RecordAccessPag
 }
 
 #[server(prefix = "/api", endpoint = "patient/reminders")]
-pub async fn get_my_reminders() -> Result<Vec<SentReminder>, AppError> {
+pub(crate) async fn get_my_reminders() -> Result<Vec<SentReminder>, AppError> {
     in_scope(async |scoped| {
         let me = scoped.own_record(Permission::OwnRecordRead).await?;
         my_data::reminders_sent(scoped, me).await
@@ -31,7 +33,7 @@ pub async fn get_my_reminders() -> Result<Vec<SentReminder>, AppError> {
 
 /// The patient's record as a FHIR R4 Bundle. A GET, so a plain link downloads it.
 #[server(prefix = "/api", endpoint = "patient/export", input = server_fn::codec::GetUrl)]
-pub async fn export_my_data() -> Result<serde_json::Value, AppError> {
+pub(crate) async fn export_my_data() -> Result<serde_json::Value, AppError> {
     let bundle = in_scope(async |scoped| {
         let me = scoped.own_record(Permission::OwnRecordRead).await?;
         my_data::export(scoped, me).await

@@ -12,10 +12,11 @@ use {
 };
 
 /// Where the details form lands after a save without JavaScript; the page says it is saved.
-pub const AFTER_PROFILE_SAVE: &str = "/patient/profile?saved=1";
+#[cfg(feature = "ssr")]
+pub(crate) const AFTER_PROFILE_SAVE: &str = "/patient/profile?saved=1";
 
 #[server(prefix = "/api", endpoint = "patient/profile")]
-pub async fn get_profile() -> Result<Profile, AppError> {
+pub(crate) async fn get_profile() -> Result<Profile, AppError> {
     in_scope(async |scoped| {
         let me = scoped.own_record(Permission::OwnRecordRead).await?;
         profile::get(scoped, me).await

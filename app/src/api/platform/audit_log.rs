@@ -13,10 +13,10 @@ use {
 };
 
 /// Where the streamed CSV is downloaded from, with the page's filters as its query.
-pub const PLATFORM_AUDIT_CSV: &str = "/api/platform/audit_log.csv";
+pub(crate) const PLATFORM_AUDIT_CSV: &str = "/api/platform/audit_log.csv";
 
 #[server(prefix = "/api", endpoint = "platform/audit_log")]
-pub async fn get_platform_audit_log(
+pub(crate) async fn get_platform_audit_log(
     clinic: Option<String>,
     actor: Option<String>,
     action: Option<String>,
@@ -40,7 +40,7 @@ pub async fn get_platform_audit_log(
 
 /// Recomputes every chain now, as `salus audit verify` does; the page shows the outcome.
 #[server(prefix = "/api", endpoint = "platform/audit_log/verify")]
-pub async fn verify_platform_audit_log() -> Result<ChainStatus, AppError> {
+pub(crate) async fn verify_platform_audit_log() -> Result<ChainStatus, AppError> {
     let key = context::state().audit_key;
     in_scope_landing_on(crate::routes::platform::AUDIT_LOG, async |scoped| {
         audit_log::verify(scoped, &key).await

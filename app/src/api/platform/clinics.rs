@@ -12,7 +12,7 @@ use {
 };
 
 #[server(prefix = "/api", endpoint = "platform/clinics")]
-pub async fn get_clinics(
+pub(crate) async fn get_clinics(
     search: Option<String>,
     status: Option<String>,
     plan: Option<String>,
@@ -31,7 +31,7 @@ pub async fn get_clinics(
 }
 
 #[server(prefix = "/api", endpoint = "platform/clinics/one")]
-pub async fn get_clinic(id: i64) -> Result<ClinicDetail, AppError> {
+pub(crate) async fn get_clinic(id: i64) -> Result<ClinicDetail, AppError> {
     in_scope(async |scoped| clinics::detail(scoped, id).await).await
 }
 
@@ -62,7 +62,7 @@ pub async fn create_clinic(
 }
 
 #[server(prefix = "/api", endpoint = "platform/clinics/plan")]
-pub async fn change_clinic_plan(id: i64, plan: String) -> Result<(), AppError> {
+pub(crate) async fn change_clinic_plan(id: i64, plan: String) -> Result<(), AppError> {
     in_scope_landing_on(
         &format!("{}?done=plan", crate::routes::platform::clinic(id)),
         async |scoped| clinics::change_plan(scoped, id, &plan).await,
@@ -80,7 +80,7 @@ pub async fn suspend_clinic(id: i64, reason: String) -> Result<(), AppError> {
 }
 
 #[server(prefix = "/api", endpoint = "platform/clinics/reactivate")]
-pub async fn reactivate_clinic(id: i64) -> Result<(), AppError> {
+pub(crate) async fn reactivate_clinic(id: i64) -> Result<(), AppError> {
     in_scope_landing_on(
         &format!("{}?done=reactivated", crate::routes::platform::clinic(id)),
         async |scoped| clinics::reactivate(scoped, id).await,
@@ -89,7 +89,7 @@ pub async fn reactivate_clinic(id: i64) -> Result<(), AppError> {
 }
 
 #[server(prefix = "/api", endpoint = "platform/clinics/close")]
-pub async fn close_clinic(id: i64, confirm_code: String) -> Result<(), AppError> {
+pub(crate) async fn close_clinic(id: i64, confirm_code: String) -> Result<(), AppError> {
     in_scope_landing_on(
         &format!("{}?done=closed", crate::routes::platform::clinic(id)),
         async |scoped| clinics::close(scoped, id, &confirm_code).await,

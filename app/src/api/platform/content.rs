@@ -12,12 +12,12 @@ use {
 };
 
 #[server(prefix = "/api", endpoint = "platform/content")]
-pub async fn get_content() -> Result<ContentOverview, AppError> {
+pub(crate) async fn get_content() -> Result<ContentOverview, AppError> {
     in_scope(async |scoped| content::overview(scoped).await).await
 }
 
 #[server(prefix = "/api", endpoint = "platform/topics/one")]
-pub async fn get_topic(id: i64) -> Result<TopicEdit, AppError> {
+pub(crate) async fn get_topic(id: i64) -> Result<TopicEdit, AppError> {
     in_scope(async |scoped| content::topic(scoped, id).await).await
 }
 
@@ -113,7 +113,7 @@ pub async fn save_tip(
 
 /// Takes a tip out of the daily turn (`retire` = "yes") or puts it back.
 #[server(prefix = "/api", endpoint = "platform/tips/retire")]
-pub async fn retire_tip(id: i64, retire: String) -> Result<(), AppError> {
+pub(crate) async fn retire_tip(id: i64, retire: String) -> Result<(), AppError> {
     let retired = retire == "yes";
     let done = if retired { "retired" } else { "restored" };
     in_scope_landing_on(

@@ -12,7 +12,7 @@ use {
 };
 
 #[server(prefix = "/api", endpoint = "platform/plans")]
-pub async fn get_plans() -> Result<PlanList, AppError> {
+pub(crate) async fn get_plans() -> Result<PlanList, AppError> {
     in_scope(async |scoped| plans::list(scoped).await).await
 }
 
@@ -37,7 +37,7 @@ fn form(
 }
 
 #[server(prefix = "/api", endpoint = "platform/plans/add")]
-pub async fn add_plan(
+pub(crate) async fn add_plan(
     code: String,
     name: String,
     provider_seats: String,
@@ -64,7 +64,7 @@ pub async fn add_plan(
 }
 
 #[server(prefix = "/api", endpoint = "platform/plans/change")]
-pub async fn change_plan(
+pub(crate) async fn change_plan(
     code: String,
     name: String,
     provider_seats: String,
@@ -90,7 +90,7 @@ pub async fn change_plan(
 }
 
 #[server(prefix = "/api", endpoint = "platform/plans/retire")]
-pub async fn retire_plan(code: String) -> Result<(), AppError> {
+pub(crate) async fn retire_plan(code: String) -> Result<(), AppError> {
     in_scope_landing_on(
         &format!("{}?done=retired", crate::routes::platform::plan(&code)),
         async |scoped| plans::retire(scoped, &code).await,
@@ -99,7 +99,7 @@ pub async fn retire_plan(code: String) -> Result<(), AppError> {
 }
 
 #[server(prefix = "/api", endpoint = "platform/plans/offer")]
-pub async fn offer_plan(code: String) -> Result<(), AppError> {
+pub(crate) async fn offer_plan(code: String) -> Result<(), AppError> {
     in_scope_landing_on(
         &format!("{}?done=offered", crate::routes::platform::plan(&code)),
         async |scoped| plans::offer_again(scoped, &code).await,

@@ -15,12 +15,12 @@ use {
 };
 
 #[server(prefix = "/api", endpoint = "platform/protocols")]
-pub async fn get_protocol_templates() -> Result<ProtocolTemplates, AppError> {
+pub(crate) async fn get_protocol_templates() -> Result<ProtocolTemplates, AppError> {
     in_scope(async |scoped| protocol_templates::list(scoped).await).await
 }
 
 #[server(prefix = "/api", endpoint = "platform/protocols/one")]
-pub async fn get_protocol_template(id: i64) -> Result<ClinicProtocol, AppError> {
+pub(crate) async fn get_protocol_template(id: i64) -> Result<ClinicProtocol, AppError> {
     in_scope(async |scoped| protocol_templates::template(scoped, id).await).await
 }
 
@@ -83,7 +83,7 @@ pub async fn save_protocol_template(
 
 /// Retires a template (`active` = "false") or brings it back.
 #[server(prefix = "/api", endpoint = "platform/protocols/active")]
-pub async fn set_protocol_template_active(id: i64, active: String) -> Result<(), AppError> {
+pub(crate) async fn set_protocol_template_active(id: i64, active: String) -> Result<(), AppError> {
     let active = active == "true";
     let done = if active { "restored" } else { "retired" };
     in_scope_landing_on(

@@ -14,10 +14,11 @@ use {
     crate::server::services::throttle,
 };
 
-pub const AFTER_JOINING: &str = "/signin?joined=platform";
+#[cfg(feature = "ssr")]
+pub(crate) const AFTER_JOINING: &str = "/signin?joined=platform";
 
 #[server(prefix = "/api", endpoint = "platform/super_admins")]
-pub async fn get_super_admins() -> Result<SuperAdmins, AppError> {
+pub(crate) async fn get_super_admins() -> Result<SuperAdmins, AppError> {
     in_scope(async |scoped| super_admins::list(scoped).await).await
 }
 
@@ -34,7 +35,7 @@ pub async fn invite_super_admin(email: String) -> Result<(), AppError> {
 }
 
 #[server(prefix = "/api", endpoint = "platform/super_admins/revoke")]
-pub async fn revoke_super_admin(user_id: i64) -> Result<(), AppError> {
+pub(crate) async fn revoke_super_admin(user_id: i64) -> Result<(), AppError> {
     in_scope_landing_on(
         &crate::routes::landing(crate::routes::platform::ADMINS, "revoked"),
         async |scoped| super_admins::revoke(scoped, user_id).await,
@@ -44,7 +45,7 @@ pub async fn revoke_super_admin(user_id: i64) -> Result<(), AppError> {
 
 /// The address an invitation is for: no sign-in needed, the token is the key.
 #[server(prefix = "/api", endpoint = "platform/super_admin_invitation")]
-pub async fn get_super_admin_invitation(token: String) -> Result<String, AppError> {
+pub(crate) async fn get_super_admin_invitation(token: String) -> Result<String, AppError> {
     respond(
         async {
             let state = context::state();
@@ -57,7 +58,7 @@ pub async fn get_super_admin_invitation(token: String) -> Result<String, AppErro
 }
 
 #[server(prefix = "/api", endpoint = "platform/super_admin_invitation/accept")]
-pub async fn accept_super_admin_invitation(
+pub(crate) async fn accept_super_admin_invitation(
     token: String,
     name: String,
     password: String,

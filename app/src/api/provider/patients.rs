@@ -12,7 +12,7 @@ use {
 };
 
 #[server(prefix = "/api", endpoint = "provider/patients")]
-pub async fn list_assigned_patients(
+pub(crate) async fn list_assigned_patients(
     status: Option<String>,
     search: Option<String>,
     sort: Option<String>,
@@ -28,7 +28,7 @@ pub async fn list_assigned_patients(
 }
 
 #[server(prefix = "/api", endpoint = "provider/patient")]
-pub async fn get_patient_detail(patient_id: i64) -> Result<PatientDetail, AppError> {
+pub(crate) async fn get_patient_detail(patient_id: i64) -> Result<PatientDetail, AppError> {
     in_scope(async |scoped| patients::patient_detail(scoped, patient_id).await).await
 }
 

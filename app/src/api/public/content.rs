@@ -11,28 +11,28 @@ use {
 };
 
 #[server(prefix = "/api", endpoint = "content/latest")]
-pub async fn get_latest_articles() -> Result<Vec<ArticleSummary>, AppError> {
+pub(crate) async fn get_latest_articles() -> Result<Vec<ArticleSummary>, AppError> {
     respond(content::latest_articles(&context::state().db, 12).await)
 }
 
 #[server(prefix = "/api", endpoint = "content/article")]
-pub async fn get_article(slug: String) -> Result<Article, AppError> {
+pub(crate) async fn get_article(slug: String) -> Result<Article, AppError> {
     respond(content::article(&context::state().db, &slug).await)
 }
 
 #[server(prefix = "/api", endpoint = "content/privacy_policy")]
-pub async fn get_privacy_policy() -> Result<Article, AppError> {
+pub(crate) async fn get_privacy_policy() -> Result<Article, AppError> {
     respond(content::current_policy(&context::state().db).await)
 }
 
 /// An earlier version of the privacy policy (or the one in force), by its version.
 #[server(prefix = "/api", endpoint = "content/privacy_policy/version")]
-pub async fn get_privacy_policy_version(version: String) -> Result<Article, AppError> {
+pub(crate) async fn get_privacy_policy_version(version: String) -> Result<Article, AppError> {
     respond(content::policy_version(&context::state().db, &version).await)
 }
 
 /// Every version of the privacy policy, the one in force first.
 #[server(prefix = "/api", endpoint = "content/privacy_policy/versions")]
-pub async fn get_privacy_policy_versions() -> Result<Vec<PolicyVersionRow>, AppError> {
+pub(crate) async fn get_privacy_policy_versions() -> Result<Vec<PolicyVersionRow>, AppError> {
     respond(content::policy_versions(&context::state().db).await)
 }

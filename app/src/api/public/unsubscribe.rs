@@ -13,7 +13,7 @@ use {
 /// so a mail scanner opening the link stops nothing (the one-click POST of RFC 8058 is
 /// `unsubscribe::ONE_CLICK`, served by the server itself).
 #[server(prefix = "/api", endpoint = "reminders/stop")]
-pub async fn stop_reminders(token: String) -> Result<String, AppError> {
+pub(crate) async fn stop_reminders(token: String) -> Result<String, AppError> {
     let state = context::state();
     let result = unsubscribe::unsubscribe(
         &state.db,

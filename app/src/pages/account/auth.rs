@@ -28,7 +28,7 @@ pub(crate) fn AuthCard(title: &'static str, children: Children) -> impl IntoView
 /// A visitor who is already signed in (a sign-in form posted without JavaScript comes back
 /// here) goes on to `next` or their portal.
 #[component]
-pub fn SignInPage() -> impl IntoView {
+pub(crate) fn SignInPage() -> impl IntoView {
     let query = use_query_map();
     let next = query.read_untracked().get("next").unwrap_or_default();
     let registered = query.read_untracked().get("registered").is_some();
@@ -105,7 +105,7 @@ fn SignInForm(next: String) -> impl IntoView {
 }
 
 #[component]
-pub fn RegisterPage() -> impl IntoView {
+pub(crate) fn RegisterPage() -> impl IntoView {
     view! {
         <AuthCard title="Create your account">
             <p class="mt-2 text-sm text-slate-600">"Join your clinic on Salus with the clinic code it gave you."</p>
@@ -175,7 +175,7 @@ fn RegisterForm() -> impl IntoView {
 }
 
 #[component]
-pub fn ForgotPasswordPage() -> impl IntoView {
+pub(crate) fn ForgotPasswordPage() -> impl IntoView {
     // `AFTER_RESET_REQUEST`: where the form lands when posted without JavaScript.
     let sent = use_query_map().read_untracked().get("sent").is_some();
     view! {
@@ -218,7 +218,7 @@ fn ForgotPasswordForm(sent: bool) -> impl IntoView {
 /// Where an email verification link leads: one button confirms (a form, so that a mail scanner
 /// opening the link confirms nothing). Rendered on the server, no island.
 #[component]
-pub fn VerifyEmailPage() -> impl IntoView {
+pub(crate) fn VerifyEmailPage() -> impl IntoView {
     let query = use_query_map();
     let token = query.read_untracked().get("token").unwrap_or_default();
     // `AFTER_EMAIL_VERIFIED`: where the form lands.
@@ -249,7 +249,7 @@ pub fn VerifyEmailPage() -> impl IntoView {
 }
 
 #[component]
-pub fn ResetPasswordPage() -> impl IntoView {
+pub(crate) fn ResetPasswordPage() -> impl IntoView {
     let query = use_query_map();
     let token = query.read_untracked().get("token").unwrap_or_default();
     // `AFTER_PASSWORD_RESET`: where the form lands when posted without JavaScript.

@@ -27,7 +27,7 @@ fn next_from_query() -> String {
 const CODE_HINT: &str = "The 6-digit code your authenticator app shows now.";
 
 #[component]
-pub fn SignInCodePage() -> impl IntoView {
+pub(crate) fn SignInCodePage() -> impl IntoView {
     let verify = ServerAction::<VerifySignInCode>::new();
     let value = verify.value();
     view! {
@@ -50,7 +50,7 @@ pub fn SignInCodePage() -> impl IntoView {
 /// Setting up an authenticator: at `/signin/enrol` for staff half signed in, and at
 /// `/security/two-step` for anyone signed in.
 #[component]
-pub fn EnrolPage() -> impl IntoView {
+pub(crate) fn EnrolPage() -> impl IntoView {
     let enrolment = Resource::new(|| (), |_| get_enrolment());
     view! {
         <Title text="Set up two-step sign-in · Salus" />
@@ -94,7 +94,7 @@ fn EnrolSteps(enrolment: Enrolment) -> impl IntoView {
 
 /// The recovery codes just made, shown this once.
 #[component]
-pub fn RecoveryCodesPage() -> impl IntoView {
+pub(crate) fn RecoveryCodesPage() -> impl IntoView {
     let codes = Resource::new(|| (), |_| take_recovery_codes());
     let me = expect_context::<MeResource>();
     let next = next_from_query();

@@ -12,7 +12,7 @@ use crate::pages::public::content::ArticleBody;
 use crate::routes;
 
 #[component]
-pub fn PolicyAcceptancePage() -> impl IntoView {
+pub(crate) fn PolicyAcceptancePage() -> impl IntoView {
     let policy = Resource::new(|| (), |_| get_policy_to_accept());
     let accept = ServerAction::<AcceptPolicy>::new();
     let value = accept.value();

@@ -22,7 +22,7 @@ use leptos_router::components::A;
 const CARD: &str = "mt-6 rounded-lg border border-slate-200 bg-white p-5 shadow-sm";
 
 #[component]
-pub fn SecurityPage() -> impl IntoView {
+pub(crate) fn SecurityPage() -> impl IntoView {
     let devices = Resource::new(|| (), |_| get_signed_in_devices());
     let two_step = Resource::new(|| (), |_| get_two_step_status());
     let email = Resource::new(|| (), |_| get_email_status());

@@ -27,7 +27,7 @@ const DONE: &[(&str, &str)] = &[
 ];
 
 #[component]
-pub fn EnrolmentPage() -> impl IntoView {
+pub(crate) fn EnrolmentPage() -> impl IntoView {
     let import = use_query_map()
         .read_untracked()
         .get("import")

@@ -11,7 +11,7 @@ use crate::model::ComplianceLabel;
 use crate::routes;
 
 #[component]
-pub fn ClinicHomePage() -> impl IntoView {
+pub(crate) fn ClinicHomePage() -> impl IntoView {
     view! {
         <ClinicNav current=routes::clinic::HOME />
         <PortalSummaryView title="Clinic administration" load=get_clinic_home />

@@ -15,7 +15,7 @@ use crate::pages::account::auth::AuthCard;
 use crate::routes;
 
 #[component]
-pub fn InvitationPage() -> impl IntoView {
+pub(crate) fn InvitationPage() -> impl IntoView {
     let token = use_query_map()
         .read_untracked()
         .get("token")

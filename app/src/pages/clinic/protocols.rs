@@ -57,7 +57,7 @@ pub(crate) fn rule_summary(p: &ClinicProtocol) -> String {
 }
 
 #[component]
-pub fn ProtocolsPage() -> impl IntoView {
+pub(crate) fn ProtocolsPage() -> impl IntoView {
     let protocols = Resource::new(|| (), |_| get_clinic_protocols());
     view! {
         <Title text="Protocols · Clinic administration · Salus" />
@@ -235,7 +235,7 @@ fn AddForm() -> impl IntoView {
 
 /// `/clinic/protocols/:id`: one protocol's form.
 #[component]
-pub fn ProtocolPage() -> impl IntoView {
+pub(crate) fn ProtocolPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || {
         params

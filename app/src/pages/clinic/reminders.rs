@@ -21,7 +21,7 @@ const DONE: &[(&str, &str)] = &[(
 const FILTERS: [&str; 2] = ["status", "channel"];
 
 #[component]
-pub fn RemindersPage() -> impl IntoView {
+pub(crate) fn RemindersPage() -> impl IntoView {
     let query = use_query_map();
     let param = move |name: &str| query.read().get(name).filter(|v| !v.is_empty());
     let list = Resource::new(

@@ -41,7 +41,7 @@ fn holders(n: u64) -> String {
 }
 
 #[component]
-pub fn RolesPage() -> impl IntoView {
+pub(crate) fn RolesPage() -> impl IntoView {
     let roles = Resource::new(|| (), |_| get_clinic_roles());
     view! {
         <Title text="Roles · Clinic administration · Salus" />
@@ -172,7 +172,7 @@ fn AddForm(permissions: Vec<PermissionOption>) -> impl IntoView {
 
 /// `/clinic/roles/:id`: one of the clinic's own roles.
 #[component]
-pub fn RolePage() -> impl IntoView {
+pub(crate) fn RolePage() -> impl IntoView {
     let params = use_params_map();
     let id = move || {
         params

@@ -26,7 +26,7 @@ const DONE: &[(&str, &str)] = &[
 ];
 
 #[component]
-pub fn SettingsPage() -> impl IntoView {
+pub(crate) fn SettingsPage() -> impl IntoView {
     let settings = Resource::new(|| (), |_| get_clinic_settings());
     view! {
         <Title text="Settings · Clinic administration · Salus" />

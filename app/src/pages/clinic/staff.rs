@@ -42,7 +42,7 @@ const DONE: &[(&str, &str)] = &[
 ];
 
 #[component]
-pub fn StaffPage() -> impl IntoView {
+pub(crate) fn StaffPage() -> impl IntoView {
     let directory = Resource::new(|| (), |_| get_clinic_staff());
     view! {
         <Title text="Staff · Clinic administration · Salus" />

@@ -15,7 +15,7 @@ const DONE: &[(&str, &str)] = &[(
 )];
 
 #[component]
-pub fn MyClinicsPage() -> impl IntoView {
+pub(crate) fn MyClinicsPage() -> impl IntoView {
     let clinics = Resource::new(|| (), |_| get_my_clinics());
     view! {
         <Title text="My clinics · Salus" />

@@ -20,7 +20,7 @@ use crate::model::patient::{
 use crate::model::{chart_days, CareStatus, GoalKind, Reminder};
 
 #[component]
-pub fn DashboardPage() -> impl IntoView {
+pub(crate) fn DashboardPage() -> impl IntoView {
     let dashboard = Resource::new(|| (), |_| get_patient_dashboard());
     view! {
         <Title text="My dashboard · Salus" />

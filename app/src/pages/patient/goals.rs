@@ -14,7 +14,7 @@ use crate::model::patient::{GoalHistory, GoalSeries, LogEntryView};
 use crate::model::{chart_days, GoalKind};
 
 #[component]
-pub fn GoalHistoryPage() -> impl IntoView {
+pub(crate) fn GoalHistoryPage() -> impl IntoView {
     let history = Resource::new(|| (), |_| get_goal_history());
     view! {
         <Title text="Goal history · Salus" />

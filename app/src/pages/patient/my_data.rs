@@ -12,7 +12,7 @@ use crate::components::status::ErrorPanel;
 use crate::routes;
 
 #[component]
-pub fn MyDataPage() -> impl IntoView {
+pub(crate) fn MyDataPage() -> impl IntoView {
     let query = use_query_map();
     let accesses = Resource::new(
         move || query.read().get("page").filter(|p| !p.is_empty()),

@@ -17,7 +17,7 @@ use crate::model::{Allergy, Medication, Sex};
 const CARD: &str = "mt-6 rounded-lg border border-slate-200 bg-white p-5 shadow-sm";
 
 #[component]
-pub fn ProfilePage() -> impl IntoView {
+pub(crate) fn ProfilePage() -> impl IntoView {
     let profile = Resource::new(|| (), |_| get_profile());
     // `AFTER_PROFILE_SAVE`: where the details form lands when posted without JavaScript.
     let saved = leptos_router::hooks::use_query_map()

@@ -19,7 +19,7 @@ use crate::routes;
 const FILTERS: [&str; 5] = ["clinic", "actor", "action", "from", "to"];
 
 #[component]
-pub fn PlatformAuditLogPage() -> impl IntoView {
+pub(crate) fn PlatformAuditLogPage() -> impl IntoView {
     let query = use_query_map();
     let param = move |name: &str| query.read().get(name).filter(|v| !v.is_empty());
     let log = Resource::new(

@@ -39,7 +39,7 @@ const DONE: &[(&str, &str)] = &[
 ];
 
 #[component]
-pub fn ClinicPage() -> impl IntoView {
+pub(crate) fn ClinicPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || {
         params

@@ -18,7 +18,7 @@ use crate::routes;
 const FILTERS: [&str; 3] = ["search", "status", "plan"];
 
 #[component]
-pub fn ClinicsPage() -> impl IntoView {
+pub(crate) fn ClinicsPage() -> impl IntoView {
     let query = use_query_map();
     let param = move |name: &str| query.read().get(name).filter(|v| !v.is_empty());
     let list = Resource::new(

@@ -12,7 +12,7 @@ use crate::components::status::ErrorPanel;
 use crate::routes;
 
 #[component]
-pub fn PlatformHomePage() -> impl IntoView {
+pub(crate) fn PlatformHomePage() -> impl IntoView {
     view! {
         <PlatformNav current=routes::platform::HOME />
         <PortalSummaryView title="Platform administration" load=get_platform_home />

@@ -33,7 +33,7 @@ const DONE: &[(&str, &str)] = &[
 ];
 
 #[component]
-pub fn PlansPage() -> impl IntoView {
+pub(crate) fn PlansPage() -> impl IntoView {
     let plans = Resource::new(|| (), |_| get_plans());
     view! {
         <Title text="Plans · Platform administration · Salus" />
@@ -148,7 +148,7 @@ fn AddForm() -> impl IntoView {
 
 /// `/platform/plans/:code`: one plan's limits, retiring it, offering it again.
 #[component]
-pub fn PlanPage() -> impl IntoView {
+pub(crate) fn PlanPage() -> impl IntoView {
     let params = use_params_map();
     let code = move || params.read().get("code").unwrap_or_default();
     let plan = Resource::new(code, |code| async move {

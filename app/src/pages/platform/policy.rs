@@ -19,7 +19,7 @@ const DONE: &[(&str, &str)] = &[(
 )];
 
 #[component]
-pub fn PolicyPage() -> impl IntoView {
+pub(crate) fn PolicyPage() -> impl IntoView {
     let content = Resource::new(|| (), |_| get_content());
     view! {
         <Title text="Privacy policy · Platform administration · Salus" />

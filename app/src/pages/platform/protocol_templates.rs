@@ -37,7 +37,7 @@ const DONE: &[(&str, &str)] = &[
 ];
 
 #[component]
-pub fn ProtocolTemplatesPage() -> impl IntoView {
+pub(crate) fn ProtocolTemplatesPage() -> impl IntoView {
     let templates = Resource::new(|| (), |_| get_protocol_templates());
     view! {
         <Title text="Protocol templates · Platform administration · Salus" />
@@ -146,7 +146,7 @@ fn AddForm() -> impl IntoView {
 
 /// `/platform/protocols/:id`: one template's form.
 #[component]
-pub fn ProtocolTemplatePage() -> impl IntoView {
+pub(crate) fn ProtocolTemplatePage() -> impl IntoView {
     let params = use_params_map();
     let id = move || {
         params

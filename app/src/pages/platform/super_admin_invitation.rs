@@ -11,7 +11,7 @@ use crate::error::AppError;
 use crate::pages::account::auth::AuthCard;
 
 #[component]
-pub fn SuperAdminInvitationPage() -> impl IntoView {
+pub(crate) fn SuperAdminInvitationPage() -> impl IntoView {
     let token = use_query_map()
         .read_untracked()
         .get("token")

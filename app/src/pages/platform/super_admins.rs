@@ -21,7 +21,7 @@ const DONE: &[(&str, &str)] = &[
 ];
 
 #[component]
-pub fn SuperAdminsPage() -> impl IntoView {
+pub(crate) fn SuperAdminsPage() -> impl IntoView {
     let admins = Resource::new(|| (), |_| get_super_admins());
     view! {
         <Title text="Super admins · Platform administration · Salus" />

@@ -23,7 +23,7 @@ const DONE: &[(&str, &str)] = &[
 const CATEGORY_HINT: &str = "Optional, like sleep, activity or nutrition.";
 
 #[component]
-pub fn TipsPage() -> impl IntoView {
+pub(crate) fn TipsPage() -> impl IntoView {
     let content = Resource::new(|| (), |_| get_content());
     view! {
         <Title text="Health tips · Platform administration · Salus" />

@@ -27,7 +27,7 @@ const DONE: &[(&str, &str)] = &[
 ];
 
 #[component]
-pub fn TopicPage() -> impl IntoView {
+pub(crate) fn TopicPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || {
         params

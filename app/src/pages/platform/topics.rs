@@ -13,14 +13,15 @@ use crate::components::status::Loaded;
 use crate::model::content::TopicRow;
 use crate::routes;
 
-pub const SLUG_HINT: &str = "The page's address: /topics/<this>. Blank: made from the title.";
-pub const BODY_HINT: &str = "Markdown: blank lines between paragraphs, **bold**, - lists, [links](https://…). Scripts and HTML event attributes are removed.";
-pub const TAGS_HINT: &str = "Separated by commas, like flu, vaccines.";
-pub const POSITION_HINT: &str =
+pub(crate) const SLUG_HINT: &str =
+    "The page's address: /topics/<this>. Blank: made from the title.";
+pub(crate) const BODY_HINT: &str = "Markdown: blank lines between paragraphs, **bold**, - lists, [links](https://…). Scripts and HTML event attributes are removed.";
+pub(crate) const TAGS_HINT: &str = "Separated by commas, like flu, vaccines.";
+pub(crate) const POSITION_HINT: &str =
     "1 shows first in Latest Health Information. Blank: after those with a place, newest first.";
 
 #[component]
-pub fn TopicsPage() -> impl IntoView {
+pub(crate) fn TopicsPage() -> impl IntoView {
     let content = Resource::new(|| (), |_| get_content());
     view! {
         <Title text="Health topics · Platform administration · Salus" />

@@ -18,7 +18,7 @@ use crate::model::{CareStatus, ComplianceLabel};
 use crate::routes;
 
 #[component]
-pub fn PatientListPage() -> impl IntoView {
+pub(crate) fn PatientListPage() -> impl IntoView {
     let query = use_query_map();
     let param = move |name: &str| query.read().get(name).filter(|v| !v.is_empty());
     let list = Resource::new(
@@ -112,7 +112,7 @@ fn PatientTable(
 }
 
 #[component]
-pub fn PatientDetailPage() -> impl IntoView {
+pub(crate) fn PatientDetailPage() -> impl IntoView {
     let params = use_params_map();
     let id = params
         .read_untracked()

@@ -58,7 +58,7 @@ fn ArticleGrid(limit: usize, level: u8) -> impl IntoView {
 }
 
 #[component]
-pub fn HomePage() -> impl IntoView {
+pub(crate) fn HomePage() -> impl IntoView {
     view! {
         <Title text="Salus: wellness and preventive care" />
         <section class="rounded-xl bg-teal-700 px-6 py-10 text-white shadow-sm sm:px-10">
@@ -79,7 +79,7 @@ pub fn HomePage() -> impl IntoView {
 }
 
 #[component]
-pub fn TopicsPage() -> impl IntoView {
+pub(crate) fn TopicsPage() -> impl IntoView {
     view! {
         <Title text="Health Topics · Salus" />
         <h1 class="text-3xl font-bold">"Health Topics"</h1>
@@ -91,7 +91,7 @@ pub fn TopicsPage() -> impl IntoView {
 /// A topic or policy as published. `body_html` was rendered from Markdown and sanitised on
 /// the server (`server::markdown`); nothing else is set as HTML.
 #[component]
-pub fn ArticleBody(article: Article) -> impl IntoView {
+pub(crate) fn ArticleBody(article: Article) -> impl IntoView {
     view! {
         <article class="rounded-lg border border-slate-200 bg-white p-6 shadow-sm sm:p-8">
             <h1 class="text-3xl font-bold">{article.title.clone()}</h1>
@@ -115,7 +115,7 @@ pub fn ArticleBody(article: Article) -> impl IntoView {
 }
 
 #[component]
-pub fn ArticlePage() -> impl IntoView {
+pub(crate) fn ArticlePage() -> impl IntoView {
     let params = use_params_map();
     let found = Resource::new(
         move || params.read().get("slug").unwrap_or_default(),
@@ -133,7 +133,7 @@ pub fn ArticlePage() -> impl IntoView {
 
 /// The privacy policy in force, with links to every earlier version.
 #[component]
-pub fn PrivacyPage() -> impl IntoView {
+pub(crate) fn PrivacyPage() -> impl IntoView {
     let policy = Resource::new(|| (), |_| get_privacy_policy());
     view! {
         <Loaded resource=policy let:article>
@@ -147,7 +147,7 @@ pub fn PrivacyPage() -> impl IntoView {
 
 /// One version of the privacy policy, earlier or in force.
 #[component]
-pub fn PrivacyVersionPage() -> impl IntoView {
+pub(crate) fn PrivacyVersionPage() -> impl IntoView {
     let params = use_params_map();
     let policy = Resource::new(
         move || params.read().get("version").unwrap_or_default(),

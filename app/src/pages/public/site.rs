@@ -5,7 +5,7 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 
 #[component]
-pub fn ServicesPage() -> impl IntoView {
+pub(crate) fn ServicesPage() -> impl IntoView {
     let services = [
         ("Wellness goals", "Daily targets for steps, active minutes, sleep and water, with progress you can see at a glance."),
         ("Preventive care", "Reminders for blood tests, screenings, vaccinations and check-ups, timed to your age and history."),
@@ -27,7 +27,7 @@ pub fn ServicesPage() -> impl IntoView {
 }
 
 #[component]
-pub fn ContactPage() -> impl IntoView {
+pub(crate) fn ContactPage() -> impl IntoView {
     view! {
         <Title text="Contact · Salus" />
         <h1 class="text-3xl font-bold">"Contact"</h1>
@@ -41,7 +41,7 @@ pub fn ContactPage() -> impl IntoView {
 }
 
 #[component]
-pub fn NotFoundPage() -> impl IntoView {
+pub(crate) fn NotFoundPage() -> impl IntoView {
     #[cfg(feature = "ssr")]
     if let Some(options) = use_context::<leptos_axum::ResponseOptions>() {
         options.set_status(axum::http::StatusCode::NOT_FOUND);

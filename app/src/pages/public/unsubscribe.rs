@@ -10,7 +10,7 @@ use crate::pages::account::auth::AuthCard;
 use crate::routes::{self, sign_in_path};
 
 #[component]
-pub fn UnsubscribePage() -> impl IntoView {
+pub(crate) fn UnsubscribePage() -> impl IntoView {
     let query = use_query_map();
     let token = query.read_untracked().get("token").unwrap_or_default();
     // Where the form lands: `done=email` or `done=sms`.

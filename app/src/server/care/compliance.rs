@@ -19,12 +19,15 @@ use crate::server::entities::{
 };
 
 /// Days, counting today, over which goal adherence is judged.
-pub const WINDOW_DAYS: u64 = 7;
+pub(crate) const WINDOW_DAYS: u64 = 7;
 /// All active goals met on at least this many of them is "Goal met".
-pub const DAYS_FOR_GOAL_MET: u32 = 5;
+pub(crate) const DAYS_FOR_GOAL_MET: u32 = 5;
 
 /// The label and its reason. `worst` is the patient's worst open care item, if any.
-pub fn assess(worst: Option<&Reminder>, days_all_goals_met: u32) -> (ComplianceLabel, String) {
+pub(crate) fn assess(
+    worst: Option<&Reminder>,
+    days_all_goals_met: u32,
+) -> (ComplianceLabel, String) {
     let day = |d: NaiveDate| d.format("%-d %b %Y").to_string();
     match worst {
         Some(r) if r.status == CareStatus::Overdue => (
@@ -49,7 +52,7 @@ pub fn assess(worst: Option<&Reminder>, days_all_goals_met: u32) -> (ComplianceL
 
 /// On how many of the `WINDOW_DAYS` days ending `today` every one of the patient's `active`
 /// goals was met, judged from their `logs` (other days' logs are ignored).
-pub fn days_all_goals_met(
+pub(crate) fn days_all_goals_met(
     active: &[&goals::Model],
     logs: &[&goal_logs::Model],
     today: NaiveDate,
@@ -85,7 +88,7 @@ pub async fn refresh<C: ConnectionTrait>(
 /// snapshot carries the patient's current name, for the provider's list.
 /// Only the clinic's own care items count: another clinic the patient is enrolled in keeps
 /// its own label.
-pub async fn refresh_many<C: ConnectionTrait>(
+pub(crate) async fn refresh_many<C: ConnectionTrait>(
     conn: &C,
     clinic_id: i64,
     patients: &[i64],
@@ -205,7 +208,7 @@ const BATCH: u64 = 500;
 
 /// What the daily refresh of one clinic changed.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct ClinicRefresh {
+pub(crate) struct ClinicRefresh {
     pub statuses_changed: u64,
     pub patients_refreshed: u64,
 }
@@ -213,7 +216,7 @@ pub struct ClinicRefresh {
 /// Brings a clinic's care-item statuses and every patient's compliance up to date with the
 /// calendar: statuses by one UPDATE per time zone, compliance in batches of `BATCH` patients.
 /// The hourly task runs it for every clinic; it is cheap to run again.
-pub async fn refresh_clinic<C: ConnectionTrait>(
+pub(crate) async fn refresh_clinic<C: ConnectionTrait>(
     conn: &C,
     clinic_id: i64,
     now: DateTime<Utc>,
@@ -248,7 +251,7 @@ pub async fn refresh_clinic<C: ConnectionTrait>(
 
 /// Refreshes the patient's compliance in every clinic they are enrolled in (goals are the
 /// patient's own, so a goal log changes all of them).
-pub async fn refresh_everywhere<C: ConnectionTrait>(
+pub(crate) async fn refresh_everywhere<C: ConnectionTrait>(
     conn: &C,
     patient_id: i64,
     now: DateTime<Utc>,

@@ -234,7 +234,7 @@ pub async fn reminders<C: ConnectionTrait>(
 }
 
 /// The protocols the items follow.
-pub async fn protocols_of<C: ConnectionTrait>(
+pub(crate) async fn protocols_of<C: ConnectionTrait>(
     conn: &C,
     items: &[care_items::Model],
 ) -> Result<Vec<care_protocols::Model>, AppError> {
@@ -270,7 +270,7 @@ pub fn reminder(
 
 /// Records that a care item was completed on `completed_on`: the next due date follows one
 /// interval later, and the status is recomputed for `today`.
-pub async fn record_completion<C: ConnectionTrait>(
+pub(crate) async fn record_completion<C: ConnectionTrait>(
     conn: &C,
     item: care_items::Model,
     completed_on: NaiveDate,

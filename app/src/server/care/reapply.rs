@@ -21,7 +21,10 @@ use crate::server::entities::{care_items, care_protocols, memberships, patient_p
 pub const BATCH: u64 = 500;
 
 /// The clinic's enrolled patients, counted for progress.
-pub async fn patient_count<C: ConnectionTrait>(conn: &C, clinic: i64) -> Result<u64, AppError> {
+pub(crate) async fn patient_count<C: ConnectionTrait>(
+    conn: &C,
+    clinic: i64,
+) -> Result<u64, AppError> {
     Ok(patients(clinic).count(conn).await?)
 }
 
@@ -34,7 +37,7 @@ fn patients(clinic: i64) -> sea_orm::Select<memberships::Entity> {
 }
 
 /// The next batch of the clinic's patients after patient id `after`, in id order.
-pub async fn next_patients<C: ConnectionTrait>(
+pub(crate) async fn next_patients<C: ConnectionTrait>(
     conn: &C,
     clinic: i64,
     after: i64,
@@ -53,7 +56,7 @@ pub async fn next_patients<C: ConnectionTrait>(
 /// Moves every item of the protocol to its current interval and due-soon window: an item
 /// completed on day d is due one interval after d; an item never completed stays due on the day
 /// it was created. Then every status of the clinic follows the calendar again.
-pub async fn move_dates<C: ConnectionTrait>(
+pub(crate) async fn move_dates<C: ConnectionTrait>(
     conn: &C,
     protocol: &care_protocols::Model,
     now: DateTime<Utc>,
@@ -115,7 +118,7 @@ pub async fn move_dates<C: ConnectionTrait>(
 /// a patient it newly applies to gets an item, due at once; an item it no longer applies to (or
 /// whose protocol is inactive) becomes `not_applicable`; one it applies to again gets its status
 /// back. Their compliance is the caller's to refresh (once, after every protocol it applies).
-pub async fn apply_to_patients<C: ConnectionTrait>(
+pub(crate) async fn apply_to_patients<C: ConnectionTrait>(
     conn: &C,
     protocol: &care_protocols::Model,
     patients: &[i64],
@@ -202,7 +205,7 @@ pub async fn apply_to_patients<C: ConnectionTrait>(
 }
 
 /// One protocol decided for `patients`, and their compliance refreshed.
-pub async fn reapply_to_patients<C: ConnectionTrait>(
+pub(crate) async fn reapply_to_patients<C: ConnectionTrait>(
     conn: &C,
     protocol: &care_protocols::Model,
     patients: &[i64],
@@ -211,24 +214,4 @@ pub async fn reapply_to_patients<C: ConnectionTrait>(
     let clinic = protocol.clinic_id.ok_or(AppError::NotFound)?;
     apply_to_patients(conn, protocol, patients, now).await?;
     super::compliance::refresh_many(conn, clinic, patients, now).await
-}
-
-/// The whole re-application in the caller's transaction: for a clinic small enough to wait for,
-/// and for the benchmark. Returns how many patients it decided for.
-pub async fn reapply_all<C: ConnectionTrait>(
-    conn: &C,
-    protocol: &care_protocols::Model,
-    now: DateTime<Utc>,
-) -> Result<u64, AppError> {
-    let clinic = protocol.clinic_id.ok_or(AppError::NotFound)?;
-    move_dates(conn, protocol, now).await?;
-    let (mut after, mut done) = (0, 0);
-    loop {
-        let batch = next_patients(conn, clinic, after).await?;
-        let Some(&last) = batch.last() else { break };
-        reapply_to_patients(conn, protocol, &batch, now).await?;
-        done += batch.len() as u64;
-        after = last;
-    }
-    Ok(done)
 }

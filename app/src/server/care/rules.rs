@@ -5,7 +5,7 @@ use chrono::{Datelike, Days, Months, NaiveDate};
 use crate::model::{CareStatus, Sex};
 
 /// How long after its due date an open item stays "due" before it is "overdue".
-pub const OVERDUE_AFTER_DAYS: u64 = 30;
+pub(crate) const OVERDUE_AFTER_DAYS: u64 = 30;
 
 /// The parts of a protocol the rules need.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,7 +26,7 @@ pub fn add_months(date: NaiveDate, months: u32) -> NaiveDate {
 
 /// Age in whole years on `on`. Someone born on 29 February has their birthday on 1 March in
 /// years without one, as in UK and US practice for legal ages.
-pub fn age_on(date_of_birth: NaiveDate, on: NaiveDate) -> u32 {
+pub(crate) fn age_on(date_of_birth: NaiveDate, on: NaiveDate) -> u32 {
     if on < date_of_birth {
         return 0;
     }

@@ -4,23 +4,23 @@ use chrono::Duration;
 use rand::Rng;
 
 /// The first retry waits about this long; each next one twice as long.
-pub const FIRST_DELAY: Duration = Duration::minutes(1);
+pub(crate) const FIRST_DELAY: Duration = Duration::minutes(1);
 /// No wait is longer than this.
-pub const MAX_DELAY: Duration = Duration::hours(6);
+pub(crate) const MAX_DELAY: Duration = Duration::hours(6);
 /// After this many failed attempts the message is dead.
 pub const MAX_ATTEMPTS: i32 = 8;
 
 /// The wait after the `attempts`-th failed attempt (1 for the first): the doubled delay,
 /// capped, less up to a quarter of it at random, so that messages failing together do not
 /// come back together.
-pub fn delay_after(attempts: i32, rng: &mut impl Rng) -> Duration {
+pub(crate) fn delay_after(attempts: i32, rng: &mut impl Rng) -> Duration {
     let full = ceiling(attempts);
     let jitter = rng.gen_range(0..=full.num_seconds() / 4);
     full - Duration::seconds(jitter)
 }
 
 /// The wait before jitter.
-pub fn ceiling(attempts: i32) -> Duration {
+pub(crate) fn ceiling(attempts: i32) -> Duration {
     let doublings = attempts.clamp(1, 30) - 1;
     let seconds = FIRST_DELAY
         .num_seconds()

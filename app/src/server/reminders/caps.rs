@@ -23,7 +23,7 @@ pub const TEXTS_PER_PATIENT_PER_DAY: u64 = 3;
 
 /// The start of the local day `now` falls in, and of the next one, in `zone` (a day that
 /// begins in a daylight-saving gap begins at its first instant that exists).
-pub fn local_day(now: DateTime<Utc>, zone: chrono_tz::Tz) -> (DateTime<Utc>, DateTime<Utc>) {
+pub(crate) fn local_day(now: DateTime<Utc>, zone: chrono_tz::Tz) -> (DateTime<Utc>, DateTime<Utc>) {
     let today = now.with_timezone(&zone).date_naive();
     (
         start_of_day(today, zone),
@@ -45,7 +45,7 @@ fn start_of_day(date: NaiveDate, zone: chrono_tz::Tz) -> DateTime<Utc> {
 /// What a clinic may send: its daily cap (its settings) and monthly allowance (its plan), both
 /// counted in its own time zone.
 #[derive(Debug, Clone, Copy)]
-pub struct TextLimits {
+pub(crate) struct TextLimits {
     pub clinic_zone: chrono_tz::Tz,
     pub per_day: u32,
     pub per_month: u32,
@@ -53,7 +53,7 @@ pub struct TextLimits {
 
 /// What the caps say about sending a text now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Allowance {
+pub(crate) enum Allowance {
     /// Reserved: it counts against both caps from now.
     Reserved,
     /// A cap is reached: not before then.
@@ -63,7 +63,7 @@ pub enum Allowance {
 /// Counts the texts begun today and this month in the clinic and today to each patient, and
 /// reserves, in order, each of `rows` (held by `worker`) that fits under every cap, in the
 /// caller's transaction. Returns each row's allowance by id.
-pub async fn reserve_texts<C: ConnectionTrait>(
+pub(crate) async fn reserve_texts<C: ConnectionTrait>(
     conn: &C,
     rows: &[&reminders::Model],
     worker: &str,

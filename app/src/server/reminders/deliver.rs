@@ -43,7 +43,7 @@ use crate::server::state::AppState;
 /// (`Settings::reminder_lease`). Longer than a batch takes to send.
 pub const LEASE: Duration = Duration::minutes(5);
 /// Rows a worker claims at a time in one clinic: several rounds of `SENDING_AT_ONCE`.
-pub const CLAIM_BATCH: u64 = 200;
+pub(crate) const CLAIM_BATCH: u64 = 200;
 
 /// What one round of delivery in a clinic did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -611,7 +611,7 @@ fn clinic_of(
 }
 
 /// Delivers one batch in every active clinic.
-pub async fn deliver_all(state: &AppState, clinics: &[i64], worker: &str) -> Round {
+pub(crate) async fn deliver_all(state: &AppState, clinics: &[i64], worker: &str) -> Round {
     let mut round = Round::default();
     for &clinic in clinics {
         match deliver_clinic(state, clinic, worker).await {

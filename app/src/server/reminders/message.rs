@@ -8,7 +8,7 @@ use crate::server::sms::OutgoingSms;
 
 /// Who a reminder comes from and where the portal is.
 #[derive(Debug, Clone, Copy)]
-pub struct Sender<'a> {
+pub(crate) struct Sender<'a> {
     pub clinic_name: &'a str,
     /// The name the clinic's reminders are sent in.
     pub sender_name: &'a str,
@@ -24,7 +24,7 @@ impl Sender<'_> {
 /// Where an email's reader stops that channel: the page behind the link, and the address a
 /// mail client posts to for one-click unsubscribe (RFC 8058).
 #[derive(Debug, Clone)]
-pub struct UnsubscribeLinks {
+pub(crate) struct UnsubscribeLinks {
     pub page: String,
     pub one_click: String,
 }
@@ -58,7 +58,7 @@ fn subject(about: About, sender_name: &str) -> String {
 }
 
 /// The email for a reminder to `to`.
-pub fn reminder_email(
+pub(crate) fn reminder_email(
     about: About,
     from: Sender<'_>,
     to: String,
@@ -96,7 +96,7 @@ pub fn reminder_email(
 }
 
 /// The text message for a reminder to `to` (E.164): short enough for one or two parts.
-pub fn reminder_sms(
+pub(crate) fn reminder_sms(
     about: About,
     from: Sender<'_>,
     to: String,

@@ -8,7 +8,7 @@ use chrono_tz::Tz;
 /// A span of local time, `start` to `end`; it crosses midnight when `end` is not after
 /// `start`. An empty span (`start == end`) is no quiet hours at all.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct QuietHours {
+pub(crate) struct QuietHours {
     pub start: NaiveTime,
     pub end: NaiveTime,
 }
@@ -33,7 +33,7 @@ impl QuietHours {
 }
 
 /// The first instant at or after `at` that lies outside every span of `quiet`, read in `tz`.
-pub fn next_allowed(at: DateTime<Utc>, tz: Tz, quiet: &[QuietHours]) -> DateTime<Utc> {
+pub(crate) fn next_allowed(at: DateTime<Utc>, tz: Tz, quiet: &[QuietHours]) -> DateTime<Utc> {
     let mut candidate = at;
     // Each step moves to the end of a span the candidate is in; a few spans settle quickly.
     for _ in 0..8 {

@@ -7,10 +7,10 @@ use crate::model::clinic::ReminderSettings;
 use crate::server::entities::{clinic_reminder_settings, clinics};
 
 /// The longest sender name a clinic may set.
-pub const MAX_SENDER: usize = 60;
+pub(crate) const MAX_SENDER: usize = 60;
 
 /// A clinic's reminder settings until its admin saves some.
-pub fn default_reminders(clinic_name: &str) -> ReminderSettings {
+pub(crate) fn default_reminders(clinic_name: &str) -> ReminderSettings {
     ReminderSettings {
         email_enabled: true,
         sms_enabled: false,
@@ -23,7 +23,7 @@ pub fn default_reminders(clinic_name: &str) -> ReminderSettings {
 }
 
 /// A clinic's reminder settings, saved or default: what the reminder worker reads.
-pub async fn reminders_of<C: sea_orm::ConnectionTrait>(
+pub(crate) async fn reminders_of<C: sea_orm::ConnectionTrait>(
     conn: &C,
     clinic: &clinics::Model,
 ) -> Result<ReminderSettings, AppError> {

@@ -65,7 +65,7 @@ impl Unsubscribe {
     }
 
     /// The page's address, for the message's text.
-    pub fn page_url(&self, keys: &SecretKeys, public_url: &str) -> String {
+    pub(crate) fn page_url(&self, keys: &SecretKeys, public_url: &str) -> String {
         format!(
             "{}{PAGE}?token={}",
             public_url.trim_end_matches('/'),
@@ -74,7 +74,7 @@ impl Unsubscribe {
     }
 
     /// The one-click address, for the `List-Unsubscribe` header.
-    pub fn one_click_url(&self, keys: &SecretKeys, public_url: &str) -> String {
+    pub(crate) fn one_click_url(&self, keys: &SecretKeys, public_url: &str) -> String {
         format!(
             "{}{ONE_CLICK}?token={}",
             public_url.trim_end_matches('/'),
@@ -94,7 +94,7 @@ pub enum Waiting {
 
 /// Cancels the patient's reminders that `which` names and that are waiting (in every clinic the
 /// connection reaches), with `why`.
-pub async fn cancel_waiting<C: ConnectionTrait>(
+pub(crate) async fn cancel_waiting<C: ConnectionTrait>(
     conn: &C,
     patient: i64,
     which: Waiting,

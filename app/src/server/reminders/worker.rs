@@ -12,9 +12,9 @@ use crate::server::state::AppState;
 use crate::server::task_lease;
 
 /// How often the worker plans (and looks again for active clinics).
-pub const PLAN_EVERY: Duration = Duration::from_secs(300);
+pub(crate) const PLAN_EVERY: Duration = Duration::from_secs(300);
 /// How long the worker waits when a round found nothing to send.
-pub const IDLE: Duration = Duration::from_secs(2);
+pub(crate) const IDLE: Duration = Duration::from_secs(2);
 
 /// A name for this worker's claims: host, process and a random part, so that two workers never
 /// share one.
@@ -30,7 +30,7 @@ pub fn worker_id() -> String {
 
 /// How long a plan holds the planning lease at most: a worker that dies planning holds up the
 /// others' plans this long. Released as soon as the plan is done.
-pub const PLAN_HOLD: chrono::Duration = chrono::Duration::minutes(5);
+pub(crate) const PLAN_HOLD: chrono::Duration = chrono::Duration::minutes(5);
 
 /// Plans every active clinic if no other worker is planning (the `reminder_plan` lease):
 /// several workers started together would otherwise each plan every clinic in turn, and none

@@ -6,11 +6,11 @@ use sea_orm::{ConnectionTrait, FromQueryResult};
 use crate::error::AppError;
 
 /// The highest page anyone may ask for; far beyond any list a clinic has.
-pub const MAX_PAGE: u64 = 1_000_000;
+pub(crate) const MAX_PAGE: u64 = 1_000_000;
 
 /// The page asked for: 1 when none, a field error when it is not a number from 1 to
 /// `MAX_PAGE`.
-pub fn parse_page(page: Option<&str>) -> Result<u64, AppError> {
+pub(crate) fn parse_page(page: Option<&str>) -> Result<u64, AppError> {
     match page.map(str::trim).filter(|p| !p.is_empty()) {
         None => Ok(1),
         Some(p) => p
@@ -30,7 +30,7 @@ struct Count {
 
 /// How many rows `select` (joins and filters, no columns yet) finds, counting `column`: the
 /// total a paged list shows above its first page.
-pub async fn count_rows<C: ConnectionTrait>(
+pub(crate) async fn count_rows<C: ConnectionTrait>(
     conn: &C,
     select: &SelectStatement,
     column: Expr,

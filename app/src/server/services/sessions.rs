@@ -33,7 +33,7 @@ const BROWSER: &str = "agent";
 
 /// Stores the sign-in in the session under a new id, so a session id seen before sign-in
 /// (session fixation) is worth nothing after it.
-pub async fn establish(
+pub(crate) async fn establish(
     session: &Session,
     signed_in: &SignedIn,
     now: DateTime<Utc>,
@@ -73,7 +73,7 @@ pub async fn establish(
 /// Moves a signed-in session to another clinic of the same role (a patient of several
 /// clinics), under a new id as at sign-in. The sign-in's time stays, so the absolute lifetime
 /// still counts from the sign-in. The caller has checked the membership.
-pub async fn move_to_clinic(session: &Session, clinic_id: i64) -> Result<(), AppError> {
+pub(crate) async fn move_to_clinic(session: &Session, clinic_id: i64) -> Result<(), AppError> {
     session.cycle_id().await.map_err(internal)?;
     session
         .insert(CLINIC_ID, Some(clinic_id))
@@ -108,12 +108,13 @@ impl PendingSignIn {
     }
 }
 
-pub const PENDING_EXPIRED: &str = "Signing in took too long, or has not started. Sign in again.";
+pub(crate) const PENDING_EXPIRED: &str =
+    "Signing in took too long, or has not started. Sign in again.";
 
 /// The password was right and a second step is needed: the session, under a new id, holds the
 /// pending sign-in and nothing that signs anyone in. It can only enter a code (or, for staff
 /// with no authenticator, set one up).
-pub async fn establish_pending(
+pub(crate) async fn establish_pending(
     session: &Session,
     signed_in: &SignedIn,
     now: DateTime<Utc>,
@@ -138,7 +139,7 @@ pub async fn establish_pending(
 
 /// The password (and any code) passed, and what is left is accepting privacy policy
 /// `version`: the pending sign-in, timed afresh, waits for that and nothing else.
-pub async fn await_policy(
+pub(crate) async fn await_policy(
     session: &Session,
     mut pending: PendingSignIn,
     version: String,
@@ -149,7 +150,7 @@ pub async fn await_policy(
     session.insert(PENDING, pending).await.map_err(internal)
 }
 
-pub const POLICY_FIRST: &str = "Accept the privacy policy to finish signing in.";
+pub(crate) const POLICY_FIRST: &str = "Accept the privacy policy to finish signing in.";
 
 /// The session's pending sign-in, if it has one younger than `PENDING_LIFETIME`.
 pub async fn pending(
@@ -164,7 +165,7 @@ pub async fn pending(
 }
 
 /// The second step passed: the session becomes a full sign-in, under a new id again.
-pub async fn complete_pending(
+pub(crate) async fn complete_pending(
     session: &Session,
     now: DateTime<Utc>,
     meta: &RequestMeta,
@@ -184,7 +185,7 @@ pub async fn complete_pending(
 
 /// The patient accepted the policy their pending sign-in waited for (the caller recorded it):
 /// the session becomes a full sign-in.
-pub async fn complete_after_policy(
+pub(crate) async fn complete_after_policy(
     session: &Session,
     pending: PendingSignIn,
     now: DateTime<Utc>,
@@ -215,7 +216,7 @@ async fn finish_pending(
 const SHOW_ONCE: &str = "show_once";
 
 /// Keeps `codes` in the session, sealed, for the one page load that shows them.
-pub async fn keep_to_show_once(
+pub(crate) async fn keep_to_show_once(
     session: &Session,
     keys: &SecretKeys,
     codes: &[String],
@@ -228,7 +229,7 @@ pub async fn keep_to_show_once(
 }
 
 /// What `keep_to_show_once` kept, taken out of the session; empty the second time.
-pub async fn take_shown_once(
+pub(crate) async fn take_shown_once(
     session: &Session,
     keys: &SecretKeys,
 ) -> Result<Vec<String>, AppError> {
@@ -444,7 +445,7 @@ fn shown_time(t: DateTime<Utc>) -> String {
 
 /// Ends one of the user's sessions, named by its row key; `false` when the user has none by
 /// that key (ended already, or somebody else's).
-pub async fn end_device<C: ConnectionTrait>(
+pub(crate) async fn end_device<C: ConnectionTrait>(
     conn: &C,
     user_id: i64,
     key: &str,
@@ -459,7 +460,7 @@ pub async fn end_device<C: ConnectionTrait>(
 
 /// Ends every session of the user but `keep` (the one asking, when it stays signed in);
 /// answers how many ended.
-pub async fn end_all<C: ConnectionTrait>(
+pub(crate) async fn end_all<C: ConnectionTrait>(
     conn: &C,
     user_id: i64,
     keep: Option<&Session>,
@@ -472,7 +473,7 @@ pub async fn end_all<C: ConnectionTrait>(
 }
 
 /// "Firefox on Windows": enough of a `User-Agent` for a person to recognise their device.
-pub fn describe_browser(user_agent: &str) -> String {
+pub(crate) fn describe_browser(user_agent: &str) -> String {
     let has = |s: &str| user_agent.contains(s);
     // Order matters: Edge and Opera say Chrome too, Chrome says Safari too.
     let browser = if has("Edg/") {

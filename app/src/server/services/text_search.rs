@@ -4,7 +4,7 @@ use sea_orm::sea_query::LikeExpr;
 use crate::error::AppError;
 
 /// The longest search anyone may type (a longer LIKE pattern is refused by SQLite).
-pub const MAX_SEARCH: usize = 100;
+pub(crate) const MAX_SEARCH: usize = 100;
 
 /// What was typed in a search box, trimmed and lowercased: none when empty, refused on the
 /// `search` field when longer than `MAX_SEARCH`.

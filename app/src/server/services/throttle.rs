@@ -33,30 +33,30 @@ const HOUR: Duration = Duration::from_secs(3600);
 impl Limit {
     /// Registration forms sent from one client address, refused ones included: a clinic's
     /// front-desk computer may register a morning's new patients, typing errors and all.
-    pub const REGISTRATION_PER_ADDRESS: Limit = Limit {
+    pub(crate) const REGISTRATION_PER_ADDRESS: Limit = Limit {
         scope: "register_address",
         max: 30,
         window: HOUR,
     };
-    pub const REGISTRATION_PER_EMAIL: Limit = Limit {
+    pub(crate) const REGISTRATION_PER_EMAIL: Limit = Limit {
         scope: "register_email",
         max: 3,
         window: HOUR,
     };
-    pub const RESET_PER_ADDRESS: Limit = Limit {
+    pub(crate) const RESET_PER_ADDRESS: Limit = Limit {
         scope: "reset_address",
         max: 20,
         window: HOUR,
     };
     /// Each request sends a message to the address; a few an hour is plenty for its owner.
-    pub const RESET_PER_EMAIL: Limit = Limit {
+    pub(crate) const RESET_PER_EMAIL: Limit = Limit {
         scope: "reset_email",
         max: 3,
         window: HOUR,
     };
 
     /// Second-step codes per account: a 6-digit code must not be guessable by trying.
-    pub const TWO_STEP_CODES: Limit = Limit {
+    pub(crate) const TWO_STEP_CODES: Limit = Limit {
         scope: "two_step",
         max: 5,
         window: Duration::from_secs(15 * 60),
@@ -64,20 +64,20 @@ impl Limit {
 
     /// Requests to the anonymous invitation pages (a clinic's link or the platform's) from one
     /// client address: a person opens their link a few times; a guesser is stopped.
-    pub const INVITATION_LINKS_PER_ADDRESS: Limit = Limit {
+    pub(crate) const INVITATION_LINKS_PER_ADDRESS: Limit = Limit {
         scope: "invitation_link",
         max: 30,
         window: Duration::from_secs(15 * 60),
     };
 
     /// New email verification links per account: each sends a message.
-    pub const VERIFICATION_LINKS: Limit = Limit {
+    pub(crate) const VERIFICATION_LINKS: Limit = Limit {
         scope: "verification_link",
         max: 3,
         window: HOUR,
     };
 
-    pub fn sign_in_per_account(settings: &Settings) -> Limit {
+    pub(crate) fn sign_in_per_account(settings: &Settings) -> Limit {
         Limit {
             scope: "account",
             max: settings.sign_in_max_failures_per_account,
@@ -85,7 +85,7 @@ impl Limit {
         }
     }
 
-    pub fn sign_in_per_address(settings: &Settings) -> Limit {
+    pub(crate) fn sign_in_per_address(settings: &Settings) -> Limit {
         Limit {
             scope: "address",
             max: settings.sign_in_max_failures_per_address,
@@ -216,7 +216,7 @@ async fn retry_after<C: ConnectionTrait>(
 
 /// A successful sign-in: its own attempt no longer counts, nor do the account's earlier
 /// failures (the address's earlier failures still do).
-pub async fn forgive_sign_in<C: ConnectionTrait>(
+pub(crate) async fn forgive_sign_in<C: ConnectionTrait>(
     conn: &C,
     claimed: Claimed,
     settings: &Settings,
@@ -227,7 +227,7 @@ pub async fn forgive_sign_in<C: ConnectionTrait>(
 
 /// An attempt that succeeded: it no longer counts, nor do the earlier ones under `limit` for
 /// `key` (the account's), while whatever else it was counted under still counts.
-pub async fn forgive<C: ConnectionTrait>(
+pub(crate) async fn forgive<C: ConnectionTrait>(
     conn: &C,
     claimed: Claimed,
     limit: Limit,
@@ -249,7 +249,7 @@ pub async fn forgive<C: ConnectionTrait>(
 
 /// Counts a request to an anonymous invitation page from `meta`'s client address, or refuses
 /// it (`RateLimited`) past `Limit::INVITATION_LINKS_PER_ADDRESS`.
-pub async fn claim_invitation_link(
+pub(crate) async fn claim_invitation_link(
     db: &DatabaseConnection,
     now: DateTime<Utc>,
     meta: &crate::server::request::RequestMeta,

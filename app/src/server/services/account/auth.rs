@@ -28,14 +28,14 @@ use crate::server::services::throttle;
 use crate::server::state::Settings;
 
 /// Lower-cased and trimmed, so `David@Example.com ` and `david@example.com` are one account.
-pub fn normalize_email(email: &str) -> String {
+pub(crate) fn normalize_email(email: &str) -> String {
     email.trim().to_lowercase()
 }
 
 /// A plausible address: one `@`, something before it, a dot in the domain, no spaces, and one
 /// the mail library will send to (so an account is never made for an address that then fails
 /// at every send).
-pub fn email_problem(email: &str) -> Option<&'static str> {
+pub(crate) fn email_problem(email: &str) -> Option<&'static str> {
     if email.is_empty() {
         return Some("Enter your email address.");
     }
@@ -308,7 +308,7 @@ pub async fn add_membership<C: ConnectionTrait>(
 }
 
 /// Every patient starts with the four goals at their default targets.
-pub async fn create_default_goals<C: ConnectionTrait>(
+pub(crate) async fn create_default_goals<C: ConnectionTrait>(
     conn: &C,
     patient_id: i64,
     today: chrono::NaiveDate,
@@ -343,7 +343,7 @@ fn default_goals(
 }
 
 /// One message for every wrong email or password, so the form reveals nothing about accounts.
-pub const WRONG_CREDENTIALS: &str = "That email and password do not match an account.";
+pub(crate) const WRONG_CREDENTIALS: &str = "That email and password do not match an account.";
 
 pub async fn sign_in(
     db: &DatabaseConnection,

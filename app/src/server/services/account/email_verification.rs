@@ -26,7 +26,7 @@ const INVALID: &str =
     "This link is invalid, used already or expired. Ask for a new one on your Security page.";
 
 /// Stores a new link's token for the account and mails the link, in the background.
-pub async fn send_link<C: ConnectionTrait>(
+pub(crate) async fn send_link<C: ConnectionTrait>(
     conn: &C,
     settings: &Settings,
     mailer: Arc<dyn Mailer>,

@@ -33,18 +33,18 @@ use crate::server::services::throttle;
 use crate::server::state::AppState;
 use crate::server::totp;
 
-pub const RECOVERY_CODES: usize = 10;
+pub(crate) const RECOVERY_CODES: usize = 10;
 const ISSUER: &str = "Salus";
 const WRONG_CODE: &str = "That code is not right. Enter the 6-digit code your authenticator app shows now, or a recovery code.";
 
 /// Staff reach many patients' records: they must use a second factor. Patients may.
-pub fn required_for(role: Role) -> bool {
+pub(crate) fn required_for(role: Role) -> bool {
     role != Role::Patient
 }
 
 /// What the account still has to do after its password was right.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NextStep {
+pub(crate) enum NextStep {
     /// Nothing: signed in.
     SignedIn,
     /// Enter a code from the authenticator.
@@ -101,7 +101,7 @@ fn secret_of(state: &AppState, row: &user_mfa::Model) -> Result<Vec<u8>, AppErro
         .map_err(internal)
 }
 
-pub async fn next_step(
+pub(crate) async fn next_step(
     db: &DatabaseConnection,
     user_id: i64,
     role: Role,
@@ -561,7 +561,7 @@ pub async fn reset(
 }
 
 /// A super admin resets the two-step sign-in of the account with this email.
-pub async fn reset_by_email(
+pub(crate) async fn reset_by_email(
     state: &AppState,
     meta: &RequestMeta,
     admin: &Actor,

@@ -18,19 +18,19 @@ impl Password {
     pub fn new(s: String) -> Self {
         Password(s)
     }
-    pub fn expose(&self) -> &str {
+    pub(crate) fn expose(&self) -> &str {
         &self.0
     }
 }
 
-pub const MIN_LENGTH: usize = 12;
-pub const MAX_LENGTH: usize = 128;
+pub(crate) const MIN_LENGTH: usize = 12;
+pub(crate) const MAX_LENGTH: usize = 128;
 
 /// The rules a new password must meet, as a message for the form, or `None` when it is fine:
 /// 12 to 128 characters, not the email, and not guessable by zxcvbn's estimate (common
 /// passwords, names, words, dates, keyboard runs and their usual disguises; the person's own
 /// email and name count as guessable). zxcvbn's own advice explains a refusal.
-pub fn weakness(password: &Password, email: &str, name: &str) -> Option<String> {
+pub(crate) fn weakness(password: &Password, email: &str, name: &str) -> Option<String> {
     let p = password.expose();
     let chars = p.chars().count();
     if chars < MIN_LENGTH {

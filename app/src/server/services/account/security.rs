@@ -23,7 +23,11 @@ use crate::server::tenancy::Scoped;
 
 /// Ends one of the actor's sessions, named by the key the security page listed. Ending the
 /// session the page was loaded with signs out; answers whether it did.
-pub async fn end_device(scoped: &Scoped, session: &Session, key: &str) -> Result<bool, AppError> {
+pub(crate) async fn end_device(
+    scoped: &Scoped,
+    session: &Session,
+    key: &str,
+) -> Result<bool, AppError> {
     let user_id = scoped.actor().user_id();
     if !sessions::end_device(scoped.conn(), user_id, key).await? {
         return Err(AppError::field(
@@ -44,7 +48,7 @@ pub async fn end_device(scoped: &Scoped, session: &Session, key: &str) -> Result
 }
 
 /// Ends every session of the actor but the one asking.
-pub async fn end_other_devices(scoped: &Scoped, session: &Session) -> Result<u64, AppError> {
+pub(crate) async fn end_other_devices(scoped: &Scoped, session: &Session) -> Result<u64, AppError> {
     let ended = sessions::end_all(scoped.conn(), scoped.actor().user_id(), Some(session)).await?;
     scoped
         .audit(

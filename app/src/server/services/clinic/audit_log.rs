@@ -22,9 +22,9 @@ use crate::server::permissions::Permission;
 use crate::server::services::{paging, text_search};
 use crate::server::tenancy::Scoped;
 
-pub const PER_PAGE: u64 = 50;
+pub(crate) const PER_PAGE: u64 = 50;
 /// Rows per batch of the CSV export: each batch is one short transaction.
-pub const CSV_BATCH: u64 = 1000;
+pub(crate) const CSV_BATCH: u64 = 1000;
 /// The most patients a patient search narrows the log to.
 const MAX_PATIENT_MATCHES: u64 = 1000;
 

@@ -52,11 +52,11 @@ struct NewPatient {
 }
 
 /// The most rows one file may have: a large clinic's whole list, and a bounded request.
-pub const MAX_ROWS: usize = 20_000;
+pub(crate) const MAX_ROWS: usize = 20_000;
 /// The largest file accepted, in bytes.
 pub const MAX_FILE_BYTES: usize = 4 << 20;
 /// The CSV columns, in the order the template lists them; only `name` and `email` are needed.
-pub const COLUMNS: [&str; 5] = ["name", "email", "date_of_birth", "sex", "phone"];
+pub(crate) const COLUMNS: [&str; 5] = ["name", "email", "date_of_birth", "sex", "phone"];
 
 /// Checks one patient's details; the problems are (field, message).
 fn check(
@@ -375,7 +375,7 @@ pub async fn import(
 }
 
 /// An import's outcome, for the page the upload lands on.
-pub async fn import_outcome(scoped: &Scoped, id: i64) -> Result<ImportOutcome, AppError> {
+pub(crate) async fn import_outcome(scoped: &Scoped, id: i64) -> Result<ImportOutcome, AppError> {
     let clinic = own_clinic(scoped).await?;
     let row = patient_imports::Entity::find_by_id(id)
         .filter(patient_imports::Column::ClinicId.eq(clinic.id))

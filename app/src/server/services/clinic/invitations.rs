@@ -173,7 +173,7 @@ pub(crate) async fn open_staff_invitation(
 /// Invites `email` to be a patient of the admin's clinic; the link is mailed when the caller
 /// has committed. An account the address has already joins once its owner accepts with its
 /// password: an admin never links an account to their clinic by themselves.
-pub async fn invite_patient(
+pub(crate) async fn invite_patient(
     state: &AppState,
     scoped: &Scoped,
     email: &str,

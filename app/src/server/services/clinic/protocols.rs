@@ -376,7 +376,7 @@ pub async fn add(scoped: &Scoped, form: ProtocolForm) -> Result<QueuedResync, Ap
 }
 
 /// Deactivates a protocol (its items stop applying; their history is kept) or reactivates it.
-pub async fn set_active(
+pub(crate) async fn set_active(
     scoped: &Scoped,
     id: i64,
     active: bool,

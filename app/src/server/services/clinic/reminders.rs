@@ -156,7 +156,7 @@ pub async fn retry(scoped: &Scoped, reminder_id: i64) -> Result<Channel, AppErro
 
 /// A clinic's week for the overviews: reminders sent in the last 7 days, and those planned in
 /// them that are failing (retrying or dead). `conn` reaches the clinic's reminders.
-pub async fn week_figures<C: sea_orm::ConnectionTrait>(
+pub(crate) async fn week_figures<C: sea_orm::ConnectionTrait>(
     conn: &C,
     clinic: i64,
     now: DateTime<Utc>,

@@ -28,7 +28,7 @@ const CUSTOM_KEY: &str = "custom:";
 
 /// A staff role: built in, or one of the clinic's own, with what it grants.
 #[derive(Debug, Clone)]
-pub struct StaffRole {
+pub(crate) struct StaffRole {
     pub role: Role,
     pub custom: Option<clinic_roles::Model>,
     pub permissions: PermissionSet,
@@ -71,7 +71,7 @@ impl StaffRole {
     }
 
     /// Whether its holders read patients, and so take a provider seat.
-    pub fn reads_patients(&self) -> bool {
+    pub(crate) fn reads_patients(&self) -> bool {
         self.permissions.contains(Permission::PatientRead)
     }
 }
@@ -230,7 +230,7 @@ fn view(role: &StaffRole, holders: u64) -> ClinicRole {
 }
 
 /// The form field of a permission's checkbox.
-pub fn field_of(permission: Permission) -> String {
+pub(crate) fn field_of(permission: Permission) -> String {
     permission.name().replace('.', "_")
 }
 

@@ -22,11 +22,11 @@ use crate::server::permissions::Permission;
 use crate::server::services::{paging, text_search};
 use crate::server::tenancy::Scoped;
 
-pub const PER_PAGE: u64 = 25;
+pub(crate) const PER_PAGE: u64 = 25;
 /// The roster's status filter value for discharged patients.
-pub const DISCHARGED: &str = "discharged";
+pub(crate) const DISCHARGED: &str = "discharged";
 /// The most patients one bulk assignment takes: a page of the roster, with room to spare.
-pub const MAX_BULK: usize = 100;
+pub(crate) const MAX_BULK: usize = 100;
 
 /// What the roster was asked for, as typed in its filter form.
 #[derive(Debug, Default, Clone)]

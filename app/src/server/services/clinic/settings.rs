@@ -97,7 +97,7 @@ pub async fn contact(scoped: &Scoped, patient: PatientId) -> Result<ClinicContac
 }
 
 /// The details form, as typed.
-pub struct Details {
+pub(crate) struct Details {
     pub name: String,
     pub contact_email: String,
     pub contact_phone: String,
@@ -109,7 +109,7 @@ fn optional(value: &str) -> Option<String> {
     Some(value.trim().to_owned()).filter(|v| !v.is_empty())
 }
 
-pub async fn update_details(scoped: &Scoped, form: Details) -> Result<(), AppError> {
+pub(crate) async fn update_details(scoped: &Scoped, form: Details) -> Result<(), AppError> {
     let clinic = own_clinic(scoped).await?;
     let name = form.name.trim().to_owned();
     let email = optional(&form.contact_email).map(|e| normalize_email(&e));
@@ -171,7 +171,10 @@ fn parse_time(value: &str) -> Option<NaiveTime> {
 }
 
 /// The hours form: (opens, closes) as typed for Monday to Sunday; both empty = closed.
-pub async fn update_hours(scoped: &Scoped, days: [(String, String); 7]) -> Result<(), AppError> {
+pub(crate) async fn update_hours(
+    scoped: &Scoped,
+    days: [(String, String); 7],
+) -> Result<(), AppError> {
     let clinic = own_clinic(scoped).await?;
     let mut v = Validator::new();
     let mut hours = Vec::with_capacity(7);
@@ -255,7 +258,7 @@ fn new_code() -> String {
 /// Gives the clinic a new registration code; the old one stops working at once (patients who
 /// registered with it stay enrolled). The codes are not written to the audit log: a code lets
 /// anyone register.
-pub async fn regenerate_code(scoped: &Scoped) -> Result<String, AppError> {
+pub(crate) async fn regenerate_code(scoped: &Scoped) -> Result<String, AppError> {
     let clinic = own_clinic(scoped).await?;
     let code = new_code();
     let updated = clinics::Entity::update_many()
@@ -279,7 +282,7 @@ pub async fn regenerate_code(scoped: &Scoped) -> Result<String, AppError> {
 }
 
 /// The reminder settings form, as typed (checkboxes are present when ticked).
-pub struct ReminderForm {
+pub(crate) struct ReminderForm {
     pub email_enabled: bool,
     pub sms_enabled: bool,
     pub quiet_hours_start: String,
@@ -289,7 +292,7 @@ pub struct ReminderForm {
     pub sms_daily_cap: String,
 }
 
-pub async fn update_reminders(scoped: &Scoped, form: ReminderForm) -> Result<(), AppError> {
+pub(crate) async fn update_reminders(scoped: &Scoped, form: ReminderForm) -> Result<(), AppError> {
     let clinic = own_clinic(scoped).await?;
     let mut v = Validator::new();
     let start = parse_time(&form.quiet_hours_start);

@@ -165,7 +165,11 @@ async fn keep_an_admin(scoped: &Scoped, member: &memberships::Model) -> Result<(
 
 /// Gives a staff member another role: one of the clinic's, granting nothing that runs the
 /// clinic beyond what the admin holds.
-pub async fn change_role(scoped: &Scoped, membership_id: i64, role: &str) -> Result<(), AppError> {
+pub(crate) async fn change_role(
+    scoped: &Scoped,
+    membership_id: i64,
+    role: &str,
+) -> Result<(), AppError> {
     let (member, current) = staff_membership(scoped, membership_id).await?;
     let role = roles::chosen(scoped.conn(), member.clinic_id, role).await?;
     if current.key() == role.key() {

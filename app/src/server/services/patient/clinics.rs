@@ -66,7 +66,7 @@ pub async fn list(db: &DatabaseConnection, me: PatientId) -> Result<Vec<MyClinic
 
 /// Checks that the patient belongs to `clinic` (refused as missing otherwise), for acting in
 /// it: the caller moves the session (`sessions::move_to_clinic`).
-pub async fn may_act_in(
+pub(crate) async fn may_act_in(
     db: &DatabaseConnection,
     me: PatientId,
     clinic: i64,

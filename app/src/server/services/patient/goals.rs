@@ -37,7 +37,10 @@ pub(super) async fn patient_time_zone<C: ConnectionTrait>(
 }
 
 /// The part of the dashboard a logged value changes, for redrawing it.
-pub async fn todays_goals(scoped: &Scoped, patient: PatientId) -> Result<TodaysGoals, AppError> {
+pub(crate) async fn todays_goals(
+    scoped: &Scoped,
+    patient: PatientId,
+) -> Result<TodaysGoals, AppError> {
     let conn = scoped.conn();
     let (tz, _) = patient_time_zone(conn, patient).await?;
     let (goals, sleep_week) = goals_on(conn, patient, dates::local_today(scoped.now(), tz)).await?;
@@ -159,7 +162,7 @@ pub async fn history(scoped: &Scoped, patient: PatientId) -> Result<GoalHistory,
 }
 
 /// Sets a goal's daily target.
-pub async fn set_target(
+pub(crate) async fn set_target(
     scoped: &Scoped,
     patient: PatientId,
     kind: &str,
@@ -223,7 +226,7 @@ async fn editable_entry(
 }
 
 /// Replaces the value of one of the last week's entries.
-pub async fn update_entry(
+pub(crate) async fn update_entry(
     scoped: &Scoped,
     patient: PatientId,
     id: i64,
@@ -262,7 +265,11 @@ pub async fn update_entry(
 }
 
 /// Deletes one of the last week's entries.
-pub async fn delete_entry(scoped: &Scoped, patient: PatientId, id: i64) -> Result<(), AppError> {
+pub(crate) async fn delete_entry(
+    scoped: &Scoped,
+    patient: PatientId,
+    id: i64,
+) -> Result<(), AppError> {
     let now = scoped.now();
     use sea_orm::ModelTrait;
     let entry = editable_entry(scoped, patient, id).await?;

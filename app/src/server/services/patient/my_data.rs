@@ -16,12 +16,12 @@ use crate::server::entities::{
 use crate::server::services::paging;
 use crate::server::tenancy::{PatientId, Scoped};
 
-pub const PER_PAGE: u64 = 20;
+pub(crate) const PER_PAGE: u64 = 20;
 /// How many of their reminders a patient's data page lists, newest first.
-pub const REMINDERS_SHOWN: u64 = 20;
+pub(crate) const REMINDERS_SHOWN: u64 = 20;
 
 /// The reminders sent (or to be sent) to the patient by any of their clinics, newest first.
-pub async fn reminders_sent(
+pub(crate) async fn reminders_sent(
     scoped: &Scoped,
     patient: PatientId,
 ) -> Result<Vec<SentReminder>, AppError> {

@@ -32,7 +32,7 @@ async fn profile_row(
 }
 
 /// The patient's allergies and current medications, in the order they were added.
-pub async fn allergies_and_medications<C: ConnectionTrait>(
+pub(crate) async fn allergies_and_medications<C: ConnectionTrait>(
     conn: &C,
     patient: PatientId,
 ) -> Result<(Vec<Allergy>, Vec<Medication>), AppError> {

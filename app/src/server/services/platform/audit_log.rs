@@ -28,11 +28,11 @@ use crate::server::services::clinic::audit_log::{
 use crate::server::services::{paging, text_search};
 use crate::server::tenancy::Scoped;
 
-pub const PER_PAGE: u64 = 50;
+pub(crate) const PER_PAGE: u64 = 50;
 /// `audit_verifications.chain` of a verification of the whole log, every chain at once.
-pub const WHOLE_LOG: i64 = -1;
+pub(crate) const WHOLE_LOG: i64 = -1;
 /// The clinic filter's value for the platform's own chain (events in no clinic).
-pub const PLATFORM_CHAIN: &str = "platform";
+pub(crate) const PLATFORM_CHAIN: &str = "platform";
 /// The most people an actor search narrows the log to.
 const MAX_ACTOR_MATCHES: u64 = 1000;
 

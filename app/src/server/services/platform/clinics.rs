@@ -33,9 +33,9 @@ use crate::server::tenancy::Scoped;
 use super::plans::{self, all_plans};
 use super::utc;
 
-pub const PER_PAGE: u64 = 20;
+pub(crate) const PER_PAGE: u64 = 20;
 /// How long a closed clinic's data is kept before it may be deleted.
-pub const RETENTION_DAYS: i64 = 90;
+pub(crate) const RETENTION_DAYS: i64 = 90;
 const MAX_NAME: usize = 100;
 const MAX_REASON: usize = 500;
 
@@ -316,7 +316,7 @@ fn about_clinic(scoped: &Scoped, action: &'static str, clinic: i64, what: String
 
 /// Moves the clinic onto `plan_code`, refused (with what exceeds it) when the clinic uses more
 /// than the new plan allows: provider seats, patients, or this month's texts.
-pub async fn change_plan(scoped: &Scoped, id: i64, plan_code: &str) -> Result<(), AppError> {
+pub(crate) async fn change_plan(scoped: &Scoped, id: i64, plan_code: &str) -> Result<(), AppError> {
     scoped.actor().require(Permission::PlatformManage)?;
     let conn = scoped.conn();
     let clinic = find(scoped, id).await?;

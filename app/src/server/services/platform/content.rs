@@ -281,7 +281,7 @@ pub async fn create_topic(scoped: &Scoped, form: TopicForm) -> Result<i64, AppEr
 
 /// Saves a topic's edits and its status. Publishing a draft dates it now; a published topic
 /// edited keeps its date.
-pub async fn save_topic(scoped: &Scoped, id: i64, form: TopicForm) -> Result<(), AppError> {
+pub(crate) async fn save_topic(scoped: &Scoped, id: i64, form: TopicForm) -> Result<(), AppError> {
     scoped.actor().require(Permission::PlatformManage)?;
     let row = find(scoped, ContentKind::Article, id).await?;
     let topic = checked_topic(form)?;
@@ -317,7 +317,7 @@ pub async fn save_topic(scoped: &Scoped, id: i64, form: TopicForm) -> Result<(),
 
 /// A health tip's form, as typed.
 #[derive(Debug, Default, Clone)]
-pub struct TipForm {
+pub(crate) struct TipForm {
     pub title: String,
     pub text: String,
     /// Blank: none.
@@ -342,7 +342,7 @@ fn checked_tip(form: TipForm) -> Result<(String, String, Option<String>), AppErr
 }
 
 /// Adds a tip to the daily turn; its id.
-pub async fn add_tip(scoped: &Scoped, form: TipForm) -> Result<i64, AppError> {
+pub(crate) async fn add_tip(scoped: &Scoped, form: TipForm) -> Result<i64, AppError> {
     scoped.actor().require(Permission::PlatformManage)?;
     let (title, text, category) = checked_tip(form)?;
     let now = scoped.now();
@@ -378,7 +378,7 @@ pub async fn add_tip(scoped: &Scoped, form: TipForm) -> Result<i64, AppError> {
     Ok(id)
 }
 
-pub async fn save_tip(scoped: &Scoped, id: i64, form: TipForm) -> Result<(), AppError> {
+pub(crate) async fn save_tip(scoped: &Scoped, id: i64, form: TipForm) -> Result<(), AppError> {
     scoped.actor().require(Permission::PlatformManage)?;
     let row = find(scoped, ContentKind::Tip, id).await?;
     let (title, text, category) = checked_tip(form)?;
@@ -394,7 +394,11 @@ pub async fn save_tip(scoped: &Scoped, id: i64, form: TipForm) -> Result<(), App
 }
 
 /// Takes a tip out of the daily turn (`retired`), or puts it back.
-pub async fn set_tip_retired(scoped: &Scoped, id: i64, retired: bool) -> Result<(), AppError> {
+pub(crate) async fn set_tip_retired(
+    scoped: &Scoped,
+    id: i64,
+    retired: bool,
+) -> Result<(), AppError> {
     scoped.actor().require(Permission::PlatformManage)?;
     let row = find(scoped, ContentKind::Tip, id).await?;
     let (status, action) = if retired {
@@ -413,7 +417,7 @@ pub async fn set_tip_retired(scoped: &Scoped, id: i64, retired: bool) -> Result<
 
 /// A new privacy policy version's form, as typed.
 #[derive(Debug, Default, Clone)]
-pub struct PolicyForm {
+pub(crate) struct PolicyForm {
     pub version: String,
     pub summary: String,
     pub body: String,
@@ -421,7 +425,7 @@ pub struct PolicyForm {
 
 /// Publishes a new version of the privacy policy, in force from now. Patients accept it at
 /// their next sign-in; the versions before it stay readable.
-pub async fn publish_policy(scoped: &Scoped, form: PolicyForm) -> Result<(), AppError> {
+pub(crate) async fn publish_policy(scoped: &Scoped, form: PolicyForm) -> Result<(), AppError> {
     scoped.actor().require(Permission::PlatformManage)?;
     let mut v = Validator::new();
     let version = form.version.trim().to_owned();

@@ -29,7 +29,7 @@ const MAX_PATIENTS: i32 = 10_000_000;
 const MAX_TEXTS: i32 = 10_000_000;
 
 /// Every plan, smallest first, retired ones too.
-pub async fn all_plans<C: ConnectionTrait>(conn: &C) -> Result<Vec<PlanSummary>, AppError> {
+pub(crate) async fn all_plans<C: ConnectionTrait>(conn: &C) -> Result<Vec<PlanSummary>, AppError> {
     Ok(plans::Entity::find()
         .order_by_asc(plans::Column::ProviderSeats)
         .order_by_asc(plans::Column::Code)
@@ -399,7 +399,7 @@ pub async fn retire(scoped: &Scoped, code: &str) -> Result<(), AppError> {
 }
 
 /// Offers a retired plan again.
-pub async fn offer_again(scoped: &Scoped, code: &str) -> Result<(), AppError> {
+pub(crate) async fn offer_again(scoped: &Scoped, code: &str) -> Result<(), AppError> {
     scoped.actor().require(Permission::PlatformManage)?;
     let conn = scoped.conn();
     take_plans_turn(conn).await?;

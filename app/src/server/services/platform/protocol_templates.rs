@@ -182,7 +182,7 @@ pub async fn update(scoped: &Scoped, id: i64, form: ProtocolForm) -> Result<(), 
 
 /// Retires a template (new clinics no longer adopt it) or brings it back. Clinics that hold a
 /// copy keep it as it is.
-pub async fn set_active(scoped: &Scoped, id: i64, active: bool) -> Result<(), AppError> {
+pub(crate) async fn set_active(scoped: &Scoped, id: i64, active: bool) -> Result<(), AppError> {
     scoped.actor().require(Permission::PlatformManage)?;
     let before = find(scoped, id).await?;
     if before.active == active {

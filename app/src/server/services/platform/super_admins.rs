@@ -185,7 +185,7 @@ async fn invitation_of_link(
 }
 
 /// The address an open invitation is for, to show on its page.
-pub async fn invitation_email(
+pub(crate) async fn invitation_email(
     db: &DatabaseConnection,
     now: DateTime<Utc>,
     token: &str,

@@ -18,7 +18,7 @@ use crate::server::permissions::Permission;
 use crate::server::services::{paging, text_search};
 use crate::server::tenancy::Scoped;
 
-pub const PER_PAGE: u64 = 20;
+pub(crate) const PER_PAGE: u64 = 20;
 
 /// What the list was asked for, as typed in the filter form.
 #[derive(Debug, Default, Clone)]
@@ -194,7 +194,10 @@ pub async fn compliance_list(
 }
 
 /// One assigned patient in full, audited as a view of that patient's record.
-pub async fn patient_detail(scoped: &Scoped, patient_id: i64) -> Result<PatientDetail, AppError> {
+pub(crate) async fn patient_detail(
+    scoped: &Scoped,
+    patient_id: i64,
+) -> Result<PatientDetail, AppError> {
     let now = scoped.now();
     let patient = scoped
         .assigned_patient(Permission::PatientRead, patient_id)

@@ -13,7 +13,7 @@ use crate::server::entities::content;
 use crate::server::markdown;
 
 /// The slug a privacy policy version is kept under.
-pub fn policy_slug(version: &str) -> String {
+pub(crate) fn policy_slug(version: &str) -> String {
     format!("privacy-policy-{version}")
 }
 
@@ -25,7 +25,7 @@ fn published(kind: ContentKind) -> sea_orm::Select<content::Entity> {
 
 /// The published topics in the order the platform gave them on the home page (those with a
 /// place first, lowest first), then the rest newest first.
-pub async fn latest_articles<C: ConnectionTrait>(
+pub(crate) async fn latest_articles<C: ConnectionTrait>(
     conn: &C,
     limit: u64,
 ) -> Result<Vec<ArticleSummary>, AppError> {
@@ -49,7 +49,7 @@ pub async fn latest_articles<C: ConnectionTrait>(
 }
 
 /// A row as its public page shows it, the body rendered and sanitised.
-pub fn as_article(row: &content::Model) -> Article {
+pub(crate) fn as_article(row: &content::Model) -> Article {
     Article {
         slug: row.slug.clone(),
         title: row.title.clone(),
@@ -81,7 +81,7 @@ async fn current_policy_row<C: ConnectionTrait>(conn: &C) -> Result<content::Mod
 }
 
 /// The privacy policy in force: the newest version published.
-pub async fn current_policy<C: ConnectionTrait>(conn: &C) -> Result<Article, AppError> {
+pub(crate) async fn current_policy<C: ConnectionTrait>(conn: &C) -> Result<Article, AppError> {
     Ok(as_article(&current_policy_row(conn).await?))
 }
 
@@ -108,7 +108,7 @@ pub async fn current_policy_version<C: ConnectionTrait>(conn: &C) -> Result<Stri
 
 /// The tip for a local day: the tips in the turn take turns, one a day, the same for everyone
 /// on that day.
-pub async fn tip_of_the_day<C: ConnectionTrait>(
+pub(crate) async fn tip_of_the_day<C: ConnectionTrait>(
     conn: &C,
     day: chrono::NaiveDate,
 ) -> Result<Option<HealthTip>, AppError> {
@@ -129,7 +129,7 @@ pub async fn tip_of_the_day<C: ConnectionTrait>(
 }
 
 /// Every published version of the privacy policy, newest (the one in force) first.
-pub async fn policy_versions<C: ConnectionTrait>(
+pub(crate) async fn policy_versions<C: ConnectionTrait>(
     conn: &C,
 ) -> Result<Vec<PolicyVersionRow>, AppError> {
     let rows = published(ContentKind::Policy)
