@@ -213,7 +213,7 @@ pub async fn export(scoped: &Scoped, patient: PatientId) -> Result<Value, AppErr
             patient_resource["birthDate"] = json!(dob.to_string());
         }
         if let Some(sex) = &p.sex {
-            patient_resource["gender"] = json!(sex);
+            patient_resource["gender"] = json!(sex.as_str());
         }
         if let Some(phone) = &p.phone {
             patient_resource["telecom"]
