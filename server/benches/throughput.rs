@@ -76,7 +76,7 @@ async fn bare(State(state): State<AppState>, headers: HeaderMap, page: &'static 
             serde_json::to_value(dashboard::dashboard(&scoped, me).await.unwrap()).unwrap()
         }
         _ => serde_json::to_value(
-            patients::compliance_list(&scoped, patients::ListQuery::default())
+            patients::compliance_list(&scoped, salus_app::model::provider::ListQuery::default())
                 .await
                 .unwrap(),
         )

@@ -8,12 +8,12 @@ use axum::response::{IntoResponse, Response};
 use futures_util::future::BoxFuture;
 use futures_util::stream;
 use salus_app::error::AppError;
+use salus_app::model::clinic::AuditQuery;
+use salus_app::model::platform::PlatformAuditQuery;
 use salus_app::server::actor::Actor;
 use salus_app::server::request::RequestMeta;
-use salus_app::server::services::clinic::audit_log::{self, AuditQuery};
-use salus_app::server::services::platform::audit_log::{
-    self as platform_audit_log, PlatformAuditQuery,
-};
+use salus_app::server::services::clinic::audit_log;
+use salus_app::server::services::platform::audit_log as platform_audit_log;
 use salus_app::server::services::sessions;
 use salus_app::server::state::AppState;
 use salus_app::server::tenancy::Scoped;

@@ -399,3 +399,34 @@ impl ReminderDeliveries {
         self.total.div_ceil(self.per_page).max(1)
     }
 }
+
+/// What the list was asked for, as its filter form sends it: the page's query, the server
+/// function's one argument (its fields are the form's fields) and the service's input and its CSV download's query.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditQuery {
+    pub patient: Option<String>,
+    pub staff: Option<String>,
+    pub action: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub page: Option<String>,
+}
+
+/// What the list was asked for, as its filter form sends it: the page's query, the server
+/// function's one argument (its fields are the form's fields) and the service's input.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RosterQuery {
+    pub search: Option<String>,
+    pub provider: Option<String>,
+    pub status: Option<String>,
+    pub page: Option<String>,
+}
+
+/// What the list was asked for, as its filter form sends it: the page's query, the server
+/// function's one argument (its fields are the form's fields) and the service's input.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryQuery {
+    pub status: Option<String>,
+    pub channel: Option<String>,
+    pub page: Option<String>,
+}

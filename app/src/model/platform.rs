@@ -204,3 +204,25 @@ pub struct ProtocolTemplate {
 pub struct ProtocolTemplates {
     pub templates: Vec<ProtocolTemplate>,
 }
+
+/// What the list was asked for, as its filter form sends it: the page's query, the server
+/// function's one argument (its fields are the form's fields) and the service's input and its CSV download's query.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlatformAuditQuery {
+    pub clinic: Option<String>,
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub page: Option<String>,
+}
+
+/// What the list was asked for, as its filter form sends it: the page's query, the server
+/// function's one argument (its fields are the form's fields) and the service's input.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClinicQuery {
+    pub search: Option<String>,
+    pub status: Option<String>,
+    pub plan: Option<String>,
+    pub page: Option<String>,
+}

@@ -60,3 +60,13 @@ pub struct PatientDetail {
     pub allergies: Vec<Allergy>,
     pub medications: Vec<Medication>,
 }
+
+/// What the list was asked for, as its filter form sends it: the page's query, the server
+/// function's one argument (its fields are the form's fields) and the service's input.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListQuery {
+    pub status: Option<String>,
+    pub search: Option<String>,
+    pub sort: Option<String>,
+    pub page: Option<String>,
+}

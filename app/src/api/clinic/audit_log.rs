@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::model::clinic::{AuditLogPage, ChainStatus};
+use crate::model::clinic::{AuditLogPage, AuditQuery, ChainStatus};
 
 #[cfg(feature = "ssr")]
 use {
@@ -16,25 +16,9 @@ pub(crate) const AUDIT_LOG_CSV: &str = "/api/clinic/audit_log.csv";
 
 #[server(prefix = "/api", endpoint = "clinic/audit_log")]
 pub(crate) async fn get_audit_log(
-    patient: Option<String>,
-    staff: Option<String>,
-    action: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
-    page: Option<String>,
+    #[server(flatten)] query: AuditQuery,
 ) -> Result<AuditLogPage, AppError> {
-    in_scope(async |scoped| {
-        let query = audit_log::AuditQuery {
-            patient,
-            staff,
-            action,
-            from,
-            to,
-            page,
-        };
-        audit_log::list(scoped, query).await
-    })
-    .await
+    in_scope(async |scoped| audit_log::list(scoped, query).await).await
 }
 
 /// Recomputes the clinic's audit chain now; the page shows the outcome.

@@ -2,7 +2,7 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::model::clinic::ReminderDeliveries;
+use crate::model::clinic::{DeliveryQuery, ReminderDeliveries};
 
 #[cfg(feature = "ssr")]
 use {
@@ -13,19 +13,9 @@ use {
 
 #[server(prefix = "/api", endpoint = "clinic/reminders")]
 pub(crate) async fn get_clinic_reminders(
-    status: Option<String>,
-    channel: Option<String>,
-    page: Option<String>,
+    #[server(flatten)] query: DeliveryQuery,
 ) -> Result<ReminderDeliveries, AppError> {
-    in_scope(async |scoped| {
-        let query = reminders::DeliveryQuery {
-            status,
-            channel,
-            page,
-        };
-        reminders::list(scoped, query).await
-    })
-    .await
+    in_scope(async |scoped| reminders::list(scoped, query).await).await
 }
 
 #[server(prefix = "/api", endpoint = "clinic/reminders/retry")]

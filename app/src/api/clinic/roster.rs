@@ -2,7 +2,7 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::model::clinic::RosterPage;
+use crate::model::clinic::{RosterPage, RosterQuery};
 
 #[cfg(feature = "ssr")]
 use {
@@ -12,21 +12,9 @@ use {
 
 #[server(prefix = "/api", endpoint = "clinic/roster")]
 pub(crate) async fn get_roster(
-    search: Option<String>,
-    provider: Option<String>,
-    status: Option<String>,
-    page: Option<String>,
+    #[server(flatten)] query: RosterQuery,
 ) -> Result<RosterPage, AppError> {
-    in_scope(async |scoped| {
-        let query = roster::RosterQuery {
-            search,
-            provider,
-            status,
-            page,
-        };
-        roster::list(scoped, query).await
-    })
-    .await
+    in_scope(async |scoped| roster::list(scoped, query).await).await
 }
 
 /// Sends a patient's invitation again from the roster: a new link, working a week.

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use crate::error::AppError;
 use crate::model::clinic::ChainStatus;
-use crate::model::platform::PlatformAuditPage;
+use crate::model::platform::{PlatformAuditPage, PlatformAuditQuery};
 
 #[cfg(feature = "ssr")]
 use {
@@ -17,25 +17,9 @@ pub(crate) const PLATFORM_AUDIT_CSV: &str = "/api/platform/audit_log.csv";
 
 #[server(prefix = "/api", endpoint = "platform/audit_log")]
 pub(crate) async fn get_platform_audit_log(
-    clinic: Option<String>,
-    actor: Option<String>,
-    action: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
-    page: Option<String>,
+    #[server(flatten)] query: PlatformAuditQuery,
 ) -> Result<PlatformAuditPage, AppError> {
-    in_scope(async |scoped| {
-        let query = audit_log::PlatformAuditQuery {
-            clinic,
-            actor,
-            action,
-            from,
-            to,
-            page,
-        };
-        audit_log::list(scoped, query).await
-    })
-    .await
+    in_scope(async |scoped| audit_log::list(scoped, query).await).await
 }
 
 /// Recomputes every chain now, as `salus audit verify` does; the page shows the outcome.

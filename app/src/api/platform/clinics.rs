@@ -2,7 +2,7 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::model::platform::{ClinicDetail, ClinicList};
+use crate::model::platform::{ClinicDetail, ClinicList, ClinicQuery};
 
 #[cfg(feature = "ssr")]
 use {
@@ -13,21 +13,9 @@ use {
 
 #[server(prefix = "/api", endpoint = "platform/clinics")]
 pub(crate) async fn get_clinics(
-    search: Option<String>,
-    status: Option<String>,
-    plan: Option<String>,
-    page: Option<String>,
+    #[server(flatten)] query: ClinicQuery,
 ) -> Result<ClinicList, AppError> {
-    in_scope(async |scoped| {
-        let query = clinics::ClinicQuery {
-            search,
-            status,
-            plan,
-            page,
-        };
-        clinics::list(scoped, query).await
-    })
-    .await
+    in_scope(async |scoped| clinics::list(scoped, query).await).await
 }
 
 #[server(prefix = "/api", endpoint = "platform/clinics/one")]

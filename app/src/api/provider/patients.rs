@@ -3,27 +3,15 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::model::provider::{CareItemView, CompliancePage, PatientDetail};
+use crate::model::provider::{CareItemView, CompliancePage, ListQuery, PatientDetail};
 
 #[cfg(feature = "ssr")]
-use {
-    crate::api::context::in_scope,
-    crate::server::services::provider::patients::{self, ListQuery},
-};
+use {crate::api::context::in_scope, crate::server::services::provider::patients};
 
 #[server(prefix = "/api", endpoint = "provider/patients")]
 pub(crate) async fn list_assigned_patients(
-    status: Option<String>,
-    search: Option<String>,
-    sort: Option<String>,
-    page: Option<String>,
+    #[server(flatten)] query: ListQuery,
 ) -> Result<CompliancePage, AppError> {
-    let query = ListQuery {
-        status,
-        search,
-        sort,
-        page,
-    };
     in_scope(async |scoped| patients::compliance_list(scoped, query).await).await
 }
 

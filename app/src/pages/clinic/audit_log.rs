@@ -10,7 +10,7 @@ use crate::components::form::{form_error, FormAlert, BUTTON_CLASS, INPUT_CLASS, 
 use crate::components::pager::{with_query, Pager};
 use crate::components::portal::CARD;
 use crate::components::status::Loaded;
-use crate::model::clinic::{AuditLogPage, ChainStatus};
+use crate::model::clinic::{AuditLogPage, AuditQuery, ChainStatus};
 use crate::routes;
 
 const FILTERS: [&str; 5] = ["patient", "staff", "action", "from", "to"];
@@ -20,19 +20,15 @@ pub fn AuditLogPage() -> impl IntoView {
     let query = use_query_map();
     let param = move |name: &str| query.read().get(name).filter(|v| !v.is_empty());
     let log = Resource::new(
-        move || {
-            (
-                param("patient"),
-                param("staff"),
-                param("action"),
-                param("from"),
-                param("to"),
-                param("page"),
-            )
+        move || AuditQuery {
+            patient: param("patient"),
+            staff: param("staff"),
+            action: param("action"),
+            from: param("from"),
+            to: param("to"),
+            page: param("page"),
         },
-        |(patient, staff, action, from, to, page)| {
-            get_audit_log(patient, staff, action, from, to, page)
-        },
+        get_audit_log,
     );
     view! {
         <Title text="Audit log · Clinic administration · Salus" />

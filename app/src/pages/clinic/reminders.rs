@@ -10,7 +10,7 @@ use crate::components::form::{form_error, FormAlert, BUTTON_CLASS, INPUT_CLASS, 
 use crate::components::pager::{with_query, Pager};
 use crate::components::portal::LandingNotice;
 use crate::components::status::Loaded;
-use crate::model::clinic::ReminderDeliveries;
+use crate::model::clinic::{DeliveryQuery, ReminderDeliveries};
 use crate::model::reminders::{Channel, DeliveryStatus, StatusFilter};
 use crate::routes;
 
@@ -25,8 +25,12 @@ pub(crate) fn RemindersPage() -> impl IntoView {
     let query = use_query_map();
     let param = move |name: &str| query.read().get(name).filter(|v| !v.is_empty());
     let list = Resource::new(
-        move || (param("status"), param("channel"), param("page")),
-        |(status, channel, page)| get_clinic_reminders(status, channel, page),
+        move || DeliveryQuery {
+            status: param("status"),
+            channel: param("channel"),
+            page: param("page"),
+        },
+        get_clinic_reminders,
     );
     view! {
         <Title text="Reminders · Clinic administration · Salus" />

@@ -15,7 +15,7 @@ use crate::components::form::{
 use crate::components::pager::{with_query, Pager};
 use crate::components::portal::{LandingNotice, CARD};
 use crate::components::status::{Loaded, StatusBadge};
-use crate::model::clinic::{InvitedPatient, Person, RosterPage};
+use crate::model::clinic::{InvitedPatient, Person, RosterPage, RosterQuery};
 use crate::model::ComplianceLabel;
 use crate::routes;
 
@@ -46,15 +46,13 @@ pub fn RosterPage() -> impl IntoView {
     let query = use_query_map();
     let param = move |name: &str| query.read().get(name).filter(|v| !v.is_empty());
     let roster = Resource::new(
-        move || {
-            (
-                param("search"),
-                param("provider"),
-                param("status"),
-                param("page"),
-            )
+        move || RosterQuery {
+            search: param("search"),
+            provider: param("provider"),
+            status: param("status"),
+            page: param("page"),
         },
-        |(search, provider, status, page)| get_roster(search, provider, status, page),
+        get_roster,
     );
     view! {
         <Title text="Patients · Clinic administration · Salus" />

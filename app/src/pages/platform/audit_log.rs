@@ -13,7 +13,7 @@ use crate::components::form::{form_error, FormAlert, BUTTON_CLASS, INPUT_CLASS, 
 use crate::components::pager::{with_query, Pager};
 use crate::components::portal::CARD;
 use crate::components::status::Loaded;
-use crate::model::platform::PlatformAuditPage;
+use crate::model::platform::{PlatformAuditPage, PlatformAuditQuery};
 use crate::routes;
 
 const FILTERS: [&str; 5] = ["clinic", "actor", "action", "from", "to"];
@@ -23,19 +23,15 @@ pub(crate) fn PlatformAuditLogPage() -> impl IntoView {
     let query = use_query_map();
     let param = move |name: &str| query.read().get(name).filter(|v| !v.is_empty());
     let log = Resource::new(
-        move || {
-            (
-                param("clinic"),
-                param("actor"),
-                param("action"),
-                param("from"),
-                param("to"),
-                param("page"),
-            )
+        move || PlatformAuditQuery {
+            clinic: param("clinic"),
+            actor: param("actor"),
+            action: param("action"),
+            from: param("from"),
+            to: param("to"),
+            page: param("page"),
         },
-        |(clinic, actor, action, from, to, page)| {
-            get_platform_audit_log(clinic, actor, action, from, to, page)
-        },
+        get_platform_audit_log,
     );
     view! {
         <Title text="Audit log · Platform administration · Salus" />

@@ -12,7 +12,7 @@ use crate::components::form::{
 use crate::components::pager::{with_query, Pager};
 use crate::components::portal::CARD;
 use crate::components::status::Loaded;
-use crate::model::platform::{ClinicList, ClinicStatus, PlanSummary};
+use crate::model::platform::{ClinicList, ClinicQuery, ClinicStatus, PlanSummary};
 use crate::routes;
 
 const FILTERS: [&str; 3] = ["search", "status", "plan"];
@@ -22,15 +22,13 @@ pub(crate) fn ClinicsPage() -> impl IntoView {
     let query = use_query_map();
     let param = move |name: &str| query.read().get(name).filter(|v| !v.is_empty());
     let list = Resource::new(
-        move || {
-            (
-                param("search"),
-                param("status"),
-                param("plan"),
-                param("page"),
-            )
+        move || ClinicQuery {
+            search: param("search"),
+            status: param("status"),
+            plan: param("plan"),
+            page: param("page"),
         },
-        |(search, status, plan, page)| get_clinics(search, status, plan, page),
+        get_clinics,
     );
     view! {
         <Title text="Clinics · Platform administration · Salus" />

@@ -13,7 +13,7 @@ use crate::components::form::{
 use crate::components::live::reload_after_success;
 use crate::components::pager::{with_query, Pager};
 use crate::components::status::{ErrorPanel, Loaded, StatusBadge};
-use crate::model::provider::{CareItemView, CompliancePage, PatientDetail};
+use crate::model::provider::{CareItemView, CompliancePage, ListQuery, PatientDetail};
 use crate::model::{CareStatus, ComplianceLabel};
 use crate::routes;
 
@@ -22,15 +22,13 @@ pub(crate) fn PatientListPage() -> impl IntoView {
     let query = use_query_map();
     let param = move |name: &str| query.read().get(name).filter(|v| !v.is_empty());
     let list = Resource::new(
-        move || {
-            (
-                param("status"),
-                param("search"),
-                param("sort"),
-                param("page"),
-            )
+        move || ListQuery {
+            status: param("status"),
+            search: param("search"),
+            sort: param("sort"),
+            page: param("page"),
         },
-        |(status, search, sort, page)| list_assigned_patients(status, search, sort, page),
+        list_assigned_patients,
     );
     view! {
         <Title text="My patients · Salus" />

@@ -13,6 +13,7 @@ use std::collections::HashMap;
 
 use super::clinic_time;
 use crate::error::{AppError, Validator};
+use crate::model::clinic::AuditQuery;
 use crate::model::clinic::{AuditLogPage, AuditRow, ChainStatus, Person};
 use crate::model::Role;
 use crate::server::audit::{self, AuditEntry, AuditKey, Tampering};
@@ -27,17 +28,6 @@ pub(crate) const PER_PAGE: u64 = 50;
 pub(crate) const CSV_BATCH: u64 = 1000;
 /// The most patients a patient search narrows the log to.
 const MAX_PATIENT_MATCHES: u64 = 1000;
-
-/// What the log was asked for, as typed in its filter form (its page and its CSV download).
-#[derive(Debug, Default, Clone, serde::Deserialize)]
-pub struct AuditQuery {
-    pub patient: Option<String>,
-    pub staff: Option<String>,
-    pub action: Option<String>,
-    pub from: Option<String>,
-    pub to: Option<String>,
-    pub page: Option<String>,
-}
 
 /// The query, checked: which events of the clinic it selects.
 #[derive(Debug, Clone)]

@@ -6,6 +6,7 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
 
 use super::clinic_time;
 use crate::error::AppError;
+use crate::model::clinic::DeliveryQuery;
 use crate::model::clinic::{ReminderDeliveries, ReminderDelivery};
 use crate::model::reminders::{Channel, DeliveryStatus, StatusFilter};
 use crate::server::audit::AuditEntry;
@@ -15,14 +16,6 @@ use crate::server::services::paging;
 use crate::server::tenancy::Scoped;
 
 const PER_PAGE: u64 = 50;
-
-/// The list's filters, as the page's query sends them.
-#[derive(Debug, Clone, Default)]
-pub struct DeliveryQuery {
-    pub status: Option<String>,
-    pub channel: Option<String>,
-    pub page: Option<String>,
-}
 
 /// The condition a status filter stands for; a retry is a waiting row that failed before.
 fn status_condition(filter: StatusFilter) -> Condition {

@@ -11,6 +11,7 @@ use sea_orm::{
 
 use super::clinic_time;
 use crate::error::AppError;
+use crate::model::clinic::RosterQuery;
 use crate::model::clinic::{InvitedPatient, Person, RosterPage, RosterRow, INVITED_SHOWN};
 use crate::model::{ComplianceLabel, Role};
 use crate::server::audit::AuditEntry;
@@ -27,15 +28,6 @@ pub(crate) const PER_PAGE: u64 = 25;
 pub(crate) const DISCHARGED: &str = "discharged";
 /// The most patients one bulk assignment takes: a page of the roster, with room to spare.
 pub(crate) const MAX_BULK: usize = 100;
-
-/// What the roster was asked for, as typed in its filter form.
-#[derive(Debug, Default, Clone)]
-pub struct RosterQuery {
-    pub search: Option<String>,
-    pub provider: Option<String>,
-    pub status: Option<String>,
-    pub page: Option<String>,
-}
 
 #[derive(Debug, FromQueryResult)]
 struct RawRow {

@@ -17,6 +17,7 @@ use std::collections::HashMap;
 use super::utc;
 use crate::error::{AppError, Validator};
 use crate::model::clinic::{AuditRow, ChainStatus};
+use crate::model::platform::PlatformAuditQuery;
 use crate::model::platform::{ClinicChoice, PlatformAuditPage};
 use crate::model::Role;
 use crate::server::audit::{self, AuditEntry, AuditKey, ChainReport};
@@ -35,17 +36,6 @@ pub(crate) const WHOLE_LOG: i64 = -1;
 pub(crate) const PLATFORM_CHAIN: &str = "platform";
 /// The most people an actor search narrows the log to.
 const MAX_ACTOR_MATCHES: u64 = 1000;
-
-/// What the log was asked for, as typed in its filter form (its page and its CSV download).
-#[derive(Debug, Default, Clone, serde::Deserialize)]
-pub struct PlatformAuditQuery {
-    pub clinic: Option<String>,
-    pub actor: Option<String>,
-    pub action: Option<String>,
-    pub from: Option<String>,
-    pub to: Option<String>,
-    pub page: Option<String>,
-}
 
 /// Which chains the query reads.
 #[derive(Debug, Clone, Copy)]

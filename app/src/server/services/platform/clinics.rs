@@ -12,6 +12,7 @@ use sea_orm::{
 };
 
 use crate::error::{AppError, Validator};
+use crate::model::platform::ClinicQuery;
 use crate::model::platform::{ClinicDetail, ClinicList, ClinicRow, ClinicStatus, PlanSummary};
 use crate::model::{ComplianceLabel, Role};
 use crate::server::audit::AuditEntry;
@@ -38,15 +39,6 @@ pub(crate) const PER_PAGE: u64 = 20;
 pub(crate) const RETENTION_DAYS: i64 = 90;
 const MAX_NAME: usize = 100;
 const MAX_REASON: usize = 500;
-
-/// What the list was asked for, as typed in its filter form.
-#[derive(Debug, Default, Clone)]
-pub struct ClinicQuery {
-    pub search: Option<String>,
-    pub status: Option<String>,
-    pub plan: Option<String>,
-    pub page: Option<String>,
-}
 
 pub async fn list(scoped: &Scoped, query: ClinicQuery) -> Result<ClinicList, AppError> {
     scoped.actor().require(Permission::PlatformManage)?;

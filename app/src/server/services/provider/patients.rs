@@ -5,6 +5,7 @@ use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Func, Order, Query, 
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter};
 
 use crate::error::AppError;
+use crate::model::provider::ListQuery;
 use crate::model::provider::{
     CareItemView, CompliancePage, ComplianceRow, GoalAdherence, PatientDetail,
 };
@@ -19,15 +20,6 @@ use crate::server::services::{paging, text_search};
 use crate::server::tenancy::Scoped;
 
 pub(crate) const PER_PAGE: u64 = 20;
-
-/// What the list was asked for, as typed in the filter form.
-#[derive(Debug, Default, Clone)]
-pub struct ListQuery {
-    pub status: Option<String>,
-    pub search: Option<String>,
-    pub sort: Option<String>,
-    pub page: Option<String>,
-}
 
 #[derive(Debug, FromQueryResult)]
 struct RawRow {
