@@ -9,6 +9,7 @@ pub mod errors;
 pub mod key_files;
 pub mod mail;
 pub mod markdown;
+pub mod metrics;
 pub mod permissions;
 pub mod plan_limits;
 pub mod reminders;

@@ -11,7 +11,6 @@ pub mod caps;
 pub mod deliver;
 pub mod delivery_reports;
 pub mod message;
-pub mod metrics;
 pub mod plan;
 pub mod quiet_hours;
 pub mod settings;

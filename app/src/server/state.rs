@@ -130,7 +130,7 @@ pub struct AppState {
     pub secret_keys: Arc<SecretKeys>,
     pub leptos_options: LeptosOptions,
     /// This process's reminder counters, for `/metrics`.
-    pub reminder_counters: Arc<crate::server::reminders::metrics::Counters>,
+    pub reminder_counters: Arc<crate::server::metrics::Counters>,
     /// Wakes this process's reminder worker to plan at once: a patient's channels or a
     /// clinic's reminder settings changed. (Workers in other processes plan on their schedule.)
     pub reminder_wakeup: Arc<tokio::sync::Notify>,

@@ -722,7 +722,7 @@ async fn the_hourly_care_refresh_runs_once_across_processes(backend: Backend) {
 }
 
 async fn operators_read_counters_and_the_queue_with_the_metrics_token(backend: Backend) {
-    use salus_app::server::reminders::metrics::Event;
+    use salus_app::server::metrics::Event;
     let app = TestApp::spawn_with(backend, |s| s.metrics_token = Some("scrape-me".into())).await;
     let sunrise = sunrise(&app).await;
     let smtp = SmtpServer::start().await;

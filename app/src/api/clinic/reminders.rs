@@ -7,7 +7,7 @@ use crate::model::clinic::{DeliveryQuery, ReminderDeliveries};
 #[cfg(feature = "ssr")]
 use {
     crate::api::context::{self, in_scope, in_scope_landing_on},
-    crate::server::reminders::metrics::Event,
+    crate::server::metrics::Event,
     crate::server::services::clinic::reminders,
 };
 

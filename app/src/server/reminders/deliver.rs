@@ -362,7 +362,7 @@ pub async fn deliver_clinic(
             Verdict::Cancel(why) => {
                 round.cancelled += 1;
                 let counters = &state.reminder_counters;
-                counters.count(super::metrics::Event::Cancelled, row.channel, 1);
+                counters.count(crate::server::metrics::Event::Cancelled, row.channel, 1);
                 let changes = vec![
                     (
                         reminders::Column::Status,
@@ -531,7 +531,7 @@ async fn record_outcomes(
     began: DateTime<Utc>,
     finished: Vec<Result<(reminders::Model, Result<String, Failure>), tokio::task::JoinError>>,
 ) -> Result<Round, AppError> {
-    use super::metrics::Event;
+    use crate::server::metrics::Event;
     let mut round = Round::default();
     if finished.is_empty() {
         return Ok(round);

@@ -54,11 +54,15 @@ async fn plan_once(state: &AppState, worker: &str) -> Option<plan::Planned> {
         Ok(planned) => {
             let counters = &state.reminder_counters;
             counters.count(
-                super::metrics::Event::Planned,
+                crate::server::metrics::Event::Planned,
                 Channel::Email,
                 planned.email,
             );
-            counters.count(super::metrics::Event::Planned, Channel::Sms, planned.sms);
+            counters.count(
+                crate::server::metrics::Event::Planned,
+                Channel::Sms,
+                planned.sms,
+            );
             tracing::info!(
                 email = planned.email,
                 sms = planned.sms,

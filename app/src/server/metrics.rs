@@ -1,6 +1,8 @@
-//! The worker's counters, for operators: reminders planned, sent, failed (and retried later),
-//! dead, cancelled and retried by an admin, per channel, since the process started; and the
-//! queue depth, read from the database when asked. Rendered in Prometheus's text format.
+//! The process's counters for operators (`/metrics`): reminders planned, sent, failed (and
+//! retried later), dead, cancelled and retried by an admin, per channel, since the process
+//! started; and the queue depth, read from the database when asked. Rendered in Prometheus's
+//! text format. Below the reminder worker, which counts into them, and the shared state, which
+//! holds them.
 use crate::model::reminders::Channel;
 use std::fmt::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
