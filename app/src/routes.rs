@@ -245,6 +245,20 @@ mod tests {
         for path in &constants {
             assert!(matches(path), "{path} is not a route of the router");
         }
+        // Islands spell their links as literals (a constant would make the attribute dynamic
+        // and grow the bundle): each must still be a route.
+        for file in [include_str!("pages/account/auth.rs")] {
+            for literal in file
+                .split("href=\"")
+                .skip(1)
+                .filter_map(|r| r.split('"').next())
+            {
+                assert!(
+                    matches(literal),
+                    "href=\"{literal}\" is not a route of the router"
+                );
+            }
+        }
         for route in declared.iter().filter(|r| !r.contains(':')) {
             assert!(
                 constants.contains(route),
