@@ -7,7 +7,7 @@ use crate::model::account::CurrentUser;
 #[cfg(feature = "ssr")]
 use {
     crate::api::context,
-    crate::routes::{safe_return_path, with_next},
+    crate::routes::{self, safe_return_path, with_next},
     crate::server::errors::{respond, respond_landing_on},
     crate::server::request::RequestMeta,
     crate::server::services::account::{
@@ -100,12 +100,12 @@ pub async fn sign_in(
         let next = next
             .as_deref()
             .and_then(safe_return_path)
-            .filter(|p| !p.starts_with(crate::routes::account::SIGN_IN));
+            .filter(|p| !p.starts_with(routes::account::SIGN_IN));
         let second_step = match mfa::next_step(&state.db, signed_in.user_id, signed_in.role).await?
         {
             mfa::NextStep::SignedIn => None,
-            mfa::NextStep::Code => Some(crate::routes::account::SIGN_IN_CODE),
-            mfa::NextStep::Enrol => Some(crate::routes::account::SIGN_IN_ENROL),
+            mfa::NextStep::Code => Some(routes::account::SIGN_IN_CODE),
+            mfa::NextStep::Enrol => Some(routes::account::SIGN_IN_ENROL),
         };
         let policy = match second_step {
             None => {
@@ -131,7 +131,7 @@ pub async fn sign_in(
                 let pending = sessions::establish_pending(&session, &signed_in, now).await?;
                 sessions::await_policy(&session, pending, version, now).await?;
                 Ok((
-                    with_next(crate::routes::account::SIGN_IN_POLICY, next.as_deref()),
+                    with_next(routes::account::SIGN_IN_POLICY, next.as_deref()),
                     true,
                 ))
             }

@@ -9,7 +9,7 @@ use crate::model::account::{Enrolment, TwoStepStatus};
 #[cfg(feature = "ssr")]
 use {
     crate::api::context,
-    crate::routes::{destination, with_next},
+    crate::routes::{self, destination, with_next},
     crate::server::errors::{respond, respond_landing_on},
     crate::server::request::RequestMeta,
     crate::server::services::account::{mfa, policy_acceptance},
@@ -48,17 +48,14 @@ pub(crate) async fn verify_sign_in_code(
             }
             Some(version) => {
                 sessions::await_policy(&session, pending, version, now).await?;
-                Ok(with_next(
-                    crate::routes::account::SIGN_IN_POLICY,
-                    next.as_deref(),
-                ))
+                Ok(with_next(routes::account::SIGN_IN_POLICY, next.as_deref()))
             }
         }
     }
     .await;
     let landing = result
         .as_deref()
-        .unwrap_or(crate::routes::account::SIGN_IN_CODE)
+        .unwrap_or(routes::account::SIGN_IN_CODE)
         .to_owned();
     respond_landing_on(&landing, result)
 }
@@ -80,7 +77,7 @@ pub(crate) async fn get_enrolment() -> Result<Enrolment, AppError> {
 /// Lands on the page that shows the new recovery codes once.
 #[server(prefix = "/api", endpoint = "mfa/confirm")]
 pub(crate) async fn confirm_two_step(code: String, next: Option<String>) -> Result<(), AppError> {
-    let landing = with_next(crate::routes::account::RECOVERY_CODES, next.as_deref());
+    let landing = with_next(routes::account::RECOVERY_CODES, next.as_deref());
     respond_landing_on(
         &landing,
         async {
@@ -127,7 +124,7 @@ pub(crate) async fn get_two_step_status() -> Result<TwoStepStatus, AppError> {
 #[server(prefix = "/api", endpoint = "mfa/new_recovery_codes")]
 pub async fn new_recovery_codes(code: String) -> Result<(), AppError> {
     respond_landing_on(
-        crate::routes::account::RECOVERY_CODES,
+        routes::account::RECOVERY_CODES,
         async {
             let state = context::state();
             let actor = context::actor().await?;

@@ -9,7 +9,7 @@ use crate::model::content::Article;
 #[cfg(feature = "ssr")]
 use {
     crate::api::context,
-    crate::routes::destination,
+    crate::routes::{self, destination},
     crate::server::errors::{respond, respond_landing_on},
     crate::server::request::RequestMeta,
     crate::server::services::account::policy_acceptance,
@@ -64,7 +64,7 @@ pub async fn accept_policy(next: Option<String>) -> Result<String, AppError> {
     .await;
     let landing = result
         .as_deref()
-        .unwrap_or(crate::routes::account::SIGN_IN_POLICY)
+        .unwrap_or(routes::account::SIGN_IN_POLICY)
         .to_owned();
     respond_landing_on(&landing, result)
 }

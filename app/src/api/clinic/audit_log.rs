@@ -8,6 +8,7 @@ use crate::model::clinic::{AuditLogPage, AuditQuery, ChainStatus};
 #[cfg(feature = "ssr")]
 use {
     crate::api::context::{self, in_scope, in_scope_landing_on},
+    crate::routes,
     crate::server::services::clinic::audit_log,
 };
 
@@ -25,7 +26,7 @@ pub(crate) async fn get_audit_log(
 #[server(prefix = "/api", endpoint = "clinic/audit_log/verify")]
 pub(crate) async fn verify_audit_chain() -> Result<ChainStatus, AppError> {
     let key = context::state().audit_key;
-    in_scope_landing_on(crate::routes::clinic::AUDIT_LOG, async |scoped| {
+    in_scope_landing_on(routes::clinic::AUDIT_LOG, async |scoped| {
         audit_log::verify(scoped, &key).await
     })
     .await

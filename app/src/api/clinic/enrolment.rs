@@ -8,6 +8,7 @@ use crate::model::clinic::{EnrolledPatient, ImportOutcome};
 #[cfg(feature = "ssr")]
 use {
     crate::api::context::{self, in_scope, in_scope_landing_on},
+    crate::routes::{self, landing},
     crate::server::services::clinic::enrolment::{self, PatientDetails},
     crate::server::services::clinic::invitations::{self, Sent},
 };
@@ -32,7 +33,7 @@ pub async fn add_patient(
         phone,
     };
     let (outcome, links) = in_scope_landing_on(
-        &crate::routes::landing(crate::routes::clinic::ENROLMENT, "added"),
+        &landing(routes::clinic::ENROLMENT, "added"),
         async |scoped| enrolment::add(&state, scoped, details).await,
     )
     .await?;
@@ -44,7 +45,7 @@ pub async fn add_patient(
 pub async fn invite_patient(email: String) -> Result<(), AppError> {
     let state = context::state();
     let mail = in_scope_landing_on(
-        &crate::routes::landing(crate::routes::clinic::ENROLMENT, "invited"),
+        &landing(routes::clinic::ENROLMENT, "invited"),
         async |scoped| invitations::invite_patient(&state, scoped, &email).await,
     )
     .await?;

@@ -8,6 +8,7 @@ use crate::model::clinic::InvitationDetails;
 #[cfg(feature = "ssr")]
 use {
     crate::api::context::{self, in_scope_landing_on},
+    crate::routes::{self, landing},
     crate::server::errors::{respond, respond_landing_on},
     crate::server::request::RequestMeta,
     crate::server::services::account::password::Password,
@@ -22,10 +23,9 @@ pub(crate) const AFTER_ACCEPTING: &str = "/signin?joined=1";
 #[server(prefix = "/api", endpoint = "clinic/invitations/new")]
 pub(crate) async fn invite_staff(email: String, role: String) -> Result<(), AppError> {
     let state = context::state();
-    let mail = in_scope_landing_on(
-        &crate::routes::landing(crate::routes::clinic::STAFF, "invited"),
-        async |scoped| invitations::invite(&state, scoped, &email, &role).await,
-    )
+    let mail = in_scope_landing_on(&landing(routes::clinic::STAFF, "invited"), async |scoped| {
+        invitations::invite(&state, scoped, &email, &role).await
+    })
     .await?;
     mail.send(&state);
     Ok(())
@@ -33,20 +33,12 @@ pub(crate) async fn invite_staff(email: String, role: String) -> Result<(), AppE
 
 #[server(prefix = "/api", endpoint = "clinic/invitations/resend")]
 pub(crate) async fn resend_invitation(invitation_id: i64) -> Result<(), AppError> {
-    resend(
-        invitation_id,
-        &crate::routes::landing(crate::routes::clinic::STAFF, "resent"),
-    )
-    .await
+    resend(invitation_id, &landing(routes::clinic::STAFF, "resent")).await
 }
 
 #[server(prefix = "/api", endpoint = "clinic/invitations/withdraw")]
 pub(crate) async fn withdraw_invitation(invitation_id: i64) -> Result<(), AppError> {
-    withdraw(
-        invitation_id,
-        &crate::routes::landing(crate::routes::clinic::STAFF, "withdrawn"),
-    )
-    .await
+    withdraw(invitation_id, &landing(routes::clinic::STAFF, "withdrawn")).await
 }
 
 /// Sends an open invitation again (a new link, a new week), mailed once committed; the staff

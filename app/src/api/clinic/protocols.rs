@@ -8,6 +8,7 @@ use crate::model::clinic::ClinicProtocols;
 #[cfg(feature = "ssr")]
 use {
     crate::api::context::{self, in_scope, in_scope_landing_on},
+    crate::routes::{self, landing},
     crate::server::care::resync_job,
     crate::server::services::clinic::protocols::{self, ProtocolForm},
 };
@@ -30,7 +31,7 @@ pub async fn save_protocol(
     due_soon_days: String,
 ) -> Result<(), AppError> {
     let queued = in_scope_landing_on(
-        &crate::routes::landing(crate::routes::clinic::PROTOCOLS, "saved"),
+        &landing(routes::clinic::PROTOCOLS, "saved"),
         async |scoped| {
             let form = ProtocolForm {
                 name,
@@ -60,7 +61,7 @@ pub async fn add_protocol(
     due_soon_days: String,
 ) -> Result<(), AppError> {
     let queued = in_scope_landing_on(
-        &crate::routes::landing(crate::routes::clinic::PROTOCOLS, "added"),
+        &landing(routes::clinic::PROTOCOLS, "added"),
         async |scoped| {
             let form = ProtocolForm {
                 name,
@@ -84,9 +85,9 @@ pub async fn add_protocol(
 pub(crate) async fn set_protocol_active(id: i64, active: String) -> Result<(), AppError> {
     let active = active == "true";
     let landing = if active {
-        &crate::routes::landing(crate::routes::clinic::PROTOCOLS, "reactivated")
+        &landing(routes::clinic::PROTOCOLS, "reactivated")
     } else {
-        &crate::routes::landing(crate::routes::clinic::PROTOCOLS, "deactivated")
+        &landing(routes::clinic::PROTOCOLS, "deactivated")
     };
     let queued = in_scope_landing_on(landing, async |scoped| {
         protocols::set_active(scoped, id, active).await

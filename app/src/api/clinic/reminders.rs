@@ -7,6 +7,7 @@ use crate::model::clinic::{DeliveryQuery, ReminderDeliveries};
 #[cfg(feature = "ssr")]
 use {
     crate::api::context::{self, in_scope, in_scope_landing_on},
+    crate::routes::{self, landing},
     crate::server::metrics::Event,
     crate::server::services::clinic::reminders,
 };
@@ -21,7 +22,7 @@ pub(crate) async fn get_clinic_reminders(
 #[server(prefix = "/api", endpoint = "clinic/reminders/retry")]
 pub(crate) async fn retry_reminder(reminder_id: i64) -> Result<(), AppError> {
     let channel = in_scope_landing_on(
-        &crate::routes::landing(crate::routes::clinic::REMINDERS, "retried"),
+        &landing(routes::clinic::REMINDERS, "retried"),
         async |scoped| reminders::retry(scoped, reminder_id).await,
     )
     .await?;

@@ -7,6 +7,7 @@ use crate::model::clinic::ClinicRoles;
 #[cfg(feature = "ssr")]
 use {
     crate::api::context::{in_scope, in_scope_landing_on},
+    crate::routes::{self, landing},
     crate::server::permissions::{Permission, PermissionSet},
     crate::server::services::clinic::roles,
 };
@@ -57,22 +58,19 @@ pub async fn add_clinic_role(
     clinic_settings: Option<String>,
     audit_read: Option<String>,
 ) -> Result<(), AppError> {
-    in_scope_landing_on(
-        &crate::routes::landing(crate::routes::clinic::ROLES, "added"),
-        async |scoped| {
-            let permissions = ticked(
-                patient_read,
-                care_item_complete,
-                patients_manage,
-                staff_manage,
-                protocols_manage,
-                clinic_settings,
-                audit_read,
-            );
-            roles::add(scoped, roles::RoleForm { name, permissions }).await?;
-            Ok(())
-        },
-    )
+    in_scope_landing_on(&landing(routes::clinic::ROLES, "added"), async |scoped| {
+        let permissions = ticked(
+            patient_read,
+            care_item_complete,
+            patients_manage,
+            staff_manage,
+            protocols_manage,
+            clinic_settings,
+            audit_read,
+        );
+        roles::add(scoped, roles::RoleForm { name, permissions }).await?;
+        Ok(())
+    })
     .await
 }
 
@@ -89,29 +87,25 @@ pub async fn save_clinic_role(
     clinic_settings: Option<String>,
     audit_read: Option<String>,
 ) -> Result<(), AppError> {
-    in_scope_landing_on(
-        &crate::routes::landing(crate::routes::clinic::ROLES, "saved"),
-        async |scoped| {
-            let permissions = ticked(
-                patient_read,
-                care_item_complete,
-                patients_manage,
-                staff_manage,
-                protocols_manage,
-                clinic_settings,
-                audit_read,
-            );
-            roles::update(scoped, role_id, roles::RoleForm { name, permissions }).await
-        },
-    )
+    in_scope_landing_on(&landing(routes::clinic::ROLES, "saved"), async |scoped| {
+        let permissions = ticked(
+            patient_read,
+            care_item_complete,
+            patients_manage,
+            staff_manage,
+            protocols_manage,
+            clinic_settings,
+            audit_read,
+        );
+        roles::update(scoped, role_id, roles::RoleForm { name, permissions }).await
+    })
     .await
 }
 
 #[server(prefix = "/api", endpoint = "clinic/roles/delete")]
 pub(crate) async fn delete_clinic_role(role_id: i64) -> Result<(), AppError> {
-    in_scope_landing_on(
-        &crate::routes::landing(crate::routes::clinic::ROLES, "deleted"),
-        async |scoped| roles::delete(scoped, role_id).await,
-    )
+    in_scope_landing_on(&landing(routes::clinic::ROLES, "deleted"), async |scoped| {
+        roles::delete(scoped, role_id).await
+    })
     .await
 }

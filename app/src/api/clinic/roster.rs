@@ -7,6 +7,7 @@ use crate::model::clinic::{RosterPage, RosterQuery};
 #[cfg(feature = "ssr")]
 use {
     crate::api::context::{in_scope, in_scope_landing_on},
+    crate::routes::{self, landing},
     crate::server::services::clinic::roster,
 };
 
@@ -20,14 +21,14 @@ pub(crate) async fn get_roster(
 /// Sends a patient's invitation again from the roster: a new link, working a week.
 #[server(prefix = "/api", endpoint = "clinic/roster/invitation/resend")]
 pub(crate) async fn resend_patient_invitation(invitation_id: i64) -> Result<(), AppError> {
-    let landing = crate::routes::landing(crate::routes::clinic::PATIENTS, "invitation_resent");
+    let landing = landing(routes::clinic::PATIENTS, "invitation_resent");
     super::invitations::resend(invitation_id, &landing).await
 }
 
 /// Withdraws a patient's invitation from the roster: its link stops working.
 #[server(prefix = "/api", endpoint = "clinic/roster/invitation/withdraw")]
 pub(crate) async fn withdraw_patient_invitation(invitation_id: i64) -> Result<(), AppError> {
-    let landing = crate::routes::landing(crate::routes::clinic::PATIENTS, "invitation_withdrawn");
+    let landing = landing(routes::clinic::PATIENTS, "invitation_withdrawn");
     super::invitations::withdraw(invitation_id, &landing).await
 }
 
@@ -38,7 +39,7 @@ pub(crate) async fn assign_patients(
     #[server(default)] patient_ids: Vec<i64>,
 ) -> Result<u64, AppError> {
     in_scope_landing_on(
-        &crate::routes::landing(crate::routes::clinic::PATIENTS, "assigned"),
+        &landing(routes::clinic::PATIENTS, "assigned"),
         async |scoped| roster::assign(scoped, provider_id, &patient_ids).await,
     )
     .await
@@ -47,7 +48,7 @@ pub(crate) async fn assign_patients(
 #[server(prefix = "/api", endpoint = "clinic/roster/unassign")]
 pub(crate) async fn unassign_patient(provider_id: i64, patient_id: i64) -> Result<(), AppError> {
     in_scope_landing_on(
-        &crate::routes::landing(crate::routes::clinic::PATIENTS, "unassigned"),
+        &landing(routes::clinic::PATIENTS, "unassigned"),
         async |scoped| roster::unassign(scoped, provider_id, patient_id).await,
     )
     .await
@@ -57,7 +58,7 @@ pub(crate) async fn unassign_patient(provider_id: i64, patient_id: i64) -> Resul
 #[server(prefix = "/api", endpoint = "clinic/roster/discharge")]
 pub(crate) async fn discharge_patient(patient_id: i64) -> Result<u64, AppError> {
     in_scope_landing_on(
-        &crate::routes::landing(crate::routes::clinic::PATIENTS, "discharged"),
+        &landing(routes::clinic::PATIENTS, "discharged"),
         async |scoped| roster::discharge(scoped, patient_id).await,
     )
     .await

@@ -7,6 +7,7 @@ use crate::model::clinic::ClinicSettings;
 #[cfg(feature = "ssr")]
 use {
     crate::api::context::{self, in_scope, in_scope_landing_on},
+    crate::routes::{self, landing},
     crate::server::services::clinic::settings,
 };
 
@@ -24,7 +25,7 @@ pub(crate) async fn save_clinic_details(
     time_zone: String,
 ) -> Result<(), AppError> {
     in_scope_landing_on(
-        &crate::routes::landing(crate::routes::clinic::SETTINGS, "details"),
+        &landing(routes::clinic::SETTINGS, "details"),
         async |scoped| {
             let form = settings::Details {
                 name,
@@ -42,10 +43,9 @@ pub(crate) async fn save_clinic_details(
 /// A new registration code for the clinic; the old one stops working.
 #[server(prefix = "/api", endpoint = "clinic/settings/new_code")]
 pub(crate) async fn regenerate_registration_code() -> Result<String, AppError> {
-    in_scope_landing_on(
-        &crate::routes::landing(crate::routes::clinic::SETTINGS, "code"),
-        async |scoped| settings::regenerate_code(scoped).await,
-    )
+    in_scope_landing_on(&landing(routes::clinic::SETTINGS, "code"), async |scoped| {
+        settings::regenerate_code(scoped).await
+    })
     .await
 }
 
@@ -69,7 +69,7 @@ pub(crate) async fn save_working_hours(
     sunday_closes: String,
 ) -> Result<(), AppError> {
     in_scope_landing_on(
-        &crate::routes::landing(crate::routes::clinic::SETTINGS, "hours"),
+        &landing(routes::clinic::SETTINGS, "hours"),
         async |scoped| {
             let days = [
                 (monday_opens, monday_closes),
@@ -107,7 +107,7 @@ pub(crate) async fn save_reminder_settings(
         sms_daily_cap,
     };
     in_scope_landing_on(
-        &crate::routes::landing(crate::routes::clinic::SETTINGS, "reminders"),
+        &landing(routes::clinic::SETTINGS, "reminders"),
         async |scoped| settings::update_reminders(scoped, form).await,
     )
     .await?;

@@ -7,6 +7,7 @@ use crate::model::patient::MyClinic;
 #[cfg(feature = "ssr")]
 use {
     crate::api::context::{self, in_scope},
+    crate::routes::{self, landing},
     crate::server::errors::{respond, respond_landing_on},
     crate::server::permissions::Permission,
     crate::server::request::RequestMeta,
@@ -37,7 +38,7 @@ pub async fn switch_clinic(clinic_id: i64) -> Result<(), AppError> {
         clinics::may_act_in(&context::state().db, me, clinic_id).await?;
         sessions::move_to_clinic(&context::session().await?, clinic_id).await
     };
-    respond_landing_on(crate::routes::patient::HOME, switched.await)
+    respond_landing_on(routes::patient::HOME, switched.await)
 }
 
 /// Leaves one of the patient's clinics (not their only one): it no longer reaches their record.
@@ -51,8 +52,5 @@ pub async fn leave_clinic(clinic_id: i64) -> Result<(), AppError> {
         let stay = clinics::leave(&state.db, &state.audit_key, now, &meta, me, clinic_id).await?;
         sessions::move_to_clinic(&context::session().await?, stay).await
     };
-    respond_landing_on(
-        &crate::routes::landing(crate::routes::patient::CLINICS, "left"),
-        left.await,
-    )
+    respond_landing_on(&landing(routes::patient::CLINICS, "left"), left.await)
 }

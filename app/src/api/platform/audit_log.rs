@@ -9,6 +9,7 @@ use crate::model::platform::{PlatformAuditPage, PlatformAuditQuery};
 #[cfg(feature = "ssr")]
 use {
     crate::api::context::{self, in_scope, in_scope_landing_on},
+    crate::routes,
     crate::server::services::platform::audit_log,
 };
 
@@ -26,7 +27,7 @@ pub(crate) async fn get_platform_audit_log(
 #[server(prefix = "/api", endpoint = "platform/audit_log/verify")]
 pub(crate) async fn verify_platform_audit_log() -> Result<ChainStatus, AppError> {
     let key = context::state().audit_key;
-    in_scope_landing_on(crate::routes::platform::AUDIT_LOG, async |scoped| {
+    in_scope_landing_on(routes::platform::AUDIT_LOG, async |scoped| {
         audit_log::verify(scoped, &key).await
     })
     .await

@@ -7,6 +7,7 @@ use crate::model::platform::{ClinicDetail, ClinicList, ClinicQuery};
 #[cfg(feature = "ssr")]
 use {
     crate::api::context::{self, in_scope, in_scope_landing_on},
+    crate::routes,
     crate::server::errors::respond_landing_on,
     crate::server::services::platform::clinics,
 };
@@ -44,7 +45,7 @@ pub async fn create_clinic(
         in_scope(async |scoped| clinics::create(&state, scoped, form).await).await?;
     invitation.send(&state);
     respond_landing_on(
-        &format!("{}?done=created", crate::routes::platform::clinic(id)),
+        &format!("{}?done=created", routes::platform::clinic(id)),
         Ok(id),
     )
 }
@@ -52,7 +53,7 @@ pub async fn create_clinic(
 #[server(prefix = "/api", endpoint = "platform/clinics/plan")]
 pub(crate) async fn change_clinic_plan(id: i64, plan: String) -> Result<(), AppError> {
     in_scope_landing_on(
-        &format!("{}?done=plan", crate::routes::platform::clinic(id)),
+        &format!("{}?done=plan", routes::platform::clinic(id)),
         async |scoped| clinics::change_plan(scoped, id, &plan).await,
     )
     .await
@@ -61,7 +62,7 @@ pub(crate) async fn change_clinic_plan(id: i64, plan: String) -> Result<(), AppE
 #[server(prefix = "/api", endpoint = "platform/clinics/suspend")]
 pub async fn suspend_clinic(id: i64, reason: String) -> Result<(), AppError> {
     in_scope_landing_on(
-        &format!("{}?done=suspended", crate::routes::platform::clinic(id)),
+        &format!("{}?done=suspended", routes::platform::clinic(id)),
         async |scoped| clinics::suspend(scoped, id, &reason).await,
     )
     .await
@@ -70,7 +71,7 @@ pub async fn suspend_clinic(id: i64, reason: String) -> Result<(), AppError> {
 #[server(prefix = "/api", endpoint = "platform/clinics/reactivate")]
 pub(crate) async fn reactivate_clinic(id: i64) -> Result<(), AppError> {
     in_scope_landing_on(
-        &format!("{}?done=reactivated", crate::routes::platform::clinic(id)),
+        &format!("{}?done=reactivated", routes::platform::clinic(id)),
         async |scoped| clinics::reactivate(scoped, id).await,
     )
     .await
@@ -79,7 +80,7 @@ pub(crate) async fn reactivate_clinic(id: i64) -> Result<(), AppError> {
 #[server(prefix = "/api", endpoint = "platform/clinics/close")]
 pub(crate) async fn close_clinic(id: i64, confirm_code: String) -> Result<(), AppError> {
     in_scope_landing_on(
-        &format!("{}?done=closed", crate::routes::platform::clinic(id)),
+        &format!("{}?done=closed", routes::platform::clinic(id)),
         async |scoped| clinics::close(scoped, id, &confirm_code).await,
     )
     .await

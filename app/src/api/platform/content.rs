@@ -7,6 +7,7 @@ use crate::model::content::{ContentOverview, TopicEdit};
 #[cfg(feature = "ssr")]
 use {
     crate::api::context::{in_scope, in_scope_landing_on},
+    crate::routes::{self, landing},
     crate::server::errors::respond_landing_on,
     crate::server::services::platform::content::{self, PolicyForm, TipForm, TopicForm},
 };
@@ -42,7 +43,7 @@ pub async fn create_topic(
     };
     let id = in_scope(async |scoped| content::create_topic(scoped, form).await).await?;
     respond_landing_on(
-        &format!("{}?done=created", crate::routes::platform::topic(id)),
+        &format!("{}?done=created", routes::platform::topic(id)),
         Ok(id),
     )
 }
@@ -69,7 +70,7 @@ pub async fn save_topic(
         status,
     };
     in_scope_landing_on(
-        &format!("{}?done=saved", crate::routes::platform::topic(id)),
+        &format!("{}?done=saved", routes::platform::topic(id)),
         async |scoped| content::save_topic(scoped, id, form).await,
     )
     .await
@@ -82,13 +83,10 @@ pub async fn add_tip(title: String, text: String, category: String) -> Result<()
         text,
         category,
     };
-    in_scope_landing_on(
-        &crate::routes::landing(crate::routes::platform::TIPS, "added"),
-        async |scoped| {
-            content::add_tip(scoped, form).await?;
-            Ok(())
-        },
-    )
+    in_scope_landing_on(&landing(routes::platform::TIPS, "added"), async |scoped| {
+        content::add_tip(scoped, form).await?;
+        Ok(())
+    })
     .await
 }
 
@@ -104,10 +102,9 @@ pub async fn save_tip(
         text,
         category,
     };
-    in_scope_landing_on(
-        &crate::routes::landing(crate::routes::platform::TIPS, "saved"),
-        async |scoped| content::save_tip(scoped, id, form).await,
-    )
+    in_scope_landing_on(&landing(routes::platform::TIPS, "saved"), async |scoped| {
+        content::save_tip(scoped, id, form).await
+    })
     .await
 }
 
@@ -116,10 +113,9 @@ pub async fn save_tip(
 pub(crate) async fn retire_tip(id: i64, retire: String) -> Result<(), AppError> {
     let retired = retire == "yes";
     let done = if retired { "retired" } else { "restored" };
-    in_scope_landing_on(
-        &crate::routes::landing(crate::routes::platform::TIPS, done),
-        async |scoped| content::set_tip_retired(scoped, id, retired).await,
-    )
+    in_scope_landing_on(&landing(routes::platform::TIPS, done), async |scoped| {
+        content::set_tip_retired(scoped, id, retired).await
+    })
     .await
 }
 
@@ -135,7 +131,7 @@ pub async fn publish_policy(
         body,
     };
     in_scope_landing_on(
-        &crate::routes::landing(crate::routes::platform::POLICY, "published"),
+        &landing(routes::platform::POLICY, "published"),
         async |scoped| content::publish_policy(scoped, form).await,
     )
     .await

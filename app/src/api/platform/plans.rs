@@ -8,6 +8,7 @@ use crate::model::platform::PlanList;
 #[cfg(feature = "ssr")]
 use {
     crate::api::context::{in_scope, in_scope_landing_on},
+    crate::routes::{self, landing},
     crate::server::services::platform::plans,
 };
 
@@ -45,21 +46,18 @@ pub(crate) async fn add_plan(
     sms_per_month: Option<String>,
     sms_reminders: Option<String>,
 ) -> Result<(), AppError> {
-    in_scope_landing_on(
-        &crate::routes::landing(crate::routes::platform::PLANS, "added"),
-        async |scoped| {
-            let form = form(
-                code,
-                name,
-                provider_seats,
-                patient_limit,
-                sms_per_month,
-                sms_reminders,
-            );
-            plans::create(scoped, form).await?;
-            Ok(())
-        },
-    )
+    in_scope_landing_on(&landing(routes::platform::PLANS, "added"), async |scoped| {
+        let form = form(
+            code,
+            name,
+            provider_seats,
+            patient_limit,
+            sms_per_month,
+            sms_reminders,
+        );
+        plans::create(scoped, form).await?;
+        Ok(())
+    })
     .await
 }
 
@@ -73,7 +71,7 @@ pub(crate) async fn change_plan(
     sms_reminders: Option<String>,
 ) -> Result<(), AppError> {
     in_scope_landing_on(
-        &format!("{}?done=changed", crate::routes::platform::plan(&code)),
+        &format!("{}?done=changed", routes::platform::plan(&code)),
         async |scoped| {
             let form = form(
                 code.clone(),
@@ -92,7 +90,7 @@ pub(crate) async fn change_plan(
 #[server(prefix = "/api", endpoint = "platform/plans/retire")]
 pub(crate) async fn retire_plan(code: String) -> Result<(), AppError> {
     in_scope_landing_on(
-        &format!("{}?done=retired", crate::routes::platform::plan(&code)),
+        &format!("{}?done=retired", routes::platform::plan(&code)),
         async |scoped| plans::retire(scoped, &code).await,
     )
     .await
@@ -101,7 +99,7 @@ pub(crate) async fn retire_plan(code: String) -> Result<(), AppError> {
 #[server(prefix = "/api", endpoint = "platform/plans/offer")]
 pub(crate) async fn offer_plan(code: String) -> Result<(), AppError> {
     in_scope_landing_on(
-        &format!("{}?done=offered", crate::routes::platform::plan(&code)),
+        &format!("{}?done=offered", routes::platform::plan(&code)),
         async |scoped| plans::offer_again(scoped, &code).await,
     )
     .await

@@ -9,6 +9,7 @@ use crate::model::platform::ProtocolTemplates;
 #[cfg(feature = "ssr")]
 use {
     crate::api::context::{self, in_scope, in_scope_landing_on},
+    crate::routes::{self, landing},
     crate::server::care::resync_job,
     crate::server::services::clinic::protocols::ProtocolForm,
     crate::server::services::platform::protocol_templates,
@@ -45,7 +46,7 @@ pub async fn add_protocol_template(
         due_soon_days,
     };
     let queued = in_scope_landing_on(
-        &crate::routes::landing(crate::routes::platform::PROTOCOLS, "added"),
+        &landing(routes::platform::PROTOCOLS, "added"),
         async |scoped| protocol_templates::create(scoped, form).await,
     )
     .await?;
@@ -75,7 +76,7 @@ pub async fn save_protocol_template(
         due_soon_days,
     };
     in_scope_landing_on(
-        &crate::routes::landing(crate::routes::platform::PROTOCOLS, "saved"),
+        &landing(routes::platform::PROTOCOLS, "saved"),
         async |scoped| protocol_templates::update(scoped, id, form).await,
     )
     .await
@@ -87,7 +88,7 @@ pub(crate) async fn set_protocol_template_active(id: i64, active: String) -> Res
     let active = active == "true";
     let done = if active { "restored" } else { "retired" };
     in_scope_landing_on(
-        &crate::routes::landing(crate::routes::platform::PROTOCOLS, done),
+        &landing(routes::platform::PROTOCOLS, done),
         async |scoped| protocol_templates::set_active(scoped, id, active).await,
     )
     .await

@@ -7,6 +7,7 @@ use crate::model::platform::SuperAdmins;
 #[cfg(feature = "ssr")]
 use {
     crate::api::context::{self, in_scope, in_scope_landing_on},
+    crate::routes::{self, landing},
     crate::server::errors::{respond, respond_landing_on},
     crate::server::request::RequestMeta,
     crate::server::services::account::password::Password,
@@ -25,7 +26,7 @@ pub(crate) async fn get_super_admins() -> Result<SuperAdmins, AppError> {
 #[server(prefix = "/api", endpoint = "platform/super_admins/invite")]
 pub async fn invite_super_admin(email: String) -> Result<(), AppError> {
     let state = context::state();
-    let landing = crate::routes::landing(crate::routes::platform::ADMINS, "invited");
+    let landing = landing(routes::platform::ADMINS, "invited");
     let mail = in_scope_landing_on(&landing, async |scoped| {
         super_admins::invite(&state, scoped, &email).await
     })
@@ -37,7 +38,7 @@ pub async fn invite_super_admin(email: String) -> Result<(), AppError> {
 #[server(prefix = "/api", endpoint = "platform/super_admins/revoke")]
 pub(crate) async fn revoke_super_admin(user_id: i64) -> Result<(), AppError> {
     in_scope_landing_on(
-        &crate::routes::landing(crate::routes::platform::ADMINS, "revoked"),
+        &landing(routes::platform::ADMINS, "revoked"),
         async |scoped| super_admins::revoke(scoped, user_id).await,
     )
     .await
